@@ -1,0 +1,174 @@
+//! Messages from a client to the relay, and their decoding with typed errors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ClientId, ErrorCode, RoomCode, Seq, Username};
+
+/// One frame from a client. JSON: `{"type": "<snake_case variant>", ...fields}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Create a room with a fresh code and join it as `name`.
+    Create {
+        /// The name to appear under.
+        name: Username,
+    },
+    /// Join an existing room as `name`, or rejoin it after a dropped connection.
+    Join {
+        /// The name to appear under.
+        name: Username,
+        /// The room to join.
+        room: RoomCode,
+        /// The token from a previous `welcome`: it reclaims `name` even while the relay still
+        /// holds the old connection or reserves the name for it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_token: Option<String>,
+        /// The highest chat `seq` this client has seen: the relay replays everything after it
+        /// (or sends a `gap` when it no longer has it all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<Seq>,
+    },
+    /// Leave the room on purpose. The relay forgets the resume token and closes with 1000.
+    Leave,
+    /// Say something to everyone in the room (the sender gets the relay's copy too).
+    Chat {
+        /// Chosen by the client, echoed back to the sender only.
+        client_id: ClientId,
+        /// The message, 1 to `limits.max_text_chars` characters; not only white space.
+        text: String,
+    },
+    /// The user started (`true`) or stopped (`false`) composing. Clients repeat `true` at
+    /// most every few seconds while composing; the hint expires on its own otherwise.
+    Typing {
+        /// Whether the user is composing right now.
+        active: bool,
+    },
+    /// Say something to one member of the room only.
+    Whisper {
+        /// Who should get it (matched like names are: case and look-alikes ignored).
+        to: Username,
+        /// Chosen by the client, echoed back to the sender only.
+        client_id: ClientId,
+        /// The message, same rules as `chat`.
+        text: String,
+    },
+}
+
+impl ClientMessage {
+    /// Encodes this message as the JSON text of one frame.
+    pub fn to_json(&self) -> String {
+        // Serializing these types cannot fail: every field is a string, number or bool.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Why a client frame could not be decoded, with the [`ErrorCode`] to answer it with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DecodeError {
+    /// The machine-readable reason.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// Decodes one client frame. Errors say which rule was broken: an invalid `name` or `to`
+/// gives [`ErrorCode::InvalidName`], an invalid `room` [`ErrorCode::InvalidRoomCode`], and
+/// anything else (not JSON, unknown `type`, missing or mistyped fields)
+/// [`ErrorCode::Malformed`].
+pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
+    serde_json::from_str(text).map_err(|err| classify(text, &err))
+}
+
+/// Finds the most specific reason a frame was refused. Runs only on the error path, so the
+/// second parse costs nothing on well-formed traffic.
+fn classify(text: &str, err: &serde_json::Error) -> DecodeError {
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text) {
+        for key in ["name", "to"] {
+            if let Some(Err(e)) = fields.get(key).and_then(|v| v.as_str()).map(Username::parse) {
+                return DecodeError { code: ErrorCode::InvalidName, message: e.to_string() };
+            }
+        }
+        if let Some(Err(e)) = fields.get("room").and_then(|v| v.as_str()).map(RoomCode::parse) {
+            return DecodeError { code: ErrorCode::InvalidRoomCode, message: e.to_string() };
+        }
+    }
+    DecodeError { code: ErrorCode::Malformed, message: format!("could not read that message: {err}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn golden(msg: &ClientMessage, expected: serde_json::Value) {
+        let encoded: serde_json::Value =
+            serde_json::from_str(&msg.to_json()).expect("encodes to JSON");
+        assert_eq!(encoded, expected);
+        assert_eq!(decode_client(&expected.to_string()).as_ref(), Ok(msg));
+    }
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    #[test]
+    fn every_client_message_has_a_pinned_json_form() {
+        golden(&ClientMessage::Create { name: name("ann") }, json!({"type": "create", "name": "ann"}));
+        golden(
+            &ClientMessage::Join {
+                name: name("ann"),
+                room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
+                resume_token: None,
+                last_seq: None,
+            },
+            json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"}),
+        );
+        golden(
+            &ClientMessage::Join {
+                name: name("ann"),
+                room: RoomCode::parse("lobby").expect("valid code"),
+                resume_token: Some("tok".into()),
+                last_seq: Some(41),
+            },
+            json!({"type": "join", "name": "ann", "room": "LOBBY", "resume_token": "tok", "last_seq": 41}),
+        );
+        golden(&ClientMessage::Leave, json!({"type": "leave"}));
+        golden(
+            &ClientMessage::Chat { client_id: 7, text: "hi".into() },
+            json!({"type": "chat", "client_id": 7, "text": "hi"}),
+        );
+        golden(&ClientMessage::Typing { active: true }, json!({"type": "typing", "active": true}));
+        golden(
+            &ClientMessage::Whisper { to: name("bob"), client_id: 8, text: "psst".into() },
+            json!({"type": "whisper", "to": "bob", "client_id": 8, "text": "psst"}),
+        );
+    }
+
+    #[test]
+    fn bad_names_and_codes_get_specific_errors() {
+        let err = decode_client(r#"{"type":"create","name":"a\u200Bb"}"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidName);
+        let err = decode_client(r#"{"type":"join","name":"ann","room":"no/pe"}"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidRoomCode);
+        let err = decode_client(r#"{"type":"whisper","to":"","client_id":1,"text":"x"}"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidName);
+    }
+
+    #[test]
+    fn malformed_frames_are_reported_as_malformed() {
+        for bad in [
+            "not json",
+            "{}",
+            "[]",
+            r#"{"type":"shout","text":"x"}"#,
+            r#"{"type":"chat","client_id":"seven","text":"x"}"#,
+            r#"{"type":"chat","text":"x"}"#,
+            r#"{"type":"join","name":5,"room":"ABC"}"#,
+        ] {
+            let err = decode_client(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::Malformed, "{bad}");
+            assert!(!err.message.is_empty());
+        }
+    }
+}

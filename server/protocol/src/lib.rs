@@ -1,0 +1,35 @@
+//! Confab's wire protocol, shared by the relay (`confab-server`) and the client (`confab`).
+//!
+//! Every WebSocket text frame carries one JSON object, internally tagged by `"type"`.
+//! Frames from a client decode to [`ClientMessage`]; frames from the relay to
+//! [`ServerMessage`]. `docs/protocol.md` at the repository root is the human-readable page.
+//!
+//! # Layout
+//! - [`username`]: [`Username`], the validated display name and its uniqueness key.
+//! - [`room_code`]: [`RoomCode`], a case- and separator-insensitive room code.
+//! - [`client`]: messages a client sends, and [`decode_client`] with typed errors.
+//! - [`server`]: messages the relay sends, [`ErrorCode`] and the close codes.
+//!
+//! This crate is serde only: no sockets, no async runtime, so it builds for `wasm32`.
+
+pub mod client;
+pub mod room_code;
+pub mod server;
+pub mod username;
+
+pub use client::{ClientMessage, DecodeError, decode_client};
+pub use room_code::{RoomCode, RoomCodeError};
+pub use server::{
+    ChatMessage, ErrorCode, Limits, ServerMessage, WhisperMessage, close_code,
+};
+pub use username::{Username, UsernameError};
+
+/// Client-chosen identifier of a chat message or whisper, echoed back to its sender only,
+/// so the sender can match the relay's copy (with its sequence number) to its own draft.
+pub type ClientId = u64;
+
+/// Per-room sequence number of a chat message: 1 for the room's first message, then +1.
+pub type Seq = u64;
+
+/// Milliseconds since the Unix epoch (UTC), as stamped by the relay.
+pub type Millis = u64;

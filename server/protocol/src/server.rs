@@ -1,0 +1,313 @@
+//! Messages from the relay to a client, the error codes and the close codes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ClientId, Millis, RoomCode, Seq, Username};
+
+/// One frame from the relay. JSON: `{"type": "<snake_case variant>", ...fields}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// You are in: the first message after a successful `create` or `join`.
+    Welcome {
+        /// The room's code, in display form.
+        room: RoomCode,
+        /// Your name as the relay normalized it.
+        you: Username,
+        /// Everyone in the room now, you included, in joining order.
+        members: Vec<Username>,
+        /// Recent messages, oldest first: the room's backlog on a fresh join, or exactly the
+        /// messages after `last_seq` on a resume.
+        history: Vec<ChatMessage>,
+        /// Present this in a later `join` to reclaim your name and catch up.
+        resume_token: String,
+        /// The limits this relay enforces, so clients can check before sending.
+        limits: Limits,
+    },
+    /// Someone entered the room (including by resuming).
+    MemberJoined {
+        /// Who entered.
+        name: Username,
+        /// Everyone in the room now.
+        members: Vec<Username>,
+    },
+    /// Someone left the room, on purpose or because their connection ended.
+    MemberLeft {
+        /// Who left.
+        name: Username,
+        /// Everyone in the room now.
+        members: Vec<Username>,
+    },
+    /// A message to the whole room.
+    Chat(ChatMessage),
+    /// Someone started or stopped composing. A hint with `active: true` expires on its own
+    /// after `limits.typing_ttl_ms` unless repeated.
+    Typing {
+        /// Who is composing.
+        name: Username,
+        /// Whether they are composing right now.
+        active: bool,
+    },
+    /// A private message; sent to its recipient and echoed to its sender.
+    Whisper(WhisperMessage),
+    /// A request was refused. The connection stays open unless a close frame follows.
+    Error {
+        /// The machine-readable reason.
+        code: ErrorCode,
+        /// What went wrong, for people.
+        message: String,
+        /// The `client_id` of the refused `chat` or `whisper`, so the client can keep its draft.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientId>,
+        /// For `rate_limited`: how long to wait before the next message is accepted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
+    },
+    /// On a resume, the relay no longer holds every message after your `last_seq`: the
+    /// messages from `after + 1` to `resumed_from - 1` are lost to you.
+    Gap {
+        /// The `last_seq` you sent.
+        after: Seq,
+        /// The first `seq` in the `history` that follows.
+        resumed_from: Seq,
+    },
+}
+
+/// A chat message as the relay stored and relayed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Position in the room: consecutive, starting at 1.
+    pub seq: Seq,
+    /// Who sent it, as the relay knows them (never taken from the client).
+    pub from: Username,
+    /// What they said.
+    pub text: String,
+    /// When the relay received it.
+    pub ts: Millis,
+    /// The sender's `client_id`, present only in the copy sent back to the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+}
+
+/// A private message between two members of a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhisperMessage {
+    /// Who sent it.
+    pub from: Username,
+    /// Who it is for.
+    pub to: Username,
+    /// What they said.
+    pub text: String,
+    /// When the relay received it.
+    pub ts: Millis,
+    /// The sender's `client_id`, present only in the copy sent back to the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+}
+
+/// The limits a relay enforces, announced in `welcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most characters in one `chat` or `whisper` text.
+    pub max_text_chars: usize,
+    /// Most bytes in one WebSocket message (larger ones get close code 1009).
+    pub max_frame_bytes: usize,
+    /// Messages per second a connection may send on average.
+    pub messages_per_second: u32,
+    /// Messages a connection may send in a quick burst.
+    pub burst: u32,
+    /// How long a typing hint lasts unless repeated, in milliseconds.
+    pub typing_ttl_ms: u64,
+}
+
+/// Machine-readable reasons in `error` frames. Unknown codes from a newer relay decode as
+/// [`ErrorCode::Other`], so old clients keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON, unknown `type`, missing or mistyped fields.
+    Malformed,
+    /// A binary frame: Confab speaks text frames only.
+    BinaryFrame,
+    /// `chat`, `typing`, `whisper` or `leave` before `create`/`join`.
+    NotJoined,
+    /// `create` or `join` on a connection that is already in a room.
+    AlreadyJoined,
+    /// The name breaks the name rules.
+    InvalidName,
+    /// The room code breaks the code rules.
+    InvalidRoomCode,
+    /// Someone in the room already has this name (or one that looks the same).
+    NameTaken,
+    /// No room has this code.
+    RoomNotFound,
+    /// The room has as many members as the relay allows.
+    RoomFull,
+    /// The relay has as many rooms as it allows.
+    TooManyRooms,
+    /// Too many failed joins from this address recently; a 1008 close follows.
+    TooManyFailedJoins,
+    /// The text is empty or only white space.
+    EmptyMessage,
+    /// The text has more than `limits.max_text_chars` characters.
+    MessageTooLong,
+    /// Sending faster than the rate limit; wait `retry_after_ms`.
+    RateLimited,
+    /// The whisper's recipient is not in the room.
+    NoSuchMember,
+    /// A code this client does not know yet.
+    #[serde(other)]
+    Other,
+}
+
+/// WebSocket close codes the relay uses, beyond the standard ones.
+pub mod close_code {
+    /// Normal close: the client left, or the relay ended an idle handshake.
+    pub const NORMAL: u16 = 1000;
+    /// The relay is shutting down. Reconnect later.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Policy violation: sustained flooding, repeated bad frames, too many failed joins or a
+    /// forbidden Origin. Do not reconnect right away.
+    pub const POLICY: u16 = 1008;
+    /// A message larger than `limits.max_frame_bytes`.
+    pub const TOO_BIG: u16 = 1009;
+    /// The client could not keep up with the room: its outbound queue filled. Resume.
+    pub const SLOW_CONSUMER: u16 = 4000;
+    /// No `create`/`join` arrived in time after connecting.
+    pub const JOIN_TIMEOUT: u16 = 4001;
+    /// The same member resumed on a newer connection; this one is closed.
+    pub const REPLACED: u16 = 4002;
+}
+
+impl ServerMessage {
+    /// Encodes this message as the JSON text of one frame.
+    pub fn to_json(&self) -> String {
+        // Serializing these types cannot fail: every field is a string, number, bool or list.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Decodes one relay frame.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Builds an `error` frame not tied to a chat message.
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Error { code, message: message.into(), client_id: None, retry_after_ms: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    fn golden(msg: &ServerMessage, expected: serde_json::Value) {
+        let encoded: serde_json::Value =
+            serde_json::from_str(&msg.to_json()).expect("encodes to JSON");
+        assert_eq!(encoded, expected);
+        assert_eq!(ServerMessage::from_json(&expected.to_string()).as_ref().ok(), Some(msg));
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            max_text_chars: 4000,
+            max_frame_bytes: 65536,
+            messages_per_second: 5,
+            burst: 20,
+            typing_ttl_ms: 6000,
+        }
+    }
+
+    #[test]
+    fn welcome_has_a_pinned_json_form() {
+        let chat = ChatMessage { seq: 1, from: name("bob"), text: "hi".into(), ts: 1_700_000_000_000, client_id: None };
+        golden(
+            &ServerMessage::Welcome {
+                room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
+                you: name("ann"),
+                members: vec![name("bob"), name("ann")],
+                history: vec![chat],
+                resume_token: "r3sum3".into(),
+                limits: limits(),
+            },
+            json!({
+                "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
+                "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
+                "resume_token": "r3sum3",
+                "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000}
+            }),
+        );
+    }
+
+    #[test]
+    fn presence_chat_and_whisper_have_pinned_json_forms() {
+        golden(
+            &ServerMessage::MemberJoined { name: name("cy"), members: vec![name("ann"), name("cy")] },
+            json!({"type": "member_joined", "name": "cy", "members": ["ann", "cy"]}),
+        );
+        golden(
+            &ServerMessage::MemberLeft { name: name("cy"), members: vec![name("ann")] },
+            json!({"type": "member_left", "name": "cy", "members": ["ann"]}),
+        );
+        golden(
+            &ServerMessage::Chat(ChatMessage { seq: 9, from: name("ann"), text: "yo".into(), ts: 5, client_id: Some(3) }),
+            json!({"type": "chat", "seq": 9, "from": "ann", "text": "yo", "ts": 5, "client_id": 3}),
+        );
+        golden(
+            &ServerMessage::Typing { name: name("ann"), active: false },
+            json!({"type": "typing", "name": "ann", "active": false}),
+        );
+        golden(
+            &ServerMessage::Whisper(WhisperMessage { from: name("ann"), to: name("bob"), text: "psst".into(), ts: 6, client_id: None }),
+            json!({"type": "whisper", "from": "ann", "to": "bob", "text": "psst", "ts": 6}),
+        );
+        golden(&ServerMessage::Gap { after: 3, resumed_from: 40 }, json!({"type": "gap", "after": 3, "resumed_from": 40}));
+    }
+
+    #[test]
+    fn errors_have_pinned_json_forms() {
+        golden(
+            &ServerMessage::error(ErrorCode::NameTaken, "taken"),
+            json!({"type": "error", "code": "name_taken", "message": "taken"}),
+        );
+        golden(
+            &ServerMessage::Error { code: ErrorCode::RateLimited, message: "slow down".into(), client_id: Some(4), retry_after_ms: Some(200) },
+            json!({"type": "error", "code": "rate_limited", "message": "slow down", "client_id": 4, "retry_after_ms": 200}),
+        );
+    }
+
+    #[test]
+    fn every_error_code_has_a_snake_case_name() {
+        let codes = [
+            (ErrorCode::Malformed, "malformed"),
+            (ErrorCode::BinaryFrame, "binary_frame"),
+            (ErrorCode::NotJoined, "not_joined"),
+            (ErrorCode::AlreadyJoined, "already_joined"),
+            (ErrorCode::InvalidName, "invalid_name"),
+            (ErrorCode::InvalidRoomCode, "invalid_room_code"),
+            (ErrorCode::NameTaken, "name_taken"),
+            (ErrorCode::RoomNotFound, "room_not_found"),
+            (ErrorCode::RoomFull, "room_full"),
+            (ErrorCode::TooManyRooms, "too_many_rooms"),
+            (ErrorCode::TooManyFailedJoins, "too_many_failed_joins"),
+            (ErrorCode::EmptyMessage, "empty_message"),
+            (ErrorCode::MessageTooLong, "message_too_long"),
+            (ErrorCode::RateLimited, "rate_limited"),
+            (ErrorCode::NoSuchMember, "no_such_member"),
+        ];
+        for (code, text) in codes {
+            assert_eq!(serde_json::to_value(code).ok(), Some(json!(text)));
+        }
+    }
+
+    #[test]
+    fn unknown_error_codes_from_newer_relays_still_decode() {
+        let msg = ServerMessage::from_json(r#"{"type":"error","code":"brand_new","message":"?"}"#);
+        assert!(matches!(msg, Ok(ServerMessage::Error { code: ErrorCode::Other, .. })));
+    }
+}
