@@ -108,7 +108,11 @@ pub struct Config {
 
     /// Allowed `Origin` header values (e.g. `https://chat.example`). Empty allows any; a
     /// handshake from another origin is refused with HTTP 403.
-    #[arg(long = "allow-origin", env = "CONFAB_ALLOW_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allow-origin",
+        env = "CONFAB_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
 }
 
@@ -178,13 +182,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((text, "s"), |at| text.split_at(at));
-    let value: f64 = number.parse().map_err(|_| format!("not a duration: {text:?}"))?;
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?}"))?;
     let secs = match unit.trim() {
         "ms" => value / 1000.0,
         "s" => value,
         "m" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("unknown unit {other:?} in {text:?} (use ms, s, m or h)")),
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?} (use ms, s, m or h)"
+            ));
+        }
     };
     Duration::try_from_secs_f64(secs).map_err(|e| format!("{text:?}: {e}"))
 }

@@ -1,1 +1,27 @@
-//! stub
+//! confab-server: a WebSocket relay for Confab rooms, on tokio and tokio-tungstenite.
+//!
+//! People join a room with a name and a room code (or create one), and every chat message
+//! is relayed to everyone in the room. Rooms live in memory only and vanish after their
+//! last member has been gone for a grace period. The wire format is `confab-protocol`.
+//!
+//! # Layout
+//! - [`config`]: every limit and timing, with defaults ([`Config`]).
+//! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
+//! - `handler`: one task per connection: handshake, join, the select loop.
+//! - `session`: what a joined connection's frames do (chat, typing, whisper, leave).
+//! - `registry` and `room`: rooms, members, history, resume tokens and the fan-out seam.
+//! - `outbox`: the bounded per-client queue and the eviction signal.
+//! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
+
+pub mod config;
+mod guards;
+mod handler;
+mod outbox;
+mod registry;
+mod room;
+mod secrets;
+pub mod server;
+mod session;
+
+pub use config::Config;
+pub use server::run;

@@ -85,15 +85,32 @@ pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
 fn classify(text: &str, err: &serde_json::Error) -> DecodeError {
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text) {
         for key in ["name", "to"] {
-            if let Some(Err(e)) = fields.get(key).and_then(|v| v.as_str()).map(Username::parse) {
-                return DecodeError { code: ErrorCode::InvalidName, message: e.to_string() };
+            if let Some(Err(e)) = fields
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(Username::parse)
+            {
+                return DecodeError {
+                    code: ErrorCode::InvalidName,
+                    message: e.to_string(),
+                };
             }
         }
-        if let Some(Err(e)) = fields.get("room").and_then(|v| v.as_str()).map(RoomCode::parse) {
-            return DecodeError { code: ErrorCode::InvalidRoomCode, message: e.to_string() };
+        if let Some(Err(e)) = fields
+            .get("room")
+            .and_then(|v| v.as_str())
+            .map(RoomCode::parse)
+        {
+            return DecodeError {
+                code: ErrorCode::InvalidRoomCode,
+                message: e.to_string(),
+            };
         }
     }
-    DecodeError { code: ErrorCode::Malformed, message: format!("could not read that message: {err}") }
+    DecodeError {
+        code: ErrorCode::Malformed,
+        message: format!("could not read that message: {err}"),
+    }
 }
 
 #[cfg(test)]
@@ -101,10 +118,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn golden(msg: &ClientMessage, expected: serde_json::Value) {
+    fn golden(msg: &ClientMessage, expected: &serde_json::Value) {
         let encoded: serde_json::Value =
             serde_json::from_str(&msg.to_json()).expect("encodes to JSON");
-        assert_eq!(encoded, expected);
+        assert_eq!(&encoded, expected);
         assert_eq!(decode_client(&expected.to_string()).as_ref(), Ok(msg));
     }
 
@@ -114,7 +131,10 @@ mod tests {
 
     #[test]
     fn every_client_message_has_a_pinned_json_form() {
-        golden(&ClientMessage::Create { name: name("ann") }, json!({"type": "create", "name": "ann"}));
+        golden(
+            &ClientMessage::Create { name: name("ann") },
+            &json!({"type": "create", "name": "ann"}),
+        );
         golden(
             &ClientMessage::Join {
                 name: name("ann"),
@@ -122,7 +142,7 @@ mod tests {
                 resume_token: None,
                 last_seq: None,
             },
-            json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"}),
+            &json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"}),
         );
         golden(
             &ClientMessage::Join {
@@ -131,17 +151,27 @@ mod tests {
                 resume_token: Some("tok".into()),
                 last_seq: Some(41),
             },
-            json!({"type": "join", "name": "ann", "room": "LOBBY", "resume_token": "tok", "last_seq": 41}),
+            &json!({"type": "join", "name": "ann", "room": "LOBBY", "resume_token": "tok", "last_seq": 41}),
         );
-        golden(&ClientMessage::Leave, json!({"type": "leave"}));
+        golden(&ClientMessage::Leave, &json!({"type": "leave"}));
         golden(
-            &ClientMessage::Chat { client_id: 7, text: "hi".into() },
-            json!({"type": "chat", "client_id": 7, "text": "hi"}),
+            &ClientMessage::Chat {
+                client_id: 7,
+                text: "hi".into(),
+            },
+            &json!({"type": "chat", "client_id": 7, "text": "hi"}),
         );
-        golden(&ClientMessage::Typing { active: true }, json!({"type": "typing", "active": true}));
         golden(
-            &ClientMessage::Whisper { to: name("bob"), client_id: 8, text: "psst".into() },
-            json!({"type": "whisper", "to": "bob", "client_id": 8, "text": "psst"}),
+            &ClientMessage::Typing { active: true },
+            &json!({"type": "typing", "active": true}),
+        );
+        golden(
+            &ClientMessage::Whisper {
+                to: name("bob"),
+                client_id: 8,
+                text: "psst".into(),
+            },
+            &json!({"type": "whisper", "to": "bob", "client_id": 8, "text": "psst"}),
         );
     }
 
@@ -151,7 +181,8 @@ mod tests {
         assert_eq!(err.code, ErrorCode::InvalidName);
         let err = decode_client(r#"{"type":"join","name":"ann","room":"no/pe"}"#).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidRoomCode);
-        let err = decode_client(r#"{"type":"whisper","to":"","client_id":1,"text":"x"}"#).unwrap_err();
+        let err =
+            decode_client(r#"{"type":"whisper","to":"","client_id":1,"text":"x"}"#).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidName);
     }
 

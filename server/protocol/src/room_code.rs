@@ -143,14 +143,20 @@ mod tests {
 
     #[test]
     fn named_rooms_display_in_canonical_form() {
-        assert_eq!(RoomCode::parse("lobby").map(|c| c.to_string()), Ok("LOBBY".to_owned()));
+        assert_eq!(
+            RoomCode::parse("lobby").map(|c| c.to_string()),
+            Ok("LOBBY".to_owned())
+        );
     }
 
     #[test]
     fn bad_codes_are_refused_with_a_reason() {
         assert_eq!(RoomCode::parse(" - "), Err(RoomCodeError::Empty));
         assert_eq!(RoomCode::parse("abc/def"), Err(RoomCodeError::BadChar('/')));
-        assert_eq!(RoomCode::parse(&"A".repeat(25)), Err(RoomCodeError::TooLong));
+        assert_eq!(
+            RoomCode::parse(&"A".repeat(25)),
+            Err(RoomCodeError::TooLong)
+        );
     }
 
     #[test]

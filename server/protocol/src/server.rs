@@ -155,6 +155,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The whisper's recipient is not in the room.
     NoSuchMember,
+    /// The relay failed to complete the request (e.g. its random number source failed).
+    Internal,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -193,7 +195,12 @@ impl ServerMessage {
 
     /// Builds an `error` frame not tied to a chat message.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Error { code, message: message.into(), client_id: None, retry_after_ms: None }
+        Self::Error {
+            code,
+            message: message.into(),
+            client_id: None,
+            retry_after_ms: None,
+        }
     }
 }
 
@@ -206,11 +213,16 @@ mod tests {
         Username::parse(s).expect("valid name")
     }
 
-    fn golden(msg: &ServerMessage, expected: serde_json::Value) {
+    fn golden(msg: &ServerMessage, expected: &serde_json::Value) {
         let encoded: serde_json::Value =
             serde_json::from_str(&msg.to_json()).expect("encodes to JSON");
-        assert_eq!(encoded, expected);
-        assert_eq!(ServerMessage::from_json(&expected.to_string()).as_ref().ok(), Some(msg));
+        assert_eq!(&encoded, expected);
+        assert_eq!(
+            ServerMessage::from_json(&expected.to_string())
+                .as_ref()
+                .ok(),
+            Some(msg)
+        );
     }
 
     fn limits() -> Limits {
@@ -225,7 +237,13 @@ mod tests {
 
     #[test]
     fn welcome_has_a_pinned_json_form() {
-        let chat = ChatMessage { seq: 1, from: name("bob"), text: "hi".into(), ts: 1_700_000_000_000, client_id: None };
+        let chat = ChatMessage {
+            seq: 1,
+            from: name("bob"),
+            text: "hi".into(),
+            ts: 1_700_000_000_000,
+            client_id: None,
+        };
         golden(
             &ServerMessage::Welcome {
                 room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
@@ -235,7 +253,7 @@ mod tests {
                 resume_token: "r3sum3".into(),
                 limits: limits(),
             },
-            json!({
+            &json!({
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
                 "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
                 "resume_token": "r3sum3",
@@ -247,37 +265,69 @@ mod tests {
     #[test]
     fn presence_chat_and_whisper_have_pinned_json_forms() {
         golden(
-            &ServerMessage::MemberJoined { name: name("cy"), members: vec![name("ann"), name("cy")] },
-            json!({"type": "member_joined", "name": "cy", "members": ["ann", "cy"]}),
+            &ServerMessage::MemberJoined {
+                name: name("cy"),
+                members: vec![name("ann"), name("cy")],
+            },
+            &json!({"type": "member_joined", "name": "cy", "members": ["ann", "cy"]}),
         );
         golden(
-            &ServerMessage::MemberLeft { name: name("cy"), members: vec![name("ann")] },
-            json!({"type": "member_left", "name": "cy", "members": ["ann"]}),
+            &ServerMessage::MemberLeft {
+                name: name("cy"),
+                members: vec![name("ann")],
+            },
+            &json!({"type": "member_left", "name": "cy", "members": ["ann"]}),
         );
         golden(
-            &ServerMessage::Chat(ChatMessage { seq: 9, from: name("ann"), text: "yo".into(), ts: 5, client_id: Some(3) }),
-            json!({"type": "chat", "seq": 9, "from": "ann", "text": "yo", "ts": 5, "client_id": 3}),
+            &ServerMessage::Chat(ChatMessage {
+                seq: 9,
+                from: name("ann"),
+                text: "yo".into(),
+                ts: 5,
+                client_id: Some(3),
+            }),
+            &json!({"type": "chat", "seq": 9, "from": "ann", "text": "yo", "ts": 5, "client_id": 3}),
         );
         golden(
-            &ServerMessage::Typing { name: name("ann"), active: false },
-            json!({"type": "typing", "name": "ann", "active": false}),
+            &ServerMessage::Typing {
+                name: name("ann"),
+                active: false,
+            },
+            &json!({"type": "typing", "name": "ann", "active": false}),
         );
         golden(
-            &ServerMessage::Whisper(WhisperMessage { from: name("ann"), to: name("bob"), text: "psst".into(), ts: 6, client_id: None }),
-            json!({"type": "whisper", "from": "ann", "to": "bob", "text": "psst", "ts": 6}),
+            &ServerMessage::Whisper(WhisperMessage {
+                from: name("ann"),
+                to: name("bob"),
+                text: "psst".into(),
+                ts: 6,
+                client_id: None,
+            }),
+            &json!({"type": "whisper", "from": "ann", "to": "bob", "text": "psst", "ts": 6}),
         );
-        golden(&ServerMessage::Gap { after: 3, resumed_from: 40 }, json!({"type": "gap", "after": 3, "resumed_from": 40}));
+        golden(
+            &ServerMessage::Gap {
+                after: 3,
+                resumed_from: 40,
+            },
+            &json!({"type": "gap", "after": 3, "resumed_from": 40}),
+        );
     }
 
     #[test]
     fn errors_have_pinned_json_forms() {
         golden(
             &ServerMessage::error(ErrorCode::NameTaken, "taken"),
-            json!({"type": "error", "code": "name_taken", "message": "taken"}),
+            &json!({"type": "error", "code": "name_taken", "message": "taken"}),
         );
         golden(
-            &ServerMessage::Error { code: ErrorCode::RateLimited, message: "slow down".into(), client_id: Some(4), retry_after_ms: Some(200) },
-            json!({"type": "error", "code": "rate_limited", "message": "slow down", "client_id": 4, "retry_after_ms": 200}),
+            &ServerMessage::Error {
+                code: ErrorCode::RateLimited,
+                message: "slow down".into(),
+                client_id: Some(4),
+                retry_after_ms: Some(200),
+            },
+            &json!({"type": "error", "code": "rate_limited", "message": "slow down", "client_id": 4, "retry_after_ms": 200}),
         );
     }
 
@@ -299,6 +349,7 @@ mod tests {
             (ErrorCode::MessageTooLong, "message_too_long"),
             (ErrorCode::RateLimited, "rate_limited"),
             (ErrorCode::NoSuchMember, "no_such_member"),
+            (ErrorCode::Internal, "internal"),
         ];
         for (code, text) in codes {
             assert_eq!(serde_json::to_value(code).ok(), Some(json!(text)));
@@ -308,6 +359,12 @@ mod tests {
     #[test]
     fn unknown_error_codes_from_newer_relays_still_decode() {
         let msg = ServerMessage::from_json(r#"{"type":"error","code":"brand_new","message":"?"}"#);
-        assert!(matches!(msg, Ok(ServerMessage::Error { code: ErrorCode::Other, .. })));
+        assert!(matches!(
+            msg,
+            Ok(ServerMessage::Error {
+                code: ErrorCode::Other,
+                ..
+            })
+        ));
     }
 }

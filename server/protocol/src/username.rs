@@ -120,19 +120,31 @@ mod tests {
 
     #[test]
     fn fullwidth_letters_normalize_to_ascii() {
-        assert_eq!(Username::parse("ｊｏｅ").map(String::from), Ok("joe".to_owned()));
+        assert_eq!(
+            Username::parse("ｊｏｅ").map(String::from),
+            Ok("joe".to_owned())
+        );
     }
 
     #[test]
     fn surrounding_space_is_trimmed_and_blank_names_refused() {
-        assert_eq!(Username::parse("  ann ").map(String::from), Ok("ann".to_owned()));
+        assert_eq!(
+            Username::parse("  ann ").map(String::from),
+            Ok("ann".to_owned())
+        );
         assert_eq!(Username::parse(" \t "), Err(UsernameError::Empty));
         assert_eq!(Username::parse(""), Err(UsernameError::Empty));
     }
 
     #[test]
     fn invisible_and_bidi_characters_are_refused() {
-        for bad in ["a\u{200B}b", "a\u{202E}b", "a\u{0007}", "a\u{2028}b", "x\u{E000}"] {
+        for bad in [
+            "a\u{200B}b",
+            "a\u{202E}b",
+            "a\u{0007}",
+            "a\u{2028}b",
+            "x\u{E000}",
+        ] {
             assert!(
                 matches!(Username::parse(bad), Err(UsernameError::ForbiddenChar(_))),
                 "{bad:?} should be refused"
@@ -155,7 +167,9 @@ mod tests {
         let long = "é".repeat(Username::MAX_CHARS + 1);
         assert_eq!(
             Username::parse(&long),
-            Err(UsernameError::TooLong { len: Username::MAX_CHARS + 1 })
+            Err(UsernameError::TooLong {
+                len: Username::MAX_CHARS + 1
+            })
         );
     }
 
@@ -189,7 +203,7 @@ mod tests {
         #[test]
         fn parsing_is_idempotent(raw in "\\PC{0,40}") {
             if let Ok(name) = Username::parse(&raw) {
-                prop_assert_eq!(Username::parse(name.as_str()), Ok(name.clone()));
+                prop_assert_eq!(Username::parse(name.as_str()), Ok(name));
             }
         }
     }

@@ -1,0 +1,212 @@
+//! Abuse guards: connections per IP address, failed joins per IP address, and the
+//! per-connection message rate.
+//!
+//! The per-IP tables are small synchronous maps behind a `std::sync::Mutex`, held only for
+//! a lookup; the rate limit is a lock-free token bucket (`governor`) owned by its connection.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+/// Open connections per IP address.
+#[derive(Debug)]
+pub struct ConnectionsPerIp {
+    max: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One counted connection; dropping it frees the slot.
+#[derive(Debug)]
+pub struct IpSlot {
+    table: Arc<ConnectionsPerIp>,
+    ip: IpAddr,
+}
+
+impl ConnectionsPerIp {
+    /// A table allowing `max` open connections per address.
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(Self {
+            max,
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes a slot for `ip`, or `None` when the address already has `max` connections.
+    pub fn try_take(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
+        let mut open = lock(&self.open);
+        let count = open.entry(ip).or_insert(0);
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(IpSlot {
+            table: Arc::clone(self),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut open = lock(&self.table.open);
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Failed joins per IP address in a fixed window, against room-code guessing.
+///
+/// Not `governor`: a keyed governor limiter can only test by consuming, but a join must be
+/// refused *before* it is tried (else a guesser still learns the answer) while only
+/// failures may count.
+#[derive(Debug)]
+pub struct FailedJoins {
+    max: u32,
+    window: Duration,
+    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl FailedJoins {
+    /// Allows `max` failures per `window` per address.
+    pub fn new(max: u32, window: Duration) -> Self {
+        Self {
+            max,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `ip` has used up its failures for the current window.
+    pub fn is_blocked(&self, ip: IpAddr, now: Instant) -> bool {
+        lock(&self.seen)
+            .get(&ip)
+            .is_some_and(|&(start, count)| now < start + self.window && count >= self.max)
+    }
+
+    /// Counts one failed join from `ip`.
+    pub fn record(&self, ip: IpAddr, now: Instant) {
+        let mut seen = lock(&self.seen);
+        let entry = seen.entry(ip).or_insert((now, 0));
+        if now >= entry.0 + self.window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+    }
+
+    /// Forgets windows that have ended, so the table does not grow without bound.
+    pub fn sweep(&self, now: Instant) {
+        lock(&self.seen).retain(|_, &mut (start, _)| now < start + self.window);
+    }
+}
+
+/// One connection's message rate: a token bucket plus a count of refusals in a row.
+#[derive(Debug)]
+pub struct MessageRate {
+    bucket: DefaultDirectRateLimiter,
+    strikes: u32,
+    max_strikes: u32,
+}
+
+/// What the rate limit says about one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateVerdict {
+    /// Go ahead.
+    Allowed,
+    /// Refuse this message; the next token comes after the given wait.
+    Limited(Duration),
+    /// Refused too often in a row: close the connection.
+    Abusive,
+}
+
+impl MessageRate {
+    /// A bucket of `burst` tokens refilled at `per_second`, closing after `max_strikes`
+    /// refusals in a row.
+    pub fn new(per_second: u32, burst: u32, max_strikes: u32) -> Self {
+        let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_second(per_second).allow_burst(burst);
+        Self {
+            bucket: RateLimiter::direct(quota),
+            strikes: 0,
+            max_strikes,
+        }
+    }
+
+    /// Takes a token for one message.
+    pub fn check(&mut self) -> RateVerdict {
+        match self.bucket.check() {
+            Ok(()) => {
+                self.strikes = 0;
+                RateVerdict::Allowed
+            }
+            Err(not_until) => {
+                self.strikes += 1;
+                if self.strikes >= self.max_strikes {
+                    RateVerdict::Abusive
+                } else {
+                    RateVerdict::Limited(not_until.wait_time_from(DefaultClock::default().now()))
+                }
+            }
+        }
+    }
+}
+
+/// Locks a guard table. The tables hold plain counters that no panic can leave half-updated,
+/// so a poisoned lock is still consistent and is used as is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_slots_are_limited_and_freed_on_drop() {
+        let table = ConnectionsPerIp::new(2);
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        let a = table.try_take(ip);
+        let b = table.try_take(ip);
+        assert!(a.is_some() && b.is_some());
+        assert!(table.try_take(ip).is_none());
+        assert!(table.try_take([127, 0, 0, 2].into()).is_some());
+        drop(a);
+        assert!(table.try_take(ip).is_some());
+    }
+
+    #[test]
+    fn failed_joins_block_until_the_window_ends() {
+        let guard = FailedJoins::new(2, Duration::from_secs(60));
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        let t0 = Instant::now();
+        guard.record(ip, t0);
+        assert!(!guard.is_blocked(ip, t0));
+        guard.record(ip, t0);
+        assert!(guard.is_blocked(ip, t0));
+        assert!(!guard.is_blocked(ip, t0 + Duration::from_secs(61)));
+        guard.sweep(t0 + Duration::from_secs(61));
+        guard.record(ip, t0 + Duration::from_secs(61));
+        assert!(!guard.is_blocked(ip, t0 + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn rate_limit_allows_a_burst_then_refuses_then_calls_it_abuse() {
+        let mut rate = MessageRate::new(1, 3, 2);
+        for _ in 0..3 {
+            assert_eq!(rate.check(), RateVerdict::Allowed);
+        }
+        assert!(matches!(rate.check(), RateVerdict::Limited(wait) if wait > Duration::ZERO));
+        assert_eq!(rate.check(), RateVerdict::Abusive);
+    }
+}

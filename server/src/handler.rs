@@ -1,0 +1,260 @@
+//! One task per connection: the WebSocket handshake under a timeout, then a select loop
+//! over incoming frames, the outbox, keepalive pings, the join deadline and shutdown.
+//!
+//! Everything here is about moving frames; what they mean is `session`'s business.
+//! A failure ends this connection only.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::{Message, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes, error::CapacityError};
+
+use confab_protocol::{ServerMessage, close_code};
+
+use crate::Config;
+use crate::guards::IpSlot;
+use crate::outbox::{Inbox, Kick};
+use crate::server::Shared;
+use crate::session::{Outcome, Session};
+
+type Socket = WebSocketStream<TcpStream>;
+
+/// Frames written per flush at most: batching amortizes syscalls under load without
+/// letting one busy client monopolize its task for long.
+const MAX_BATCH: usize = 64;
+
+/// Bytes of the per-connection read buffer: small, since chat frames are small and idle
+/// connections must stay cheap (tungstenite's default is 128 KiB). It grows for big frames.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
+/// address is over its connection limit: the handshake is then refused with HTTP 429.
+#[tracing::instrument(name = "conn", skip_all, fields(peer = %peer, id = conn))]
+pub async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    conn: u64,
+    ip_slot: Option<IpSlot>,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let config = &shared.config;
+    let handshake = accept(stream, config, ip_slot.is_some());
+    let mut socket = match timeout(config.handshake_timeout, handshake).await {
+        Ok(Ok(socket)) => socket,
+        Ok(Err(err)) => {
+            tracing::debug!(%err, "handshake failed");
+            return;
+        }
+        Err(_) => {
+            tracing::debug!("handshake timed out");
+            return;
+        }
+    };
+    let session = Session::new(Arc::clone(&shared), peer.ip(), conn);
+    let end = drive(&mut socket, session, config, shutdown).await;
+    tracing::debug!(?end, "connection ending");
+    if let End::Close(code, reason) = end {
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = timeout(config.pong_timeout, socket.close(Some(frame))).await;
+    }
+    drop(ip_slot);
+}
+
+/// Performs the WebSocket handshake, refusing over-limit peers and foreign origins.
+async fn accept(
+    stream: TcpStream,
+    config: &Config,
+    within_ip_limit: bool,
+) -> Result<Socket, WsError> {
+    let ws_config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(Some(config.max_frame_bytes))
+        .max_frame_size(Some(config.max_frame_bytes));
+    // The error type is tungstenite's callback contract; its size is not ours to choose.
+    #[allow(clippy::result_large_err)]
+    let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
+        if !within_ip_limit {
+            return Err(refusal(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many connections from your address",
+            ));
+        }
+        if !config.allowed_origins.is_empty() {
+            let origin = request
+                .headers()
+                .get("origin")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !config
+                .allowed_origins
+                .iter()
+                .any(|allowed| allowed == origin)
+            {
+                return Err(refusal(StatusCode::FORBIDDEN, "origin not allowed"));
+            }
+        }
+        Ok(response)
+    };
+    tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await
+}
+
+fn refusal(status: StatusCode, text: &str) -> ErrorResponse {
+    let mut response = ErrorResponse::new(Some(text.to_owned()));
+    *response.status_mut() = status;
+    response
+}
+
+/// How a connection ended.
+#[derive(Debug)]
+enum End {
+    /// Send a close frame with this code and reason.
+    Close(u16, &'static str),
+    /// The peer closed, vanished or failed: nothing more to send.
+    Gone,
+}
+
+/// The select loop: runs until the connection should end, and says how.
+async fn drive(
+    socket: &mut Socket,
+    mut session: Session,
+    config: &Config,
+    mut shutdown: watch::Receiver<bool>,
+) -> End {
+    let mut inbox: Option<Inbox> = None;
+    let join_deadline = Instant::now() + config.join_timeout;
+    let mut last_heard = Instant::now();
+    let mut pings = interval_at(Instant::now() + config.ping_interval, config.ping_interval);
+    pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => return End::Close(close_code::GOING_AWAY, "server shutting down"),
+            event = from_registry(&mut inbox) => match event {
+                Delivery::Kicked(Kick::SlowConsumer) => {
+                    return End::Close(close_code::SLOW_CONSUMER, "too slow to keep up with the room");
+                }
+                Delivery::Kicked(Kick::Replaced) => {
+                    return End::Close(close_code::REPLACED, "resumed on another connection");
+                }
+                Delivery::Removed => return End::Close(close_code::NORMAL, "removed from the room"),
+                Delivery::Frame(frame) => {
+                    let Some(inbox) = inbox.as_mut() else { continue };
+                    if !write_batch(socket, frame, inbox, config.pong_timeout).await {
+                        return End::Gone;
+                    }
+                }
+            },
+            _ = sleep_until(join_deadline), if !session.is_joined() => {
+                return End::Close(close_code::JOIN_TIMEOUT, "no join in time");
+            }
+            _ = pings.tick() => {
+                if last_heard.elapsed() > config.ping_interval + config.pong_timeout {
+                    tracing::info!("peer stopped answering pings; dropping it");
+                    return End::Gone;
+                }
+                if !send(socket, Message::Ping(Default::default()), config.pong_timeout).await {
+                    return End::Gone;
+                }
+            }
+            incoming = socket.next() => {
+                last_heard = Instant::now();
+                let outcome = match incoming {
+                    Some(Ok(Message::Text(text))) => session.on_text(&text),
+                    Some(Ok(Message::Binary(_))) => session.on_binary(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Outcome::Nothing,
+                    Some(Ok(Message::Close(_))) | None => return End::Gone,
+                    Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
+                        return End::Close(close_code::TOO_BIG, "message too big");
+                    }
+                    Some(Err(err)) => {
+                        tracing::debug!(%err, "read failed");
+                        return End::Gone;
+                    }
+                };
+                match outcome {
+                    Outcome::Nothing => {}
+                    Outcome::Entered(new_inbox) => inbox = Some(new_inbox),
+                    Outcome::Reply(reply) => {
+                        if !send(socket, text_of(&reply), config.pong_timeout).await {
+                            return End::Gone;
+                        }
+                    }
+                    Outcome::Close { reply, code, reason } => {
+                        if let Some(reply) = reply {
+                            let _ = send(socket, text_of(&reply), config.pong_timeout).await;
+                        }
+                        return End::Close(code, reason);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the registry has for a joined connection.
+enum Delivery {
+    /// A frame to write.
+    Frame(Utf8Bytes),
+    /// The registry ended the connection.
+    Kicked(Kick),
+    /// The member is gone from the room without a reason given.
+    Removed,
+}
+
+/// The next thing from the registry, a kick before any queued frame; never resolves
+/// before joining.
+async fn from_registry(inbox: &mut Option<Inbox>) -> Delivery {
+    let Some(inbox) = inbox.as_mut() else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        biased;
+        Ok(kick) = &mut inbox.kick_rx => Delivery::Kicked(kick),
+        frame = inbox.frames_rx.recv() => frame.map_or(Delivery::Removed, Delivery::Frame),
+    }
+}
+
+/// Writes `first` and whatever else is already queued (up to [`MAX_BATCH`]) with a single
+/// flush. Returns false if the peer is gone or too slow to take it within `limit`.
+async fn write_batch(
+    socket: &mut Socket,
+    first: Utf8Bytes,
+    inbox: &mut Inbox,
+    limit: Duration,
+) -> bool {
+    let batch = async {
+        socket.feed(Message::Text(first)).await?;
+        for _ in 1..MAX_BATCH {
+            let Ok(frame) = inbox.frames_rx.try_recv() else {
+                break;
+            };
+            socket.feed(Message::Text(frame)).await?;
+        }
+        socket.flush().await
+    };
+    matches!(timeout(limit, batch).await, Ok(Ok(())))
+}
+
+/// Sends one frame right away. Returns false if the peer is gone or too slow.
+async fn send(socket: &mut Socket, message: Message, limit: Duration) -> bool {
+    matches!(timeout(limit, socket.send(message)).await, Ok(Ok(())))
+}
+
+fn text_of(message: &ServerMessage) -> Message {
+    Message::Text(message.to_json().into())
+}

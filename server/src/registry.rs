@@ -1,0 +1,382 @@
+//! The registry: every room on this relay, and the operations a connection performs on
+//! them (create, join, resume, chat, typing, whisper, depart).
+//!
+//! Synchronous behind one `std::sync::Mutex`, never held across an `.await`: each operation
+//! locks, updates the room, offers encoded frames to outboxes (which never blocks) and
+//! unlocks. Holding the lock while queueing is what makes `welcome` precede every later
+//! frame and keeps `seq` order identical for every member.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use confab_protocol::{
+    ClientId, ErrorCode, Limits, RoomCode, Seq, ServerMessage, Username, WhisperMessage,
+};
+
+use crate::Config;
+use crate::outbox::{Kick, Outbox};
+use crate::room::{ConnId, Member, Reservation, Room, encode};
+
+/// Why a `create` or `join` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// Someone in the room has this name, or one that looks the same, or it is reserved.
+    #[error("someone in this room already uses that name (or one that looks like it)")]
+    NameTaken,
+    /// No room has this code.
+    #[error("there is no room with that code")]
+    RoomNotFound,
+    /// The room is at its member limit.
+    #[error("this room is full")]
+    RoomFull,
+    /// The relay is at its room limit.
+    #[error("this relay cannot host more rooms right now")]
+    TooManyRooms,
+    /// The OS random number generator failed.
+    #[error("the relay could not draw a room code; try again")]
+    NoRandomness,
+}
+
+impl JoinError {
+    /// The wire code for this refusal.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Self::NameTaken => ErrorCode::NameTaken,
+            Self::RoomNotFound => ErrorCode::RoomNotFound,
+            Self::RoomFull => ErrorCode::RoomFull,
+            Self::TooManyRooms => ErrorCode::TooManyRooms,
+            Self::NoRandomness => ErrorCode::Internal,
+        }
+    }
+}
+
+/// What a connection brings to a join: who it is and where its frames go.
+#[derive(Debug)]
+pub struct Arrival {
+    /// The connection joining.
+    pub conn: ConnId,
+    /// The name asked for.
+    pub name: Username,
+    /// The connection's outbound queue.
+    pub outbox: Outbox,
+    /// A fresh random token, used unless the join resumes an earlier membership.
+    pub fresh_token: String,
+}
+
+/// A previous membership the client wants back.
+#[derive(Debug, Default, Clone)]
+pub struct Resume {
+    /// The `resume_token` from that membership's `welcome`.
+    pub token: Option<String>,
+    /// The last `seq` the client saw.
+    pub last_seq: Option<Seq>,
+}
+
+/// Proof that a connection is in a room; operations name the member by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The room.
+    pub room: RoomCode,
+    /// The connection speaking for the member.
+    pub conn: ConnId,
+}
+
+/// How a member leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// Sent `leave`: the name is free at once and the resume token is forgotten.
+    Left,
+    /// The connection ended: the name stays reserved for a resume for `room_grace`.
+    Dropped,
+}
+
+/// Every room on this relay.
+#[derive(Debug)]
+pub struct Registry {
+    rooms: Mutex<HashMap<RoomCode, Room>>,
+    config: Arc<Config>,
+    limits: Limits,
+}
+
+impl Registry {
+    /// A registry holding the configured permanent rooms.
+    pub fn new(config: Arc<Config>) -> Self {
+        let now = Instant::now();
+        let mut rooms = HashMap::new();
+        for raw in &config.permanent_rooms {
+            match RoomCode::parse(raw) {
+                Ok(code) => {
+                    rooms.insert(code.clone(), Room::new(code, true, config.history_len, now));
+                }
+                Err(err) => tracing::warn!(room = raw, %err, "ignoring invalid permanent room"),
+            }
+        }
+        let limits = Limits {
+            max_text_chars: config.max_text_chars,
+            max_frame_bytes: config.max_frame_bytes,
+            messages_per_second: config.messages_per_second,
+            burst: config.burst,
+            typing_ttl_ms: u64::try_from(config.typing_ttl.as_millis()).unwrap_or(u64::MAX),
+        };
+        Self {
+            rooms: Mutex::new(rooms),
+            config,
+            limits,
+        }
+    }
+
+    /// Creates a room under a code drawn from `new_code` (drawn again while taken) and
+    /// joins it.
+    pub fn create(
+        &self,
+        mut new_code: impl FnMut() -> Result<RoomCode, getrandom::Error>,
+        arrival: Arrival,
+    ) -> Result<Membership, JoinError> {
+        let mut rooms = self.lock();
+        if rooms.len() >= self.config.max_rooms {
+            return Err(JoinError::TooManyRooms);
+        }
+        let slot = loop {
+            // With 2^44 codes and at most `max_rooms` taken, a redraw is rare and a second one rarer.
+            let code = new_code().map_err(|err| {
+                tracing::error!(%err, "OS random number generator failed");
+                JoinError::NoRandomness
+            })?;
+            if let Entry::Vacant(slot) = rooms.entry(code) {
+                break slot;
+            }
+        };
+        let code = slot.key().clone();
+        let room = slot.insert(Room::new(
+            code,
+            false,
+            self.config.history_len,
+            Instant::now(),
+        ));
+        tracing::info!(room = %room.code, "room created");
+        self.admit(room, arrival, &Resume::default())
+    }
+
+    /// Joins an existing room, resuming an earlier membership when `resume` proves one.
+    pub fn join(
+        &self,
+        code: &RoomCode,
+        arrival: Arrival,
+        resume: &Resume,
+    ) -> Result<Membership, JoinError> {
+        let mut rooms = self.lock();
+        let room = rooms.get_mut(code).ok_or(JoinError::RoomNotFound)?;
+        self.admit(room, arrival, resume)
+    }
+
+    /// Admits `arrival` into `room`: replaces its own old connection, reclaims a reserved
+    /// name, or joins fresh; then sends `welcome` (and `gap`) and tells the others.
+    fn admit(
+        &self,
+        room: &mut Room,
+        arrival: Arrival,
+        resume: &Resume,
+    ) -> Result<Membership, JoinError> {
+        let key = arrival.name.uniqueness_key();
+        let token = resume.token.as_deref();
+        let membership = Membership {
+            room: room.code.clone(),
+            conn: arrival.conn,
+        };
+        let attached = room.position_by_key(&key);
+        let index = match attached {
+            Some(i) if token == Some(room.members[i].resume_token.as_str()) => {
+                let member = &mut room.members[i];
+                tracing::info!(room = %room.code, name = %member.name, "member resumed on a new connection");
+                member.outbox.kick(Kick::Replaced);
+                member.outbox = arrival.outbox;
+                member.conn = arrival.conn;
+                i
+            }
+            Some(_) => return Err(JoinError::NameTaken),
+            None => {
+                let reclaim = room
+                    .reserved
+                    .get(&key)
+                    .map(|r| Some(r.resume_token.as_str()) == token);
+                if reclaim == Some(false) {
+                    return Err(JoinError::NameTaken);
+                }
+                if room.members.len() >= self.config.max_room_members {
+                    return Err(JoinError::RoomFull);
+                }
+                let resume_token = match reclaim {
+                    Some(true) => room.reserved.remove(&key).map(|r| r.resume_token),
+                    _ => None,
+                }
+                .unwrap_or(arrival.fresh_token);
+                let name = arrival.name;
+                room.members.push(Member {
+                    conn: arrival.conn,
+                    name,
+                    key,
+                    resume_token,
+                    outbox: arrival.outbox,
+                });
+                room.empty_since = None;
+                room.members.len() - 1
+            }
+        };
+        let (history, gap) = room.since(resume.last_seq);
+        let member = &room.members[index];
+        let welcome = ServerMessage::Welcome {
+            room: room.code.clone(),
+            you: member.name.clone(),
+            members: room.roster(),
+            history,
+            resume_token: member.resume_token.clone(),
+            limits: self.limits,
+        };
+        room.send_to(index, &encode(&welcome));
+        if let Some(gap) = gap {
+            room.send_to(index, &encode(&gap));
+        }
+        if attached.is_none() {
+            let name = room.members[index].name.clone();
+            tracing::info!(room = %room.code, %name, members = room.members.len(), "member joined");
+            let joined = ServerMessage::MemberJoined {
+                name,
+                members: room.roster(),
+            };
+            room.broadcast(&encode(&joined), Some(arrival.conn));
+        }
+        Ok(membership)
+    }
+
+    /// Removes the member (if it is still this connection's) and tells the others.
+    pub fn depart(&self, membership: &Membership, departure: Departure) {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.get_mut(&membership.room) else {
+            return;
+        };
+        let Some(index) = room.position(membership.conn) else {
+            return;
+        };
+        let member = room.members.remove(index);
+        let now = Instant::now();
+        tracing::info!(room = %room.code, name = %member.name, ?departure, "member left");
+        if departure == Departure::Dropped {
+            let until = now + self.config.room_grace;
+            let reservation = Reservation {
+                resume_token: member.resume_token,
+                until,
+            };
+            room.reserved.insert(member.key, reservation);
+        }
+        room.announce_departure(member.name);
+        room.note_if_empty(now);
+    }
+
+    /// Relays a chat message: stored with the next `seq`, sent to everyone, with
+    /// `client_id` in the sender's copy only.
+    pub fn chat(&self, membership: &Membership, client_id: ClientId, text: String) {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.get_mut(&membership.room) else {
+            return;
+        };
+        let Some(index) = room.position(membership.conn) else {
+            return;
+        };
+        let from = room.members[index].name.clone();
+        let mut message = room.record(from, text, now_millis());
+        room.broadcast(
+            &encode(&ServerMessage::Chat(message.clone())),
+            Some(membership.conn),
+        );
+        message.client_id = Some(client_id);
+        if let Some(index) = room.position(membership.conn) {
+            room.send_to(index, &encode(&ServerMessage::Chat(message)));
+        }
+    }
+
+    /// Relays a typing hint to everyone but its author.
+    pub fn typing(&self, membership: &Membership, active: bool) {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.get_mut(&membership.room) else {
+            return;
+        };
+        let Some(index) = room.position(membership.conn) else {
+            return;
+        };
+        let name = room.members[index].name.clone();
+        room.broadcast(
+            &encode(&ServerMessage::Typing { name, active }),
+            Some(membership.conn),
+        );
+    }
+
+    /// Sends a whisper to `to` and echoes it to its sender. Fails when `to` is not here.
+    pub fn whisper(
+        &self,
+        membership: &Membership,
+        to: &Username,
+        client_id: ClientId,
+        text: String,
+    ) -> Result<(), ErrorCode> {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.get_mut(&membership.room) else {
+            return Ok(());
+        };
+        let Some(from_index) = room.position(membership.conn) else {
+            return Ok(());
+        };
+        let to_index = room
+            .position_by_key(&to.uniqueness_key())
+            .ok_or(ErrorCode::NoSuchMember)?;
+        let mut whisper = WhisperMessage {
+            from: room.members[from_index].name.clone(),
+            to: room.members[to_index].name.clone(),
+            text,
+            ts: now_millis(),
+            client_id: None,
+        };
+        room.send_to(to_index, &encode(&ServerMessage::Whisper(whisper.clone())));
+        whisper.client_id = Some(client_id);
+        if let Some(index) = room.position(membership.conn) {
+            room.send_to(index, &encode(&ServerMessage::Whisper(whisper)));
+        }
+        Ok(())
+    }
+
+    /// Drops lapsed name reservations and rooms empty for longer than `room_grace`.
+    pub fn sweep(&self, now: Instant) {
+        let grace = self.config.room_grace;
+        self.lock().retain(|code, room| {
+            room.reserved.retain(|_, r| r.until > now);
+            let expired =
+                !room.permanent && room.empty_since.is_some_and(|since| now >= since + grace);
+            if expired {
+                tracing::info!(room = %code, "room expired");
+            }
+            !expired
+        });
+    }
+
+    /// How many rooms exist (for logs and tests).
+    pub fn room_count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Locks the rooms. A panic while holding the lock would be a bug; the state is still
+    /// memory-safe, so later connections carry on rather than all failing with it.
+    fn lock(&self) -> MutexGuard<'_, HashMap<RoomCode, Room>> {
+        self.rooms.lock().unwrap_or_else(|poisoned| {
+            tracing::error!("registry lock poisoned by an earlier panic; continuing");
+            poisoned.into_inner()
+        })
+    }
+}
+
+/// The relay's clock for message timestamps.
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,269 @@
+//! One room: its members in joining order, its recent messages, reserved names, and the
+//! fan-out that delivers a frame to its members.
+//!
+//! Synchronous and lock-free itself: the registry holds its lock while calling in. Nothing
+//! here awaits or writes to a socket; delivery is a non-blocking [`Outbox::offer`].
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use confab_protocol::{ChatMessage, RoomCode, Seq, ServerMessage, Username};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::outbox::{Kick, Offer, Outbox};
+
+/// Identifies one WebSocket connection for the lifetime of the process.
+pub type ConnId = u64;
+
+/// A person in the room, attached to one connection.
+#[derive(Debug)]
+pub struct Member {
+    /// The connection currently speaking for this member (changes on resume).
+    pub conn: ConnId,
+    /// The name everyone sees.
+    pub name: Username,
+    /// [`Username::uniqueness_key`] of `name`, computed once.
+    pub key: String,
+    /// Secret that lets this member resume after a dropped connection.
+    pub resume_token: String,
+    /// Where this member's frames go.
+    pub outbox: Outbox,
+}
+
+/// A name kept for a member whose connection dropped, so they can resume into it.
+#[derive(Debug)]
+pub struct Reservation {
+    /// The token that reclaims it.
+    pub resume_token: String,
+    /// When the reservation lapses.
+    pub until: Instant,
+}
+
+/// A room and everything it remembers. All of it is gone when the room is removed.
+#[derive(Debug)]
+pub struct Room {
+    /// The room's code.
+    pub code: RoomCode,
+    /// Operator-named rooms never expire.
+    pub permanent: bool,
+    /// In joining order: the roster everyone sees.
+    pub members: Vec<Member>,
+    /// The last `history_len` chat messages, oldest first.
+    pub history: VecDeque<ChatMessage>,
+    /// How many messages to keep in `history`.
+    pub history_len: usize,
+    /// Names of recently disconnected members, by uniqueness key.
+    pub reserved: HashMap<String, Reservation>,
+    /// `seq` of the last message sent (0 before the first).
+    pub last_seq: Seq,
+    /// When the last member left; `None` while anyone is here.
+    pub empty_since: Option<Instant>,
+}
+
+impl Room {
+    /// An empty room.
+    pub fn new(code: RoomCode, permanent: bool, history_len: usize, now: Instant) -> Self {
+        Self {
+            code,
+            permanent,
+            members: Vec::new(),
+            history: VecDeque::with_capacity(history_len.min(16)),
+            history_len,
+            reserved: HashMap::new(),
+            last_seq: 0,
+            empty_since: Some(now),
+        }
+    }
+
+    /// The roster in joining order.
+    pub fn roster(&self) -> Vec<Username> {
+        self.members.iter().map(|m| m.name.clone()).collect()
+    }
+
+    /// Index of the member on `conn`.
+    pub fn position(&self, conn: ConnId) -> Option<usize> {
+        self.members.iter().position(|m| m.conn == conn)
+    }
+
+    /// Index of the member whose name has uniqueness key `key`.
+    pub fn position_by_key(&self, key: &str) -> Option<usize> {
+        self.members.iter().position(|m| m.key == key)
+    }
+
+    /// Stores a chat message and returns it with its new `seq`.
+    pub fn record(&mut self, from: Username, text: String, ts: u64) -> ChatMessage {
+        self.last_seq += 1;
+        let message = ChatMessage {
+            seq: self.last_seq,
+            from,
+            text,
+            ts,
+            client_id: None,
+        };
+        if self.history_len > 0 {
+            if self.history.len() == self.history_len {
+                self.history.pop_front();
+            }
+            self.history.push_back(message.clone());
+        }
+        message
+    }
+
+    /// The kept messages after `last_seq`, and the `gap` to announce first if some of
+    /// them are no longer kept.
+    pub fn since(&self, last_seq: Option<Seq>) -> (Vec<ChatMessage>, Option<ServerMessage>) {
+        let Some(after) = last_seq else {
+            return (self.history.iter().cloned().collect(), None);
+        };
+        let missed: Vec<ChatMessage> = self
+            .history
+            .iter()
+            .filter(|m| m.seq > after)
+            .cloned()
+            .collect();
+        let first_kept = missed.first().map_or(self.last_seq + 1, |m| m.seq);
+        let gap = (after < self.last_seq && first_kept > after + 1).then_some(ServerMessage::Gap {
+            after,
+            resumed_from: first_kept,
+        });
+        (missed, gap)
+    }
+
+    /// The fan-out seam: delivers one encoded frame to every member except `skip`.
+    ///
+    /// This is the only place frames reach members, so relaying between relay nodes (a
+    /// pub/sub bus) belongs here. Members whose queue is full are evicted (kicked and
+    /// removed) and their departure is announced in turn; returns whether anyone was.
+    pub fn broadcast(&mut self, frame: &Utf8Bytes, skip: Option<ConnId>) -> bool {
+        let mut slow = Vec::new();
+        for member in &self.members {
+            if Some(member.conn) != skip && member.outbox.offer(frame) == Offer::Refused {
+                slow.push(member.conn);
+            }
+        }
+        let evicted = !slow.is_empty();
+        for conn in slow {
+            self.evict(conn, Kick::SlowConsumer);
+        }
+        evicted
+    }
+
+    /// Sends one frame to one member, evicting it if it cannot keep up.
+    pub fn send_to(&mut self, index: usize, frame: &Utf8Bytes) {
+        if self.members[index].outbox.offer(frame) == Offer::Refused {
+            let conn = self.members[index].conn;
+            self.evict(conn, Kick::SlowConsumer);
+        }
+    }
+
+    /// Removes the member on `conn` (if still here) with `reason`, and tells the others.
+    pub fn evict(&mut self, conn: ConnId, reason: Kick) {
+        if let Some(index) = self.position(conn) {
+            let mut member = self.members.remove(index);
+            tracing::info!(room = %self.code, name = %member.name, ?reason, "evicting member");
+            member.outbox.kick(reason);
+            self.announce_departure(member.name);
+        }
+    }
+
+    /// Tells everyone that `name` left, with the new roster.
+    pub fn announce_departure(&mut self, name: Username) {
+        let left = ServerMessage::MemberLeft {
+            name,
+            members: self.roster(),
+        };
+        self.broadcast(&encode(&left), None);
+    }
+
+    /// Marks the room empty when its last member has gone.
+    pub fn note_if_empty(&mut self, now: Instant) {
+        if self.members.is_empty() && self.empty_since.is_none() {
+            self.empty_since = Some(now);
+        }
+    }
+}
+
+/// Encodes a message once into a shareable frame.
+pub fn encode(message: &ServerMessage) -> Utf8Bytes {
+    Utf8Bytes::from(message.to_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outbox::outbox;
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    fn room_with_history(len: usize, messages: u64) -> Room {
+        let code = RoomCode::parse("TEST").expect("valid code");
+        let mut room = Room::new(code, false, len, Instant::now());
+        for i in 0..messages {
+            room.record(name("ann"), format!("m{i}"), i);
+        }
+        room
+    }
+
+    #[test]
+    fn history_keeps_only_the_newest_messages() {
+        let room = room_with_history(3, 5);
+        let seqs: Vec<Seq> = room.history.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, [3, 4, 5]);
+    }
+
+    #[test]
+    fn since_returns_exactly_the_missed_messages() {
+        let room = room_with_history(10, 5);
+        let (missed, gap) = room.since(Some(3));
+        assert_eq!(missed.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(gap, None);
+        let (missed, gap) = room.since(Some(5));
+        assert!(missed.is_empty() && gap.is_none());
+    }
+
+    #[test]
+    fn since_reports_a_gap_when_messages_were_dropped() {
+        let room = room_with_history(2, 6);
+        let (missed, gap) = room.since(Some(1));
+        assert_eq!(missed.iter().map(|m| m.seq).collect::<Vec<_>>(), [5, 6]);
+        assert_eq!(
+            gap,
+            Some(ServerMessage::Gap {
+                after: 1,
+                resumed_from: 5
+            })
+        );
+    }
+
+    #[test]
+    fn a_full_outbox_evicts_only_its_member_and_tells_the_rest() {
+        let mut room = room_with_history(0, 0);
+        let (slow_tx, mut slow_rx) = outbox(1);
+        let (fast_tx, mut fast_rx) = outbox(8);
+        room.members.push(Member {
+            conn: 1,
+            name: name("slow"),
+            key: "slow".into(),
+            resume_token: "a".into(),
+            outbox: slow_tx,
+        });
+        room.members.push(Member {
+            conn: 2,
+            name: name("fast"),
+            key: "fast".into(),
+            resume_token: "b".into(),
+            outbox: fast_tx,
+        });
+        let frame = Utf8Bytes::from_static("x");
+        assert!(!room.broadcast(&frame, None));
+        assert!(room.broadcast(&frame, None));
+        assert_eq!(room.roster(), [name("fast")]);
+        assert_eq!(slow_rx.kick_rx.try_recv(), Ok(Kick::SlowConsumer));
+        assert_eq!(fast_rx.frames_rx.try_recv().ok().as_deref(), Some("x"));
+        assert_eq!(fast_rx.frames_rx.try_recv().ok().as_deref(), Some("x"));
+        let left = fast_rx.frames_rx.try_recv().expect("departure notice");
+        assert!(left.as_str().contains("member_left"), "{left}");
+    }
+}

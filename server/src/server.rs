@@ -1,0 +1,120 @@
+//! The accept loop: connection limits, one task per connection, a janitor for expired
+//! rooms, and graceful shutdown that waits for every connection to close.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::Config;
+use crate::guards::{ConnectionsPerIp, FailedJoins};
+use crate::handler;
+use crate::registry::Registry;
+
+/// How long shutdown waits for connections to say goodbye before returning anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// How often the janitor looks for expired rooms and reservations.
+const SWEEP_EVERY: Duration = Duration::from_millis(250);
+
+/// State every connection task shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// The relay's settings.
+    pub config: Arc<Config>,
+    /// Every room.
+    pub registry: Registry,
+    /// Failed joins per address.
+    pub failed_joins: FailedJoins,
+}
+
+/// Runs the relay on `listener` until `shutdown` resolves, then closes every connection
+/// with 1001 and returns once they are gone (or after a few seconds).
+///
+/// Errors only if accepting fails in a way that retrying cannot fix.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let config = Arc::new(config);
+    let shared = Arc::new(Shared {
+        registry: Registry::new(Arc::clone(&config)),
+        failed_joins: FailedJoins::new(config.max_failed_joins, config.failed_join_window),
+        config: Arc::clone(&config),
+    });
+    // Every connection task holds a receiver; sending `true` tells them all to close.
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    // Every connection task holds a sender; when all are dropped, every task has finished.
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    let janitor = tokio::spawn(sweep_forever(Arc::clone(&shared)));
+    tokio::select! {
+        result = accept_loop(&listener, &shared, &shutdown_rx, &done_tx) => {
+            janitor.abort();
+            result?;
+        }
+        () = shutdown => tracing::info!("shutting down"),
+    }
+    janitor.abort();
+    let _ = shutdown_tx.send(true);
+    drop(done_tx);
+    if tokio::time::timeout(SHUTDOWN_GRACE, done_rx.recv())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not close in time");
+    }
+    Ok(())
+}
+
+/// Accepts connections forever, a permit from the connection limit taken *before* each
+/// accept, so at the limit new peers wait in the OS backlog instead of costing memory.
+async fn accept_loop(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    shutdown_rx: &watch::Receiver<bool>,
+    done_tx: &mpsc::Sender<()>,
+) -> std::io::Result<()> {
+    let limit = Arc::new(Semaphore::new(shared.config.max_connections));
+    let per_ip = ConnectionsPerIp::new(shared.config.max_connections_per_ip);
+    let next_id = AtomicU64::new(1);
+    loop {
+        let permit = Arc::clone(&limit)
+            .acquire_owned()
+            .await
+            .map_err(std::io::Error::other)?;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                // Usually out of file descriptors: back off instead of spinning.
+                tracing::warn!(%err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let ip_slot = per_ip.try_take(peer.ip());
+        let conn = next_id.fetch_add(1, Ordering::Relaxed);
+        let shared = Arc::clone(shared);
+        let shutdown_rx = shutdown_rx.clone();
+        let done_tx = done_tx.clone();
+        tokio::spawn(async move {
+            handler::serve(stream, peer, conn, ip_slot, shared, shutdown_rx).await;
+            drop(permit);
+            drop(done_tx);
+        });
+    }
+}
+
+async fn sweep_forever(shared: Arc<Shared>) {
+    let mut ticks = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        ticks.tick().await;
+        let now = std::time::Instant::now();
+        shared.registry.sweep(now);
+        shared.failed_joins.sweep(now);
+    }
+}

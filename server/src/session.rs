@@ -1,0 +1,299 @@
+//! What a connection's frames mean: the join phase, then chat, typing, whisper and leave,
+//! with the text rules, the rate limit and the bad-frame count.
+//!
+//! No sockets here: each frame becomes an [`Outcome`] that the handler carries out, so the
+//! rules read in one place. Dropping a joined session leaves its room (as a dropped
+//! connection), whatever path ended it.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use confab_protocol::{
+    ClientId, ClientMessage, ErrorCode, RoomCode, ServerMessage, Username, close_code,
+    decode_client,
+};
+
+use crate::guards::{MessageRate, RateVerdict};
+use crate::outbox::{Inbox, outbox};
+use crate::registry::{Arrival, Departure, JoinError, Membership, Resume};
+use crate::room::ConnId;
+use crate::secrets;
+use crate::server::Shared;
+
+/// What the handler should do after a frame.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Nothing to send.
+    Nothing,
+    /// Send this frame to the client.
+    Reply(ServerMessage),
+    /// The connection joined a room: start writing frames from this inbox.
+    Entered(Inbox),
+    /// Send `reply` (if any), then close with `code`.
+    Close {
+        /// A last error frame explaining the close.
+        reply: Option<ServerMessage>,
+        /// The WebSocket close code.
+        code: u16,
+        /// The close reason, for people.
+        reason: &'static str,
+    },
+}
+
+/// One connection's protocol state.
+#[derive(Debug)]
+pub struct Session {
+    shared: Arc<Shared>,
+    ip: IpAddr,
+    conn: ConnId,
+    bad_frames: u32,
+    joined: Option<Joined>,
+}
+
+/// State that exists only while in a room.
+#[derive(Debug)]
+struct Joined {
+    membership: Membership,
+    rate: MessageRate,
+}
+
+impl Session {
+    /// A session for a new connection from `ip`.
+    pub fn new(shared: Arc<Shared>, ip: IpAddr, conn: ConnId) -> Self {
+        Self {
+            shared,
+            ip,
+            conn,
+            bad_frames: 0,
+            joined: None,
+        }
+    }
+
+    /// Whether the connection is in a room.
+    pub fn is_joined(&self) -> bool {
+        self.joined.is_some()
+    }
+
+    /// Handles one text frame.
+    pub fn on_text(&mut self, text: &str) -> Outcome {
+        match decode_client(text) {
+            Ok(message) => self.on_message(message),
+            Err(err) => self.bad_frame(ServerMessage::error(err.code, err.message)),
+        }
+    }
+
+    /// Handles one binary frame: Confab speaks text only.
+    pub fn on_binary(&mut self) -> Outcome {
+        self.bad_frame(ServerMessage::error(
+            ErrorCode::BinaryFrame,
+            "Confab speaks JSON in text frames only",
+        ))
+    }
+
+    /// Answers a frame that broke the protocol, closing with 1008 once there were too many.
+    fn bad_frame(&mut self, reply: ServerMessage) -> Outcome {
+        self.bad_frames += 1;
+        if self.bad_frames > self.shared.config.max_bad_frames {
+            return Outcome::Close {
+                reply: Some(reply),
+                code: close_code::POLICY,
+                reason: "too many bad frames",
+            };
+        }
+        Outcome::Reply(reply)
+    }
+
+    fn on_message(&mut self, message: ClientMessage) -> Outcome {
+        let Some(joined) = self.joined.as_mut() else {
+            return match message {
+                ClientMessage::Create { name } => self.enter(name, None, &Resume::default()),
+                ClientMessage::Join {
+                    name,
+                    room,
+                    resume_token,
+                    last_seq,
+                } => self.enter(
+                    name,
+                    Some(&room),
+                    &Resume {
+                        token: resume_token,
+                        last_seq,
+                    },
+                ),
+                _ => self.bad_frame(ServerMessage::error(
+                    ErrorCode::NotJoined,
+                    "join or create a room first",
+                )),
+            };
+        };
+        let (client_id, verdict) = match &message {
+            ClientMessage::Create { .. } | ClientMessage::Join { .. } => {
+                return Outcome::Reply(ServerMessage::error(
+                    ErrorCode::AlreadyJoined,
+                    "you are already in a room",
+                ));
+            }
+            ClientMessage::Leave => {
+                let joined = self.joined.take();
+                if let Some(joined) = joined {
+                    self.shared
+                        .registry
+                        .depart(&joined.membership, Departure::Left);
+                }
+                return Outcome::Close {
+                    reply: None,
+                    code: close_code::NORMAL,
+                    reason: "left the room",
+                };
+            }
+            ClientMessage::Chat { client_id, .. } | ClientMessage::Whisper { client_id, .. } => {
+                (Some(*client_id), joined.rate.check())
+            }
+            ClientMessage::Typing { .. } => (None, joined.rate.check()),
+        };
+        match verdict {
+            RateVerdict::Allowed => {}
+            RateVerdict::Limited(wait) => {
+                return Outcome::Reply(ServerMessage::Error {
+                    code: ErrorCode::RateLimited,
+                    message: "you are sending too fast; wait a moment".into(),
+                    client_id,
+                    retry_after_ms: Some(
+                        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
+                    ),
+                });
+            }
+            RateVerdict::Abusive => {
+                let reply = ServerMessage::error(ErrorCode::RateLimited, "flooding: disconnected");
+                return Outcome::Close {
+                    reply: Some(reply),
+                    code: close_code::POLICY,
+                    reason: "flooding",
+                };
+            }
+        }
+        let registry = &self.shared.registry;
+        let membership = &joined.membership;
+        let max_chars = self.shared.config.max_text_chars;
+        match message {
+            ClientMessage::Chat { client_id, text } => {
+                match check_text(&text, max_chars, client_id) {
+                    Some(refusal) => refusal,
+                    None => {
+                        registry.chat(membership, client_id, text);
+                        Outcome::Nothing
+                    }
+                }
+            }
+            ClientMessage::Whisper {
+                to,
+                client_id,
+                text,
+            } => match check_text(&text, max_chars, client_id) {
+                Some(refusal) => refusal,
+                None => match registry.whisper(membership, &to, client_id, text) {
+                    Ok(()) => Outcome::Nothing,
+                    Err(code) => Outcome::Reply(ServerMessage::Error {
+                        code,
+                        message: format!("{to} is not in this room"),
+                        client_id: Some(client_id),
+                        retry_after_ms: None,
+                    }),
+                },
+            },
+            ClientMessage::Typing { active } => {
+                registry.typing(membership, active);
+                Outcome::Nothing
+            }
+            ClientMessage::Create { .. } | ClientMessage::Join { .. } | ClientMessage::Leave => {
+                Outcome::Nothing
+            }
+        }
+    }
+
+    /// Creates (`room` is `None`) or joins a room, within the failed-join allowance.
+    fn enter(&mut self, name: Username, room: Option<&RoomCode>, resume: &Resume) -> Outcome {
+        let shared = Arc::clone(&self.shared);
+        let now = Instant::now();
+        if shared.failed_joins.is_blocked(self.ip, now) {
+            let reply = ServerMessage::error(
+                ErrorCode::TooManyFailedJoins,
+                "too many failed joins from your address; try again later",
+            );
+            return Outcome::Close {
+                reply: Some(reply),
+                code: close_code::POLICY,
+                reason: "too many failed joins",
+            };
+        }
+        let Ok(fresh_token) = secrets::resume_token() else {
+            return Outcome::Reply(ServerMessage::error(
+                ErrorCode::Internal,
+                "the relay could not draw a token; try again",
+            ));
+        };
+        let (outbox, inbox) = outbox(shared.config.outbox_frames);
+        let arrival = Arrival {
+            conn: self.conn,
+            name,
+            outbox,
+            fresh_token,
+        };
+        let result = match room {
+            None => shared.registry.create(secrets::room_code, arrival),
+            Some(code) => shared.registry.join(code, arrival, resume),
+        };
+        match result {
+            Ok(membership) => {
+                let rate = MessageRate::new(
+                    shared.config.messages_per_second,
+                    shared.config.burst,
+                    shared.config.max_rate_strikes,
+                );
+                self.joined = Some(Joined { membership, rate });
+                Outcome::Entered(inbox)
+            }
+            Err(err) => {
+                if err == JoinError::RoomNotFound {
+                    shared.failed_joins.record(self.ip, now);
+                }
+                tracing::debug!(%err, ?room, "join refused");
+                Outcome::Reply(ServerMessage::error(err.code(), err.to_string()))
+            }
+        }
+    }
+}
+
+/// Refuses empty or over-long texts, naming the message so the client keeps its draft.
+fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outcome> {
+    let (code, message) = if text.trim().is_empty() {
+        (
+            ErrorCode::EmptyMessage,
+            "a message needs some text".to_owned(),
+        )
+    } else if text.chars().count() > max_chars {
+        (
+            ErrorCode::MessageTooLong,
+            format!("a message can have at most {max_chars} characters"),
+        )
+    } else {
+        return None;
+    };
+    Some(Outcome::Reply(ServerMessage::Error {
+        code,
+        message,
+        client_id: Some(client_id),
+        retry_after_ms: None,
+    }))
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(joined) = self.joined.take() {
+            self.shared
+                .registry
+                .depart(&joined.membership, Departure::Dropped);
+        }
+    }
+}
