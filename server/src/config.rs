@@ -24,8 +24,9 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_TEXT_CHARS", default_value_t = defaults::MAX_TEXT_CHARS)]
     pub max_text_chars: usize,
 
-    /// Sustained messages per second per connection (token bucket refill). Messages beyond
-    /// it get a `rate_limited` error with `retry_after_ms`; nothing is relayed.
+    /// Sustained requests per second per connection (token bucket refill); every request
+    /// but `leave` counts, from the first frame on. Requests beyond it get a `rate_limited`
+    /// error with `retry_after_ms`; nothing is relayed.
     #[arg(long, env = "CONFAB_MESSAGES_PER_SECOND", default_value_t = defaults::MESSAGES_PER_SECOND)]
     pub messages_per_second: u32,
 
@@ -37,14 +38,16 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_RATE_STRIKES", default_value_t = defaults::MAX_RATE_STRIKES)]
     pub max_rate_strikes: u32,
 
-    /// Bad frames (malformed JSON, unknown types, binary, messages before joining) a
-    /// connection may send; the next one closes it with 1008. Each gets an error frame.
+    /// Bad frames (malformed JSON, unknown types, wrong fields, binary, messages before
+    /// joining) a connection may send; the next one closes it with 1008. Each gets an error
+    /// frame. A name or room code that breaks the rules is an answer, not a bad frame.
     #[arg(long, env = "CONFAB_MAX_BAD_FRAMES", default_value_t = defaults::MAX_BAD_FRAMES)]
     pub max_bad_frames: u32,
 
-    /// Failed joins (unknown room, name taken, ...) one IP address may make per
-    /// `failed_join_window`. Beyond it, joins from that address get `too_many_failed_joins`
-    /// and a 1008 close until the window has passed (room code brute force).
+    /// Joins of unknown room codes one IP address may make per `failed_join_window`.
+    /// Beyond it, every create or join from that address gets `too_many_failed_joins` and a
+    /// 1008 close until the window has passed, so room codes cannot be guessed. Other
+    /// refusals (a taken name, a full room) are a person's retries and are not counted.
     #[arg(long, env = "CONFAB_MAX_FAILED_JOINS", default_value_t = defaults::MAX_FAILED_JOINS)]
     pub max_failed_joins: u32,
 

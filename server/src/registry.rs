@@ -186,6 +186,7 @@ impl Registry {
             conn: arrival.conn,
         };
         let attached = room.position_by_key(&key);
+        let mut resumed = true;
         let index = match attached {
             Some(i) if token == Some(room.members[i].resume_token.as_str()) => {
                 let member = &mut room.members[i];
@@ -207,6 +208,7 @@ impl Registry {
                 if room.members.len() >= self.config.max_room_members {
                     return Err(JoinError::RoomFull);
                 }
+                resumed = reclaim == Some(true);
                 let resume_token = match reclaim {
                     Some(true) => room.reserved.remove(&key).map(|r| r.resume_token),
                     _ => None,
@@ -219,12 +221,15 @@ impl Registry {
                     key,
                     resume_token,
                     outbox: arrival.outbox,
+                    typing: false,
                 });
                 room.empty_since = None;
                 room.members.len() - 1
             }
         };
-        let (history, gap) = room.since(resume.last_seq);
+        // `last_seq` counts only for a membership the relay recognizes: an unknown token
+        // (say, from before a relay restart) may carry numbers from another history.
+        let (history, gap) = room.since(resume.last_seq.filter(|_| resumed));
         let member = &room.members[index];
         let welcome = ServerMessage::Welcome {
             room: room.code.clone(),
@@ -285,6 +290,14 @@ impl Registry {
             return;
         };
         let from = room.members[index].name.clone();
+        if std::mem::take(&mut room.members[index].typing) {
+            // Sending ends composing; say so, so no client shows a stale hint.
+            let stopped = ServerMessage::Typing {
+                name: from.clone(),
+                active: false,
+            };
+            room.broadcast(&encode(&stopped), Some(membership.conn));
+        }
         let mut message = room.record(from, text, now_millis());
         room.broadcast(
             &encode(&ServerMessage::Chat(message.clone())),
@@ -305,6 +318,7 @@ impl Registry {
         let Some(index) = room.position(membership.conn) else {
             return;
         };
+        room.members[index].typing = active;
         let name = room.members[index].name.clone();
         room.broadcast(
             &encode(&ServerMessage::Typing { name, active }),

@@ -28,6 +28,8 @@ pub struct Member {
     pub resume_token: String,
     /// Where this member's frames go.
     pub outbox: Outbox,
+    /// Whether this member's last typing hint was `active: true`.
+    pub typing: bool,
 }
 
 /// A name kept for a member whose connection dropped, so they can resume into it.
@@ -248,6 +250,7 @@ mod tests {
             key: "slow".into(),
             resume_token: "a".into(),
             outbox: slow_tx,
+            typing: false,
         });
         room.members.push(Member {
             conn: 2,
@@ -255,6 +258,7 @@ mod tests {
             key: "fast".into(),
             resume_token: "b".into(),
             outbox: fast_tx,
+            typing: false,
         });
         let frame = Utf8Bytes::from_static("x");
         assert!(!room.broadcast(&frame, None));

@@ -48,38 +48,57 @@ pub struct Session {
     ip: IpAddr,
     conn: ConnId,
     bad_frames: u32,
-    joined: Option<Joined>,
-}
-
-/// State that exists only while in a room.
-#[derive(Debug)]
-struct Joined {
-    membership: Membership,
+    /// Counts every request from the first frame on, so refused joins cost tokens too.
     rate: MessageRate,
+    /// The room this connection is in, once it is.
+    membership: Option<Membership>,
 }
 
 impl Session {
     /// A session for a new connection from `ip`.
     pub fn new(shared: Arc<Shared>, ip: IpAddr, conn: ConnId) -> Self {
+        let config = &shared.config;
+        let rate = MessageRate::new(
+            config.messages_per_second,
+            config.burst,
+            config.max_rate_strikes,
+        );
         Self {
             shared,
             ip,
             conn,
             bad_frames: 0,
-            joined: None,
+            rate,
+            membership: None,
         }
     }
 
     /// Whether the connection is in a room.
     pub fn is_joined(&self) -> bool {
-        self.joined.is_some()
+        self.membership.is_some()
     }
 
     /// Handles one text frame.
     pub fn on_text(&mut self, text: &str) -> Outcome {
         match decode_client(text) {
-            Ok(message) => self.on_message(message),
-            Err(err) => self.bad_frame(ServerMessage::error(err.code, err.message)),
+            Ok(ClientMessage::Leave) => self.leave(),
+            Ok(message) => {
+                let client_id = match &message {
+                    ClientMessage::Chat { client_id, .. }
+                    | ClientMessage::Whisper { client_id, .. } => Some(*client_id),
+                    _ => None,
+                };
+                self.within_rate(client_id)
+                    .unwrap_or_else(|| self.on_message(message))
+            }
+            // Not JSON, an unknown type, a missing field: the client is broken or hostile.
+            Err(err) if err.code == ErrorCode::Malformed => {
+                self.bad_frame(ServerMessage::error(err.code, err.message))
+            }
+            // A name or code that breaks the rules: a person's typo, answered like a refused join.
+            Err(err) => self
+                .within_rate(None)
+                .unwrap_or(Outcome::Reply(ServerMessage::error(err.code, err.message))),
         }
     }
 
@@ -104,8 +123,51 @@ impl Session {
         Outcome::Reply(reply)
     }
 
+    /// Takes a token for one request; `Some` is the refusal to send instead of serving it.
+    fn within_rate(&mut self, client_id: Option<ClientId>) -> Option<Outcome> {
+        match self.rate.check() {
+            RateVerdict::Allowed => None,
+            RateVerdict::Limited(wait) => Some(Outcome::Reply(ServerMessage::Error {
+                code: ErrorCode::RateLimited,
+                message: "you are sending too fast; wait a moment".into(),
+                client_id,
+                retry_after_ms: Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)),
+            })),
+            RateVerdict::Abusive => Some(Outcome::Close {
+                reply: Some(ServerMessage::error(
+                    ErrorCode::RateLimited,
+                    "flooding: disconnected",
+                )),
+                code: close_code::POLICY,
+                reason: "flooding",
+            }),
+        }
+    }
+
+    /// Leaves on purpose (the name is free at once) and closes normally. Never rate limited.
+    fn leave(&mut self) -> Outcome {
+        match self.membership.take() {
+            Some(membership) => {
+                self.shared.registry.depart(&membership, Departure::Left);
+                Outcome::Close {
+                    reply: None,
+                    code: close_code::NORMAL,
+                    reason: "left the room",
+                }
+            }
+            None => self.not_joined(),
+        }
+    }
+
+    fn not_joined(&mut self) -> Outcome {
+        self.bad_frame(ServerMessage::error(
+            ErrorCode::NotJoined,
+            "join or create a room first",
+        ))
+    }
+
     fn on_message(&mut self, message: ClientMessage) -> Outcome {
-        let Some(joined) = self.joined.as_mut() else {
+        let Some(membership) = &self.membership else {
             return match message {
                 ClientMessage::Create { name } => self.enter(name, None, &Resume::default()),
                 ClientMessage::Join {
@@ -113,86 +175,33 @@ impl Session {
                     room,
                     resume_token,
                     last_seq,
-                } => self.enter(
-                    name,
-                    Some(&room),
-                    &Resume {
+                } => {
+                    let resume = Resume {
                         token: resume_token,
                         last_seq,
-                    },
-                ),
-                _ => self.bad_frame(ServerMessage::error(
-                    ErrorCode::NotJoined,
-                    "join or create a room first",
-                )),
+                    };
+                    self.enter(name, Some(&room), &resume)
+                }
+                _ => self.not_joined(),
             };
         };
-        let (client_id, verdict) = match &message {
-            ClientMessage::Create { .. } | ClientMessage::Join { .. } => {
-                return Outcome::Reply(ServerMessage::error(
-                    ErrorCode::AlreadyJoined,
-                    "you are already in a room",
-                ));
-            }
-            ClientMessage::Leave => {
-                let joined = self.joined.take();
-                if let Some(joined) = joined {
-                    self.shared
-                        .registry
-                        .depart(&joined.membership, Departure::Left);
-                }
-                return Outcome::Close {
-                    reply: None,
-                    code: close_code::NORMAL,
-                    reason: "left the room",
-                };
-            }
-            ClientMessage::Chat { client_id, .. } | ClientMessage::Whisper { client_id, .. } => {
-                (Some(*client_id), joined.rate.check())
-            }
-            ClientMessage::Typing { .. } => (None, joined.rate.check()),
-        };
-        match verdict {
-            RateVerdict::Allowed => {}
-            RateVerdict::Limited(wait) => {
-                return Outcome::Reply(ServerMessage::Error {
-                    code: ErrorCode::RateLimited,
-                    message: "you are sending too fast; wait a moment".into(),
-                    client_id,
-                    retry_after_ms: Some(
-                        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
-                    ),
-                });
-            }
-            RateVerdict::Abusive => {
-                let reply = ServerMessage::error(ErrorCode::RateLimited, "flooding: disconnected");
-                return Outcome::Close {
-                    reply: Some(reply),
-                    code: close_code::POLICY,
-                    reason: "flooding",
-                };
-            }
-        }
         let registry = &self.shared.registry;
-        let membership = &joined.membership;
         let max_chars = self.shared.config.max_text_chars;
         match message {
-            ClientMessage::Chat { client_id, text } => {
-                match check_text(&text, max_chars, client_id) {
-                    Some(refusal) => refusal,
-                    None => {
-                        registry.chat(membership, client_id, text);
-                        Outcome::Nothing
-                    }
-                }
-            }
+            ClientMessage::Create { .. } | ClientMessage::Join { .. } => Outcome::Reply(
+                ServerMessage::error(ErrorCode::AlreadyJoined, "you are already in a room"),
+            ),
+            ClientMessage::Chat { client_id, text } => check_text(&text, max_chars, client_id)
+                .unwrap_or_else(|| {
+                    registry.chat(membership, client_id, text);
+                    Outcome::Nothing
+                }),
             ClientMessage::Whisper {
                 to,
                 client_id,
                 text,
-            } => match check_text(&text, max_chars, client_id) {
-                Some(refusal) => refusal,
-                None => match registry.whisper(membership, &to, client_id, text) {
+            } => check_text(&text, max_chars, client_id).unwrap_or_else(|| {
+                match registry.whisper(membership, &to, client_id, text) {
                     Ok(()) => Outcome::Nothing,
                     Err(code) => Outcome::Reply(ServerMessage::Error {
                         code,
@@ -200,15 +209,14 @@ impl Session {
                         client_id: Some(client_id),
                         retry_after_ms: None,
                     }),
-                },
-            },
+                }
+            }),
             ClientMessage::Typing { active } => {
                 registry.typing(membership, active);
                 Outcome::Nothing
             }
-            ClientMessage::Create { .. } | ClientMessage::Join { .. } | ClientMessage::Leave => {
-                Outcome::Nothing
-            }
+            // Handled before the rate limit in `on_text`.
+            ClientMessage::Leave => Outcome::Nothing,
         }
     }
 
@@ -246,12 +254,7 @@ impl Session {
         };
         match result {
             Ok(membership) => {
-                let rate = MessageRate::new(
-                    shared.config.messages_per_second,
-                    shared.config.burst,
-                    shared.config.max_rate_strikes,
-                );
-                self.joined = Some(Joined { membership, rate });
+                self.membership = Some(membership);
                 Outcome::Entered(inbox)
             }
             Err(err) => {
@@ -290,10 +293,8 @@ fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outco
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if let Some(joined) = self.joined.take() {
-            self.shared
-                .registry
-                .depart(&joined.membership, Departure::Dropped);
+        if let Some(membership) = self.membership.take() {
+            self.shared.registry.depart(&membership, Departure::Dropped);
         }
     }
 }

@@ -1,1 +1,80 @@
-//! stub
+//! confab-tests: end-to-end tests of the Confab relay, and the helpers they share.
+//!
+//! Every test starts a real relay ([`confab_server::run`]) on `127.0.0.1:0` inside its own
+//! tokio runtime and talks to it over real sockets with tokio-tungstenite clients. Nothing
+//! is mocked: what passes here is what a browser or the console client would see.
+//!
+//! Rules the helpers enforce so that a broken relay fails a test instead of hanging it:
+//! - every await is bounded by [`within`] (or by an explicit shorter window), and a
+//!   timeout panics with what was being waited for;
+//! - no fixed ports, no wall-clock performance assertions: timing only appears as
+//!   "eventually, within [`STEP`]" or "not within a short quiet window".
+//!
+//! # Layout
+//! - [`relay`]: [`TestRelay`], a relay running in a task, with its shutdown handle, and
+//!   [`test_config`], the relaxed baseline every test narrows.
+//! - [`client`]: [`TestClient`], a WebSocket client with typed send/receive helpers, and
+//!   [`Event`], what reading the socket can yield.
+//! - [`wire`]: small constructors and views of protocol values ([`name`], [`Welcome`],
+//!   [`ErrorFrame`]) that keep tests short.
+//! - `tests/*.rs`: one file per concept of the relay behaviour spec (rooms, presence,
+//!   chat, whisper, resume, limits, bad input, keepalive, lifecycle, ...).
+
+use std::future::Future;
+use std::time::Duration;
+
+pub mod client;
+pub mod reading;
+pub mod relay;
+pub mod wire;
+
+pub use client::TestClient;
+pub use reading::Event;
+pub use relay::{TestRelay, test_config};
+pub use wire::{ErrorFrame, Welcome, chat_from, code, name};
+
+/// The longest any single step of a test may take before it counts as a hang. Generous,
+/// because two cores are shared with compilers; passing tests never wait this long.
+pub const STEP: Duration = Duration::from_secs(5);
+
+/// How long a "nothing arrives" check listens. Short, because each one costs its full
+/// length on every passing run; tests prefer a marker message where they can.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+/// Awaits `future` for at most [`STEP`], panicking with `what` if it takes longer.
+pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(STEP, future).await {
+        Ok(value) => value,
+        Err(_) => panic!("timed out after {STEP:?} waiting for {what}"),
+    }
+}
+
+/// Repeats `attempt` (with `pause` between tries) until it returns `Some`, for at most
+/// [`STEP`]. For outcomes that happen "eventually" (a room expiring, a slot freeing up).
+pub async fn eventually<T, F, Fut>(what: &str, pause: Duration, mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    within(what, async {
+        loop {
+            if let Some(value) = attempt().await {
+                return value;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    })
+    .await
+}
+
+/// Sends relay logs to the test's captured output once per test binary. Quiet unless
+/// `RUST_LOG` is set, e.g. `RUST_LOG=confab_server=debug`.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
+    // Fails harmlessly when a previous test in this binary installed it already.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}

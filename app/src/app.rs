@@ -1,0 +1,268 @@
+//! [`ConfabApp`]: the eframe glue. It drains the socket into the model in `logic`, draws
+//! the current screen in `ui`, and applies what the user did after drawing. The rules
+//! live in [`crate::state`]; the socket in [`crate::net`]; the drawing in [`crate::ui`].
+
+use confab_protocol::Username;
+use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
+use serde::{Deserialize, Serialize};
+
+use crate::net::{Net, NetEvent};
+use crate::state::{Effect, Intent, Model, Now, Status};
+use crate::ui::chat::{ChatAction, ChatContext, ChatView, chat_ui};
+use crate::ui::join::{JoinAction, JoinForm, join_ui};
+
+/// What is remembered between runs. `#[serde(default)]`: older saves still load.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// The join form (name, server, host address).
+    pub form: JoinForm,
+    /// Whether mentions ring while the window is in the background.
+    pub mention_sound: bool,
+}
+
+/// The Confab client.
+///
+/// For tests (including end-to-end ones across crates), build it in an `egui_kittest`
+/// harness: `Harness::builder().build_eframe(|cc| ConfabApp::new(cc))`, fill the join form
+/// by label ("Your name", "Room code or invite link", "Server address"), click "Join" or
+/// "Create room", then `step()` with short sleeps until
+/// `harness.state().state().status == Status::Online`. [`ConfabApp::with_net`] takes a
+/// scripted [`Net`] instead of real sockets.
+pub struct ConfabApp {
+    model: Model,
+    net: Net,
+    prefs: Prefs,
+    chat_view: ChatView,
+    /// The last window title sent, so it is only sent when it changes.
+    title: String,
+    #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+    host: crate::host::HostSlot,
+}
+
+impl ConfabApp {
+    /// Builds the app with real WebSockets, restoring saved preferences.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let ctx = cc.egui_ctx.clone();
+        Self::with_net(cc, Net::websocket(move || ctx.request_repaint()))
+    }
+
+    /// Builds the app on a given [`Net`] (tests pass a scripted one).
+    pub fn with_net(cc: &eframe::CreationContext<'_>, net: Net) -> Self {
+        let prefs: Prefs = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let seed = Now::current().wall_ms ^ u64::from(std::process::id());
+        Self {
+            model: Model::new(seed),
+            net,
+            prefs,
+            chat_view: ChatView::default(),
+            title: String::new(),
+            #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+            host: crate::host::HostSlot::default(),
+        }
+    }
+
+    /// The client model (status, session, timeline), for tests and embedders.
+    pub fn state(&self) -> &Model {
+        &self.model
+    }
+
+    /// The remembered preferences, including the join form.
+    pub fn prefs_mut(&mut self) -> &mut Prefs {
+        &mut self.prefs
+    }
+
+    fn run(&mut self, ctx: &egui::Context, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Connect(url) => self.net.connect(&url),
+                Effect::Send(msg) => self.net.send(&msg),
+                Effect::Disconnect => self.net.disconnect(),
+                Effect::Alert => {
+                    ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
+                        egui::UserAttentionType::Informational,
+                    ));
+                    if self.prefs.mention_sound {
+                        // Stub: no audio backend is linked (an audio crate would double the
+                        // native dependency tree for one beep). The attention request above
+                        // is the real signal; this log shows where a sound would play.
+                        log::info!("mention sound (stub)");
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply_join(&mut self, ctx: &egui::Context, action: JoinAction) {
+        let effects = match action {
+            JoinAction::Create { name, server } => self.model.start(server, name, Intent::Create),
+            JoinAction::Join { name, room, server } => {
+                self.model.start(server, name, Intent::Join(room))
+            }
+            JoinAction::Cancel => self.model.leave(),
+            JoinAction::Host { name, bind } => {
+                self.start_host(ctx, name, bind);
+                vec![]
+            }
+        };
+        self.run(ctx, effects);
+    }
+
+    fn apply_chat(&mut self, ctx: &egui::Context, action: ChatAction, now: Now) {
+        let effects = match action {
+            ChatAction::Leave => {
+                self.chat_view = ChatView::default();
+                self.stop_host();
+                self.model.leave()
+            }
+            ChatAction::CopyInvite(text) => {
+                ctx.copy_text(text);
+                vec![]
+            }
+            ChatAction::Send => self.model.send_draft(),
+            ChatAction::DraftChanged => self.model.draft_changed(now),
+            ChatAction::OpenLink(url) => {
+                ctx.open_url(OpenUrl::new_tab(url));
+                vec![]
+            }
+            ChatAction::ReconnectNow => self.model.reconnect_now(now),
+            ChatAction::ToggleSound => {
+                self.prefs.mention_sound = !self.prefs.mention_sound;
+                vec![]
+            }
+        };
+        self.run(ctx, effects);
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match (&self.model.session, self.model.unread) {
+            (None, _) => "Confab".to_owned(),
+            (Some(s), 0) => format!("Confab: {}", s.room),
+            (Some(s), n) => format!("({n}) Confab: {}", s.room),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+    fn start_host(&mut self, ctx: &egui::Context, name: Username, bind: String) {
+        self.model.join_error = None;
+        self.host.start(ctx, name, bind);
+    }
+
+    #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
+    fn start_host(&mut self, _ctx: &egui::Context, _name: Username, _bind: String) {}
+
+    fn stop_host(&mut self) {
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        self.host.stop();
+    }
+
+    fn host_note(&self) -> Option<String> {
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        return Some(self.host.note());
+        #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
+        None
+    }
+
+    fn share_server(&self) -> String {
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        if let Some(url) = self.host.share_url() {
+            return url;
+        }
+        self.prefs.form.server.trim().to_owned()
+    }
+}
+
+impl eframe::App for ConfabApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let now = Now::current();
+        self.model.set_focused(ctx.input(|i| i.focused));
+        for event in self.net.poll() {
+            let effects = match event {
+                NetEvent::Opened => self.model.on_opened(),
+                NetEvent::Message(msg) => self.model.on_message(msg, now),
+                NetEvent::Closed(why) => self.model.on_closed(&why, now),
+            };
+            self.run(ctx, effects);
+        }
+        let effects = self.model.tick(now);
+        self.run(ctx, effects);
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        if let Some((name, result)) = self.host.poll() {
+            let effects = match result {
+                Ok(url) => self.model.start(url, name, Intent::Create),
+                Err(why) => {
+                    self.model.join_error = Some(format!("Could not host: {why}"));
+                    vec![]
+                }
+            };
+            self.run(ctx, effects);
+        }
+        self.update_title(ctx);
+        // Timers the model cannot wake us for: the reconnect countdown and typing expiry.
+        if matches!(self.model.status, Status::Waiting { .. }) {
+            ctx.request_repaint_after(web_time::Duration::from_millis(500));
+        }
+        if let Some(at) = self
+            .model
+            .session
+            .as_ref()
+            .and_then(|s| s.typing.next_expiry(now.at))
+        {
+            ctx.request_repaint_after(at.saturating_duration_since(now.at));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let now = Now::current();
+        if self.model.session.is_none() {
+            let note = self.host_note();
+            let error = self.model.join_error.clone();
+            let status = self.model.status.clone();
+            let action = CentralPanel::default()
+                .show(ui, |ui| {
+                    join_ui(
+                        ui,
+                        &mut self.prefs.form,
+                        &status,
+                        error.as_deref(),
+                        note.as_deref(),
+                    )
+                })
+                .inner;
+            if let Some(action) = action {
+                self.apply_join(ui.ctx(), action);
+            }
+            return;
+        }
+        let server = self.share_server();
+        let status = self.model.status.clone();
+        let sound_on = self.prefs.mention_sound;
+        let Some(session) = self.model.session.as_mut() else {
+            return;
+        };
+        let cx = ChatContext {
+            status: &status,
+            server: &server,
+            sound_on,
+            now: now.at,
+        };
+        let actions = chat_ui(ui, session, &mut self.chat_view, cx);
+        for action in actions {
+            self.apply_chat(ui.ctx(), action, now);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.prefs);
+    }
+}
+
+#[cfg(test)]
+mod tests;

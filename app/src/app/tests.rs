@@ -1,0 +1,112 @@
+//! The whole app in a test harness, over a scripted socket: what a person does on screen,
+//! what goes over the wire, and what the relay says back.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use ewebsock::WsEvent;
+use serde_json::json;
+
+use super::*;
+use crate::net::script::Script;
+
+const WELCOME: &str = r#"{"type":"welcome","room":"K7Q-X2M-HDP","you":"ann","members":["bob","ann"],
+  "history":[{"seq":1,"from":"bob","text":"hi there","ts":1700000000000}],"resume_token":"tok",
+  "limits":{"max_text_chars":4000,"max_frame_bytes":65536,"messages_per_second":5,"burst":20,"typing_ttl_ms":6000}}"#;
+
+fn harness(script: &Script) -> Harness<'static, ConfabApp> {
+    let connector = script.connector();
+    Harness::builder()
+        .with_size([900.0, 640.0])
+        .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)))
+}
+
+/// Runs a few frames. Not `run()`: the join screen's spinner repaints forever by design.
+fn settle(h: &mut Harness<'static, ConfabApp>) {
+    h.run_steps(4);
+}
+
+fn join_as_ann(h: &mut Harness<'static, ConfabApp>, script: &Script) {
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    h.get_by_label("Room code or invite link").focus();
+    h.get_by_label("Room code or invite link")
+        .type_text("k7q-x2m-hdp");
+    settle(h);
+    h.get_by_label("Join").click();
+    settle(h);
+    script.push(WsEvent::Opened);
+    settle(h);
+    script.push_text(WELCOME);
+    settle(h);
+}
+
+#[test]
+fn joining_sends_join_and_opens_the_chat_screen() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    assert_eq!(
+        *script.connects.borrow(),
+        vec!["ws://127.0.0.1:9001".to_owned()]
+    );
+    assert_eq!(
+        script.sent_json(),
+        vec![json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"})]
+    );
+    assert_eq!(h.state().state().status, Status::Online);
+    assert!(h.query_by_label("hi there").is_some());
+    assert!(h.query_by_label("Connected").is_some());
+}
+
+#[test]
+fn a_name_taken_refusal_stays_on_the_join_screen_in_words() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    settle(&mut h);
+    h.get_by_label("Create room").click();
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    script.push_text(r#"{"type":"error","code":"name_taken","message":"taken"}"#);
+    settle(&mut h);
+    assert_eq!(
+        script.sent_json(),
+        vec![json!({"type": "create", "name": "ann"})]
+    );
+    assert!(h.query_by_label_contains("already has that name").is_some());
+}
+
+#[test]
+fn enter_in_the_composer_sends_a_chat_with_a_client_id() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    h.get_by_role(composer).focus();
+    settle(&mut h);
+    h.get_by_role(composer).type_text("hello");
+    settle(&mut h);
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    let sent = script.sent_json();
+    assert!(sent.contains(&json!({"type": "typing", "active": true})));
+    assert!(sent.contains(&json!({"type": "chat", "client_id": 1, "text": "hello"})));
+}
+
+#[test]
+fn a_dropped_connection_shows_offline_and_later_resumes() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    script.push(WsEvent::Error("reset".into()));
+    settle(&mut h);
+    assert!(h.query_by_label_contains("Offline, retrying in").is_some());
+    h.get_by_label("Retry now").click();
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    settle(&mut h);
+    let resume = json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP", "resume_token": "tok", "last_seq": 1});
+    assert_eq!(script.sent_json().last(), Some(&resume));
+    assert_eq!(script.connects.borrow().len(), 2);
+}

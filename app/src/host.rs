@@ -1,0 +1,210 @@
+//! Host mode (native only): runs the Confab relay inside this process, on a tokio runtime
+//! in a background thread, so a group on one network needs no separate server.
+//!
+//! Starting is a one-shot answer (the bound address, or why binding failed), so it is a
+//! `poll-promise` the app polls each frame. The relay stops when [`HostedRelay`] drops.
+
+use std::net::SocketAddr;
+use std::sync::mpsc;
+
+use confab_protocol::Username;
+use eframe::egui;
+use poll_promise::Promise;
+
+/// A relay running in this process.
+#[derive(Debug)]
+pub struct HostedRelay {
+    /// Where it listens (the real port, if port 0 was asked for).
+    pub addr: SocketAddr,
+    /// Dropping (or sending) this asks the relay to close every connection and stop.
+    shutdown_tx: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl HostedRelay {
+    /// The address this app should connect to: the loopback address when the relay
+    /// listens on every interface.
+    pub fn local_url(&self) -> String {
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("ws://{addr}")
+    }
+
+    /// The address to tell others. A relay listening on every interface is reachable at
+    /// this computer's name (or any of its addresses); a specific address is used as-is.
+    pub fn share_url(&self) -> String {
+        if !self.addr.ip().is_unspecified() {
+            return format!("ws://{}", self.addr);
+        }
+        let host = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .unwrap_or_else(|| "this-computer".into());
+        format!("ws://{host}:{}", self.addr.port())
+    }
+}
+
+impl Drop for HostedRelay {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown_tx.take() {
+            // The relay may have stopped already; then there is nobody to tell.
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts a relay listening on `bind`. The promise resolves once it listens (or failed
+/// to); `wakeup` runs then, so the UI notices without waiting for input.
+pub fn start(
+    bind: String,
+    wakeup: impl Fn() + Send + 'static,
+) -> Promise<Result<HostedRelay, String>> {
+    // The promise's own thread only waits for the relay thread's first answer, so the
+    // promise is always fulfilled, even if the relay thread cannot start or panics.
+    Promise::spawn_thread("confab-host-start", move || {
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("confab-relay".into())
+            .spawn(move || run_relay(&bind, &ready_tx));
+        if let Err(e) = spawned {
+            return Err(format!("could not start the relay thread: {e}"));
+        }
+        let answer = ready_rx
+            .recv()
+            .unwrap_or_else(|_| Err("the relay stopped while starting".into()));
+        wakeup();
+        answer
+    })
+}
+
+fn run_relay(bind: &str, ready_tx: &mpsc::Sender<Result<HostedRelay, String>>) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = ready_tx.send(Err(format!("could not start the relay runtime: {e}")));
+            return;
+        }
+    };
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(bind).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                let _ = ready_tx.send(Err(format!("could not listen on {bind}: {e}")));
+                return;
+            }
+        };
+        let addr = match listener.local_addr() {
+            Ok(addr) => addr,
+            Err(e) => {
+                let _ = ready_tx.send(Err(format!("could not read the listening address: {e}")));
+                return;
+            }
+        };
+        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel();
+        if ready_tx
+            .send(Ok(HostedRelay {
+                addr,
+                shutdown_tx: Some(shutdown_tx),
+            }))
+            .is_err()
+        {
+            return;
+        }
+        log::info!("hosting a relay on ws://{addr}");
+        let shutdown = async {
+            // Either an explicit stop or the HostedRelay being dropped ends the relay.
+            let _ = shutdown_rx.await;
+        };
+        if let Err(e) =
+            confab_server::run(listener, confab_server::Config::default(), shutdown).await
+        {
+            log::error!("the hosted relay stopped: {e}");
+        }
+    });
+}
+
+/// The app's hosting state: nothing, starting (a promise), or running.
+#[derive(Default)]
+pub struct HostSlot {
+    /// Who to create the room as once the relay listens.
+    name: Option<Username>,
+    starting: Option<Promise<Result<HostedRelay, String>>>,
+    running: Option<HostedRelay>,
+}
+
+impl HostSlot {
+    /// Starts a relay on `bind` (stopping any current one); `name` creates a room on it.
+    pub fn start(&mut self, ctx: &egui::Context, name: Username, bind: String) {
+        self.stop();
+        let ctx = ctx.clone();
+        self.name = Some(name);
+        self.starting = Some(start(bind, move || ctx.request_repaint()));
+    }
+
+    /// Stops the hosted relay, if any (everyone in its rooms is disconnected).
+    pub fn stop(&mut self) {
+        self.name = None;
+        self.starting = None;
+        self.running = None;
+    }
+
+    /// Once the relay listens (or failed to), returns who to join as and where, once.
+    pub fn poll(&mut self) -> Option<(Username, Result<String, String>)> {
+        let result = self
+            .starting
+            .take_if(|p| p.ready().is_some())?
+            .block_and_take();
+        let name = self.name.take()?;
+        Some(match result {
+            Ok(relay) => {
+                let url = relay.local_url();
+                self.running = Some(relay);
+                (name, Ok(url))
+            }
+            Err(why) => (name, Err(why)),
+        })
+    }
+
+    /// The address others should use, while hosting.
+    pub fn share_url(&self) -> Option<String> {
+        self.running.as_ref().map(HostedRelay::share_url)
+    }
+
+    /// What the join screen says about hosting.
+    pub fn note(&self) -> String {
+        match (&self.starting, &self.running) {
+            (Some(_), _) => "Starting the relay…".into(),
+            (None, Some(relay)) => format!("Hosting: others join at {}", relay.share_url()),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relay_started_on_port_zero_reports_its_real_address() {
+        let promise = start("127.0.0.1:0".into(), || {});
+        let relay = promise.block_and_take().expect("relay starts");
+        assert_eq!(relay.addr.ip(), std::net::Ipv4Addr::LOCALHOST);
+        assert_ne!(relay.addr.port(), 0);
+        assert_eq!(relay.local_url(), format!("ws://{}", relay.addr));
+        assert_eq!(relay.share_url(), relay.local_url());
+    }
+
+    #[test]
+    fn an_address_that_cannot_be_bound_is_reported() {
+        let promise = start("256.0.0.1:1".into(), || {});
+        let err = promise.block_and_take().expect_err("cannot bind");
+        assert!(err.contains("256.0.0.1:1"), "{err}");
+    }
+}

@@ -1,0 +1,20 @@
+//! Confab's chat client: an egui/eframe app for native desktops and the web (wasm32).
+//!
+//! # Layout
+//! - [`app`]: [`ConfabApp`], the eframe glue (drain the socket, draw, apply actions).
+//! - [`state`]: the client model and reducer: no egui, no sockets.
+//! - [`net`]: the WebSocket and JSON, behind a small seam.
+//! - [`ui`]: one view per file, each returning what the user asked for.
+//! - `host` (native, feature `host`): runs the relay in-process for "Host a room on this
+//!   computer".
+//!
+//! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
+
+pub mod app;
+#[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+pub mod host;
+pub mod net;
+pub mod state;
+pub mod ui;
+
+pub use app::ConfabApp;

@@ -1,0 +1,270 @@
+//! [`Composer`]: the draft being written, messages awaiting the relay's copy, your own
+//! typing hint, whisper commands and name completion.
+//!
+//! Pure: it is told the time and returns what should be sent; it never sends anything.
+
+use std::collections::BTreeMap;
+
+use confab_protocol::{ClientId, ClientMessage, Username};
+use web_time::{Duration, Instant};
+
+/// How often a `typing: true` hint is repeated while composing. Well inside the relay's
+/// `typing_ttl_ms` (6 s by default), and one hint per 3 s costs little of the rate limit.
+pub const TYPING_REPEAT: Duration = Duration::from_secs(3);
+
+/// A sent message the relay has not yet echoed back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// What was sent, to restore into the draft if the relay refuses it.
+    pub text: String,
+    /// The recipient, for a whisper.
+    pub to: Option<Username>,
+}
+
+/// The message being written and everything that hangs off it.
+#[derive(Debug, Default, Clone)]
+pub struct Composer {
+    /// The text in the composer, edited directly by the composer view.
+    pub draft: String,
+    /// Why the last message was refused, shown above the composer until the next send.
+    pub error: Option<String>,
+    /// Sent but not yet echoed, by `client_id`: shown as "sending…" and restored on refusal.
+    pending: BTreeMap<ClientId, Pending>,
+    /// When `typing: true` was last sent; `None` when others think we are idle.
+    typing_sent_at: Option<Instant>,
+}
+
+impl Composer {
+    /// Messages awaiting the relay's copy, oldest first.
+    pub fn pending(&self) -> impl Iterator<Item = &Pending> {
+        self.pending.values()
+    }
+
+    /// Takes the draft for sending as `client_id`. Returns the message to send, or `None`
+    /// (draft kept, [`Self::error`] set) when it cannot be sent.
+    pub fn take_draft(&mut self, client_id: ClientId, max_chars: usize) -> Option<ClientMessage> {
+        if self.draft.trim().is_empty() {
+            return None;
+        }
+        let (to, text) = match parse_whisper(&self.draft) {
+            Some(Ok((to, text))) => (Some(to), text.to_owned()),
+            Some(Err(why)) => {
+                self.error = Some(why);
+                return None;
+            }
+            None => (None, self.draft.clone()),
+        };
+        let chars = text.chars().count();
+        if chars > max_chars {
+            self.error = Some(format!(
+                "That message has {chars} characters; the limit is {max_chars}."
+            ));
+            return None;
+        }
+        self.error = None;
+        self.draft.clear();
+        self.typing_sent_at = None;
+        self.pending.insert(
+            client_id,
+            Pending {
+                text: text.clone(),
+                to: to.clone(),
+            },
+        );
+        Some(match to {
+            Some(to) => ClientMessage::Whisper {
+                to,
+                client_id,
+                text,
+            },
+            None => ClientMessage::Chat { client_id, text },
+        })
+    }
+
+    /// The relay accepted the message sent as `client_id`.
+    pub fn confirm(&mut self, client_id: ClientId) {
+        self.pending.remove(&client_id);
+    }
+
+    /// The relay refused the message sent as `client_id`: its text goes back into the draft
+    /// (in front of anything typed since), and `why` is shown.
+    pub fn refuse(&mut self, client_id: ClientId, why: String) {
+        if let Some(p) = self.pending.remove(&client_id) {
+            let restored = match p.to {
+                Some(to) => format!("/w {to} {}", p.text),
+                None => p.text,
+            };
+            self.draft = if self.draft.is_empty() {
+                restored
+            } else {
+                format!("{restored}\n{}", self.draft)
+            };
+        }
+        self.error = Some(why);
+    }
+
+    /// Forgets messages still awaiting an echo when the connection dropped: the relay may
+    /// or may not have them, so their text goes back into the draft rather than be lost.
+    pub fn requeue_pending(&mut self) {
+        let ids: Vec<_> = self.pending.keys().copied().collect();
+        for id in ids {
+            self.refuse(
+                id,
+                "Not sent: the connection dropped. Press Enter to try again.".into(),
+            );
+        }
+    }
+
+    /// Decides which typing hint to send after the draft changed (or time passed): `true`
+    /// at most every [`TYPING_REPEAT`] while there is text, `false` once it is cleared.
+    pub fn typing_hint(&mut self, now: Instant) -> Option<bool> {
+        let composing = !self.draft.trim().is_empty() && !self.draft.starts_with('/');
+        match (composing, self.typing_sent_at) {
+            (true, Some(at)) if now.duration_since(at) < TYPING_REPEAT => None,
+            (true, _) => {
+                self.typing_sent_at = Some(now);
+                Some(true)
+            }
+            (false, Some(_)) => {
+                self.typing_sent_at = None;
+                Some(false)
+            }
+            (false, None) => None,
+        }
+    }
+}
+
+/// Reads `/w NAME TEXT` (or `/msg`): `None` when the draft is not a whisper command.
+fn parse_whisper(draft: &str) -> Option<Result<(Username, &str), String>> {
+    let rest = draft
+        .strip_prefix("/w ")
+        .or_else(|| draft.strip_prefix("/msg "))?;
+    let rest = rest.trim_start();
+    let (name, text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let name = name.strip_prefix('@').unwrap_or(name);
+    Some(match Username::parse(name) {
+        Err(e) => Err(format!("Whisper to whom? {e}.")),
+        Ok(_) if text.trim().is_empty() => Err("Write something after the name.".into()),
+        Ok(to) => Ok((to, text)),
+    })
+}
+
+/// Names from `members` that complete `word` (an `@` prefix is kept), best first.
+pub fn completions(word: &str, members: &[Username], me: &Username) -> Vec<String> {
+    let (at, prefix) = word.strip_prefix('@').map_or(("", word), |p| ("@", p));
+    let prefix = prefix.to_lowercase();
+    members
+        .iter()
+        .filter(|m| *m != me && m.as_str().to_lowercase().starts_with(&prefix))
+        .map(|m| format!("{at}{m}"))
+        .collect()
+}
+
+/// Tab completion at the end of the draft: replaces its last word with the first matching
+/// member name. Returns `false` when nothing matched.
+pub fn complete_last_word(draft: &mut String, members: &[Username], me: &Username) -> bool {
+    let start = draft.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = &draft[start..];
+    if word.is_empty() {
+        return false;
+    }
+    let Some(name) = completions(word, members, me).into_iter().next() else {
+        return false;
+    };
+    let suffix = if start == 0 && !name.starts_with('@') {
+        ": "
+    } else {
+        " "
+    };
+    draft.replace_range(start.., &format!("{name}{suffix}"));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    #[test]
+    fn a_refused_message_comes_back_into_the_draft() {
+        let mut c = Composer {
+            draft: "hello".into(),
+            ..Composer::default()
+        };
+        let sent = c.take_draft(7, 100);
+        assert_eq!(
+            sent,
+            Some(ClientMessage::Chat {
+                client_id: 7,
+                text: "hello".into()
+            })
+        );
+        assert_eq!(c.draft, "");
+        c.draft = "more".into();
+        c.refuse(7, "slow down".into());
+        assert_eq!(c.draft, "hello\nmore");
+        assert_eq!(c.error.as_deref(), Some("slow down"));
+        assert_eq!(c.pending().count(), 0);
+    }
+
+    #[test]
+    fn an_overlong_draft_is_kept_and_explained() {
+        let mut c = Composer {
+            draft: "abcdef".into(),
+            ..Composer::default()
+        };
+        assert_eq!(c.take_draft(1, 5), None);
+        assert_eq!(c.draft, "abcdef");
+        assert!(c.error.as_deref().is_some_and(|e| e.contains("limit is 5")));
+    }
+
+    #[test]
+    fn slash_w_sends_a_whisper() {
+        let mut c = Composer {
+            draft: "/w @bob psst there".into(),
+            ..Composer::default()
+        };
+        assert_eq!(
+            c.take_draft(3, 100),
+            Some(ClientMessage::Whisper {
+                to: name("bob"),
+                client_id: 3,
+                text: "psst there".into()
+            })
+        );
+    }
+
+    #[test]
+    fn typing_true_is_repeated_at_most_every_three_seconds_and_false_follows_clearing() {
+        let t0 = Instant::now();
+        let mut c = Composer {
+            draft: "h".into(),
+            ..Composer::default()
+        };
+        assert_eq!(c.typing_hint(t0), Some(true));
+        c.draft.push('i');
+        assert_eq!(c.typing_hint(t0 + Duration::from_secs(1)), None);
+        assert_eq!(c.typing_hint(t0 + TYPING_REPEAT), Some(true));
+        c.draft.clear();
+        assert_eq!(c.typing_hint(t0 + TYPING_REPEAT), Some(false));
+        assert_eq!(c.typing_hint(t0 + TYPING_REPEAT), None);
+    }
+
+    #[test]
+    fn tab_completes_the_last_word_with_a_member_name() {
+        let members = [name("ann"), name("Bobby"), name("bea")];
+        let mut draft = "hi bo".to_owned();
+        assert!(complete_last_word(&mut draft, &members, &name("ann")));
+        assert_eq!(draft, "hi Bobby ");
+        let mut draft = "be".to_owned();
+        assert!(complete_last_word(&mut draft, &members, &name("ann")));
+        assert_eq!(draft, "bea: ");
+        assert_eq!(
+            completions("@a", &members, &name("ann")),
+            Vec::<String>::new()
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! The client model and its reducer: every relay message, connection event and user intent
+//! is applied here, and turned into [`Effect`]s for the app to carry out.
+//!
+//! No egui and no sockets: callers pass the time in ([`Now`]), so every rule (backoff,
+//! typing hints, dedupe) is testable with plain `#[test]`s.
+//!
+//! # Layout
+//! - [`session`]: one membership of a room, across reconnects.
+//! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
+//! - [`composer`]: the draft, pending sends, own typing hint, completion.
+//! - [`presence`]: others' typing hints and the reconnect backoff.
+//! - [`text`]: links and mentions inside a message.
+//! - [`words`]: refusals explained in words.
+
+pub mod composer;
+pub mod presence;
+pub mod session;
+pub mod text;
+pub mod timeline;
+pub mod words;
+
+#[cfg(test)]
+mod tests;
+
+use confab_protocol::{ClientId, ClientMessage, Millis, RoomCode, ServerMessage, Username};
+use web_time::{Instant, SystemTime, UNIX_EPOCH};
+
+pub use presence::Backoff;
+pub use session::Session;
+pub use timeline::{Entry, EntryKind};
+
+/// The current time, in both forms the model needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    /// Monotonic: for timers (reconnect, typing hints).
+    pub at: Instant,
+    /// Wall clock, ms since the Unix epoch: for timestamps on local notices.
+    pub wall_ms: Millis,
+}
+
+impl Now {
+    /// Reads both clocks (through `web-time`, so this works on wasm32 too).
+    pub fn current() -> Self {
+        let wall_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as Millis);
+        Self {
+            at: Instant::now(),
+            wall_ms,
+        }
+    }
+}
+
+/// Something the app must do for the model: the only way the model reaches the outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Open a WebSocket to this address (dropping any previous one).
+    Connect(String),
+    /// Send this message on the open socket.
+    Send(ClientMessage),
+    /// Close the socket.
+    Disconnect,
+    /// A mention or whisper arrived while the window was unfocused: play the alert.
+    Alert,
+}
+
+/// What the join screen asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// Create a new room.
+    Create,
+    /// Join this existing room.
+    Join(RoomCode),
+}
+
+/// Where the connection is at. Always shown on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// No connection, none wanted (join screen).
+    Offline,
+    /// The socket is opening.
+    Connecting,
+    /// `create`/`join` sent, waiting for `welcome`.
+    Joining,
+    /// In the room.
+    Online,
+    /// The connection dropped; the next attempt starts at `retry_at`.
+    Waiting {
+        /// When the next attempt starts.
+        retry_at: Instant,
+        /// Why the last one ended, for people.
+        reason: String,
+    },
+}
+
+/// The whole client model.
+#[derive(Debug)]
+pub struct Model {
+    /// Where the connection is at.
+    pub status: Status,
+    /// Why the last create/join failed, for the join screen.
+    pub join_error: Option<String>,
+    /// The room you are in (kept while reconnecting).
+    pub session: Option<Session>,
+    /// Messages from others since the window lost focus (for the title).
+    pub unread: usize,
+    /// Whether the window has focus; set by the app every frame.
+    focused: bool,
+    /// The server address and what to do there.
+    target: Option<(String, Username, Intent)>,
+    backoff: Backoff,
+    /// Next `client_id`: unique for the model's lifetime, so echoes never mix up drafts.
+    next_client_id: ClientId,
+}
+
+impl Model {
+    /// A model on the join screen. `seed` feeds the reconnect jitter.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            status: Status::Offline,
+            join_error: None,
+            session: None,
+            unread: 0,
+            focused: true,
+            target: None,
+            backoff: Backoff::new(seed),
+            next_client_id: 1,
+        }
+    }
+
+    /// Starts creating or joining a room on `server` as `name`.
+    pub fn start(&mut self, server: String, name: Username, intent: Intent) -> Vec<Effect> {
+        self.join_error = None;
+        self.session = None;
+        self.status = Status::Connecting;
+        self.backoff.reset();
+        self.target = Some((server.clone(), name, intent));
+        vec![Effect::Disconnect, Effect::Connect(server)]
+    }
+
+    /// The socket opened: ask to join (or resume).
+    pub fn on_opened(&mut self) -> Vec<Effect> {
+        let Some((_, name, intent)) = &self.target else {
+            return vec![Effect::Disconnect];
+        };
+        let msg = match (&self.session, intent) {
+            (Some(session), _) => session.resume_message(),
+            (None, Intent::Create) => ClientMessage::Create { name: name.clone() },
+            (None, Intent::Join(room)) => ClientMessage::Join {
+                name: name.clone(),
+                room: room.clone(),
+                resume_token: None,
+                last_seq: None,
+            },
+        };
+        self.status = Status::Joining;
+        vec![Effect::Send(msg)]
+    }
+
+    /// The socket closed or failed. In a room: schedule a reconnect. Otherwise: report.
+    pub fn on_closed(&mut self, reason: &str, now: Now) -> Vec<Effect> {
+        let Some((server, ..)) = &self.target else {
+            return vec![];
+        };
+        if self.session.is_none() {
+            self.join_error = Some(format!("Could not reach {server}: {reason}"));
+            self.status = Status::Offline;
+            self.target = None;
+            return vec![Effect::Disconnect];
+        }
+        if let Some(session) = &mut self.session
+            && self.status == Status::Online
+        {
+            session.composer.requeue_pending();
+            session
+                .timeline
+                .push_notice("Connection lost. Reconnecting…", now.wall_ms);
+        }
+        let retry_at = now.at + self.backoff.next_delay();
+        self.status = Status::Waiting {
+            retry_at,
+            reason: reason.to_owned(),
+        };
+        vec![Effect::Disconnect]
+    }
+
+    /// Time passed: start a due reconnect.
+    pub fn tick(&mut self, now: Now) -> Vec<Effect> {
+        match (&self.status, &self.target) {
+            (Status::Waiting { retry_at, .. }, Some((server, ..))) if now.at >= *retry_at => {
+                let server = server.clone();
+                self.status = Status::Connecting;
+                vec![Effect::Connect(server)]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Skips the rest of the backoff wait ("Reconnect now").
+    pub fn reconnect_now(&mut self, now: Now) -> Vec<Effect> {
+        if let Status::Waiting { retry_at, .. } = &mut self.status {
+            *retry_at = now.at;
+        }
+        self.tick(now)
+    }
+
+    /// Leaves the room on purpose (or cancels a pending join): back to the join screen.
+    pub fn leave(&mut self) -> Vec<Effect> {
+        let was_online = self.status == Status::Online;
+        self.session = None;
+        self.target = None;
+        self.status = Status::Offline;
+        let mut effects = Vec::new();
+        if was_online {
+            effects.push(Effect::Send(ClientMessage::Leave));
+        }
+        effects.push(Effect::Disconnect);
+        effects
+    }
+
+    /// Sends the composer's draft, if it can be sent.
+    pub fn send_draft(&mut self) -> Vec<Effect> {
+        let Some(session) = self
+            .session
+            .as_mut()
+            .filter(|_| self.status == Status::Online)
+        else {
+            return vec![];
+        };
+        let id = self.next_client_id;
+        match session
+            .composer
+            .take_draft(id, session.limits.max_text_chars)
+        {
+            Some(msg) => {
+                self.next_client_id += 1;
+                vec![Effect::Send(msg)]
+            }
+            None => vec![],
+        }
+    }
+
+    /// The draft changed (or time passed while composing): maybe send a typing hint.
+    pub fn draft_changed(&mut self, now: Now) -> Vec<Effect> {
+        match self
+            .session
+            .as_mut()
+            .filter(|_| self.status == Status::Online)
+        {
+            Some(session) => session
+                .composer
+                .typing_hint(now.at)
+                .map(|active| Effect::Send(ClientMessage::Typing { active }))
+                .into_iter()
+                .collect(),
+            None => vec![],
+        }
+    }
+
+    /// Tells the model whether the window has focus; focus clears the unread count.
+    pub fn set_focused(&mut self, focused: bool) {
+        self.focused = focused;
+        if focused {
+            self.unread = 0;
+        }
+    }
+
+    /// Applies one message from the relay.
+    pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
+        match msg {
+            ServerMessage::Welcome {
+                room,
+                you,
+                members,
+                history,
+                resume_token,
+                limits,
+            } => {
+                self.status = Status::Online;
+                self.backoff.reset();
+                self.join_error = None;
+                match &mut self.session {
+                    Some(s) if s.room == room => {
+                        s.resume(members, history, resume_token, limits, now.wall_ms);
+                    }
+                    _ => {
+                        self.session = Some(Session::new(
+                            room,
+                            you,
+                            members,
+                            history,
+                            resume_token,
+                            limits,
+                        ));
+                    }
+                }
+                vec![]
+            }
+            ServerMessage::Error {
+                code,
+                message,
+                retry_after_ms,
+                ..
+            } if self.status == Status::Joining => {
+                let why = words::describe_error(code, &message, retry_after_ms);
+                if self.session.is_some() && !words::ends_session(code) {
+                    return self.on_closed(&why, now);
+                }
+                self.session = None;
+                self.target = None;
+                self.status = Status::Offline;
+                self.join_error = Some(why);
+                vec![Effect::Disconnect]
+            }
+            msg => {
+                let Some(session) = &mut self.session else {
+                    return vec![];
+                };
+                let applied = session.apply(msg, now.at, now.wall_ms);
+                if applied.new_message && !self.focused {
+                    self.unread += 1;
+                    if applied.for_me {
+                        return vec![Effect::Alert];
+                    }
+                }
+                vec![]
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! [`Session`]: one membership of one room, alive from the first `welcome` until you leave,
+//! across any number of reconnects.
+//!
+//! Applies the relay's in-room messages (chat, presence, typing, whispers, gaps, refusals)
+//! in one place. The connection itself is [`super::Model`]'s business.
+
+use confab_protocol::{
+    ChatMessage, ClientMessage, Limits, Millis, RoomCode, ServerMessage, Username,
+};
+use web_time::{Duration, Instant};
+
+use super::composer::Composer;
+use super::presence::TypingHints;
+use super::timeline::Timeline;
+use super::words::describe_error;
+
+/// Everything shown on the chat screen.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The room's code (display form via `Display`).
+    pub room: RoomCode,
+    /// Your name as the relay normalized it.
+    pub me: Username,
+    /// Everyone in the room, you included, in joining order (the relay's latest roster).
+    pub members: Vec<Username>,
+    /// The message area.
+    pub timeline: Timeline,
+    /// The message being written.
+    pub composer: Composer,
+    /// Who else is typing.
+    pub typing: TypingHints,
+    /// What the relay enforces (text length, typing TTL).
+    pub limits: Limits,
+    /// Reclaims `me` in this room after a drop; see `ClientMessage::Join::resume_token`.
+    resume_token: String,
+}
+
+/// What applying one message means beyond the session itself.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// A new message from someone else arrived (counts as unread when unfocused).
+    pub new_message: bool,
+    /// It mentions you or whispers to you (may ring).
+    pub for_me: bool,
+}
+
+impl Session {
+    /// Starts a session from a `welcome`.
+    pub fn new(
+        room: RoomCode,
+        me: Username,
+        members: Vec<Username>,
+        history: Vec<ChatMessage>,
+        resume_token: String,
+        limits: Limits,
+    ) -> Self {
+        let mut timeline = Timeline::default();
+        for msg in history {
+            timeline.push_chat(msg, &me);
+        }
+        let composer = Composer::default();
+        let typing = TypingHints::default();
+        Self {
+            room,
+            me,
+            members,
+            timeline,
+            composer,
+            typing,
+            limits,
+            resume_token,
+        }
+    }
+
+    /// Continues after a resumed `welcome`: replays only messages not shown yet.
+    pub fn resume(
+        &mut self,
+        members: Vec<Username>,
+        history: Vec<ChatMessage>,
+        resume_token: String,
+        limits: Limits,
+        now_ms: Millis,
+    ) {
+        self.members = members;
+        self.resume_token = resume_token;
+        self.limits = limits;
+        self.typing = TypingHints::default();
+        let replayed = history
+            .into_iter()
+            .filter(|m| self.timeline.push_chat(m.clone(), &self.me))
+            .count();
+        let note = match replayed {
+            0 => "Reconnected.".to_owned(),
+            1 => "Reconnected; 1 message arrived while you were away.".to_owned(),
+            n => format!("Reconnected; {n} messages arrived while you were away."),
+        };
+        self.timeline.push_notice(note, now_ms);
+    }
+
+    /// The `join` that resumes this session on a new connection.
+    pub fn resume_message(&self) -> ClientMessage {
+        ClientMessage::Join {
+            name: self.me.clone(),
+            room: self.room.clone(),
+            resume_token: Some(self.resume_token.clone()),
+            last_seq: self.timeline.last_seq(),
+        }
+    }
+
+    /// Applies one in-room message from the relay.
+    pub fn apply(&mut self, msg: ServerMessage, now: Instant, now_ms: Millis) -> Applied {
+        let mut applied = Applied::default();
+        match msg {
+            ServerMessage::MemberJoined { name, members } => {
+                self.members = members;
+                self.timeline.push_presence(name, true, now_ms);
+            }
+            ServerMessage::MemberLeft { name, members } => {
+                self.members = members;
+                self.typing.remove(&name);
+                self.timeline.push_presence(name, false, now_ms);
+            }
+            ServerMessage::Chat(chat) => {
+                if let Some(id) = chat.client_id {
+                    self.composer.confirm(id);
+                }
+                self.typing.remove(&chat.from);
+                let from_other = chat.from != self.me;
+                if self.timeline.push_chat(chat, &self.me) && from_other {
+                    applied.new_message = true;
+                    applied.for_me = self.timeline.entries().back().is_some_and(|e| {
+                        matches!(
+                            e.kind,
+                            super::EntryKind::Chat {
+                                mentions_me: true,
+                                ..
+                            }
+                        )
+                    });
+                }
+            }
+            ServerMessage::Whisper(whisper) => {
+                if let Some(id) = whisper.client_id {
+                    self.composer.confirm(id);
+                }
+                applied.new_message = whisper.from != self.me;
+                applied.for_me = applied.new_message;
+                self.timeline.push_whisper(whisper, &self.me);
+            }
+            ServerMessage::Typing { name, active } if name != self.me => {
+                let ttl = Duration::from_millis(self.limits.typing_ttl_ms);
+                self.typing.apply(name, active, now, ttl);
+            }
+            ServerMessage::Gap {
+                after,
+                resumed_from,
+            } => {
+                self.timeline.push_gap(after, resumed_from, now_ms);
+            }
+            ServerMessage::Error {
+                code,
+                message,
+                client_id,
+                retry_after_ms,
+            } => {
+                let why = describe_error(code, &message, retry_after_ms);
+                match client_id {
+                    Some(id) => self.composer.refuse(id, why),
+                    None => self.composer.error = Some(why),
+                }
+            }
+            ServerMessage::Typing { .. } | ServerMessage::Welcome { .. } => {}
+        }
+        applied
+    }
+}

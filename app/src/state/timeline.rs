@@ -1,0 +1,300 @@
+//! [`Timeline`]: what the message area shows, in order, with duplicates and gaps handled.
+//!
+//! Owns the rules "never a duplicate" (chat messages are deduplicated by `seq`), "say when
+//! messages were missed" (a [`EntryKind::Gap`] marker), "collapse join/leave bursts" and
+//! the client-side cap on kept entries. It does not know about sockets or drawing.
+
+use std::collections::VecDeque;
+
+use confab_protocol::{ChatMessage, Millis, Seq, Username, WhisperMessage};
+
+use super::text;
+
+/// Most entries kept. Older ones are dropped from the top: the relay only replays its own
+/// short backlog anyway, and an unbounded list would grow for as long as the window is open.
+pub const MAX_ENTRIES: usize = 2_000;
+
+/// Join and leave notices this close together (ms) merge into one line, so a burst of
+/// reconnects reads as one notice instead of a wall of them.
+pub const PRESENCE_BURST_MS: Millis = 60_000;
+
+/// One line (or bubble) in the message area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Unique and increasing within a timeline: views key cached row heights by it.
+    pub id: u64,
+    /// When it happened (relay time for messages, local time for notices).
+    pub ts: Millis,
+    /// What it is.
+    pub kind: EntryKind,
+}
+
+/// The kinds of [`Entry`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A message to the whole room.
+    Chat {
+        /// The room sequence number it was deduplicated by.
+        seq: Seq,
+        /// Who wrote it.
+        from: Username,
+        /// What they wrote.
+        text: String,
+        /// Whether you wrote it (drawn as your own bubble).
+        mine: bool,
+        /// Whether it mentions your name (highlighted).
+        mentions_me: bool,
+    },
+    /// A private message to or from you.
+    Whisper {
+        /// Who wrote it.
+        from: Username,
+        /// Who it was for.
+        to: Username,
+        /// What they wrote.
+        text: String,
+        /// Whether you wrote it.
+        mine: bool,
+    },
+    /// People who joined or left, collapsed into one line per burst.
+    Presence {
+        /// Joined during the burst, in order.
+        joined: Vec<Username>,
+        /// Left during the burst, in order.
+        left: Vec<Username>,
+    },
+    /// Messages after `after` and before `resumed_from` were missed during a reconnect.
+    Gap {
+        /// The last message seen before the drop.
+        after: Seq,
+        /// The first message seen after it.
+        resumed_from: Seq,
+    },
+    /// Something the client says about itself ("Reconnected").
+    Notice(String),
+}
+
+/// The ordered, capped, deduplicated list of entries.
+#[derive(Debug, Default, Clone)]
+pub struct Timeline {
+    entries: VecDeque<Entry>,
+    next_id: u64,
+    /// Highest chat `seq` seen: what a resume asks to continue from.
+    last_seq: Option<Seq>,
+}
+
+impl Timeline {
+    /// All entries, oldest first.
+    pub fn entries(&self) -> &VecDeque<Entry> {
+        &self.entries
+    }
+
+    /// The highest chat `seq` seen, to send as `last_seq` when resuming.
+    pub fn last_seq(&self) -> Option<Seq> {
+        self.last_seq
+    }
+
+    /// Adds a chat message unless it was already shown. Returns whether it was added.
+    pub fn push_chat(&mut self, msg: ChatMessage, me: &Username) -> bool {
+        if self.last_seq.is_some_and(|last| msg.seq <= last) {
+            return false;
+        }
+        self.last_seq = Some(msg.seq);
+        let mentions_me = msg.from != *me && text::mentions(&msg.text, me.as_str());
+        let mine = msg.from == *me;
+        let kind = EntryKind::Chat {
+            seq: msg.seq,
+            from: msg.from,
+            text: msg.text,
+            mine,
+            mentions_me,
+        };
+        self.push(msg.ts, kind);
+        true
+    }
+
+    /// Adds a whisper (whispers have no `seq`, and are never replayed, so never duplicated).
+    pub fn push_whisper(&mut self, msg: WhisperMessage, me: &Username) {
+        let mine = msg.from == *me;
+        let kind = EntryKind::Whisper {
+            from: msg.from,
+            to: msg.to,
+            text: msg.text,
+            mine,
+        };
+        self.push(msg.ts, kind);
+    }
+
+    /// Records a join (`joined = true`) or leave, merging it into a recent presence line.
+    pub fn push_presence(&mut self, name: Username, joined: bool, now_ms: Millis) {
+        if let Some(Entry {
+            ts,
+            kind: EntryKind::Presence { joined: j, left: l },
+            ..
+        }) = self.entries.back_mut()
+            && now_ms.saturating_sub(*ts) < PRESENCE_BURST_MS
+        {
+            let list = if joined { j } else { l };
+            if !list.contains(&name) {
+                list.push(name);
+            }
+            return;
+        }
+        let (j, l) = if joined {
+            (vec![name], vec![])
+        } else {
+            (vec![], vec![name])
+        };
+        self.push(now_ms, EntryKind::Presence { joined: j, left: l });
+    }
+
+    /// Marks messages lost during a reconnect, just before the first message after them.
+    pub fn push_gap(&mut self, after: Seq, resumed_from: Seq, now_ms: Millis) {
+        let at = self
+            .entries
+            .iter()
+            .position(|e| matches!(e.kind, EntryKind::Chat { seq, .. } if seq >= resumed_from))
+            .unwrap_or(self.entries.len());
+        let ts = self.entries.get(at).map_or(now_ms, |e| e.ts);
+        let id = self.take_id();
+        self.entries.insert(
+            at,
+            Entry {
+                id,
+                ts,
+                kind: EntryKind::Gap {
+                    after,
+                    resumed_from,
+                },
+            },
+        );
+        self.trim();
+    }
+
+    /// Adds a line from the client itself.
+    pub fn push_notice(&mut self, text: impl Into<String>, now_ms: Millis) {
+        self.push(now_ms, EntryKind::Notice(text.into()));
+    }
+
+    fn push(&mut self, ts: Millis, kind: EntryKind) {
+        let id = self.take_id();
+        self.entries.push_back(Entry { id, ts, kind });
+        self.trim();
+    }
+
+    fn take_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn trim(&mut self) {
+        while self.entries.len() > MAX_ENTRIES {
+            self.entries.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    fn chat(seq: Seq, from: &str, text: &str) -> ChatMessage {
+        ChatMessage {
+            seq,
+            from: name(from),
+            text: text.into(),
+            ts: seq * 1000,
+            client_id: None,
+        }
+    }
+
+    fn seqs(t: &Timeline) -> Vec<Seq> {
+        let seq = |e: &Entry| match e.kind {
+            EntryKind::Chat { seq, .. } => Some(seq),
+            _ => None,
+        };
+        t.entries().iter().filter_map(seq).collect()
+    }
+
+    #[test]
+    fn a_replayed_message_is_never_shown_twice() {
+        let mut t = Timeline::default();
+        let me = name("ann");
+        assert!(t.push_chat(chat(1, "bob", "a"), &me));
+        assert!(t.push_chat(chat(2, "bob", "b"), &me));
+        assert!(!t.push_chat(chat(2, "bob", "b"), &me));
+        assert!(!t.push_chat(chat(1, "bob", "a"), &me));
+        assert!(t.push_chat(chat(3, "bob", "c"), &me));
+        assert_eq!(seqs(&t), vec![1, 2, 3]);
+        assert_eq!(t.last_seq(), Some(3));
+    }
+
+    #[test]
+    fn a_gap_marker_sits_before_the_first_message_after_it() {
+        let mut t = Timeline::default();
+        let me = name("ann");
+        t.push_chat(chat(1, "bob", "a"), &me);
+        t.push_chat(chat(7, "bob", "g"), &me);
+        t.push_gap(1, 7, 99);
+        let kinds: Vec<_> = t.entries().iter().map(|e| &e.kind).collect();
+        assert!(matches!(
+            kinds[1],
+            EntryKind::Gap {
+                after: 1,
+                resumed_from: 7
+            }
+        ));
+        assert!(matches!(kinds[2], EntryKind::Chat { seq: 7, .. }));
+    }
+
+    #[test]
+    fn joins_and_leaves_in_a_burst_collapse_into_one_line() {
+        let mut t = Timeline::default();
+        t.push_presence(name("bob"), true, 1_000);
+        t.push_presence(name("cy"), true, 2_000);
+        t.push_presence(name("bob"), false, 3_000);
+        t.push_presence(name("dee"), true, 3_000 + PRESENCE_BURST_MS);
+        assert_eq!(t.entries().len(), 2);
+        assert_eq!(
+            t.entries()[0].kind,
+            EntryKind::Presence {
+                joined: vec![name("bob"), name("cy")],
+                left: vec![name("bob")]
+            }
+        );
+    }
+
+    #[test]
+    fn mentions_and_own_messages_are_flagged() {
+        let mut t = Timeline::default();
+        let me = name("ann");
+        t.push_chat(chat(1, "bob", "hey @ann"), &me);
+        t.push_chat(chat(2, "ann", "hi ann"), &me);
+        let flags: Vec<_> = t
+            .entries()
+            .iter()
+            .filter_map(|e| match e.kind {
+                EntryKind::Chat {
+                    mine, mentions_me, ..
+                } => Some((mine, mentions_me)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(flags, vec![(false, true), (true, false)]);
+    }
+
+    #[test]
+    fn the_oldest_entries_are_dropped_beyond_the_cap() {
+        let mut t = Timeline::default();
+        let me = name("ann");
+        for seq in 1..=(MAX_ENTRIES as Seq + 5) {
+            t.push_chat(chat(seq, "bob", "x"), &me);
+        }
+        assert_eq!(t.entries().len(), MAX_ENTRIES);
+        assert_eq!(seqs(&t).first(), Some(&6));
+    }
+}

@@ -1,0 +1,68 @@
+//! What the relay's refusals and the connection's state mean, in words for people.
+
+use confab_protocol::ErrorCode;
+
+/// Explains an `error` frame. `message` is the relay's own text, used where ours would
+/// say less.
+pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64>) -> String {
+    match code {
+        ErrorCode::NameTaken => {
+            "Someone in this room already has that name (or one that looks the same). Pick another."
+                .into()
+        }
+        ErrorCode::RoomNotFound => {
+            "There is no room with that code. Check it, or create a new room.".into()
+        }
+        ErrorCode::RoomFull => "That room is full. Try again later.".into(),
+        ErrorCode::TooManyRooms => {
+            "The server has as many rooms as it allows. Try again later.".into()
+        }
+        ErrorCode::TooManyFailedJoins => {
+            "Too many failed joins from your address. Wait a minute, then try again.".into()
+        }
+        ErrorCode::RateLimited => match retry_after_ms {
+            Some(ms) => format!(
+                "You are sending too fast. Wait {:.1} s, then try again.",
+                ms as f64 / 1000.0
+            ),
+            None => "You are sending too fast. Wait a moment, then try again.".into(),
+        },
+        ErrorCode::InvalidName => format!("The server refused that name: {message}."),
+        ErrorCode::InvalidRoomCode => format!("The server refused that room code: {message}."),
+        ErrorCode::EmptyMessage => "Empty messages are not sent.".into(),
+        ErrorCode::MessageTooLong => format!("That message is too long: {message}."),
+        ErrorCode::NoSuchMember => "Nobody with that name is in the room.".into(),
+        ErrorCode::Malformed
+        | ErrorCode::BinaryFrame
+        | ErrorCode::NotJoined
+        | ErrorCode::AlreadyJoined
+        | ErrorCode::Internal
+        | ErrorCode::Other => format!("The server said: {message}"),
+    }
+}
+
+/// Whether a refused resume means the room is gone for us, so reconnecting is pointless.
+pub fn ends_session(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::RoomNotFound
+            | ErrorCode::NameTaken
+            | ErrorCode::RoomFull
+            | ErrorCode::TooManyFailedJoins
+            | ErrorCode::InvalidName
+            | ErrorCode::InvalidRoomCode
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_refusals_are_explained_in_words() {
+        assert!(describe_error(ErrorCode::NameTaken, "x", None).contains("already has that name"));
+        assert!(describe_error(ErrorCode::RoomNotFound, "x", None).contains("no room"));
+        assert!(describe_error(ErrorCode::RateLimited, "x", Some(1500)).contains("1.5 s"));
+        assert!(describe_error(ErrorCode::Other, "brand new", None).contains("brand new"));
+    }
+}

@@ -1,0 +1,205 @@
+//! The chat screen's frame: a top bar (room, invite, people count, connection, Leave), the
+//! people panel (collapsible, closed by default on narrow windows), the message list and
+//! the composer. It gathers what the user did into [`ChatAction`]s.
+
+use egui::{CentralPanel, Color32, Panel, RichText, Ui};
+use web_time::Instant;
+
+use super::composer::{ComposerAction, composer_ui};
+use super::link_prompt::link_prompt_ui;
+use super::members::members_ui;
+use super::messages::{MessageList, messages_ui};
+use crate::state::presence::typing_line;
+use crate::state::{Session, Status};
+
+/// Below this width (points) the people panel starts closed.
+const NARROW: f32 = 640.0;
+
+/// What the chat screen remembers between frames (view state only).
+#[derive(Debug, Default)]
+pub struct ChatView {
+    /// Whether the people panel is open.
+    pub members_open: bool,
+    /// Whether the last frame was narrow, to re-decide `members_open` when that changes.
+    was_narrow: Option<bool>,
+    /// The message list's scroll and height cache.
+    pub list: MessageList,
+    /// A clicked link waiting for confirmation.
+    pub pending_link: Option<String>,
+    /// Whether an IME composition is open in the composer.
+    pub ime_open: bool,
+    /// Until when (egui time, s) the invite button says "Copied".
+    copied_until: f64,
+}
+
+/// What the user did on the chat screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatAction {
+    /// Leave the room.
+    Leave,
+    /// Put this invite on the clipboard.
+    CopyInvite(String),
+    /// Send the draft.
+    Send,
+    /// The draft changed.
+    DraftChanged,
+    /// Open this (confirmed) link.
+    OpenLink(String),
+    /// Skip the reconnect wait.
+    ReconnectNow,
+    /// Turn the mention sound on or off.
+    ToggleSound,
+}
+
+/// Everything the chat screen reads besides the session.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatContext<'a> {
+    /// Where the connection is at.
+    pub status: &'a Status,
+    /// The relay address (for the invite).
+    pub server: &'a str,
+    /// Whether the mention sound is on.
+    pub sound_on: bool,
+    /// The current time, for typing hints and the reconnect countdown.
+    pub now: Instant,
+}
+
+/// Draws the chat screen.
+pub fn chat_ui(
+    ui: &mut Ui,
+    session: &mut Session,
+    view: &mut ChatView,
+    cx: ChatContext<'_>,
+) -> Vec<ChatAction> {
+    let mut actions = Vec::new();
+    let narrow = ui.available_width() < NARROW;
+    if view.was_narrow != Some(narrow) {
+        view.members_open = !narrow;
+        view.was_narrow = Some(narrow);
+    }
+    Panel::top("top_bar").show(ui, |ui| top_bar(ui, session, view, cx, &mut actions));
+
+    let typing = session.typing.active(cx.now);
+    Panel::right("people")
+        .resizable(true)
+        .default_size(180.0)
+        .show_collapsible(ui, &mut view.members_open, |ui| {
+            if let Some(name) = members_ui(ui, &session.members, &session.me, &typing) {
+                session.composer.draft.push_str(&format!("@{name} "));
+                actions.push(ChatAction::DraftChanged);
+            }
+        });
+
+    let line = typing_line(&typing);
+    let online = *cx.status == Status::Online;
+    Panel::bottom("composer").show(ui, |ui| {
+        let members = &session.members;
+        let action = composer_ui(
+            ui,
+            &mut session.composer,
+            members,
+            &session.me,
+            line.as_deref(),
+            online,
+            &mut view.ime_open,
+        );
+        match action {
+            Some(ComposerAction::Send) => actions.push(ChatAction::Send),
+            Some(ComposerAction::DraftChanged) => actions.push(ChatAction::DraftChanged),
+            None => {}
+        }
+        ui.add_space(4.0);
+    });
+
+    CentralPanel::default().show(ui, |ui| {
+        if let Some(url) = messages_ui(ui, &mut view.list, session.timeline.entries(), &session.me)
+        {
+            view.pending_link = Some(url);
+        }
+    });
+    if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
+        actions.push(ChatAction::OpenLink(url));
+    }
+    actions
+}
+
+fn top_bar(
+    ui: &mut Ui,
+    session: &Session,
+    view: &mut ChatView,
+    cx: ChatContext<'_>,
+    actions: &mut Vec<ChatAction>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Room");
+        ui.label(RichText::new(session.room.to_string()).monospace().strong());
+        let time = ui.input(|i| i.time);
+        let copy_label = if time < view.copied_until {
+            "✔ Copied"
+        } else {
+            "📋 Copy invite"
+        };
+        if ui
+            .button(copy_label)
+            .on_hover_text("Copy a link others can paste to join")
+            .clicked()
+        {
+            actions.push(ChatAction::CopyInvite(format!(
+                "{}/#{}",
+                cx.server.trim_end_matches('/'),
+                session.room
+            )));
+            view.copied_until = time + 2.0;
+        }
+        let people = format!("👥 {} online", session.members.len());
+        if ui
+            .selectable_label(view.members_open, people)
+            .on_hover_text("Show or hide the people panel")
+            .clicked()
+        {
+            view.members_open = !view.members_open;
+        }
+        ui.separator();
+        status_chip(ui, cx, actions);
+        ui.separator();
+        let bell = if cx.sound_on { "🔔" } else { "🔕" };
+        if ui
+            .button(bell)
+            .on_hover_text("Sound on mentions while the window is in the background")
+            .clicked()
+        {
+            actions.push(ChatAction::ToggleSound);
+        }
+        egui::widgets::global_theme_preference_buttons(ui);
+        if ui.button("Leave").clicked() {
+            actions.push(ChatAction::Leave);
+        }
+    });
+}
+
+fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
+    let (color, text) = match cx.status {
+        Status::Online => (Color32::from_rgb(60, 170, 90), "Connected".to_owned()),
+        Status::Connecting => (Color32::from_rgb(230, 160, 40), "Reconnecting…".to_owned()),
+        Status::Joining => (Color32::from_rgb(230, 160, 40), "Rejoining…".to_owned()),
+        Status::Offline => (Color32::GRAY, "Offline".to_owned()),
+        Status::Waiting { retry_at, reason } => {
+            let secs = retry_at
+                .saturating_duration_since(cx.now)
+                .as_secs_f32()
+                .ceil();
+            super::dot(ui, Color32::from_rgb(220, 70, 60))
+                .on_hover_text(format!("Connection lost: {reason}"));
+            ui.label(format!("Offline, retrying in {secs:.0} s"));
+            if ui.small_button("Retry now").clicked() {
+                actions.push(ChatAction::ReconnectNow);
+            }
+            return;
+        }
+    };
+    super::dot(ui, color);
+    ui.label(text);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,208 @@
+//! The chat screen, drawn from a scripted session and driven like a person would.
+
+use confab_protocol::{ChatMessage, Limits, RoomCode, ServerMessage, Username};
+use egui::{Event, Modifiers, MouseWheelUnit, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use web_time::Instant;
+
+use super::*;
+
+struct Screen {
+    session: Session,
+    view: ChatView,
+    status: Status,
+    actions: Vec<ChatAction>,
+}
+
+fn name(s: &str) -> Username {
+    Username::parse(s).expect("valid name")
+}
+
+fn chat(seq: u64, from: &str, text: &str) -> ChatMessage {
+    ChatMessage {
+        seq,
+        from: name(from),
+        text: text.into(),
+        ts: 1_700_000_000_000 + seq * 1000,
+        client_id: None,
+    }
+}
+
+fn session(history: Vec<ChatMessage>) -> Session {
+    let limits = Limits {
+        max_text_chars: 100,
+        max_frame_bytes: 65536,
+        messages_per_second: 5,
+        burst: 20,
+        typing_ttl_ms: 6000,
+    };
+    let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
+    Session::new(
+        room,
+        name("ann"),
+        vec![name("bob"), name("ann")],
+        history,
+        "tok".into(),
+        limits,
+    )
+}
+
+fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen> {
+    let screen = Screen {
+        session: session(history),
+        view: ChatView::default(),
+        status,
+        actions: vec![],
+    };
+    Harness::builder()
+        .with_size([900.0, 600.0])
+        .with_max_steps(24)
+        .build_ui_state(
+            |ui, s: &mut Screen| {
+                let cx = ChatContext {
+                    status: &s.status,
+                    server: "ws://relay:9001",
+                    sound_on: false,
+                    now: Instant::now(),
+                };
+                let actions = chat_ui(ui, &mut s.session, &mut s.view, cx);
+                s.actions.extend(actions);
+            },
+            screen,
+        )
+}
+
+#[test]
+fn the_top_bar_shows_the_room_the_head_count_and_the_connection() {
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    assert!(h.query_by_label("K7Q-X2M-HDP").is_some());
+    assert!(h.query_by_label("👥 2 online").is_some());
+    assert!(h.query_by_label("Connected").is_some());
+}
+
+#[test]
+fn copy_invite_and_leave_become_actions() {
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    h.get_by_label("📋 Copy invite").click();
+    h.run();
+    h.get_by_label("Leave").click();
+    h.run();
+    assert_eq!(
+        h.state().actions,
+        vec![
+            ChatAction::CopyInvite("ws://relay:9001/#K7Q-X2M-HDP".into()),
+            ChatAction::Leave
+        ]
+    );
+}
+
+#[test]
+fn messages_show_their_sender_and_text() {
+    let mut h = harness(
+        vec![chat(1, "bob", "hello there"), chat(2, "ann", "hi bob")],
+        Status::Online,
+    );
+    h.run();
+    assert!(
+        h.query_all_by_label("bob").count() >= 2,
+        "in the people panel and on the bubble"
+    );
+    assert!(h.query_by_label("hello there").is_some());
+    assert!(h.query_by_label("hi bob").is_some());
+}
+
+#[test]
+fn a_link_opens_only_after_confirming() {
+    let mut h = harness(
+        vec![chat(1, "bob", "see https://example.com/x")],
+        Status::Online,
+    );
+    h.run();
+    h.get_by_label("https://example.com/x").click();
+    h.run();
+    assert!(h.state().actions.is_empty());
+    assert!(h.query_by_label("Open this link?").is_some());
+    h.get_by_label("Open link").click();
+    h.run();
+    assert_eq!(
+        h.state().actions,
+        vec![ChatAction::OpenLink("https://example.com/x".into())]
+    );
+}
+
+#[test]
+fn a_gap_after_a_reconnect_says_messages_were_missed() {
+    let mut h = harness(
+        vec![chat(1, "bob", "a"), chat(9, "bob", "b")],
+        Status::Online,
+    );
+    let now = Instant::now();
+    h.state_mut().session.apply(
+        ServerMessage::Gap {
+            after: 1,
+            resumed_from: 9,
+        },
+        now,
+        0,
+    );
+    h.run();
+    assert!(
+        h.query_by_label_contains("Some messages were missed")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_dropped_connection_shows_the_countdown_and_retry_now() {
+    let retry_at = Instant::now() + web_time::Duration::from_secs(5);
+    let mut h = harness(
+        vec![],
+        Status::Waiting {
+            retry_at,
+            reason: "reset".into(),
+        },
+    );
+    h.run();
+    assert!(h.query_by_label_contains("Offline, retrying in").is_some());
+    h.get_by_label("Retry now").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![ChatAction::ReconnectNow]);
+}
+
+#[test]
+fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
+    let history = (1..=80)
+        .map(|i| chat(i, "bob", &format!("message {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert!(
+        h.query_by_label("message 80").is_some(),
+        "starts at the bottom"
+    );
+    h.hover_at(egui::pos2(300.0, 300.0));
+    h.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: vec2(0.0, 3000.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    h.run();
+    assert!(h.query_by_label("message 80").is_none(), "scrolled up");
+    let now = Instant::now();
+    h.state_mut()
+        .session
+        .apply(ServerMessage::Chat(chat(81, "bob", "message 81")), now, 0);
+    h.run();
+    assert!(
+        h.query_by_label("message 81").is_none(),
+        "did not follow while scrolled up"
+    );
+    h.get_by_label("⬇ 1 new message").click();
+    h.run();
+    assert!(h.query_by_label("message 81").is_some());
+}

@@ -1,0 +1,141 @@
+//! The message box: Enter sends, Shift+Enter adds a line, Enter never sends while an IME
+//! composition is open; `@` pops up member names and Tab completes the word at the end.
+//! Above it: who is typing, why the last message was refused, and what is still sending.
+
+use confab_protocol::Username;
+use egui::text::{CCursor, CCursorRange};
+use egui::{
+    Button, CompletionPopup, Event, ImeEvent, Key, KeyboardShortcut, Modifiers, RichText,
+    Suggestion, TextEdit, Ui,
+};
+
+use crate::state::composer::{Composer, complete_last_word, completions};
+
+/// What the user did in the composer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposerAction {
+    /// Send the draft.
+    Send,
+    /// The draft changed (for typing hints).
+    DraftChanged,
+}
+
+/// Tracks IME compositions across frames: the composer must not send on the Enter that
+/// confirms a composition, and egui keeps that state private to the `TextEdit`.
+pub fn track_ime(was_open: bool, events: &[Event]) -> (bool, bool) {
+    let mut open = was_open;
+    let mut saw_ime = false;
+    for event in events {
+        if let Event::Ime(ime) = event {
+            saw_ime = true;
+            open = match ime {
+                ImeEvent::Preedit { text, .. } => !text.is_empty(),
+                ImeEvent::Commit(_) => false,
+                _ => open,
+            };
+        }
+    }
+    (open, saw_ime)
+}
+
+/// Draws the composer. `enabled` is false while disconnected: typing stays possible (the
+/// draft is kept) but nothing is sent. `ime_open` is the view's memory of an open IME
+/// composition.
+pub fn composer_ui(
+    ui: &mut Ui,
+    composer: &mut Composer,
+    members: &[Username],
+    me: &Username,
+    typing_line: Option<&str>,
+    enabled: bool,
+    ime_open: &mut bool,
+) -> Option<ComposerAction> {
+    let id = ui.make_persistent_id("composer");
+    let mut action = None;
+    ui.add_space(2.0);
+    ui.label(
+        RichText::new(typing_line.unwrap_or(" "))
+            .italics()
+            .weak()
+            .small(),
+    );
+    if let Some(error) = &composer.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    for pending in composer.pending() {
+        let preview: String = pending.text.chars().take(60).collect();
+        ui.weak(format!("Sending “{preview}”…"));
+    }
+
+    let events = ui.input(|i| i.events.clone());
+    let (open_after, saw_ime) = track_ime(*ime_open, &events);
+    let ime_blocks_enter = *ime_open || saw_ime;
+    *ime_open = open_after;
+
+    let focused = ui.memory(|m| m.has_focus(id));
+    if focused
+        && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab))
+        && complete_last_word(&mut composer.draft, members, me)
+    {
+        move_cursor_to_end(ui, id, &composer.draft);
+        action = Some(ComposerAction::DraftChanged);
+    }
+
+    ui.horizontal(|ui| {
+        let send_width = 64.0;
+        let edit = TextEdit::multiline(&mut composer.draft)
+            .hint_text("Message (Enter to send, Shift+Enter for a new line, /w name to whisper)")
+            .desired_rows(2)
+            .desired_width(ui.available_width() - send_width - ui.spacing().item_spacing.x)
+            .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
+            .lock_focus(true);
+        let output = CompletionPopup::new(id)
+            .accept_keys([Key::Enter])
+            .show(ui, edit, |query| {
+                if !query.word.starts_with('@') {
+                    return vec![];
+                }
+                completions(query.word, members, me)
+                    .into_iter()
+                    .map(|n| Suggestion::new(format!("{n} ")))
+                    .collect()
+            });
+        if output.text_edit.response.changed() || output.accepted.is_some() {
+            action = Some(ComposerAction::DraftChanged);
+        }
+        let enter = output.text_edit.response.has_focus()
+            && !output.is_open
+            && !ime_blocks_enter
+            && ui.input_mut(take_plain_enter);
+        let send = ui.add_enabled(
+            enabled,
+            Button::new("Send").min_size(egui::vec2(send_width, 36.0)),
+        );
+        if enabled && (enter || send.clicked()) {
+            action = Some(ComposerAction::Send);
+            output.text_edit.response.request_focus();
+        }
+    });
+    action
+}
+
+/// Removes an Enter press without modifiers. `consume_key` would also take Shift+Enter
+/// (it ignores Shift for keyboard-layout reasons), which must stay a newline.
+fn take_plain_enter(input: &mut egui::InputState) -> bool {
+    let before = input.events.len();
+    input.events.retain(|e| {
+        !matches!(e, Event::Key { key: Key::Enter, pressed: true, modifiers, .. } if modifiers.is_none())
+    });
+    input.events.len() != before
+}
+
+fn move_cursor_to_end(ui: &Ui, id: egui::Id, text: &str) {
+    if let Some(mut state) = TextEdit::load_state(ui.ctx(), id) {
+        let end = CCursor::new(text.chars().count());
+        state.cursor.set_char_range(Some(CCursorRange::one(end)));
+        TextEdit::store_state(ui.ctx(), id, state);
+    }
+}
+
+#[cfg(test)]
+mod tests;

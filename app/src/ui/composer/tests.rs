@@ -1,0 +1,121 @@
+//! The composer's keyboard rules, driven through a test harness.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+use super::*;
+
+struct Box_ {
+    composer: Composer,
+    ime_open: bool,
+    actions: Vec<ComposerAction>,
+}
+
+fn name(s: &str) -> Username {
+    Username::parse(s).expect("valid name")
+}
+
+fn harness() -> Harness<'static, Box_> {
+    let members = vec![name("ann"), name("Bobby")];
+    let state = Box_ {
+        composer: Composer::default(),
+        ime_open: false,
+        actions: vec![],
+    };
+    // CJK glyphs come from system fonts at run time, not from the bundled ones: allow tofu.
+    Harness::builder()
+        .with_size([600.0, 200.0])
+        .allow_missing_glyphs()
+        .build_ui_state(
+            move |ui, s: &mut Box_| {
+                let me = name("ann");
+                if let Some(a) = composer_ui(
+                    ui,
+                    &mut s.composer,
+                    &members,
+                    &me,
+                    None,
+                    true,
+                    &mut s.ime_open,
+                ) {
+                    s.actions.push(a);
+                }
+            },
+            state,
+        )
+}
+
+fn type_into(h: &mut Harness<'static, Box_>, text: &str) {
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run();
+    h.get_by_role(Role::MultilineTextInput).type_text(text);
+    h.run();
+}
+
+#[test]
+fn enter_sends_and_shift_enter_adds_a_line() {
+    let mut h = harness();
+    type_into(&mut h, "hello");
+    h.key_press_modifiers(Modifiers::SHIFT, Key::Enter);
+    h.run();
+    assert_eq!(h.state().composer.draft, "hello\n");
+    assert!(!h.state().actions.contains(&ComposerAction::Send));
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.state().actions.contains(&ComposerAction::Send));
+    assert_eq!(
+        h.state().composer.draft,
+        "hello\n",
+        "the view asks; the model takes the draft"
+    );
+}
+
+#[test]
+fn enter_never_sends_while_an_ime_composition_is_open() {
+    let mut h = harness();
+    type_into(&mut h, "x");
+    h.event(Event::Ime(ImeEvent::Preedit {
+        text: "にほ".into(),
+        active_range_chars: None,
+    }));
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(!h.state().actions.contains(&ComposerAction::Send));
+    h.event(Event::Ime(ImeEvent::Commit("日本".into())));
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.state().actions.contains(&ComposerAction::Send));
+}
+
+#[test]
+fn tab_completes_a_member_name_at_the_end_of_the_draft() {
+    let mut h = harness();
+    type_into(&mut h, "hi bo");
+    h.key_press(Key::Tab);
+    h.run();
+    assert_eq!(h.state().composer.draft, "hi Bobby ");
+    assert!(
+        h.get_by_role(Role::MultilineTextInput).is_focused(),
+        "Tab kept focus in the composer"
+    );
+}
+
+#[test]
+fn ime_tracking_follows_preedit_and_commit() {
+    let preedit = |t: &str| {
+        Event::Ime(ImeEvent::Preedit {
+            text: t.into(),
+            active_range_chars: None,
+        })
+    };
+    assert_eq!(track_ime(false, &[preedit("に")]), (true, true));
+    assert_eq!(track_ime(true, &[]), (true, false));
+    assert_eq!(
+        track_ime(true, &[Event::Ime(ImeEvent::Commit("日".into()))]),
+        (false, true)
+    );
+    assert_eq!(track_ime(true, &[preedit("")]), (false, true));
+}

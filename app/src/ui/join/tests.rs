@@ -1,0 +1,121 @@
+//! The join screen, driven like a person would: find fields by label, type, click.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+
+use super::*;
+
+/// What a test harness holds: the form, the status to draw with, and the last action.
+struct Screen {
+    form: JoinForm,
+    status: Status,
+    error: Option<String>,
+    action: Option<JoinAction>,
+}
+
+fn harness(error: Option<&str>) -> Harness<'static, Screen> {
+    let screen = Screen {
+        form: JoinForm::default(),
+        status: Status::Offline,
+        error: error.map(Into::into),
+        action: None,
+    };
+    Harness::builder().with_size([480.0, 640.0]).build_ui_state(
+        |ui, s: &mut Screen| {
+            if let Some(a) = join_ui(ui, &mut s.form, &s.status, s.error.as_deref(), Some("")) {
+                s.action = Some(a);
+            }
+        },
+        screen,
+    )
+}
+
+fn is_disabled(h: &Harness<'_, Screen>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().is_disabled()
+}
+
+#[test]
+fn create_is_disabled_until_the_name_is_valid() {
+    let mut h = harness(None);
+    h.run();
+    assert!(is_disabled(&h, "Create room"));
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("Ann");
+    h.run();
+    assert!(!is_disabled(&h, "Create room"));
+    assert!(is_disabled(&h, "Join"), "no room code yet");
+}
+
+#[test]
+fn a_too_long_name_shows_the_protocol_rule() {
+    let mut h = harness(None);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text(&"x".repeat(30));
+    h.run();
+    assert!(h.query_by_label_contains("at most 24 characters").is_some());
+}
+
+#[test]
+fn clicking_create_asks_to_create_on_the_given_server() {
+    let mut h = harness(None);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("Ann");
+    h.run();
+    h.get_by_label("Create room").click();
+    h.run();
+    let expected = JoinAction::Create {
+        name: Username::parse("Ann").expect("valid"),
+        server: "ws://127.0.0.1:9001".into(),
+    };
+    assert_eq!(h.state().action, Some(expected));
+}
+
+#[test]
+fn pasting_an_invite_link_fills_in_the_server_and_the_room() {
+    let mut h = harness(None);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("Ann");
+    h.get_by_label("Room code or invite link").focus();
+    h.get_by_label("Room code or invite link")
+        .type_text("ws://10.0.0.5:9001/#k7q-x2m-hdp");
+    h.run();
+    assert_eq!(h.state().form.server, "ws://10.0.0.5:9001");
+    assert_eq!(h.state().form.room, "k7q-x2m-hdp");
+    h.get_by_label("Join").click();
+    h.run();
+    assert!(
+        matches!(&h.state().action, Some(JoinAction::Join { room, .. }) if room.to_string() == "K7Q-X2M-HDP")
+    );
+}
+
+#[test]
+fn a_bad_room_code_explains_itself() {
+    let mut h = harness(None);
+    h.get_by_label("Room code or invite link").focus();
+    h.get_by_label("Room code or invite link")
+        .type_text("abc/def");
+    h.run();
+    assert!(
+        h.query_by_label_contains("only letters, digits and dashes")
+            .is_some()
+    );
+}
+
+#[test]
+fn the_servers_refusal_is_shown_in_words() {
+    let mut h = harness(Some("That room is full. Try again later."));
+    h.run();
+    assert!(
+        h.query_by_label("That room is full. Try again later.")
+            .is_some()
+    );
+}
+
+#[test]
+fn an_invite_without_a_server_is_just_a_code() {
+    assert_eq!(split_invite(" K7Q-X2M-HDP "), (None, "K7Q-X2M-HDP"));
+    assert_eq!(
+        split_invite("https://chat.example/#abc"),
+        (None, "https://chat.example/#abc")
+    );
+}

@@ -1,0 +1,138 @@
+//! The message list: only visible rows are laid out (row heights are measured once and
+//! cached, unmeasured rows are estimated), it follows new messages only while you are at
+//! the bottom, and otherwise offers an "N new messages" pill that jumps down.
+
+use std::collections::{HashMap, VecDeque};
+
+use confab_protocol::Username;
+use egui::{Align, Button, Rect, ScrollArea, Ui, UiBuilder, vec2};
+
+use crate::state::{Entry, EntryKind};
+
+/// Height assumed for a row not drawn yet: about one short bubble. Only the scroll bar's
+/// size depends on it; each row's real height replaces it once the row is seen.
+const ESTIMATED_ROW_HEIGHT: f32 = 52.0;
+
+/// What the list remembers between frames. It is view state, not model: losing it only
+/// costs a re-measure.
+#[derive(Debug, Default)]
+pub struct MessageList {
+    /// Measured row heights by entry id, valid for `width`.
+    heights: HashMap<u64, f32>,
+    /// The width the heights were measured at; a resize re-measures.
+    width: f32,
+    /// The newest entry id seen while at the bottom: newer messages count as unseen.
+    seen_id: u64,
+    /// Scroll to the bottom on the next frame (the pill was clicked).
+    jump: bool,
+}
+
+impl MessageList {
+    /// Messages (chat and whispers) newer than the last one seen at the bottom.
+    pub fn unseen(&self, entries: &VecDeque<Entry>) -> usize {
+        entries
+            .iter()
+            .rev()
+            .take_while(|e| e.id > self.seen_id)
+            .filter(|e| matches!(e.kind, EntryKind::Chat { .. } | EntryKind::Whisper { .. }))
+            .count()
+    }
+}
+
+/// Draws the list. Returns the address of a link the user clicked.
+pub fn messages_ui(
+    ui: &mut Ui,
+    list: &mut MessageList,
+    entries: &VecDeque<Entry>,
+    me: &Username,
+) -> Option<String> {
+    let width = ui.available_width();
+    if (width - list.width).abs() > 0.5 {
+        list.heights.clear();
+        list.width = width;
+    }
+    let heights: Vec<f32> = entries
+        .iter()
+        .map(|e| {
+            list.heights
+                .get(&e.id)
+                .copied()
+                .unwrap_or(ESTIMATED_ROW_HEIGHT)
+        })
+        .collect();
+    let total: f32 = heights.iter().sum();
+    let mut clicked = None;
+    let jump = std::mem::take(&mut list.jump);
+
+    if entries.is_empty() {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() / 3.0);
+            ui.weak("No messages yet. Say hello, or copy the invite for others to join.");
+        });
+        return None;
+    }
+    let output = ScrollArea::vertical()
+        .id_salt("messages")
+        .auto_shrink(false)
+        .stick_to_bottom(true)
+        .show_viewport(ui, |ui, viewport| {
+            ui.set_height(total);
+            let origin = ui.max_rect().min;
+            let row_width = ui.max_rect().width();
+            let mut top = 0.0;
+            let mut remeasured = false;
+            for (i, entry) in entries.iter().enumerate() {
+                let height = heights[i];
+                if top + height >= viewport.min.y && top <= viewport.max.y {
+                    let max_rect = Rect::from_min_size(
+                        origin + vec2(0.0, top),
+                        vec2(row_width, f32::MAX / 4.0),
+                    );
+                    let prev = i.checked_sub(1).and_then(|p| entries.get(p));
+                    let row = ui.scope_builder(UiBuilder::new().max_rect(max_rect), |ui| {
+                        row_ui(ui, entry, prev, me)
+                    });
+                    clicked = row.inner.or(clicked.take());
+                    let measured = row.response.rect.height();
+                    if (measured - height).abs() > 0.5 {
+                        list.heights.insert(entry.id, measured);
+                        remeasured = true;
+                    }
+                }
+                top += height;
+            }
+            if remeasured {
+                ui.ctx().request_repaint();
+            }
+            if jump {
+                ui.scroll_to_rect(
+                    Rect::from_min_size(origin + vec2(0.0, total - 1.0), vec2(1.0, 1.0)),
+                    Some(Align::BOTTOM),
+                );
+            }
+        });
+
+    let at_bottom =
+        output.state.clamped_offset().y + output.inner_rect.height() >= output.content_size.y - 2.0;
+    if at_bottom && let Some(last) = entries.back() {
+        list.seen_id = last.id;
+    }
+    let unseen = list.unseen(entries);
+    if unseen > 0 && !at_bottom {
+        let plural = if unseen == 1 { "" } else { "s" };
+        let pill = Button::new(format!("⬇ {unseen} new message{plural}")).corner_radius(14);
+        let rect = Rect::from_center_size(
+            output.inner_rect.center_bottom() - vec2(0.0, 24.0),
+            vec2(180.0, 28.0),
+        );
+        if ui.put(rect, pill).clicked() {
+            list.jump = true;
+            ui.ctx().request_repaint();
+        }
+    }
+    clicked
+}
+
+fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -> Option<String> {
+    super::row::row_ui(ui, entry, prev, me)
+}

@@ -1,0 +1,54 @@
+//! Drawing only: one view per file, each a `*_ui(ui, ...)` function that reads state and
+//! returns what the user asked for. Views never touch the network or the model's rules.
+//!
+//! # Layout
+//! - [`join`]: the join screen (name, room, server, create / join / host).
+//! - [`chat`]: the chat screen's frame: top bar, people panel, message area, composer.
+//! - [`members`]: the people panel.
+//! - [`messages`]: the virtualized, bottom-following message list and its "new" pill.
+//! - [`row`]: one entry of the message list (bubble, notice, day separator).
+//! - [`composer`]: the message box (Enter, Shift+Enter, IME, completion, typing line).
+//! - [`link_prompt`]: the "open this link?" dialog.
+
+pub mod chat;
+pub mod composer;
+pub mod join;
+pub mod link_prompt;
+pub mod members;
+pub mod messages;
+pub mod row;
+
+use egui::{Color32, Ui};
+
+/// A colour for `name` that stays the same in every session and on every machine (a hash
+/// of its uniqueness key picks the hue), readable on the current theme.
+pub fn name_color(ui: &Ui, name: &confab_protocol::Username) -> Color32 {
+    // FNV-1a: stable across runs and platforms, unlike `std`'s randomized hasher.
+    let hash = name
+        .uniqueness_key()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let hue = (hash % 360) as f32 / 360.0;
+    let (saturation, value) = if ui.visuals().dark_mode {
+        (0.55, 0.95)
+    } else {
+        (0.8, 0.6)
+    };
+    egui::ecolor::Hsva::new(hue, saturation, value, 1.0).into()
+}
+
+/// A label that screen readers and tests can find a text field by: the returned id goes
+/// to the field's `labelled_by`.
+pub fn field_label(ui: &mut Ui, text: &str) -> egui::Id {
+    ui.label(text).id
+}
+
+/// A small filled circle (status lights, member dots), painted rather than typed: "●" is
+/// in none of the bundled fonts.
+pub fn dot(ui: &mut Ui, color: Color32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 4.0, color);
+    response
+}

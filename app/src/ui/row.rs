@@ -1,0 +1,266 @@
+//! One entry of the message list: a chat bubble (yours on the right), a whisper, a
+//! join/leave line, a "missed messages" marker or a notice, with a day separator above it
+//! when the local date changes.
+
+use chrono::{DateTime, Datelike as _, Local, TimeZone as _};
+use confab_protocol::{Millis, Username};
+use egui::{Align, Color32, Frame, Label, Layout, Margin, RichText, Stroke, Ui};
+
+use crate::state::text::{Span, spans};
+use crate::state::{Entry, EntryKind};
+
+/// Messages from the same sender closer together than this (ms) share one name header.
+const GROUP_MS: Millis = 5 * 60 * 1000;
+
+/// Draws `entry`; `prev` is the entry above it (for day separators and grouping).
+/// Returns the address of a link the user clicked.
+pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -> Option<String> {
+    let when = local_time(entry.ts);
+    if prev.is_none_or(|p| local_time(p.ts).date_naive() != when.date_naive()) {
+        day_separator(ui, &when);
+    }
+    let link = match &entry.kind {
+        EntryKind::Chat {
+            from,
+            text,
+            mine,
+            mentions_me,
+            ..
+        } => {
+            let grouped = prev.is_some_and(|p| {
+                matches!(&p.kind, EntryKind::Chat { from: f, .. } if f == from)
+                    && entry.ts.saturating_sub(p.ts) < GROUP_MS
+                    && local_time(p.ts).date_naive() == when.date_naive()
+            });
+            let header = (!grouped && !mine).then(|| from.as_str());
+            bubble(
+                ui,
+                BubbleKind::Chat {
+                    mine: *mine,
+                    mention: *mentions_me,
+                },
+                header,
+                from,
+                text,
+                &when,
+                me,
+            )
+        }
+        EntryKind::Whisper {
+            from,
+            to,
+            text,
+            mine,
+        } => {
+            let header = if *mine {
+                format!("🔒 you whispered to {to}")
+            } else {
+                format!("🔒 {from} whispered to you")
+            };
+            bubble(
+                ui,
+                BubbleKind::Whisper { mine: *mine },
+                Some(&header),
+                from,
+                text,
+                &when,
+                me,
+            )
+        }
+        EntryKind::Presence { joined, left } => {
+            centered(
+                ui,
+                RichText::new(presence_line(joined, left)).weak().small(),
+                &when,
+            );
+            None
+        }
+        EntryKind::Gap {
+            after,
+            resumed_from,
+        } => {
+            let missed = resumed_from.saturating_sub(after + 1);
+            let text =
+                format!("⚠ Some messages were missed while you were away ({missed} not shown).");
+            centered(
+                ui,
+                RichText::new(text).color(ui.visuals().warn_fg_color),
+                &when,
+            );
+            None
+        }
+        EntryKind::Notice(text) => {
+            centered(ui, RichText::new(text).italics().weak(), &when);
+            None
+        }
+    };
+    ui.add_space(4.0);
+    link
+}
+
+/// "ann and bob joined · cy left".
+pub fn presence_line(joined: &[Username], left: &[Username]) -> String {
+    let list = |names: &[Username], verb: &str| match names {
+        [] => None,
+        [a] => Some(format!("{a} {verb}")),
+        [a, b] => Some(format!("{a} and {b} {verb}")),
+        [a, rest @ ..] => Some(format!("{a} and {} others {verb}", rest.len())),
+    };
+    [list(joined, "joined"), list(left, "left")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn local_time(ts: Millis) -> DateTime<Local> {
+    Local
+        .timestamp_millis_opt(ts as i64)
+        .single()
+        .unwrap_or_default()
+}
+
+fn day_separator(ui: &mut Ui, when: &DateTime<Local>) {
+    let today = Local::now().date_naive();
+    let label = match today.signed_duration_since(when.date_naive()).num_days() {
+        0 => "Today".to_owned(),
+        1 => "Yesterday".to_owned(),
+        _ if when.year() == today.year() => when.format("%A %-d %B").to_string(),
+        _ => when.format("%A %-d %B %Y").to_string(),
+    };
+    ui.add_space(6.0);
+    ui.vertical_centered(|ui| ui.label(RichText::new(label).strong().small()));
+    ui.add_space(4.0);
+}
+
+fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
+    ui.vertical_centered(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.add(Label::new(text).wrap());
+            ui.label(
+                RichText::new(when.format("%H:%M").to_string())
+                    .weak()
+                    .small(),
+            );
+        });
+    });
+}
+
+#[derive(Clone, Copy)]
+enum BubbleKind {
+    Chat { mine: bool, mention: bool },
+    Whisper { mine: bool },
+}
+
+fn bubble(
+    ui: &mut Ui,
+    kind: BubbleKind,
+    header: Option<&str>,
+    from: &Username,
+    text: &str,
+    when: &DateTime<Local>,
+    me: &Username,
+) -> Option<String> {
+    let visuals = ui.visuals().clone();
+    let (mine, fill, stroke) = match kind {
+        BubbleKind::Chat { mine: true, .. } => (
+            true,
+            visuals.selection.bg_fill.gamma_multiply(0.45),
+            Stroke::NONE,
+        ),
+        BubbleKind::Chat { mention, .. } => {
+            let stroke = if mention {
+                Stroke::new(1.5, visuals.warn_fg_color)
+            } else {
+                Stroke::NONE
+            };
+            (false, visuals.faint_bg_color, stroke)
+        }
+        BubbleKind::Whisper { mine } => (
+            mine,
+            Color32::from_rgb(140, 90, 200).gamma_multiply(0.25),
+            Stroke::new(1.0, Color32::from_rgb(140, 90, 200)),
+        ),
+    };
+    let max_width = (ui.available_width() * 0.78).max(160.0);
+    let layout = if mine {
+        Layout::right_to_left(Align::TOP)
+    } else {
+        Layout::left_to_right(Align::TOP)
+    };
+    let mut clicked = None;
+    ui.with_layout(layout, |ui| {
+        Frame::new()
+            .fill(fill)
+            .stroke(stroke)
+            .corner_radius(10)
+            .inner_margin(Margin::symmetric(10, 6))
+            .show(ui, |ui| {
+                // Wrapped layouts claim all the width they are offered, so offer only what the
+                // text needs: short messages get snug bubbles.
+                ui.set_max_width(natural_width(ui, text, header).min(max_width));
+                ui.vertical(|ui| {
+                    ui.horizontal(|ui| {
+                        if let Some(header) = header {
+                            let color = match kind {
+                                BubbleKind::Chat { .. } => super::name_color(ui, from),
+                                BubbleKind::Whisper { .. } => ui.visuals().text_color(),
+                            };
+                            ui.label(RichText::new(header).strong().color(color));
+                        }
+                        ui.label(
+                            RichText::new(when.format("%H:%M").to_string())
+                                .weak()
+                                .small(),
+                        );
+                    });
+                    clicked = message_text(ui, text, me);
+                });
+            });
+    });
+    clicked
+}
+
+/// How wide `text` (each line unwrapped) and the header would be, with room for the time.
+fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
+    let width = |t: &str, style: egui::TextStyle| {
+        let font = style.resolve(ui.style());
+        ui.ctx().fonts_mut(|f| {
+            f.layout_no_wrap(t.to_owned(), font, Color32::WHITE)
+                .size()
+                .x
+        })
+    };
+    let body = text
+        .lines()
+        .map(|line| width(line, egui::TextStyle::Body))
+        .fold(0.0, f32::max);
+    let head = header.map_or(0.0, |h| width(h, egui::TextStyle::Body)) + 48.0;
+    body.max(head) + 2.0
+}
+
+fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
+    let mut clicked = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        for span in spans(text, me.as_str()) {
+            match span {
+                Span::Text(t) => {
+                    ui.add(Label::new(t).wrap());
+                }
+                Span::Mention(t) => {
+                    let highlight = ui.visuals().warn_fg_color.gamma_multiply(0.3);
+                    ui.add(
+                        Label::new(RichText::new(t).strong().background_color(highlight)).wrap(),
+                    );
+                }
+                Span::Link(url) => {
+                    if ui.link(url).on_hover_text(format!("Open {url}")).clicked() {
+                        clicked = Some(url.to_owned());
+                    }
+                }
+            }
+        }
+    });
+    clicked
+}

@@ -1,0 +1,322 @@
+//! How relay frames look in a terminal: `12:03:04 <ann> hello`.
+//!
+//! Owns the pretty transcript format. Pure functions of a message, a clock reading and a
+//! time zone, so tests pin the output with `chrono::Utc`. It must not write anywhere or
+//! decide anything about the session.
+
+use chrono::{TimeZone, Timelike};
+use confab_protocol::{
+    ChatMessage, ErrorCode, Millis, RoomCode, ServerMessage, Username, WhisperMessage, close_code,
+};
+
+/// Width of `HH:MM:SS `: continuation lines of multi-line messages are indented by it.
+const INDENT: &str = "         ";
+
+/// The lines a person should see for one relay frame (none for typing hints, which would
+/// only scroll the conversation away in a line-based terminal).
+///
+/// `you` tells own whispers from received ones; `now` stamps events the relay does not
+/// timestamp (presence, errors).
+pub fn frame_lines<Tz: TimeZone>(
+    msg: &ServerMessage,
+    you: Option<&Username>,
+    now: Millis,
+    zone: &Tz,
+) -> Vec<String> {
+    match msg {
+        ServerMessage::Welcome {
+            room,
+            you,
+            members,
+            history,
+            ..
+        } => {
+            let mut lines: Vec<String> = history.iter().map(|m| chat_line(m, zone)).collect();
+            lines.extend(welcome_banner(room, you, members, &clock(now, zone)));
+            lines
+        }
+        ServerMessage::MemberJoined { name, members } => {
+            vec![format!(
+                "{} * {name} joined ({} here)",
+                clock(now, zone),
+                members.len()
+            )]
+        }
+        ServerMessage::MemberLeft { name, members } => {
+            vec![format!(
+                "{} * {name} left ({} here)",
+                clock(now, zone),
+                members.len()
+            )]
+        }
+        ServerMessage::Chat(chat) => vec![chat_line(chat, zone)],
+        ServerMessage::Whisper(whisper) => vec![whisper_line(whisper, you, zone)],
+        ServerMessage::Typing { .. } => Vec::new(),
+        ServerMessage::Error {
+            code,
+            message,
+            retry_after_ms,
+            ..
+        } => {
+            let retry = retry_after_ms
+                .map(|ms| format!(" (retry in {ms} ms)"))
+                .unwrap_or_default();
+            vec![format!("! {}: {}{retry}", code_name(*code), clean(message))]
+        }
+        ServerMessage::Gap {
+            after,
+            resumed_from,
+        } => vec![format!(
+            "{} * messages #{} to #{} are no longer kept by the relay",
+            clock(now, zone),
+            after + 1,
+            resumed_from.saturating_sub(1),
+        )],
+    }
+}
+
+/// The room code, shown big enough to read out and share, then who is here.
+fn welcome_banner(
+    room: &RoomCode,
+    you: &Username,
+    members: &[Username],
+    time: &str,
+) -> Vec<String> {
+    vec![
+        String::new(),
+        format!("    room code: {room}"),
+        format!("    (others join with: confab-cli --name NAME --room {room})"),
+        String::new(),
+        format!("{time} * you are {you} in room {room}"),
+        format!("{time} * {}", roster_line(members, you)),
+    ]
+}
+
+/// `here (2): bob, ann (you)`: the roster in joining order.
+pub fn roster_line(members: &[Username], you: &Username) -> String {
+    let names: Vec<String> = members
+        .iter()
+        .map(|m| {
+            if m == you {
+                format!("{m} (you)")
+            } else {
+                m.to_string()
+            }
+        })
+        .collect();
+    format!("here ({}): {}", members.len(), names.join(", "))
+}
+
+/// `12:03:04 <ann> hello`.
+fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
+    format!(
+        "{} <{}> {}",
+        clock(chat.ts, zone),
+        chat.from,
+        clean(&chat.text)
+    )
+}
+
+/// `12:03:06 [whisper from bob] hi`, or `[whisper to bob]` for the echo of your own.
+fn whisper_line<Tz: TimeZone>(w: &WhisperMessage, you: Option<&Username>, zone: &Tz) -> String {
+    let time = clock(w.ts, zone);
+    if you == Some(&w.from) {
+        format!("{time} [whisper to {}] {}", w.to, clean(&w.text))
+    } else {
+        format!("{time} [whisper from {}] {}", w.from, clean(&w.text))
+    }
+}
+
+/// `HH:MM:SS` of a relay timestamp in `zone`.
+pub fn clock<Tz: TimeZone>(ms: Millis, zone: &Tz) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(|ms| zone.timestamp_millis_opt(ms).single())
+        .map_or_else(
+            || "--:--:--".to_owned(),
+            |t| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
+        )
+}
+
+/// Makes text from other people safe to print: control characters (which could move the
+/// cursor, recolour or clear the terminal) become `�`, and line breaks continue indented
+/// under the message instead of looking like a new line from someone else.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => {
+                out.push('\n');
+                out.push_str(INDENT);
+            }
+            '\t' => out.push(c),
+            c if c.is_control() => out.push(char::REPLACEMENT_CHARACTER),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The wire name of an error code (`name_taken`), as the protocol page lists it.
+pub fn code_name(code: ErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{code:?}"),
+    }
+}
+
+/// What a close code means, for the message printed when the relay hangs up.
+pub fn close_meaning(code: u16) -> &'static str {
+    match code {
+        close_code::NORMAL => "normal close",
+        close_code::GOING_AWAY => "the relay is shutting down",
+        close_code::POLICY => "policy violation: flooding, bad frames or failed joins",
+        close_code::TOO_BIG => "a message was too big",
+        close_code::SLOW_CONSUMER => "this client could not keep up with the room",
+        close_code::JOIN_TIMEOUT => "no create/join in time",
+        close_code::REPLACED => "the same member connected again elsewhere",
+        _ => "unexpected close code",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use confab_protocol::Limits;
+
+    /// 2023-11-14 22:13:20 UTC.
+    const TS: Millis = 1_700_000_000_000;
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    fn lines(msg: &ServerMessage) -> Vec<String> {
+        frame_lines(msg, Some(&name("ann")), TS + 5_000, &Utc)
+    }
+
+    fn chat(from: &str, text: &str) -> ChatMessage {
+        ChatMessage {
+            seq: 1,
+            from: name(from),
+            text: text.into(),
+            ts: TS,
+            client_id: None,
+        }
+    }
+
+    #[test]
+    fn chat_shows_time_sender_and_text() {
+        assert_eq!(
+            lines(&ServerMessage::Chat(chat("ann", "hello"))),
+            ["22:13:20 <ann> hello"]
+        );
+    }
+
+    #[test]
+    fn presence_shows_the_name_and_head_count() {
+        let members = vec![name("ann"), name("bob"), name("cy")];
+        let joined = ServerMessage::MemberJoined {
+            name: name("bob"),
+            members,
+        };
+        assert_eq!(lines(&joined), ["22:13:25 * bob joined (3 here)"]);
+        let left = ServerMessage::MemberLeft {
+            name: name("cy"),
+            members: vec![name("ann")],
+        };
+        assert_eq!(lines(&left), ["22:13:25 * cy left (1 here)"]);
+    }
+
+    #[test]
+    fn whispers_say_who_from_or_who_to() {
+        let w = |from: &str, to: &str| {
+            ServerMessage::Whisper(WhisperMessage {
+                from: name(from),
+                to: name(to),
+                text: "hi".into(),
+                ts: TS,
+                client_id: None,
+            })
+        };
+        assert_eq!(lines(&w("bob", "ann")), ["22:13:20 [whisper from bob] hi"]);
+        assert_eq!(lines(&w("ann", "bob")), ["22:13:20 [whisper to bob] hi"]);
+    }
+
+    #[test]
+    fn errors_show_code_message_and_retry_hint() {
+        let taken = ServerMessage::error(ErrorCode::NameTaken, "someone here is called ann");
+        assert_eq!(lines(&taken), ["! name_taken: someone here is called ann"]);
+        let slow = ServerMessage::Error {
+            code: ErrorCode::RateLimited,
+            message: "slow down".into(),
+            client_id: Some(4),
+            retry_after_ms: Some(200),
+        };
+        assert_eq!(
+            lines(&slow),
+            ["! rate_limited: slow down (retry in 200 ms)"]
+        );
+    }
+
+    #[test]
+    fn welcome_prints_history_then_the_room_code_and_roster() {
+        let welcome = ServerMessage::Welcome {
+            room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
+            you: name("ann"),
+            members: vec![name("bob"), name("ann")],
+            history: vec![chat("bob", "earlier")],
+            resume_token: "tok".into(),
+            limits: Limits {
+                max_text_chars: 4000,
+                max_frame_bytes: 65536,
+                messages_per_second: 5,
+                burst: 20,
+                typing_ttl_ms: 6000,
+            },
+        };
+        let out = lines(&welcome);
+        assert_eq!(out[0], "22:13:20 <bob> earlier");
+        assert!(out.contains(&"    room code: K7Q-X2M-HDP".to_owned()));
+        assert_eq!(
+            out.last().map(String::as_str),
+            Some("22:13:25 * here (2): bob, ann (you)")
+        );
+    }
+
+    #[test]
+    fn typing_hints_print_nothing() {
+        assert!(
+            lines(&ServerMessage::Typing {
+                name: name("bob"),
+                active: true
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn gaps_name_the_missing_range() {
+        let gap = ServerMessage::Gap {
+            after: 3,
+            resumed_from: 40,
+        };
+        assert_eq!(
+            lines(&gap),
+            ["22:13:25 * messages #4 to #39 are no longer kept by the relay"]
+        );
+    }
+
+    #[test]
+    fn control_characters_cannot_reach_the_terminal() {
+        assert_eq!(clean("red\u{1b}[31m!\u{7}"), "red\u{FFFD}[31m!\u{FFFD}");
+        assert_eq!(clean("two\nlines"), format!("two\n{INDENT}lines"));
+    }
+
+    #[test]
+    fn close_codes_have_meanings() {
+        assert_eq!(close_meaning(4001), "no create/join in time");
+        assert_eq!(close_meaning(3999), "unexpected close code");
+    }
+}

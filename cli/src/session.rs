@@ -1,0 +1,195 @@
+//! One visit to a room: enter, then relay typed lines and print frames until the user
+//! leaves or the connection ends.
+//!
+//! Owns the order of events and every timeout around them. Input syntax lives in
+//! `command`, room bookkeeping in `room`, the socket in `connection`, printing in `output`.
+
+use std::time::Duration;
+
+use confab_protocol::{ClientMessage, ServerMessage};
+use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout_at};
+
+use crate::args::Args;
+use crate::command::{self, Command};
+use crate::connection::{Connection, Incoming};
+use crate::error::CliError;
+use crate::output::{Output, warn};
+use crate::render::{code_name, roster_line};
+use crate::room::Room;
+
+/// Time allowed between sending `create`/`join` and the relay's answer.
+pub const JOIN_REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time allowed between `leave` and the relay's close; after it we close ourselves.
+pub const LEAVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often we ping the relay. The relay pings us too (every 20 s by default); ours
+/// make a dead link show up even if the relay's pings are configured rarer.
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
+
+/// Silence after which the relay counts as gone: a few missed keepalives.
+pub const SILENCE_LIMIT: Duration = Duration::from_secs(60);
+
+/// Connects, enters the room named by `args`, and runs until the user leaves (or, with
+/// `--send`, until every scripted message was answered).
+pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
+    let mut conn = Connection::connect(&args.server).await?;
+    conn.send(&args.entry_request()).await?;
+    let mut room = enter(&mut conn, out).await?;
+
+    let mut input = (!args.is_scripted()).then(|| BufReader::new(tokio::io::stdin()).lines());
+    let mut leaving: Option<Instant> = None;
+    for line in &args.send {
+        if perform(command::parse(line), &mut conn, &mut room, out).await? {
+            break;
+        }
+    }
+    if args.is_scripted() && room.all_answered() {
+        leaving = Some(leave(&mut conn).await?);
+    }
+
+    let mut keepalive = interval_at(Instant::now() + KEEPALIVE_INTERVAL, KEEPALIVE_INTERVAL);
+    keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            incoming = conn.recv() => match incoming? {
+                Incoming::Frame { raw, msg } => {
+                    out.frame(&raw, msg.as_ref(), Some(&room.you))?;
+                    if let Some(msg) = &msg {
+                        room.observe(msg);
+                    }
+                    if args.is_scripted() && leaving.is_none() && room.all_answered() {
+                        leaving = Some(leave(&mut conn).await?);
+                    }
+                }
+                Incoming::Closed(close) if leaving.is_some() => {
+                    if let Some((code, reason)) = close.filter(|(code, _)| *code != 1000) {
+                        warn(&format!("note: the relay closed with {code} {reason}"));
+                    }
+                    return outcome(&room, args.is_scripted());
+                }
+                Incoming::Closed(close) => {
+                    let (code, reason) = close.map_or((None, String::new()), |(c, r)| (Some(c), r));
+                    return Err(CliError::Closed { code, reason });
+                }
+            },
+            line = next_line(&mut input), if leaving.is_none() => {
+                let wants_out = match line.map_err(CliError::Stdin)? {
+                    Some(line) => perform(command::parse(&line), &mut conn, &mut room, out).await?,
+                    None => true, // end of input: leave like /quit
+                };
+                if wants_out {
+                    leaving = Some(leave(&mut conn).await?);
+                }
+            },
+            _ = keepalive.tick() => {
+                if conn.silent_for() > SILENCE_LIMIT {
+                    return Err(CliError::Silent(SILENCE_LIMIT.as_secs()));
+                }
+                conn.ping().await?;
+            },
+            () = sleep_until_some(leaving) => {
+                warn("the relay did not close the connection after leave; closing it");
+                conn.close().await;
+                return outcome(&room, args.is_scripted());
+            },
+        }
+    }
+}
+
+/// Waits for `welcome` (printing what comes before it). A refused entry ends the session.
+async fn enter(conn: &mut Connection, out: Output) -> Result<Room, CliError> {
+    let deadline = Instant::now() + JOIN_REPLY_TIMEOUT;
+    loop {
+        let incoming = timeout_at(deadline, conn.recv())
+            .await
+            .map_err(|_| CliError::Timeout("waiting for the relay to let us in"))??;
+        let (raw, msg) = match incoming {
+            Incoming::Frame { raw, msg } => (raw, msg),
+            Incoming::Closed(close) => {
+                let (code, reason) = close.map_or((None, String::new()), |(c, r)| (Some(c), r));
+                return Err(CliError::Closed { code, reason });
+            }
+        };
+        match msg {
+            Some(ServerMessage::Error { code, message, .. }) => {
+                // In pretty mode the refusal is the final error message; no `!` line twice.
+                if out.is_json() {
+                    out.frame(&raw, None, None)?;
+                }
+                return Err(CliError::JoinRefused {
+                    code: code_name(code),
+                    message,
+                });
+            }
+            Some(msg) => {
+                if let Some(room) = Room::from_welcome(&msg) {
+                    out.frame(&raw, Some(&msg), Some(&room.you))?;
+                    return Ok(room);
+                }
+                out.frame(&raw, Some(&msg), None)?;
+            }
+            None => out.frame(&raw, None, None)?,
+        }
+    }
+}
+
+/// Carries out one line of input. Returns whether the user wants to leave.
+async fn perform(
+    parsed: Result<Command, command::CommandError>,
+    conn: &mut Connection,
+    room: &mut Room,
+    out: Output,
+) -> Result<bool, CliError> {
+    let command = match parsed {
+        Ok(command) => command,
+        Err(err) => {
+            warn(&format!("! {err}"));
+            return Ok(false);
+        }
+    };
+    match command {
+        Command::Quit => return Ok(true),
+        Command::Who => out.notice(&roster_line(&room.members, &room.you))?,
+        Command::Help => out.notice(command::HELP)?,
+        other => {
+            if let Some(msg) = room.request(other) {
+                conn.send(&msg).await?;
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Sends `leave` and returns the deadline for the relay's close.
+async fn leave(conn: &mut Connection) -> Result<Instant, CliError> {
+    conn.send(&ClientMessage::Leave).await?;
+    Ok(Instant::now() + LEAVE_TIMEOUT)
+}
+
+/// How a session that left on purpose ends: failure if the relay refused scripted lines
+/// (a person saw the `!` lines already and chose to leave, so that is a success).
+fn outcome(room: &Room, scripted: bool) -> Result<(), CliError> {
+    match room.tally() {
+        (refused, sent) if scripted && refused > 0 => Err(CliError::Refused { refused, sent }),
+        _ => Ok(()),
+    }
+}
+
+/// The next line of standard input; never resolves when stdin is not read (`--send`).
+async fn next_line(input: &mut Option<Lines<BufReader<Stdin>>>) -> std::io::Result<Option<String>> {
+    match input {
+        // `Lines::next_line` is cancel-safe, so this can sit in a `select!`.
+        Some(lines) => lines.next_line().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `deadline`; never resolves without one.
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,134 @@
+//! End to end: the real relay on `127.0.0.1:0`, this binary driven with `--json --send`.
+//! Every wait is bounded, so a hang fails the test instead of stalling CI.
+
+use std::process::Output;
+use std::time::Duration;
+
+use confab_server::Config;
+use tokio::net::TcpListener;
+use tokio::process::Command;
+use tokio::sync::oneshot;
+use tokio::time::timeout;
+
+/// Generous for a debug build on a busy 2-core machine; a healthy run takes milliseconds.
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// Starts a relay with permanent room `lobby`; returns its URL and the shutdown trigger.
+async fn relay() -> (String, oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let url = format!("ws://{}", listener.local_addr().expect("bound address"));
+    let config = Config {
+        permanent_rooms: vec!["lobby".into()],
+        ..Config::default()
+    };
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    tokio::spawn(confab_server::run(listener, config, async {
+        let _ = stop_rx.await;
+    }));
+    (url, stop_tx)
+}
+
+async fn cli(url: &str, args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_confab-cli"))
+        .arg("--server")
+        .arg(url)
+        .args(args)
+        .env_remove("CONFAB_NAME")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn confab-cli");
+    timeout(LIMIT, child.wait_with_output())
+        .await
+        .expect("confab-cli finished in time")
+        .expect("confab-cli ran")
+}
+
+fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every stdout line is one JSON object"))
+        .collect()
+}
+
+#[tokio::test]
+async fn scripted_messages_are_echoed_then_the_client_leaves_cleanly() {
+    let (url, _stop) = relay().await;
+    let out = cli(
+        &url,
+        &[
+            "--name",
+            "bot",
+            "--room",
+            "lobby",
+            "--json",
+            "--send",
+            "hello",
+            "--send",
+            "/w bot me",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frames = json_lines(&out);
+    assert_eq!(frames[0]["type"], "welcome");
+    assert_eq!(frames[0]["room"], "LOBBY");
+    let echo = frames
+        .iter()
+        .find(|f| f["type"] == "chat")
+        .expect("chat echo");
+    assert_eq!(
+        (&echo["text"], &echo["client_id"], &echo["seq"]),
+        (&"hello".into(), &1.into(), &1.into())
+    );
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["type"] == "whisper" && f["client_id"] == 2)
+    );
+}
+
+#[tokio::test]
+async fn a_refused_join_exits_with_failure_and_says_why() {
+    let (url, _stop) = relay().await;
+    let out = cli(
+        &url,
+        &["--name", "bot", "--room", "ZZZ-ZZZ-ZZZ", "--send", "x"],
+    )
+    .await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("room_not_found"), "stderr: {stderr}");
+}
+
+#[tokio::test]
+async fn refused_scripted_messages_make_the_run_fail() {
+    let (url, _stop) = relay().await;
+    let out = cli(
+        &url,
+        &[
+            "--name",
+            "bot",
+            "--create",
+            "--json",
+            "--send",
+            "/w nobody hi",
+        ],
+    )
+    .await;
+    assert!(!out.status.success());
+    let frames = json_lines(&out);
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["code"] == "no_such_member" && f["client_id"] == 1)
+    );
+}

@@ -1,0 +1,224 @@
+//! [`TestClient`]: a real WebSocket client for driving the relay, one per simulated person:
+//! connecting, sending and joining here; reading in [`crate::reading`].
+//!
+//! Owns the socket and the JSON framing on the test side. Every method that waits does so
+//! under [`STEP`] and panics with what it was waiting for, so a misbehaving relay fails a
+//! test with a reason instead of hanging it. Pings are answered by tungstenite while a
+//! client is being read; a client that is not read does not answer them (which the
+//! keepalive and slow-consumer tests rely on).
+
+use confab_protocol::{ClientId, ClientMessage, RoomCode, Seq};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::{STEP, Welcome, name, within};
+
+/// One WebSocket connection to the relay.
+pub struct TestClient {
+    pub(crate) ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The last `welcome` read by [`Self::recv_welcome`] (and so by `create`/`join`).
+    pub(crate) last_welcome: Option<Welcome>,
+    /// WebSocket pings from the relay seen so far (tungstenite answers them while reading).
+    pub(crate) pings_seen: usize,
+}
+
+impl TestClient {
+    /// Connects to `url`, panicking if the handshake fails.
+    pub async fn connect(url: &str) -> Self {
+        match Self::try_connect(url).await {
+            Ok(client) => client,
+            Err(err) => panic!("connecting to {url} failed: {err}"),
+        }
+    }
+
+    /// Connects to `url`; a refused handshake is `Err(tungstenite::Error::Http(response))`.
+    pub async fn try_connect(url: &str) -> Result<Self, tungstenite::Error> {
+        Self::connect_with_headers(url, &[]).await
+    }
+
+    /// Connects with extra request headers (e.g. `("Origin", "https://chat.example")`).
+    pub async fn connect_with_headers(
+        url: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tungstenite::Error> {
+        let mut request = url.into_client_request()?;
+        for &(header, value) in headers {
+            let value = HeaderValue::from_str(value).expect("a valid header value");
+            request.headers_mut().insert(header, value);
+        }
+        // Boxed: the handshake future is large, and every test awaits it inside others.
+        let handshake = Box::pin(tokio_tungstenite::connect_async(request));
+        let (ws, _response) = within("the WebSocket handshake", handshake).await?;
+        Ok(Self {
+            ws,
+            last_welcome: None,
+            pings_seen: 0,
+        })
+    }
+
+    /// Connects over a socket whose kernel receive buffer is about `recv_buffer_bytes`, so
+    /// that a client which stops reading backs up the relay's writes quickly (instead of
+    /// after megabytes of loopback buffering).
+    pub async fn connect_with_small_buffer(url: &str, recv_buffer_bytes: u32) -> Self {
+        let addr = url
+            .trim_start_matches("ws://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("a ws://ip:port/ URL");
+        let socket = TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .set_recv_buffer_size(recv_buffer_bytes)
+            .expect("setting SO_RCVBUF");
+        let stream = within("TCP connect", socket.connect(addr))
+            .await
+            .expect("TCP connect");
+        let (ws, _response) = within(
+            "the WebSocket handshake",
+            Box::pin(tokio_tungstenite::client_async(
+                url,
+                MaybeTlsStream::Plain(stream),
+            )),
+        )
+        .await
+        .expect("the WebSocket handshake");
+        Self {
+            ws,
+            last_welcome: None,
+            pings_seen: 0,
+        }
+    }
+
+    // ----- sending -----
+
+    /// Sends one client message as a text frame.
+    pub async fn send(&mut self, msg: &ClientMessage) {
+        self.send_text(msg.to_json()).await;
+    }
+
+    /// Sends one client message, reporting failure (e.g. the relay already closed).
+    pub async fn try_send(&mut self, msg: &ClientMessage) -> Result<(), tungstenite::Error> {
+        self.try_send_frame(Message::text(msg.to_json())).await
+    }
+
+    /// Sends a raw text frame (for malformed or hand-written JSON).
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if let Err(err) = self.try_send_frame(Message::text(text.clone())).await {
+            panic!("sending {text:?} failed: {err}");
+        }
+    }
+
+    /// Sends a raw binary frame.
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        if let Err(err) = self.try_send_frame(Message::binary(bytes)).await {
+            panic!("sending a binary frame failed: {err}");
+        }
+    }
+
+    /// Sends any frame, reporting failure.
+    pub async fn try_send_frame(&mut self, frame: Message) -> Result<(), tungstenite::Error> {
+        within("sending a frame", self.ws.send(frame)).await
+    }
+
+    /// Sends `create` as `who`.
+    pub async fn send_create(&mut self, who: &str) {
+        self.send(&ClientMessage::Create { name: name(who) }).await;
+    }
+
+    /// Sends a plain `join` (no resume token) as `who`.
+    pub async fn send_join(&mut self, who: &str, room: &RoomCode) {
+        let msg = ClientMessage::Join {
+            name: name(who),
+            room: room.clone(),
+            resume_token: None,
+            last_seq: None,
+        };
+        self.send(&msg).await;
+    }
+
+    /// Sends a `chat`.
+    pub async fn chat(&mut self, client_id: ClientId, text: &str) {
+        self.send(&ClientMessage::Chat {
+            client_id,
+            text: text.to_owned(),
+        })
+        .await;
+    }
+
+    /// Sends a `whisper` to `to`.
+    pub async fn whisper(&mut self, to: &str, client_id: ClientId, text: &str) {
+        let msg = ClientMessage::Whisper {
+            to: name(to),
+            client_id,
+            text: text.to_owned(),
+        };
+        self.send(&msg).await;
+    }
+
+    /// Sends `typing`.
+    pub async fn typing(&mut self, active: bool) {
+        self.send(&ClientMessage::Typing { active }).await;
+    }
+
+    /// Sends `leave`.
+    pub async fn leave(&mut self) {
+        self.send(&ClientMessage::Leave).await;
+    }
+
+    // ----- joining -----
+
+    /// Creates a room as `who`; panics unless the answer is a `welcome`.
+    pub async fn create(&mut self, who: &str) -> Welcome {
+        self.send_create(who).await;
+        self.recv_welcome(&format!("welcome after create as {who:?}"))
+            .await
+    }
+
+    /// Joins `room` as `who`; panics unless the answer is a `welcome`.
+    pub async fn join(&mut self, who: &str, room: &RoomCode) -> Welcome {
+        self.send_join(who, room).await;
+        self.recv_welcome(&format!("welcome after join {room} as {who:?}"))
+            .await
+    }
+
+    /// Sends `join` with a resume token and `last_seq`; panics unless the answer is a
+    /// `welcome`.
+    pub async fn resume(
+        &mut self,
+        who: &str,
+        room: &RoomCode,
+        resume_token: &str,
+        last_seq: Option<Seq>,
+    ) -> Welcome {
+        let msg = ClientMessage::Join {
+            name: name(who),
+            room: room.clone(),
+            resume_token: Some(resume_token.to_owned()),
+            last_seq,
+        };
+        self.send(&msg).await;
+        self.recv_welcome(&format!("welcome after resuming as {who:?}"))
+            .await
+    }
+
+    /// How many WebSocket pings the relay has sent this client (counted while reading).
+    pub fn pings_seen(&self) -> usize {
+        self.pings_seen
+    }
+
+    /// Closes politely (close frame, then waits for the relay's answer or the end).
+    pub async fn close(mut self) {
+        let _ = within("sending a close frame", self.ws.close(None)).await;
+        let _ = tokio::time::timeout(STEP, async { while self.ws.next().await.is_some() {} }).await;
+    }
+
+    /// Drops the TCP connection without a close frame or `leave` (a crashed tab, a lost
+    /// network). Spelled out so tests read as what they do.
+    pub fn drop_connection(self) {
+        drop(self);
+    }
+}
