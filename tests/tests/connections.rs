@@ -178,5 +178,8 @@ async fn taken_names_do_not_count_as_failed_joins() {
         assert_eq!(client.recv_error().await.code, ErrorCode::NameTaken);
     }
     client.send_join("bob", &room).await;
-    assert_eq!(client.recv_welcome("welcome as bob").await.you.as_str(), "bob");
+    assert_eq!(
+        client.recv_welcome("welcome as bob").await.you.as_str(),
+        "bob"
+    );
 }
