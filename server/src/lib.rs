@@ -14,6 +14,8 @@
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
 
 pub mod config;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod guards;
 mod handler;
 mod outbox;

@@ -31,6 +31,18 @@ pub struct Shared {
     pub failed_joins: FailedJoins,
 }
 
+impl Shared {
+    /// Fresh relay state for `config`.
+    pub fn new(config: Config) -> Self {
+        let config = Arc::new(config);
+        Self {
+            registry: Registry::new(Arc::clone(&config)),
+            failed_joins: FailedJoins::new(config.max_failed_joins, config.failed_join_window),
+            config,
+        }
+    }
+}
+
 /// Runs the relay on `listener` until `shutdown` resolves, then closes every connection
 /// with 1001 and returns once they are gone (or after a few seconds).
 ///
@@ -40,12 +52,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let config = Arc::new(config);
-    let shared = Arc::new(Shared {
-        registry: Registry::new(Arc::clone(&config)),
-        failed_joins: FailedJoins::new(config.max_failed_joins, config.failed_join_window),
-        config: Arc::clone(&config),
-    });
+    let shared = Arc::new(Shared::new(config));
     // Every connection task holds a receiver; sending `true` tells them all to close.
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     // Every connection task holds a sender; when all are dropped, every task has finished.
