@@ -72,7 +72,14 @@ impl Session {
         }
     }
 
-    /// Continues after a resumed `welcome`: replays only messages not shown yet.
+    /// Continues after a `welcome` on a new connection: replays only messages not shown yet.
+    ///
+    /// A `resume_token` different from ours means the relay did not recognize the resume
+    /// (it restarted, or our token expired) and treated the join as fresh: `history` is the
+    /// room's ordinary backlog and its `seq` numbers may have started again from 1. Then
+    /// the timeline forgets its `seq`-based de-duplication (or every new message would be
+    /// dropped as already seen), marks that messages may have been missed, and shows the
+    /// backlog below the marker, skipping only messages it already shows word for word.
     pub fn resume(
         &mut self,
         members: Vec<Username>,
@@ -81,14 +88,24 @@ impl Session {
         limits: Limits,
         now_ms: Millis,
     ) {
+        let recognized = resume_token == self.resume_token;
         self.members = members;
         self.resume_token = resume_token;
         self.limits = limits;
         self.typing = TypingHints::default();
-        let replayed = history
-            .into_iter()
-            .filter(|m| self.timeline.push_chat(m.clone(), &self.me))
-            .count();
+        if !recognized {
+            self.timeline.push_discontinuity(now_ms);
+        }
+        let mut replayed = 0;
+        for msg in history {
+            if (recognized || !self.timeline.shows(&msg)) && self.timeline.push_chat(msg, &self.me)
+            {
+                replayed += 1;
+            }
+        }
+        if !recognized {
+            return; // The marker above the backlog already says what happened.
+        }
         let note = match replayed {
             0 => "Reconnected.".to_owned(),
             1 => "Reconnected; 1 message arrived while you were away.".to_owned(),

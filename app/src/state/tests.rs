@@ -211,6 +211,80 @@ fn a_gap_after_resume_adds_a_missed_messages_marker() {
 }
 
 #[test]
+fn a_resume_the_relay_no_longer_knows_marks_missed_messages_and_shows_the_new_backlog() {
+    let now = Now::current();
+    let mut m = joined(now); // seq 1 and 2 from the relay before it restarted
+    m.on_closed("reset", now);
+    m.reconnect_now(now);
+    m.on_opened();
+    // The restarted relay ignores the unknown token: a fresh join, numbering from 1 again.
+    let backlog = vec![chat(1, "cy", "after the restart", None)];
+    m.on_message(welcome(backlog, "new-token"), now);
+    m.on_message(chat(2, "bob", "still here?", None), now);
+
+    let session = m.session.as_ref().expect("still in the room");
+    let kinds: Vec<&EntryKind> = session.timeline.entries().iter().map(|e| &e.kind).collect();
+    let marker = kinds
+        .iter()
+        .position(|k| **k == EntryKind::Discontinuity)
+        .expect("a 'messages may have been missed' marker");
+    assert_eq!(seqs(&m), vec![1, 2, 1, 2], "nothing dropped as a duplicate");
+    let texts: Vec<&str> = kinds[marker + 1..]
+        .iter()
+        .filter_map(|k| match k {
+            EntryKind::Chat { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, ["after the restart", "still here?"]);
+    assert_eq!(m.status, Status::Online);
+    // The next resume uses the new token and the new numbering.
+    m.on_closed("reset", now);
+    m.reconnect_now(now);
+    let resume = ClientMessage::Join {
+        name: name("ann"),
+        room: room(),
+        resume_token: Some("new-token".into()),
+        last_seq: Some(2),
+    };
+    assert_eq!(m.on_opened(), vec![Effect::Send(resume)]);
+}
+
+#[test]
+fn an_expired_token_in_a_living_room_does_not_repeat_the_shown_backlog() {
+    let now = Now::current();
+    let mut m = joined(now);
+    m.on_closed("reset", now);
+    m.reconnect_now(now);
+    m.on_opened();
+    // Same room, same numbering, but the token had expired: the backlog repeats 1 and 2.
+    let backlog = vec![
+        chat(1, "bob", "a", None),
+        chat(2, "bob", "b", None),
+        chat(3, "bob", "c", None),
+    ];
+    m.on_message(welcome(backlog, "new-token"), now);
+    m.on_message(chat(3, "bob", "c", None), now);
+    assert_eq!(seqs(&m), vec![1, 2, 3]);
+}
+
+#[test]
+fn a_typing_stop_right_before_a_chat_clears_the_hint_and_the_chat_shows() {
+    let now = Now::current();
+    let mut m = joined(now);
+    let typing = |active| ServerMessage::Typing {
+        name: name("bob"),
+        active,
+    };
+    m.on_message(typing(true), now);
+    m.on_message(typing(false), now);
+    m.on_message(chat(3, "bob", "done typing", None), now);
+    let session = m.session.as_ref().expect("in a room");
+    assert!(session.typing.active(now.at).is_empty());
+    assert_eq!(seqs(&m), vec![1, 2, 3]);
+}
+
+#[test]
 fn a_resume_into_an_expired_room_ends_the_session() {
     let now = Now::current();
     let mut m = joined(now);

@@ -1,8 +1,10 @@
 //! [`Timeline`]: what the message area shows, in order, with duplicates and gaps handled.
 //!
-//! Owns the rules "never a duplicate" (chat messages are deduplicated by `seq`), "say when
-//! messages were missed" (a [`EntryKind::Gap`] marker), "collapse join/leave bursts" and
-//! the client-side cap on kept entries. It does not know about sockets or drawing.
+//! Owns the rules "never a duplicate" (chat messages are deduplicated by `seq`, within one
+//! numbering: a [`EntryKind::Discontinuity`] starts a new one after a relay restart), "say
+//! when messages were missed" (a [`EntryKind::Gap`] or discontinuity marker), "collapse
+//! join/leave bursts" and the client-side cap on kept entries. It does not know about
+//! sockets or drawing.
 
 use std::collections::VecDeque;
 
@@ -63,6 +65,9 @@ pub enum EntryKind {
         /// Left during the burst, in order.
         left: Vec<Username>,
     },
+    /// The relay did not recognize a resume (it restarted, or the token expired): messages
+    /// sent while away may be missing, and `seq` numbers below may have started again.
+    Discontinuity,
     /// Messages after `after` and before `resumed_from` were missed during a reconnect.
     Gap {
         /// The last message seen before the drop.
@@ -92,6 +97,25 @@ impl Timeline {
     /// The highest chat `seq` seen, to send as `last_seq` when resuming.
     pub fn last_seq(&self) -> Option<Seq> {
         self.last_seq
+    }
+
+    /// Whether `msg` is already shown word for word (same `seq`, sender, time and text).
+    /// After a [`Self::push_discontinuity`] this tells a backlog that merely repeats what is
+    /// shown (the room lived on) from a room whose numbering started again.
+    pub fn shows(&self, msg: &ChatMessage) -> bool {
+        self.entries.iter().any(|e| {
+            e.ts == msg.ts
+                && matches!(&e.kind, EntryKind::Chat { seq, from, text, .. }
+                    if *seq == msg.seq && *from == msg.from && *text == msg.text)
+        })
+    }
+
+    /// Marks that the relay did not recognize a resume, and forgets the `seq` numbers seen
+    /// so far: the room's numbering may have started again, and every message after the
+    /// marker must be shown. Old entries stay, above the marker.
+    pub fn push_discontinuity(&mut self, now_ms: Millis) {
+        self.last_seq = None;
+        self.push(now_ms, EntryKind::Discontinuity);
     }
 
     /// Adds a chat message unless it was already shown. Returns whether it was added.
@@ -150,10 +174,16 @@ impl Timeline {
 
     /// Marks messages lost during a reconnect, just before the first message after them.
     pub fn push_gap(&mut self, after: Seq, resumed_from: Seq, now_ms: Millis) {
-        let at = self
+        // Only entries since the last discontinuity share the current `seq` numbering.
+        let epoch = self
             .entries
             .iter()
-            .position(|e| matches!(e.kind, EntryKind::Chat { seq, .. } if seq >= resumed_from))
+            .rposition(|e| e.kind == EntryKind::Discontinuity)
+            .map_or(0, |i| i + 1);
+        let at = (epoch..self.entries.len())
+            .find(|&i| {
+                matches!(self.entries[i].kind, EntryKind::Chat { seq, .. } if seq >= resumed_from)
+            })
             .unwrap_or(self.entries.len());
         let ts = self.entries.get(at).map_or(now_ms, |e| e.ts);
         let id = self.take_id();
@@ -249,6 +279,30 @@ mod tests {
             }
         ));
         assert!(matches!(kinds[2], EntryKind::Chat { seq: 7, .. }));
+    }
+
+    #[test]
+    fn after_a_discontinuity_old_seq_numbers_neither_dedupe_nor_place_gaps() {
+        let mut t = Timeline::default();
+        let me = name("ann");
+        t.push_chat(chat(5, "bob", "old"), &me);
+        t.push_discontinuity(99);
+        assert!(
+            t.push_chat(chat(1, "bob", "new"), &me),
+            "numbering restarted"
+        );
+        t.push_chat(chat(9, "bob", "later"), &me);
+        t.push_gap(1, 9, 99);
+        let kinds: Vec<_> = t.entries().iter().map(|e| &e.kind).collect();
+        assert_eq!(*kinds[1], EntryKind::Discontinuity);
+        assert!(matches!(
+            kinds[3],
+            EntryKind::Gap {
+                resumed_from: 9,
+                ..
+            }
+        ));
+        assert!(matches!(kinds[4], EntryKind::Chat { seq: 9, .. }));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! people panel (collapsible, closed by default on narrow windows), the message list and
 //! the composer. It gathers what the user did into [`ChatAction`]s.
 
-use egui::{CentralPanel, Color32, Panel, RichText, Ui};
+use egui::{Align, CentralPanel, Color32, Layout, Panel, RichText, Ui};
 use web_time::Instant;
 
 use super::composer::{ComposerAction, composer_ui};
@@ -77,7 +77,11 @@ pub fn chat_ui(
         view.members_open = !narrow;
         view.was_narrow = Some(narrow);
     }
-    Panel::top("top_bar").show(ui, |ui| top_bar(ui, session, view, cx, &mut actions));
+    Panel::top("top_bar").show(ui, |ui| {
+        ui.add_space(4.0);
+        top_bar(ui, session, view, cx, narrow, &mut actions);
+        ui.add_space(2.0);
+    });
 
     let typing = session.typing.active(cx.now);
     Panel::right("people")
@@ -123,58 +127,117 @@ pub fn chat_ui(
     actions
 }
 
+/// The bar above everything. Wide windows get one line (wrapping if a long status needs
+/// it). Narrow ones get two fixed lines, the buttons keeping only their icons (the words
+/// move to the hover text): a wrapped line would split a status light from its words or
+/// push "Leave" off the edge.
 fn top_bar(
     ui: &mut Ui,
     session: &Session,
     view: &mut ChatView,
     cx: ChatContext<'_>,
+    narrow: bool,
     actions: &mut Vec<ChatAction>,
 ) {
-    ui.horizontal_wrapped(|ui| {
+    let right = Layout::right_to_left(Align::Center);
+    if narrow {
+        ui.horizontal(|ui| {
+            room_items(ui, session, view, cx, true, actions);
+            ui.with_layout(right, |ui| leave_button(ui, actions));
+        });
+        ui.horizontal(|ui| {
+            status_chip(ui, cx, actions);
+            ui.with_layout(right, |ui| {
+                theme_switch(ui);
+                sound_button(ui, cx, actions);
+            });
+        });
+    } else {
+        ui.horizontal_wrapped(|ui| {
+            room_items(ui, session, view, cx, false, actions);
+            ui.separator();
+            status_chip(ui, cx, actions);
+            ui.separator();
+            sound_button(ui, cx, actions);
+            egui::widgets::global_theme_preference_buttons(ui);
+            leave_button(ui, actions);
+        });
+    }
+}
+
+/// The room code, the invite button and the people toggle.
+fn room_items(
+    ui: &mut Ui,
+    session: &Session,
+    view: &mut ChatView,
+    cx: ChatContext<'_>,
+    narrow: bool,
+    actions: &mut Vec<ChatAction>,
+) {
+    if !narrow {
         ui.weak("Room");
-        ui.label(RichText::new(session.room.to_string()).monospace().strong());
-        let time = ui.input(|i| i.time);
-        let copy_label = if time < view.copied_until {
-            "✔ Copied"
-        } else {
-            "📋 Copy invite"
-        };
-        if ui
-            .button(copy_label)
-            .on_hover_text("Copy a link others can paste to join")
-            .clicked()
-        {
-            actions.push(ChatAction::CopyInvite(format!(
-                "{}/#{}",
-                cx.server.trim_end_matches('/'),
-                session.room
-            )));
-            view.copied_until = time + 2.0;
-        }
-        let people = format!("👥 {} online", session.members.len());
-        if ui
-            .selectable_label(view.members_open, people)
-            .on_hover_text("Show or hide the people panel")
-            .clicked()
-        {
-            view.members_open = !view.members_open;
-        }
-        ui.separator();
-        status_chip(ui, cx, actions);
-        ui.separator();
-        let bell = if cx.sound_on { "🔔" } else { "🔕" };
-        if ui
-            .button(bell)
-            .on_hover_text("Sound on mentions while the window is in the background")
-            .clicked()
-        {
-            actions.push(ChatAction::ToggleSound);
-        }
-        egui::widgets::global_theme_preference_buttons(ui);
-        if ui.button("Leave").clicked() {
-            actions.push(ChatAction::Leave);
-        }
-    });
+    }
+    ui.label(RichText::new(session.room.to_string()).monospace().strong());
+    let time = ui.input(|i| i.time);
+    let copy_label = match (time < view.copied_until, narrow) {
+        (true, false) => "✔ Copied",
+        (true, true) => "✔",
+        (false, false) => "📋 Copy invite",
+        (false, true) => "📋",
+    };
+    if ui
+        .button(copy_label)
+        .on_hover_text("Copy a link others can paste to join")
+        .clicked()
+    {
+        actions.push(ChatAction::CopyInvite(format!(
+            "{}/#{}",
+            cx.server.trim_end_matches('/'),
+            session.room
+        )));
+        view.copied_until = time + 2.0;
+    }
+    let people = if narrow {
+        format!("👥 {}", session.members.len())
+    } else {
+        format!("👥 {} online", session.members.len())
+    };
+    if ui
+        .selectable_label(view.members_open, people)
+        .on_hover_text("Show or hide the people panel")
+        .clicked()
+    {
+        view.members_open = !view.members_open;
+    }
+}
+
+fn sound_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
+    let bell = if cx.sound_on { "🔔" } else { "🔕" };
+    if ui
+        .button(bell)
+        .on_hover_text("Sound on mentions while the window is in the background")
+        .clicked()
+    {
+        actions.push(ChatAction::ToggleSound);
+    }
+}
+
+/// One button instead of egui's three (system, dark, light): flips light and dark.
+fn theme_switch(ui: &mut Ui) {
+    let (icon, hint, theme) = if ui.visuals().dark_mode {
+        ("☀", "Switch to the light theme", egui::Theme::Light)
+    } else {
+        ("🌙", "Switch to the dark theme", egui::Theme::Dark)
+    };
+    if ui.button(icon).on_hover_text(hint).clicked() {
+        ui.ctx().set_theme(theme);
+    }
+}
+
+fn leave_button(ui: &mut Ui, actions: &mut Vec<ChatAction>) {
+    if ui.button("Leave").clicked() {
+        actions.push(ChatAction::Leave);
+    }
 }
 
 fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {

@@ -83,8 +83,14 @@ pub fn composer_ui(
 
     ui.horizontal(|ui| {
         let send_width = 64.0;
+        // The whole hint on one line where it fits; the gist on narrow windows.
+        let hint = if ui.available_width() > 560.0 {
+            "Message (Enter to send, Shift+Enter for a new line, /w name to whisper)"
+        } else {
+            "Message (/w name to whisper)"
+        };
         let edit = TextEdit::multiline(&mut composer.draft)
-            .hint_text("Message (Enter to send, Shift+Enter for a new line, /w name to whisper)")
+            .hint_text(hint)
             .desired_rows(2)
             .desired_width(ui.available_width() - send_width - ui.spacing().item_spacing.x)
             .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))

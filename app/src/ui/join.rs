@@ -2,7 +2,7 @@
 //! buttons to create a room, join one, or host one on this computer.
 
 use confab_protocol::{RoomCode, Username};
-use egui::{Button, RichText, TextEdit, Ui};
+use egui::{Align, Button, Frame, Label, Layout, Margin, RichText, ScrollArea, TextEdit, Ui, vec2};
 use serde::{Deserialize, Serialize};
 
 use crate::state::Status;
@@ -76,9 +76,53 @@ pub fn split_invite(text: &str) -> (Option<String>, &str) {
     }
 }
 
+/// Widest the form gets: a comfortable line for names and addresses.
+const CARD_WIDTH: f32 = 380.0;
+
 /// Draws the join screen. `host_note` is set on native builds, where hosting is possible:
 /// it says what the hosted relay is doing (empty when there is none).
+///
+/// The form sits on a card in the middle of the window (scrolling when the window is too
+/// short), labels left-aligned above full-width fields.
 pub fn join_ui(
+    ui: &mut Ui,
+    form: &mut JoinForm,
+    status: &Status,
+    error: Option<&str>,
+    host_note: Option<&str>,
+) -> Option<JoinAction> {
+    let mut action = None;
+    // egui lays out top to bottom in one pass, so centring vertically uses the height the
+    // content had last frame (an estimate on the first one).
+    let height_id = ui.make_persistent_id("join_screen_height");
+    let last_height: f32 = ui.data(|d| d.get_temp(height_id)).unwrap_or(480.0);
+    ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        let top = ((ui.available_height() - last_height) / 2.0).max(12.0);
+        ui.add_space(top);
+        let content = ui.vertical_centered(|ui| {
+            ui.heading(RichText::new("Confab").size(30.0).strong());
+            ui.weak("Group chat, live.");
+            ui.add_space(14.0);
+            let width = CARD_WIDTH.min(ui.available_width() - 32.0);
+            Frame::group(ui.style())
+                .fill(ui.visuals().faint_bg_color)
+                .corner_radius(10)
+                .inner_margin(Margin::same(18))
+                .show(ui, |ui| {
+                    ui.set_width(width);
+                    ui.with_layout(Layout::top_down_justified(Align::Min), |ui| {
+                        action = form_ui(ui, form, status, error, host_note);
+                    });
+                });
+        });
+        let height = content.response.rect.height();
+        ui.data_mut(|d| d.insert_temp(height_id, height));
+    });
+    action
+}
+
+/// The fields and buttons inside the card.
+fn form_ui(
     ui: &mut Ui,
     form: &mut JoinForm,
     status: &Status,
@@ -87,62 +131,84 @@ pub fn join_ui(
 ) -> Option<JoinAction> {
     let busy = matches!(status, Status::Connecting | Status::Joining);
     let mut action = None;
-    ui.vertical_centered(|ui| {
-        ui.set_max_width(380.0);
-        ui.add_space(24.0);
-        ui.heading(RichText::new("Confab").size(28.0));
-        ui.label("Group chat, live.");
-        ui.add_space(16.0);
+    ui.add_enabled_ui(!busy, |ui| {
+        let name = name_field(ui, form);
+        let room = room_field(ui, form);
+        let label = super::field_label(ui, "Server address");
+        ui.add(
+            TextEdit::singleline(&mut form.server)
+                .hint_text("ws://host:9001")
+                .margin(FIELD_MARGIN),
+        )
+        .labelled_by(label);
+        ui.add_space(14.0);
+        action = buttons(ui, form, name.as_ref(), room);
+        if let Some(note) = host_note {
+            action = host_section(ui, form, name, note).or(action.take());
+        }
     });
-    ui.vertical_centered_justified(|ui| {
-        ui.set_max_width(380.0);
-        ui.add_enabled_ui(!busy, |ui| {
-            let name = name_field(ui, form);
-            let room = room_field(ui, form);
-            let label = super::field_label(ui, "Server address");
-            ui.add(TextEdit::singleline(&mut form.server).hint_text("ws://host:9001"))
-                .labelled_by(label);
-            ui.add_space(12.0);
-            ui.horizontal(|ui| {
-                let create = ui.add_enabled(name.is_some(), Button::new("Create room"));
-                let join = ui.add_enabled(name.is_some() && room.is_some(), Button::new("Join"));
-                let server = form.server.trim().to_owned();
-                if let Some(name) = name.clone() {
-                    if create.clicked() {
-                        action = Some(JoinAction::Create {
-                            name: name.clone(),
-                            server: server.clone(),
-                        });
-                    }
-                    if let Some(room) = room
-                        && join.clicked()
-                    {
-                        action = Some(JoinAction::Join { name, room, server });
-                    }
-                }
+    if busy {
+        ui.add_space(10.0);
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(if *status == Status::Joining {
+                "Joining…"
+            } else {
+                "Connecting…"
             });
-            if let Some(note) = host_note {
-                action = host_section(ui, form, name, note).or(action.take());
+            if ui.button("Cancel").clicked() {
+                action = Some(JoinAction::Cancel);
             }
         });
-        if busy {
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(if *status == Status::Joining {
-                    "Joining…"
-                } else {
-                    "Connecting…"
-                });
-                if ui.button("Cancel").clicked() {
-                    action = Some(JoinAction::Cancel);
-                }
+    }
+    if let Some(error) = error {
+        ui.add_space(10.0);
+        ui.add(Label::new(RichText::new(error).color(ui.visuals().error_fg_color)).wrap());
+    }
+    action
+}
+
+/// Padding inside the text fields: taller fields are easier to hit and read.
+const FIELD_MARGIN: Margin = Margin::symmetric(8, 6);
+
+/// "Create room" and "Join", side by side and equally wide. The one that fits what was
+/// typed (a room code: Join; none: Create room) is drawn as the primary button.
+fn buttons(
+    ui: &mut Ui,
+    form: &JoinForm,
+    name: Option<&Username>,
+    room: Option<RoomCode>,
+) -> Option<JoinAction> {
+    let mut action = None;
+    let server = form.server.trim().to_owned();
+    ui.horizontal(|ui| {
+        let half = (ui.available_width() - ui.spacing().item_spacing.x) / 2.0;
+        let size = vec2(half, 32.0);
+        let primary = |text: &str, is_primary: bool| {
+            let visuals = ui.visuals();
+            if is_primary {
+                Button::new(RichText::new(text).color(visuals.selection.stroke.color))
+                    .fill(visuals.selection.bg_fill)
+                    .min_size(size)
+            } else {
+                Button::new(text).min_size(size)
+            }
+        };
+        let create_button = primary("Create room", room.is_none());
+        let join_button = primary("Join", room.is_some());
+        let create = ui.add_enabled(name.is_some(), create_button);
+        let join = ui.add_enabled(name.is_some() && room.is_some(), join_button);
+        let Some(name) = name.cloned() else { return };
+        if create.clicked() {
+            action = Some(JoinAction::Create {
+                name: name.clone(),
+                server: server.clone(),
             });
         }
-        if let Some(error) = error {
-            ui.add_space(8.0);
-            // Centered rather than justified: a justified paragraph spreads its words apart.
-            ui.vertical_centered(|ui| ui.colored_label(ui.visuals().error_fg_color, error));
+        if let Some(room) = room
+            && join.clicked()
+        {
+            action = Some(JoinAction::Join { name, room, server });
         }
     });
     action
@@ -150,22 +216,45 @@ pub fn join_ui(
 
 fn name_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Username> {
     let label = super::field_label(ui, "Your name");
-    ui.add(TextEdit::singleline(&mut form.username).hint_text("e.g. Ann"))
-        .labelled_by(label);
+    ui.add(
+        TextEdit::singleline(&mut form.username)
+            .hint_text("e.g. Ann")
+            .margin(FIELD_MARGIN),
+    )
+    .labelled_by(label);
     let parsed = Username::parse(&form.username);
     if let Err(e) = &parsed
         && !form.username.is_empty()
     {
         ui.colored_label(ui.visuals().error_fg_color, capitalize(&e.to_string()));
     }
-    ui.add_space(6.0);
+    ui.add_space(8.0);
     parsed.ok()
 }
 
 fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
-    let label = super::field_label(ui, "Room code or invite link");
+    // The code as the relay will read it goes on the label's line, not below the field, so
+    // typing a code does not push the rest of the form down.
+    let parsed = RoomCode::parse(&form.room);
+    let label = ui
+        .horizontal(|ui| {
+            let label = super::field_label(ui, "Room code or invite link");
+            if let Ok(code) = &parsed
+                && code.to_string() != form.room.trim()
+            {
+                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                    ui.label(RichText::new(code.to_string()).monospace().weak());
+                });
+            }
+            label
+        })
+        .inner;
     let edit = ui
-        .add(TextEdit::singleline(&mut form.room).hint_text("e.g. K7Q-X2M-HDP"))
+        .add(
+            TextEdit::singleline(&mut form.room)
+                .hint_text("e.g. K7Q-X2M-HDP (empty to create one)")
+                .margin(FIELD_MARGIN),
+        )
         .labelled_by(label);
     if edit.changed()
         && let (Some(server), code) = split_invite(&form.room)
@@ -174,16 +263,12 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
         form.server = server;
     }
     let parsed = RoomCode::parse(&form.room);
-    match &parsed {
-        Err(e) if !form.room.trim().is_empty() => {
-            ui.colored_label(ui.visuals().error_fg_color, capitalize(&e.to_string()));
-        }
-        Ok(code) if code.to_string() != form.room.trim() => {
-            ui.weak(format!("Room {code}"));
-        }
-        _ => {}
+    if let Err(e) = &parsed
+        && !form.room.trim().is_empty()
+    {
+        ui.colored_label(ui.visuals().error_fg_color, capitalize(&e.to_string()));
     }
-    ui.add_space(6.0);
+    ui.add_space(8.0);
     parsed.ok()
 }
 
@@ -193,14 +278,24 @@ fn host_section(
     name: Option<Username>,
     note: &str,
 ) -> Option<JoinAction> {
-    ui.add_space(12.0);
+    ui.add_space(14.0);
     ui.separator();
+    ui.add_space(6.0);
     let label = super::field_label(ui, "Host on address");
-    ui.add(TextEdit::singleline(&mut form.host_addr))
+    ui.add(TextEdit::singleline(&mut form.host_addr).margin(FIELD_MARGIN))
         .labelled_by(label);
-    let host = ui.add_enabled(name.is_some(), Button::new("Host a room on this computer"));
+    ui.add_space(4.0);
+    // In a row, so the words sit in the middle like the buttons above (a justified
+    // layout would put them at the left edge).
+    let host = ui
+        .horizontal(|ui| {
+            let size = vec2(ui.available_width(), 30.0);
+            let button = Button::new("Host a room on this computer").min_size(size);
+            ui.add_enabled(name.is_some(), button)
+        })
+        .inner;
     if !note.is_empty() {
-        ui.weak(note);
+        ui.add(Label::new(RichText::new(note).weak()).wrap());
     }
     let name = name?;
     host.clicked().then(|| JoinAction::Host {

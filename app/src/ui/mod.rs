@@ -31,12 +31,39 @@ pub fn name_color(ui: &Ui, name: &confab_protocol::Username) -> Color32 {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
     let hue = (hash % 360) as f32 / 360.0;
-    let (saturation, value) = if ui.visuals().dark_mode {
-        (0.55, 0.95)
-    } else {
-        (0.8, 0.6)
+    let dark = ui.visuals().dark_mode;
+    let (mut saturation, mut value) = if dark { (0.5, 0.95) } else { (0.8, 0.62) };
+    // Equal HSV values are not equally readable: yellow and green are far lighter than
+    // blue. Darken (light theme) or lighten (dark theme) until the name stands out from
+    // the panel by a WCAG contrast of at least 4.5:1, so every name is legible in both.
+    let background = relative_luminance(ui.visuals().panel_fill);
+    let readable = |l: f32| {
+        let (hi, lo) = if l > background {
+            (l, background)
+        } else {
+            (background, l)
+        };
+        (hi + 0.05) / (lo + 0.05) >= 4.5
     };
-    egui::ecolor::Hsva::new(hue, saturation, value, 1.0).into()
+    let mut color: Color32 = egui::ecolor::Hsva::new(hue, saturation, value, 1.0).into();
+    for _ in 0..12 {
+        if readable(relative_luminance(color)) {
+            break;
+        }
+        if dark {
+            saturation *= 0.85; // towards white
+        } else {
+            value *= 0.9; // towards black
+        }
+        color = egui::ecolor::Hsva::new(hue, saturation, value, 1.0).into();
+    }
+    color
+}
+
+/// WCAG relative luminance of an sRGB colour (0 black, 1 white).
+fn relative_luminance(color: Color32) -> f32 {
+    let linear = |c: u8| egui::ecolor::linear_f32_from_gamma_u8(c);
+    0.2126 * linear(color.r()) + 0.7152 * linear(color.g()) + 0.0722 * linear(color.b())
 }
 
 /// A label that screen readers and tests can find a text field by: the returned id goes

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Datelike as _, Local, TimeZone as _};
 use confab_protocol::{Millis, Username};
-use egui::{Align, Color32, Frame, Label, Layout, Margin, RichText, Stroke, Ui};
+use egui::text::LayoutJob;
+use egui::{Align, Color32, FontSelection, Frame, Label, Layout, Margin, RichText, Stroke, Ui};
 
 use crate::state::text::{Span, spans};
 use crate::state::{Entry, EntryKind};
@@ -68,11 +69,7 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             )
         }
         EntryKind::Presence { joined, left } => {
-            centered(
-                ui,
-                RichText::new(presence_line(joined, left)).weak().small(),
-                &when,
-            );
+            centered(ui, RichText::new(presence_line(joined, left)).weak(), &when);
             None
         }
         EntryKind::Gap {
@@ -82,6 +79,16 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             let missed = resumed_from.saturating_sub(after + 1);
             let text =
                 format!("⚠ Some messages were missed while you were away ({missed} not shown).");
+            centered(
+                ui,
+                RichText::new(text).color(ui.visuals().warn_fg_color),
+                &when,
+            );
+            None
+        }
+        EntryKind::Discontinuity => {
+            // The relay could not resume this session (it restarted, or too long passed).
+            let text = "⚠ Reconnected, but some messages may have been missed while you were away.";
             centered(
                 ui,
                 RichText::new(text).color(ui.visuals().warn_fg_color),
@@ -133,17 +140,20 @@ fn day_separator(ui: &mut Ui, when: &DateTime<Local>) {
     ui.add_space(4.0);
 }
 
+/// A line of its own in the middle of the list, with its time. One label (one galley), so
+/// it is centred as a whole and wraps centred on narrow windows; a wrapped row of two
+/// labels would hug the left edge instead.
 fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
-    ui.vertical_centered(|ui| {
-        ui.horizontal_wrapped(|ui| {
-            ui.add(Label::new(text).wrap());
-            ui.label(
-                RichText::new(when.format("%H:%M").to_string())
-                    .weak()
-                    .small(),
-            );
-        });
-    });
+    let mut job = LayoutJob::default();
+    let style = ui.style().clone();
+    text.append_to(&mut job, &style, FontSelection::Default, Align::Center);
+    RichText::new(format!("   {}", when.format("%H:%M")))
+        .weak()
+        .small()
+        .append_to(&mut job, &style, FontSelection::Default, Align::Center);
+    ui.add_space(2.0);
+    ui.vertical_centered(|ui| ui.add(Label::new(job).wrap()));
+    ui.add_space(2.0);
 }
 
 #[derive(Clone, Copy)]
@@ -199,22 +209,25 @@ fn bubble(
                 // Wrapped layouts claim all the width they are offered, so offer only what the
                 // text needs: short messages get snug bubbles.
                 ui.set_max_width(natural_width(ui, text, header).min(max_width));
+                let time = RichText::new(when.format("%H:%M").to_string())
+                    .weak()
+                    .small();
                 ui.vertical(|ui| {
-                    ui.horizontal(|ui| {
-                        if let Some(header) = header {
+                    if let Some(header) = header {
+                        ui.horizontal(|ui| {
                             let color = match kind {
                                 BubbleKind::Chat { .. } => super::name_color(ui, from),
                                 BubbleKind::Whisper { .. } => ui.visuals().text_color(),
                             };
                             ui.label(RichText::new(header).strong().color(color));
-                        }
-                        ui.label(
-                            RichText::new(when.format("%H:%M").to_string())
-                                .weak()
-                                .small(),
-                        );
-                    });
+                            ui.label(time.clone());
+                        });
+                    }
                     clicked = message_text(ui, text, me);
+                    if header.is_none() {
+                        // No header to carry the time: it goes to the bubble's bottom corner.
+                        ui.with_layout(Layout::right_to_left(Align::Min), |ui| ui.label(time));
+                    }
                 });
             });
     });

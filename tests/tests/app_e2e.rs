@@ -1,0 +1,279 @@
+//! The whole system: the real relay and real `confab` app instances, each in an
+//! `egui_kittest` harness (no window, no GPU) with real `ewebsock` connections. The tests
+//! drive the apps the way a person would (find fields by label, type, click, press Enter)
+//! and check what each app's model and screen show.
+//!
+//! The relay runs on a tokio runtime owned by the test; the harnesses run on the test
+//! thread. A harness does not wait for the network, so every wait is a bounded loop of
+//! `step()` and short sleeps ([`wait_for`]); `run()` would never settle because the join
+//! screen's spinner repaints on purpose. No timing is asserted: the bound only turns a
+//! hang into a clear failure.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use confab::ConfabApp;
+use confab::state::{EntryKind, Model, Status};
+use confab_protocol::{ChatMessage, ServerMessage};
+use confab_server::Config;
+use confab_tests::{TestClient, TestRelay, code, test_config, within};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+/// Longest wait for anything an app should do by itself. Generous for a loaded 2-core
+/// machine (and for a reconnect backoff after a restart); passing runs never get near it.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The app at the size of a small desktop window, on real sockets.
+fn app() -> Harness<'static, ConfabApp> {
+    Harness::builder()
+        .with_size([900.0, 640.0])
+        .build_eframe(|cc| ConfabApp::new(cc))
+}
+
+/// A runtime for the relay and the test's own WebSocket clients. Two workers: the relay
+/// keeps serving while the test thread is busy stepping harnesses.
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Steps `app` until `done` holds for its model, for at most [`WAIT`].
+fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Model) -> bool) {
+    let start = Instant::now();
+    loop {
+        app.step();
+        if done(app.state().state()) {
+            // One more frame, so the screen shows what the model now holds.
+            app.run_steps(2);
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "timed out after {WAIT:?} waiting for {what}; the app is {:?}",
+            app.state().state().status
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Replaces the text of the field labelled `label` with `text`, like a person selecting
+/// all and typing over it.
+fn type_into(app: &mut Harness<'_, ConfabApp>, label: &str, text: &str) {
+    app.get_by_label(label).focus();
+    app.run_steps(2);
+    app.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    app.get_by_label(label).type_text(text);
+    app.run_steps(2);
+    assert_eq!(
+        app.get_by_label(label).value().as_deref(),
+        Some(text),
+        "the {label:?} field holds what was typed"
+    );
+}
+
+/// Fills in the join screen and clicks `button` ("Create room" or "Join").
+fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, room: Option<&str>) {
+    type_into(app, "Your name", name);
+    type_into(app, "Server address", server);
+    let button = match room {
+        Some(room) => {
+            type_into(app, "Room code or invite link", room);
+            "Join"
+        }
+        None => "Create room",
+    };
+    app.get_by_label(button).click();
+    wait_for(app, &format!("{name} to be in the room"), |m| {
+        m.status == Status::Online
+    });
+}
+
+/// Types `text` into the composer and presses Enter.
+fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    app.get_by_role(composer).focus();
+    app.run_steps(2);
+    app.get_by_role(composer).type_text(text);
+    app.run_steps(2);
+    app.key_press(egui::Key::Enter);
+    app.run_steps(2);
+}
+
+fn member_count(m: &Model) -> usize {
+    m.session.as_ref().map_or(0, |s| s.members.len())
+}
+
+/// Whether the timeline has a chat message with exactly this text (after the last
+/// "messages may have been missed" marker, if `after_marker`).
+fn shows_chat(m: &Model, wanted: &str, after_marker: bool) -> bool {
+    let Some(session) = &m.session else {
+        return false;
+    };
+    let entries = session.timeline.entries();
+    let start = entries
+        .iter()
+        .rposition(|e| e.kind == EntryKind::Discontinuity)
+        .filter(|_| after_marker)
+        .map_or(0, |i| i + 1);
+    entries
+        .iter()
+        .skip(start)
+        .any(|e| matches!(&e.kind, EntryKind::Chat { text, .. } if text == wanted))
+}
+
+/// The next chat `bob` receives, skipping the typing hints the app sends while composing.
+async fn next_chat(bob: &mut TestClient) -> ChatMessage {
+    let msg = within(
+        "bob to get ann's message",
+        bob.recv_until(|m| matches!(m, ServerMessage::Chat(_))),
+    )
+    .await;
+    match msg {
+        ServerMessage::Chat(chat) => chat,
+        other => unreachable!("recv_until returned {other:?}"),
+    }
+}
+
+fn room_code(app: &Harness<'_, ConfabApp>) -> String {
+    let session = app.state().state().session.as_ref();
+    session.expect("in a room").room.to_string()
+}
+
+#[test]
+fn two_apps_create_join_chat_and_leave_through_the_ui() {
+    let rt = runtime();
+    let relay = rt.block_on(TestRelay::start(test_config()));
+    let server = relay.url();
+    let mut ann = app();
+    let mut bob = app();
+
+    enter_room(&mut ann, &server, "ann", None);
+    let room = room_code(&ann);
+    enter_room(&mut bob, &server, "bob", Some(&room));
+    assert_eq!(room_code(&bob), room, "bob is in ann's room");
+    for (app, who) in [(&mut ann, "ann"), (&mut bob, "bob")] {
+        wait_for(app, &format!("{who} to see 2 people"), |m| {
+            member_count(m) == 2
+        });
+        assert!(
+            app.query_by_label_contains("2 online").is_some(),
+            "{who}'s top bar shows 2 people"
+        );
+    }
+
+    say(&mut ann, "hello from ann");
+    wait_for(&mut bob, "ann's message at bob", |m| {
+        shows_chat(m, "hello from ann", false)
+    });
+    assert!(bob.query_by_label_contains("hello from ann").is_some());
+
+    bob.get_by_label("Leave").click();
+    bob.run_steps(2);
+    assert_eq!(bob.state().state().status, Status::Offline);
+    assert!(
+        bob.query_by_label("Create room").is_some(),
+        "bob is back on the join screen"
+    );
+    wait_for(&mut ann, "bob's leave at ann", |m| member_count(m) == 1);
+    assert!(ann.query_by_label_contains("bob left").is_some());
+    assert!(ann.query_by_label_contains("1 online").is_some());
+}
+
+/// Starts a relay on exactly `addr` (the port a previous relay just gave up), retrying
+/// the bind briefly in case the old listener is still being closed.
+async fn relay_on(addr: SocketAddr, config: Config) -> tokio::sync::oneshot::Sender<()> {
+    let listener = within("rebinding the relay's port", async {
+        loop {
+            match TcpListener::bind(addr).await {
+                Ok(listener) => return listener,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    })
+    .await;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stop_rx.await;
+    };
+    tokio::spawn(Box::pin(confab_server::run(listener, config, shutdown)));
+    stop_tx
+}
+
+#[test]
+fn after_a_relay_restart_the_app_reconnects_by_itself_and_keeps_chatting() {
+    let rt = runtime();
+    let config = || Config {
+        permanent_rooms: vec!["lobby".into()],
+        ..test_config()
+    };
+    let relay = rt.block_on(TestRelay::start(config()));
+    let addr = relay.addr;
+    let lobby = code("lobby");
+    let mut ann = app();
+    enter_room(&mut ann, &relay.url(), "ann", Some("lobby"));
+    let (mut bob, _) = rt.block_on(relay.member("bob", &lobby));
+    wait_for(&mut ann, "bob to join before the restart", |m| {
+        member_count(m) == 2
+    });
+    say(&mut ann, "before the restart");
+    let chat = rt.block_on(next_chat(&mut bob));
+    assert_eq!(chat.text, "before the restart");
+    wait_for(&mut ann, "ann's own message", |m| {
+        shows_chat(m, "before the restart", false)
+    });
+
+    rt.block_on(relay.stop())
+        .expect("the first relay stops cleanly");
+    drop(bob);
+    // Same address, fresh relay: no rooms but the permanent one, no tokens, seq from 1.
+    let _relay2 = rt.block_on(relay_on(addr, config()));
+
+    wait_for(&mut ann, "ann to notice the relay went away", |m| {
+        m.status != Status::Online
+    });
+    wait_for(&mut ann, "ann to be back in the lobby", |m| {
+        m.status == Status::Online
+    });
+    let session = ann.state().state().session.as_ref().expect("in the lobby");
+    assert_eq!(session.room, lobby);
+    assert_eq!(session.me.as_str(), "ann", "back under the same name");
+    assert!(
+        ann.query_by_label_contains("may have been missed")
+            .is_some(),
+        "the relay did not know ann's session: the app says messages may be missing"
+    );
+
+    let url = format!("ws://{addr}/");
+    let (mut bob, welcome) = rt.block_on(async {
+        let mut bob = TestClient::connect(&url).await;
+        let welcome = bob.join("bob", &lobby).await;
+        (bob, welcome)
+    });
+    assert_eq!(welcome.member_names(), ["ann", "bob"]);
+    wait_for(&mut ann, "bob to join after the restart", |m| {
+        member_count(m) == 2
+    });
+    // The new relay numbers from 1 again: the app must not drop these as duplicates.
+    say(&mut ann, "after the restart");
+    let chat = rt.block_on(next_chat(&mut bob));
+    assert_eq!(
+        (chat.from.as_str(), chat.text.as_str()),
+        ("ann", "after the restart")
+    );
+    rt.block_on(bob.chat(1, "welcome back"));
+    wait_for(&mut ann, "both messages after the marker", |m| {
+        shows_chat(m, "after the restart", true) && shows_chat(m, "welcome back", true)
+    });
+    let session = ann.state().state().session.as_ref().expect("in the lobby");
+    assert_eq!(
+        session.composer.pending().count(),
+        0,
+        "ann's message was confirmed"
+    );
+}
