@@ -49,11 +49,20 @@ impl ConfabApp {
 
     /// Builds the app on a given [`Net`] (tests pass a scripted one).
     pub fn with_net(cc: &eframe::CreationContext<'_>, net: Net) -> Self {
-        let prefs: Prefs = cc
+        let saved: Option<Prefs> = cc
             .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            .unwrap_or_default();
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        // The web takes its relay and room from the page's address (see `web_link`).
+        #[cfg(target_arch = "wasm32")]
+        let prefs = crate::web::with_page(saved);
+        #[cfg(not(target_arch = "wasm32"))]
+        let prefs = saved.unwrap_or_default();
+        // The reconnect jitter's seed. `std::process::id` panics on wasm32 (a page has no
+        // process id), so the web seeds from the clock alone.
+        #[cfg(not(target_arch = "wasm32"))]
         let seed = Now::current().wall_ms ^ u64::from(std::process::id());
+        #[cfg(target_arch = "wasm32")]
+        let seed = Now::current().wall_ms;
         Self {
             model: Model::new(seed),
             net,
@@ -119,6 +128,11 @@ impl ConfabApp {
                 self.model.leave()
             }
             ChatAction::CopyInvite(text) => {
+                // On the web an invite opens this page with the room filled in (web_link).
+                #[cfg(target_arch = "wasm32")]
+                let text = (self.model.session.as_ref())
+                    .and_then(|s| crate::web::invite_link(&s.room))
+                    .unwrap_or(text);
                 ctx.copy_text(text);
                 vec![]
             }
@@ -144,6 +158,13 @@ impl ConfabApp {
             (Some(s), n) => format!("({n}) Confab: {}", s.room),
         };
         if title != self.title {
+            // eframe's web backend ignores viewport titles: the tab title is the page's.
+            #[cfg(target_arch = "wasm32")]
+            {
+                let _ = ctx;
+                crate::web::set_title(&title);
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
             self.title = title;
         }
@@ -261,6 +282,12 @@ impl eframe::App for ConfabApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.prefs);
+    }
+
+    /// Lets the web page reach the app (`WebRunner::app_mut`) for the browser test's view.
+    #[cfg(target_arch = "wasm32")]
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 }
 

@@ -7,6 +7,8 @@
 //! - [`ui`]: one view per file, each returning what the user asked for.
 //! - `host` (native, feature `host`): runs the relay in-process for "Host a room on this
 //!   computer".
+//! - [`web_link`]: the web client's addresses (page to relay, invite links); pure.
+//! - `web` (wasm32): the browser page around the app (address, loading and error text).
 //!
 //! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
 
@@ -16,5 +18,8 @@ pub mod host;
 pub mod net;
 pub mod state;
 pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+pub mod web_link;
 
 pub use app::ConfabApp;

@@ -22,31 +22,62 @@ fn main() -> eframe::Result {
 }
 
 #[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The running app, for [`confab_state`]. The page has one app and wasm one thread.
+    static RUNNER: std::cell::RefCell<Option<eframe::WebRunner>> = const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(target_arch = "wasm32")]
 fn main() {
-    use eframe::wasm_bindgen::JsCast as _;
+    use confab::web;
+    use wasm_bindgen::JsCast as _;
 
     eframe::WebLogger::init(log::LevelFilter::Info).ok();
-    wasm_bindgen_futures::spawn_local(async {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            log::error!("no document: Confab must run in a browser page");
+    let runner = eframe::WebRunner::new(); // installs eframe's panic hook first
+    web::show_panics();
+    RUNNER.with(|slot| *slot.borrow_mut() = Some(runner.clone()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let canvas = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("confab"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+        let Some(canvas) = canvas else {
+            web::show_error("This page has no <canvas id=\"confab\"> for Confab to draw on.");
             return;
         };
-        let Some(canvas) = document
-            .get_element_by_id("confab")
-            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-        else {
-            log::error!("index.html has no <canvas id=\"confab\">");
-            return;
-        };
-        let started = eframe::WebRunner::new()
+        let started = runner
             .start(
                 canvas,
                 eframe::WebOptions::default(),
                 Box::new(|cc| Ok(Box::new(confab::ConfabApp::new(cc)))),
             )
             .await;
-        if let Err(e) = started {
-            log::error!("Confab failed to start: {e:?}");
+        match started {
+            Ok(()) => web::show_started(),
+            Err(e) => {
+                log::error!("Confab failed to start: {e:?}");
+                web::show_error(
+                    "Confab could not start its renderer (WebGL 2). Try another browser, or turn on \
+                     hardware acceleration in this one.",
+                );
+            }
         }
     });
+}
+
+/// The app's state as JSON, for the browser test (`window.wasmBindings.confab_state()`;
+/// see `web-test/`). `"null"` before the app has started.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn confab_state() -> String {
+    RUNNER.with(|slot| {
+        let runner = slot.borrow();
+        let app = runner
+            .as_ref()
+            .and_then(|r| r.app_mut::<confab::ConfabApp>());
+        app.map_or_else(
+            || "null".to_owned(),
+            |mut app| confab::web::state_json(&mut app),
+        )
+    })
 }

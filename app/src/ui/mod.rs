@@ -21,12 +21,16 @@ pub mod row;
 use egui::{Color32, Ui};
 
 /// A colour for `name` that stays the same in every session and on every machine (a hash
-/// of its uniqueness key picks the hue), readable on the current theme.
+/// of its lower-case form picks the hue), readable on the current theme.
 pub fn name_color(ui: &Ui, name: &confab_protocol::Username) -> Color32 {
-    // FNV-1a: stable across runs and platforms, unlike `std`'s randomized hasher.
+    // FNV-1a: stable across runs and platforms, unlike `std`'s randomized hasher. Not the
+    // confusable skeleton: its tables would add ~0.3 MB to the web bundle, and names in
+    // one room already differ by skeleton.
     let hash = name
-        .uniqueness_key()
-        .bytes()
+        .as_str()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .flat_map(|c| u32::from(c).to_le_bytes())
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });

@@ -83,9 +83,9 @@ fn the_top_bar_shows_the_room_the_head_count_and_the_connection() {
 }
 
 #[test]
-fn a_narrow_window_keeps_every_top_bar_button_inside_it() {
+fn a_phone_sized_window_keeps_every_top_bar_button_inside_it() {
     let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
-    h.set_size(vec2(420.0, 600.0));
+    h.set_size(vec2(360.0, 600.0));
     h.run();
     assert!(
         !h.state().view.members_open,
@@ -94,7 +94,7 @@ fn a_narrow_window_keeps_every_top_bar_button_inside_it() {
     for label in ["Leave", "📋", "👥 2", "Connected"] {
         let rect = h.get_by_label(label).rect();
         assert!(
-            rect.right() <= 420.0 && rect.top() >= 0.0,
+            rect.right() <= 360.0 && rect.top() >= 0.0,
             "{label:?} is on screen, at {rect:?}"
         );
     }

@@ -1,0 +1,104 @@
+//! CPU time per frame of the chat's message list, headless (no window, no GPU): egui lays
+//! out the list and tessellates it, as eframe would before handing triangles to the GPU.
+//!
+//! The list is given 1k, 10k and 100k entries directly. The app itself keeps at most
+//! `state::timeline::MAX_ENTRIES` (2,000), so 10k and 100k measure how the view scales,
+//! not a state the app can reach today.
+//!
+//! Also: start-up to the join screen, from creating the app to its first frame drawn.
+//!
+//! Run with `cargo bench -p confab --bench frame`.
+
+use std::collections::VecDeque;
+use std::hint::black_box;
+
+use confab::ConfabApp;
+use confab::state::{Entry, EntryKind};
+use confab::ui::messages::{MessageList, messages_ui};
+use confab_protocol::Username;
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use egui::{CentralPanel, Context, Pos2, RawInput, Rect, vec2};
+
+fn name(raw: &str) -> Username {
+    Username::parse(raw).expect("valid name")
+}
+
+/// `count` chat messages from three people, of varied lengths, some wrapping.
+fn entries(count: usize, me: &Username) -> VecDeque<Entry> {
+    let people = [name("ann"), name("bob"), me.clone()];
+    (0..count)
+        .map(|i| {
+            let from = people[i % people.len()].clone();
+            let words = 3 + (i * 7) % 40;
+            let text = (0..words)
+                .map(|w| ["hello", "chat", "relay", "message", "fan-out"][w % 5])
+                .collect::<Vec<_>>()
+                .join(" ");
+            let id = u64::try_from(i).expect("fits");
+            Entry {
+                id: id + 1,
+                ts: 1_700_000_000_000 + id * 1000,
+                kind: EntryKind::Chat {
+                    seq: id + 1,
+                    mine: &from == me,
+                    from,
+                    text,
+                    mentions_me: i % 50 == 0,
+                },
+            }
+        })
+        .collect()
+}
+
+fn input() -> RawInput {
+    RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1024.0, 768.0))),
+        ..RawInput::default()
+    }
+}
+
+/// One frame: layout of the message list, then tessellation of what it drew.
+fn frame(ctx: &Context, list: &mut MessageList, entries: &VecDeque<Entry>, me: &Username) {
+    let output = ctx.run_ui(input(), |ui| {
+        CentralPanel::default().show(ui, |ui| {
+            black_box(messages_ui(ui, list, entries, me));
+        });
+    });
+    black_box(ctx.tessellate(output.shapes, output.pixels_per_point));
+}
+
+fn message_list(c: &mut Criterion) {
+    let me = name("me");
+    let mut group = c.benchmark_group("message_list_frame");
+    for count in [1_000usize, 10_000, 100_000] {
+        let entries = entries(count, &me);
+        let ctx = Context::default();
+        let mut list = MessageList::default();
+        // Settle: fonts load, visible rows get measured, the list sticks to the bottom.
+        for _ in 0..5 {
+            frame(&ctx, &mut list, &entries, &me);
+        }
+        group.bench_with_input(BenchmarkId::from_parameter(count), &count, |b, _| {
+            b.iter(|| frame(&ctx, &mut list, &entries, &me));
+        });
+    }
+    group.finish();
+}
+
+fn startup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(10);
+    group.bench_function("new_app_to_first_join_frame", |b| {
+        b.iter(|| {
+            let mut harness = egui_kittest::Harness::builder()
+                .with_size(vec2(1024.0, 768.0))
+                .build_eframe(|cc| ConfabApp::new(cc));
+            harness.run_steps(1);
+            black_box(&harness);
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, message_list, startup);
+criterion_main!(benches);

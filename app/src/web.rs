@@ -1,0 +1,129 @@
+//! The browser page around the app (wasm32 only): reading the page's address, the loading
+//! and error text in `index.html`, and the state the browser test reads.
+//!
+//! The address rules themselves live in [`crate::web_link`] (pure, tested natively). This
+//! module must stay thin: nothing here decides how the chat behaves; it only connects the
+//! page to the app.
+
+use confab_protocol::RoomCode;
+use serde_json::{Value, json};
+
+use crate::ConfabApp;
+use crate::app::Prefs;
+use crate::state::Status;
+use crate::state::timeline::EntryKind;
+use crate::web_link::PageUrl;
+
+/// The element in `index.html` that shows "Loading…" and, if starting fails, why.
+const STATUS_ELEMENT: &str = "status";
+
+/// The page's address (`location.href`), if there is a page.
+fn href() -> Option<String> {
+    web_sys::window()?.location().href().ok()
+}
+
+/// The preferences to start with: those `saved` on an earlier visit (or the defaults), with
+/// the join form filled from the page's address, its relay and the room it invites to
+/// (see [`PageUrl::adopt`]).
+pub fn with_page(saved: Option<Prefs>) -> Prefs {
+    let was_saved = saved.is_some();
+    let mut prefs = saved.unwrap_or_default();
+    if let Some(href) = href()
+        && let Some(page) = PageUrl::parse(&href)
+    {
+        page.adopt(&mut prefs.form, was_saved);
+    }
+    prefs
+}
+
+/// The invite link to `room`: this page's address with the room after `#`.
+pub fn invite_link(room: &RoomCode) -> Option<String> {
+    let href = href()?;
+    Some(PageUrl::parse(&href)?.invite(room))
+}
+
+/// The tab's title: the room, and the unread count while the tab is in the background.
+pub fn set_title(title: &str) {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+}
+
+fn status_element() -> Option<web_sys::Element> {
+    web_sys::window()?
+        .document()?
+        .get_element_by_id(STATUS_ELEMENT)
+}
+
+/// Hides the loading text once the app draws.
+pub fn show_started() {
+    if let Some(status) = status_element() {
+        status.set_attribute("hidden", "").ok();
+    }
+}
+
+/// Replaces the app with a readable error (the details go to the console).
+pub fn show_error(message: &str) {
+    if let Some(status) = status_element() {
+        status.set_text_content(Some(message));
+        status.set_class_name("error");
+        status.remove_attribute("hidden").ok();
+    }
+}
+
+/// Shows [`show_error`] on any panic, after eframe's own hook has logged it (install after
+/// `WebRunner::new`, which installs that hook). A panic stops the app: without this the
+/// page would freeze on its last frame with no word of why.
+pub fn show_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        previous(info);
+        show_error(&format!(
+            "Confab stopped because of a bug: {info}. Reload the page to start again; \
+             the browser console has the details."
+        ));
+    }));
+}
+
+/// What the browser test reads, as JSON: the screen's state without any pixels. egui draws
+/// on a canvas, so the page has no DOM text to query; this is the small, stable window the
+/// test looks through (status, room, people, chat texts, the join form and the invite).
+pub fn state_json(app: &mut ConfabApp) -> String {
+    let form = app.prefs_mut().form.clone();
+    let model = app.state();
+    let status = match model.status {
+        Status::Offline => "offline",
+        Status::Connecting => "connecting",
+        Status::Joining => "joining",
+        Status::Online => "online",
+        Status::Waiting { .. } => "waiting",
+    };
+    let session = model.session.as_ref().map(|s| {
+        let chats: Vec<Value> = s
+            .timeline
+            .entries()
+            .iter()
+            .filter_map(|entry| match &entry.kind {
+                EntryKind::Chat { from, text, .. } => {
+                    Some(json!({ "from": from.to_string(), "text": text }))
+                }
+                _ => None,
+            })
+            .collect();
+        let members: Vec<String> = s.members.iter().map(ToString::to_string).collect();
+        json!({
+            "room": s.room.to_string(),
+            "me": s.me.to_string(),
+            "members": members,
+            "chats": chats,
+            "invite": invite_link(&s.room),
+        })
+    });
+    json!({
+        "status": status,
+        "join_error": model.join_error,
+        "form": { "room": form.room, "server": form.server, "username": form.username },
+        "session": session,
+    })
+    .to_string()
+}

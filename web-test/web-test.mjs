@@ -1,0 +1,409 @@
+// The web client in a real browser: serves app/dist on 127.0.0.1, starts the relay, has the
+// console client create a room, opens its invite link in headless Chromium, joins through
+// the UI by keyboard, and exchanges a message each way; then copies the invite with the
+// app's button and opens it on an emulated phone (touch, 360 px wide), which joins and
+// receives. Run it through scripts/web-test.sh, which builds everything first; the
+// environment variables below say where things are.
+//
+// egui draws on a canvas, so there is no DOM text to read. The test asserts through the
+// other client (what the relay delivered to it), through the app's own state
+// (`window.wasmBindings.confab_state()`, exported by main.rs for this purpose), and through
+// pixels (the message area changes when a message arrives). Every wait is bounded, every
+// process is ours and is ended by its handle, and everything listens on 127.0.0.1 only.
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
+const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'));
+const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
+const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
+const SCREENSHOT = resolve(env('CONFAB_SCREENSHOT', 'docs/screenshots/web.png'));
+const PHONE_SCREENSHOT = SCREENSHOT.replace(/\.png$/, '-phone.png');
+
+/** The whole run, generous for a cold SwiftShader start on 2 cores. */
+const OVERALL_MS = 150_000;
+/** One step (a page load, a join, a message getting through). */
+const STEP_MS = 30_000;
+const DESKTOP = { width: 1024, height: 700 };
+const PHONE = { width: 360, height: 740 };
+
+const cleanups = [];
+const log = (...args) => console.log('[web-test]', ...args);
+
+// ---------------------------------------------------------------- small helpers
+
+function sleep(ms) {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** Polls `probe` until it returns something truthy, for at most `ms`. */
+async function until(what, probe, ms = STEP_MS, every = 100) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+/** A few frames' time for egui to apply a focus change. */
+function settle() {
+  return sleep(400);
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Starts a child we own; it is ended (by its handle) when the test ends. */
+function start(name, bin, args) {
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  const waiters = [];
+  const onLine = (line) => {
+    lines.push(line);
+    if (process.env.CONFAB_WEB_TEST_VERBOSE) log(`${name}:`, line);
+    for (const w of [...waiters]) if (w.match(line)) w.done(line);
+  };
+  createInterface({ input: child.stdout }).on('line', onLine);
+  createInterface({ input: child.stderr }).on('line', onLine);
+  child.on('error', (e) => log(`${name} failed to start:`, e.message));
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const exited = new Promise((done) => child.once('exit', done));
+    if (!(await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]))) {
+      child.kill('SIGKILL');
+    }
+  });
+  /** The first line (already seen or still to come) that `match` accepts. */
+  const line = (what, match, ms = STEP_MS) => {
+    const seen = lines.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((done, fail) => {
+      const w = { match, done: (l) => { clearTimeout(timer); waiters.splice(waiters.indexOf(w), 1); done(l); } };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(w), 1);
+        fail(new Error(`timed out after ${ms} ms waiting for ${name} to print ${what}; it printed:\n${lines.slice(-20).join('\n')}`));
+      }, ms);
+      waiters.push(w);
+    });
+  };
+  return { child, lines, line };
+}
+
+/** A static file server for `root` on 127.0.0.1 (a free port). */
+async function serveStatic(root) {
+  const types = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript',
+    '.wasm': 'application/wasm', // required for streaming compilation
+    '.json': 'application/json',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.css': 'text/css',
+  };
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = normalize(join(root, path));
+    if (!file.startsWith(root + sep) && file !== root) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      await stat(file);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  cleanups.push(
+    () =>
+      new Promise((done) => {
+        server.close(done);
+        server.closeAllConnections();
+      }),
+  );
+  return server.address().port;
+}
+
+/** The app's state, as exported by main.rs (`null` before it started). */
+async function appState(page) {
+  const json = await page.evaluate(() => window.wasmBindings?.confab_state?.() ?? 'null');
+  return JSON.parse(json);
+}
+
+/**
+ * Decodes a PNG screenshot in the page (the browser has the decoder) and returns, for the
+ * rectangle `r`, how many pixels differ from `other` (another screenshot), or when `other`
+ * is null how many distinct colours it has.
+ */
+async function pixels(page, png, other, r) {
+  return page.evaluate(
+    async ({ a, b, r }) => {
+      const load = async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const c = new OffscreenCanvas(img.width, img.height);
+        const ctx = c.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        return ctx.getImageData(r.x, r.y, r.width, r.height).data;
+      };
+      const pa = await load(a);
+      if (!b) {
+        const colours = new Set();
+        for (let i = 0; i < pa.length; i += 4) colours.add((pa[i] << 16) | (pa[i + 1] << 8) | pa[i + 2]);
+        return colours.size;
+      }
+      const pb = await load(b);
+      let differ = 0;
+      for (let i = 0; i < pa.length; i += 4) {
+        if (Math.abs(pa[i] - pb[i]) + Math.abs(pa[i + 1] - pb[i + 1]) + Math.abs(pa[i + 2] - pb[i + 2]) > 30) differ++;
+      }
+      return differ;
+    },
+    { a: png.toString('base64'), b: other?.toString('base64') ?? null, r },
+  );
+}
+
+/** Keeps a page's console (and the page, for a screenshot) for the failure report. */
+const consoleLines = [];
+const pages = new Map();
+function watchConsole(page, name) {
+  pages.set(name, page);
+  page.on('console', (m) => consoleLines.push(`${name} ${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`${name} pageerror: ${e.message}`));
+}
+
+/**
+ * Opens an invite link, checks the join screen has its room and relay, and joins under
+ * `name` by keyboard: focus the canvas (`press` at a blank spot), Tab to the name field,
+ * type, Tab past the room and server fields and "Create room" to "Join", Enter.
+ */
+async function openAndJoin(page, invite, name, size, press) {
+  const loadStart = Date.now();
+  await page.goto(invite, { timeout: STEP_MS });
+  const loading = await page.locator('#status').isVisible();
+  await until('the app to start', async () => (await appState(page)) !== null);
+  await until('the loading text to go', async () => !(await page.locator('#status').isVisible()));
+  const url = new URL(invite);
+  let state = await appState(page);
+  log(`${name}: app drawn ${Date.now() - loadStart} ms after opening (loading text shown: ${loading})`);
+  assert(state.status === 'offline', `join screen first, got ${state.status}`);
+  assert(state.form.room === url.hash.slice(1), `room from the link: ${state.form.room}`);
+  assert(state.form.server === url.searchParams.get('relay'), `relay from the link: ${state.form.server}`);
+
+  // egui applies a focus change in the frame after the key that asked for it: give it a
+  // few frames before typing, or the first characters land nowhere.
+  await press(size.width / 2, 8);
+  await settle();
+  await page.keyboard.press('Tab');
+  await settle();
+  await page.keyboard.type(name, { delay: 20 });
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    await settle();
+  }
+  await page.keyboard.press('Enter');
+  state = await until(`${name} to be in the room`, async () => {
+    const s = await appState(page);
+    return s.status === 'online' && s.session ? s : null;
+  });
+  assert(state.session.room === url.hash.slice(1), `joined ${state.session.room}`);
+  assert(state.session.me === name, `joined as ${state.session.me}`);
+}
+
+/**
+ * Types `text` into the composer (pressed at the bottom left, `fromBottom` px up) and sends
+ * it with Enter.
+ */
+async function say(page, text, size, press, fromBottom = 36) {
+  await press(60, size.height - fromBottom);
+  await settle();
+  await page.keyboard.type(text, { delay: 10 });
+  await page.keyboard.press('Enter');
+  await until(`"${text}" to come back from the relay`, async () => {
+    const s = await appState(page);
+    return s.session.chats.some((c) => c.text === text);
+  });
+}
+
+// ---------------------------------------------------------------- the test
+
+async function main() {
+  const started = Date.now();
+
+  // The relay, on a free port.
+  const relay = start('relay', SERVER_BIN, ['--bind', '127.0.0.1:0']);
+  const listening = await relay.line('its address', (l) => /ws:\/\/127\.0\.0\.1:\d+/.test(l), 10_000);
+  const relayUrl = listening.match(/ws:\/\/127\.0\.0\.1:\d+/)[0];
+  log('relay at', relayUrl);
+
+  // The web bundle.
+  const httpPort = await serveStatic(DIST);
+  log(`serving ${DIST} at http://127.0.0.1:${httpPort}/`);
+
+  // The other client creates the room the browser is invited to.
+  const cli = start('confab-cli', CLI_BIN, ['--server', relayUrl, '--name', 'cli', '--create', '--json']);
+  const frames = () =>
+    cli.lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
+  const welcome = JSON.parse(await cli.line('its welcome', (l) => l.includes('"welcome"'), 10_000));
+  const room = welcome.room;
+  log('cli created room', room);
+
+  // The browser: a desktop window, and later a phone (touch, 360 px wide) beside it.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: STEP_MS,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--enable-unsafe-swiftshader',
+    ],
+  });
+  cleanups.push(() => browser.close());
+  const origin = `http://127.0.0.1:${httpPort}`;
+  const desktop = await browser.newContext({ viewport: DESKTOP });
+  await desktop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const page = await desktop.newPage();
+  watchConsole(page, 'desktop');
+
+  // An invite link opens the join screen with the room and the relay filled in.
+  const invite = `${origin}/?relay=${encodeURIComponent(relayUrl)}#${room}`;
+  await openAndJoin(page, invite, 'webby', DESKTOP, (x, y) => page.mouse.click(x, y));
+  await cli.line('webby joining', (l) => l.includes('"member_joined"') && l.includes('webby'));
+  log(`desktop joined ${room} after ${Date.now() - started} ms`);
+
+  // Browser to cli: click into the composer (the bottom panel), type, Enter.
+  await say(page, 'hello from the browser', DESKTOP, (x, y) => page.mouse.click(x, y));
+  await until('cli to get the browser message', async () =>
+    frames().some((f) => f.type === 'chat' && f.from === 'webby' && f.text === 'hello from the browser'),
+  );
+  log('cli got the browser message');
+
+  // Cli to browser, seen in the app's state and in the message area's pixels.
+  await sleep(500);
+  const messageArea = { x: 0, y: 48, width: DESKTOP.width - 200, height: DESKTOP.height - 48 - 120 };
+  const before = await page.screenshot();
+  cli.child.stdin.write('hello from the cli\n');
+  await until('the browser to get the cli message', async () => {
+    const s = await appState(page);
+    return s.session.chats.some((c) => c.from === 'cli' && c.text === 'hello from the cli');
+  });
+  await sleep(500);
+  const after = await page.screenshot();
+  const changed = await pixels(page, after, before, messageArea);
+  log(`browser got the cli message (${changed} pixels changed in the message area)`);
+  assert(changed > 200, `the message area should show the new message (${changed} pixels changed)`);
+
+  // The copy-invite button (the first widget in Tab order on the chat screen) puts this
+  // page's invite link on the clipboard.
+  await page.keyboard.press('Escape');
+  await settle();
+  await page.keyboard.press('Tab');
+  await settle();
+  await page.keyboard.press('Enter');
+  const copied = await until('the invite on the clipboard', () =>
+    page.evaluate(() => navigator.clipboard.readText().catch(() => '')),
+  );
+  const state = await appState(page);
+  assert(copied === state.session.invite, `clipboard ${copied} != ${state.session.invite}`);
+  assert(copied === invite, `invite link ${copied} != ${invite}`);
+  log('copy invite gave', copied);
+
+  // A phone (touch, 360 px) opens the copied invite, joins, gets the room's backlog and
+  // what is said next, and says something by tapping its composer. Device scale factor 1:
+  // with 2, emulated Chromium reports a devicePixelContentBoxSize in CSS pixels, so eframe
+  // gives the canvas half the pixels it needs and every touch lands off target (real
+  // phones report device pixels).
+  const mobile = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+  const phone = await mobile.newPage();
+  watchConsole(phone, 'phone');
+  // A finger's tap, not playwright's instant one: egui sees a touch start and end in the
+  // same frame as no click at all (there was never a hover), as no real finger does.
+  const touch = await mobile.newCDPSession(phone);
+  const tap = async (x, y) => {
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+    await sleep(120);
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  };
+  await openAndJoin(phone, copied, 'pocket', PHONE, tap);
+  const phoneSees = (from, text) => async () => {
+    const s = await appState(phone);
+    return s.session.chats.some((c) => c.from === from && c.text === text);
+  };
+  await until('the phone to get the backlog', phoneSees('webby', 'hello from the browser'));
+  cli.child.stdin.write('welcome, pocket\n');
+  await until('the phone to get a new message', phoneSees('cli', 'welcome, pocket'));
+  await until('the desktop to get it too', async () => {
+    const s = await appState(page);
+    return s.session.chats.some((c) => c.from === 'cli' && c.text === 'welcome, pocket');
+  });
+  log('phone joined and got the backlog and a new message');
+  await say(phone, 'typed on a phone', PHONE, tap);
+  await until("the cli to get the phone's message", async () =>
+    frames().some((f) => f.type === 'chat' && f.from === 'pocket' && f.text === 'typed on a phone'),
+  );
+  log('phone typed a message the cli got');
+
+  await sleep(500);
+  await page.screenshot({ path: SCREENSHOT });
+  const phoneShot = await phone.screenshot({ path: PHONE_SCREENSHOT });
+  const colours = await pixels(phone, phoneShot, null, { x: 0, y: 0, width: PHONE.width, height: PHONE.height });
+  assert(colours > 8, `the phone layout should draw something (${colours} colours)`);
+
+  log(`passed in ${Date.now() - started} ms; screenshots: ${SCREENSHOT}, ${PHONE_SCREENSHOT}`);
+}
+
+async function cleanup() {
+  for (const step of cleanups.reverse()) {
+    try {
+      await Promise.race([step(), sleep(5000)]);
+    } catch (e) {
+      log('cleanup:', e.message);
+    }
+  }
+}
+
+const overall = setTimeout(async () => {
+  log(`FAILED: the whole test took over ${OVERALL_MS} ms`);
+  process.exitCode = 1;
+  await cleanup();
+  process.exit(1);
+}, OVERALL_MS);
+
+await mkdir(dirname(SCREENSHOT), { recursive: true });
+try {
+  await main();
+} catch (e) {
+  process.exitCode = 1;
+  log('FAILED:', e.stack ?? e);
+  log('browser console (last 40 lines):\n' + consoleLines.slice(-40).join('\n'));
+  for (const [name, page] of pages) {
+    const path = join(tmpdir(), `confab-web-test-failed-${name}.png`);
+    if (await page.screenshot({ path, timeout: 5000 }).catch(() => null)) log('screenshot:', path);
+  }
+} finally {
+  clearTimeout(overall);
+  await cleanup();
+}
