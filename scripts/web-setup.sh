@@ -7,7 +7,7 @@
 #
 # Versions (see /work/shared/TOOLCHAIN.md): trunk 0.21.14 (0.22 needs a newer rustc),
 # wasm-bindgen-cli equal to the wasm-bindgen crate in Cargo.lock (pinned in app/Cargo.toml),
-# wasm-opt from Debian binaryen, Chromium from Debian, playwright-core from npm (it
+# Chromium from Debian, playwright-core from npm (it
 # downloads no browser; web-test/package.json pins it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,14 +21,15 @@ step() { printf '\n== %s\n' "$*"; }
 step "Rust target wasm32-unknown-unknown"
 rustup target add wasm32-unknown-unknown
 
-step "Debian packages: chromium, binaryen (wasm-opt)"
-if command -v chromium >/dev/null && command -v wasm-opt >/dev/null; then
-    echo "present: $(chromium --version 2>/dev/null | head -n1); $(wasm-opt --version)"
+# No wasm-opt: index.html turns it off (Debian's 108 breaks the module; see there).
+step "Debian packages: chromium"
+if command -v chromium >/dev/null; then
+    echo "present: $(chromium --version 2>/dev/null | head -n1)"
 else
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium binaryen
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
 fi
 
 step "trunk $TRUNK_VERSION"
