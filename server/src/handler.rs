@@ -5,13 +5,14 @@
 //! A failure ends this connection only.
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio::time::{Instant, MissedTickBehavior, Sleep, interval_at, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
@@ -34,8 +35,15 @@ type Socket = WebSocketStream<TcpStream>;
 const MAX_BATCH: usize = 64;
 
 /// Bytes of the per-connection read buffer: small, since chat frames are small and idle
-/// connections must stay cheap (tungstenite's default is 128 KiB). It grows for big frames.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// connections must stay cheap (tungstenite's default is 128 KiB, and it zero-fills the
+/// whole buffer on the first read, so every byte of it is resident). It grows for big frames.
+const READ_BUFFER_BYTES: usize = 512;
+
+/// Bytes tungstenite buffers before it writes to the socket. Not 0: that writes every
+/// frame with its own `send` syscall, so [`write_batch`] would batch nothing. The relay's
+/// CPU under load is almost all kernel time per syscall, so one write per batch (or per
+/// this many bytes) is the biggest saving there is; `flush` always writes the rest.
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
 /// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
 /// address is over its connection limit: the handshake is then refused with HTTP 429.
@@ -49,7 +57,9 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) {
     let config = &shared.config;
-    let handshake = accept(stream, config, ip_slot.is_some());
+    // Boxed, like the closing handshake below: a task's memory is its largest suspended
+    // state for its whole life, and an idle connection should only pay for the select loop.
+    let handshake = Box::pin(accept(stream, config, ip_slot.is_some()));
     let mut socket = match timeout(config.handshake_timeout, handshake).await {
         Ok(Ok(socket)) => socket,
         Ok(Err(err)) => {
@@ -69,7 +79,7 @@ pub async fn serve(
             code: code.into(),
             reason: Utf8Bytes::from_static(reason),
         };
-        let _ = timeout(config.pong_timeout, socket.close(Some(frame))).await;
+        let _ = timeout(config.pong_timeout, Box::pin(socket.close(Some(frame)))).await;
     }
     drop(ip_slot);
 }
@@ -82,7 +92,7 @@ async fn accept(
 ) -> Result<Socket, WsError> {
     let ws_config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(Some(config.max_frame_bytes))
         .max_frame_size(Some(config.max_frame_bytes));
     // The error type is tungstenite's callback contract; its size is not ours to choose.
@@ -136,14 +146,22 @@ async fn drive(
     mut shutdown: watch::Receiver<bool>,
 ) -> End {
     let mut inbox: Option<Inbox> = None;
-    let join_deadline = Instant::now() + config.join_timeout;
+    // Made once, not per loop turn: re-creating `changed()` every wake-up registers and
+    // unregisters with the shutdown channel's waiter list (a lock shared by every
+    // connection) twice per turn. The join timer is boxed and dropped once joined.
+    let shutdown_signal = shutdown.changed();
+    tokio::pin!(shutdown_signal);
+    let mut join_timer = Some(Box::pin(sleep_until(Instant::now() + config.join_timeout)));
     let mut last_heard = Instant::now();
     let mut pings = interval_at(Instant::now() + config.ping_interval, config.ping_interval);
     pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
+        if session.is_joined() {
+            join_timer = None;
+        }
         tokio::select! {
             biased;
-            _ = shutdown.changed() => return End::Close(close_code::GOING_AWAY, "server shutting down"),
+            _ = &mut shutdown_signal => return End::Close(close_code::GOING_AWAY, "server shutting down"),
             event = from_registry(&mut inbox) => match event {
                 Delivery::Kicked(Kick::SlowConsumer) => {
                     return End::Close(close_code::SLOW_CONSUMER, "too slow to keep up with the room");
@@ -159,7 +177,7 @@ async fn drive(
                     }
                 }
             },
-            _ = sleep_until(join_deadline), if !session.is_joined() => {
+            () = until(&mut join_timer) => {
                 return End::Close(close_code::JOIN_TIMEOUT, "no join in time");
             }
             _ = pings.tick() => {
@@ -253,6 +271,14 @@ async fn write_batch(
 /// Sends one frame right away. Returns false if the peer is gone or too slow.
 async fn send(socket: &mut Socket, message: Message, limit: Duration) -> bool {
     matches!(timeout(limit, socket.send(message)).await, Ok(Ok(())))
+}
+
+/// Resolves when `timer` fires; never while it is `None`.
+async fn until(timer: &mut Option<Pin<Box<Sleep>>>) {
+    match timer {
+        Some(timer) => timer.await,
+        None => std::future::pending().await,
+    }
 }
 
 fn text_of(message: &ServerMessage) -> Message {

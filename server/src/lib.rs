@@ -13,6 +13,9 @@
 //! - `outbox`: the bounded per-client queue and the eviction signal.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
 
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub mod benching;
 pub mod config;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

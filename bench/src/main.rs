@@ -1,0 +1,56 @@
+//! `confab-bench`: runs one benchmark against a Confab relay and prints a table and one
+//! JSON line. See `confab-bench --help`, and BENCHMARKS.md for the exact commands.
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+use confab_bench::{idle, load, report, startup};
+
+/// Load generator for the Confab relay.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Generator worker threads (the relay shares the machine).
+    #[arg(long, global = true, default_value_t = 2)]
+    threads: usize,
+    #[command(subcommand)]
+    command: Mode,
+}
+
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Fan-out latency and throughput: clients in rooms, some of them sending.
+    Load(load::LoadOptions),
+    /// Joined, silent connections: the relay's memory per connection.
+    Idle(idle::IdleOptions),
+    /// Spawn the relay binary: time to first accept and idle RSS.
+    Startup(startup::StartupOptions),
+}
+
+fn main() -> std::io::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cli.threads.max(1))
+        .enable_all()
+        .build()?;
+    let (table, json) = match cli.command {
+        Mode::Load(options) => {
+            let result = runtime.block_on(load::run(&options));
+            (report::table(&result), report::json_line(&result))
+        }
+        Mode::Idle(options) => {
+            let result = runtime.block_on(idle::run(&options));
+            (report::table(&result), report::json_line(&result))
+        }
+        Mode::Startup(options) => {
+            let result = startup::run(&options);
+            (report::table(&result), report::json_line(&result))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{table}")?;
+    writeln!(out, "{json}")?;
+    // Idle runs may hold tens of thousands of sockets: do not wait for their tasks.
+    runtime.shutdown_background();
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Entry points for the criterion benchmarks (feature `bench`): a room of joined sessions
+//! whose frames are handled exactly as the relay handles them, minus the sockets. Not part
+//! of the relay's API.
+
+use std::sync::Arc;
+
+use confab_protocol::ServerMessage;
+
+use crate::Config;
+use crate::outbox::Inbox;
+use crate::server::Shared;
+use crate::session::{Outcome, Session};
+
+/// One room with `members` joined sessions; [`Self::chat`] has the first one say something.
+#[derive(Debug)]
+pub struct RoomFixture {
+    sessions: Vec<Session>,
+    inboxes: Vec<Inbox>,
+    next_client_id: u64,
+}
+
+impl RoomFixture {
+    /// Builds a relay state (rate limit out of the way) with one room of `members`.
+    /// `None` if a join was refused.
+    pub fn new(members: usize) -> Option<Self> {
+        let config = Config {
+            messages_per_second: u32::MAX,
+            burst: u32::MAX,
+            max_room_members: members.max(1),
+            ..Config::default()
+        };
+        let shared = Arc::new(Shared::new(config));
+        let mut fixture = Self {
+            sessions: Vec::with_capacity(members),
+            inboxes: Vec::with_capacity(members),
+            next_client_id: 0,
+        };
+        let mut room = None;
+        for i in 0..members.max(1) {
+            let ip = [127, 0, 0, 1].into();
+            let mut session = Session::new(Arc::clone(&shared), ip, u64::try_from(i).ok()?);
+            let request = match &room {
+                None => format!(r#"{{"type":"create","name":"m{i}"}}"#),
+                Some(code) => format!(r#"{{"type":"join","name":"m{i}","room":"{code}"}}"#),
+            };
+            let Outcome::Entered(mut inbox) = session.on_text(&request) else {
+                return None;
+            };
+            if room.is_none() {
+                let welcome = inbox.frames_rx.try_recv().ok()?;
+                if let Ok(ServerMessage::Welcome { room: code, .. }) =
+                    ServerMessage::from_json(&welcome)
+                {
+                    room = Some(code.to_string());
+                }
+            }
+            fixture.sessions.push(session);
+            fixture.inboxes.push(inbox);
+            // Join notices would fill the outboxes and evict members: read them now.
+            fixture.drain();
+        }
+        Some(fixture)
+    }
+
+    /// The first member sends one chat message `text` (already JSON-escaped); every
+    /// member's copy is taken from its outbox. Returns how many frames were delivered.
+    pub fn chat(&mut self, text: &str) -> usize {
+        self.next_client_id += 1;
+        let frame = format!(
+            r#"{{"type":"chat","client_id":{},"text":"{text}"}}"#,
+            self.next_client_id
+        );
+        if let Some(first) = self.sessions.first_mut() {
+            let _ = first.on_text(&frame);
+        }
+        self.drain()
+    }
+
+    /// Empties every outbox; returns how many frames there were.
+    fn drain(&mut self) -> usize {
+        let mut frames = 0;
+        for inbox in &mut self.inboxes {
+            while inbox.frames_rx.try_recv().is_ok() {
+                frames += 1;
+            }
+        }
+        frames
+    }
+}
