@@ -56,4 +56,4 @@ else
 fi
 
 step "crates for the wasm build (trunk builds offline)"
-cargo fetch --target wasm32-unknown-unknown
+cargo fetch --locked --target wasm32-unknown-unknown
