@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # trunk passes --offline to cargo (Trunk.toml): make sure the wasm32-only crates are here.
-cargo fetch --target wasm32-unknown-unknown --quiet
+cargo fetch --locked --target wasm32-unknown-unknown --quiet
 
 start=$(date +%s)
 (cd app && trunk build --release)
