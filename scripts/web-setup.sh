@@ -5,7 +5,7 @@
 #
 #   scripts/web-setup.sh        # then scripts/web-build.sh, scripts/web-test.sh
 #
-# Versions (see /work/shared/TOOLCHAIN.md): trunk 0.21.14 (0.22 needs a newer rustc),
+# Versions: trunk 0.21.14 (0.22 needs a newer rustc),
 # wasm-bindgen-cli equal to the wasm-bindgen crate in Cargo.lock (pinned in app/Cargo.toml),
 # Chromium from Debian, playwright-core from npm (it
 # downloads no browser; web-test/package.json pins it).
