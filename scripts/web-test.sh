@@ -3,7 +3,8 @@
 # (scripts/web-build.sh), the relay and the console client, then runs web-test/web-test.mjs:
 # a relay on 127.0.0.1 (free port), the bundle served on 127.0.0.1, the console client
 # creating a room, the browser opening its invite link, joining by keyboard and exchanging
-# a message each way. Saves docs/screenshots/web.png and web-phone.png.
+# a message each way. Saves target/web-test/web.png and web-phone.png
+# (CONFAB_SCREENSHOT=docs/screenshots/web.png refreshes the README's).
 #
 #   scripts/web-test.sh                         # needs scripts/web-setup.sh once
 #   CONFAB_WEB_SKIP_BUILD=1 scripts/web-test.sh # reuse app/dist

@@ -24,7 +24,7 @@ const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
 const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'));
 const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
-const SCREENSHOT = resolve(env('CONFAB_SCREENSHOT', 'docs/screenshots/web.png'));
+const SCREENSHOT = resolve(env('CONFAB_SCREENSHOT', 'target/web-test/web.png'));
 const PHONE_SCREENSHOT = SCREENSHOT.replace(/\.png$/, '-phone.png');
 
 /** The whole run, generous for a cold SwiftShader start on 2 cores. */
