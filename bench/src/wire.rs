@@ -9,7 +9,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, RoomCode, ServerMessage, Username};
+use confab_protocol::{
+    ClientMessage, ErrorMessage, RoomCode, ServerMessage, Username, WelcomeMessage,
+};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::WebSocketStream;
@@ -67,8 +69,8 @@ pub async fn enter(ws: &mut Socket, name: &str, room: Option<&str>) -> Result<St
     while let Some(frame) = ws.next().await {
         if let Message::Text(text) = frame? {
             match ServerMessage::from_json(&text)? {
-                ServerMessage::Welcome { room, .. } => return Ok(room.to_string()),
-                ServerMessage::Error { code, message, .. } => {
+                ServerMessage::Welcome(WelcomeMessage { room, .. }) => return Ok(room.to_string()),
+                ServerMessage::Error(ErrorMessage { code, message, .. }) => {
                     return Err(format!("refused: {code:?}: {message}").into());
                 }
                 _ => {}

@@ -6,7 +6,8 @@
 
 use chrono::{TimeZone, Timelike};
 use confab_protocol::{
-    ChatMessage, ErrorCode, Millis, RoomCode, ServerMessage, Username, WhisperMessage, close_code,
+    ChatMessage, ErrorCode, ErrorMessage, Millis, RoomCode, ServerMessage, Username,
+    WelcomeMessage, WhisperMessage, close_code,
 };
 
 /// Width of `HH:MM:SS `: continuation lines of multi-line messages are indented by it.
@@ -24,13 +25,13 @@ pub fn frame_lines<Tz: TimeZone>(
     zone: &Tz,
 ) -> Vec<String> {
     match msg {
-        ServerMessage::Welcome {
+        ServerMessage::Welcome(WelcomeMessage {
             room,
             you,
             members,
             history,
             ..
-        } => {
+        }) => {
             let mut lines: Vec<String> = history.iter().map(|m| chat_line(m, zone)).collect();
             lines.extend(welcome_banner(room, you, members, &clock(now, zone)));
             lines
@@ -52,12 +53,12 @@ pub fn frame_lines<Tz: TimeZone>(
         ServerMessage::Chat(chat) => vec![chat_line(chat, zone)],
         ServerMessage::Whisper(whisper) => vec![whisper_line(whisper, you, zone)],
         ServerMessage::Typing { .. } => Vec::new(),
-        ServerMessage::Error {
+        ServerMessage::Error(ErrorMessage {
             code,
             message,
             retry_after_ms,
             ..
-        } => {
+        }) => {
             let retry = retry_after_ms
                 .map(|ms| format!(" (retry in {ms} ms)"))
                 .unwrap_or_default();
@@ -248,12 +249,12 @@ mod tests {
     fn errors_show_code_message_and_retry_hint() {
         let taken = ServerMessage::error(ErrorCode::NameTaken, "someone here is called ann");
         assert_eq!(lines(&taken), ["! name_taken: someone here is called ann"]);
-        let slow = ServerMessage::Error {
+        let slow = ServerMessage::Error(ErrorMessage {
             code: ErrorCode::RateLimited,
             message: "slow down".into(),
             client_id: Some(4),
             retry_after_ms: Some(200),
-        };
+        });
         assert_eq!(
             lines(&slow),
             ["! rate_limited: slow down (retry in 200 ms)"]
@@ -262,7 +263,7 @@ mod tests {
 
     #[test]
     fn welcome_prints_history_then_the_room_code_and_roster() {
-        let welcome = ServerMessage::Welcome {
+        let welcome = ServerMessage::Welcome(WelcomeMessage {
             room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
             you: name("ann"),
             members: vec![name("bob"), name("ann")],
@@ -275,7 +276,7 @@ mod tests {
                 burst: 20,
                 typing_ttl_ms: 6000,
             },
-        };
+        });
         let out = lines(&welcome);
         assert_eq!(out[0], "22:13:20 <bob> earlier");
         assert!(out.contains(&"    room code: K7Q-X2M-HDP".to_owned()));

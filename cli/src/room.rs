@@ -6,7 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use confab_protocol::{ClientId, ClientMessage, ServerMessage, Username};
+use confab_protocol::{
+    ClientId, ClientMessage, ErrorMessage, ServerMessage, Username, WelcomeMessage,
+};
 
 use crate::command::Command;
 
@@ -31,7 +33,7 @@ pub struct Room {
 impl Room {
     /// The room described by a `welcome`; `None` for any other message.
     pub fn from_welcome(msg: &ServerMessage) -> Option<Self> {
-        let ServerMessage::Welcome { you, members, .. } = msg else {
+        let ServerMessage::Welcome(WelcomeMessage { you, members, .. }) = msg else {
             return None;
         };
         Some(Self {
@@ -69,10 +71,10 @@ impl Room {
             | ServerMessage::MemberLeft { members, .. } => members.clone_into(&mut self.members),
             ServerMessage::Chat(chat) => self.answered(chat.client_id),
             ServerMessage::Whisper(whisper) => self.answered(whisper.client_id),
-            ServerMessage::Error {
+            ServerMessage::Error(ErrorMessage {
                 client_id: Some(id),
                 ..
-            } => {
+            }) => {
                 // Counted once per message of ours, however many errors name its id.
                 self.refused += usize::from(self.unanswered.remove(id));
             }
@@ -107,7 +109,7 @@ mod tests {
     }
 
     fn room() -> Room {
-        let welcome = ServerMessage::Welcome {
+        let welcome = ServerMessage::Welcome(WelcomeMessage {
             room: RoomCode::parse("lobby").expect("valid code"),
             you: name("ann"),
             members: vec![name("ann")],
@@ -120,7 +122,7 @@ mod tests {
                 burst: 1,
                 typing_ttl_ms: 1,
             },
-        };
+        });
         Room::from_welcome(&welcome).expect("a welcome makes a room")
     }
 
@@ -160,12 +162,12 @@ mod tests {
         };
         room.observe(&ServerMessage::Chat(echo));
         assert!(!room.all_answered());
-        room.observe(&ServerMessage::Error {
+        room.observe(&ServerMessage::Error(ErrorMessage {
             code: ErrorCode::RateLimited,
             message: "slow".into(),
             client_id: Some(2),
             retry_after_ms: Some(100),
-        });
+        }));
         assert!(room.all_answered());
         assert_eq!(room.tally(), (1, 2));
     }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, ServerMessage};
+use confab_protocol::{ClientMessage, ErrorMessage, ServerMessage};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout_at};
 
@@ -113,7 +113,7 @@ async fn enter(conn: &mut Connection, out: Output) -> Result<Room, CliError> {
             }
         };
         match msg {
-            Some(ServerMessage::Error { code, message, .. }) => {
+            Some(ServerMessage::Error(ErrorMessage { code, message, .. })) => {
                 // In pretty mode the refusal is the final error message; no `!` line twice.
                 if out.is_json() {
                     out.frame(&raw, None, None)?;

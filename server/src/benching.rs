@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use confab_protocol::ServerMessage;
+use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
 use crate::outbox::Inbox;
@@ -48,7 +48,7 @@ impl RoomFixture {
             };
             if room.is_none() {
                 let welcome = inbox.frames_rx.try_recv().ok()?;
-                if let Ok(ServerMessage::Welcome { room: code, .. }) =
+                if let Ok(ServerMessage::Welcome(WelcomeMessage { room: code, .. })) =
                     ServerMessage::from_json(&welcome)
                 {
                     room = Some(code.to_string());

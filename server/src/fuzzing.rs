@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use confab_protocol::ServerMessage;
+use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
 use crate::outbox::Inbox;
@@ -61,7 +61,7 @@ impl JoinedConnection {
 
 fn welcome_room(inbox: &mut Inbox) -> Option<String> {
     match ServerMessage::from_json(&inbox.frames_rx.try_recv().ok()?) {
-        Ok(ServerMessage::Welcome { room, .. }) => Some(room.to_string()),
+        Ok(ServerMessage::Welcome(WelcomeMessage { room, .. })) => Some(room.to_string()),
         _ => None,
     }
 }

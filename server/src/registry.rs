@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use confab_protocol::{
-    ClientId, ErrorCode, Limits, RoomCode, Seq, ServerMessage, Username, WhisperMessage,
+    ClientId, ErrorCode, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage,
+    WhisperMessage,
 };
 
 use crate::Config;
@@ -231,14 +232,14 @@ impl Registry {
         // (say, from before a relay restart) may carry numbers from another history.
         let (history, gap) = room.since(resume.last_seq.filter(|_| resumed));
         let member = &room.members[index];
-        let welcome = ServerMessage::Welcome {
+        let welcome = ServerMessage::Welcome(WelcomeMessage {
             room: room.code.clone(),
             you: member.name.clone(),
             members: room.roster(),
             history,
             resume_token: member.resume_token.clone(),
             limits: self.limits,
-        };
+        });
         room.send_to(index, &encode(&welcome));
         if let Some(gap) = gap {
             room.send_to(index, &encode(&gap));

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use confab_protocol::{
-    ClientId, ClientMessage, ErrorCode, RoomCode, ServerMessage, Username, close_code,
-    decode_client,
+    ClientId, ClientMessage, ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username,
+    close_code, decode_client,
 };
 
 use crate::guards::{MessageRate, RateVerdict};
@@ -127,12 +127,16 @@ impl Session {
     fn within_rate(&mut self, client_id: Option<ClientId>) -> Option<Outcome> {
         match self.rate.check() {
             RateVerdict::Allowed => None,
-            RateVerdict::Limited(wait) => Some(Outcome::Reply(ServerMessage::Error {
-                code: ErrorCode::RateLimited,
-                message: "you are sending too fast; wait a moment".into(),
-                client_id,
-                retry_after_ms: Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)),
-            })),
+            RateVerdict::Limited(wait) => {
+                Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
+                    code: ErrorCode::RateLimited,
+                    message: "you are sending too fast; wait a moment".into(),
+                    client_id,
+                    retry_after_ms: Some(
+                        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
+                    ),
+                })))
+            }
             RateVerdict::Abusive => Some(Outcome::Close {
                 reply: Some(ServerMessage::error(
                     ErrorCode::RateLimited,
@@ -203,12 +207,12 @@ impl Session {
             } => check_text(&text, max_chars, client_id).unwrap_or_else(|| {
                 match registry.whisper(membership, &to, client_id, text) {
                     Ok(()) => Outcome::Nothing,
-                    Err(code) => Outcome::Reply(ServerMessage::Error {
+                    Err(code) => Outcome::Reply(ServerMessage::Error(ErrorMessage {
                         code,
                         message: format!("{to} is not in this room"),
                         client_id: Some(client_id),
                         retry_after_ms: None,
-                    }),
+                    })),
                 }
             }),
             ClientMessage::Typing { active } => {
@@ -283,12 +287,12 @@ fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outco
     } else {
         return None;
     };
-    Some(Outcome::Reply(ServerMessage::Error {
+    Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
         code,
         message,
         client_id: Some(client_id),
         retry_after_ms: None,
-    }))
+    })))
 }
 
 impl Drop for Session {

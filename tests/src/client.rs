@@ -15,13 +15,13 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::{STEP, Welcome, name, within};
+use crate::{STEP, WelcomeMessage, name, within};
 
 /// One WebSocket connection to the relay.
 pub struct TestClient {
     pub(crate) ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The last `welcome` read by [`Self::recv_welcome`] (and so by `create`/`join`).
-    pub(crate) last_welcome: Option<Welcome>,
+    pub(crate) last_welcome: Option<WelcomeMessage>,
     /// WebSocket pings from the relay seen so far (tungstenite answers them while reading).
     pub(crate) pings_seen: usize,
 }
@@ -172,14 +172,14 @@ impl TestClient {
     // ----- joining -----
 
     /// Creates a room as `who`; panics unless the answer is a `welcome`.
-    pub async fn create(&mut self, who: &str) -> Welcome {
+    pub async fn create(&mut self, who: &str) -> WelcomeMessage {
         self.send_create(who).await;
         self.recv_welcome(&format!("welcome after create as {who:?}"))
             .await
     }
 
     /// Joins `room` as `who`; panics unless the answer is a `welcome`.
-    pub async fn join(&mut self, who: &str, room: &RoomCode) -> Welcome {
+    pub async fn join(&mut self, who: &str, room: &RoomCode) -> WelcomeMessage {
         self.send_join(who, room).await;
         self.recv_welcome(&format!("welcome after join {room} as {who:?}"))
             .await
@@ -193,7 +193,7 @@ impl TestClient {
         room: &RoomCode,
         resume_token: &str,
         last_seq: Option<Seq>,
-    ) -> Welcome {
+    ) -> WelcomeMessage {
         let msg = ClientMessage::Join {
             name: name(who),
             room: room.clone(),

@@ -15,8 +15,8 @@
 //!   [`test_config`], the relaxed baseline every test narrows.
 //! - [`client`]: [`TestClient`], a WebSocket client with typed send/receive helpers, and
 //!   [`Event`], what reading the socket can yield.
-//! - [`wire`]: small constructors and views of protocol values ([`name`], [`Welcome`],
-//!   [`ErrorFrame`]) that keep tests short.
+//! - [`wire`]: small constructors and views of protocol values ([`name`], [`welcome_of`],
+//!   [`error_of`]) that keep tests short.
 //! - `tests/*.rs`: one file per concept of the relay behaviour spec (rooms, presence,
 //!   chat, whisper, resume, limits, bad input, keepalive, lifecycle, ...).
 
@@ -29,9 +29,10 @@ pub mod relay;
 pub mod wire;
 
 pub use client::TestClient;
+pub use confab_protocol::{ErrorMessage, WelcomeMessage};
 pub use reading::Event;
 pub use relay::{TestRelay, test_config};
-pub use wire::{ErrorFrame, Welcome, chat_from, code, name};
+pub use wire::{WelcomeExt, chat_from, code, error_of, name, welcome_of};
 
 /// The longest any single step of a test may take before it counts as a hang. Generous,
 /// because two cores are shared with compilers; passing tests never wait this long.

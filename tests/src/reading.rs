@@ -10,7 +10,7 @@ use confab_protocol::{ChatMessage, ServerMessage, Username};
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{ErrorFrame, TestClient, Welcome, within};
+use crate::{ErrorMessage, TestClient, WelcomeMessage, error_of, welcome_of, within};
 
 /// What reading the socket can yield.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,10 +95,10 @@ impl TestClient {
     }
 
     /// The next message, which must be a `welcome`.
-    pub async fn recv_welcome(&mut self, what: &str) -> Welcome {
+    pub async fn recv_welcome(&mut self, what: &str) -> WelcomeMessage {
         let msg = self.recv().await;
-        let welcome = Welcome::from_message(msg.clone())
-            .unwrap_or_else(|| panic!("expected {what}, got {msg:?}"));
+        let welcome =
+            welcome_of(msg.clone()).unwrap_or_else(|| panic!("expected {what}, got {msg:?}"));
         self.last_welcome = Some(welcome.clone());
         welcome
     }
@@ -113,10 +113,9 @@ impl TestClient {
     }
 
     /// The next message, which must be an `error`.
-    pub async fn recv_error(&mut self) -> ErrorFrame {
+    pub async fn recv_error(&mut self) -> ErrorMessage {
         let msg = self.recv().await;
-        ErrorFrame::from_message(msg.clone())
-            .unwrap_or_else(|| panic!("expected an error frame, got {msg:?}"))
+        error_of(msg.clone()).unwrap_or_else(|| panic!("expected an error frame, got {msg:?}"))
     }
 
     /// The next chat message. `typing` hints with `active: false` before it are skipped:

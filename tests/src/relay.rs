@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::{TestClient, Welcome, init_tracing, within};
+use crate::{TestClient, WelcomeMessage, init_tracing, within};
 
 /// The baseline config for tests: the relay's defaults with the limits that would get in
 /// the way of ordinary tests (rate limits, failed-join counting) opened up. A test that is
@@ -107,14 +107,14 @@ impl TestRelay {
     }
 
     /// Connects, creates a room as `who`, and returns the client with its welcome.
-    pub async fn creator(&self, who: &str) -> (TestClient, Welcome) {
+    pub async fn creator(&self, who: &str) -> (TestClient, WelcomeMessage) {
         let mut client = self.client().await;
         let welcome = client.create(who).await;
         (client, welcome)
     }
 
     /// Connects and joins `room` as `who`, returning the client with its welcome.
-    pub async fn member(&self, who: &str, room: &RoomCode) -> (TestClient, Welcome) {
+    pub async fn member(&self, who: &str, room: &RoomCode) -> (TestClient, WelcomeMessage) {
         let mut client = self.client().await;
         let welcome = client.join(who, room).await;
         (client, welcome)

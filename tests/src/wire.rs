@@ -4,7 +4,7 @@
 //! Owns no behaviour: everything here is a thin reshaping of `confab-protocol` types.
 
 use confab_protocol::{
-    ChatMessage, ClientId, ErrorCode, Limits, RoomCode, ServerMessage, Username,
+    ChatMessage, ErrorMessage, RoomCode, ServerMessage, Username, WelcomeMessage,
 };
 
 /// A valid [`Username`] (panics on an invalid one: use raw JSON to send invalid names).
@@ -28,87 +28,37 @@ pub fn chat_from<'a>(who: &str, messages: &'a [ServerMessage]) -> Vec<&'a ChatMe
         .collect()
 }
 
-/// The fields of a `welcome`, so tests can write `welcome.members` instead of matching.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Welcome {
-    /// The room's code.
-    pub room: RoomCode,
-    /// The joiner's normalized name.
-    pub you: Username,
-    /// Everyone in the room, in join order, the joiner included.
-    pub members: Vec<Username>,
-    /// The backlog, or the missed messages on a resume.
-    pub history: Vec<ChatMessage>,
-    /// The token for resuming.
-    pub resume_token: String,
-    /// The limits the relay announced.
-    pub limits: Limits,
+/// The `welcome` inside `msg`, or `None` if `msg` is something else.
+pub fn welcome_of(msg: ServerMessage) -> Option<WelcomeMessage> {
+    match msg {
+        ServerMessage::Welcome(welcome) => Some(welcome),
+        _ => None,
+    }
 }
 
-impl Welcome {
-    /// The welcome inside `msg`, or `None` if `msg` is something else.
-    pub fn from_message(msg: ServerMessage) -> Option<Self> {
-        match msg {
-            ServerMessage::Welcome {
-                room,
-                you,
-                members,
-                history,
-                resume_token,
-                limits,
-            } => Some(Self {
-                room,
-                you,
-                members,
-                history,
-                resume_token,
-                limits,
-            }),
-            _ => None,
-        }
+/// The `error` inside `msg`, or `None` if `msg` is something else.
+pub fn error_of(msg: ServerMessage) -> Option<ErrorMessage> {
+    match msg {
+        ServerMessage::Error(error) => Some(error),
+        _ => None,
     }
+}
 
-    /// The members' names as plain strings, for compact assertions.
-    pub fn member_names(&self) -> Vec<&str> {
-        self.members.iter().map(Username::as_str).collect()
-    }
-
+/// Compact views of a `welcome` for assertions.
+pub trait WelcomeExt {
+    /// The members' names as plain strings.
+    fn member_names(&self) -> Vec<&str>;
     /// The `seq`s of the history, oldest first.
-    pub fn history_seqs(&self) -> Vec<u64> {
-        self.history.iter().map(|chat| chat.seq).collect()
+    fn history_seqs(&self) -> Vec<u64>;
+}
+
+impl WelcomeExt for WelcomeMessage {
+    fn member_names(&self) -> Vec<&str> {
+        roster(&self.members)
     }
-}
 
-/// The fields of an `error` frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorFrame {
-    /// The machine-readable reason.
-    pub code: ErrorCode,
-    /// The text for people (tests only check that there is one).
-    pub message: String,
-    /// The refused chat's or whisper's `client_id`, if any.
-    pub client_id: Option<ClientId>,
-    /// For `rate_limited`: when to try again.
-    pub retry_after_ms: Option<u64>,
-}
-
-impl ErrorFrame {
-    /// The error inside `msg`, or `None` if `msg` is something else.
-    pub fn from_message(msg: ServerMessage) -> Option<Self> {
-        match msg {
-            ServerMessage::Error {
-                code,
-                message,
-                client_id,
-                retry_after_ms,
-            } => Some(Self {
-                code,
-                message,
-                client_id,
-                retry_after_ms,
-            }),
-            _ => None,
-        }
+    fn history_seqs(&self) -> Vec<u64> {
+        self.history.iter().map(|chat| chat.seq).collect()
     }
 }
 

@@ -16,7 +16,7 @@ use confab::ConfabApp;
 use confab::state::{EntryKind, Model, Status};
 use confab_protocol::{ChatMessage, ServerMessage};
 use confab_server::Config;
-use confab_tests::{TestClient, TestRelay, code, test_config, within};
+use confab_tests::{TestClient, TestRelay, WelcomeExt, code, test_config, within};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tokio::net::TcpListener;

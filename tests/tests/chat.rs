@@ -2,9 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use confab_protocol::{ErrorCode, ServerMessage};
+use confab_protocol::{ErrorCode, ErrorMessage, ServerMessage};
 use confab_server::Config;
-use confab_tests::{TestRelay, test_config};
+use confab_tests::{TestRelay, WelcomeExt, test_config};
 
 fn now_ms() -> u64 {
     let since_epoch = SystemTime::now()
@@ -187,7 +187,7 @@ async fn the_sender_gets_its_copy_in_order_with_the_others_messages() {
     members[0].chat(11, "").await;
     assert!(matches!(
         members[0].recv().await,
-        ServerMessage::Error { .. }
+        ServerMessage::Error(ErrorMessage { .. })
     ));
     members[0].chat(12, "after").await;
     assert_eq!(members[0].recv_chat().await.seq, 11);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use confab_protocol::{ClientMessage, ErrorCode, Limits, ServerMessage};
 use confab_server::Config;
-use confab_tests::{ErrorFrame, TestRelay, chat_from, code, test_config};
+use confab_tests::{ErrorMessage, TestRelay, WelcomeExt, chat_from, code, error_of, test_config};
 
 /// One token per second and a bucket of four, one of which the join takes: the fourth
 /// quick message after joining is limited.
@@ -52,7 +52,7 @@ async fn messages_beyond_the_burst_are_rate_limited_and_not_relayed_while_others
     while echoes.len() + errors.len() < 4 {
         match members[0].recv().await {
             ServerMessage::Chat(chat) => echoes.push(chat.client_id),
-            msg @ ServerMessage::Error { .. } => errors.push(ErrorFrame::from_message(msg)),
+            msg @ ServerMessage::Error(ErrorMessage { .. }) => errors.push(error_of(msg)),
             ServerMessage::Typing { active: false, .. } => {}
             other => panic!("unexpected message: {other:?}"),
         }
@@ -91,9 +91,9 @@ async fn typing_and_whispers_take_from_the_same_bucket() {
     members[0].whisper("bob", 1, "third").await;
     members[0].whisper("bob", 2, "fourth").await;
     let error = members[0]
-        .recv_until(|m| matches!(m, ServerMessage::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMessage::Error(ErrorMessage { .. })))
         .await;
-    let error = ErrorFrame::from_message(error).expect("an error frame");
+    let error = error_of(error).expect("an error frame");
     assert_eq!(
         (error.code, error.client_id),
         (ErrorCode::RateLimited, Some(2))
@@ -108,9 +108,9 @@ async fn a_message_is_accepted_again_after_retry_after_ms() {
         members[0].chat(id, "quick").await;
     }
     let error = members[0]
-        .recv_until(|m| matches!(m, ServerMessage::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMessage::Error(ErrorMessage { .. })))
         .await;
-    let retry_after = ErrorFrame::from_message(error)
+    let retry_after = error_of(error)
         .and_then(|e| e.retry_after_ms)
         .expect("rate_limited carries retry_after_ms");
     tokio::time::sleep(Duration::from_millis(retry_after + 50)).await;
@@ -144,10 +144,10 @@ async fn sustained_flooding_closes_the_connection_with_1008() {
         .filter(|m| {
             matches!(
                 m,
-                ServerMessage::Error {
+                ServerMessage::Error(ErrorMessage {
                     code: ErrorCode::RateLimited,
                     ..
-                }
+                })
             )
         })
         .count();

@@ -2,7 +2,7 @@
 
 use confab_protocol::{ErrorCode, RoomCode};
 use confab_server::Config;
-use confab_tests::{TestClient, TestRelay, test_config};
+use confab_tests::{TestClient, TestRelay, WelcomeExt, test_config};
 
 /// Sends a hand-written `join`, so names the client-side parser would refuse reach the relay.
 async fn join_raw(client: &mut TestClient, name_json: &str, room: &RoomCode) {

@@ -1,8 +1,8 @@
 //! Presence: the roster on every join and leave, and typing hints (spec §3, §7).
 
 use confab_protocol::ServerMessage;
-use confab_tests::TestRelay;
 use confab_tests::wire::roster;
+use confab_tests::{TestRelay, WelcomeExt};
 
 #[tokio::test]
 async fn welcome_lists_everyone_in_join_order_including_the_joiner() {

@@ -2,7 +2,7 @@
 
 use confab_protocol::{ErrorCode, ServerMessage};
 use confab_server::Config;
-use confab_tests::{TestClient, TestRelay, Welcome, test_config};
+use confab_tests::{TestClient, TestRelay, WelcomeExt, WelcomeMessage, test_config};
 
 /// `members[sender]` sends `count` chats; every client in `members` reads each of them.
 async fn chat_rounds(members: &mut [TestClient], sender: usize, first_id: u64, count: u64) {
@@ -15,7 +15,7 @@ async fn chat_rounds(members: &mut [TestClient], sender: usize, first_id: u64, c
 }
 
 /// How often `who` (compared ignoring ASCII case) appears in the welcome's roster.
-fn count_of(welcome: &Welcome, who: &str) -> usize {
+fn count_of(welcome: &WelcomeMessage, who: &str) -> usize {
     welcome
         .members
         .iter()

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ErrorCode, RoomCode, ServerMessage};
+use confab_protocol::{ErrorCode, ErrorMessage, RoomCode, ServerMessage, WelcomeMessage};
 use confab_server::Config;
 use confab_tests::relay::settle;
-use confab_tests::{TestRelay, code, eventually, test_config};
+use confab_tests::{TestRelay, WelcomeExt, code, eventually, test_config};
 
 #[tokio::test]
 async fn create_returns_a_nine_character_code_from_the_alphabet_and_joins_the_creator() {
@@ -151,11 +151,11 @@ async fn an_empty_room_vanishes_after_room_grace() {
         let mut probe = relay.client().await;
         probe.send_join("probe", &created.room).await;
         match probe.recv().await {
-            ServerMessage::Error {
+            ServerMessage::Error(ErrorMessage {
                 code: ErrorCode::RoomNotFound,
                 ..
-            } => Some(()),
-            ServerMessage::Welcome { .. } => {
+            }) => Some(()),
+            ServerMessage::Welcome(WelcomeMessage { .. }) => {
                 probe.leave().await;
                 probe.expect_close(1000).await;
                 None

@@ -4,7 +4,7 @@
 use confab_protocol::ServerMessage;
 use confab_server::Config;
 use confab_tests::wire::roster;
-use confab_tests::{TestClient, TestRelay, test_config};
+use confab_tests::{TestClient, TestRelay, WelcomeExt, test_config};
 
 /// Characters per chat: big messages fill the stalled socket's buffers in few rounds.
 const TEXT_CHARS: usize = 16_000;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use confab_server::Config;
 use confab_tests::wire::roster;
-use confab_tests::{TestRelay, test_config, within};
+use confab_tests::{TestRelay, WelcomeExt, test_config, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -22,7 +22,9 @@ pub mod words;
 #[cfg(test)]
 mod tests;
 
-use confab_protocol::{ClientId, ClientMessage, Millis, RoomCode, ServerMessage, Username};
+use confab_protocol::{
+    ClientId, ClientMessage, ErrorMessage, Millis, RoomCode, ServerMessage, Username,
+};
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use presence::Backoff;
@@ -268,40 +270,22 @@ impl Model {
     /// Applies one message from the relay.
     pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
         match msg {
-            ServerMessage::Welcome {
-                room,
-                you,
-                members,
-                history,
-                resume_token,
-                limits,
-            } => {
+            ServerMessage::Welcome(welcome) => {
                 self.status = Status::Online;
                 self.backoff.reset();
                 self.join_error = None;
                 match &mut self.session {
-                    Some(s) if s.room == room => {
-                        s.resume(members, history, resume_token, limits, now.wall_ms);
-                    }
-                    _ => {
-                        self.session = Some(Session::new(
-                            room,
-                            you,
-                            members,
-                            history,
-                            resume_token,
-                            limits,
-                        ));
-                    }
+                    Some(s) if s.room == welcome.room => s.resume(welcome, now.wall_ms),
+                    _ => self.session = Some(Session::new(welcome)),
                 }
                 vec![]
             }
-            ServerMessage::Error {
+            ServerMessage::Error(ErrorMessage {
                 code,
                 message,
                 retry_after_ms,
                 ..
-            } if self.status == Status::Joining => {
+            }) if self.status == Status::Joining => {
                 let why = words::describe_error(code, &message, retry_after_ms);
                 if self.session.is_some() && !words::ends_session(code) {
                     return self.on_closed(&why, now);

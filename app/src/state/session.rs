@@ -5,7 +5,7 @@
 //! in one place. The connection itself is [`super::Model`]'s business.
 
 use confab_protocol::{
-    ChatMessage, ClientMessage, Limits, Millis, RoomCode, ServerMessage, Username,
+    ClientMessage, ErrorMessage, Limits, Millis, RoomCode, ServerMessage, Username, WelcomeMessage,
 };
 use web_time::{Duration, Instant};
 
@@ -46,29 +46,21 @@ pub struct Applied {
 
 impl Session {
     /// Starts a session from a `welcome`.
-    pub fn new(
-        room: RoomCode,
-        me: Username,
-        members: Vec<Username>,
-        history: Vec<ChatMessage>,
-        resume_token: String,
-        limits: Limits,
-    ) -> Self {
+    pub fn new(welcome: WelcomeMessage) -> Self {
+        let me = welcome.you;
         let mut timeline = Timeline::default();
-        for msg in history {
+        for msg in welcome.history {
             timeline.push_chat(msg, &me);
         }
-        let composer = Composer::default();
-        let typing = TypingHints::default();
         Self {
-            room,
+            room: welcome.room,
             me,
-            members,
+            members: welcome.members,
             timeline,
-            composer,
-            typing,
-            limits,
-            resume_token,
+            composer: Composer::default(),
+            typing: TypingHints::default(),
+            limits: welcome.limits,
+            resume_token: welcome.resume_token,
         }
     }
 
@@ -80,14 +72,14 @@ impl Session {
     /// the timeline forgets its `seq`-based de-duplication (or every new message would be
     /// dropped as already seen), marks that messages may have been missed, and shows the
     /// backlog below the marker, skipping only messages it already shows word for word.
-    pub fn resume(
-        &mut self,
-        members: Vec<Username>,
-        history: Vec<ChatMessage>,
-        resume_token: String,
-        limits: Limits,
-        now_ms: Millis,
-    ) {
+    pub fn resume(&mut self, welcome: WelcomeMessage, now_ms: Millis) {
+        let WelcomeMessage {
+            members,
+            history,
+            resume_token,
+            limits,
+            ..
+        } = welcome;
         let recognized = resume_token == self.resume_token;
         self.members = members;
         self.resume_token = resume_token;
@@ -174,19 +166,19 @@ impl Session {
             } => {
                 self.timeline.push_gap(after, resumed_from, now_ms);
             }
-            ServerMessage::Error {
+            ServerMessage::Error(ErrorMessage {
                 code,
                 message,
                 client_id,
                 retry_after_ms,
-            } => {
+            }) => {
                 let why = describe_error(code, &message, retry_after_ms);
                 match client_id {
                     Some(id) => self.composer.refuse(id, why),
                     None => self.composer.error = Some(why),
                 }
             }
-            ServerMessage::Typing { .. } | ServerMessage::Welcome { .. } => {}
+            ServerMessage::Typing { .. } | ServerMessage::Welcome(WelcomeMessage { .. }) => {}
         }
         applied
     }

@@ -1,7 +1,9 @@
 //! Scripted conversations with the model: relay messages and socket events in, state and
 //! effects out.
 
-use confab_protocol::{ChatMessage, ErrorCode, Limits, ServerMessage};
+use confab_protocol::{
+    ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage,
+};
 use web_time::Duration;
 
 use super::*;
@@ -45,14 +47,14 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
             }
         })
         .collect();
-    ServerMessage::Welcome {
+    ServerMessage::Welcome(WelcomeMessage {
         room: room(),
         you: name("ann"),
         members: vec![name("bob"), name("ann")],
         history,
         resume_token: token.into(),
         limits: limits(),
-    }
+    })
 }
 
 /// A model that has joined the room as "ann" with messages 1 and 2 in its history.
@@ -310,12 +312,12 @@ fn a_refused_message_keeps_its_text_as_the_draft() {
             text: "hello".into()
         })]
     );
-    let refusal = ServerMessage::Error {
+    let refusal = ServerMessage::Error(ErrorMessage {
         code: ErrorCode::RateLimited,
         message: "slow".into(),
         client_id: Some(1),
         retry_after_ms: Some(200),
-    };
+    });
     m.on_message(refusal, now);
     let composer = &m.session.as_ref().expect("in a room").composer;
     assert_eq!(composer.draft, "hello");

@@ -19,7 +19,10 @@ pub mod username;
 
 pub use client::{ClientMessage, DecodeError, decode_client};
 pub use room_code::{RoomCode, RoomCodeError};
-pub use server::{ChatMessage, ErrorCode, Limits, ServerMessage, WhisperMessage, close_code};
+pub use server::{
+    ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage, WhisperMessage,
+    close_code,
+};
 pub use username::{Username, UsernameError};
 
 /// Client-chosen identifier of a chat message or whisper, echoed back to its sender only,

@@ -9,21 +9,7 @@ use crate::{ClientId, Millis, RoomCode, Seq, Username};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// You are in: the first message after a successful `create` or `join`.
-    Welcome {
-        /// The room's code, in display form.
-        room: RoomCode,
-        /// Your name as the relay normalized it.
-        you: Username,
-        /// Everyone in the room now, you included, in joining order.
-        members: Vec<Username>,
-        /// Recent messages, oldest first: the room's backlog on a fresh join, or exactly the
-        /// messages after `last_seq` on a resume.
-        history: Vec<ChatMessage>,
-        /// Present this in a later `join` to reclaim your name and catch up.
-        resume_token: String,
-        /// The limits this relay enforces, so clients can check before sending.
-        limits: Limits,
-    },
+    Welcome(WelcomeMessage),
     /// Someone entered the room (including by resuming).
     MemberJoined {
         /// Who entered.
@@ -51,18 +37,7 @@ pub enum ServerMessage {
     /// A private message; sent to its recipient and echoed to its sender.
     Whisper(WhisperMessage),
     /// A request was refused. The connection stays open unless a close frame follows.
-    Error {
-        /// The machine-readable reason.
-        code: ErrorCode,
-        /// What went wrong, for people.
-        message: String,
-        /// The `client_id` of the refused `chat` or `whisper`, so the client can keep its draft.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<ClientId>,
-        /// For `rate_limited`: how long to wait before the next message is accepted.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        retry_after_ms: Option<u64>,
-    },
+    Error(ErrorMessage),
     /// On a resume, the relay no longer holds every message after your `last_seq`: the
     /// messages from `after + 1` to `resumed_from - 1` are lost to you.
     Gap {
@@ -71,6 +46,39 @@ pub enum ServerMessage {
         /// The first `seq` in the `history` that follows.
         resumed_from: Seq,
     },
+}
+
+/// The first message after a successful `create` or `join`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WelcomeMessage {
+    /// The room's code, in display form.
+    pub room: RoomCode,
+    /// Your name as the relay normalized it.
+    pub you: Username,
+    /// Everyone in the room now, you included, in joining order.
+    pub members: Vec<Username>,
+    /// Recent messages, oldest first: the room's backlog on a fresh join, or exactly the
+    /// messages after `last_seq` on a resume.
+    pub history: Vec<ChatMessage>,
+    /// Present this in a later `join` to reclaim your name and catch up.
+    pub resume_token: String,
+    /// The limits this relay enforces, so clients can check before sending.
+    pub limits: Limits,
+}
+
+/// A refused request. The connection stays open unless a close frame follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorMessage {
+    /// The machine-readable reason.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The `client_id` of the refused `chat` or `whisper`, so the client can keep its draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    /// For `rate_limited`: how long to wait before the next message is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// A chat message as the relay stored and relayed it.
@@ -195,12 +203,12 @@ impl ServerMessage {
 
     /// Builds an `error` frame not tied to a chat message.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Error {
+        Self::Error(ErrorMessage {
             code,
             message: message.into(),
             client_id: None,
             retry_after_ms: None,
-        }
+        })
     }
 }
 
@@ -245,14 +253,14 @@ mod tests {
             client_id: None,
         };
         golden(
-            &ServerMessage::Welcome {
+            &ServerMessage::Welcome(WelcomeMessage {
                 room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
                 you: name("ann"),
                 members: vec![name("bob"), name("ann")],
                 history: vec![chat],
                 resume_token: "r3sum3".into(),
                 limits: limits(),
-            },
+            }),
             &json!({
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
                 "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
@@ -321,12 +329,12 @@ mod tests {
             &json!({"type": "error", "code": "name_taken", "message": "taken"}),
         );
         golden(
-            &ServerMessage::Error {
+            &ServerMessage::Error(ErrorMessage {
                 code: ErrorCode::RateLimited,
                 message: "slow down".into(),
                 client_id: Some(4),
                 retry_after_ms: Some(200),
-            },
+            }),
             &json!({"type": "error", "code": "rate_limited", "message": "slow down", "client_id": 4, "retry_after_ms": 200}),
         );
     }
@@ -361,10 +369,10 @@ mod tests {
         let msg = ServerMessage::from_json(r#"{"type":"error","code":"brand_new","message":"?"}"#);
         assert!(matches!(
             msg,
-            Ok(ServerMessage::Error {
+            Ok(ServerMessage::Error(ErrorMessage {
                 code: ErrorCode::Other,
                 ..
-            })
+            }))
         ));
     }
 }

@@ -1,6 +1,6 @@
 //! The chat screen, drawn from a scripted session and driven like a person would.
 
-use confab_protocol::{ChatMessage, Limits, RoomCode, ServerMessage, Username};
+use confab_protocol::{ChatMessage, Limits, RoomCode, ServerMessage, Username, WelcomeMessage};
 use egui::{Event, Modifiers, MouseWheelUnit, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -38,14 +38,14 @@ fn session(history: Vec<ChatMessage>) -> Session {
         typing_ttl_ms: 6000,
     };
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
-    Session::new(
+    Session::new(WelcomeMessage {
         room,
-        name("ann"),
-        vec![name("bob"), name("ann")],
+        you: name("ann"),
+        members: vec![name("bob"), name("ann")],
         history,
-        "tok".into(),
+        resume_token: "tok".into(),
         limits,
-    )
+    })
 }
 
 fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen> {
