@@ -95,10 +95,7 @@ impl ConfabApp {
                         egui::UserAttentionType::Informational,
                     ));
                     if self.prefs.mention_sound {
-                        // Stub: no audio backend is linked (an audio crate would double the
-                        // native dependency tree for one beep). The attention request above
-                        // is the real signal; this log shows where a sound would play.
-                        log::info!("mention sound (stub)");
+                        crate::chime::play();
                     }
                 }
             }

@@ -9,10 +9,12 @@
 //!   computer".
 //! - [`web_link`]: the web client's addresses (page to relay, invite links); pure.
 //! - `web` (wasm32): the browser page around the app (address, loading and error text).
+//! - [`chime`]: the mention sound (Web Audio in the browser; natively the window attention).
 //!
 //! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
 
 pub mod app;
+pub mod chime;
 #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
 pub mod host;
 pub mod net;
