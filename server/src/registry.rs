@@ -374,11 +374,6 @@ impl Registry {
         });
     }
 
-    /// How many rooms exist (for logs and tests).
-    pub fn room_count(&self) -> usize {
-        self.lock().len()
-    }
-
     /// Locks the rooms. A panic while holding the lock would be a bug; the state is still
     /// memory-safe, so later connections carry on rather than all failing with it.
     fn lock(&self) -> MutexGuard<'_, HashMap<RoomCode, Room>> {

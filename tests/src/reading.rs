@@ -118,9 +118,9 @@ impl TestClient {
         error_of(msg.clone()).unwrap_or_else(|| panic!("expected an error frame, got {msg:?}"))
     }
 
-    /// The next chat message. `typing` hints with `active: false` before it are skipped:
-    /// a chat ends its sender's typing hint, and the relay may announce that even when no
-    /// hint was active. Anything else first is a test failure.
+    /// The next chat message. A `typing` hint with `active: false` before it is skipped:
+    /// the relay sends one right before a chat whose sender had an active hint. Anything
+    /// else first is a test failure.
     pub async fn recv_chat(&mut self) -> ChatMessage {
         loop {
             match self.recv().await {

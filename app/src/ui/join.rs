@@ -135,12 +135,7 @@ fn form_ui(
         let name = name_field(ui, form);
         let room = room_field(ui, form);
         let label = super::field_label(ui, "Server address");
-        ui.add(
-            TextEdit::singleline(&mut form.server)
-                .hint_text("ws://host:9001")
-                .margin(FIELD_MARGIN),
-        )
-        .labelled_by(label);
+        field(ui, label, &mut form.server, "ws://host:9001");
         ui.add_space(14.0);
         action = buttons(ui, form, name.as_ref(), room);
         if let Some(note) = host_note {
@@ -214,14 +209,19 @@ fn buttons(
     action
 }
 
-fn name_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Username> {
-    let label = super::field_label(ui, "Your name");
+/// A single-line field that screen readers and tests find by its `label`.
+fn field(ui: &mut Ui, label: egui::Id, text: &mut String, hint: &str) -> egui::Response {
     ui.add(
-        TextEdit::singleline(&mut form.username)
-            .hint_text("e.g. Ann")
+        TextEdit::singleline(text)
+            .hint_text(hint)
             .margin(FIELD_MARGIN),
     )
-    .labelled_by(label);
+    .labelled_by(label)
+}
+
+fn name_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Username> {
+    let label = super::field_label(ui, "Your name");
+    field(ui, label, &mut form.username, "e.g. Ann");
     let parsed = Username::parse(&form.username);
     if let Err(e) = &parsed
         && !form.username.is_empty()
@@ -249,13 +249,8 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
             label
         })
         .inner;
-    let edit = ui
-        .add(
-            TextEdit::singleline(&mut form.room)
-                .hint_text("e.g. K7Q-X2M-HDP (empty to create one)")
-                .margin(FIELD_MARGIN),
-        )
-        .labelled_by(label);
+    let hint = "e.g. K7Q-X2M-HDP (empty to create one)";
+    let edit = field(ui, label, &mut form.room, hint);
     if edit.changed()
         && let (Some(server), code) = split_invite(&form.room)
     {
@@ -282,8 +277,7 @@ fn host_section(
     ui.separator();
     ui.add_space(6.0);
     let label = super::field_label(ui, "Host on address");
-    ui.add(TextEdit::singleline(&mut form.host_addr).margin(FIELD_MARGIN))
-        .labelled_by(label);
+    field(ui, label, &mut form.host_addr, "");
     ui.add_space(4.0);
     // In a row, so the words sit in the middle like the buttons above (a justified
     // layout would put them at the left edge).
