@@ -8,8 +8,34 @@ use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
 use crate::outbox::Inbox;
-use crate::server::Shared;
 use crate::session::{Outcome, Session};
+use crate::shared::Shared;
+
+/// One relay's state with the rate limit out of the way, to hold several [`RoomFixture`]s.
+#[derive(Debug, Clone)]
+pub struct RelayFixture {
+    shared: Arc<Shared>,
+}
+
+impl RelayFixture {
+    /// A relay whose rooms take up to `max_members` members each.
+    pub fn new(max_members: usize) -> Self {
+        let config = Config {
+            messages_per_second: u32::MAX,
+            burst: u32::MAX,
+            max_room_members: max_members.max(1),
+            ..Config::default()
+        };
+        Self {
+            shared: Arc::new(Shared::new(config)),
+        }
+    }
+
+    /// A new room on this relay with `members` joined sessions; `None` if a join was refused.
+    pub fn room(&self, members: usize) -> Option<RoomFixture> {
+        RoomFixture::on(&self.shared, members)
+    }
+}
 
 /// One room with `members` joined sessions; [`Self::chat`] has the first one say something.
 #[derive(Debug)]
@@ -23,13 +49,11 @@ impl RoomFixture {
     /// Builds a relay state (rate limit out of the way) with one room of `members`.
     /// `None` if a join was refused.
     pub fn new(members: usize) -> Option<Self> {
-        let config = Config {
-            messages_per_second: u32::MAX,
-            burst: u32::MAX,
-            max_room_members: members.max(1),
-            ..Config::default()
-        };
-        let shared = Arc::new(Shared::new(config));
+        RelayFixture::new(members).room(members)
+    }
+
+    /// A room of `members` joined sessions in the relay state `shared`.
+    fn on(shared: &Arc<Shared>, members: usize) -> Option<Self> {
         let mut fixture = Self {
             sessions: Vec::with_capacity(members),
             inboxes: Vec::with_capacity(members),
@@ -38,7 +62,7 @@ impl RoomFixture {
         let mut room = None;
         for i in 0..members.max(1) {
             let ip = [127, 0, 0, 1].into();
-            let mut session = Session::new(Arc::clone(&shared), ip, u64::try_from(i).ok()?);
+            let mut session = Session::new(Arc::clone(shared), ip, u64::try_from(i).ok()?);
             let request = match &room {
                 None => format!(r#"{{"type":"create","name":"m{i}"}}"#),
                 Some(code) => format!(r#"{{"type":"join","name":"m{i}","room":"{code}"}}"#),

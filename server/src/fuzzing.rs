@@ -7,8 +7,8 @@ use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
 use crate::outbox::Inbox;
-use crate::server::Shared;
 use crate::session::{Outcome, Session};
+use crate::shared::Shared;
 
 /// Two members in one room; `feed` hands text frames to the first one's session.
 #[derive(Debug)]

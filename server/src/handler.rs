@@ -25,8 +25,8 @@ use confab_protocol::{ServerMessage, close_code};
 use crate::Config;
 use crate::guards::IpSlot;
 use crate::outbox::{Inbox, Kick};
-use crate::server::Shared;
 use crate::session::{Outcome, Session};
+use crate::shared::Shared;
 
 type Socket = WebSocketStream<TcpStream>;
 

@@ -9,7 +9,9 @@
 //! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
 //! - `handler`: one task per connection: handshake, join, the select loop.
 //! - `session`: what a joined connection's frames do (chat, typing, whisper, leave).
-//! - `registry` and `room`: rooms, members, history, resume tokens and the fan-out seam.
+//! - `shared`: the state every connection holds (settings, room directory, failed joins).
+//! - `registry` and `room`: rooms (each behind its own lock), members, history, resume
+//!   tokens and the fan-out seam.
 //! - `outbox`: the bounded per-client queue and the eviction signal.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
 
@@ -27,6 +29,7 @@ mod room;
 mod secrets;
 pub mod server;
 mod session;
+mod shared;
 
 pub use config::Config;
 pub use server::run;

@@ -1,14 +1,19 @@
 //! The registry: every room on this relay, and the operations a connection performs on
 //! them (create, join, resume, chat, typing, whisper, depart).
 //!
-//! Synchronous behind one `std::sync::Mutex`, never held across an `.await`: each operation
-//! locks, updates the room, offers encoded frames to outboxes (which never blocks) and
-//! unlocks. Holding the lock while queueing is what makes `welcome` precede every later
-//! frame and keeps `seq` order identical for every member.
+//! Every room has its own `std::sync::Mutex`, never held across an `.await`: an operation
+//! locks its room, updates it, offers encoded frames to outboxes (which never blocks) and
+//! unlocks. Holding the room's lock while queueing is what makes `welcome` precede every
+//! later frame and keeps `seq` order identical for every member. Rooms never wait for each
+//! other, so one relay uses every core.
+//!
+//! The directory (code to room) is a `RwLock` taken only to create, join and sweep: a
+//! member's chat, typing, whisper and departure go straight to its room through the
+//! [`Membership`] it holds. Lock order is always directory, then room.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use confab_protocol::{
@@ -75,13 +80,27 @@ pub struct Resume {
     pub last_seq: Option<Seq>,
 }
 
+/// One room behind its own lock, shared by the directory and the room's members.
+type RoomCell = Arc<Mutex<Room>>;
+
 /// Proof that a connection is in a room; operations name the member by it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It holds the room itself, so a member's operations take no relay-wide lock. A room is
+/// only dropped from the directory once it is empty, so a live member's room is the one
+/// everyone else finds by its code.
+#[derive(Debug, Clone)]
 pub struct Membership {
     /// The room.
-    pub room: RoomCode,
+    room: RoomCell,
     /// The connection speaking for the member.
     pub conn: ConnId,
+}
+
+impl Membership {
+    /// Locks the member's room.
+    fn lock(&self) -> MutexGuard<'_, Room> {
+        lock_room(&self.room)
+    }
 }
 
 /// How a member leaves.
@@ -96,7 +115,7 @@ pub enum Departure {
 /// Every room on this relay.
 #[derive(Debug)]
 pub struct Registry {
-    rooms: Mutex<HashMap<RoomCode, Room>>,
+    rooms: RwLock<HashMap<RoomCode, RoomCell>>,
     config: Arc<Config>,
     limits: Limits,
 }
@@ -109,7 +128,8 @@ impl Registry {
         for raw in &config.permanent_rooms {
             match RoomCode::parse(raw) {
                 Ok(code) => {
-                    rooms.insert(code.clone(), Room::new(code, true, config.history_len, now));
+                    let room = Room::new(code.clone(), true, config.history_len, now);
+                    rooms.insert(code, Arc::new(Mutex::new(room)));
                 }
                 Err(err) => tracing::warn!(room = raw, %err, "ignoring invalid permanent room"),
             }
@@ -122,7 +142,7 @@ impl Registry {
             typing_ttl_ms: u64::try_from(config.typing_ttl.as_millis()).unwrap_or(u64::MAX),
         };
         Self {
-            rooms: Mutex::new(rooms),
+            rooms: RwLock::new(rooms),
             config,
             limits,
         }
@@ -135,7 +155,9 @@ impl Registry {
         mut new_code: impl FnMut() -> Result<RoomCode, getrandom::Error>,
         arrival: Arrival,
     ) -> Result<Membership, JoinError> {
-        let mut rooms = self.lock();
+        // The directory's write lock is held through the admission, so the janitor cannot
+        // sweep the new (still empty) room away before its creator is in.
+        let mut rooms = self.write();
         if rooms.len() >= self.config.max_rooms {
             return Err(JoinError::TooManyRooms);
         }
@@ -150,14 +172,12 @@ impl Registry {
             }
         };
         let code = slot.key().clone();
-        let room = slot.insert(Room::new(
-            code,
-            false,
-            self.config.history_len,
-            Instant::now(),
-        ));
-        tracing::info!(room = %room.code, "room created");
-        self.admit(room, arrival, &Resume::default())
+        let room = Room::new(code, false, self.config.history_len, Instant::now());
+        let cell = Arc::clone(slot.insert(Arc::new(Mutex::new(room))));
+        let mut room = lock_room(&cell);
+        tracing::info!(room = %room.tag, "room created");
+        tracing::debug!(room = %room.tag, code = %room.code, "room code");
+        self.admit(&mut room, &cell, arrival, &Resume::default())
     }
 
     /// Joins an existing room, resuming an earlier membership when `resume` proves one.
@@ -167,9 +187,12 @@ impl Registry {
         arrival: Arrival,
         resume: &Resume,
     ) -> Result<Membership, JoinError> {
-        let mut rooms = self.lock();
-        let room = rooms.get_mut(code).ok_or(JoinError::RoomNotFound)?;
-        self.admit(room, arrival, resume)
+        // A read lock: joins into different rooms do not wait for each other, and the
+        // janitor (a writer) cannot remove the room while this admission runs.
+        let rooms = self.read();
+        let cell = rooms.get(code).ok_or(JoinError::RoomNotFound)?;
+        let mut room = lock_room(cell);
+        self.admit(&mut room, cell, arrival, resume)
     }
 
     /// Admits `arrival` into `room`: replaces its own old connection, reclaims a reserved
@@ -177,13 +200,14 @@ impl Registry {
     fn admit(
         &self,
         room: &mut Room,
+        cell: &RoomCell,
         arrival: Arrival,
         resume: &Resume,
     ) -> Result<Membership, JoinError> {
         let key = arrival.name.uniqueness_key();
         let token = resume.token.as_deref();
         let membership = Membership {
-            room: room.code.clone(),
+            room: Arc::clone(cell),
             conn: arrival.conn,
         };
         let attached = room.position_by_key(&key);
@@ -191,7 +215,8 @@ impl Registry {
         let index = match attached {
             Some(i) if token == Some(room.members[i].resume_token.as_str()) => {
                 let member = &mut room.members[i];
-                tracing::info!(room = %room.code, name = %member.name, "member resumed on a new connection");
+                tracing::info!(room = %room.tag, "member resumed on a new connection");
+                tracing::debug!(room = %room.tag, name = %member.name, "resumed member");
                 member.outbox.kick(Kick::Replaced);
                 member.outbox = arrival.outbox;
                 member.conn = arrival.conn;
@@ -246,7 +271,8 @@ impl Registry {
         }
         if attached.is_none() {
             let name = room.members[index].name.clone();
-            tracing::info!(room = %room.code, %name, members = room.members.len(), "member joined");
+            tracing::info!(room = %room.tag, members = room.members.len(), "member joined");
+            tracing::debug!(room = %room.tag, %name, "joined member");
             let joined = ServerMessage::MemberJoined {
                 name,
                 members: room.roster(),
@@ -258,16 +284,14 @@ impl Registry {
 
     /// Removes the member (if it is still this connection's) and tells the others.
     pub fn depart(&self, membership: &Membership, departure: Departure) {
-        let mut rooms = self.lock();
-        let Some(room) = rooms.get_mut(&membership.room) else {
-            return;
-        };
+        let mut room = membership.lock();
         let Some(index) = room.position(membership.conn) else {
             return;
         };
         let member = room.members.remove(index);
         let now = Instant::now();
-        tracing::info!(room = %room.code, name = %member.name, ?departure, "member left");
+        tracing::info!(room = %room.tag, ?departure, "member left");
+        tracing::debug!(room = %room.tag, name = %member.name, "departed member");
         if departure == Departure::Dropped {
             let until = now + self.config.room_grace;
             let reservation = Reservation {
@@ -283,10 +307,7 @@ impl Registry {
     /// Relays a chat message: stored with the next `seq`, sent to everyone, with
     /// `client_id` in the sender's copy only.
     pub fn chat(&self, membership: &Membership, client_id: ClientId, text: String) {
-        let mut rooms = self.lock();
-        let Some(room) = rooms.get_mut(&membership.room) else {
-            return;
-        };
+        let mut room = membership.lock();
         let Some(index) = room.position(membership.conn) else {
             return;
         };
@@ -312,10 +333,7 @@ impl Registry {
 
     /// Relays a typing hint to everyone but its author.
     pub fn typing(&self, membership: &Membership, active: bool) {
-        let mut rooms = self.lock();
-        let Some(room) = rooms.get_mut(&membership.room) else {
-            return;
-        };
+        let mut room = membership.lock();
         let Some(index) = room.position(membership.conn) else {
             return;
         };
@@ -335,10 +353,7 @@ impl Registry {
         client_id: ClientId,
         text: String,
     ) -> Result<(), ErrorCode> {
-        let mut rooms = self.lock();
-        let Some(room) = rooms.get_mut(&membership.room) else {
-            return Ok(());
-        };
+        let mut room = membership.lock();
         let Some(from_index) = room.position(membership.conn) else {
             return Ok(());
         };
@@ -361,27 +376,55 @@ impl Registry {
     }
 
     /// Drops lapsed name reservations and rooms empty for longer than `room_grace`.
+    ///
+    /// Looks under the directory's read lock first and takes the write lock only when a
+    /// room has expired, so joins are not held up four times a second for nothing.
     pub fn sweep(&self, now: Instant) {
         let grace = self.config.room_grace;
-        self.lock().retain(|code, room| {
+        let expired = |room: &Room| {
+            !room.permanent && room.empty_since.is_some_and(|since| now >= since + grace)
+        };
+        let any_expired = self.read().values().fold(false, |any, cell| {
+            let mut room = lock_room(cell);
             room.reserved.retain(|_, r| r.until > now);
-            let expired =
-                !room.permanent && room.empty_since.is_some_and(|since| now >= since + grace);
-            if expired {
-                tracing::info!(room = %code, "room expired");
-            }
-            !expired
+            any | expired(&room)
         });
+        if any_expired {
+            self.write().retain(|_, cell| {
+                let room = lock_room(cell);
+                let gone = expired(&room);
+                if gone {
+                    tracing::info!(room = %room.tag, "room expired");
+                }
+                !gone
+            });
+        }
     }
 
-    /// Locks the rooms. A panic while holding the lock would be a bug; the state is still
-    /// memory-safe, so later connections carry on rather than all failing with it.
-    fn lock(&self) -> MutexGuard<'_, HashMap<RoomCode, Room>> {
-        self.rooms.lock().unwrap_or_else(|poisoned| {
-            tracing::error!("registry lock poisoned by an earlier panic; continuing");
+    /// The directory, for lookups. A panic while holding a lock would be a bug; the state
+    /// is still memory-safe, so later connections carry on rather than all failing with it.
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<RoomCode, RoomCell>> {
+        self.rooms.read().unwrap_or_else(|poisoned| {
+            tracing::error!("room directory lock poisoned by an earlier panic; continuing");
             poisoned.into_inner()
         })
     }
+
+    /// The directory, to add or remove rooms.
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<RoomCode, RoomCell>> {
+        self.rooms.write().unwrap_or_else(|poisoned| {
+            tracing::error!("room directory lock poisoned by an earlier panic; continuing");
+            poisoned.into_inner()
+        })
+    }
+}
+
+/// Locks one room; a panic in an earlier holder poisons only that room, and it carries on.
+fn lock_room(cell: &Mutex<Room>) -> MutexGuard<'_, Room> {
+    cell.lock().unwrap_or_else(|poisoned| {
+        tracing::error!("room lock poisoned by an earlier panic; continuing");
+        poisoned.into_inner()
+    })
 }
 
 /// The relay's clock for message timestamps.
@@ -389,4 +432,93 @@ fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::outbox::{Inbox, outbox};
+    use crate::secrets;
+
+    fn arrival(conn: ConnId, name: &str) -> (Arrival, Inbox) {
+        let (outbox, inbox) = outbox(16);
+        let arrival = Arrival {
+            conn,
+            name: Username::parse(name).expect("valid name"),
+            outbox,
+            fresh_token: format!("token-{conn}"),
+        };
+        (arrival, inbox)
+    }
+
+    fn registry() -> Arc<Registry> {
+        Arc::new(Registry::new(Arc::new(Config::default())))
+    }
+
+    #[test]
+    fn a_busy_room_does_not_hold_up_another_room() {
+        let registry = registry();
+        let (ann, _ann_inbox) = arrival(1, "ann");
+        let first = registry.create(secrets::room_code, ann).expect("created");
+        let (bob, mut bob_inbox) = arrival(2, "bob");
+        let second = registry.create(secrets::room_code, bob).expect("created");
+        let _ = bob_inbox.frames_rx.try_recv(); // welcome
+
+        // Someone holds the first room's lock for as long as this test likes...
+        let held = first.lock();
+        let (done_tx, done_rx) = mpsc::channel();
+        let worker = {
+            let registry = Arc::clone(&registry);
+            thread::spawn(move || {
+                registry.chat(&second, 7, "still here".into());
+                let _ = done_tx.send(());
+            })
+        };
+        // ...and the second room's chat is relayed all the same. With one relay-wide lock
+        // this would wait until `held` is dropped, and time out.
+        let relayed = done_rx.recv_timeout(Duration::from_secs(10));
+        drop(held);
+        worker.join().expect("chat thread");
+        assert!(
+            relayed.is_ok(),
+            "a chat in one room waited for another room's lock"
+        );
+        let frame = bob_inbox.frames_rx.try_recv().expect("the chat echo");
+        assert!(frame.as_str().contains("still here"), "{frame}");
+    }
+
+    #[test]
+    fn sweeping_removes_only_rooms_empty_for_the_grace_period() {
+        let config = Config {
+            room_grace: Duration::from_secs(30),
+            ..Config::default()
+        };
+        let registry = Registry::new(Arc::new(config));
+        let (ann, _ann_inbox) = arrival(1, "ann");
+        let lively = registry.create(secrets::room_code, ann).expect("created");
+        let (bob, _bob_inbox) = arrival(2, "bob");
+        let emptied = registry.create(secrets::room_code, bob).expect("created");
+        let emptied_code = emptied.lock().code.clone();
+        registry.depart(&emptied, Departure::Left);
+        let lively_code = lively.lock().code.clone();
+
+        registry.sweep(Instant::now());
+        assert_eq!(
+            registry.read().len(),
+            2,
+            "swept before the grace period ended"
+        );
+
+        registry.sweep(Instant::now() + Duration::from_secs(31));
+        let rooms = registry.read();
+        assert!(
+            rooms.contains_key(&lively_code),
+            "swept a room with a member"
+        );
+        assert!(!rooms.contains_key(&emptied_code), "kept an expired room");
+    }
 }

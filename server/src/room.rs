@@ -1,10 +1,13 @@
 //! One room: its members in joining order, its recent messages, reserved names, and the
 //! fan-out that delivers a frame to its members.
 //!
-//! Synchronous and lock-free itself: the registry holds its lock while calling in. Nothing
+//! Synchronous and lock-free itself: callers hold the room's own lock while calling in. Nothing
 //! here awaits or writes to a socket; delivery is a non-blocking [`Outbox::offer`].
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use confab_protocol::{ChatMessage, RoomCode, Seq, ServerMessage, Username};
@@ -41,11 +44,37 @@ pub struct Reservation {
     pub until: Instant,
 }
 
+/// A short stand-in for a room's code in logs: a keyed hash, drawn per process.
+///
+/// A room code is the key to the room, so `info` logs carry this instead; one room keeps
+/// one tag for the relay's life, which is enough to follow it through a log. The code
+/// itself is logged only at `debug`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomTag(u32);
+
+impl RoomTag {
+    /// The tag of `code` in this process.
+    pub fn of(code: &RoomCode) -> Self {
+        static KEY: OnceLock<RandomState> = OnceLock::new();
+        let hash = KEY.get_or_init(RandomState::new).hash_one(code);
+        // 32 bits tell thousands of rooms apart in a log without naming any of them.
+        Self(hash as u32)
+    }
+}
+
+impl fmt::Display for RoomTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08x}", self.0)
+    }
+}
+
 /// A room and everything it remembers. All of it is gone when the room is removed.
 #[derive(Debug)]
 pub struct Room {
     /// The room's code.
     pub code: RoomCode,
+    /// What logs call the room at `info` (see [`RoomTag`]).
+    pub tag: RoomTag,
     /// Operator-named rooms never expire.
     pub permanent: bool,
     /// In joining order: the roster everyone sees.
@@ -66,6 +95,7 @@ impl Room {
     /// An empty room.
     pub fn new(code: RoomCode, permanent: bool, history_len: usize, now: Instant) -> Self {
         Self {
+            tag: RoomTag::of(&code),
             code,
             permanent,
             members: Vec::new(),
@@ -162,7 +192,8 @@ impl Room {
     pub fn evict(&mut self, conn: ConnId, reason: Kick) {
         if let Some(index) = self.position(conn) {
             let mut member = self.members.remove(index);
-            tracing::info!(room = %self.code, name = %member.name, ?reason, "evicting member");
+            tracing::info!(room = %self.tag, ?reason, "evicting member");
+            tracing::debug!(room = %self.tag, name = %member.name, "evicted member");
             member.outbox.kick(reason);
             self.announce_departure(member.name);
         }

@@ -10,38 +10,15 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::Config;
-use crate::guards::{ConnectionsPerIp, FailedJoins};
+use crate::guards::ConnectionsPerIp;
 use crate::handler;
-use crate::registry::Registry;
+use crate::shared::Shared;
 
 /// How long shutdown waits for connections to say goodbye before returning anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// How often the janitor looks for expired rooms and reservations.
 const SWEEP_EVERY: Duration = Duration::from_millis(250);
-
-/// State every connection task shares.
-#[derive(Debug)]
-pub struct Shared {
-    /// The relay's settings.
-    pub config: Arc<Config>,
-    /// Every room.
-    pub registry: Registry,
-    /// Failed joins per address.
-    pub failed_joins: FailedJoins,
-}
-
-impl Shared {
-    /// Fresh relay state for `config`.
-    pub fn new(config: Config) -> Self {
-        let config = Arc::new(config);
-        Self {
-            registry: Registry::new(Arc::clone(&config)),
-            failed_joins: FailedJoins::new(config.max_failed_joins, config.failed_join_window),
-            config,
-        }
-    }
-}
 
 /// Runs the relay on `listener` until `shutdown` resolves, then closes every connection
 /// with 1001 and returns once they are gone (or after a few seconds).

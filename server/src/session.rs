@@ -19,7 +19,7 @@ use crate::outbox::{Inbox, outbox};
 use crate::registry::{Arrival, Departure, JoinError, Membership, Resume};
 use crate::room::ConnId;
 use crate::secrets;
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// What the handler should do after a frame.
 #[derive(Debug)]
