@@ -71,7 +71,7 @@ impl RoomFixture {
                 return None;
             };
             if room.is_none() {
-                let welcome = inbox.frames_rx.try_recv().ok()?;
+                let welcome = inbox.try_next()?;
                 if let Ok(ServerMessage::Welcome(WelcomeMessage { room: code, .. })) =
                     ServerMessage::from_json(&welcome)
                 {
@@ -104,7 +104,7 @@ impl RoomFixture {
     fn drain(&mut self) -> usize {
         let mut frames = 0;
         for inbox in &mut self.inboxes {
-            while inbox.frames_rx.try_recv().is_ok() {
+            while inbox.try_next().is_some() {
                 frames += 1;
             }
         }

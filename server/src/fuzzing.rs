@@ -52,7 +52,7 @@ impl JoinedConnection {
             assert_decodes(&reply.to_json());
         }
         for inbox in &mut self.inboxes {
-            while let Ok(frame) = inbox.frames_rx.try_recv() {
+            while let Some(frame) = inbox.try_next() {
                 assert_decodes(&frame);
             }
         }
@@ -60,7 +60,7 @@ impl JoinedConnection {
 }
 
 fn welcome_room(inbox: &mut Inbox) -> Option<String> {
-    match ServerMessage::from_json(&inbox.frames_rx.try_recv().ok()?) {
+    match ServerMessage::from_json(&inbox.try_next()?) {
         Ok(ServerMessage::Welcome(WelcomeMessage { room, .. })) => Some(room.to_string()),
         _ => None,
     }

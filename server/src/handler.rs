@@ -24,7 +24,7 @@ use confab_protocol::{ServerMessage, close_code};
 
 use crate::Config;
 use crate::guards::IpSlot;
-use crate::outbox::{Inbox, Kick};
+use crate::outbox::{Delivery, Inbox, Kick};
 use crate::session::{Outcome, Session};
 use crate::shared::Shared;
 
@@ -224,26 +224,12 @@ async fn drive(
     }
 }
 
-/// What the registry has for a joined connection.
-enum Delivery {
-    /// A frame to write.
-    Frame(Utf8Bytes),
-    /// The registry ended the connection.
-    Kicked(Kick),
-    /// The member is gone from the room without a reason given.
-    Removed,
-}
-
 /// The next thing from the registry, a kick before any queued frame; never resolves
 /// before joining.
 async fn from_registry(inbox: &mut Option<Inbox>) -> Delivery {
-    let Some(inbox) = inbox.as_mut() else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        biased;
-        Ok(kick) = &mut inbox.kick_rx => Delivery::Kicked(kick),
-        frame = inbox.frames_rx.recv() => frame.map_or(Delivery::Removed, Delivery::Frame),
+    match inbox.as_mut() {
+        Some(inbox) => inbox.next().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -258,7 +244,7 @@ async fn write_batch(
     let batch = async {
         socket.feed(Message::Text(first)).await?;
         for _ in 1..MAX_BATCH {
-            let Ok(frame) = inbox.frames_rx.try_recv() else {
+            let Some(frame) = inbox.try_next() else {
                 break;
             };
             socket.feed(Message::Text(frame)).await?;

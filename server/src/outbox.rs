@@ -2,10 +2,24 @@
 //!
 //! The registry pushes encoded frames with [`Outbox::offer`], which never waits: a full
 //! queue means the client cannot keep up, and the registry evicts it. The connection task
-//! owns the receiving ends ([`Inbox`]).
+//! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`] and
+//! [`Inbox::try_next`]; nothing else knows how the queue is built.
+//!
+//! Why not tokio's bounded `mpsc` and a `oneshot`: an idle connection is what a chat relay
+//! has most of, and those allocate their first 32-slot block (about 1 KiB of `Utf8Bytes`)
+//! and two shared headers per connection before a single frame is sent. This queue is one
+//! small allocation whose frame buffer is empty until frames arrive and is given back once
+//! a burst has been written.
 
-use tokio::sync::{mpsc, oneshot};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+/// Queued frames a drained queue may keep room for; a bigger buffer left over from a burst
+/// is released, so a connection at rest holds no more than this.
+const IDLE_SLOTS: usize = 4;
 
 /// Why the registry ended a member's connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,20 +30,15 @@ pub enum Kick {
     Replaced,
 }
 
-/// The sending side, kept by the registry for each member.
-#[derive(Debug)]
-pub struct Outbox {
-    frames_tx: mpsc::Sender<Utf8Bytes>,
-    kick_tx: Option<oneshot::Sender<Kick>>,
-}
-
-/// The receiving side, kept by the connection task.
-#[derive(Debug)]
-pub struct Inbox {
-    /// Encoded frames to write, in order.
-    pub frames_rx: mpsc::Receiver<Utf8Bytes>,
-    /// Resolves when the registry ends this connection.
-    pub kick_rx: oneshot::Receiver<Kick>,
+/// What the registry has for a joined connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// A frame to write.
+    Frame(Utf8Bytes),
+    /// The registry ended the connection.
+    Kicked(Kick),
+    /// The member is gone from the room without a reason given (the outbox was dropped).
+    Removed,
 }
 
 /// Whether a frame was queued.
@@ -41,33 +50,198 @@ pub enum Offer {
     Refused,
 }
 
+/// The state both ends share, behind one short-held lock.
+#[derive(Debug, Default)]
+struct Queue {
+    frames: VecDeque<Utf8Bytes>,
+    /// Set once by [`Outbox::kick`]; taken before any queued frame.
+    kick: Option<Kick>,
+    /// The outbox was dropped: nothing more will come.
+    outbox_gone: bool,
+    /// The inbox was dropped: offers are refused.
+    inbox_gone: bool,
+}
+
+#[derive(Debug)]
+struct Channel {
+    queue: Mutex<Queue>,
+    /// Wakes the connection task; it stores one permit, so a wake-up is never lost.
+    ready: Notify,
+    capacity: usize,
+}
+
+impl Channel {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing panics while holding this lock (pushes and pops only); if something did,
+        // the queue is still a valid queue.
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The sending side, kept by the registry for each member.
+#[derive(Debug)]
+pub struct Outbox {
+    channel: Arc<Channel>,
+}
+
+/// The receiving side, kept by the connection task.
+#[derive(Debug)]
+pub struct Inbox {
+    channel: Arc<Channel>,
+}
+
 /// Makes a connected outbox/inbox pair holding at most `capacity` frames.
 pub fn outbox(capacity: usize) -> (Outbox, Inbox) {
-    let (frames_tx, frames_rx) = mpsc::channel(capacity.max(1));
-    let (kick_tx, kick_rx) = oneshot::channel();
+    let channel = Arc::new(Channel {
+        queue: Mutex::new(Queue::default()),
+        ready: Notify::new(),
+        capacity: capacity.max(1),
+    });
     (
         Outbox {
-            frames_tx,
-            kick_tx: Some(kick_tx),
+            channel: Arc::clone(&channel),
         },
-        Inbox { frames_rx, kick_rx },
+        Inbox { channel },
     )
 }
 
 impl Outbox {
     /// Queues a frame without waiting. Cloning `Utf8Bytes` shares the bytes.
     pub fn offer(&self, frame: &Utf8Bytes) -> Offer {
-        match self.frames_tx.try_send(frame.clone()) {
-            Ok(()) => Offer::Queued,
-            Err(_) => Offer::Refused,
+        {
+            let mut queue = self.channel.lock();
+            if queue.inbox_gone || queue.frames.len() >= self.channel.capacity {
+                return Offer::Refused;
+            }
+            queue.frames.push_back(frame.clone());
+        }
+        self.channel.ready.notify_one();
+        Offer::Queued
+    }
+
+    /// Ends the connection for `reason` (the first reason given counts). Dropping the
+    /// outbox afterwards closes the queue.
+    pub fn kick(&mut self, reason: Kick) {
+        self.channel.lock().kick.get_or_insert(reason);
+        self.channel.ready.notify_one();
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        self.channel.lock().outbox_gone = true;
+        self.channel.ready.notify_one();
+    }
+}
+
+impl Inbox {
+    /// The next delivery, a kick before any queued frame; waits while there is none.
+    pub async fn next(&mut self) -> Delivery {
+        loop {
+            if let Some(delivery) = self.poll_queue(true) {
+                return delivery;
+            }
+            self.channel.ready.notified().await;
         }
     }
 
-    /// Ends the connection for `reason`. Dropping the outbox afterwards closes the queue.
-    pub fn kick(&mut self, reason: Kick) {
-        if let Some(kick_tx) = self.kick_tx.take() {
-            // The connection may already be gone; then there is nobody to tell.
-            let _ = kick_tx.send(reason);
+    /// The next queued frame if there is one now; never a kick or the end of the queue,
+    /// which [`Self::next`] reports.
+    pub fn try_next(&mut self) -> Option<Utf8Bytes> {
+        match self.poll_queue(false) {
+            Some(Delivery::Frame(frame)) => Some(frame),
+            _ => None,
         }
+    }
+
+    fn poll_queue(&self, with_ending: bool) -> Option<Delivery> {
+        let mut queue = self.channel.lock();
+        if with_ending && let Some(kick) = queue.kick {
+            return Some(Delivery::Kicked(kick));
+        }
+        if let Some(frame) = queue.frames.pop_front() {
+            if queue.frames.is_empty() && queue.frames.capacity() > IDLE_SLOTS {
+                queue.frames = VecDeque::new();
+            }
+            return Some(Delivery::Frame(frame));
+        }
+        (with_ending && queue.outbox_gone).then_some(Delivery::Removed)
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        let mut queue = self.channel.lock();
+        queue.inbox_gone = true;
+        queue.frames = VecDeque::new();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(text: &'static str) -> Utf8Bytes {
+        Utf8Bytes::from_static(text)
+    }
+
+    #[test]
+    fn a_full_queue_refuses_the_next_frame_and_keeps_the_queued_ones() {
+        let (outbox, mut inbox) = outbox(2);
+        assert_eq!(outbox.offer(&frame("a")), Offer::Queued);
+        assert_eq!(outbox.offer(&frame("b")), Offer::Queued);
+        assert_eq!(outbox.offer(&frame("c")), Offer::Refused);
+        assert_eq!(inbox.try_next().as_deref(), Some("a"));
+        assert_eq!(outbox.offer(&frame("d")), Offer::Queued);
+        assert_eq!(inbox.try_next().as_deref(), Some("b"));
+        assert_eq!(inbox.try_next().as_deref(), Some("d"));
+        assert_eq!(inbox.try_next(), None);
+    }
+
+    #[tokio::test]
+    async fn a_kick_comes_before_frames_still_queued() {
+        let (mut outbox, mut inbox) = outbox(8);
+        outbox.offer(&frame("a"));
+        outbox.kick(Kick::SlowConsumer);
+        outbox.kick(Kick::Replaced);
+        assert_eq!(inbox.next().await, Delivery::Kicked(Kick::SlowConsumer));
+    }
+
+    #[tokio::test]
+    async fn a_dropped_outbox_ends_the_inbox_after_its_frames() {
+        let (outbox, mut inbox) = outbox(8);
+        outbox.offer(&frame("a"));
+        drop(outbox);
+        assert_eq!(inbox.next().await, Delivery::Frame(frame("a")));
+        assert_eq!(inbox.next().await, Delivery::Removed);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_inbox_wakes_for_a_frame_offered_later() {
+        let (outbox, mut inbox) = outbox(8);
+        let reader = tokio::spawn(async move { inbox.next().await });
+        tokio::task::yield_now().await;
+        outbox.offer(&frame("late"));
+        let delivery = reader.await.expect("reader task");
+        assert_eq!(delivery, Delivery::Frame(frame("late")));
+    }
+
+    #[test]
+    fn a_gone_inbox_refuses_offers() {
+        let (outbox, inbox) = outbox(8);
+        drop(inbox);
+        assert_eq!(outbox.offer(&frame("a")), Offer::Refused);
+    }
+
+    #[test]
+    fn a_drained_queue_gives_back_the_buffer_of_a_burst() {
+        let (outbox, mut inbox) = outbox(256);
+        for _ in 0..200 {
+            outbox.offer(&frame("x"));
+        }
+        while inbox.try_next().is_some() {}
+        assert!(inbox.channel.lock().frames.capacity() <= IDLE_SLOTS);
     }
 }

@@ -224,7 +224,7 @@ pub fn encode(message: &ServerMessage) -> Utf8Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outbox::outbox;
+    use crate::outbox::{Delivery, outbox};
 
     fn name(s: &str) -> Username {
         Username::parse(s).expect("valid name")
@@ -270,8 +270,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_full_outbox_evicts_only_its_member_and_tells_the_rest() {
+    #[tokio::test]
+    async fn a_full_outbox_evicts_only_its_member_and_tells_the_rest() {
         let mut room = room_with_history(0, 0);
         let (slow_tx, mut slow_rx) = outbox(1);
         let (fast_tx, mut fast_rx) = outbox(8);
@@ -295,10 +295,10 @@ mod tests {
         assert!(!room.broadcast(&frame, None));
         assert!(room.broadcast(&frame, None));
         assert_eq!(room.roster(), [name("fast")]);
-        assert_eq!(slow_rx.kick_rx.try_recv(), Ok(Kick::SlowConsumer));
-        assert_eq!(fast_rx.frames_rx.try_recv().ok().as_deref(), Some("x"));
-        assert_eq!(fast_rx.frames_rx.try_recv().ok().as_deref(), Some("x"));
-        let left = fast_rx.frames_rx.try_recv().expect("departure notice");
+        assert_eq!(slow_rx.next().await, Delivery::Kicked(Kick::SlowConsumer));
+        assert_eq!(fast_rx.try_next().as_deref(), Some("x"));
+        assert_eq!(fast_rx.try_next().as_deref(), Some("x"));
+        let left = fast_rx.try_next().expect("departure notice");
         assert!(left.as_str().contains("member_left"), "{left}");
     }
 }
