@@ -13,6 +13,8 @@
 //! - `registry` and `room`: rooms (each behind its own lock), members, history, resume
 //!   tokens and the fan-out seam.
 //! - `outbox`: the bounded per-client queue and the eviction signal.
+//! - `metrics` and `metrics_endpoint`: counters and gauges, served as Prometheus text on
+//!   `--metrics-bind`.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
 
 #[cfg(feature = "bench")]
@@ -23,6 +25,8 @@ pub mod config;
 pub mod fuzzing;
 mod guards;
 mod handler;
+mod metrics;
+mod metrics_endpoint;
 mod outbox;
 mod registry;
 mod room;
@@ -32,4 +36,4 @@ mod session;
 mod shared;
 
 pub use config::Config;
-pub use server::run;
+pub use server::{run, run_with_metrics};

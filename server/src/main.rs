@@ -21,6 +21,11 @@ struct Cli {
     #[arg(long, env = "CONFAB_BIND", default_value = "127.0.0.1:9001")]
     bind: SocketAddr,
 
+    /// Also serve Prometheus metrics at `http://ADDR/metrics` (bind it to a private or
+    /// loopback address: it is not meant to be public). Off by default.
+    #[arg(long, env = "CONFAB_METRICS_BIND")]
+    metrics_bind: Option<SocketAddr>,
+
     /// Worker threads of the async runtime (default: one per core). Rooms do not wait for
     /// each other, so deliveries per second grow with this up to the core count.
     #[arg(long, env = "CONFAB_WORKER_THREADS")]
@@ -49,7 +54,16 @@ async fn serve(cli: Cli) -> std::io::Result<()> {
     let listener = TcpListener::bind(cli.bind).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening on ws://{addr}");
-    confab_server::run(listener, cli.config, shutdown_signal()).await
+    let metrics_listener = match cli.metrics_bind {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr).await?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "metrics at http://{addr}/metrics");
+            Some(listener)
+        }
+        None => None,
+    };
+    confab_server::run_with_metrics(listener, metrics_listener, cli.config, shutdown_signal()).await
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

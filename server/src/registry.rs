@@ -22,6 +22,7 @@ use confab_protocol::{
 };
 
 use crate::Config;
+use crate::metrics::Metrics;
 use crate::outbox::{Kick, Outbox};
 use crate::room::{ConnId, Member, Reservation, Room, encode};
 
@@ -118,17 +119,19 @@ pub struct Registry {
     rooms: RwLock<HashMap<RoomCode, RoomCell>>,
     config: Arc<Config>,
     limits: Limits,
+    metrics: Arc<Metrics>,
 }
 
 impl Registry {
-    /// A registry holding the configured permanent rooms.
-    pub fn new(config: Arc<Config>) -> Self {
+    /// A registry holding the configured permanent rooms, counting into `metrics`.
+    pub fn new(config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
         let now = Instant::now();
         let mut rooms = HashMap::new();
         for raw in &config.permanent_rooms {
             match RoomCode::parse(raw) {
                 Ok(code) => {
-                    let room = Room::new(code.clone(), true, config.history_len, now);
+                    let metrics = Arc::clone(&metrics);
+                    let room = Room::new(code.clone(), true, config.history_len, now, metrics);
                     rooms.insert(code, Arc::new(Mutex::new(room)));
                 }
                 Err(err) => tracing::warn!(room = raw, %err, "ignoring invalid permanent room"),
@@ -141,7 +144,11 @@ impl Registry {
             burst: config.burst,
             typing_ttl_ms: u64::try_from(config.typing_ttl.as_millis()).unwrap_or(u64::MAX),
         };
+        metrics
+            .rooms
+            .set(i64::try_from(rooms.len()).unwrap_or(i64::MAX));
         Self {
+            metrics,
             rooms: RwLock::new(rooms),
             config,
             limits,
@@ -172,8 +179,16 @@ impl Registry {
             }
         };
         let code = slot.key().clone();
-        let room = Room::new(code, false, self.config.history_len, Instant::now());
+        let metrics = Arc::clone(&self.metrics);
+        let room = Room::new(
+            code,
+            false,
+            self.config.history_len,
+            Instant::now(),
+            metrics,
+        );
         let cell = Arc::clone(slot.insert(Arc::new(Mutex::new(room))));
+        self.metrics.rooms.inc();
         let mut room = lock_room(&cell);
         tracing::info!(room = %room.tag, "room created");
         tracing::debug!(room = %room.tag, code = %room.code, "room code");
@@ -250,6 +265,7 @@ impl Registry {
                     typing: false,
                 });
                 room.empty_since = None;
+                self.metrics.members.inc();
                 room.members.len() - 1
             }
         };
@@ -289,6 +305,7 @@ impl Registry {
             return;
         };
         let member = room.members.remove(index);
+        self.metrics.members.dec();
         let now = Instant::now();
         tracing::info!(room = %room.tag, ?departure, "member left");
         tracing::debug!(room = %room.tag, name = %member.name, "departed member");
@@ -321,6 +338,7 @@ impl Registry {
             room.broadcast(&encode(&stopped), Some(membership.conn));
         }
         let mut message = room.record(from, text, now_millis());
+        self.metrics.chats_relayed.inc();
         room.broadcast(
             &encode(&ServerMessage::Chat(message.clone())),
             Some(membership.conn),
@@ -395,6 +413,7 @@ impl Registry {
                 let gone = expired(&room);
                 if gone {
                     tracing::info!(room = %room.tag, "room expired");
+                    self.metrics.rooms.dec();
                 }
                 !gone
             });
@@ -456,7 +475,7 @@ mod tests {
     }
 
     fn registry() -> Arc<Registry> {
-        Arc::new(Registry::new(Arc::new(Config::default())))
+        Arc::new(Registry::new(Arc::default(), Arc::default()))
     }
 
     #[test]
@@ -497,7 +516,7 @@ mod tests {
             room_grace: Duration::from_secs(30),
             ..Config::default()
         };
-        let registry = Registry::new(Arc::new(config));
+        let registry = Registry::new(Arc::new(config), Arc::default());
         let (ann, _ann_inbox) = arrival(1, "ann");
         let lively = registry.create(secrets::room_code, ann).expect("created");
         let (bob, _bob_inbox) = arrival(2, "bob");

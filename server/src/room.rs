@@ -7,12 +7,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use confab_protocol::{ChatMessage, RoomCode, Seq, ServerMessage, Username};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 
 /// Identifies one WebSocket connection for the lifetime of the process.
@@ -89,11 +90,19 @@ pub struct Room {
     pub last_seq: Seq,
     /// When the last member left; `None` while anyone is here.
     pub empty_since: Option<Instant>,
+    /// The relay's counters: deliveries, evictions and members are counted where they happen.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Room {
     /// An empty room.
-    pub fn new(code: RoomCode, permanent: bool, history_len: usize, now: Instant) -> Self {
+    pub fn new(
+        code: RoomCode,
+        permanent: bool,
+        history_len: usize,
+        now: Instant,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             tag: RoomTag::of(&code),
             code,
@@ -104,6 +113,7 @@ impl Room {
             reserved: HashMap::new(),
             last_seq: 0,
             empty_since: Some(now),
+            metrics,
         }
     }
 
@@ -168,11 +178,16 @@ impl Room {
     /// removed) and their departure is announced in turn; returns whether anyone was.
     pub fn broadcast(&mut self, frame: &Utf8Bytes, skip: Option<ConnId>) -> bool {
         let mut slow = Vec::new();
+        let mut queued = 0;
         for member in &self.members {
-            if Some(member.conn) != skip && member.outbox.offer(frame) == Offer::Refused {
-                slow.push(member.conn);
+            if Some(member.conn) != skip {
+                match member.outbox.offer(frame) {
+                    Offer::Queued => queued += 1,
+                    Offer::Refused => slow.push(member.conn),
+                }
             }
         }
+        self.metrics.deliveries.inc_by(queued);
         let evicted = !slow.is_empty();
         for conn in slow {
             self.evict(conn, Kick::SlowConsumer);
@@ -182,7 +197,9 @@ impl Room {
 
     /// Sends one frame to one member, evicting it if it cannot keep up.
     pub fn send_to(&mut self, index: usize, frame: &Utf8Bytes) {
-        if self.members[index].outbox.offer(frame) == Offer::Refused {
+        if self.members[index].outbox.offer(frame) == Offer::Queued {
+            self.metrics.deliveries.inc();
+        } else {
             let conn = self.members[index].conn;
             self.evict(conn, Kick::SlowConsumer);
         }
@@ -192,6 +209,10 @@ impl Room {
     pub fn evict(&mut self, conn: ConnId, reason: Kick) {
         if let Some(index) = self.position(conn) {
             let mut member = self.members.remove(index);
+            self.metrics.members.dec();
+            if reason == Kick::SlowConsumer {
+                self.metrics.outbox_evictions.inc();
+            }
             tracing::info!(room = %self.tag, ?reason, "evicting member");
             tracing::debug!(room = %self.tag, name = %member.name, "evicted member");
             member.outbox.kick(reason);
@@ -232,7 +253,7 @@ mod tests {
 
     fn room_with_history(len: usize, messages: u64) -> Room {
         let code = RoomCode::parse("TEST").expect("valid code");
-        let mut room = Room::new(code, false, len, Instant::now());
+        let mut room = Room::new(code, false, len, Instant::now(), Arc::default());
         for i in 0..messages {
             room.record(name("ann"), format!("m{i}"), i);
         }

@@ -12,6 +12,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use crate::Config;
 use crate::guards::ConnectionsPerIp;
 use crate::handler;
+use crate::metrics_endpoint;
 use crate::shared::Shared;
 
 /// How long shutdown waits for connections to say goodbye before returning anyway.
@@ -29,7 +30,22 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    run_with_metrics(listener, None, config, shutdown).await
+}
+
+/// [`run`], and `GET /metrics` (Prometheus text) on `metrics_listener` when there is one.
+pub async fn run_with_metrics(
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let shared = Arc::new(Shared::new(config));
+    // Aborted on return: the endpoint lives exactly as long as the relay.
+    let metrics_task = metrics_listener.map(|listener| {
+        let metrics = Arc::clone(&shared.metrics);
+        AbortOnDrop(tokio::spawn(metrics_endpoint::serve(listener, metrics)))
+    });
     // Every connection task holds a receiver; sending `true` tells them all to close.
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     // Every connection task holds a sender; when all are dropped, every task has finished.
@@ -51,7 +67,17 @@ pub async fn run(
     {
         tracing::warn!("some connections did not close in time");
     }
+    drop(metrics_task);
     Ok(())
+}
+
+/// Aborts a background task when dropped, whichever way its owner returns.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Accepts connections forever, a permit from the connection limit taken *before* each
@@ -86,7 +112,10 @@ async fn accept_loop(
         let shutdown_rx = shutdown_rx.clone();
         let done_tx = done_tx.clone();
         tokio::spawn(async move {
+            let open = shared.metrics.connections_open.clone();
+            open.inc();
             handler::serve(stream, peer, conn, ip_slot, shared, shutdown_rx).await;
+            open.dec();
             drop(permit);
             drop(done_tx);
         });

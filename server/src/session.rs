@@ -113,6 +113,7 @@ impl Session {
     /// Answers a frame that broke the protocol, closing with 1008 once there were too many.
     fn bad_frame(&mut self, reply: ServerMessage) -> Outcome {
         self.bad_frames += 1;
+        self.shared.metrics.bad_frames.inc();
         if self.bad_frames > self.shared.config.max_bad_frames {
             return Outcome::Close {
                 reply: Some(reply),
@@ -125,7 +126,11 @@ impl Session {
 
     /// Takes a token for one request; `Some` is the refusal to send instead of serving it.
     fn within_rate(&mut self, client_id: Option<ClientId>) -> Option<Outcome> {
-        match self.rate.check() {
+        let verdict = self.rate.check();
+        if verdict != RateVerdict::Allowed {
+            self.shared.metrics.rate_limited.inc();
+        }
+        match verdict {
             RateVerdict::Allowed => None,
             RateVerdict::Limited(wait) => {
                 Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
@@ -263,6 +268,7 @@ impl Session {
             }
             Err(err) => {
                 if err == JoinError::RoomNotFound {
+                    shared.metrics.failed_joins.inc();
                     shared.failed_joins.record(self.ip, now);
                 }
                 tracing::debug!(%err, ?room, "join refused");

@@ -36,6 +36,8 @@ pub fn test_config() -> Config {
 pub struct TestRelay {
     /// Where the relay listens.
     pub addr: SocketAddr,
+    /// Where it serves `/metrics`, when started with [`Self::start_with_metrics`].
+    pub metrics_addr: Option<SocketAddr>,
     /// Resolving this (sending or dropping) is the relay's shutdown signal.
     shutdown_tx: Option<oneshot::Sender<()>>,
     /// The task running [`confab_server::run`]; it ends when `run` returns.
@@ -45,21 +47,42 @@ pub struct TestRelay {
 impl TestRelay {
     /// Binds a free port on the loopback interface and starts `confab_server::run` on it.
     pub async fn start(config: Config) -> Self {
+        Self::start_serving(config, false).await
+    }
+
+    /// Like [`Self::start`], with `/metrics` on a second free loopback port.
+    pub async fn start_with_metrics(config: Config) -> Self {
+        Self::start_serving(config, true).await
+    }
+
+    async fn start_serving(config: Config, with_metrics: bool) -> Self {
         init_tracing();
-        let listener = within("binding 127.0.0.1:0", TcpListener::bind("127.0.0.1:0"))
-            .await
-            .expect("a free loopback port");
+        let listener = bind_loopback().await;
         let addr = listener
             .local_addr()
             .expect("a bound listener has an address");
+        let metrics_listener = if with_metrics {
+            Some(bind_loopback().await)
+        } else {
+            None
+        };
+        let metrics_addr = metrics_listener
+            .as_ref()
+            .map(|l| l.local_addr().expect("a bound listener has an address"));
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
         let shutdown = async move {
             // A dropped sender means the test is over: stop as well.
             let _ = shutdown_rx.await;
         };
-        let task = tokio::spawn(Box::pin(confab_server::run(listener, config, shutdown)));
+        let task = tokio::spawn(Box::pin(confab_server::run_with_metrics(
+            listener,
+            metrics_listener,
+            config,
+            shutdown,
+        )));
         Self {
             addr,
+            metrics_addr,
             shutdown_tx: Some(shutdown_tx),
             task,
         }
@@ -149,4 +172,11 @@ impl Drop for TestRelay {
 /// message to wait for instead. Used only before asserting that something did NOT happen.
 pub async fn settle() {
     tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// A listener on a free loopback port.
+async fn bind_loopback() -> TcpListener {
+    within("binding 127.0.0.1:0", TcpListener::bind("127.0.0.1:0"))
+        .await
+        .expect("a free loopback port")
 }

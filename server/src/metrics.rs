@@ -1,0 +1,135 @@
+//! The relay's counters and gauges, and their Prometheus text form.
+//!
+//! One [`Metrics`] per relay (not a process-wide recorder), so two relays in one process,
+//! as in the tests, count apart. Updating is an atomic add; fan-out counts a broadcast's
+//! deliveries with one add, not one per recipient, so metrics cost nothing per delivery.
+//! Serving the text is `metrics_endpoint`'s job.
+
+use prometheus::{Encoder, IntCounter, IntGauge, Registry, TextEncoder};
+
+/// Everything the relay counts.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// WebSocket connections open now (handshaking, joining or joined).
+    pub connections_open: IntGauge,
+    /// Rooms that exist now (permanent rooms included).
+    pub rooms: IntGauge,
+    /// Members in all rooms now (not counting reserved names of dropped members).
+    pub members: IntGauge,
+    /// Chat messages relayed (each counted once, however many receive it).
+    pub chats_relayed: IntCounter,
+    /// Frames queued to members: chats, notices, typing hints and whispers.
+    pub deliveries: IntCounter,
+    /// Members removed because their outbox was full (slow consumers).
+    pub outbox_evictions: IntCounter,
+    /// Frames that broke the protocol (not JSON, unknown type, binary, not joined).
+    pub bad_frames: IntCounter,
+    /// Requests refused by the rate limit.
+    pub rate_limited: IntCounter,
+    /// Joins refused because the room did not exist (the code-guessing signal).
+    pub failed_joins: IntCounter,
+}
+
+impl Metrics {
+    /// Fresh metrics, all zero.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        Self {
+            connections_open: gauge(
+                &registry,
+                "confab_connections_open",
+                "WebSocket connections open now",
+            ),
+            rooms: gauge(&registry, "confab_rooms", "Rooms that exist now"),
+            members: gauge(&registry, "confab_members", "Members in all rooms now"),
+            chats_relayed: counter(
+                &registry,
+                "confab_chats_relayed_total",
+                "Chat messages relayed",
+            ),
+            deliveries: counter(
+                &registry,
+                "confab_deliveries_total",
+                "Frames queued to members",
+            ),
+            outbox_evictions: counter(
+                &registry,
+                "confab_outbox_evictions_total",
+                "Members evicted as slow consumers",
+            ),
+            bad_frames: counter(
+                &registry,
+                "confab_bad_frames_total",
+                "Frames that broke the protocol",
+            ),
+            rate_limited: counter(
+                &registry,
+                "confab_rate_limited_total",
+                "Requests refused by the rate limit",
+            ),
+            failed_joins: counter(
+                &registry,
+                "confab_failed_joins_total",
+                "Joins refused for a room that does not exist",
+            ),
+            registry,
+        }
+    }
+
+    /// The Prometheus text exposition format (version 0.0.4) of every metric.
+    pub fn render(&self) -> String {
+        let mut text = Vec::new();
+        // Encoding into a Vec fails only on a metric family without metrics, which
+        // `new` never registers; an empty page is then the honest answer.
+        if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut text) {
+            tracing::error!(%err, "could not encode metrics");
+        }
+        String::from_utf8(text).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The `Content-Type` of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+// Names and help texts are constants of this file, valid and distinct, so creating and
+// registering them cannot fail; `metrics_are_created_and_rendered` checks every one.
+#[allow(clippy::expect_used)]
+fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
+    let counter = IntCounter::new(name, help).expect("metric names are valid constants");
+    registry
+        .register(Box::new(counter.clone()))
+        .expect("metric names are distinct");
+    counter
+}
+
+#[allow(clippy::expect_used)]
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    let gauge = IntGauge::new(name, help).expect("metric names are valid constants");
+    registry
+        .register(Box::new(gauge.clone()))
+        .expect("metric names are distinct");
+    gauge
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_created_and_rendered() {
+        let metrics = Metrics::new();
+        metrics.chats_relayed.inc_by(3);
+        metrics.members.set(2);
+        let text = metrics.render();
+        assert!(text.contains("confab_chats_relayed_total 3\n"), "{text}");
+        assert!(text.contains("confab_members 2\n"), "{text}");
+        assert_eq!(text.matches("# TYPE confab_").count(), 9, "{text}");
+    }
+}
