@@ -7,6 +7,7 @@
 //!
 //! # Layout
 //! - [`load`]: N clients in R rooms, S senders at a rate or flat out ([`load::run`]).
+//! - [`churn`]: mass joins then mass leaves: joins/s, bytes of presence, evictions.
 //! - [`idle`]: N joined, silent connections and the relay's memory per connection.
 //! - [`startup`]: spawn the relay binary, time it to its first accepted connection.
 //! - [`wire`]: connecting (from a chosen 127.x source address), joining, and the cheap
@@ -18,6 +19,7 @@
 //! Everything runs against `127.0.0.1` (or other 127.x addresses) only; the generator
 //! never decides where a relay is beyond the `--url` it is given.
 
+pub mod churn;
 pub mod idle;
 pub mod load;
 pub mod procstat;

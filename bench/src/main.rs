@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
-use confab_bench::{idle, load, report, startup};
+use confab_bench::{churn, idle, load, report, startup};
 
 /// Load generator for the Confab relay.
 #[derive(Debug, Parser)]
@@ -23,6 +23,8 @@ enum Mode {
     Load(load::LoadOptions),
     /// Joined, silent connections: the relay's memory per connection.
     Idle(idle::IdleOptions),
+    /// Mass joins, then mass leaves: joins/s, presence bytes, slow-consumer evictions.
+    Churn(churn::ChurnOptions),
     /// Spawn the relay binary: time to first accept and idle RSS.
     Startup(startup::StartupOptions),
 }
@@ -40,6 +42,10 @@ fn main() -> std::io::Result<()> {
         }
         Mode::Idle(options) => {
             let result = runtime.block_on(idle::run(&options));
+            (report::table(&result), report::json_line(&result))
+        }
+        Mode::Churn(options) => {
+            let result = runtime.block_on(churn::run(&options));
             (report::table(&result), report::json_line(&result))
         }
         Mode::Startup(options) => {
