@@ -110,6 +110,30 @@ impl Session {
         ))
     }
 
+    /// Counts a WebSocket ping against the rate limit like any other frame. tungstenite
+    /// answers it with a pong by itself (one pending pong at most, the newest); a refused
+    /// ping gets no error frame, and sustained ping flooding closes with 1008.
+    pub fn on_ping(&mut self) -> Outcome {
+        match self.rate.check() {
+            RateVerdict::Abusive => Outcome::Close {
+                reply: None,
+                code: close_code::POLICY,
+                reason: "flooding",
+            },
+            RateVerdict::Allowed | RateVerdict::Limited(_) => Outcome::Nothing,
+        }
+    }
+
+    /// The peer sent a WebSocket Close with `code`. A normal close (1000) or going away
+    /// (1001) is a `leave`: the name is free at once. Any other code, or none, ends the
+    /// connection like a drop, so the member keeps its resume window.
+    pub fn on_peer_close(&mut self, code: Option<u16>) {
+        let departs = matches!(code, Some(close_code::NORMAL | close_code::GOING_AWAY));
+        if departs && let Some(membership) = self.membership.take() {
+            self.shared.registry.depart(&membership, Departure::Left);
+        }
+    }
+
     /// Answers a frame that broke the protocol, closing with 1008 once there were too many.
     fn bad_frame(&mut self, reply: ServerMessage) -> Outcome {
         self.bad_frames += 1;
