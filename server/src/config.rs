@@ -25,7 +25,7 @@ pub struct Config {
     pub max_text_chars: usize,
 
     /// Sustained requests per second per connection (token bucket refill); every request
-    /// but `leave` counts, from the first frame on. Requests beyond it get a `rate_limited`
+    /// but `leave` counts (WebSocket pings too), from the first frame on. Requests beyond it get a `rate_limited`
     /// error with `retry_after_ms`; nothing is relayed.
     #[arg(long, env = "CONFAB_MESSAGES_PER_SECOND", default_value_t = defaults::MESSAGES_PER_SECOND)]
     pub messages_per_second: u32,
