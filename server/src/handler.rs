@@ -16,10 +16,8 @@ use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior, Sleep, interval_at, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::{Message, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes};
 
 use confab_protocol::{ServerMessage, close_code};
@@ -29,6 +27,7 @@ use crate::guards::IpSlot;
 use crate::outbox::{Inbox, Kick};
 use crate::server::Shared;
 use crate::session::{Outcome, Session};
+use crate::upgrade::{Policy, UpgradeError, upgrade};
 
 type Socket = WebSocketStream<TcpStream>;
 
@@ -108,12 +107,13 @@ pub async fn serve(
     drop(ip_slot);
 }
 
-/// Performs the WebSocket handshake, refusing over-limit peers and foreign origins.
+/// Performs the WebSocket handshake: the HTTP exchange in [`upgrade`] (which answers every
+/// refusal in HTTP: over-limit peers, foreign origins, malformed upgrades), then the stream.
 async fn accept(
-    stream: TcpStream,
+    mut stream: TcpStream,
     config: &Config,
     within_ip_limit: bool,
-) -> Result<Socket, WsError> {
+) -> Result<Socket, UpgradeError> {
     let ws_config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
@@ -122,38 +122,15 @@ async fn accept(
         )
         .max_message_size(Some(config.max_frame_bytes))
         .max_frame_size(Some(config.max_frame_bytes));
-    // The error type is tungstenite's callback contract; its size is not ours to choose.
-    #[allow(clippy::result_large_err)]
-    let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        if !within_ip_limit {
-            return Err(refusal(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many connections from your address",
-            ));
-        }
-        if !config.allowed_origins.is_empty() {
-            let origin = request
-                .headers()
-                .get("origin")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !config
-                .allowed_origins
-                .iter()
-                .any(|allowed| allowed == origin)
-            {
-                return Err(refusal(StatusCode::FORBIDDEN, "origin not allowed"));
-            }
-        }
-        Ok(response)
+    let policy = Policy {
+        within_ip_limit,
+        allowed_origins: &config.allowed_origins,
     };
-    tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await
-}
-
-fn refusal(status: StatusCode, text: &str) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some(text.to_owned()));
-    *response.status_mut() = status;
-    response
+    let upgraded = upgrade(&mut stream, policy).await?;
+    Ok(
+        WebSocketStream::from_partially_read(stream, upgraded.rest, Role::Server, Some(ws_config))
+            .await,
+    )
 }
 
 /// How a connection ended.

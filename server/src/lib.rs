@@ -8,6 +8,7 @@
 //! - [`config`]: every limit and timing, with defaults ([`Config`]).
 //! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
 //! - `handler`: one task per connection: handshake, join, the select loop.
+//! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
 //! - `session`: what a joined connection's frames do (chat, typing, whisper, leave).
 //! - `registry` and `room`: rooms, members, history, resume tokens and the fan-out seam.
 //! - `outbox`: the bounded per-client queue and the eviction signal.
@@ -27,6 +28,7 @@ mod room;
 mod secrets;
 pub mod server;
 mod session;
+mod upgrade;
 
 pub use config::Config;
 pub use server::run;
