@@ -108,12 +108,24 @@ impl FailedJoins {
     }
 }
 
-/// One connection's message rate: a token bucket plus a count of refusals in a row.
+/// Strike points forgiven per second: a sender refused less often than this (a person
+/// who overshoots now and then) never reaches the limit, while one that stays well above
+/// the rate keeps adding points even when some of its messages get through.
+pub const STRIKE_DECAY_PER_SECOND: f64 = 1.0;
+
+/// One connection's message rate: a token bucket, plus a decaying strike score that
+/// measures sustained abuse over time rather than refusals in a row.
 #[derive(Debug)]
 pub struct MessageRate {
     bucket: DefaultDirectRateLimiter,
-    strikes: u32,
+    /// Strike points; +1 per refusal, minus [`STRIKE_DECAY_PER_SECOND`] per second.
+    score: f64,
+    /// When `score` was last decayed.
+    scored_at: Instant,
     max_strikes: u32,
+    /// Whether the refusal before this one went unanswered by an accepted frame: then
+    /// the sender already has its `rate_limited` error and gets no more until it slows.
+    refused_last: bool,
 }
 
 /// What the rate limit says about one message.
@@ -121,39 +133,60 @@ pub struct MessageRate {
 pub enum RateVerdict {
     /// Go ahead.
     Allowed,
-    /// Refuse this message; the next token comes after the given wait.
-    Limited(Duration),
-    /// Refused too often in a row: close the connection.
+    /// Refuse this message; the next token comes after the given wait. `answer` is true
+    /// only for the first refusal after an accepted frame: a flooder is not sent an error
+    /// per refused frame.
+    Limited {
+        /// How long until the next token.
+        wait: Duration,
+        /// Whether to tell the sender (with a `rate_limited` error).
+        answer: bool,
+    },
+    /// Refused for long enough that the strike score reached the limit: close.
     Abusive,
 }
 
 impl MessageRate {
-    /// A bucket of `burst` tokens refilled at `per_second`, closing after `max_strikes`
-    /// refusals in a row.
+    /// A bucket of `burst` tokens refilled at `per_second`, closing once the strike score
+    /// reaches `max_strikes`.
     pub fn new(per_second: u32, burst: u32, max_strikes: u32) -> Self {
         let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_second(per_second).allow_burst(burst);
         Self {
             bucket: RateLimiter::direct(quota),
-            strikes: 0,
+            score: 0.0,
+            scored_at: Instant::now(),
             max_strikes,
+            refused_last: false,
         }
     }
 
     /// Takes a token for one message.
     pub fn check(&mut self) -> RateVerdict {
+        self.check_at(Instant::now())
+    }
+
+    /// [`Self::check`] with the time the strike score decays to (tests pass their own).
+    pub fn check_at(&mut self, now: Instant) -> RateVerdict {
+        let elapsed = now.saturating_duration_since(self.scored_at).as_secs_f64();
+        self.score = (self.score - elapsed * STRIKE_DECAY_PER_SECOND).max(0.0);
+        self.scored_at = now;
         match self.bucket.check() {
             Ok(()) => {
-                self.strikes = 0;
+                self.refused_last = false;
                 RateVerdict::Allowed
             }
             Err(not_until) => {
-                self.strikes += 1;
-                if self.strikes >= self.max_strikes {
-                    RateVerdict::Abusive
-                } else {
-                    RateVerdict::Limited(not_until.wait_time_from(DefaultClock::default().now()))
+                self.score += 1.0;
+                if self.score >= f64::from(self.max_strikes) {
+                    return RateVerdict::Abusive;
+                }
+                let answer = !self.refused_last;
+                self.refused_last = true;
+                RateVerdict::Limited {
+                    wait: not_until.wait_time_from(DefaultClock::default().now()),
+                    answer,
                 }
             }
         }
@@ -203,10 +236,50 @@ mod tests {
     #[test]
     fn rate_limit_allows_a_burst_then_refuses_then_calls_it_abuse() {
         let mut rate = MessageRate::new(1, 3, 2);
+        let now = Instant::now();
         for _ in 0..3 {
-            assert_eq!(rate.check(), RateVerdict::Allowed);
+            assert_eq!(rate.check_at(now), RateVerdict::Allowed);
         }
-        assert!(matches!(rate.check(), RateVerdict::Limited(wait) if wait > Duration::ZERO));
-        assert_eq!(rate.check(), RateVerdict::Abusive);
+        assert!(matches!(
+            rate.check_at(now),
+            RateVerdict::Limited { wait, answer: true } if wait > Duration::ZERO
+        ));
+        assert_eq!(rate.check_at(now), RateVerdict::Abusive);
+    }
+
+    #[test]
+    fn a_sustained_flood_is_abuse_and_only_its_first_refusal_is_answered() {
+        // 1 token per second, 20 strikes: a sender at 15 frames a second gains about 14
+        // points a second and is cut off within two seconds.
+        let mut rate = MessageRate::new(1, 1, 20);
+        let t0 = Instant::now();
+        let mut verdicts = Vec::new();
+        for i in 0..60u32 {
+            // Spread over simulated time; the bucket sees real time and stays empty.
+            verdicts.push(rate.check_at(t0 + Duration::from_millis(u64::from(i) * 66)));
+        }
+        assert!(verdicts.contains(&RateVerdict::Abusive), "{verdicts:?}");
+        let answered = verdicts
+            .iter()
+            .filter(|v| matches!(v, RateVerdict::Limited { answer: true, .. }))
+            .count();
+        assert_eq!(
+            answered, 1,
+            "only the first refusal is answered: {verdicts:?}"
+        );
+    }
+
+    #[test]
+    fn occasional_refusals_decay_and_never_add_up_to_abuse() {
+        let mut rate = MessageRate::new(1, 1, 3);
+        let t0 = Instant::now();
+        let _ = rate.check_at(t0);
+        for second in 1..=30u64 {
+            let verdict = rate.check_at(t0 + Duration::from_secs(second * 2));
+            assert!(
+                matches!(verdict, RateVerdict::Limited { .. }),
+                "{verdict:?}"
+            );
+        }
     }
 }

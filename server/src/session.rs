@@ -21,6 +21,21 @@ use crate::room::ConnId;
 use crate::secrets;
 use crate::server::Shared;
 
+/// Typing hints per second a connection may send (their own token bucket, apart from the
+/// chat rate limit). A client sends one every few seconds while someone types and one when
+/// they stop; extra hints are dropped silently, and a sustained flood of them closes the
+/// connection with 1008 like any other flood.
+pub const TYPING_HINTS_PER_SECOND: u32 = 2;
+
+/// Typing hints that may go at once: a start/stop pair around a few quick messages.
+pub const TYPING_HINTS_BURST: u32 = 6;
+
+/// Strike points (one per dropped hint, decaying at one a second) at which a typing-hint
+/// flood closes the connection with 1008. Higher than the chat limit because a dropped
+/// hint costs nothing and an eager client may send a pair around every message; a
+/// script sending hints flat out still reaches it within a fraction of a second.
+pub const TYPING_MAX_STRIKES: u32 = 100;
+
 /// What the handler should do after a frame.
 #[derive(Debug)]
 pub enum Outcome {
@@ -50,6 +65,8 @@ pub struct Session {
     bad_frames: u32,
     /// Counts every request from the first frame on, so refused joins cost tokens too.
     rate: MessageRate,
+    /// Typing hints' own budget, so that hints never make a person's chat wait.
+    typing_rate: MessageRate,
     /// The room this connection is in, once it is.
     membership: Option<Membership>,
 }
@@ -63,12 +80,18 @@ impl Session {
             config.burst,
             config.max_rate_strikes,
         );
+        let typing_rate = MessageRate::new(
+            TYPING_HINTS_PER_SECOND,
+            TYPING_HINTS_BURST,
+            TYPING_MAX_STRIKES,
+        );
         Self {
             shared,
             ip,
             conn,
             bad_frames: 0,
             rate,
+            typing_rate,
             membership: None,
         }
     }
@@ -82,6 +105,16 @@ impl Session {
     pub fn on_text(&mut self, text: &str) -> Outcome {
         match decode_client(text) {
             Ok(ClientMessage::Leave) => self.leave(),
+            Ok(message @ ClientMessage::Typing { .. }) => match self.typing_rate.check() {
+                RateVerdict::Allowed => self.on_message(message),
+                // A hint is advisory: an extra one is dropped without a word.
+                RateVerdict::Limited { .. } => Outcome::Nothing,
+                RateVerdict::Abusive => Outcome::Close {
+                    reply: None,
+                    code: close_code::POLICY,
+                    reason: "flooding",
+                },
+            },
             Ok(message) => {
                 let client_id = match &message {
                     ClientMessage::Chat { client_id, .. }
@@ -120,7 +153,7 @@ impl Session {
                 code: close_code::POLICY,
                 reason: "flooding",
             },
-            RateVerdict::Allowed | RateVerdict::Limited(_) => Outcome::Nothing,
+            RateVerdict::Allowed | RateVerdict::Limited { .. } => Outcome::Nothing,
         }
     }
 
@@ -151,7 +184,8 @@ impl Session {
     fn within_rate(&mut self, client_id: Option<ClientId>) -> Option<Outcome> {
         match self.rate.check() {
             RateVerdict::Allowed => None,
-            RateVerdict::Limited(wait) => {
+            RateVerdict::Limited { answer: false, .. } => Some(Outcome::Nothing),
+            RateVerdict::Limited { wait, .. } => {
                 Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
                     code: ErrorCode::RateLimited,
                     message: "you are sending too fast; wait a moment".into(),
