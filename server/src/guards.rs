@@ -1,5 +1,5 @@
-//! Abuse guards: connections per IP address, failed joins per IP address, and the
-//! per-connection message rate.
+//! Abuse guards: connections per IP address, failed joins per IP address, the
+//! per-connection message rate, and the throttle on the accept loop's error log.
 //!
 //! The per-IP tables are small synchronous maps behind a `std::sync::Mutex`, held only for
 //! a lookup; the rate limit is a lock-free token bucket (`governor`) owned by its connection.
@@ -193,6 +193,54 @@ impl MessageRate {
     }
 }
 
+/// Shortest time between two "accept failed" log lines. Out of file descriptors (EMFILE),
+/// the accept loop fails every time it backs off (ten times a second); one line per this
+/// interval, with a count, says the same without flooding the log.
+// Wired in by `server.rs`'s accept loop (owned by the room-state restructuring); until
+// that lands nothing outside tests calls it.
+#[allow(dead_code)]
+pub const ACCEPT_ERROR_LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// Throttles the accept loop's error log: the first failure is logged at once, later ones
+/// are counted and summed up in the next line at most every [`ACCEPT_ERROR_LOG_EVERY`].
+#[allow(dead_code)]
+#[derive(Debug, Default)]
+pub struct AcceptErrors {
+    /// When the last line was written.
+    logged_at: Option<Instant>,
+    /// Failures since that line.
+    unlogged: u64,
+}
+
+#[allow(dead_code)]
+impl AcceptErrors {
+    /// A throttle that has logged nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts one failure at `now`; `Some(n)` means "log now: `n` failures since the last
+    /// line" (this one included).
+    pub fn record(&mut self, now: Instant) -> Option<u64> {
+        self.unlogged += 1;
+        let due = self
+            .logged_at
+            .is_none_or(|at| now.saturating_duration_since(at) >= ACCEPT_ERROR_LOG_EVERY);
+        if !due {
+            return None;
+        }
+        self.logged_at = Some(now);
+        Some(std::mem::take(&mut self.unlogged))
+    }
+
+    /// Counts `err` and logs it when a line is due.
+    pub fn log(&mut self, err: &std::io::Error) {
+        if let Some(failures) = self.record(Instant::now()) {
+            tracing::warn!(%err, failures, "accept failed (out of file descriptors?); backing off");
+        }
+    }
+}
+
 /// Locks a guard table. The tables hold plain counters that no panic can leave half-updated,
 /// so a poisoned lock is still consistent and is used as is.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -204,6 +252,23 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_errors_are_logged_at_most_once_per_interval_with_a_count() {
+        let mut errors = AcceptErrors::new();
+        let t0 = Instant::now();
+        assert_eq!(errors.record(t0), Some(1));
+        // Ten failures a second for just under the interval: all counted, none logged.
+        let tick = Duration::from_millis(100);
+        let mut at = t0;
+        for _ in 0..49 {
+            at += tick;
+            assert_eq!(errors.record(at), None);
+        }
+        at += tick;
+        assert_eq!(errors.record(at), Some(50));
+        assert_eq!(errors.record(at + tick), None);
+    }
 
     #[test]
     fn ip_slots_are_limited_and_freed_on_drop() {
