@@ -25,7 +25,7 @@ pub struct Config {
     pub max_text_chars: usize,
 
     /// Sustained requests per second per connection (token bucket refill); every request
-    /// but `leave` counts, from the first frame on. Requests beyond it get a `rate_limited`
+    /// but `leave` counts (WebSocket pings too), from the first frame on. Requests beyond it get a `rate_limited`
     /// error with `retry_after_ms`; nothing is relayed.
     #[arg(long, env = "CONFAB_MESSAGES_PER_SECOND", default_value_t = defaults::MESSAGES_PER_SECOND)]
     pub messages_per_second: u32,
@@ -34,7 +34,9 @@ pub struct Config {
     #[arg(long, env = "CONFAB_BURST", default_value_t = defaults::BURST)]
     pub burst: u32,
 
-    /// Rate-limited messages in a row after which the connection is closed with 1008.
+    /// Strike score at which a flooding connection is closed with 1008: each refused
+    /// frame adds a point, and the score decays by `guards::STRIKE_DECAY_PER_SECOND`
+    /// (1 a second), so sustained flooding is cut off even when some frames get through.
     #[arg(long, env = "CONFAB_MAX_RATE_STRIKES", default_value_t = defaults::MAX_RATE_STRIKES)]
     pub max_rate_strikes: u32,
 
@@ -129,7 +131,7 @@ pub mod defaults {
     pub const MESSAGES_PER_SECOND: u32 = 5;
     /// Lets a person paste a few lines in quick succession.
     pub const BURST: u32 = 20;
-    /// Four seconds of flat-out flooding at the default rate.
+    /// A second of flooding at 5x the default rate, or about five seconds at 2x.
     pub const MAX_RATE_STRIKES: u32 = 20;
     /// A buggy client gets a few errors to notice; a fuzzer does not get to keep going.
     pub const MAX_BAD_FRAMES: u32 = 10;

@@ -1,5 +1,5 @@
-//! Abuse guards: connections per IP address, failed joins per IP address, and the
-//! per-connection message rate.
+//! Abuse guards: connections per IP address, failed joins per IP address, the
+//! per-connection message rate, and the throttle on the accept loop's error log.
 //!
 //! The per-IP tables are small synchronous maps behind a `std::sync::Mutex`, held only for
 //! a lookup; the rate limit is a lock-free token bucket (`governor`) owned by its connection.
@@ -108,12 +108,24 @@ impl FailedJoins {
     }
 }
 
-/// One connection's message rate: a token bucket plus a count of refusals in a row.
+/// Strike points forgiven per second: a sender refused less often than this (a person
+/// who overshoots now and then) never reaches the limit, while one that stays well above
+/// the rate keeps adding points even when some of its messages get through.
+pub const STRIKE_DECAY_PER_SECOND: f64 = 1.0;
+
+/// One connection's message rate: a token bucket, plus a decaying strike score that
+/// measures sustained abuse over time rather than refusals in a row.
 #[derive(Debug)]
 pub struct MessageRate {
     bucket: DefaultDirectRateLimiter,
-    strikes: u32,
+    /// Strike points; +1 per refusal, minus [`STRIKE_DECAY_PER_SECOND`] per second.
+    score: f64,
+    /// When `score` was last decayed.
+    scored_at: Instant,
     max_strikes: u32,
+    /// Whether the refusal before this one went unanswered by an accepted frame: then
+    /// the sender already has its `rate_limited` error and gets no more until it slows.
+    refused_last: bool,
 }
 
 /// What the rate limit says about one message.
@@ -121,41 +133,105 @@ pub struct MessageRate {
 pub enum RateVerdict {
     /// Go ahead.
     Allowed,
-    /// Refuse this message; the next token comes after the given wait.
-    Limited(Duration),
-    /// Refused too often in a row: close the connection.
+    /// Refuse this message; the next token comes after the given wait. `answer` is true
+    /// only for the first refusal after an accepted frame: a flooder is not sent an error
+    /// per refused frame.
+    Limited {
+        /// How long until the next token.
+        wait: Duration,
+        /// Whether to tell the sender (with a `rate_limited` error).
+        answer: bool,
+    },
+    /// Refused for long enough that the strike score reached the limit: close.
     Abusive,
 }
 
 impl MessageRate {
-    /// A bucket of `burst` tokens refilled at `per_second`, closing after `max_strikes`
-    /// refusals in a row.
+    /// A bucket of `burst` tokens refilled at `per_second`, closing once the strike score
+    /// reaches `max_strikes`.
     pub fn new(per_second: u32, burst: u32, max_strikes: u32) -> Self {
         let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_second(per_second).allow_burst(burst);
         Self {
             bucket: RateLimiter::direct(quota),
-            strikes: 0,
+            score: 0.0,
+            scored_at: Instant::now(),
             max_strikes,
+            refused_last: false,
         }
     }
 
     /// Takes a token for one message.
     pub fn check(&mut self) -> RateVerdict {
+        self.check_at(Instant::now())
+    }
+
+    /// [`Self::check`] with the time the strike score decays to (tests pass their own).
+    pub fn check_at(&mut self, now: Instant) -> RateVerdict {
+        let elapsed = now.saturating_duration_since(self.scored_at).as_secs_f64();
+        self.score = (self.score - elapsed * STRIKE_DECAY_PER_SECOND).max(0.0);
+        self.scored_at = now;
         match self.bucket.check() {
             Ok(()) => {
-                self.strikes = 0;
+                self.refused_last = false;
                 RateVerdict::Allowed
             }
             Err(not_until) => {
-                self.strikes += 1;
-                if self.strikes >= self.max_strikes {
-                    RateVerdict::Abusive
-                } else {
-                    RateVerdict::Limited(not_until.wait_time_from(DefaultClock::default().now()))
+                self.score += 1.0;
+                if self.score >= f64::from(self.max_strikes) {
+                    return RateVerdict::Abusive;
+                }
+                let answer = !self.refused_last;
+                self.refused_last = true;
+                RateVerdict::Limited {
+                    wait: not_until.wait_time_from(DefaultClock::default().now()),
+                    answer,
                 }
             }
+        }
+    }
+}
+
+/// Shortest time between two "accept failed" log lines. Out of file descriptors (EMFILE),
+/// the accept loop fails every time it backs off (ten times a second); one line per this
+/// interval, with a count, says the same without flooding the log.
+pub const ACCEPT_ERROR_LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// Throttles the accept loop's error log: the first failure is logged at once, later ones
+/// are counted and summed up in the next line at most every [`ACCEPT_ERROR_LOG_EVERY`].
+#[derive(Debug, Default)]
+pub struct AcceptErrors {
+    /// When the last line was written.
+    logged_at: Option<Instant>,
+    /// Failures since that line.
+    unlogged: u64,
+}
+
+impl AcceptErrors {
+    /// A throttle that has logged nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts one failure at `now`; `Some(n)` means "log now: `n` failures since the last
+    /// line" (this one included).
+    pub fn record(&mut self, now: Instant) -> Option<u64> {
+        self.unlogged += 1;
+        let due = self
+            .logged_at
+            .is_none_or(|at| now.saturating_duration_since(at) >= ACCEPT_ERROR_LOG_EVERY);
+        if !due {
+            return None;
+        }
+        self.logged_at = Some(now);
+        Some(std::mem::take(&mut self.unlogged))
+    }
+
+    /// Counts `err` and logs it when a line is due.
+    pub fn log(&mut self, err: &std::io::Error) {
+        if let Some(failures) = self.record(Instant::now()) {
+            tracing::warn!(%err, failures, "accept failed (out of file descriptors?); backing off");
         }
     }
 }
@@ -171,6 +247,23 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_errors_are_logged_at_most_once_per_interval_with_a_count() {
+        let mut errors = AcceptErrors::new();
+        let t0 = Instant::now();
+        assert_eq!(errors.record(t0), Some(1));
+        // Ten failures a second for just under the interval: all counted, none logged.
+        let tick = Duration::from_millis(100);
+        let mut at = t0;
+        for _ in 0..49 {
+            at += tick;
+            assert_eq!(errors.record(at), None);
+        }
+        at += tick;
+        assert_eq!(errors.record(at), Some(50));
+        assert_eq!(errors.record(at + tick), None);
+    }
 
     #[test]
     fn ip_slots_are_limited_and_freed_on_drop() {
@@ -203,10 +296,50 @@ mod tests {
     #[test]
     fn rate_limit_allows_a_burst_then_refuses_then_calls_it_abuse() {
         let mut rate = MessageRate::new(1, 3, 2);
+        let now = Instant::now();
         for _ in 0..3 {
-            assert_eq!(rate.check(), RateVerdict::Allowed);
+            assert_eq!(rate.check_at(now), RateVerdict::Allowed);
         }
-        assert!(matches!(rate.check(), RateVerdict::Limited(wait) if wait > Duration::ZERO));
-        assert_eq!(rate.check(), RateVerdict::Abusive);
+        assert!(matches!(
+            rate.check_at(now),
+            RateVerdict::Limited { wait, answer: true } if wait > Duration::ZERO
+        ));
+        assert_eq!(rate.check_at(now), RateVerdict::Abusive);
+    }
+
+    #[test]
+    fn a_sustained_flood_is_abuse_and_only_its_first_refusal_is_answered() {
+        // 1 token per second, 20 strikes: a sender at 15 frames a second gains about 14
+        // points a second and is cut off within two seconds.
+        let mut rate = MessageRate::new(1, 1, 20);
+        let t0 = Instant::now();
+        let mut verdicts = Vec::new();
+        for i in 0..60u32 {
+            // Spread over simulated time; the bucket sees real time and stays empty.
+            verdicts.push(rate.check_at(t0 + Duration::from_millis(u64::from(i) * 66)));
+        }
+        assert!(verdicts.contains(&RateVerdict::Abusive), "{verdicts:?}");
+        let answered = verdicts
+            .iter()
+            .filter(|v| matches!(v, RateVerdict::Limited { answer: true, .. }))
+            .count();
+        assert_eq!(
+            answered, 1,
+            "only the first refusal is answered: {verdicts:?}"
+        );
+    }
+
+    #[test]
+    fn occasional_refusals_decay_and_never_add_up_to_abuse() {
+        let mut rate = MessageRate::new(1, 1, 3);
+        let t0 = Instant::now();
+        let _ = rate.check_at(t0);
+        for second in 1..=30u64 {
+            let verdict = rate.check_at(t0 + Duration::from_secs(second * 2));
+            assert!(
+                matches!(verdict, RateVerdict::Limited { .. }),
+                "{verdict:?}"
+            );
+        }
     }
 }

@@ -10,15 +10,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior, Sleep, interval_at, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::{Message, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes, error::CapacityError};
+use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes};
 
 use confab_protocol::{ServerMessage, close_code};
 
@@ -27,6 +27,7 @@ use crate::guards::IpSlot;
 use crate::outbox::{Delivery, Inbox, Kick};
 use crate::session::{Outcome, Session};
 use crate::shared::Shared;
+use crate::upgrade::{Policy, UpgradeError, upgrade};
 
 type Socket = WebSocketStream<TcpStream>;
 
@@ -44,6 +45,19 @@ const READ_BUFFER_BYTES: usize = 512;
 /// CPU under load is almost all kernel time per syscall, so one write per batch (or per
 /// this many bytes) is the biggest saving there is; `flush` always writes the rest.
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+
+/// Room for one largest frame and its header beyond [`WRITE_BUFFER_BYTES`]: the most
+/// tungstenite may hold unsent for one connection. Without this ceiling (its default is
+/// unbounded) a peer that pings and never reads grows the relay's memory with queued pongs;
+/// with it, the pong waits in tungstenite's single slot for control replies, where a newer
+/// pong replaces an older one.
+const WRITE_BUFFER_SLACK_BYTES: usize = 1024;
+
+/// How long the relay keeps reading (and discarding) after it sent its Close and shut
+/// its sending side, so that a peer still sending gets the Close instead of a TCP reset
+/// (closing a socket with unread input makes the kernel send RST, which can overtake the
+/// Close). Bounded so a peer that never closes costs at most this long.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
 /// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
 /// address is over its connection limit: the handshake is then refused with HTTP 429.
@@ -74,59 +88,49 @@ pub async fn serve(
     let session = Session::new(Arc::clone(&shared), peer.ip(), conn);
     let end = drive(&mut socket, session, config, shutdown).await;
     tracing::debug!(?end, "connection ending");
-    if let End::Close(code, reason) = end {
-        let frame = CloseFrame {
-            code: code.into(),
-            reason: Utf8Bytes::from_static(reason),
-        };
-        let _ = timeout(config.pong_timeout, Box::pin(socket.close(Some(frame)))).await;
+    match end {
+        End::Close(code, reason) => {
+            let frame = CloseFrame {
+                code: code.into(),
+                reason: Utf8Bytes::from_static(reason),
+            };
+            let _ = timeout(config.pong_timeout, Box::pin(socket.close(Some(frame)))).await;
+            Box::pin(linger(&mut socket)).await;
+        }
+        // tungstenite queued the echo of the peer's Close when it read it; write it out.
+        End::Answer => {
+            let _ = timeout(config.pong_timeout, Box::pin(socket.flush())).await;
+            Box::pin(linger(&mut socket)).await;
+        }
+        End::Gone => {}
     }
     drop(ip_slot);
 }
 
-/// Performs the WebSocket handshake, refusing over-limit peers and foreign origins.
+/// Performs the WebSocket handshake: the HTTP exchange in [`upgrade`] (which answers every
+/// refusal in HTTP: over-limit peers, foreign origins, malformed upgrades), then the stream.
 async fn accept(
-    stream: TcpStream,
+    mut stream: TcpStream,
     config: &Config,
     within_ip_limit: bool,
-) -> Result<Socket, WsError> {
+) -> Result<Socket, UpgradeError> {
     let ws_config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_write_buffer_size(
+            WRITE_BUFFER_BYTES + config.max_frame_bytes + WRITE_BUFFER_SLACK_BYTES,
+        )
         .max_message_size(Some(config.max_frame_bytes))
         .max_frame_size(Some(config.max_frame_bytes));
-    // The error type is tungstenite's callback contract; its size is not ours to choose.
-    #[allow(clippy::result_large_err)]
-    let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        if !within_ip_limit {
-            return Err(refusal(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many connections from your address",
-            ));
-        }
-        if !config.allowed_origins.is_empty() {
-            let origin = request
-                .headers()
-                .get("origin")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !config
-                .allowed_origins
-                .iter()
-                .any(|allowed| allowed == origin)
-            {
-                return Err(refusal(StatusCode::FORBIDDEN, "origin not allowed"));
-            }
-        }
-        Ok(response)
+    let policy = Policy {
+        within_ip_limit,
+        allowed_origins: &config.allowed_origins,
     };
-    tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await
-}
-
-fn refusal(status: StatusCode, text: &str) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some(text.to_owned()));
-    *response.status_mut() = status;
-    response
+    let upgraded = upgrade(&mut stream, policy).await?;
+    Ok(
+        WebSocketStream::from_partially_read(stream, upgraded.rest, Role::Server, Some(ws_config))
+            .await,
+    )
 }
 
 /// How a connection ended.
@@ -134,7 +138,9 @@ fn refusal(status: StatusCode, text: &str) -> ErrorResponse {
 enum End {
     /// Send a close frame with this code and reason.
     Close(u16, &'static str),
-    /// The peer closed, vanished or failed: nothing more to send.
+    /// The peer sent a Close: send the echo tungstenite queued for it.
+    Answer,
+    /// The peer vanished or failed: nothing more to send.
     Gone,
 }
 
@@ -194,15 +200,14 @@ async fn drive(
                 let outcome = match incoming {
                     Some(Ok(Message::Text(text))) => session.on_text(&text),
                     Some(Ok(Message::Binary(_))) => session.on_binary(),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Outcome::Nothing,
-                    Some(Ok(Message::Close(_))) | None => return End::Gone,
-                    Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
-                        return End::Close(close_code::TOO_BIG, "message too big");
+                    Some(Ok(Message::Ping(_))) => session.on_ping(),
+                    Some(Ok(Message::Pong(_) | Message::Frame(_))) => Outcome::Nothing,
+                    Some(Ok(Message::Close(frame))) => {
+                        session.on_peer_close(frame.map(|frame| u16::from(frame.code)));
+                        return End::Answer;
                     }
-                    Some(Err(err)) => {
-                        tracing::debug!(%err, "read failed");
-                        return End::Gone;
-                    }
+                    None => return End::Gone,
+                    Some(Err(err)) => return read_failure(&err),
                 };
                 match outcome {
                     Outcome::Nothing => {}
@@ -222,6 +227,32 @@ async fn drive(
             }
         }
     }
+}
+
+/// How a failed read ends the connection: with the close code RFC 6455 gives the fault
+/// (the socket can still send after a read error), or silently when the peer is gone.
+fn read_failure(err: &WsError) -> End {
+    tracing::debug!(%err, "read failed");
+    match err {
+        WsError::Capacity(CapacityError::MessageTooLong { .. }) => {
+            End::Close(close_code::TOO_BIG, "message too big")
+        }
+        WsError::Utf8(_) => End::Close(close_code::INVALID_DATA, "text is not valid UTF-8"),
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Gone,
+        WsError::Protocol(_) => End::Close(close_code::PROTOCOL_ERROR, "WebSocket protocol error"),
+        _ => End::Gone,
+    }
+}
+
+/// After the relay's Close went out: shuts the sending side and reads until the peer
+/// closes too (or for at most [`CLOSE_LINGER`]), so unread input does not turn the end
+/// into a reset that can destroy the Close in flight.
+async fn linger(socket: &mut Socket) {
+    let tcp = socket.get_mut();
+    let _ = tcp.shutdown().await;
+    let mut sink = [0u8; 1024];
+    let drain = async { while let Ok(1..) = tcp.read(&mut sink).await {} };
+    let _ = timeout(CLOSE_LINGER, drain).await;
 }
 
 /// The next thing from the registry, a kick before any queued frame; never resolves

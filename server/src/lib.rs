@@ -8,6 +8,7 @@
 //! - [`config`]: every limit and timing, with defaults ([`Config`]).
 //! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
 //! - `handler`: one task per connection: handshake, join, the select loop.
+//! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
 //! - `session`: what a joined connection's frames do (chat, typing, whisper, leave).
 //! - `shared`: the state every connection holds (settings, room directory, failed joins).
 //! - `registry` and `room`: rooms (each behind its own lock), members, history, resume
@@ -34,6 +35,7 @@ mod secrets;
 pub mod server;
 mod session;
 mod shared;
+mod upgrade;
 
 pub use config::Config;
 pub use server::{run, run_with_metrics};

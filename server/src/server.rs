@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::Config;
-use crate::guards::ConnectionsPerIp;
+use crate::guards::{AcceptErrors, ConnectionsPerIp};
 use crate::handler;
 use crate::metrics_endpoint;
 use crate::shared::Shared;
@@ -91,6 +91,7 @@ async fn accept_loop(
     let limit = Arc::new(Semaphore::new(shared.config.max_connections));
     let per_ip = ConnectionsPerIp::new(shared.config.max_connections_per_ip);
     let next_id = AtomicU64::new(1);
+    let mut accept_errors = AcceptErrors::new();
     loop {
         let permit = Arc::clone(&limit)
             .acquire_owned()
@@ -100,7 +101,7 @@ async fn accept_loop(
             Ok(accepted) => accepted,
             Err(err) => {
                 // Usually out of file descriptors: back off instead of spinning.
-                tracing::warn!(%err, "accept failed");
+                accept_errors.log(&err);
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }

@@ -21,6 +21,21 @@ use crate::room::ConnId;
 use crate::secrets;
 use crate::shared::Shared;
 
+/// Typing hints per second a connection may send (their own token bucket, apart from the
+/// chat rate limit). A client sends one every few seconds while someone types and one when
+/// they stop; extra hints are dropped silently, and a sustained flood of them closes the
+/// connection with 1008 like any other flood.
+pub const TYPING_HINTS_PER_SECOND: u32 = 2;
+
+/// Typing hints that may go at once: a start/stop pair around a few quick messages.
+pub const TYPING_HINTS_BURST: u32 = 6;
+
+/// Strike points (one per dropped hint, decaying at one a second) at which a typing-hint
+/// flood closes the connection with 1008. Higher than the chat limit because a dropped
+/// hint costs nothing and an eager client may send a pair around every message; a
+/// script sending hints flat out still reaches it within a fraction of a second.
+pub const TYPING_MAX_STRIKES: u32 = 100;
+
 /// What the handler should do after a frame.
 #[derive(Debug)]
 pub enum Outcome {
@@ -50,6 +65,8 @@ pub struct Session {
     bad_frames: u32,
     /// Counts every request from the first frame on, so refused joins cost tokens too.
     rate: MessageRate,
+    /// Typing hints' own budget, so that hints never make a person's chat wait.
+    typing_rate: MessageRate,
     /// The room this connection is in, once it is.
     membership: Option<Membership>,
 }
@@ -63,12 +80,18 @@ impl Session {
             config.burst,
             config.max_rate_strikes,
         );
+        let typing_rate = MessageRate::new(
+            TYPING_HINTS_PER_SECOND,
+            TYPING_HINTS_BURST,
+            TYPING_MAX_STRIKES,
+        );
         Self {
             shared,
             ip,
             conn,
             bad_frames: 0,
             rate,
+            typing_rate,
             membership: None,
         }
     }
@@ -82,6 +105,16 @@ impl Session {
     pub fn on_text(&mut self, text: &str) -> Outcome {
         match decode_client(text) {
             Ok(ClientMessage::Leave) => self.leave(),
+            Ok(message @ ClientMessage::Typing { .. }) => match self.typing_rate.check() {
+                RateVerdict::Allowed => self.on_message(message),
+                // A hint is advisory: an extra one is dropped without a word.
+                RateVerdict::Limited { .. } => Outcome::Nothing,
+                RateVerdict::Abusive => Outcome::Close {
+                    reply: None,
+                    code: close_code::POLICY,
+                    reason: "flooding",
+                },
+            },
             Ok(message) => {
                 let client_id = match &message {
                     ClientMessage::Chat { client_id, .. }
@@ -110,6 +143,30 @@ impl Session {
         ))
     }
 
+    /// Counts a WebSocket ping against the rate limit like any other frame. tungstenite
+    /// answers it with a pong by itself (one pending pong at most, the newest); a refused
+    /// ping gets no error frame, and sustained ping flooding closes with 1008.
+    pub fn on_ping(&mut self) -> Outcome {
+        match self.rate.check() {
+            RateVerdict::Abusive => Outcome::Close {
+                reply: None,
+                code: close_code::POLICY,
+                reason: "flooding",
+            },
+            RateVerdict::Allowed | RateVerdict::Limited { .. } => Outcome::Nothing,
+        }
+    }
+
+    /// The peer sent a WebSocket Close with `code`. A normal close (1000) or going away
+    /// (1001) is a `leave`: the name is free at once. Any other code, or none, ends the
+    /// connection like a drop, so the member keeps its resume window.
+    pub fn on_peer_close(&mut self, code: Option<u16>) {
+        let departs = matches!(code, Some(close_code::NORMAL | close_code::GOING_AWAY));
+        if departs && let Some(membership) = self.membership.take() {
+            self.shared.registry.depart(&membership, Departure::Left);
+        }
+    }
+
     /// Answers a frame that broke the protocol, closing with 1008 once there were too many.
     fn bad_frame(&mut self, reply: ServerMessage) -> Outcome {
         self.bad_frames += 1;
@@ -132,7 +189,8 @@ impl Session {
         }
         match verdict {
             RateVerdict::Allowed => None,
-            RateVerdict::Limited(wait) => {
+            RateVerdict::Limited { answer: false, .. } => Some(Outcome::Nothing),
+            RateVerdict::Limited { wait, .. } => {
                 Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
                     code: ErrorCode::RateLimited,
                     message: "you are sending too fast; wait a moment".into(),

@@ -15,6 +15,8 @@
 //!   [`test_config`], the relaxed baseline every test narrows.
 //! - [`client`]: [`TestClient`], a WebSocket client with typed send/receive helpers, and
 //!   [`Event`], what reading the socket can yield.
+//! - [`raw`]: [`raw::RawClient`], a WebSocket peer written byte by byte over TCP, for
+//!   frames a library would refuse to send.
 //! - [`wire`]: small constructors and views of protocol values ([`name`], [`welcome_of`],
 //!   [`error_of`]) that keep tests short.
 //! - `tests/*.rs`: one file per concept of the relay behaviour spec (rooms, presence,
@@ -24,6 +26,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub mod client;
+pub mod raw;
 pub mod reading;
 pub mod relay;
 pub mod wire;

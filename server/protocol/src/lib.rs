@@ -23,7 +23,7 @@ pub use server::{
     ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage, WhisperMessage,
     close_code,
 };
-pub use username::{Username, UsernameError};
+pub use username::{UNICODE_VERSION, Username, UsernameError};
 
 /// Client-chosen identifier of a chat message or whisper, echoed back to its sender only,
 /// so the sender can match the relay's copy (with its sequence number) to its own draft.

@@ -176,6 +176,11 @@ pub mod close_code {
     pub const NORMAL: u16 = 1000;
     /// The relay is shutting down. Reconnect later.
     pub const GOING_AWAY: u16 = 1001;
+    /// The client broke RFC 6455 framing: reserved bits set, an unknown opcode, an unmasked
+    /// or fragmented control frame, an invalid close code or close payload.
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// A text message that is not valid UTF-8.
+    pub const INVALID_DATA: u16 = 1007;
     /// Policy violation: sustained flooding, repeated bad frames, too many failed joins or a
     /// forbidden Origin. Do not reconnect right away.
     pub const POLICY: u16 = 1008;

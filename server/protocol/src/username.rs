@@ -7,8 +7,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use unicode_security::confusable_detection::skeleton;
+
+/// The Unicode version of the tables that decide names (normalization, general
+/// categories, confusable skeletons): all three crates are pinned to the same one.
+pub const UNICODE_VERSION: (u8, u8, u8) = unicode_normalization::UNICODE_VERSION;
 
 /// A validated username: 1 to [`Username::MAX_CHARS`] characters after Unicode NFKC
 /// normalization and trimming, with no control, format (zero-width, bidi override),
@@ -63,12 +68,19 @@ impl Username {
         &self.0
     }
 
-    /// The key two names must not share within a room: case-folded, then mapped to its
-    /// Unicode confusable skeleton (UTS #39), so `alice`, `ALICE` and `аlice` (Cyrillic а)
-    /// all collide.
+    /// The key two names must not share within a room: lower-cased, decomposed (NFD) with
+    /// every combining mark removed, then mapped to its Unicode confusable skeleton
+    /// (UTS #39) and lower-cased again. So `alice`, `ALICE`, `аlice` (Cyrillic а) and
+    /// `alice` + U+0301 (`alicé`) all collide; `José` is a valid name, but it and `Jose`
+    /// cannot be in one room together. Unicode data: version [`UNICODE_VERSION`].
     pub fn uniqueness_key(&self) -> String {
-        let lower = self.0.to_lowercase();
-        skeleton(&lower).collect::<String>().to_lowercase()
+        let bare: String = self
+            .0
+            .to_lowercase()
+            .nfd()
+            .filter(|&c| !is_combining_mark(c))
+            .collect();
+        skeleton(&bare).collect::<String>().to_lowercase()
     }
 }
 
@@ -180,6 +192,46 @@ mod tests {
         assert_eq!(key("alice"), key("\u{0430}lice"));
         assert_eq!(key("paypal"), key("paypa1"));
         assert_ne!(key("alice"), key("bob"));
+    }
+
+    #[test]
+    fn names_differing_only_by_combining_marks_collide() {
+        let key = |s: &str| Username::parse(s).map(|n| n.uniqueness_key());
+        assert_eq!(key("alice\u{0301}"), key("alice"));
+        assert_eq!(key("Jose\u{0301}"), key("José"));
+        assert_eq!(key("Zoe\u{0308}"), key("zoe"));
+        assert_ne!(key("alice"), key("bob"));
+    }
+
+    #[test]
+    fn accented_names_stay_valid() {
+        for name in ["José", "Zoë", "Renée", "Ærøskøbing"] {
+            assert_eq!(
+                Username::parse(name).map(|n| n.to_string()),
+                Ok(name.to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn the_unicode_tables_agree_on_one_version() {
+        let (major, minor, patch) = UNICODE_VERSION;
+        let security = unicode_security::UNICODE_VERSION;
+        assert_eq!(
+            (u64::from(major), u64::from(minor), u64::from(patch)),
+            security
+        );
+        assert_eq!(security, unicode_properties::UNICODE_VERSION);
+    }
+
+    proptest! {
+        #[test]
+        fn adding_combining_marks_never_changes_the_key(base in "[a-z]{1,8}", mark in 0x0300u32..0x0370) {
+            let marked = format!("{base}{}", char::from_u32(mark).unwrap_or('\u{0301}'));
+            if let (Ok(plain), Ok(marked)) = (Username::parse(&base), Username::parse(&marked)) {
+                prop_assert_eq!(plain.uniqueness_key(), marked.uniqueness_key());
+            }
+        }
     }
 
     #[test]
