@@ -17,6 +17,9 @@ fn harness(script: &Script) -> Harness<'static, ConfabApp> {
     let connector = script.connector();
     Harness::builder()
         .with_size([900.0, 640.0])
+        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
+        // never from the bundled fonts, so a headless harness has no glyph for them.
+        .allow_missing_glyphs()
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)))
 }
 

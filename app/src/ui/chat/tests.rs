@@ -57,6 +57,9 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
     };
     Harness::builder()
         .with_size([900.0, 600.0])
+        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
+        // never from the bundled fonts, so a headless harness has no glyph for them.
+        .allow_missing_glyphs()
         .with_max_steps(24)
         .build_ui_state(
             |ui, s: &mut Screen| {
