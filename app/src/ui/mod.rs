@@ -6,11 +6,13 @@
 //! - [`chat`]: the chat screen's frame: top bar, people panel, message area, composer.
 //! - [`members`]: the people panel.
 //! - [`messages`]: the virtualized, bottom-following message list and its "new" pill.
-//! - [`row`]: one entry of the message list (bubble, notice, day separator).
+//! - [`row`]: one entry of the message list (chat line, whisper, notice, day separator).
+//! - [`chat_line`]: a chat message, grouped under its sender's header.
 //! - [`composer`]: the message box (Enter, Shift+Enter, IME, completion, typing line).
 //! - [`link_prompt`]: the "open this link?" dialog.
 
 pub mod chat;
+pub mod chat_line;
 pub mod composer;
 pub mod join;
 pub mod link_prompt;

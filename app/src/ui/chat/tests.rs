@@ -230,3 +230,68 @@ fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
     h.run();
     assert!(h.query_by_label("message 81").is_some());
 }
+
+/// How many of `n` one-line messages from one sender are on screen at the bottom.
+fn visible_of_a_burst(n: u64) -> usize {
+    let history = (1..=n)
+        .map(|i| chat(i, "bob", &format!("line {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    (1..=n)
+        .filter(|i| h.query_by_label(&format!("line {i}")).is_some())
+        .count()
+}
+
+#[test]
+fn a_burst_from_one_sender_is_dense() {
+    // One bubble of about 52 px per message before grouping: 10 of them in this window.
+    // Grouped, the same window must show at least twice as many.
+    let visible = visible_of_a_burst(60);
+    eprintln!("one-line messages visible: {visible}");
+    assert!(visible >= 20, "only {visible} one-line messages visible");
+}
+
+#[test]
+fn a_burst_from_one_sender_shows_the_name_once() {
+    let history = (1..=3)
+        .map(|i| chat(i, "bob", &format!("line {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert_eq!(
+        h.query_all_by_label("bob").count(),
+        2,
+        "once in the people panel, once over the group"
+    );
+    assert!(h.query_by_label("line 3").is_some());
+}
+
+#[test]
+fn a_group_that_started_above_the_view_keeps_its_sender_pinned_on_top() {
+    let history = (1..=60)
+        .map(|i| chat(i, "bob", &format!("line {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert!(
+        h.query_by_label("line 1").is_none(),
+        "the head scrolled away"
+    );
+    assert_eq!(
+        h.query_all_by_label("bob").count(),
+        2,
+        "the people panel and the pinned header"
+    );
+}
+
+#[test]
+fn another_sender_or_a_long_pause_starts_a_new_group() {
+    let mut late = chat(3, "bob", "after lunch");
+    late.ts += 10 * 60 * 1000;
+    let history = vec![chat(1, "bob", "hi"), chat(2, "cy", "yo"), late];
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert_eq!(h.query_all_by_label("bob").count(), 3, "panel + two groups");
+    assert_eq!(h.query_all_by_label("cy").count(), 1);
+}
