@@ -295,3 +295,13 @@ fn another_sender_or_a_long_pause_starts_a_new_group() {
     assert_eq!(h.query_all_by_label("bob").count(), 3, "panel + two groups");
     assert_eq!(h.query_all_by_label("cy").count(), 1);
 }
+
+#[test]
+fn the_people_list_puts_you_first_then_the_others_by_name() {
+    // The welcome lists bob before ann (you).
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    let you = h.get_by_label("ann (you)").rect();
+    let bob = h.get_by_label("bob").rect();
+    assert!(you.top() < bob.top(), "you {you:?} above bob {bob:?}");
+}
