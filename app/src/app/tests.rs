@@ -113,3 +113,17 @@ fn a_dropped_connection_shows_offline_and_later_resumes() {
     assert_eq!(script.sent_json().last(), Some(&resume));
     assert_eq!(script.connects.borrow().len(), 2);
 }
+
+#[test]
+fn the_composer_has_the_focus_after_joining_and_after_sending() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    assert!(h.get_by_role(composer).is_focused(), "after joining");
+    h.get_by_role(composer).type_text("hello");
+    settle(&mut h);
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(h.get_by_role(composer).is_focused(), "after sending");
+}

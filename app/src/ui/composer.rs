@@ -38,9 +38,27 @@ pub fn track_ime(was_open: bool, events: &[Event]) -> (bool, bool) {
     (open, saw_ime)
 }
 
+/// What the composer remembers between frames (view state only).
+#[derive(Debug)]
+pub struct ComposerView {
+    /// Whether an IME composition is open.
+    pub ime_open: bool,
+    /// Take the keyboard focus on the next frame: true when the chat screen opens (after
+    /// joining), so a person can type at once.
+    pub focus: bool,
+}
+
+impl Default for ComposerView {
+    fn default() -> Self {
+        Self {
+            ime_open: false,
+            focus: true,
+        }
+    }
+}
+
 /// Draws the composer. `enabled` is false while disconnected: typing stays possible (the
-/// draft is kept) but nothing is sent. `ime_open` is the view's memory of an open IME
-/// composition.
+/// draft is kept) but nothing is sent.
 pub fn composer_ui(
     ui: &mut Ui,
     composer: &mut Composer,
@@ -48,8 +66,9 @@ pub fn composer_ui(
     me: &Username,
     typing_line: Option<&str>,
     enabled: bool,
-    ime_open: &mut bool,
+    view: &mut ComposerView,
 ) -> Option<ComposerAction> {
+    let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");
     let mut action = None;
     ui.add_space(2.0);
@@ -106,6 +125,9 @@ pub fn composer_ui(
                     .map(|n| Suggestion::new(format!("{n} ")))
                     .collect()
             });
+        if std::mem::take(&mut view.focus) {
+            output.text_edit.response.request_focus();
+        }
         if output.text_edit.response.changed() || output.accepted.is_some() {
             action = Some(ComposerAction::DraftChanged);
         }
