@@ -63,7 +63,16 @@ pub fn messages_ui(
         .collect();
     let total: f32 = heights.iter().sum();
     let mut clicked = None;
-    let jump = std::mem::take(&mut list.jump);
+    // Your own new message always brings you to the bottom: you just sent it, you want to
+    // see it land (no "1 new message" pill for your own words).
+    let sent_by_me = entries.back().is_some_and(|e| {
+        e.id > list.seen_id
+            && matches!(
+                e.kind,
+                EntryKind::Chat { mine: true, .. } | EntryKind::Whisper { mine: true, .. }
+            )
+    });
+    let jump = std::mem::take(&mut list.jump) || sent_by_me;
 
     if entries.is_empty() {
         ui.vertical_centered(|ui| {

@@ -305,3 +305,33 @@ fn the_people_list_puts_you_first_then_the_others_by_name() {
     let bob = h.get_by_label("bob").rect();
     assert!(you.top() < bob.top(), "you {you:?} above bob {bob:?}");
 }
+
+#[test]
+fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
+    let history = (1..=80)
+        .map(|i| chat(i, "bob", &format!("message {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    h.hover_at(egui::pos2(300.0, 300.0));
+    h.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: vec2(0.0, 3000.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    h.run();
+    assert!(h.query_by_label("message 80").is_none(), "scrolled up");
+    h.state_mut().session.apply(
+        ServerMessage::Chat(chat(81, "ann", "my own words")),
+        Instant::now(),
+        0,
+    );
+    h.run();
+    assert!(h.query_by_label("my own words").is_some(), "jumped down");
+    assert!(
+        h.query_by_label_contains("new message").is_none(),
+        "no pill"
+    );
+}
