@@ -153,7 +153,7 @@ fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
         .weak()
         .small()
         .append_to(&mut job, &style, FontSelection::Default, Align::Center);
-    ui.add_space(2.0);
+    ui.add_space(6.0);
     ui.vertical_centered(|ui| ui.add(Label::new(job).wrap()));
     ui.add_space(2.0);
 }
