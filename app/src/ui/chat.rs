@@ -98,6 +98,7 @@ pub fn chat_ui(
     let online = *cx.status == Status::Online;
     Panel::bottom("composer").show(ui, |ui| {
         let members = &session.members;
+        view.composer.max_chars = session.limits.max_text_chars;
         let action = composer_ui(
             ui,
             &mut session.composer,

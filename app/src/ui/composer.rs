@@ -46,6 +46,9 @@ pub struct ComposerView {
     /// Take the keyboard focus on the next frame: true when the chat screen opens (after
     /// joining), so a person can type at once.
     pub focus: bool,
+    /// The room's limit on characters per message (from the welcome), for the live count.
+    /// 0: unknown, no count.
+    pub max_chars: usize,
 }
 
 impl Default for ComposerView {
@@ -53,6 +56,7 @@ impl Default for ComposerView {
         Self {
             ime_open: false,
             focus: true,
+            max_chars: 0,
         }
     }
 }
@@ -80,6 +84,19 @@ pub fn composer_ui(
     );
     if let Some(error) = &composer.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    if let Some((count, over)) = char_count(&composer.draft, view.max_chars) {
+        let text = if over {
+            format!("{count} too long to send")
+        } else {
+            count
+        };
+        let color = if over {
+            ui.visuals().error_fg_color
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        ui.colored_label(color, text);
     }
     for pending in composer.pending() {
         let preview: String = pending.text.chars().take(60).collect();
@@ -145,6 +162,16 @@ pub fn composer_ui(
         }
     });
     action
+}
+
+/// Share of the limit from which the count shows: early enough to trim before Enter.
+const COUNT_FROM: f32 = 0.8;
+
+/// "3,210 / 4,000" once `draft` nears `max` characters, and whether it is over.
+fn char_count(draft: &str, max: usize) -> Option<(String, bool)> {
+    let count = draft.chars().count();
+    (max > 0 && count as f32 >= max as f32 * COUNT_FROM)
+        .then(|| (format!("{count} / {max}"), count > max))
 }
 
 /// Removes an Enter press without modifiers. `consume_key` would also take Shift+Enter

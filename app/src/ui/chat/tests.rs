@@ -335,3 +335,23 @@ fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
         "no pill"
     );
 }
+
+#[test]
+fn a_live_character_count_appears_near_the_limit_before_enter() {
+    // The room allows 100 characters (see `session`).
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    h.get_by_role(composer).type_text(&"x".repeat(70));
+    h.run();
+    assert!(
+        h.query_by_label_contains("/ 100").is_none(),
+        "far from the limit"
+    );
+    h.get_by_role(composer).type_text(&"x".repeat(15));
+    h.run();
+    assert!(h.query_by_label("85 / 100").is_some());
+    h.get_by_role(composer).type_text(&"x".repeat(20));
+    h.run();
+    assert!(h.query_by_label("105 / 100 too long to send").is_some());
+}
