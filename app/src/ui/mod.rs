@@ -8,10 +8,12 @@
 //! - [`messages`]: the virtualized, bottom-following message list and its "new" pill.
 //! - [`row`]: one entry of the message list (chat line, whisper, notice, day separator).
 //! - [`chat_line`]: a chat message, grouped under its sender's header.
+//! - [`bidi`]: right-to-left lines in visual order.
 //! - [`palette`]: name colours and the colour science that checks them.
 //! - [`composer`]: the message box (Enter, Shift+Enter, IME, completion, typing line).
 //! - [`link_prompt`]: the "open this link?" dialog.
 
+pub mod bidi;
 pub mod chat;
 pub mod chat_line;
 pub mod composer;

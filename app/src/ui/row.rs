@@ -206,6 +206,31 @@ pub(super) fn time_text(when: &DateTime<Local>) -> RichText {
         .small()
 }
 
+/// Text with right-to-left letters, line by line in visual order (see [`super::bidi`]); a
+/// right-to-left line is aligned right. Plain text: mentions and links are not marked in
+/// such messages yet.
+fn rtl_text(ui: &mut Ui, text: &str) {
+    for line in text.lines() {
+        let visual = super::bidi::visual_line(line);
+        let layout = if visual.rtl {
+            Layout::right_to_left(Align::TOP)
+        } else {
+            Layout::left_to_right(Align::TOP)
+        };
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 0.0), layout, |ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
+            let mut pieces = visual.pieces;
+            if visual.rtl {
+                pieces.reverse(); // this layout fills from the right
+            }
+            for piece in pieces {
+                // A label drops spaces at its edges; no-break spaces stay.
+                ui.add(Label::new(piece.replace(' ', "\u{a0}")).extend());
+            }
+        });
+    }
+}
+
 /// How wide `text` (each line unwrapped) and the header would be, with room for the time.
 fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
     let width = |t: &str, style: egui::TextStyle| {
@@ -227,6 +252,10 @@ fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
 /// The text of a message, mentions highlighted and links clickable. Returns a clicked
 /// link's address.
 pub(super) fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
+    if super::bidi::has_rtl(text) {
+        rtl_text(ui, text);
+        return None;
+    }
     let mut clicked = None;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;

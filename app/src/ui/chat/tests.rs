@@ -355,3 +355,22 @@ fn a_live_character_count_appears_near_the_limit_before_enter() {
     h.run();
     assert!(h.query_by_label("105 / 100 too long to send").is_some());
 }
+
+#[test]
+fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
+    let history = vec![chat(1, "bob", "hello"), chat(2, "cy", "שלום עולם")];
+    let mut h = harness(history, Status::Online);
+    h.run();
+    let latin = h.get_by_label("hello").rect();
+    // Drawn with a no-break space (see `row::rtl_text`).
+    let hebrew = h.get_by_label("שלום\u{a0}עולם").rect();
+    assert!(latin.left() < 60.0, "{latin:?}");
+    assert!(
+        hebrew.left() > latin.right(),
+        "{hebrew:?} right of {latin:?}"
+    );
+    assert!(
+        hebrew.right() > 600.0,
+        "at the right of the message area: {hebrew:?}"
+    );
+}
