@@ -30,6 +30,9 @@ const WAIT: Duration = Duration::from_secs(20);
 fn app() -> Harness<'static, ConfabApp> {
     Harness::builder()
         .with_size([900.0, 640.0])
+        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
+        // never from the bundled fonts, so a headless harness has no glyph for them.
+        .allow_missing_glyphs()
         .build_eframe(|cc| ConfabApp::new(cc))
 }
 

@@ -17,6 +17,9 @@ fn harness(script: &Script) -> Harness<'static, ConfabApp> {
     let connector = script.connector();
     Harness::builder()
         .with_size([900.0, 640.0])
+        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
+        // never from the bundled fonts, so a headless harness has no glyph for them.
+        .allow_missing_glyphs()
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)))
 }
 
@@ -109,4 +112,18 @@ fn a_dropped_connection_shows_offline_and_later_resumes() {
     let resume = json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP", "resume_token": "tok", "last_seq": 1});
     assert_eq!(script.sent_json().last(), Some(&resume));
     assert_eq!(script.connects.borrow().len(), 2);
+}
+
+#[test]
+fn the_composer_has_the_focus_after_joining_and_after_sending() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    assert!(h.get_by_role(composer).is_focused(), "after joining");
+    h.get_by_role(composer).type_text("hello");
+    settle(&mut h);
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(h.get_by_role(composer).is_focused(), "after sending");
 }

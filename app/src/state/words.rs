@@ -21,9 +21,10 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
             "Too many failed joins from your address. Wait a minute, then try again.".into()
         }
         ErrorCode::RateLimited => match retry_after_ms {
+            // Whole seconds, rounded up: a short wait never reads "Wait 0.0 s".
             Some(ms) => format!(
-                "You are sending too fast. Wait {:.1} s, then try again.",
-                ms as f64 / 1000.0
+                "You are sending too fast. Wait {} s, then try again.",
+                ms.div_ceil(1000).max(1)
             ),
             None => "You are sending too fast. Wait a moment, then try again.".into(),
         },
@@ -62,7 +63,9 @@ mod tests {
     fn join_refusals_are_explained_in_words() {
         assert!(describe_error(ErrorCode::NameTaken, "x", None).contains("already has that name"));
         assert!(describe_error(ErrorCode::RoomNotFound, "x", None).contains("no room"));
-        assert!(describe_error(ErrorCode::RateLimited, "x", Some(1500)).contains("1.5 s"));
+        assert!(describe_error(ErrorCode::RateLimited, "x", Some(1500)).contains("Wait 2 s"));
+        assert!(describe_error(ErrorCode::RateLimited, "x", Some(40)).contains("Wait 1 s"));
+        assert!(describe_error(ErrorCode::RateLimited, "x", Some(0)).contains("Wait 1 s"));
         assert!(describe_error(ErrorCode::Other, "brand new", None).contains("brand new"));
     }
 }

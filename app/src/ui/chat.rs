@@ -5,7 +5,7 @@
 use egui::{Align, CentralPanel, Color32, Layout, Panel, RichText, Ui};
 use web_time::Instant;
 
-use super::composer::{ComposerAction, composer_ui};
+use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::link_prompt::link_prompt_ui;
 use super::members::members_ui;
 use super::messages::{MessageList, messages_ui};
@@ -26,8 +26,8 @@ pub struct ChatView {
     pub list: MessageList,
     /// A clicked link waiting for confirmation.
     pub pending_link: Option<String>,
-    /// Whether an IME composition is open in the composer.
-    pub ime_open: bool,
+    /// The composer's view state (IME, focus on opening).
+    pub composer: ComposerView,
     /// Until when (egui time, s) the invite button says "Copied".
     copied_until: f64,
 }
@@ -98,6 +98,7 @@ pub fn chat_ui(
     let online = *cx.status == Status::Online;
     Panel::bottom("composer").show(ui, |ui| {
         let members = &session.members;
+        view.composer.max_chars = session.limits.max_text_chars;
         let action = composer_ui(
             ui,
             &mut session.composer,
@@ -105,7 +106,7 @@ pub fn chat_ui(
             &session.me,
             line.as_deref(),
             online,
-            &mut view.ime_open,
+            &mut view.composer,
         );
         match action {
             Some(ComposerAction::Send) => actions.push(ChatAction::Send),

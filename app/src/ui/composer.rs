@@ -38,9 +38,31 @@ pub fn track_ime(was_open: bool, events: &[Event]) -> (bool, bool) {
     (open, saw_ime)
 }
 
+/// What the composer remembers between frames (view state only).
+#[derive(Debug)]
+pub struct ComposerView {
+    /// Whether an IME composition is open.
+    pub ime_open: bool,
+    /// Take the keyboard focus on the next frame: true when the chat screen opens (after
+    /// joining), so a person can type at once.
+    pub focus: bool,
+    /// The room's limit on characters per message (from the welcome), for the live count.
+    /// 0: unknown, no count.
+    pub max_chars: usize,
+}
+
+impl Default for ComposerView {
+    fn default() -> Self {
+        Self {
+            ime_open: false,
+            focus: true,
+            max_chars: 0,
+        }
+    }
+}
+
 /// Draws the composer. `enabled` is false while disconnected: typing stays possible (the
-/// draft is kept) but nothing is sent. `ime_open` is the view's memory of an open IME
-/// composition.
+/// draft is kept) but nothing is sent.
 pub fn composer_ui(
     ui: &mut Ui,
     composer: &mut Composer,
@@ -48,8 +70,9 @@ pub fn composer_ui(
     me: &Username,
     typing_line: Option<&str>,
     enabled: bool,
-    ime_open: &mut bool,
+    view: &mut ComposerView,
 ) -> Option<ComposerAction> {
+    let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");
     let mut action = None;
     ui.add_space(2.0);
@@ -61,6 +84,19 @@ pub fn composer_ui(
     );
     if let Some(error) = &composer.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    if let Some((count, over)) = char_count(&composer.draft, view.max_chars) {
+        let text = if over {
+            format!("{count} too long to send")
+        } else {
+            count
+        };
+        let color = if over {
+            ui.visuals().error_fg_color
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        ui.colored_label(color, text);
     }
     for pending in composer.pending() {
         let preview: String = pending.text.chars().take(60).collect();
@@ -106,6 +142,9 @@ pub fn composer_ui(
                     .map(|n| Suggestion::new(format!("{n} ")))
                     .collect()
             });
+        if std::mem::take(&mut view.focus) {
+            output.text_edit.response.request_focus();
+        }
         if output.text_edit.response.changed() || output.accepted.is_some() {
             action = Some(ComposerAction::DraftChanged);
         }
@@ -123,6 +162,16 @@ pub fn composer_ui(
         }
     });
     action
+}
+
+/// Share of the limit from which the count shows: early enough to trim before Enter.
+const COUNT_FROM: f32 = 0.8;
+
+/// "3,210 / 4,000" once `draft` nears `max` characters, and whether it is over.
+fn char_count(draft: &str, max: usize) -> Option<(String, bool)> {
+    let count = draft.chars().count();
+    (max > 0 && count as f32 >= max as f32 * COUNT_FROM)
+        .then(|| (format!("{count} / {max}"), count > max))
 }
 
 /// Removes an Enter press without modifiers. `consume_key` would also take Shift+Enter

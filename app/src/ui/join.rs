@@ -135,7 +135,8 @@ fn form_ui(
         let name = name_field(ui, form);
         let room = room_field(ui, form);
         let label = super::field_label(ui, "Server address");
-        field(ui, label, &mut form.server, "ws://host:9001");
+        let server = field(ui, label, &mut form.server, "ws://host:9001");
+        note_enter(ui, &server);
         ui.add_space(14.0);
         action = buttons(ui, form, name.as_ref(), room);
         if let Some(note) = host_note {
@@ -193,20 +194,35 @@ fn buttons(
         let join_button = primary("Join", room.is_some());
         let create = ui.add_enabled(name.is_some(), create_button);
         let join = ui.add_enabled(name.is_some() && room.is_some(), join_button);
+        // Enter in the name, room or server field presses the primary button.
+        let enter = ui
+            .data_mut(|d| d.remove_temp::<bool>(egui::Id::unique(ENTER_ID)))
+            .unwrap_or(false);
         let Some(name) = name.cloned() else { return };
-        if create.clicked() {
+        if create.clicked() || (enter && room.is_none()) {
             action = Some(JoinAction::Create {
                 name: name.clone(),
                 server: server.clone(),
             });
         }
         if let Some(room) = room
-            && join.clicked()
+            && (join.clicked() || enter)
         {
             action = Some(JoinAction::Join { name, room, server });
         }
     });
     action
+}
+
+/// Where [`note_enter`] leaves word for [`buttons`] that Enter was pressed in a field.
+const ENTER_ID: &str = "join-form-enter";
+
+/// Notes that `field` was left with Enter (egui's single-line fields give up the focus on
+/// Enter), for [`buttons`], drawn after the fields, to press the primary button.
+fn note_enter(ui: &Ui, field: &egui::Response) {
+    if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        ui.data_mut(|d| d.insert_temp(egui::Id::unique(ENTER_ID), true));
+    }
 }
 
 /// A single-line field that screen readers and tests find by its `label`.
@@ -221,7 +237,17 @@ fn field(ui: &mut Ui, label: egui::Id, text: &mut String, hint: &str) -> egui::R
 
 fn name_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Username> {
     let label = super::field_label(ui, "Your name");
-    field(ui, label, &mut form.username, "e.g. Ann");
+    let response = field(ui, label, &mut form.username, "e.g. Ann");
+    note_enter(ui, &response);
+    // Focus the name once, when the join screen first shows with no name yet: the first
+    // thing a new person does is type it. Later frames leave the focus where they put it.
+    let asked = response.id.with("focused once");
+    if !ui.data(|d| d.get_temp::<bool>(asked).unwrap_or(false)) {
+        ui.data_mut(|d| d.insert_temp(asked, true));
+        if form.username.is_empty() {
+            response.request_focus();
+        }
+    }
     let parsed = Username::parse(&form.username);
     if let Err(e) = &parsed
         && !form.username.is_empty()
@@ -251,6 +277,7 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
         .inner;
     let hint = "e.g. K7Q-X2M-HDP (empty to create one)";
     let edit = field(ui, label, &mut form.room, hint);
+    note_enter(ui, &edit);
     if edit.changed()
         && let (Some(server), code) = split_invite(&form.room)
     {

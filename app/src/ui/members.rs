@@ -1,4 +1,5 @@
-//! The people panel: everyone in the room, you marked, those typing marked.
+//! The people panel: everyone in the room, you first and marked, then the others by name
+//! (case-insensitive), those typing marked.
 
 use confab_protocol::Username;
 use egui::{RichText, ScrollArea, Sense, Ui};
@@ -11,6 +12,8 @@ pub fn members_ui(
     typing: &[&Username],
 ) -> Option<Username> {
     let mut clicked = None;
+    let mut sorted: Vec<&Username> = members.iter().collect();
+    sorted.sort_by_cached_key(|m| (*m != me, m.as_str().to_lowercase()));
     ui.add_space(6.0);
     ui.label(RichText::new(format!("People ({})", members.len())).strong());
     ui.separator();
@@ -18,8 +21,12 @@ pub fn members_ui(
         .id_salt("members")
         .auto_shrink(false)
         .show(ui, |ui| {
-            for member in members {
-                let color = super::name_color(ui, member);
+            for member in sorted {
+                let color = if member == me {
+                    ui.visuals().strong_text_color()
+                } else {
+                    super::name_color(ui, member)
+                };
                 let text = if member == me {
                     RichText::new(format!("{member} (you)"))
                         .color(color)

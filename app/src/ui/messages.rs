@@ -7,6 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use confab_protocol::Username;
 use egui::{Align, Button, Rect, ScrollArea, Ui, UiBuilder, vec2};
 
+use super::row::continues_group;
 use crate::state::{Entry, EntryKind};
 
 /// Height assumed for a row not drawn yet: about one short bubble. Only the scroll bar's
@@ -62,7 +63,16 @@ pub fn messages_ui(
         .collect();
     let total: f32 = heights.iter().sum();
     let mut clicked = None;
-    let jump = std::mem::take(&mut list.jump);
+    // Your own new message always brings you to the bottom: you just sent it, you want to
+    // see it land (no "1 new message" pill for your own words).
+    let sent_by_me = entries.back().is_some_and(|e| {
+        e.id > list.seen_id
+            && matches!(
+                e.kind,
+                EntryKind::Chat { mine: true, .. } | EntryKind::Whisper { mine: true, .. }
+            )
+    });
+    let jump = std::mem::take(&mut list.jump) || sent_by_me;
 
     if entries.is_empty() {
         ui.vertical_centered(|ui| {
@@ -81,6 +91,7 @@ pub fn messages_ui(
             let row_width = ui.max_rect().width();
             let mut top = 0.0;
             let mut remeasured = false;
+            let mut sticky = None;
             for (i, entry) in entries.iter().enumerate() {
                 let height = heights[i];
                 if top + height >= viewport.min.y && top <= viewport.max.y {
@@ -93,6 +104,9 @@ pub fn messages_ui(
                         row_ui(ui, entry, prev, me)
                     });
                     clicked = row.inner.or(clicked.take());
+                    if sticky.is_none() && top + height > viewport.min.y {
+                        sticky = Some(sticky_sender(entries, i, top < viewport.min.y - 1.0));
+                    }
                     let measured = row.response.rect.height();
                     if (measured - height).abs() > 0.5 {
                         list.heights.insert(entry.id, measured);
@@ -110,7 +124,11 @@ pub fn messages_ui(
                     Some(Align::BOTTOM),
                 );
             }
+            sticky.flatten()
         });
+    if let Some((from, mine)) = output.inner {
+        sticky_header_ui(ui, output.inner_rect, from, mine);
+    }
 
     let at_bottom =
         output.state.clamped_offset().y + output.inner_rect.height() >= output.content_size.y - 2.0;
@@ -131,6 +149,33 @@ pub fn messages_ui(
         }
     }
     clicked
+}
+
+/// The sender of the group that the topmost visible row (index `i`) belongs to, when
+/// that group's header is out of sight: the row continues a group, or its own header is
+/// cut off (`clipped`). `None` for non-chat rows or a fully visible header.
+fn sticky_sender(entries: &VecDeque<Entry>, i: usize, clipped: bool) -> Option<(&Username, bool)> {
+    let EntryKind::Chat { from, mine, .. } = &entries.get(i)?.kind else {
+        return None;
+    };
+    let continues = continues_group(i.checked_sub(1).and_then(|p| entries.get(p)), &entries[i]);
+    (continues || clipped).then_some((from, *mine))
+}
+
+/// The sender's name pinned to the top of the list, over the rows, so every visible line
+/// of a group whose first message scrolled away still says who wrote it.
+fn sticky_header_ui(ui: &mut Ui, list: Rect, from: &Username, mine: bool) {
+    let rect = Rect::from_min_size(list.min, vec2(list.width() - 12.0, 22.0));
+    let mut child = ui.new_child(
+        UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(Align::Center)),
+    );
+    child
+        .painter()
+        .rect_filled(rect, 0.0, child.visuals().panel_fill);
+    child.add_space(10.0);
+    super::chat_line::header_ui(&mut child, from, mine);
 }
 
 fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -> Option<String> {

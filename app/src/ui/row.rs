@@ -28,21 +28,16 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             mentions_me,
             ..
         } => {
-            let grouped = prev.is_some_and(|p| {
-                matches!(&p.kind, EntryKind::Chat { from: f, .. } if f == from)
-                    && entry.ts.saturating_sub(p.ts) < GROUP_MS
-                    && local_time(p.ts).date_naive() == when.date_naive()
-            });
-            let header = (!grouped && !mine).then(|| from.as_str());
-            bubble(
+            let head = !continues_group(prev, entry);
+            super::chat_line::chat_line_ui(
                 ui,
-                BubbleKind::Chat {
+                super::chat_line::ChatLine {
+                    head,
+                    from,
+                    text,
                     mine: *mine,
                     mention: *mentions_me,
                 },
-                header,
-                from,
-                text,
                 &when,
                 me,
             )
@@ -58,15 +53,7 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             } else {
                 format!("🔒 {from} whispered to you")
             };
-            bubble(
-                ui,
-                BubbleKind::Whisper { mine: *mine },
-                Some(&header),
-                from,
-                text,
-                &when,
-                me,
-            )
+            whisper_bubble(ui, *mine, &header, text, &when, me)
         }
         EntryKind::Presence { joined, left } => {
             centered(ui, RichText::new(presence_line(joined, left)).weak(), &when);
@@ -101,8 +88,23 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             None
         }
     };
-    ui.add_space(4.0);
+    if !matches!(entry.kind, EntryKind::Chat { .. }) {
+        ui.add_space(4.0);
+    }
     link
+}
+
+/// Whether `entry` carries on the group above it: a chat from the same sender, less than
+/// [`GROUP_MS`] later, on the same local day. A continuation shows no name and no time.
+pub fn continues_group(prev: Option<&Entry>, entry: &Entry) -> bool {
+    let EntryKind::Chat { from, .. } = &entry.kind else {
+        return false;
+    };
+    prev.is_some_and(|p| {
+        matches!(&p.kind, EntryKind::Chat { from: f, .. } if f == from)
+            && entry.ts.saturating_sub(p.ts) < GROUP_MS
+            && local_time(p.ts).date_naive() == local_time(entry.ts).date_naive()
+    })
 }
 
 /// "ann and bob joined · cy left".
@@ -120,7 +122,7 @@ pub fn presence_line(joined: &[Username], left: &[Username]) -> String {
         .join(" · ")
 }
 
-fn local_time(ts: Millis) -> DateTime<Local> {
+pub(super) fn local_time(ts: Millis) -> DateTime<Local> {
     Local
         .timestamp_millis_opt(ts as i64)
         .single()
@@ -151,47 +153,22 @@ fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
         .weak()
         .small()
         .append_to(&mut job, &style, FontSelection::Default, Align::Center);
-    ui.add_space(2.0);
+    ui.add_space(6.0);
     ui.vertical_centered(|ui| ui.add(Label::new(job).wrap()));
     ui.add_space(2.0);
 }
 
-#[derive(Clone, Copy)]
-enum BubbleKind {
-    Chat { mine: bool, mention: bool },
-    Whisper { mine: bool },
-}
-
-fn bubble(
+/// A whisper: a tinted bubble with its own header, yours on the right, so a private line
+/// never reads like one of the room's.
+fn whisper_bubble(
     ui: &mut Ui,
-    kind: BubbleKind,
-    header: Option<&str>,
-    from: &Username,
+    mine: bool,
+    header: &str,
     text: &str,
     when: &DateTime<Local>,
     me: &Username,
 ) -> Option<String> {
-    let visuals = ui.visuals().clone();
-    let (mine, fill, stroke) = match kind {
-        BubbleKind::Chat { mine: true, .. } => (
-            true,
-            visuals.selection.bg_fill.gamma_multiply(0.45),
-            Stroke::NONE,
-        ),
-        BubbleKind::Chat { mention, .. } => {
-            let stroke = if mention {
-                Stroke::new(1.5, visuals.warn_fg_color)
-            } else {
-                Stroke::NONE
-            };
-            (false, visuals.faint_bg_color, stroke)
-        }
-        BubbleKind::Whisper { mine } => (
-            mine,
-            Color32::from_rgb(140, 90, 200).gamma_multiply(0.25),
-            Stroke::new(1.0, Color32::from_rgb(140, 90, 200)),
-        ),
-    };
+    let accent = Color32::from_rgb(140, 90, 200);
     let max_width = (ui.available_width() * 0.78).max(160.0);
     let layout = if mine {
         Layout::right_to_left(Align::TOP)
@@ -199,39 +176,59 @@ fn bubble(
         Layout::left_to_right(Align::TOP)
     };
     let mut clicked = None;
+    ui.add_space(2.0);
     ui.with_layout(layout, |ui| {
         Frame::new()
-            .fill(fill)
-            .stroke(stroke)
+            .fill(accent.gamma_multiply(0.25))
+            .stroke(Stroke::new(1.0, accent))
             .corner_radius(10)
             .inner_margin(Margin::symmetric(10, 6))
             .show(ui, |ui| {
                 // Wrapped layouts claim all the width they are offered, so offer only what the
-                // text needs: short messages get snug bubbles.
-                ui.set_max_width(natural_width(ui, text, header).min(max_width));
-                let time = RichText::new(when.format("%H:%M").to_string())
-                    .weak()
-                    .small();
+                // text needs: short whispers get snug bubbles.
+                ui.set_max_width(natural_width(ui, text, Some(header)).min(max_width));
                 ui.vertical(|ui| {
-                    if let Some(header) = header {
-                        ui.horizontal(|ui| {
-                            let color = match kind {
-                                BubbleKind::Chat { .. } => super::name_color(ui, from),
-                                BubbleKind::Whisper { .. } => ui.visuals().text_color(),
-                            };
-                            ui.label(RichText::new(header).strong().color(color));
-                            ui.label(time.clone());
-                        });
-                    }
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(header).strong());
+                        ui.label(time_text(when));
+                    });
                     clicked = message_text(ui, text, me);
-                    if header.is_none() {
-                        // No header to carry the time: it goes to the bubble's bottom corner.
-                        ui.with_layout(Layout::right_to_left(Align::Min), |ui| ui.label(time));
-                    }
                 });
             });
     });
     clicked
+}
+
+/// "14:05", quiet: the time beside a header.
+pub(super) fn time_text(when: &DateTime<Local>) -> RichText {
+    RichText::new(when.format("%H:%M").to_string())
+        .weak()
+        .small()
+}
+
+/// Text with right-to-left letters, line by line in visual order (see [`super::bidi`]); a
+/// right-to-left line is aligned right. Plain text: mentions and links are not marked in
+/// such messages yet.
+fn rtl_text(ui: &mut Ui, text: &str) {
+    for line in text.lines() {
+        let visual = super::bidi::visual_line(line);
+        let layout = if visual.rtl {
+            Layout::right_to_left(Align::TOP)
+        } else {
+            Layout::left_to_right(Align::TOP)
+        };
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 0.0), layout, |ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
+            let mut pieces = visual.pieces;
+            if visual.rtl {
+                pieces.reverse(); // this layout fills from the right
+            }
+            for piece in pieces {
+                // A label drops spaces at its edges; no-break spaces stay.
+                ui.add(Label::new(piece.replace(' ', "\u{a0}")).extend());
+            }
+        });
+    }
 }
 
 /// How wide `text` (each line unwrapped) and the header would be, with room for the time.
@@ -252,7 +249,13 @@ fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
     body.max(head) + 2.0
 }
 
-fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
+/// The text of a message, mentions highlighted and links clickable. Returns a clicked
+/// link's address.
+pub(super) fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
+    if super::bidi::has_rtl(text) {
+        rtl_text(ui, text);
+        return None;
+    }
     let mut clicked = None;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;

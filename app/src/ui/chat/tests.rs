@@ -57,6 +57,9 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
     };
     Harness::builder()
         .with_size([900.0, 600.0])
+        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
+        // never from the bundled fonts, so a headless harness has no glyph for them.
+        .allow_missing_glyphs()
         .with_max_steps(24)
         .build_ui_state(
             |ui, s: &mut Screen| {
@@ -226,4 +229,148 @@ fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
     h.get_by_label("⬇ 1 new message").click();
     h.run();
     assert!(h.query_by_label("message 81").is_some());
+}
+
+/// How many of `n` one-line messages from one sender are on screen at the bottom.
+fn visible_of_a_burst(n: u64) -> usize {
+    let history = (1..=n)
+        .map(|i| chat(i, "bob", &format!("line {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    (1..=n)
+        .filter(|i| h.query_by_label(&format!("line {i}")).is_some())
+        .count()
+}
+
+#[test]
+fn a_burst_from_one_sender_is_dense() {
+    // One bubble of about 52 px per message before grouping: 10 of them in this window.
+    // Grouped, the same window must show at least twice as many.
+    let visible = visible_of_a_burst(60);
+    eprintln!("one-line messages visible: {visible}");
+    assert!(visible >= 20, "only {visible} one-line messages visible");
+}
+
+#[test]
+fn a_burst_from_one_sender_shows_the_name_once() {
+    let history = (1..=3)
+        .map(|i| chat(i, "bob", &format!("line {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert_eq!(
+        h.query_all_by_label("bob").count(),
+        2,
+        "once in the people panel, once over the group"
+    );
+    assert!(h.query_by_label("line 3").is_some());
+}
+
+#[test]
+fn a_group_that_started_above_the_view_keeps_its_sender_pinned_on_top() {
+    let history = (1..=60)
+        .map(|i| chat(i, "bob", &format!("line {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert!(
+        h.query_by_label("line 1").is_none(),
+        "the head scrolled away"
+    );
+    assert_eq!(
+        h.query_all_by_label("bob").count(),
+        2,
+        "the people panel and the pinned header"
+    );
+}
+
+#[test]
+fn another_sender_or_a_long_pause_starts_a_new_group() {
+    let mut late = chat(3, "bob", "after lunch");
+    late.ts += 10 * 60 * 1000;
+    let history = vec![chat(1, "bob", "hi"), chat(2, "cy", "yo"), late];
+    let mut h = harness(history, Status::Online);
+    h.run();
+    assert_eq!(h.query_all_by_label("bob").count(), 3, "panel + two groups");
+    assert_eq!(h.query_all_by_label("cy").count(), 1);
+}
+
+#[test]
+fn the_people_list_puts_you_first_then_the_others_by_name() {
+    // The welcome lists bob before ann (you).
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    let you = h.get_by_label("ann (you)").rect();
+    let bob = h.get_by_label("bob").rect();
+    assert!(you.top() < bob.top(), "you {you:?} above bob {bob:?}");
+}
+
+#[test]
+fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
+    let history = (1..=80)
+        .map(|i| chat(i, "bob", &format!("message {i}")))
+        .collect();
+    let mut h = harness(history, Status::Online);
+    h.run();
+    h.hover_at(egui::pos2(300.0, 300.0));
+    h.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: vec2(0.0, 3000.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    h.run();
+    assert!(h.query_by_label("message 80").is_none(), "scrolled up");
+    h.state_mut().session.apply(
+        ServerMessage::Chat(chat(81, "ann", "my own words")),
+        Instant::now(),
+        0,
+    );
+    h.run();
+    assert!(h.query_by_label("my own words").is_some(), "jumped down");
+    assert!(
+        h.query_by_label_contains("new message").is_none(),
+        "no pill"
+    );
+}
+
+#[test]
+fn a_live_character_count_appears_near_the_limit_before_enter() {
+    // The room allows 100 characters (see `session`).
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    h.get_by_role(composer).type_text(&"x".repeat(70));
+    h.run();
+    assert!(
+        h.query_by_label_contains("/ 100").is_none(),
+        "far from the limit"
+    );
+    h.get_by_role(composer).type_text(&"x".repeat(15));
+    h.run();
+    assert!(h.query_by_label("85 / 100").is_some());
+    h.get_by_role(composer).type_text(&"x".repeat(20));
+    h.run();
+    assert!(h.query_by_label("105 / 100 too long to send").is_some());
+}
+
+#[test]
+fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
+    let history = vec![chat(1, "bob", "hello"), chat(2, "cy", "שלום עולם")];
+    let mut h = harness(history, Status::Online);
+    h.run();
+    let latin = h.get_by_label("hello").rect();
+    // Drawn with a no-break space (see `row::rtl_text`).
+    let hebrew = h.get_by_label("שלום\u{a0}עולם").rect();
+    assert!(latin.left() < 60.0, "{latin:?}");
+    assert!(
+        hebrew.left() > latin.right(),
+        "{hebrew:?} right of {latin:?}"
+    );
+    assert!(
+        hebrew.right() > 600.0,
+        "at the right of the message area: {hebrew:?}"
+    );
 }

@@ -8,7 +8,7 @@ use super::*;
 
 struct Box_ {
     composer: Composer,
-    ime_open: bool,
+    view: ComposerView,
     actions: Vec<ComposerAction>,
 }
 
@@ -20,7 +20,7 @@ fn harness() -> Harness<'static, Box_> {
     let members = vec![name("ann"), name("Bobby")];
     let state = Box_ {
         composer: Composer::default(),
-        ime_open: false,
+        view: ComposerView::default(),
         actions: vec![],
     };
     // CJK glyphs come from system fonts at run time, not from the bundled ones: allow tofu.
@@ -30,15 +30,9 @@ fn harness() -> Harness<'static, Box_> {
         .build_ui_state(
             move |ui, s: &mut Box_| {
                 let me = name("ann");
-                if let Some(a) = composer_ui(
-                    ui,
-                    &mut s.composer,
-                    &members,
-                    &me,
-                    None,
-                    true,
-                    &mut s.ime_open,
-                ) {
+                if let Some(a) =
+                    composer_ui(ui, &mut s.composer, &members, &me, None, true, &mut s.view)
+                {
                     s.actions.push(a);
                 }
             },

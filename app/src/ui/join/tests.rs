@@ -119,3 +119,43 @@ fn an_invite_without_a_server_is_just_a_code() {
         (None, "https://chat.example/#abc")
     );
 }
+
+#[test]
+fn the_name_field_has_the_focus_at_first_start() {
+    let mut h = harness(None);
+    h.run();
+    assert!(h.get_by_label("Your name").is_focused());
+}
+
+#[test]
+fn enter_in_the_name_field_creates_a_room_when_no_code_is_given() {
+    let mut h = harness(None);
+    h.run();
+    h.get_by_label("Your name").type_text("Ann");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(
+        matches!(&h.state().action, Some(JoinAction::Create { name, .. }) if name.as_str() == "Ann"),
+        "{:?}",
+        h.state().action
+    );
+}
+
+#[test]
+fn enter_in_the_room_field_joins_that_room() {
+    let mut h = harness(None);
+    h.run();
+    h.get_by_label("Your name").type_text("Ann");
+    h.get_by_label("Room code or invite link").focus();
+    h.get_by_label("Room code or invite link")
+        .type_text("K7Q-X2M-HDP");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(
+        matches!(&h.state().action, Some(JoinAction::Join { room, .. }) if room.to_string() == "K7Q-X2M-HDP"),
+        "{:?}",
+        h.state().action
+    );
+}

@@ -1,0 +1,74 @@
+//! The palettes are readable on their theme and tell names apart.
+
+use super::*;
+
+/// Smallest CIEDE2000 distance allowed between two colours of one palette: well above the
+/// ~2.3 of a just-noticeable difference, so two names read as two colours at a glance.
+const MIN_DELTA_E: f64 = 14.0;
+
+#[test]
+fn ciede2000_matches_the_published_test_data() {
+    // Pairs 1, 7 and 17 of Sharma, Wu & Dalal's table (ΔE00 to 4 decimals).
+    let pairs = [
+        ([50.0, 2.6772, -79.7751], [50.0, 0.0, -82.7485], 2.0425),
+        ([50.0, 0.0, 0.0], [50.0, -1.0, 2.0], 2.3669),
+        ([50.0, 2.5, 0.0], [73.0, 25.0, -18.0], 27.1492),
+    ];
+    for (a, b, expected) in pairs {
+        let got = ciede2000(a, b);
+        assert!(
+            (got - expected).abs() < 1e-4,
+            "{a:?} {b:?}: {got} != {expected}"
+        );
+    }
+}
+
+#[test]
+fn every_palette_colour_is_distinct_from_every_other_by_ciede2000() {
+    for dark in [true, false] {
+        let colors = palette(dark);
+        let mut min = f64::MAX;
+        for (i, a) in colors.iter().enumerate() {
+            for b in &colors[i + 1..] {
+                let d = ciede2000(lab(*a), lab(*b));
+                assert!(
+                    d >= MIN_DELTA_E,
+                    "dark={dark}: {a:?} and {b:?} only {d:.1} apart"
+                );
+                min = min.min(d);
+            }
+        }
+        eprintln!("dark={dark}: smallest CIEDE2000 distance {min:.1}");
+    }
+}
+
+#[test]
+fn every_palette_colour_has_at_least_4_5_to_1_contrast_on_its_panel() {
+    for (dark, visuals) in [
+        (true, egui::Visuals::dark()),
+        (false, egui::Visuals::light()),
+    ] {
+        for color in palette(dark) {
+            for background in [visuals.panel_fill, visuals.window_fill] {
+                let ratio = contrast(*color, background);
+                assert!(
+                    ratio >= 4.5,
+                    "dark={dark}: {color:?} on {background:?} is {ratio:.2}:1"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn ann_maya_and_jonas_no_longer_share_a_colour() {
+    for dark in [true, false] {
+        let [a, m, j] = ["ann", "maya", "jonas"].map(|n| for_name(n, dark));
+        assert!(a != m && m != j && a != j, "dark={dark}: {a:?} {m:?} {j:?}");
+    }
+    assert_eq!(
+        for_name("Ann", true),
+        for_name("ann", true),
+        "case does not matter"
+    );
+}
