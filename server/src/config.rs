@@ -53,7 +53,15 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_FAILED_JOINS", default_value_t = defaults::MAX_FAILED_JOINS)]
     pub max_failed_joins: u32,
 
-    /// The window `max_failed_joins` counts in (e.g. `60s`).
+    /// Joins of unknown room codes the whole relay accepts per `failed_join_window`, from
+    /// all addresses together, so many addresses cannot guess codes faster than this.
+    /// Beyond it, every join by code (creating a room still works) gets
+    /// `too_many_failed_joins` with `retry_after_ms` until the window has passed; the
+    /// connection stays open. docs/protocol.md has the arithmetic.
+    #[arg(long, env = "CONFAB_MAX_FAILED_JOINS_RELAY", default_value_t = defaults::MAX_FAILED_JOINS_RELAY)]
+    pub max_failed_joins_relay: u32,
+
+    /// The window `max_failed_joins` and `max_failed_joins_relay` count in (e.g. `60s`).
     #[arg(long, env = "CONFAB_FAILED_JOIN_WINDOW", value_parser = parse_duration, default_value = "60s")]
     pub failed_join_window: Duration,
 
@@ -137,6 +145,8 @@ pub mod defaults {
     pub const MAX_BAD_FRAMES: u32 = 10;
     /// Enough for typos, far too few to guess a 44-bit code.
     pub const MAX_FAILED_JOINS: u32 = 10;
+    /// Ten a second from everyone together: one live room in 8.4 years with 10,000 rooms.
+    pub const MAX_FAILED_JOINS_RELAY: u32 = 600;
     /// Fits the 100k-connection target with room to spare.
     pub const MAX_CONNECTIONS: usize = 200_000;
     /// A household or office behind one NAT address.
@@ -163,6 +173,7 @@ impl Default for Config {
             max_rate_strikes: MAX_RATE_STRIKES,
             max_bad_frames: MAX_BAD_FRAMES,
             max_failed_joins: MAX_FAILED_JOINS,
+            max_failed_joins_relay: MAX_FAILED_JOINS_RELAY,
             failed_join_window: Duration::from_secs(60),
             max_connections: MAX_CONNECTIONS,
             max_connections_per_ip: MAX_CONNECTIONS_PER_IP,

@@ -73,16 +73,29 @@ pub struct FailedJoins {
     max: u32,
     window: Duration,
     seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    /// The relay-wide ceiling, over all addresses, in the same window.
+    relay_max: u32,
+    /// Start of the relay-wide window and the failures in it.
+    relay_seen: Mutex<(Instant, u32)>,
 }
 
 impl FailedJoins {
-    /// Allows `max` failures per `window` per address.
-    pub fn new(max: u32, window: Duration) -> Self {
+    /// Allows `max` failures per `window` per address, and `relay_max` from all addresses.
+    pub fn new(max: u32, relay_max: u32, window: Duration) -> Self {
         Self {
             max,
             window,
             seen: Mutex::new(HashMap::new()),
+            relay_max,
+            relay_seen: Mutex::new((Instant::now(), 0)),
         }
+    }
+
+    /// While the relay-wide ceiling is reached: how long until its window ends.
+    pub fn relay_wait(&self, now: Instant) -> Option<Duration> {
+        let (start, count) = *lock(&self.relay_seen);
+        let end = start + self.window;
+        (now < end && count >= self.relay_max).then(|| end - now)
     }
 
     /// Whether `ip` has used up its failures for the current window.
@@ -100,6 +113,13 @@ impl FailedJoins {
             *entry = (now, 0);
         }
         entry.1 += 1;
+        drop(seen);
+        let mut relay = lock(&self.relay_seen);
+        // Like the per-address windows, the relay-wide one starts at its first failure.
+        if relay.1 == 0 || now >= relay.0 + self.window {
+            *relay = (now, 0);
+        }
+        relay.1 += 1;
     }
 
     /// Forgets windows that have ended, so the table does not grow without bound.
@@ -280,7 +300,7 @@ mod tests {
 
     #[test]
     fn failed_joins_block_until_the_window_ends() {
-        let guard = FailedJoins::new(2, Duration::from_secs(60));
+        let guard = FailedJoins::new(2, 100, Duration::from_secs(60));
         let ip: IpAddr = [10, 0, 0, 1].into();
         let t0 = Instant::now();
         guard.record(ip, t0);
@@ -291,6 +311,21 @@ mod tests {
         guard.sweep(t0 + Duration::from_secs(61));
         guard.record(ip, t0 + Duration::from_secs(61));
         assert!(!guard.is_blocked(ip, t0 + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn failed_joins_from_many_addresses_reach_the_relay_ceiling_until_the_window_ends() {
+        let guard = FailedJoins::new(2, 3, Duration::from_secs(60));
+        let t0 = Instant::now();
+        for last in 1..=3u8 {
+            assert_eq!(guard.relay_wait(t0), None);
+            guard.record([10, 0, 0, last].into(), t0);
+        }
+        // No single address is over its own limit, but together they are.
+        assert!(!guard.is_blocked([10, 0, 0, 1].into(), t0));
+        let later = t0 + Duration::from_secs(20);
+        assert_eq!(guard.relay_wait(later), Some(Duration::from_secs(40)));
+        assert_eq!(guard.relay_wait(t0 + Duration::from_secs(60)), None);
     }
 
     #[test]

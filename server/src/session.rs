@@ -302,6 +302,16 @@ impl Session {
                 reason: "too many failed joins",
             };
         }
+        if let Some(wait) = room.and(shared.failed_joins.relay_wait(now)) {
+            // Every join by code, not only the failing ones: refusing only unknown codes
+            // would still tell a guesser which codes exist.
+            return Outcome::Reply(ServerMessage::Error(ErrorMessage {
+                code: ErrorCode::TooManyFailedJoins,
+                message: "this relay is refusing joins by code for a moment; try again soon".into(),
+                client_id: None,
+                retry_after_ms: Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)),
+            }));
+        }
         let Ok(fresh_token) = secrets::resume_token() else {
             return Outcome::Reply(ServerMessage::error(
                 ErrorCode::Internal,

@@ -31,7 +31,11 @@ impl Shared {
         Self {
             registry: Registry::new(Arc::clone(&config), Arc::clone(&metrics)),
             metrics,
-            failed_joins: FailedJoins::new(config.max_failed_joins, config.failed_join_window),
+            failed_joins: FailedJoins::new(
+                config.max_failed_joins,
+                config.max_failed_joins_relay,
+                config.failed_join_window,
+            ),
             config,
         }
     }

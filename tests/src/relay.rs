@@ -25,6 +25,7 @@ pub fn test_config() -> Config {
         burst: 10_000,
         // Every client of a test comes from 127.0.0.1, so failures add up across clients.
         max_failed_joins: 10_000,
+        max_failed_joins_relay: 10_000,
         ..Config::default()
     }
 }
