@@ -5,6 +5,7 @@
 //! deliveries with one add, not one per recipient, so metrics cost nothing per delivery.
 //! Serving the text is `metrics_endpoint`'s job.
 
+use prometheus::core::Collector;
 use prometheus::{Encoder, IntCounter, IntGauge, Registry, TextEncoder};
 
 /// Everything the relay counts.
@@ -98,24 +99,27 @@ impl Default for Metrics {
 /// The `Content-Type` of [`Metrics::render`]'s text.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-// Names and help texts are constants of this file, valid and distinct, so creating and
-// registering them cannot fail; `metrics_are_created_and_rendered` checks every one.
-#[allow(clippy::expect_used)]
 fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
-    let counter = IntCounter::new(name, help).expect("metric names are valid constants");
-    registry
-        .register(Box::new(counter.clone()))
-        .expect("metric names are distinct");
-    counter
+    registered(registry, IntCounter::new(name, help))
 }
 
-#[allow(clippy::expect_used)]
 fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
-    let gauge = IntGauge::new(name, help).expect("metric names are valid constants");
+    registered(registry, IntGauge::new(name, help))
+}
+
+/// Registers a freshly made metric. Names and help texts are constants of this file, valid
+/// and distinct, so neither step can fail; `metrics_are_created_and_rendered` checks every
+/// one.
+#[allow(clippy::expect_used)]
+fn registered<M: Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: prometheus::Result<M>,
+) -> M {
+    let metric = metric.expect("metric names are valid constants");
     registry
-        .register(Box::new(gauge.clone()))
+        .register(Box::new(metric.clone()))
         .expect("metric names are distinct");
-    gauge
+    metric
 }
 
 #[cfg(test)]

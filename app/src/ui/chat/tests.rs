@@ -198,9 +198,7 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
 
 #[test]
 fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
-    let history = (1..=80)
-        .map(|i| chat(i, "bob", &format!("message {i}")))
-        .collect();
+    let history = burst(80, "message");
     let mut h = harness(history, Status::Online);
     h.run();
     assert!(
@@ -231,11 +229,16 @@ fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
     assert!(h.query_by_label("message 81").is_some());
 }
 
+/// `n` one-line messages from bob, `"<prefix> 1"` to `"<prefix> n"`.
+fn burst(n: u64, prefix: &str) -> Vec<ChatMessage> {
+    (1..=n)
+        .map(|i| chat(i, "bob", &format!("{prefix} {i}")))
+        .collect()
+}
+
 /// How many of `n` one-line messages from one sender are on screen at the bottom.
 fn visible_of_a_burst(n: u64) -> usize {
-    let history = (1..=n)
-        .map(|i| chat(i, "bob", &format!("line {i}")))
-        .collect();
+    let history = burst(n, "line");
     let mut h = harness(history, Status::Online);
     h.run();
     (1..=n)
@@ -254,9 +257,7 @@ fn a_burst_from_one_sender_is_dense() {
 
 #[test]
 fn a_burst_from_one_sender_shows_the_name_once() {
-    let history = (1..=3)
-        .map(|i| chat(i, "bob", &format!("line {i}")))
-        .collect();
+    let history = burst(3, "line");
     let mut h = harness(history, Status::Online);
     h.run();
     assert_eq!(
@@ -269,10 +270,7 @@ fn a_burst_from_one_sender_shows_the_name_once() {
 
 #[test]
 fn a_group_that_started_above_the_view_keeps_its_sender_pinned_on_top() {
-    let history = (1..=60)
-        .map(|i| chat(i, "bob", &format!("line {i}")))
-        .collect();
-    let mut h = harness(history, Status::Online);
+    let mut h = harness(burst(60, "line"), Status::Online);
     h.run();
     assert!(
         h.query_by_label("line 1").is_none(),
@@ -308,9 +306,7 @@ fn the_people_list_puts_you_first_then_the_others_by_name() {
 
 #[test]
 fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
-    let history = (1..=80)
-        .map(|i| chat(i, "bob", &format!("message {i}")))
-        .collect();
+    let history = burst(80, "message");
     let mut h = harness(history, Status::Online);
     h.run();
     h.hover_at(egui::pos2(300.0, 300.0));
