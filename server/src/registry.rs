@@ -142,7 +142,12 @@ impl Registry {
             max_frame_bytes: config.max_frame_bytes,
             messages_per_second: config.messages_per_second,
             burst: config.burst,
-            typing_ttl_ms: u64::try_from(config.typing_ttl.as_millis()).unwrap_or(u64::MAX),
+            typing_ttl_ms: millis(config.typing_ttl),
+            ping_interval_ms: millis(config.ping_interval),
+            pong_timeout_ms: millis(config.pong_timeout),
+            join_timeout_ms: millis(config.join_timeout),
+            room_grace_ms: millis(config.room_grace),
+            history_len: config.history_len,
         };
         metrics
             .rooms
@@ -444,6 +449,11 @@ fn lock_room(cell: &Mutex<Room>) -> MutexGuard<'_, Room> {
         tracing::error!("room lock poisoned by an earlier panic; continuing");
         poisoned.into_inner()
     })
+}
+
+/// A duration in whole milliseconds, for `welcome.limits`.
+fn millis(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The relay's clock for message timestamps.

@@ -26,6 +26,11 @@ async fn welcome_announces_the_configured_limits() {
         messages_per_second: 7,
         burst: 9,
         typing_ttl: Duration::from_millis(1500),
+        ping_interval: Duration::from_secs(11),
+        pong_timeout: Duration::from_secs(12),
+        join_timeout: Duration::from_secs(13),
+        room_grace: Duration::from_secs(14),
+        history_len: 15,
         ..test_config()
     };
     let relay = TestRelay::start(config).await;
@@ -36,6 +41,11 @@ async fn welcome_announces_the_configured_limits() {
         messages_per_second: 7,
         burst: 9,
         typing_ttl_ms: 1500,
+        ping_interval_ms: 11_000,
+        pong_timeout_ms: 12_000,
+        join_timeout_ms: 13_000,
+        room_grace_ms: 14_000,
+        history_len: 15,
     };
     assert_eq!(welcome.limits, expected);
 }

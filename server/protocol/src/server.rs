@@ -126,6 +126,24 @@ pub struct Limits {
     pub burst: u32,
     /// How long a typing hint lasts unless repeated, in milliseconds.
     pub typing_ttl_ms: u64,
+    /// How often the relay pings, in milliseconds. The fields from here on came later:
+    /// 0 means a relay that does not say.
+    #[serde(default)]
+    pub ping_interval_ms: u64,
+    /// How long the relay waits for any frame after a ping before dropping the connection,
+    /// in milliseconds (also the limit for a write to make progress).
+    #[serde(default)]
+    pub pong_timeout_ms: u64,
+    /// How long a new connection has to `create` or `join`, in milliseconds (close 4001).
+    #[serde(default)]
+    pub join_timeout_ms: u64,
+    /// How long a dropped member's name stays reserved for a resume, and an empty room is
+    /// kept, in milliseconds.
+    #[serde(default)]
+    pub room_grace_ms: u64,
+    /// How many chat messages the room keeps for `history` and resumes.
+    #[serde(default)]
+    pub history_len: usize,
 }
 
 /// Machine-readable reasons in `error` frames. Unknown codes from a newer relay decode as
@@ -245,7 +263,20 @@ mod tests {
             messages_per_second: 5,
             burst: 20,
             typing_ttl_ms: 6000,
+            ping_interval_ms: 20_000,
+            pong_timeout_ms: 20_000,
+            join_timeout_ms: 30_000,
+            room_grace_ms: 30_000,
+            history_len: 200,
         }
+    }
+
+    #[test]
+    fn limits_from_a_relay_that_does_not_send_the_timers_decode_as_zero() {
+        let old = r#"{"max_text_chars":4000,"max_frame_bytes":65536,"messages_per_second":5,"burst":20,"typing_ttl_ms":6000}"#;
+        let limits: Limits = serde_json::from_str(old).expect("an older relay's limits decode");
+        assert_eq!(limits.max_text_chars, 4000);
+        assert_eq!((limits.ping_interval_ms, limits.history_len), (0, 0));
     }
 
     #[test]
@@ -270,7 +301,9 @@ mod tests {
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
                 "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
                 "resume_token": "r3sum3",
-                "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000}
+                "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
+                    "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
+                    "room_grace_ms": 30_000, "history_len": 200}
             }),
         );
     }

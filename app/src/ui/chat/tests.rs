@@ -36,6 +36,11 @@ fn session(history: Vec<ChatMessage>) -> Session {
         messages_per_second: 5,
         burst: 20,
         typing_ttl_ms: 6000,
+        ping_interval_ms: 20_000,
+        pong_timeout_ms: 20_000,
+        join_timeout_ms: 30_000,
+        room_grace_ms: 30_000,
+        history_len: 200,
     };
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
     Session::new(WelcomeMessage {
