@@ -15,6 +15,7 @@
 //!   [`test_config`], the relaxed baseline every test narrows.
 //! - [`client`]: [`TestClient`], a WebSocket client with typed send/receive helpers, and
 //!   [`Event`], what reading the socket can yield.
+//! - [`metrics`]: `GET /metrics` over HTTP, parsed into samples by name.
 //! - [`raw`]: [`raw::RawClient`], a WebSocket peer written byte by byte over TCP, for
 //!   frames a library would refuse to send.
 //! - [`wire`]: small constructors and views of protocol values ([`name`], [`welcome_of`],
@@ -26,6 +27,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub mod client;
+pub mod metrics;
 pub mod raw;
 pub mod reading;
 pub mod relay;

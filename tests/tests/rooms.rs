@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use confab_protocol::{ErrorCode, ErrorMessage, RoomCode, ServerMessage, WelcomeMessage};
 use confab_server::Config;
+use confab_tests::metrics::scrape;
 use confab_tests::relay::settle;
-use confab_tests::{TestRelay, WelcomeExt, code, eventually, test_config};
+use confab_tests::{TestRelay, WelcomeExt, code, eventually, test_config, within};
 
 #[tokio::test]
 async fn create_returns_a_nine_character_code_from_the_alphabet_and_joins_the_creator() {
@@ -106,14 +107,25 @@ async fn a_permanent_room_survives_being_empty_past_room_grace() {
         room_grace: Duration::from_millis(100),
         ..test_config()
     };
-    let relay = TestRelay::start(config).await;
+    let relay = TestRelay::start_with_metrics(config).await;
+    let metrics = relay.metrics_addr.expect("a metrics listener");
+    // An ordinary room that empties at the same time: once the janitor has expired it,
+    // the permanent room has been empty past `room_grace` too.
+    let (mut cy, _) = relay.creator("cy").await;
     let (mut ann, _) = relay.member("ann", &code("lobby")).await;
     ann.chat(1, "anyone here?").await;
     ann.recv_chat().await;
-    ann.leave().await;
-    ann.expect_close(1000).await;
+    for member in [&mut cy, &mut ann] {
+        member.leave().await;
+        member.expect_close(1000).await;
+    }
+    within("the ordinary room to expire", async {
+        while scrape(metrics).await["confab_rooms"] > 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
     let (_bob, welcome) = relay.member("bob", &code("lobby")).await;
     assert_eq!(welcome.member_names(), ["bob"]);
 }
