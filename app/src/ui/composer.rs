@@ -49,6 +49,8 @@ pub struct ComposerView {
     /// The room's limit on characters per message (from the welcome), for the live count.
     /// 0: unknown, no count.
     pub max_chars: usize,
+    /// Input events after a plain Enter, held for the next frame (see [`one_enter_per_frame`]).
+    pub deferred: Vec<Event>,
 }
 
 impl Default for ComposerView {
@@ -57,6 +59,7 @@ impl Default for ComposerView {
             ime_open: false,
             focus: true,
             max_chars: 0,
+            deferred: Vec::new(),
         }
     }
 }
@@ -72,6 +75,7 @@ pub fn composer_ui(
     enabled: bool,
     view: &mut ComposerView,
 ) -> Option<ComposerAction> {
+    one_enter_per_frame(ui, &mut view.deferred);
     let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");
     let mut action = None;
@@ -174,13 +178,34 @@ fn char_count(draft: &str, max: usize) -> Option<(String, bool)> {
         .then(|| (format!("{count} / {max}"), count > max))
 }
 
+/// Keeps this frame's input up to its first plain Enter and holds the rest in `deferred`
+/// for the next frame (asking for one). Several Enters in one frame (a fast typist, a slow
+/// frame, a test typing a burst) then send several messages, each with the text typed
+/// before it, instead of one glued string.
+fn one_enter_per_frame(ui: &Ui, deferred: &mut Vec<Event>) {
+    ui.input_mut(|input| {
+        let mut events = std::mem::take(deferred);
+        events.append(&mut input.events);
+        if let Some(first) = events.iter().position(is_plain_enter) {
+            *deferred = events.split_off(first + 1);
+        }
+        input.events = events;
+    });
+    if !deferred.is_empty() {
+        ui.ctx().request_repaint();
+    }
+}
+
+/// An Enter press without modifiers: the key that sends.
+fn is_plain_enter(event: &Event) -> bool {
+    matches!(event, Event::Key { key: Key::Enter, pressed: true, modifiers, .. } if modifiers.is_none())
+}
+
 /// Removes an Enter press without modifiers. `consume_key` would also take Shift+Enter
 /// (it ignores Shift for keyboard-layout reasons), which must stay a newline.
 fn take_plain_enter(input: &mut egui::InputState) -> bool {
     let before = input.events.len();
-    input.events.retain(|e| {
-        !matches!(e, Event::Key { key: Key::Enter, pressed: true, modifiers, .. } if modifiers.is_none())
-    });
+    input.events.retain(|e| !is_plain_enter(e));
     input.events.len() != before
 }
 

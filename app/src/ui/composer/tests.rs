@@ -66,6 +66,48 @@ fn enter_sends_and_shift_enter_adds_a_line() {
 }
 
 #[test]
+fn several_enters_in_one_frame_send_several_messages() {
+    let members = vec![name("ann")];
+    let mut h = Harness::builder().with_size([600.0, 200.0]).build_ui_state(
+        move |ui, sent: &mut (Composer, ComposerView, Vec<String>)| {
+            let (composer, view, sent) = (&mut sent.0, &mut sent.1, &mut sent.2);
+            let me = name("ann");
+            if composer_ui(ui, composer, &members, &me, None, true, view)
+                == Some(ComposerAction::Send)
+            {
+                // What the model does on Send: take the draft.
+                sent.push(std::mem::take(&mut composer.draft));
+            }
+        },
+        (Composer::default(), ComposerView::default(), Vec::new()),
+    );
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run();
+    // Everything below arrives in a single frame (`Harness::event` would give each its own).
+    h.input_mut().events.extend([
+        Event::Text("one".into()),
+        Event::Key {
+            key: Key::Enter,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: Modifiers::NONE,
+        },
+        Event::Text("two".into()),
+        Event::Key {
+            key: Key::Enter,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: Modifiers::NONE,
+        },
+    ]);
+    h.run();
+    assert_eq!(h.state().2, ["one", "two"]);
+    assert_eq!(h.state().0.draft, "");
+}
+
+#[test]
 fn enter_never_sends_while_an_ime_composition_is_open() {
     let mut h = harness();
     type_into(&mut h, "x");
