@@ -155,4 +155,27 @@ mod tests {
         b.reset();
         assert!(b.next_delay() <= Backoff::BASE);
     }
+
+    #[test]
+    fn clients_dropped_together_do_not_reconnect_in_lockstep() {
+        // A room's worth of clients with different seeds, all dropped by one restart.
+        let first: Vec<Duration> = (0..100u64)
+            .map(|seed| Backoff::new(seed.wrapping_mul(0x1234_5678_9ABC)).next_delay())
+            .collect();
+        assert_ne!(Backoff::new(1).next_delay(), Backoff::new(2).next_delay());
+        let (min, max) = (first.iter().min(), first.iter().max());
+        let (min, max) = (
+            min.copied().unwrap_or_default(),
+            max.copied().unwrap_or_default(),
+        );
+        assert!(
+            min >= Backoff::BASE / 2 && max <= Backoff::BASE,
+            "{min:?}..{max:?}"
+        );
+        // Spread over most of the documented [BASE/2, BASE] range, not bunched up.
+        assert!(
+            max - min >= Backoff::BASE / 4,
+            "delays bunched in {min:?}..{max:?}"
+        );
+    }
 }
