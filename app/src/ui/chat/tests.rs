@@ -210,15 +210,7 @@ fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
         h.query_by_label("message 80").is_some(),
         "starts at the bottom"
     );
-    h.hover_at(egui::pos2(300.0, 300.0));
-    h.event(Event::MouseWheel {
-        unit: MouseWheelUnit::Point,
-        delta: vec2(0.0, 3000.0),
-        modifiers: Modifiers::NONE,
-        phase: egui::TouchPhase::Move,
-        source: egui::MouseWheelSource::Wheel,
-    });
-    h.run();
+    scroll_up(&mut h);
     assert!(h.query_by_label("message 80").is_none(), "scrolled up");
     let now = Instant::now();
     h.state_mut()
@@ -232,6 +224,19 @@ fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
     h.get_by_label("⬇ 1 new message").click();
     h.run();
     assert!(h.query_by_label("message 81").is_some());
+}
+
+/// Scrolls the message list a long way up with the mouse wheel.
+fn scroll_up(h: &mut Harness<'static, Screen>) {
+    h.hover_at(egui::pos2(300.0, 300.0));
+    h.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: vec2(0.0, 3000.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    h.run();
 }
 
 /// `n` one-line messages from bob, `"<prefix> 1"` to `"<prefix> n"`.
@@ -314,15 +319,7 @@ fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
     let history = burst(80, "message");
     let mut h = harness(history, Status::Online);
     h.run();
-    h.hover_at(egui::pos2(300.0, 300.0));
-    h.event(Event::MouseWheel {
-        unit: MouseWheelUnit::Point,
-        delta: vec2(0.0, 3000.0),
-        modifiers: Modifiers::NONE,
-        phase: egui::TouchPhase::Move,
-        source: egui::MouseWheelSource::Wheel,
-    });
-    h.run();
+    scroll_up(&mut h);
     assert!(h.query_by_label("message 80").is_none(), "scrolled up");
     h.state_mut().session.apply(
         ServerMessage::Chat(chat(81, "ann", "my own words")),

@@ -65,6 +65,17 @@ fn enter_sends_and_shift_enter_adds_a_line() {
     );
 }
 
+/// A press of Enter with no modifiers.
+fn plain_enter() -> Event {
+    Event::Key {
+        key: Key::Enter,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::NONE,
+    }
+}
+
 #[test]
 fn several_enters_in_one_frame_send_several_messages() {
     let members = vec![name("ann")];
@@ -86,21 +97,9 @@ fn several_enters_in_one_frame_send_several_messages() {
     // Everything below arrives in a single frame (`Harness::event` would give each its own).
     h.input_mut().events.extend([
         Event::Text("one".into()),
-        Event::Key {
-            key: Key::Enter,
-            physical_key: None,
-            pressed: true,
-            repeat: false,
-            modifiers: Modifiers::NONE,
-        },
+        plain_enter(),
         Event::Text("two".into()),
-        Event::Key {
-            key: Key::Enter,
-            physical_key: None,
-            pressed: true,
-            repeat: false,
-            modifiers: Modifiers::NONE,
-        },
+        plain_enter(),
     ]);
     h.run();
     assert_eq!(h.state().2, ["one", "two"]);
