@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt;
+
 use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
@@ -67,7 +69,7 @@ impl RoomFixture {
                 None => format!(r#"{{"type":"create","name":"m{i}"}}"#),
                 Some(code) => format!(r#"{{"type":"join","name":"m{i}","room":"{code}"}}"#),
             };
-            let Outcome::Entered(mut inbox) = session.on_text(&request) else {
+            let Some(Outcome::Entered(mut inbox)) = session.on_text(&request).now_or_never() else {
                 return None;
             };
             if room.is_none() {
@@ -95,7 +97,10 @@ impl RoomFixture {
             self.next_client_id
         );
         if let Some(first) = self.sessions.first_mut() {
-            let _ = first.on_text(&frame);
+            let _ = first
+                .on_text(&frame)
+                .now_or_never()
+                .unwrap_or(Outcome::Nothing);
         }
         self.drain()
     }

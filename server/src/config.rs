@@ -14,6 +14,18 @@ pub struct Config {
     #[arg(long = "room", env = "CONFAB_ROOMS", value_delimiter = ',')]
     pub permanent_rooms: Vec<String>,
 
+    /// Cluster mode: share rooms with every relay using this Redis
+    /// (`redis://host:port/db`, `rediss://…`, `redis+unix:///path/redis.sock`). Without
+    /// it, rooms live in this process only. docs/scaling.md says what is shared.
+    #[arg(long = "redis", env = "CONFAB_REDIS")]
+    pub redis: Option<String>,
+
+    /// Cluster mode: a relay whose heartbeat is older than this is taken for dead, and
+    /// the other relays drop its members (as dropped connections). Heartbeats go every
+    /// third of it.
+    #[arg(long, env = "CONFAB_RELAY_TTL", value_parser = parse_duration, default_value = "10s")]
+    pub relay_ttl: Duration,
+
     /// Largest WebSocket message or frame in bytes. A larger one closes the connection with
     /// 1009 (message too big).
     #[arg(long, env = "CONFAB_MAX_FRAME_BYTES", default_value_t = defaults::MAX_FRAME_BYTES)]
@@ -188,6 +200,8 @@ impl Default for Config {
             outbox_frames: OUTBOX_FRAMES,
             typing_ttl: Duration::from_secs(6),
             allowed_origins: Vec::new(),
+            redis: None,
+            relay_ttl: Duration::from_secs(10),
         }
     }
 }

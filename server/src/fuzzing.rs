@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt;
+
 use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
@@ -24,13 +26,21 @@ impl JoinedConnection {
         let shared = Arc::new(Shared::new(Config::default()));
         let mut inboxes = Vec::new();
         let mut session = Session::new(Arc::clone(&shared), [127, 0, 0, 1].into(), 1);
-        if let Outcome::Entered(inbox) = session.on_text(r#"{"type":"create","name":"ann"}"#) {
+        if let Outcome::Entered(inbox) = session
+            .on_text(r#"{"type":"create","name":"ann"}"#)
+            .now_or_never()
+            .unwrap_or(Outcome::Nothing)
+        {
             inboxes.push(inbox);
         }
         let room = welcome_room(inboxes.first_mut()?)?;
         let mut peer = Session::new(Arc::clone(&shared), [127, 0, 0, 2].into(), 2);
         let join = format!(r#"{{"type":"join","name":"bob","room":"{room}"}}"#);
-        if let Outcome::Entered(inbox) = peer.on_text(&join) {
+        if let Outcome::Entered(inbox) = peer
+            .on_text(&join)
+            .now_or_never()
+            .unwrap_or(Outcome::Nothing)
+        {
             inboxes.push(inbox);
         }
         (inboxes.len() == 2).then_some(Self {
@@ -43,7 +53,11 @@ impl JoinedConnection {
     /// Feeds one text frame to the joined connection, then checks every frame the relay
     /// queued for either member decodes as a [`ServerMessage`]. Panics if one does not.
     pub fn feed(&mut self, text: &str) {
-        let outcome = self.session.on_text(text);
+        let outcome = self
+            .session
+            .on_text(text)
+            .now_or_never()
+            .unwrap_or(Outcome::Nothing);
         if let Outcome::Reply(reply)
         | Outcome::Close {
             reply: Some(reply), ..

@@ -175,6 +175,9 @@ async fn drive(
                 Delivery::Kicked(Kick::Replaced) => {
                     return End::Close(close_code::REPLACED, "resumed on another connection");
                 }
+                Delivery::Kicked(Kick::Resync) => {
+                    return End::Close(close_code::SERVICE_RESTART, "the relay lost touch with its cluster; resume");
+                }
                 Delivery::Removed => return End::Close(close_code::NORMAL, "removed from the room"),
                 Delivery::Frame(frame) => {
                     let Some(inbox) = inbox.as_mut() else { continue };
@@ -198,7 +201,7 @@ async fn drive(
             incoming = socket.next() => {
                 last_heard = Instant::now();
                 let outcome = match incoming {
-                    Some(Ok(Message::Text(text))) => session.on_text(&text),
+                    Some(Ok(Message::Text(text))) => session.on_text(&text).await,
                     Some(Ok(Message::Binary(_))) => session.on_binary(),
                     Some(Ok(Message::Ping(_))) => session.on_ping(),
                     Some(Ok(Message::Pong(_) | Message::Frame(_))) => Outcome::Nothing,

@@ -11,8 +11,10 @@
 //! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
 //! - `session`: what a joined connection's frames do (chat, typing, whisper, leave).
 //! - `shared`: the state every connection holds (settings, room directory, failed joins).
-//! - `registry` and `room`: rooms (each behind its own lock), members, history, resume
-//!   tokens and the fan-out seam.
+//! - `rooms`: what a session can do with rooms, and the two engines behind it:
+//!   - `registry` and `room`: in memory (the default): rooms (each behind its own lock),
+//!     members, history, resume tokens and the fan-out seam;
+//!   - `cluster`: rooms shared by many relays through Redis (`--redis`).
 //! - `outbox`: the bounded per-client queue and the eviction signal.
 //! - `metrics` and `metrics_endpoint`: counters and gauges, served as Prometheus text on
 //!   `--metrics-bind`.
@@ -21,6 +23,7 @@
 #[cfg(feature = "bench")]
 #[doc(hidden)]
 pub mod benching;
+mod cluster;
 pub mod config;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -31,6 +34,7 @@ mod metrics_endpoint;
 mod outbox;
 mod registry;
 mod room;
+mod rooms;
 mod secrets;
 pub mod server;
 mod session;

@@ -30,6 +30,11 @@ pub struct Metrics {
     pub rate_limited: IntCounter,
     /// Joins refused because the room did not exist (the code-guessing signal).
     pub failed_joins: IntCounter,
+    /// Cluster mode: times this relay closed its members with 1012 to resume, because it
+    /// may have missed bus events (Redis connection lost, bus queue full, taken for dead).
+    pub cluster_resyncs: IntCounter,
+    /// Cluster mode: dead relays whose members this relay removed.
+    pub relays_reaped: IntCounter,
 }
 
 impl Metrics {
@@ -73,6 +78,16 @@ impl Metrics {
                 &registry,
                 "confab_failed_joins_total",
                 "Joins refused for a room that does not exist",
+            ),
+            cluster_resyncs: counter(
+                &registry,
+                "confab_cluster_resyncs_total",
+                "Times local members were sent to resume after missed bus events",
+            ),
+            relays_reaped: counter(
+                &registry,
+                "confab_relays_reaped_total",
+                "Dead relays whose members this relay removed",
             ),
             registry,
         }
@@ -134,6 +149,6 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("confab_chats_relayed_total 3\n"), "{text}");
         assert!(text.contains("confab_members 2\n"), "{text}");
-        assert_eq!(text.matches("# TYPE confab_").count(), 9, "{text}");
+        assert_eq!(text.matches("# TYPE confab_").count(), 11, "{text}");
     }
 }

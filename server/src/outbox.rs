@@ -28,6 +28,9 @@ pub enum Kick {
     SlowConsumer,
     /// The same member resumed on a newer connection: close with 4002.
     Replaced,
+    /// Cluster mode: the relay may have missed messages for this member: close with 1012
+    /// so it resumes and gets them (or a `gap`).
+    Resync,
 }
 
 /// What the registry has for a joined connection.

@@ -17,69 +17,14 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use confab_protocol::{
-    ClientId, ErrorCode, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage,
-    WhisperMessage,
+    ClientId, ErrorCode, Limits, RoomCode, ServerMessage, Username, WelcomeMessage, WhisperMessage,
 };
 
 use crate::Config;
 use crate::metrics::Metrics;
-use crate::outbox::{Kick, Outbox};
+use crate::outbox::Kick;
 use crate::room::{ConnId, Member, Reservation, Room, encode};
-
-/// Why a `create` or `join` was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum JoinError {
-    /// Someone in the room has this name, or one that looks the same, or it is reserved.
-    #[error("someone in this room already uses that name (or one that looks like it)")]
-    NameTaken,
-    /// No room has this code.
-    #[error("there is no room with that code")]
-    RoomNotFound,
-    /// The room is at its member limit.
-    #[error("this room is full")]
-    RoomFull,
-    /// The relay is at its room limit.
-    #[error("this relay cannot host more rooms right now")]
-    TooManyRooms,
-    /// The OS random number generator failed.
-    #[error("the relay could not draw a room code; try again")]
-    NoRandomness,
-}
-
-impl JoinError {
-    /// The wire code for this refusal.
-    pub fn code(self) -> ErrorCode {
-        match self {
-            Self::NameTaken => ErrorCode::NameTaken,
-            Self::RoomNotFound => ErrorCode::RoomNotFound,
-            Self::RoomFull => ErrorCode::RoomFull,
-            Self::TooManyRooms => ErrorCode::TooManyRooms,
-            Self::NoRandomness => ErrorCode::Internal,
-        }
-    }
-}
-
-/// What a connection brings to a join: who it is and where its frames go.
-#[derive(Debug)]
-pub struct Arrival {
-    /// The connection joining.
-    pub conn: ConnId,
-    /// The name asked for.
-    pub name: Username,
-    /// The connection's outbound queue.
-    pub outbox: Outbox,
-    /// A fresh random token, used unless the join resumes an earlier membership.
-    pub fresh_token: String,
-}
-
-/// A previous membership the client wants back.
-#[derive(Debug, Default, Clone)]
-pub struct Resume {
-    /// The `resume_token` from that membership's `welcome`.
-    pub token: Option<String>,
-    /// The last `seq` the client saw.
-    pub last_seq: Option<Seq>,
-}
+use crate::rooms::{Arrival, Departure, JoinError, Resume};
 
 /// One room behind its own lock, shared by the directory and the room's members.
 type RoomCell = Arc<Mutex<Room>>;
@@ -102,15 +47,6 @@ impl Membership {
     fn lock(&self) -> MutexGuard<'_, Room> {
         lock_room(&self.room)
     }
-}
-
-/// How a member leaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Departure {
-    /// Sent `leave`: the name is free at once and the resume token is forgotten.
-    Left,
-    /// The connection ended: the name stays reserved for a resume for `room_grace`.
-    Dropped,
 }
 
 /// Every room on this relay.
@@ -137,18 +73,7 @@ impl Registry {
                 Err(err) => tracing::warn!(room = raw, %err, "ignoring invalid permanent room"),
             }
         }
-        let limits = Limits {
-            max_text_chars: config.max_text_chars,
-            max_frame_bytes: config.max_frame_bytes,
-            messages_per_second: config.messages_per_second,
-            burst: config.burst,
-            typing_ttl_ms: millis(config.typing_ttl),
-            ping_interval_ms: millis(config.ping_interval),
-            pong_timeout_ms: millis(config.pong_timeout),
-            join_timeout_ms: millis(config.join_timeout),
-            room_grace_ms: millis(config.room_grace),
-            history_len: config.history_len,
-        };
+        let limits = limits_of(&config);
         metrics
             .rooms
             .set(i64::try_from(rooms.len()).unwrap_or(i64::MAX));
@@ -451,13 +376,29 @@ fn lock_room(cell: &Mutex<Room>) -> MutexGuard<'_, Room> {
     })
 }
 
+/// What `welcome.limits` tells clients about `config`.
+pub fn limits_of(config: &Config) -> Limits {
+    Limits {
+        max_text_chars: config.max_text_chars,
+        max_frame_bytes: config.max_frame_bytes,
+        messages_per_second: config.messages_per_second,
+        burst: config.burst,
+        typing_ttl_ms: millis(config.typing_ttl),
+        ping_interval_ms: millis(config.ping_interval),
+        pong_timeout_ms: millis(config.pong_timeout),
+        join_timeout_ms: millis(config.join_timeout),
+        room_grace_ms: millis(config.room_grace),
+        history_len: config.history_len,
+    }
+}
+
 /// A duration in whole milliseconds, for `welcome.limits`.
-fn millis(duration: std::time::Duration) -> u64 {
+pub fn millis(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The relay's clock for message timestamps.
-fn now_millis() -> u64 {
+/// The relay's clock for message timestamps (milliseconds since the Unix epoch).
+pub fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

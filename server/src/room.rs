@@ -154,21 +154,7 @@ impl Room {
     /// The kept messages after `last_seq`, and the `gap` to announce first if some of
     /// them are no longer kept.
     pub fn since(&self, last_seq: Option<Seq>) -> (Vec<ChatMessage>, Option<ServerMessage>) {
-        let Some(after) = last_seq else {
-            return (self.history.iter().cloned().collect(), None);
-        };
-        let missed: Vec<ChatMessage> = self
-            .history
-            .iter()
-            .filter(|m| m.seq > after)
-            .cloned()
-            .collect();
-        let first_kept = missed.first().map_or(self.last_seq + 1, |m| m.seq);
-        let gap = (after < self.last_seq && first_kept > after + 1).then_some(ServerMessage::Gap {
-            after,
-            resumed_from: first_kept,
-        });
-        (missed, gap)
+        missed_since(&self.history, self.last_seq, last_seq)
     }
 
     /// The fan-out seam: delivers one encoded frame to every member except `skip`.
@@ -235,6 +221,27 @@ impl Room {
             self.empty_since = Some(now);
         }
     }
+}
+
+/// What a client that saw up to `after` (none: a fresh join) gets of `history` (the kept
+/// messages, oldest first, in a room whose newest `seq` is `newest`): the messages after
+/// `after`, and the `gap` to announce first if some of those are no longer kept.
+pub fn missed_since<'a>(
+    history: impl IntoIterator<Item = &'a ChatMessage>,
+    newest: Seq,
+    after: Option<Seq>,
+) -> (Vec<ChatMessage>, Option<ServerMessage>) {
+    let history = history.into_iter();
+    let Some(after) = after else {
+        return (history.cloned().collect(), None);
+    };
+    let missed: Vec<ChatMessage> = history.filter(|m| m.seq > after).cloned().collect();
+    let first_kept = missed.first().map_or(newest + 1, |m| m.seq);
+    let gap = (after < newest && first_kept > after + 1).then_some(ServerMessage::Gap {
+        after,
+        resumed_from: first_kept,
+    });
+    (missed, gap)
 }
 
 /// Encodes a message once into a shareable frame.

@@ -40,7 +40,7 @@ pub async fn run_with_metrics(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let shared = Arc::new(Shared::new(config));
+    let shared = Arc::new(Shared::start(config).await?);
     // Aborted on return: the endpoint lives exactly as long as the relay.
     let metrics_task = metrics_listener.map(|listener| {
         let metrics = Arc::clone(&shared.metrics);
@@ -128,7 +128,7 @@ async fn sweep_forever(shared: Arc<Shared>) {
     loop {
         ticks.tick().await;
         let now = std::time::Instant::now();
-        shared.registry.sweep(now);
+        shared.rooms.sweep(now);
         shared.failed_joins.sweep(now);
     }
 }

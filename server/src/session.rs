@@ -16,8 +16,8 @@ use confab_protocol::{
 
 use crate::guards::{MessageRate, RateVerdict};
 use crate::outbox::{Inbox, outbox};
-use crate::registry::{Arrival, Departure, JoinError, Membership, Resume};
 use crate::room::ConnId;
+use crate::rooms::{Arrival, Departure, JoinError, Membership, Resume, SendError};
 use crate::secrets;
 use crate::shared::Shared;
 
@@ -101,12 +101,13 @@ impl Session {
         self.membership.is_some()
     }
 
-    /// Handles one text frame.
-    pub fn on_text(&mut self, text: &str) -> Outcome {
+    /// Handles one text frame. In memory mode this never waits; in cluster mode it waits
+    /// for Redis (bounded by the cluster's command timeout).
+    pub async fn on_text(&mut self, text: &str) -> Outcome {
         match decode_client(text) {
             Ok(ClientMessage::Leave) => self.leave(),
             Ok(message @ ClientMessage::Typing { .. }) => match self.typing_rate.check() {
-                RateVerdict::Allowed => self.on_message(message),
+                RateVerdict::Allowed => self.on_message(message).await,
                 // A hint is advisory: an extra one is dropped without a word.
                 RateVerdict::Limited { .. } => Outcome::Nothing,
                 RateVerdict::Abusive => Outcome::Close {
@@ -121,8 +122,10 @@ impl Session {
                     | ClientMessage::Whisper { client_id, .. } => Some(*client_id),
                     _ => None,
                 };
-                self.within_rate(client_id)
-                    .unwrap_or_else(|| self.on_message(message))
+                match self.within_rate(client_id) {
+                    Some(refusal) => refusal,
+                    None => self.on_message(message).await,
+                }
             }
             // Not JSON, an unknown type, a missing field: the client is broken or hostile.
             Err(err) if err.code == ErrorCode::Malformed => {
@@ -163,7 +166,7 @@ impl Session {
     pub fn on_peer_close(&mut self, code: Option<u16>) {
         let departs = matches!(code, Some(close_code::NORMAL | close_code::GOING_AWAY));
         if departs && let Some(membership) = self.membership.take() {
-            self.shared.registry.depart(&membership, Departure::Left);
+            self.shared.rooms.depart(&membership, Departure::Left);
         }
     }
 
@@ -215,7 +218,7 @@ impl Session {
     fn leave(&mut self) -> Outcome {
         match self.membership.take() {
             Some(membership) => {
-                self.shared.registry.depart(&membership, Departure::Left);
+                self.shared.rooms.depart(&membership, Departure::Left);
                 Outcome::Close {
                     reply: None,
                     code: close_code::NORMAL,
@@ -233,10 +236,10 @@ impl Session {
         ))
     }
 
-    fn on_message(&mut self, message: ClientMessage) -> Outcome {
+    async fn on_message(&mut self, message: ClientMessage) -> Outcome {
         let Some(membership) = &self.membership else {
             return match message {
-                ClientMessage::Create { name } => self.enter(name, None, &Resume::default()),
+                ClientMessage::Create { name } => self.enter(name, None, &Resume::default()).await,
                 ClientMessage::Join {
                     name,
                     room,
@@ -247,39 +250,41 @@ impl Session {
                         token: resume_token,
                         last_seq,
                     };
-                    self.enter(name, Some(&room), &resume)
+                    self.enter(name, Some(&room), &resume).await
                 }
                 _ => self.not_joined(),
             };
         };
-        let registry = &self.shared.registry;
+        let rooms = &self.shared.rooms;
         let max_chars = self.shared.config.max_text_chars;
         match message {
             ClientMessage::Create { .. } | ClientMessage::Join { .. } => Outcome::Reply(
                 ServerMessage::error(ErrorCode::AlreadyJoined, "you are already in a room"),
             ),
-            ClientMessage::Chat { client_id, text } => check_text(&text, max_chars, client_id)
-                .unwrap_or_else(|| {
-                    registry.chat(membership, client_id, text);
-                    Outcome::Nothing
-                }),
+            ClientMessage::Chat { client_id, text } => {
+                if let Some(refusal) = check_text(&text, max_chars, client_id) {
+                    return refusal;
+                }
+                match rooms.chat(membership, client_id, text).await {
+                    Ok(()) => Outcome::Nothing,
+                    Err(err) => not_sent(err, client_id, ""),
+                }
+            }
             ClientMessage::Whisper {
                 to,
                 client_id,
                 text,
-            } => check_text(&text, max_chars, client_id).unwrap_or_else(|| {
-                match registry.whisper(membership, &to, client_id, text) {
-                    Ok(()) => Outcome::Nothing,
-                    Err(code) => Outcome::Reply(ServerMessage::Error(ErrorMessage {
-                        code,
-                        message: format!("{to} is not in this room"),
-                        client_id: Some(client_id),
-                        retry_after_ms: None,
-                    })),
+            } => {
+                if let Some(refusal) = check_text(&text, max_chars, client_id) {
+                    return refusal;
                 }
-            }),
+                match rooms.whisper(membership, &to, client_id, text).await {
+                    Ok(()) => Outcome::Nothing,
+                    Err(err) => not_sent(err, client_id, to.as_str()),
+                }
+            }
             ClientMessage::Typing { active } => {
-                registry.typing(membership, active);
+                rooms.typing(membership, active).await;
                 Outcome::Nothing
             }
             // Handled before the rate limit in `on_text`.
@@ -288,10 +293,14 @@ impl Session {
     }
 
     /// Creates (`room` is `None`) or joins a room, within the failed-join allowance.
-    fn enter(&mut self, name: Username, room: Option<&RoomCode>, resume: &Resume) -> Outcome {
+    async fn enter(&mut self, name: Username, room: Option<&RoomCode>, resume: &Resume) -> Outcome {
         let shared = Arc::clone(&self.shared);
         let now = Instant::now();
-        if shared.failed_joins.is_blocked(self.ip, now) {
+        let blocked_in_cluster = match shared.rooms.cluster() {
+            Some(cluster) => cluster.failed_joins(self.ip).await >= shared.config.max_failed_joins,
+            None => false,
+        };
+        if blocked_in_cluster || shared.failed_joins.is_blocked(self.ip, now) {
             let reply = ServerMessage::error(
                 ErrorCode::TooManyFailedJoins,
                 "too many failed joins from your address; try again later",
@@ -326,8 +335,8 @@ impl Session {
             fresh_token,
         };
         let result = match room {
-            None => shared.registry.create(secrets::room_code, arrival),
-            Some(code) => shared.registry.join(code, arrival, resume),
+            None => shared.rooms.create(arrival).await,
+            Some(code) => shared.rooms.join(code, arrival, resume).await,
         };
         match result {
             Ok(membership) => {
@@ -338,6 +347,9 @@ impl Session {
                 if err == JoinError::RoomNotFound {
                     shared.metrics.failed_joins.inc();
                     shared.failed_joins.record(self.ip, now);
+                    if let Some(cluster) = shared.rooms.cluster() {
+                        cluster.record_failed_join(self.ip);
+                    }
                 }
                 tracing::debug!(%err, ?room, "join refused");
                 Outcome::Reply(ServerMessage::error(err.code(), err.to_string()))
@@ -345,6 +357,38 @@ impl Session {
         }
     }
 }
+
+/// The answer to a chat or whisper that was not relayed; `to` names a whisper's recipient.
+fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
+    let (code, message, retry_after_ms) = match err {
+        SendError::NoSuchMember => (
+            ErrorCode::NoSuchMember,
+            format!("{to} is not in this room"),
+            None,
+        ),
+        SendError::Unavailable => (
+            ErrorCode::Unavailable,
+            "the relay cannot reach its cluster right now; nothing was sent".to_owned(),
+            Some(UNAVAILABLE_RETRY_MS),
+        ),
+        SendError::MembershipLost => {
+            return Outcome::Close {
+                reply: None,
+                code: close_code::SERVICE_RESTART,
+                reason: "the relay lost touch with its cluster; resume",
+            };
+        }
+    };
+    Outcome::Reply(ServerMessage::Error(ErrorMessage {
+        code,
+        message,
+        client_id: Some(client_id),
+        retry_after_ms,
+    }))
+}
+
+/// How long a client is told to wait before sending again when the cluster is unavailable.
+const UNAVAILABLE_RETRY_MS: u64 = 1000;
 
 /// Refuses empty or over-long texts, naming the message so the client keeps its draft.
 fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outcome> {
@@ -372,7 +416,7 @@ fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outco
 impl Drop for Session {
     fn drop(&mut self) {
         if let Some(membership) = self.membership.take() {
-            self.shared.registry.depart(&membership, Departure::Dropped);
+            self.shared.rooms.depart(&membership, Departure::Dropped);
         }
     }
 }

@@ -18,6 +18,8 @@
 //! - [`metrics`]: `GET /metrics` over HTTP, parsed into samples by name.
 //! - [`raw`]: [`raw::RawClient`], a WebSocket peer written byte by byte over TCP, for
 //!   frames a library would refuse to send.
+//! - [`redis`]: [`redis::RedisServer`], a real `redis-server` per cluster test, and
+//!   [`redis::RelayProcess`], a relay in its own process that a test can `kill -9`.
 //! - [`wire`]: small constructors and views of protocol values ([`name`], [`welcome_of`],
 //!   [`error_of`]) that keep tests short.
 //! - `tests/*.rs`: one file per concept of the relay behaviour spec (rooms, presence,
@@ -30,6 +32,7 @@ pub mod client;
 pub mod metrics;
 pub mod raw;
 pub mod reading;
+pub mod redis;
 pub mod relay;
 pub mod wire;
 

@@ -10,7 +10,7 @@ async fn counters_move_by_exactly_what_happened() {
     let relay = TestRelay::start_with_metrics(test_config()).await;
     let metrics = relay.metrics_addr.expect("a metrics listener");
     let before = scrape(metrics).await;
-    assert_eq!(before.len(), 9, "{before:?}");
+    assert_eq!(before.len(), 11, "{before:?}");
 
     let (_, mut members) = relay.room_with(&["ann", "bob"]).await;
     members[0].chat(1, "one").await;

@@ -33,6 +33,9 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         ErrorCode::EmptyMessage => "Empty messages are not sent.".into(),
         ErrorCode::MessageTooLong => format!("That message is too long: {message}."),
         ErrorCode::NoSuchMember => "Nobody with that name is in the room.".into(),
+        ErrorCode::Unavailable => {
+            "The server is briefly unable to deliver messages. Try again in a moment.".into()
+        }
         ErrorCode::Malformed
         | ErrorCode::BinaryFrame
         | ErrorCode::NotJoined

@@ -183,6 +183,9 @@ pub enum ErrorCode {
     NoSuchMember,
     /// The relay failed to complete the request (e.g. its random number source failed).
     Internal,
+    /// The relay cannot reach the shared state of its cluster right now (cluster mode
+    /// only): nothing was relayed. Try again after `retry_after_ms`.
+    Unavailable,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -204,6 +207,10 @@ pub mod close_code {
     pub const POLICY: u16 = 1008;
     /// A message larger than `limits.max_frame_bytes`.
     pub const TOO_BIG: u16 = 1009;
+    /// The relay lost touch with its cluster's shared state (cluster mode only), so this
+    /// connection may have missed messages. Reconnect and resume at once: the resume brings
+    /// exactly the missed messages, or a `gap`.
+    pub const SERVICE_RESTART: u16 = 1012;
     /// The client could not keep up with the room: its outbound queue filled. Resume.
     pub const SLOW_CONSUMER: u16 = 4000;
     /// No `create`/`join` arrived in time after connecting.
@@ -396,6 +403,7 @@ mod tests {
             (ErrorCode::RateLimited, "rate_limited"),
             (ErrorCode::NoSuchMember, "no_such_member"),
             (ErrorCode::Internal, "internal"),
+            (ErrorCode::Unavailable, "unavailable"),
         ];
         for (code, text) in codes {
             assert_eq!(serde_json::to_value(code).ok(), Some(json!(text)));

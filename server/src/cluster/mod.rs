@@ -1,0 +1,697 @@
+//! Cluster mode: rooms shared by every relay started with the same Redis (`--redis URL`).
+//!
+//! What must agree lives in Redis and changes only inside Lua scripts (`scripts`): a room's
+//! existence, its `seq` counter and kept history, the roster with each member's relay and
+//! connection, name reservations and resume tokens. Every change is published, numbered,
+//! on the room's bus channel; each relay subscribes to the rooms it has members in and
+//! delivers each event to its own members' outboxes (`local`), encoding every frame once
+//! per relay. Delivery never waits for Redis: the bus is read by one task per relay.
+//!
+//! Relays announce themselves with a heartbeat; a relay whose heartbeat is older than
+//! `--relay-ttl` is dead, and any relay reaps its members as dropped connections (the
+//! others see `member_left`, names stay reserved for `room_grace`). Whenever this relay may
+//! have missed bus events (its Redis connection dropped, the bus queue overflowed, or it
+//! was itself reaped), it closes its members' connections with 1012 so each resumes and
+//! gets exactly what it missed, or a `gap`.
+
+mod bus;
+mod local;
+mod scripts;
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use confab_protocol::{
+    ClientId, Limits, RoomCode, ServerMessage, Username, WelcomeMessage, WhisperMessage,
+};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
+use tokio::sync::mpsc;
+
+use crate::Config;
+use crate::metrics::Metrics;
+use crate::outbox::Kick;
+use crate::registry::{limits_of, millis, now_millis};
+use crate::room::{ConnId, encode, missed_since};
+use crate::rooms::{Arrival, Departure, JoinError, Resume, SendError};
+
+use self::bus::{Envelope, Event, Origin};
+use self::local::{Evicted, LocalRoom, LocalRooms, lock};
+use self::scripts::RoomKeys;
+
+/// Bus messages waiting for the delivery task at most; beyond it they are dropped and
+/// every local member resumes (see the module docs), so a stalled relay cannot grow
+/// without bound.
+const BUS_QUEUE: usize = 16 * 1024;
+
+/// How long a Redis command may take before the request it serves is answered
+/// `unavailable` (the connection task is not held up longer than this).
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Departures that could not reach Redis, kept for a retry at most.
+const MAX_RETRIES_KEPT: usize = 100_000;
+
+/// Redis key of the relays' heartbeats (sorted set: relay id by last beat, ms).
+const RELAYS_KEY: &str = "confab:relays";
+
+/// A connection's place in a cluster room.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    code: RoomCode,
+    room: Arc<Mutex<LocalRoom>>,
+    conn: ConnId,
+    key: String,
+    name: Username,
+}
+
+/// A departure the cluster has not heard of yet.
+#[derive(Debug, Clone)]
+struct PendingDeparture {
+    who: Evicted,
+    reserve: bool,
+}
+
+/// This relay's side of the cluster.
+pub struct Cluster {
+    redis: ConnectionManager,
+    relay: String,
+    config: Arc<Config>,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+    local: LocalRooms,
+    /// Rooms whose bus this relay is subscribed to. Held while joining and while dropping
+    /// empty rooms, so a subscription never races its own unsubscription.
+    subscribed: tokio::sync::Mutex<HashSet<RoomCode>>,
+    /// Departures to send again once Redis answers.
+    retries: Mutex<Vec<PendingDeparture>>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("relay", &self.relay)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why cluster mode could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot use Redis at {url}: {source}")]
+pub struct ConnectError {
+    url: String,
+    source: redis::RedisError,
+}
+
+impl Cluster {
+    /// Connects to Redis at `url` and starts this relay's bus reader and upkeep tasks.
+    pub async fn connect(
+        url: &str,
+        config: Arc<Config>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Arc<Self>, ConnectError> {
+        let fail = |source| ConnectError {
+            url: redacted(url),
+            source,
+        };
+        let info = url.into_connection_info().map_err(fail)?;
+        let settings = info
+            .redis_settings()
+            .clone()
+            .set_protocol(ProtocolVersion::RESP3);
+        let client = redis::Client::open(info.set_redis_settings(settings)).map_err(fail)?;
+        let (bus_tx, bus_rx) = mpsc::channel(BUS_QUEUE);
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&overflowed);
+        let push = move |info: PushInfo| {
+            if bus_tx.try_send(info).is_err() {
+                flag.store(true, Ordering::Relaxed);
+            }
+            Ok::<(), ()>(())
+        };
+        let manager_config = ConnectionManagerConfig::new()
+            .set_push_sender(push)
+            .set_automatic_resubscription()
+            .set_response_timeout(Some(REDIS_TIMEOUT))
+            .set_connection_timeout(Some(REDIS_TIMEOUT))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_secs(1));
+        let redis = ConnectionManager::new_with_config(client, manager_config)
+            .await
+            .map_err(fail)?;
+        let relay = crate::secrets::resume_token().map_or_else(
+            |_| format!("relay-{}", std::process::id()),
+            |token| token.chars().take(12).collect(),
+        );
+        let cluster = Arc::new(Self {
+            redis,
+            limits: limits_of(&config),
+            local: LocalRooms::new(relay.clone(), config.outbox_frames, Arc::clone(&metrics)),
+            relay,
+            config,
+            metrics,
+            subscribed: tokio::sync::Mutex::default(),
+            retries: Mutex::default(),
+        });
+        cluster.beat().await.map_err(fail)?;
+        for raw in &cluster.config.permanent_rooms {
+            match RoomCode::parse(raw) {
+                Ok(code) => {
+                    let keys = RoomKeys::of(&code);
+                    let mut redis = cluster.redis.clone();
+                    scripts::PERMANENT_SCRIPT
+                        .key(keys.all())
+                        .invoke_async::<i64>(&mut redis)
+                        .await
+                        .map_err(fail)?;
+                }
+                Err(err) => tracing::warn!(room = raw, %err, "ignoring invalid permanent room"),
+            }
+        }
+        tracing::info!(relay = %cluster.relay, "cluster mode: rooms are shared through Redis");
+        tokio::spawn(Arc::clone(&cluster).read_bus(bus_rx, overflowed));
+        tokio::spawn(Arc::clone(&cluster).upkeep());
+        Ok(cluster)
+    }
+
+    /// Creates a room under a code drawn from `new_code` (drawn again while taken
+    /// anywhere in the cluster) and joins it.
+    pub async fn create(
+        self: &Arc<Self>,
+        mut new_code: impl FnMut() -> Result<RoomCode, getrandom::Error>,
+        arrival: Arrival,
+    ) -> Result<Membership, JoinError> {
+        if self.local.codes().len() >= self.config.max_rooms {
+            return Err(JoinError::TooManyRooms);
+        }
+        let grace = millis(self.config.room_grace).max(1);
+        let code = loop {
+            let code = new_code().map_err(|_| JoinError::NoRandomness)?;
+            // Taken with the grace period as its lifetime: if the creator never gets in,
+            // the code is free again after it. The join makes it last.
+            let claimed: Option<String> = redis::cmd("SET")
+                .arg(RoomKeys::of(&code).all()[0].as_str())
+                .arg("1")
+                .arg("NX")
+                .arg("PX")
+                .arg(grace)
+                .query_async(&mut self.redis.clone())
+                .await
+                .map_err(|_| JoinError::Unavailable)?;
+            if claimed.is_some() {
+                break code;
+            }
+        };
+        tracing::info!(room = %crate::room::RoomTag::of(&code), "room created");
+        self.join(&code, arrival, &Resume::default()).await
+    }
+
+    /// Joins (or resumes into) the room `code`.
+    pub async fn join(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        arrival: Arrival,
+        resume: &Resume,
+    ) -> Result<Membership, JoinError> {
+        let keys = RoomKeys::of(code);
+        let conn = arrival.conn;
+        let key = arrival.name.uniqueness_key();
+        let room = {
+            let mut subscribed = self.subscribed.lock().await;
+            let (room, _) = self.local.get_or_make(code);
+            lock(&room).add_pending(conn, arrival.name.clone(), arrival.outbox);
+            self.metrics.members.inc();
+            if !subscribed.contains(code) {
+                if self.subscribe(&keys).await.is_err() {
+                    self.forget(&room, conn);
+                    return Err(JoinError::Unavailable);
+                }
+                subscribed.insert(code.clone());
+            }
+            room
+        };
+        let name_json = serde_json::to_string(&arrival.name).unwrap_or_default();
+        let reply: Result<Vec<String>, _> = scripts::JOIN_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(&key)
+            .arg(&name_json)
+            .arg(&arrival.fresh_token)
+            .arg(resume.token.as_deref().unwrap_or(""))
+            .arg(now_millis())
+            .arg(self.config.max_room_members)
+            .arg(&self.relay)
+            .arg(conn.to_string())
+            .arg(code.to_string())
+            .invoke_async(&mut self.redis.clone())
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(err) => {
+                tracing::warn!(%err, "join could not reach Redis");
+                self.forget(&room, conn);
+                return Err(JoinError::Unavailable);
+            }
+        };
+        let refusal = match reply.first().map(String::as_str) {
+            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 5 => None,
+            Some("name_taken") => Some(JoinError::NameTaken),
+            Some("room_full") => Some(JoinError::RoomFull),
+            Some("room_not_found") => Some(JoinError::RoomNotFound),
+            other => {
+                tracing::error!(?other, "unexpected answer from the join script");
+                Some(JoinError::Unavailable)
+            }
+        };
+        if let Some(refusal) = refusal {
+            self.forget(&room, conn);
+            return Err(refusal);
+        }
+        let resumed = reply[0] != "joined";
+        let joined_at: u64 = reply[2].parse().unwrap_or(0);
+        let newest: u64 = reply[3].parse().unwrap_or(0);
+        let members: Vec<Username> = serde_json::from_str(&reply[4]).unwrap_or_default();
+        let kept: Vec<_> = reply[5..]
+            .iter()
+            .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
+            .filter_map(Envelope::into_chat)
+            .collect();
+        let (history, gap) = missed_since(&kept, newest, resume.last_seq.filter(|_| resumed));
+        let welcome = ServerMessage::Welcome(WelcomeMessage {
+            room: code.clone(),
+            you: arrival.name.clone(),
+            members,
+            history,
+            resume_token: reply[1].clone(),
+            limits: self.limits,
+        });
+        let mut first = vec![encode(&welcome)];
+        first.extend(gap.as_ref().map(encode));
+        let membership = Membership {
+            code: code.clone(),
+            room: Arc::clone(&room),
+            conn,
+            key,
+            name: arrival.name,
+        };
+        let live = lock(&room).go_live(conn, joined_at, &first);
+        if live {
+            self.metrics.deliveries.inc_by(first.len() as u64);
+        } else {
+            self.evict_slow(&membership);
+        }
+        tracing::info!(room = %crate::room::RoomTag::of(code), status = %reply[0], "member joined");
+        Ok(membership)
+    }
+
+    /// Sequences a chat and publishes it; every relay (this one too) delivers it.
+    pub async fn chat(
+        self: &Arc<Self>,
+        membership: &Membership,
+        client_id: ClientId,
+        text: String,
+    ) -> Result<(), SendError> {
+        let was_typing = lock(&membership.room)
+            .member(membership.conn)
+            .map(|member| std::mem::take(&mut member.typing));
+        match was_typing {
+            None => return Ok(()),
+            // Sending ends composing; say so first, so no client shows a stale hint.
+            Some(true) => self.publish_typing(membership, false).await,
+            Some(false) => {}
+        }
+        let body = Event::Chat {
+            seq: 0,
+            from: membership.name.clone(),
+            text,
+            ts: now_millis(),
+            client_id,
+            origin: self.origin(membership.conn),
+        }
+        .to_body();
+        let keys = RoomKeys::of(&membership.code);
+        let reply: Vec<String> = scripts::CHAT_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
+            .arg(body)
+            .arg(self.config.history_len)
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|err| {
+                tracing::warn!(%err, "chat could not be sequenced");
+                SendError::Unavailable
+            })?;
+        match reply.first().map(String::as_str) {
+            Some("ok") => {
+                self.metrics.chats_relayed.inc();
+                Ok(())
+            }
+            _ => Err(SendError::MembershipLost),
+        }
+    }
+
+    /// Publishes a typing hint (best effort: a lost hint expires on its own).
+    pub async fn typing(self: &Arc<Self>, membership: &Membership, active: bool) {
+        let here = lock(&membership.room)
+            .member(membership.conn)
+            .map(|member| member.typing = active)
+            .is_some();
+        if here {
+            self.publish_typing(membership, active).await;
+        }
+    }
+
+    async fn publish_typing(&self, membership: &Membership, active: bool) {
+        let body = Event::Typing {
+            name: membership.name.clone(),
+            active,
+            origin: self.origin(membership.conn),
+        }
+        .to_body();
+        let keys = RoomKeys::of(&membership.code);
+        let sent: Result<i64, _> = scripts::EVENT_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(body)
+            .invoke_async(&mut self.redis.clone())
+            .await;
+        if let Err(err) = sent {
+            tracing::debug!(%err, "typing hint not published");
+        }
+    }
+
+    /// Sends a whisper to `to` wherever it is connected, and echoes it to its sender.
+    pub async fn whisper(
+        self: &Arc<Self>,
+        membership: &Membership,
+        to: &Username,
+        client_id: ClientId,
+        text: String,
+    ) -> Result<(), SendError> {
+        let ts = now_millis();
+        let body = Event::Whisper {
+            from: membership.name.clone(),
+            to_key: to.uniqueness_key(),
+            text: text.clone(),
+            ts,
+        }
+        .to_body();
+        let keys = RoomKeys::of(&membership.code);
+        let reply: Vec<String> = scripts::WHISPER_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(to.uniqueness_key())
+            .arg(body)
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|_| SendError::Unavailable)?;
+        let to: Username = match reply.as_slice() {
+            [ok, name] if ok == "ok" => serde_json::from_str(name).unwrap_or_else(|_| to.clone()),
+            _ => return Err(SendError::NoSuchMember),
+        };
+        let echo = encode(&ServerMessage::Whisper(WhisperMessage {
+            from: membership.name.clone(),
+            to,
+            text,
+            ts,
+            client_id: Some(client_id),
+        }));
+        if lock(&membership.room).send_to(membership.conn, &echo) {
+            self.metrics.deliveries.inc();
+        } else {
+            self.evict_slow(membership);
+        }
+        Ok(())
+    }
+
+    /// Removes the member here at once, and from the shared state in a task of its own
+    /// (retried by the upkeep task while Redis does not answer).
+    pub fn depart(self: &Arc<Self>, membership: &Membership, departure: Departure) {
+        if lock(&membership.room).remove(membership.conn).is_none() {
+            // Already evicted, replaced or reset: the cluster has heard, or will.
+            return;
+        }
+        self.metrics.members.dec();
+        tracing::info!(room = %crate::room::RoomTag::of(&membership.code), ?departure, "member left");
+        let who = Evicted {
+            code: membership.code.clone(),
+            key: membership.key.clone(),
+            conn: membership.conn,
+        };
+        self.spawn_departure(PendingDeparture {
+            who,
+            reserve: departure == Departure::Dropped,
+        });
+    }
+
+    /// Failed joins recorded for `ip` by every relay in the current window.
+    pub async fn failed_joins(&self, ip: IpAddr) -> u32 {
+        let count: Result<Option<u32>, _> =
+            self.redis.clone().get(format!("confab:failed:{ip}")).await;
+        count.ok().flatten().unwrap_or(0)
+    }
+
+    /// Counts a failed join by `ip` for every relay, for the failed-join window.
+    pub fn record_failed_join(self: &Arc<Self>, ip: IpAddr) {
+        let mut redis = self.redis.clone();
+        let window = millis(self.config.failed_join_window).max(1);
+        tokio::spawn(async move {
+            let key = format!("confab:failed:{ip}");
+            let counted: Result<(), _> = redis::pipe()
+                .incr(&key, 1)
+                .ignore()
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(window)
+                .arg("NX")
+                .ignore()
+                .query_async(&mut redis)
+                .await;
+            if let Err(err) = counted {
+                tracing::debug!(%err, "failed join not counted in Redis");
+            }
+        });
+    }
+
+    fn origin(&self, conn: ConnId) -> Origin {
+        Origin {
+            relay: self.relay.clone(),
+            conn: conn.to_string(),
+        }
+    }
+
+    async fn subscribe(&self, keys: &RoomKeys) -> redis::RedisResult<()> {
+        self.redis.clone().subscribe(&keys.channel).await
+    }
+
+    /// Removes a member whose join did not complete.
+    fn forget(&self, room: &Mutex<LocalRoom>, conn: ConnId) {
+        if lock(room).remove(conn).is_some() {
+            self.metrics.members.dec();
+        }
+    }
+
+    fn evict_slow(self: &Arc<Self>, membership: &Membership) {
+        if lock(&membership.room)
+            .kick_slow(membership.conn, &self.metrics)
+            .is_some()
+        {
+            self.spawn_departure(PendingDeparture {
+                who: Evicted {
+                    code: membership.code.clone(),
+                    key: membership.key.clone(),
+                    conn: membership.conn,
+                },
+                reserve: false,
+            });
+        }
+    }
+
+    fn spawn_departure(self: &Arc<Self>, departure: PendingDeparture) {
+        let cluster = Arc::clone(self);
+        tokio::spawn(async move {
+            if cluster.send_departure(&departure).await.is_err() {
+                cluster.retry_later(departure);
+            }
+        });
+    }
+
+    fn retry_later(&self, departure: PendingDeparture) {
+        let mut retries = self.retries.lock().unwrap_or_else(|p| p.into_inner());
+        if retries.len() < MAX_RETRIES_KEPT {
+            retries.push(departure);
+        }
+    }
+
+    async fn send_departure(&self, departure: &PendingDeparture) -> redis::RedisResult<()> {
+        let keys = RoomKeys::of(&departure.who.code);
+        let grace = millis(self.config.room_grace).max(1);
+        let _: i64 = scripts::DEPART_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(&departure.who.key)
+            .arg(&self.relay)
+            .arg(departure.who.conn.to_string())
+            .arg(if departure.reserve { "1" } else { "0" })
+            .arg(now_millis() + grace)
+            .arg(grace)
+            .invoke_async(&mut self.redis.clone())
+            .await?;
+        Ok(())
+    }
+
+    /// Delivers bus events to local members, in order, until the relay stops.
+    async fn read_bus(
+        self: Arc<Self>,
+        mut bus: mpsc::Receiver<PushInfo>,
+        overflowed: Arc<AtomicBool>,
+    ) {
+        while let Some(push) = bus.recv().await {
+            if overflowed.swap(false, Ordering::Relaxed) {
+                self.resync("the bus queue overflowed");
+            }
+            match push.kind {
+                PushKind::Message => {
+                    let Some((code, envelope)) = self.parse_push(&push.data) else {
+                        continue;
+                    };
+                    for who in self.local.deliver(&code, &envelope) {
+                        self.spawn_departure(PendingDeparture {
+                            who,
+                            reserve: false,
+                        });
+                    }
+                }
+                PushKind::Disconnection => self.resync("the connection to Redis dropped"),
+                _ => {}
+            }
+        }
+    }
+
+    fn parse_push(&self, data: &[Value]) -> Option<(RoomCode, Envelope)> {
+        let [Value::BulkString(channel), Value::BulkString(payload)] = data else {
+            return None;
+        };
+        let channel = std::str::from_utf8(channel).ok()?;
+        let code = channel
+            .strip_prefix("confab:{")?
+            .strip_suffix("}:bus")
+            .and_then(|code| RoomCode::parse(code).ok())?;
+        Some((code, Envelope::parse(payload, self.config.max_text_chars)?))
+    }
+
+    /// This relay may have missed events: every local member resumes (1012), and the
+    /// shared state hears of the old connections once Redis answers again.
+    fn resync(self: &Arc<Self>, why: &str) {
+        let kicked = self.local.kick_all(Kick::Resync);
+        if kicked.is_empty() {
+            return;
+        }
+        tracing::warn!(
+            members = kicked.len(),
+            "{why}: local members reconnect to resume"
+        );
+        self.metrics.cluster_resyncs.inc();
+        for who in kicked {
+            self.retry_later(PendingDeparture { who, reserve: true });
+        }
+    }
+
+    /// Heartbeat; returns whether this relay had been taken for dead (reaped).
+    async fn beat(&self) -> redis::RedisResult<bool> {
+        let added: i64 = self
+            .redis
+            .clone()
+            .zadd(RELAYS_KEY, &self.relay, now_millis())
+            .await?;
+        Ok(added == 1)
+    }
+
+    /// Heartbeats, reaps dead relays, drops empty local rooms and retries departures.
+    async fn upkeep(self: Arc<Self>) {
+        let ttl = self.config.relay_ttl.max(Duration::from_millis(300));
+        let mut ticks = tokio::time::interval(ttl / 3);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match self.beat().await {
+                Ok(true) => self.resync("this relay was taken for dead"),
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::warn!(%err, "Redis did not take the heartbeat");
+                    continue;
+                }
+            }
+            if let Err(err) = self.reap(ttl).await {
+                tracing::warn!(%err, "reaping dead relays failed");
+            }
+            self.drop_empty_rooms().await;
+            let retries =
+                std::mem::take(&mut *self.retries.lock().unwrap_or_else(|p| p.into_inner()));
+            for departure in retries {
+                if self.send_departure(&departure).await.is_err() {
+                    self.retry_later(departure);
+                }
+            }
+        }
+    }
+
+    /// Removes the members of relays whose heartbeat is older than `ttl`, as dropped.
+    async fn reap(&self, ttl: Duration) -> redis::RedisResult<()> {
+        let mut redis = self.redis.clone();
+        let cutoff = now_millis().saturating_sub(millis(ttl));
+        let dead: Vec<String> = redis.zrangebyscore(RELAYS_KEY, 0, cutoff).await?;
+        let grace = millis(self.config.room_grace).max(1);
+        for relay in dead.iter().filter(|relay| **relay != self.relay) {
+            let rooms_key = format!("confab:relay:{relay}:rooms");
+            let codes: Vec<String> = redis.smembers(&rooms_key).await?;
+            let mut reaped = 0;
+            for code in codes.iter().filter_map(|code| RoomCode::parse(code).ok()) {
+                let keys = RoomKeys::of(&code);
+                let removed: i64 = scripts::REAP_SCRIPT
+                    .key(keys.all())
+                    .arg(&keys.channel)
+                    .arg(relay)
+                    .arg(now_millis() + grace)
+                    .arg(grace)
+                    .invoke_async(&mut redis)
+                    .await?;
+                reaped += removed;
+            }
+            let _: () = redis.del(&rooms_key).await?;
+            let _: () = redis.zrem(RELAYS_KEY, relay).await?;
+            tracing::info!(%relay, members = reaped, "reaped a dead relay");
+            self.metrics.relays_reaped.inc();
+        }
+        Ok(())
+    }
+
+    async fn drop_empty_rooms(&self) {
+        let mut subscribed = self.subscribed.lock().await;
+        let mut redis = self.redis.clone();
+        for code in self.local.drop_empty() {
+            subscribed.remove(&code);
+            let keys = RoomKeys::of(&code);
+            let rooms_key = format!("confab:relay:{}:rooms", self.relay);
+            let _ = redis.unsubscribe(&keys.channel).await;
+            // A member may have joined since on another connection of this relay: the
+            // next join adds the room back (the join script does).
+            let _: Result<(), _> = redis.srem(rooms_key, code.to_string()).await;
+        }
+    }
+}
+
+/// `url` without its password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}

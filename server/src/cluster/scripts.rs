@@ -1,0 +1,240 @@
+//! The Lua scripts that change a room's shared state. Redis runs each one atomically, so
+//! every check and its update happen together (two relays racing for one name admit exactly
+//! one), and the events a script publishes are numbered in the order they happened.
+//!
+//! Every script takes the same keys, one room's ([`RoomKeys`]), and publishes on the room's
+//! bus channel (first argument). An event is a JSON object whose first field is `ev`, the
+//! room's event number; a chat also carries `seq`. Names are stored JSON-encoded (by the
+//! relay, from validated [`confab_protocol::Username`]s), so a script can splice them into
+//! an event without encoding anything itself.
+
+use std::sync::LazyLock;
+
+use confab_protocol::RoomCode;
+use redis::Script;
+
+/// The keys of one room. All share the hash tag `{CODE}`, so they live on one shard.
+#[derive(Debug, Clone)]
+pub struct RoomKeys {
+    /// The bus channel every relay with members in the room subscribes to.
+    pub channel: String,
+    keys: [String; 9],
+}
+
+impl RoomKeys {
+    /// The keys of `code`.
+    pub fn of(code: &RoomCode) -> Self {
+        let key = |part: &str| format!("confab:{{{code}}}:{part}");
+        Self {
+            channel: key("bus"),
+            keys: [
+                key("room"),     // 1: exists while the room does ("1", or "p" if permanent)
+                key("seq"),      // 2: the last chat's seq
+                key("ev"),       // 3: the last event's number
+                key("history"),  // 4: list of the last history_len chat events
+                key("members"),  // 5: hash: name key -> {"token","relay","conn"}
+                key("reserved"), // 6: hash: name key -> {"token","exp"} of dropped members
+                key("order"),    // 7: sorted set: name key by joining order
+                key("ordinal"),  // 8: the last joining ordinal
+                key("names"),    // 9: hash: name key -> the name, JSON-encoded
+            ],
+        }
+    }
+
+    /// The keys, in the order every script expects them.
+    pub fn all(&self) -> &[String] {
+        &self.keys
+    }
+}
+
+/// Shared helpers, prepended to every script.
+const PRELUDE: &str = r#"
+local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+
+-- The roster in joining order, as a JSON array of names.
+local function roster()
+  local names = {}
+  for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
+    local name = redis.call('HGET', NAMES, key)
+    if name then names[#names + 1] = name end
+  end
+  return '[' .. table.concat(names, ',') .. ']'
+end
+
+-- Publishes `body` (a JSON object) as the room's next event; returns its number.
+local function publish(channel, body)
+  local ev = redis.call('INCR', EV)
+  redis.call('PUBLISH', channel, '{"ev":' .. ev .. ',' .. string.sub(body, 2))
+  return ev
+end
+
+local function last(key)
+  return tostring(redis.call('GET', key) or '0')
+end
+
+-- Removes a member; keeps its name for `token` until `exp` (ms) if `reserve`.
+-- Expires the room after `grace_ms` once nobody is left, unless it is permanent.
+local function remove(channel, key, member, reserve, exp, grace_ms)
+  local name = redis.call('HGET', NAMES, key)
+  redis.call('HDEL', MEMBERS, key)
+  redis.call('ZREM', ORDER, key)
+  redis.call('HDEL', NAMES, key)
+  if reserve then
+    redis.call('HSET', RESERVED, key, cjson.encode({token = member.token, exp = exp}))
+  end
+  publish(channel, '{"kind":"left","name":' .. (name or '""') .. ',"members":' .. roster() .. '}')
+  if redis.call('HLEN', MEMBERS) == 0 and redis.call('GET', ROOM) ~= 'p' then
+    for i = 1, 9 do redis.call('PEXPIRE', KEYS[i], grace_ms) end
+  end
+end
+"#;
+
+/// Joins a room (created beforehand by a `SET NX`), or resumes into it.
+///
+/// ARGV: channel, name key, name JSON, fresh token, given token ("" if none), now ms,
+/// max members, relay id, conn id, room code (to list the room among the relay's, for
+/// reaping).
+/// Returns `{status, token, ev, last_seq, roster, history...}` with status `joined`,
+/// `reclaimed` (a reserved name taken back) or `replaced` (the member's older connection
+/// is replaced), or `{refusal}`: `room_not_found`, `name_taken`, `room_full`.
+const JOIN: &str = r#"
+local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
+if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
+redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
+local status, token, ev
+local current = redis.call('HGET', MEMBERS, key)
+if current then
+  local member = cjson.decode(current)
+  if given == '' or member.token ~= given then return {'name_taken'} end
+  local old_relay, old_conn = member.relay, member.conn
+  member.relay, member.conn = relay, conn
+  redis.call('HSET', MEMBERS, key, cjson.encode(member))
+  ev = publish(channel, '{"kind":"replaced","relay":' .. cjson.encode(old_relay)
+    .. ',"conn":' .. cjson.encode(old_conn) .. '}')
+  status, token = 'replaced', member.token
+else
+  token, status = fresh, 'joined'
+  local held = redis.call('HGET', RESERVED, key)
+  if held then
+    local reservation = cjson.decode(held)
+    if tonumber(reservation.exp) <= now then
+      redis.call('HDEL', RESERVED, key)
+    elseif reservation.token ~= given then
+      return {'name_taken'}
+    else
+      token, status = reservation.token, 'reclaimed'
+    end
+  end
+  if redis.call('HLEN', MEMBERS) >= max_members then return {'room_full'} end
+  if status == 'reclaimed' then redis.call('HDEL', RESERVED, key) end
+  redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn}))
+  redis.call('HSET', NAMES, key, name)
+  redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
+  for i = 1, 9 do redis.call('PERSIST', KEYS[i]) end
+  ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
+    .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
+end
+local reply = {status, token, tostring(ev), last(SEQ), roster()}
+for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1] = event end
+return reply
+"#;
+
+/// Sequences a chat: the next `seq`, kept in the history and published.
+///
+/// ARGV: channel, name key, relay id, conn id, event body (a JSON object), history length.
+/// Returns `{"ok", seq}` or `{"not_member"}`.
+const CHAT: &str = r#"
+local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local current = redis.call('HGET', MEMBERS, key)
+if not current then return {'not_member'} end
+local member = cjson.decode(current)
+if member.relay ~= relay or member.conn ~= conn then return {'not_member'} end
+local seq = redis.call('INCR', SEQ)
+local ev = redis.call('INCR', EV)
+local event = '{"ev":' .. ev .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
+if keep > 0 then
+  redis.call('RPUSH', HISTORY, event)
+  redis.call('LTRIM', HISTORY, -keep, -1)
+end
+redis.call('PUBLISH', channel, event)
+return {'ok', tostring(seq)}
+"#;
+
+/// Publishes an event that needs no `seq` (a typing hint), numbered like every other.
+///
+/// ARGV: channel, event body.
+const EVENT: &str = r#"
+publish(ARGV[1], ARGV[2])
+return 1
+"#;
+
+/// Publishes a whisper if its recipient is a member.
+///
+/// ARGV: channel, recipient's name key, event body. Returns `{"ok", recipient name JSON}`
+/// or `{"no_such_member"}`.
+const WHISPER: &str = r#"
+local name = redis.call('HGET', NAMES, ARGV[2])
+if not name or redis.call('HEXISTS', MEMBERS, ARGV[2]) == 0 then return {'no_such_member'} end
+publish(ARGV[1], ARGV[3])
+return {'ok', name}
+"#;
+
+/// Removes a member if it is still on the given connection.
+///
+/// ARGV: channel, name key, relay id, conn id, reserve ("1"/"0"), reservation end ms,
+/// grace ms. Returns 1 if the member was removed.
+const DEPART: &str = r#"
+local channel, key, relay, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local current = redis.call('HGET', MEMBERS, key)
+if not current then return 0 end
+local member = cjson.decode(current)
+if member.relay ~= relay or member.conn ~= conn then return 0 end
+remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]))
+return 1
+"#;
+
+/// Removes every member a dead relay had in the room, as dropped connections.
+///
+/// ARGV: channel, dead relay id, reservation end ms, grace ms. Returns how many.
+const REAP: &str = r#"
+local channel, dead, exp, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local removed = 0
+for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
+  local current = redis.call('HGET', MEMBERS, key)
+  if current then
+    local member = cjson.decode(current)
+    if member.relay == dead then
+      remove(channel, key, member, true, exp, grace)
+      removed = removed + 1
+    end
+  end
+end
+return removed
+"#;
+
+/// Makes a permanent room exist (it never expires).
+const PERMANENT: &str = r#"
+redis.call('SET', ROOM, 'p')
+return 1
+"#;
+
+fn script(body: &str) -> Script {
+    Script::new(&format!("{PRELUDE}{body}"))
+}
+
+/// [`JOIN`].
+pub static JOIN_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(JOIN));
+/// [`CHAT`].
+pub static CHAT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(CHAT));
+/// [`EVENT`].
+pub static EVENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(EVENT));
+/// [`WHISPER`].
+pub static WHISPER_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(WHISPER));
+/// [`DEPART`].
+pub static DEPART_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(DEPART));
+/// [`REAP`].
+pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
+/// [`PERMANENT`].
+pub static PERMANENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PERMANENT));

@@ -1,0 +1,222 @@
+//! What a connection can do with rooms, and the two engines that do it.
+//!
+//! [`Rooms`] is the narrow interface a session talks to: create, join (or resume), chat,
+//! type, whisper, depart. Two implementations sit behind it, side by side:
+//! - [`Registry`] (`registry.rs`): the embedded default, every room in this process's
+//!   memory. Nothing waits: every operation is a few lock-protected steps.
+//! - [`Cluster`] (`cluster/`): many relays sharing rooms through Redis (`--redis URL`). What
+//!   must agree (codes, `seq`, history, roster, names, resume tokens) lives in Redis; each
+//!   relay delivers to its own sockets from a Redis pub/sub bus.
+//!
+//! Both answer with the same types and the same refusals, so the session above cannot tell
+//! them apart and the protocol is the same in both modes.
+
+use confab_protocol::{ClientId, ErrorCode, RoomCode, Seq, Username};
+
+use crate::cluster::{self, Cluster};
+use crate::outbox::Outbox;
+use crate::registry::{self, Registry};
+use crate::room::ConnId;
+use crate::secrets;
+
+/// Why a `create` or `join` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// Someone in the room has this name, or one that looks the same, or it is reserved.
+    #[error("someone in this room already uses that name (or one that looks like it)")]
+    NameTaken,
+    /// No room has this code.
+    #[error("there is no room with that code")]
+    RoomNotFound,
+    /// The room is at its member limit.
+    #[error("this room is full")]
+    RoomFull,
+    /// The relay is at its room limit.
+    #[error("this relay cannot host more rooms right now")]
+    TooManyRooms,
+    /// The OS random number generator failed.
+    #[error("the relay could not draw a room code; try again")]
+    NoRandomness,
+    /// Cluster mode: the shared state (Redis) did not answer in time.
+    #[error("the relay cannot reach its shared state right now; try again in a moment")]
+    Unavailable,
+}
+
+impl JoinError {
+    /// The wire code for this refusal.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Self::NameTaken => ErrorCode::NameTaken,
+            Self::RoomNotFound => ErrorCode::RoomNotFound,
+            Self::RoomFull => ErrorCode::RoomFull,
+            Self::TooManyRooms => ErrorCode::TooManyRooms,
+            Self::NoRandomness => ErrorCode::Internal,
+            Self::Unavailable => ErrorCode::Unavailable,
+        }
+    }
+}
+
+/// Why a chat or whisper was not relayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// The whisper's recipient is not in the room.
+    NoSuchMember,
+    /// Cluster mode: the message could not be sequenced (Redis did not answer in time).
+    Unavailable,
+    /// Cluster mode: the shared state no longer lists this connection as a member (it was
+    /// cut off long enough to be taken for gone). The connection should resume.
+    MembershipLost,
+}
+
+/// What a connection brings to a join: who it is and where its frames go.
+#[derive(Debug)]
+pub struct Arrival {
+    /// The connection joining.
+    pub conn: ConnId,
+    /// The name asked for.
+    pub name: Username,
+    /// The connection's outbound queue.
+    pub outbox: Outbox,
+    /// A fresh random token, used unless the join resumes an earlier membership.
+    pub fresh_token: String,
+}
+
+/// A previous membership the client wants back.
+#[derive(Debug, Default, Clone)]
+pub struct Resume {
+    /// The `resume_token` from that membership's `welcome`.
+    pub token: Option<String>,
+    /// The last `seq` the client saw.
+    pub last_seq: Option<Seq>,
+}
+
+/// How a member leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// Sent `leave`: the name is free at once and the resume token is forgotten.
+    Left,
+    /// The connection ended: the name stays reserved for a resume for `room_grace`.
+    Dropped,
+}
+
+/// Proof that a connection is in a room, from whichever engine admitted it.
+#[derive(Debug, Clone)]
+pub enum Membership {
+    /// In this process's memory.
+    Memory(registry::Membership),
+    /// In the cluster's shared state.
+    Cluster(cluster::Membership),
+}
+
+/// The rooms this relay serves: in memory, or shared with other relays through Redis.
+#[derive(Debug)]
+pub enum Rooms {
+    /// Every room in this process (the default).
+    Memory(Registry),
+    /// Rooms shared through Redis (`--redis`).
+    Cluster(std::sync::Arc<Cluster>),
+}
+
+impl Rooms {
+    /// Creates a room under a freshly drawn code and joins it.
+    pub async fn create(&self, arrival: Arrival) -> Result<Membership, JoinError> {
+        match self {
+            Self::Memory(registry) => registry
+                .create(secrets::room_code, arrival)
+                .map(Membership::Memory),
+            Self::Cluster(cluster) => cluster
+                .create(secrets::room_code, arrival)
+                .await
+                .map(Membership::Cluster),
+        }
+    }
+
+    /// Joins an existing room, resuming an earlier membership when `resume` proves one.
+    pub async fn join(
+        &self,
+        code: &RoomCode,
+        arrival: Arrival,
+        resume: &Resume,
+    ) -> Result<Membership, JoinError> {
+        match self {
+            Self::Memory(registry) => registry.join(code, arrival, resume).map(Membership::Memory),
+            Self::Cluster(cluster) => cluster
+                .join(code, arrival, resume)
+                .await
+                .map(Membership::Cluster),
+        }
+    }
+
+    /// Relays a chat message to everyone in the member's room.
+    pub async fn chat(
+        &self,
+        membership: &Membership,
+        client_id: ClientId,
+        text: String,
+    ) -> Result<(), SendError> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                registry.chat(m, client_id, text);
+                Ok(())
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => {
+                cluster.chat(m, client_id, text).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Relays a typing hint to everyone but its author.
+    pub async fn typing(&self, membership: &Membership, active: bool) {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry.typing(m, active),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.typing(m, active).await,
+            _ => {}
+        }
+    }
+
+    /// Sends a whisper to `to` and echoes it to its sender.
+    pub async fn whisper(
+        &self,
+        membership: &Membership,
+        to: &Username,
+        client_id: ClientId,
+        text: String,
+    ) -> Result<(), SendError> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry
+                .whisper(m, to, client_id, text)
+                .map_err(|_| SendError::NoSuchMember),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => {
+                cluster.whisper(m, to, client_id, text).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the member and tells the others. Never waits: in cluster mode the shared
+    /// state is updated by a task of its own.
+    pub fn depart(&self, membership: &Membership, departure: Departure) {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry.depart(m, departure),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.depart(m, departure),
+            _ => {}
+        }
+    }
+
+    /// Drops lapsed name reservations and expired rooms (in cluster mode Redis expires
+    /// them, and the cluster's own upkeep task does the rest).
+    pub fn sweep(&self, now: std::time::Instant) {
+        if let Self::Memory(registry) = self {
+            registry.sweep(now);
+        }
+    }
+
+    /// The cluster, in cluster mode.
+    pub fn cluster(&self) -> Option<&std::sync::Arc<Cluster>> {
+        match self {
+            Self::Cluster(cluster) => Some(cluster),
+            Self::Memory(_) => None,
+        }
+    }
+}

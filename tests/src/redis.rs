@@ -1,0 +1,173 @@
+//! [`RedisServer`]: a real `redis-server` per test, on a unix socket in a fresh directory,
+//! with no persistence (nothing touches disk but the socket), stopped by its PID.
+//!
+//! Cluster tests need the Debian `redis-server` on `PATH` (`scripts/setup.sh` installs it).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use crate::eventually;
+
+/// One `redis-server` process, killed when dropped.
+pub struct RedisServer {
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// Starts `redis-server` on a unix socket in a new directory and waits until it answers.
+    pub async fn start() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "confab-redis-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("a directory for the Redis socket");
+        let mut server = Self { dir, child: None };
+        server.launch().await;
+        server
+    }
+
+    /// The URL relays are given (`--redis`).
+    pub fn url(&self) -> String {
+        format!("redis+unix://{}", self.socket().display())
+    }
+
+    /// Kills the server (SIGKILL: it forgets everything, having no persistence) and starts a
+    /// new one on the same socket.
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.launch().await;
+    }
+
+    /// Stops the server from running (SIGSTOP) until [`Self::resume`]: clients' commands
+    /// wait, as with an overloaded or stalled Redis.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused server run again (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        if let Some(child) = &self.child {
+            let status = Command::new("kill")
+                .arg(signal)
+                .arg(child.id().to_string())
+                .status()
+                .expect("kill runs");
+            assert!(status.success(), "kill {signal} failed");
+        }
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.join("redis.sock")
+    }
+
+    async fn launch(&mut self) {
+        let _ = std::fs::remove_file(self.socket());
+        let child = Command::new("redis-server")
+            .args(["--port", "0", "--unixsocket"])
+            .arg(self.socket())
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--dir"])
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts (scripts/setup.sh installs it)");
+        self.child = Some(child);
+        let socket = self.socket();
+        eventually(
+            "redis-server to accept connections",
+            Duration::from_millis(20),
+            || {
+                let socket = socket.clone();
+                async move {
+                    tokio::net::UnixStream::connect(&socket)
+                        .await
+                        .ok()
+                        .map(|_| ())
+                }
+            },
+        )
+        .await;
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A relay in a process of its own (`confab-test-relay`), so a test can kill it with
+/// SIGKILL: no goodbye to Redis, no close frames, exactly like a crashed machine.
+pub struct RelayProcess {
+    child: Option<Child>,
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+}
+
+impl RelayProcess {
+    /// Starts `binary` (the test's `env!("CARGO_BIN_EXE_confab-test-relay")`) with relay
+    /// flags `args`, and reads the address it listens on from its first line of output.
+    pub async fn start(binary: &str, args: &[String]) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new(binary)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the test relay starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            line
+        });
+        let line = crate::within("the relay process to print its address", line)
+            .await
+            .expect("reading the relay's output");
+        let addr = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the relay printed {line:?}, not an address"));
+        Self {
+            child: Some(child),
+            addr,
+        }
+    }
+
+    /// The relay's WebSocket URL.
+    pub fn url(&self) -> String {
+        format!("ws://{}/", self.addr)
+    }
+
+    /// SIGKILL, and waits for the process to be gone.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,327 @@
+//! Cluster mode: several real relays sharing rooms through one real `redis-server`
+//! (issue 8). Each test starts its own Redis on a unix socket, without persistence.
+
+use std::time::Duration;
+
+use confab_protocol::{ErrorCode, ServerMessage, close_code};
+use confab_server::Config;
+use confab_tests::redis::{RedisServer, RelayProcess};
+use confab_tests::wire::roster;
+use confab_tests::{
+    Event, STEP, TestClient, TestRelay, WelcomeExt, error_of, eventually, test_config, within,
+};
+
+/// The baseline for cluster relays: [`test_config`] on `redis`, with a short relay TTL so
+/// a dead relay is noticed within a second or two.
+fn cluster_config(redis: &RedisServer) -> Config {
+    Config {
+        redis: Some(redis.url()),
+        relay_ttl: Duration::from_secs(1),
+        ..test_config()
+    }
+}
+
+/// The same settings as flags, for a relay in its own process.
+fn cluster_args(redis: &RedisServer, room_grace: &str) -> Vec<String> {
+    [
+        "--redis",
+        &redis.url(),
+        "--relay-ttl",
+        "1s",
+        "--room-grace",
+        room_grace,
+        "--messages-per-second",
+        "10000",
+        "--burst",
+        "10000",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn relay_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_confab-test-relay")
+}
+
+#[tokio::test]
+async fn members_on_two_relays_share_roster_order_typing_and_whispers() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+
+    let (mut ann, welcome) = a.creator("ann").await;
+    let room = welcome.room;
+    let (mut bob, welcome) = b.member("bob", &room).await;
+    assert_eq!(roster(&welcome.members), ["ann", "bob"]);
+    assert_eq!(roster(&ann.recv_member_joined("bob").await), ["ann", "bob"]);
+    let (mut cat, welcome) = a.member("cat", &room).await;
+    assert_eq!(roster(&welcome.members), ["ann", "bob", "cat"]);
+    assert_eq!(
+        roster(&bob.recv_member_joined("cat").await),
+        ["ann", "bob", "cat"]
+    );
+    ann.recv_member_joined("cat").await;
+
+    // Chats from both relays, interleaved: everyone sees one order, no holes, no repeats.
+    for i in 0..10 {
+        ann.chat(i, &format!("ann {i}")).await;
+        bob.chat(100 + i, &format!("bob {i}")).await;
+    }
+    let mut orders = Vec::new();
+    for member in [&mut ann, &mut bob, &mut cat] {
+        let mut seen = Vec::new();
+        for _ in 0..20 {
+            let chat = member.recv_chat().await;
+            seen.push((chat.seq, chat.text));
+        }
+        orders.push(seen);
+    }
+    let seqs: Vec<u64> = orders[0].iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>(), "consecutive seqs");
+    assert_eq!(orders[0], orders[1], "relay B's member saw another order");
+    assert_eq!(orders[0], orders[2]);
+
+    // Typing from B reaches A; a whisper from B to cat on A reaches only cat.
+    bob.typing(true).await;
+    let hint = ann
+        .recv_until(|m| matches!(m, ServerMessage::Typing { .. }))
+        .await;
+    assert!(matches!(hint, ServerMessage::Typing { name, active: true } if name.as_str() == "bob"));
+    bob.whisper("CAT", 7, "psst").await;
+    let got = cat
+        .recv_until(|m| matches!(m, ServerMessage::Whisper(_)))
+        .await;
+    let ServerMessage::Whisper(whisper) = got else {
+        unreachable!()
+    };
+    assert_eq!((whisper.from.as_str(), whisper.to.as_str()), ("bob", "cat"));
+    assert_eq!(whisper.client_id, None);
+    let echo = bob
+        .recv_until(|m| matches!(m, ServerMessage::Whisper(_)))
+        .await;
+    let ServerMessage::Whisper(echo) = echo else {
+        unreachable!()
+    };
+    assert_eq!((echo.to.as_str(), echo.client_id), ("cat", Some(7)));
+    bob.whisper("nobody", 8, "hello?").await;
+    let refusal = error_of(
+        bob.recv_until(|m| matches!(m, ServerMessage::Error(_)))
+            .await,
+    );
+    assert_eq!(refusal.map(|e| e.code), Some(ErrorCode::NoSuchMember));
+    ann.chat(50, "marker").await;
+    let after = ann
+        .collect_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "marker"))
+        .await;
+    assert!(
+        !after.iter().any(|m| matches!(m, ServerMessage::Whisper(_))),
+        "ann got someone else's whisper: {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_relays_racing_for_look_alike_names_admit_exactly_one() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (_host, welcome) = a.creator("host").await;
+    let room = welcome.room;
+    for round in 0..5 {
+        let latin = format!("alice{round}");
+        let cyrillic = format!("\u{430}lice{round}"); // Cyrillic а
+        let mut on_a = a.client().await;
+        let mut on_b = b.client().await;
+        on_a.send_join(&latin, &room).await;
+        on_b.send_join(&cyrillic, &room).await;
+        let (first, second) = tokio::join!(on_a.recv(), on_b.recv());
+        let admitted = [&first, &second]
+            .iter()
+            .filter(|m| matches!(m, ServerMessage::Welcome(_)))
+            .count();
+        let refused: Vec<_> = [first, second]
+            .into_iter()
+            .filter_map(error_of)
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(admitted, 1, "round {round}: both or neither admitted");
+        assert_eq!(refused, [ErrorCode::NameTaken], "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn after_kill_9_its_members_leave_others_rosters_and_resume_on_another_relay() {
+    let redis = RedisServer::start().await;
+    let mut doomed = RelayProcess::start(relay_binary(), &cluster_args(&redis, "3s")).await;
+    let b = TestRelay::start(Config {
+        room_grace: Duration::from_secs(3),
+        ..cluster_config(&redis)
+    })
+    .await;
+
+    let mut ann = TestClient::connect(&doomed.url()).await;
+    let room = ann.create("ann").await.room;
+    let token = ann.welcome_token();
+    let mut cat = TestClient::connect(&doomed.url()).await;
+    cat.join("cat", &room).await;
+    let (mut bob, _) = b.member("bob", &room).await;
+    bob.chat(1, "before").await;
+    let ServerMessage::Chat(seen) = ann
+        .recv_until(|m| matches!(m, ServerMessage::Chat(_)))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(seen.text, "before");
+
+    doomed.kill();
+    // B notices within the relay TTL (1 s) plus an upkeep tick, and says so.
+    let left = bob
+        .collect_until(
+            |m| matches!(m, ServerMessage::MemberLeft { members, .. } if members.len() == 1),
+        )
+        .await;
+    assert_eq!(
+        left.iter()
+            .filter(|m| matches!(m, ServerMessage::MemberLeft { .. }))
+            .count(),
+        2,
+        "ann and cat leave bob's roster: {left:?}"
+    );
+    bob.chat(2, "while you were away").await;
+    bob.recv_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "while you were away"))
+        .await;
+
+    // ann resumes on B with her token: exactly the missed message, name kept.
+    let mut ann = b.client().await;
+    let welcome = ann.resume("ann", &room, &token, Some(seen.seq)).await;
+    assert_eq!(welcome.history_seqs(), [seen.seq + 1]);
+    assert_eq!(welcome.resume_token, token);
+    // A newcomer without the token cannot take ann's name while it is reserved...
+    let mut impostor = b.client().await;
+    impostor.send_join("ann", &room).await;
+    let refusal = error_of(impostor.recv().await).map(|e| e.code);
+    assert_eq!(refusal, Some(ErrorCode::NameTaken));
+    // ...but cat, who never came back, frees hers after the grace period: no phantom.
+    eventually(
+        "cat's name to be free again",
+        Duration::from_millis(200),
+        || async {
+            let mut newcomer = b.client().await;
+            newcomer.send_join("cat", &room).await;
+            match newcomer.recv().await {
+                ServerMessage::Welcome(_) => Some(()),
+                _ => None,
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_room_expires_cluster_wide_after_its_last_member_left() {
+    let redis = RedisServer::start().await;
+    let grace = Duration::from_millis(600);
+    let config = || Config {
+        room_grace: grace,
+        ..cluster_config(&redis)
+    };
+    let a = TestRelay::start(config()).await;
+    let b = TestRelay::start(config()).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let room = welcome.room;
+    ann.leave().await;
+    // Within the grace period the room is still there on the other relay...
+    let (mut bob, _) = b.member("bob", &room).await;
+    bob.leave().await;
+    // ...and once it has passed, gone everywhere.
+    eventually(
+        "the room to expire on relay A",
+        Duration::from_millis(100),
+        || async {
+            let mut late = a.client().await;
+            late.send_join("late", &room).await;
+            error_of(late.recv().await).filter(|e| e.code == ErrorCode::RoomNotFound)
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn with_redis_paused_chats_are_refused_clearly_and_flow_again_after() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let (room, mut members) = a.room_with(&["ann", "bob"]).await;
+    let _ = room;
+    redis.pause();
+    members[0].chat(1, "into the void").await;
+    let refusal = tokio::time::timeout(
+        STEP,
+        members[0].recv_until(|m| matches!(m, ServerMessage::Error(_))),
+    )
+    .await
+    .map(error_of);
+    redis.resume();
+    let refusal = refusal
+        .expect("an answer while Redis is paused")
+        .expect("an error");
+    assert_eq!(refusal.code, ErrorCode::Unavailable);
+    assert_eq!(refusal.client_id, Some(1), "the draft can be kept");
+    assert!(refusal.retry_after_ms.is_some());
+    // Redis answers again: the next chat goes through, to both, in seq order.
+    members[0].chat(2, "back").await;
+    for member in &mut members {
+        let chat = member
+            .recv_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "back"))
+            .await;
+        let ServerMessage::Chat(chat) = chat else {
+            unreachable!()
+        };
+        assert_eq!(chat.seq, 1, "the refused chat took no seq");
+    }
+}
+
+#[tokio::test]
+async fn a_redis_restart_sends_members_to_resume_never_into_a_silent_hole() {
+    let mut redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let (room, mut members) = a.room_with(&["ann", "bob"]).await;
+    members[0].chat(1, "hello").await;
+    for member in &mut members {
+        member.recv_chat().await;
+    }
+    let token = members[0].welcome_token();
+    redis.restart().await;
+    // The relay may have missed events: it closes with 1012 so clients resume.
+    for member in &mut members {
+        let end = loop {
+            match member.next_event().await {
+                Event::Message(_) => {}
+                other => break other,
+            }
+        };
+        assert!(
+            matches!(end, Event::Close(Some(code)) if code == close_code::SERVICE_RESTART),
+            "{end:?}"
+        );
+    }
+    // The restarted Redis kept nothing: the resume is refused in words, not answered
+    // with an empty history that hides the hole.
+    let resume = confab_protocol::ClientMessage::Join {
+        name: confab_tests::name("ann"),
+        room: room.clone(),
+        resume_token: Some(token),
+        last_seq: Some(1),
+    };
+    let answer = within("Redis to answer again", async {
+        loop {
+            let mut ann = a.client().await;
+            ann.send(&resume).await;
+            match error_of(ann.recv().await) {
+                Some(error) if error.code != ErrorCode::Unavailable => break error,
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    })
+    .await;
+    assert_eq!(answer.code, ErrorCode::RoomNotFound);
+}
