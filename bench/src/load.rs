@@ -29,9 +29,10 @@ use crate::wire::{self, Socket};
 /// What to run.
 #[derive(Debug, Clone, Args)]
 pub struct LoadOptions {
-    /// The relay's address.
-    #[arg(long, default_value = "127.0.0.1:9001")]
-    pub server: SocketAddr,
+    /// The relay's address; several (comma-separated) for relays of one cluster: client
+    /// `i` connects to the `i mod n`-th, so every room spans every relay.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.1:9001")]
+    pub server: Vec<SocketAddr>,
     /// Connections in total.
     #[arg(long, default_value_t = 10)]
     pub clients: usize,
@@ -272,7 +273,7 @@ async fn open_all(options: &LoadOptions, rooms: usize) -> Vec<Option<Socket>> {
     let mut sockets: Vec<Option<Socket>> = (0..options.clients).map(|_| None).collect();
     let mut codes = Vec::with_capacity(rooms);
     for (i, slot) in sockets.iter_mut().enumerate().take(rooms) {
-        match wire::connect_and_enter(options.server, None, &format!("c{i}"), None).await {
+        match wire::connect_and_enter(relay_of(options, i), None, &format!("c{i}"), None).await {
             Ok((ws, code)) => {
                 *slot = Some(ws);
                 codes.push(Some(code));
@@ -289,7 +290,7 @@ async fn open_all(options: &LoadOptions, rooms: usize) -> Vec<Option<Socket>> {
         let Some(code) = codes[i % rooms].clone() else {
             continue;
         };
-        let (limit, server) = (Arc::clone(&limit), options.server);
+        let (limit, server) = (Arc::clone(&limit), relay_of(options, i));
         joins.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let result = wire::connect_and_enter(server, None, &format!("c{i}"), Some(&code)).await;
@@ -310,6 +311,11 @@ async fn open_all(options: &LoadOptions, rooms: usize) -> Vec<Option<Socket>> {
         eprintln!("some joins failed; the first error: {err}");
     }
     sockets
+}
+
+/// The relay client `i` connects to.
+fn relay_of(options: &LoadOptions, i: usize) -> SocketAddr {
+    options.server[i % options.server.len().max(1)]
 }
 
 /// One sender: waits for the start, then sends for `duration` at its share of `rate`, or
