@@ -21,7 +21,7 @@ async fn a_short_load_run_loses_and_duplicates_nothing() {
         let _ = stop_rx.await;
     }));
     let options = LoadOptions {
-        server,
+        server: vec![server],
         clients: 6,
         rooms: 2,
         senders: 2,
