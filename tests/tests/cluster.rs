@@ -281,18 +281,24 @@ async fn with_redis_paused_chats_are_refused_clearly_and_flow_again_after() {
 }
 
 #[tokio::test]
-async fn a_redis_restart_sends_members_to_resume_never_into_a_silent_hole() {
+async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_what_was_lost() {
     let mut redis = RedisServer::start().await;
     let a = TestRelay::start(cluster_config(&redis)).await;
-    let (room, mut members) = a.room_with(&["ann", "bob"]).await;
-    members[0].chat(1, "hello").await;
-    for member in &mut members {
-        member.recv_chat().await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let room = welcome.room;
+    let (mut bob, _) = b.member("bob", &room).await;
+    ann.chat(1, "one").await;
+    ann.chat(2, "two").await;
+    for member in [&mut ann, &mut bob] {
+        member
+            .recv_until(|m| matches!(m, ServerMessage::Chat(c) if c.seq == 2))
+            .await;
     }
-    let token = members[0].welcome_token();
+    let tokens = [ann.welcome_token(), bob.welcome_token()];
     redis.restart().await;
-    // The relay may have missed events: it closes with 1012 so clients resume.
-    for member in &mut members {
+    // Each relay may have missed events: it closes its members with 1012 to resume.
+    for member in [&mut ann, &mut bob] {
         let end = loop {
             match member.next_event().await {
                 Event::Message(_) => {}
@@ -304,24 +310,66 @@ async fn a_redis_restart_sends_members_to_resume_never_into_a_silent_hole() {
             "{end:?}"
         );
     }
-    // The restarted Redis kept nothing: the resume is refused in words, not answered
-    // with an empty history that hides the hole.
-    let resume = confab_protocol::ClientMessage::Join {
-        name: confab_tests::name("ann"),
-        room: room.clone(),
-        resume_token: Some(token),
-        last_seq: Some(1),
-    };
-    let answer = within("Redis to answer again", async {
-        loop {
-            let mut ann = a.client().await;
-            ann.send(&resume).await;
-            match error_of(ann.recv().await) {
-                Some(error) if error.code != ErrorCode::Unavailable => break error,
-                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+    // The new Redis knows nothing, but the relays remember whom they sent away: ann, who
+    // (say) only saw seq 1, gets her room back with a gap for seq 2, lost with Redis;
+    // bob, who saw both, gets no gap. Same names, same tokens.
+    let answers = within("both resumes to be answered", async {
+        let mut answers = Vec::new();
+        for (relay, who, token, last_seq) in
+            [(&a, "ann", &tokens[0], 1), (&b, "bob", &tokens[1], 2)]
+        {
+            let resume = confab_protocol::ClientMessage::Join {
+                name: confab_tests::name(who),
+                room: room.clone(),
+                resume_token: Some(token.clone()),
+                last_seq: Some(last_seq),
+            };
+            loop {
+                let mut client = relay.client().await;
+                client.send(&resume).await;
+                match client.recv().await {
+                    ServerMessage::Welcome(welcome) => {
+                        let next = client.next_event_within(confab_tests::QUIET).await;
+                        answers.push((client, welcome, next));
+                        break;
+                    }
+                    ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    other => panic!("{who}: {other:?}"),
+                }
             }
         }
+        answers
     })
     .await;
-    assert_eq!(answer.code, ErrorCode::RoomNotFound);
+    let [
+        (mut ann, ann_welcome, ann_next),
+        (mut bob, bob_welcome, bob_next),
+    ] = <[_; 2]>::try_from(answers).unwrap_or_else(|_| unreachable!());
+    assert_eq!(ann_welcome.resume_token, tokens[0]);
+    assert_eq!(bob_welcome.resume_token, tokens[1]);
+    assert!(ann_welcome.history.is_empty() && bob_welcome.history.is_empty());
+    assert!(
+        matches!(
+            ann_next,
+            Some(Event::Message(ServerMessage::Gap {
+                after: 1,
+                resumed_from: 3
+            }))
+        ),
+        "{ann_next:?}"
+    );
+    assert!(
+        !matches!(bob_next, Some(Event::Message(ServerMessage::Gap { .. }))),
+        "{bob_next:?}"
+    );
+    // The room goes on where it was: the next chat is seq 3, for both.
+    bob.chat(3, "three").await;
+    for member in [&mut ann, &mut bob] {
+        let chat = member
+            .recv_until(|m| matches!(m, ServerMessage::Chat(_)))
+            .await;
+        assert!(matches!(chat, ServerMessage::Chat(c) if c.seq == 3 && c.text == "three"));
+    }
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use confab_protocol::{ChatMessage, RoomCode, ServerMessage, Username, WhisperMessage};
+use confab_protocol::{ChatMessage, RoomCode, Seq, ServerMessage, Username, WhisperMessage};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::cluster::bus::{Envelope, Event, Origin};
@@ -42,6 +42,8 @@ pub struct LocalMember {
     outbox: Outbox,
     /// Whether its last typing hint was `active: true`.
     pub typing: bool,
+    /// Its resume token, once live.
+    token: String,
     phase: Phase,
 }
 
@@ -50,6 +52,20 @@ pub struct LocalMember {
 pub struct LocalRoom {
     /// In no particular order.
     pub members: Vec<LocalMember>,
+    /// The newest chat `seq` this relay has seen in the room.
+    last_seq: Seq,
+}
+
+/// A member this relay sent to resume (1012), and what it knew of the room then: enough to
+/// give the member its room back if Redis has forgotten it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kicked {
+    /// Who, where.
+    pub who: Evicted,
+    /// Its resume token.
+    pub token: String,
+    /// The newest `seq` the relay had seen in the room.
+    pub last_seq: Seq,
 }
 
 /// A member this relay removed on its own (too slow), whose departure the cluster must
@@ -123,16 +139,22 @@ impl LocalRooms {
     }
 
     /// Kicks every local member with `reason` and forgets them; returns who they were.
-    pub fn kick_all(&self, reason: Kick) -> Vec<Evicted> {
+    pub fn kick_all(&self, reason: Kick) -> Vec<Kicked> {
         let mut kicked = Vec::new();
         for (code, room) in read(&self.rooms).iter() {
-            for mut member in lock(room).members.drain(..) {
+            let mut room = lock(room);
+            let last_seq = room.last_seq;
+            for mut member in room.members.drain(..) {
                 member.outbox.kick(reason);
                 self.metrics.members.dec();
-                kicked.push(Evicted {
-                    code: code.clone(),
-                    key: member.key,
-                    conn: member.conn,
+                kicked.push(Kicked {
+                    who: Evicted {
+                        code: code.clone(),
+                        key: member.key,
+                        conn: member.conn,
+                    },
+                    token: member.token,
+                    last_seq,
                 });
             }
         }
@@ -150,6 +172,9 @@ impl LocalRooms {
             origin.relay == self.relay && origin.conn == conn.to_string()
         };
         let ev = envelope.ev;
+        if let Event::Chat { seq, .. } = &envelope.event {
+            room.last_seq = room.last_seq.max(*seq);
+        }
         let mut slow = Vec::new();
         let mut queued = 0;
         match &envelope.event {
@@ -308,6 +333,7 @@ impl LocalRoom {
             name,
             outbox,
             typing: false,
+            token: String::new(),
             phase: Phase::Pending(Vec::new()),
         });
     }
@@ -323,13 +349,23 @@ impl LocalRoom {
         Some(self.members.remove(i))
     }
 
-    /// Welcomes the pending member on `conn`: queues `first` (the `welcome`, maybe a
+    /// Welcomes the pending member on `conn` (resume token `token`, in a room whose
+    /// newest `seq` was `newest` at its join): queues `first` (the `welcome`, maybe a
     /// `gap`), then what waited with event numbers after `joined_at`. False if the member
     /// is gone or its queue could not take it all (the caller evicts it).
-    pub fn go_live(&mut self, conn: ConnId, joined_at: u64, first: &[Utf8Bytes]) -> bool {
+    pub fn go_live(
+        &mut self,
+        conn: ConnId,
+        joined_at: u64,
+        newest: Seq,
+        token: &str,
+        first: &[Utf8Bytes],
+    ) -> bool {
+        self.last_seq = self.last_seq.max(newest);
         let Some(member) = self.member(conn) else {
             return false;
         };
+        member.token = token.to_owned();
         let Phase::Pending(waiting) =
             std::mem::replace(&mut member.phase, Phase::Live { after: joined_at })
         else {

@@ -18,14 +18,14 @@ mod bus;
 mod local;
 mod scripts;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use confab_protocol::{
-    ClientId, Limits, RoomCode, ServerMessage, Username, WelcomeMessage, WhisperMessage,
+    ClientId, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage, WhisperMessage,
 };
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
@@ -87,6 +87,22 @@ pub struct Cluster {
     subscribed: tokio::sync::Mutex<HashSet<RoomCode>>,
     /// Departures to send again once Redis answers.
     retries: Mutex<Vec<PendingDeparture>>,
+    /// The permanent rooms (`--room`).
+    permanent: Vec<RoomCode>,
+    /// Members sent to resume, by room, until `relay_ttl + room_grace` after: what
+    /// [`Cluster::restore`] needs if Redis lost their room meanwhile.
+    ledger: Mutex<HashMap<RoomCode, Remembered>>,
+}
+
+/// What this relay knew of a room when it sent its members there to resume.
+#[derive(Debug)]
+struct Remembered {
+    /// The newest `seq` it had seen.
+    last_seq: Seq,
+    /// Resume tokens of the members it sent, by name key.
+    tokens: HashMap<String, String>,
+    /// When to forget it.
+    until: Instant,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -145,7 +161,19 @@ impl Cluster {
             |_| format!("relay-{}", std::process::id()),
             |token| token.chars().take(12).collect(),
         );
+        let permanent = config
+            .permanent_rooms
+            .iter()
+            .filter_map(|raw| match RoomCode::parse(raw) {
+                Ok(code) => Some(code),
+                Err(err) => {
+                    tracing::warn!(room = raw, %err, "ignoring invalid permanent room");
+                    None
+                }
+            })
+            .collect();
         let cluster = Arc::new(Self {
+            permanent,
             redis,
             limits: limits_of(&config),
             local: LocalRooms::new(relay.clone(), config.outbox_frames, Arc::clone(&metrics)),
@@ -154,21 +182,15 @@ impl Cluster {
             metrics,
             subscribed: tokio::sync::Mutex::default(),
             retries: Mutex::default(),
+            ledger: Mutex::default(),
         });
         cluster.beat().await.map_err(fail)?;
-        for raw in &cluster.config.permanent_rooms {
-            match RoomCode::parse(raw) {
-                Ok(code) => {
-                    let keys = RoomKeys::of(&code);
-                    let mut redis = cluster.redis.clone();
-                    scripts::PERMANENT_SCRIPT
-                        .key(keys.all())
-                        .invoke_async::<i64>(&mut redis)
-                        .await
-                        .map_err(fail)?;
-                }
-                Err(err) => tracing::warn!(room = raw, %err, "ignoring invalid permanent room"),
-            }
+        for code in &cluster.permanent {
+            scripts::PERMANENT_SCRIPT
+                .key(RoomKeys::of(code).all())
+                .invoke_async::<i64>(&mut cluster.redis.clone())
+                .await
+                .map_err(fail)?;
         }
         tracing::info!(relay = %cluster.relay, "cluster mode: rooms are shared through Redis");
         tokio::spawn(Arc::clone(&cluster).read_bus(bus_rx, overflowed));
@@ -232,20 +254,16 @@ impl Cluster {
             }
             room
         };
-        let name_json = serde_json::to_string(&arrival.name).unwrap_or_default();
-        let reply: Result<Vec<String>, _> = scripts::JOIN_SCRIPT
-            .key(keys.all())
-            .arg(&keys.channel)
-            .arg(&key)
-            .arg(&name_json)
-            .arg(&arrival.fresh_token)
-            .arg(resume.token.as_deref().unwrap_or(""))
-            .arg(now_millis())
-            .arg(self.config.max_room_members)
-            .arg(&self.relay)
-            .arg(conn.to_string())
-            .arg(code.to_string())
-            .invoke_async(&mut self.redis.clone())
+        let given = resume.token.as_deref().unwrap_or("");
+        self.restore(&keys, code, &key, given).await;
+        let reply = self
+            .run_join(
+                &keys,
+                code,
+                conn,
+                (&arrival.name, &arrival.fresh_token),
+                given,
+            )
             .await;
         let reply = match reply {
             Ok(reply) => reply,
@@ -296,7 +314,7 @@ impl Cluster {
             key,
             name: arrival.name,
         };
-        let live = lock(&room).go_live(conn, joined_at, &first);
+        let live = lock(&room).go_live(conn, joined_at, newest, &reply[1], &first);
         if live {
             self.metrics.deliveries.inc_by(first.len() as u64);
         } else {
@@ -304,6 +322,62 @@ impl Cluster {
         }
         tracing::info!(room = %crate::room::RoomTag::of(code), status = %reply[0], "member joined");
         Ok(membership)
+    }
+
+    async fn run_join(
+        &self,
+        keys: &RoomKeys,
+        code: &RoomCode,
+        conn: ConnId,
+        (name, fresh_token): (&Username, &str),
+        given_token: &str,
+    ) -> redis::RedisResult<Vec<String>> {
+        let name_json = serde_json::to_string(name).unwrap_or_default();
+        scripts::JOIN_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(name.uniqueness_key())
+            .arg(&name_json)
+            .arg(fresh_token)
+            .arg(given_token)
+            .arg(now_millis())
+            .arg(self.config.max_room_members)
+            .arg(&self.relay)
+            .arg(conn.to_string())
+            .arg(code.to_string())
+            .invoke_async(&mut self.redis.clone())
+            .await
+    }
+
+    /// If this relay sent the member with name key `key` and token `token` to resume from
+    /// room `code`, makes sure Redis still knows the membership, giving it back if Redis
+    /// forgot (see `RESTORE`: it was restarted). Only tokens this relay handed out itself
+    /// count, each once, so nobody gets into a room this way who was not in it.
+    async fn restore(&self, keys: &RoomKeys, code: &RoomCode, key: &str, token: &str) {
+        let last_seq = {
+            let mut ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(remembered) = ledger.get_mut(code) else {
+                return;
+            };
+            if token.is_empty() || remembered.tokens.get(key).map(String::as_str) != Some(token) {
+                return;
+            }
+            remembered.tokens.remove(key);
+            remembered.last_seq
+        };
+        let grace = millis(self.config.room_grace).max(1);
+        let restored: redis::RedisResult<i64> = scripts::RESTORE_SCRIPT
+            .key(keys.all())
+            .arg(key)
+            .arg(token)
+            .arg(now_millis() + grace)
+            .arg(last_seq)
+            .arg(grace)
+            .invoke_async(&mut self.redis.clone())
+            .await;
+        if let Err(err) = restored {
+            tracing::warn!(%err, "could not check a resumed membership with Redis");
+        }
     }
 
     /// Sequences a chat and publishes it; every relay (this one too) delivers it.
@@ -597,19 +671,41 @@ impl Cluster {
             "{why}: local members reconnect to resume"
         );
         self.metrics.cluster_resyncs.inc();
-        for who in kicked {
-            self.retry_later(PendingDeparture { who, reserve: true });
+        let until = Instant::now() + self.config.relay_ttl + self.config.room_grace;
+        let mut ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        for kicked in kicked {
+            let remembered = ledger
+                .entry(kicked.who.code.clone())
+                .or_insert_with(|| Remembered {
+                    last_seq: 0,
+                    tokens: HashMap::new(),
+                    until,
+                });
+            remembered.last_seq = remembered.last_seq.max(kicked.last_seq);
+            remembered.until = until;
+            if !kicked.token.is_empty() {
+                remembered
+                    .tokens
+                    .insert(kicked.who.key.clone(), kicked.token);
+            }
+            self.retry_later(PendingDeparture {
+                who: kicked.who,
+                reserve: true,
+            });
         }
     }
 
-    /// Heartbeat; returns whether this relay had been taken for dead (reaped).
+    /// Heartbeat; returns whether this relay had been taken for dead (a reaper left a
+    /// mark: see [`Self::reap`]).
     async fn beat(&self) -> redis::RedisResult<bool> {
-        let added: i64 = self
-            .redis
-            .clone()
+        let (reaped,): (Option<String>,) = redis::pipe()
             .zadd(RELAYS_KEY, &self.relay, now_millis())
+            .ignore()
+            .cmd("GETDEL")
+            .arg(reaped_key(&self.relay))
+            .query_async(&mut self.redis.clone())
             .await?;
-        Ok(added == 1)
+        Ok(reaped.is_some())
     }
 
     /// Heartbeats, reaps dead relays, drops empty local rooms and retries departures.
@@ -631,6 +727,12 @@ impl Cluster {
                 tracing::warn!(%err, "reaping dead relays failed");
             }
             self.drop_empty_rooms().await;
+            self.keep_permanent_rooms().await;
+            let now = Instant::now();
+            self.ledger
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|_, remembered| remembered.until > now);
             let retries =
                 std::mem::take(&mut *self.retries.lock().unwrap_or_else(|p| p.into_inner()));
             for departure in retries {
@@ -665,10 +767,28 @@ impl Cluster {
             }
             let _: () = redis.del(&rooms_key).await?;
             let _: () = redis.zrem(RELAYS_KEY, relay).await?;
+            // Tells the relay, should it be alive after all (cut off from Redis for longer
+            // than the TTL), that its members are gone: it sends them to resume.
+            let _: () = redis
+                .set_ex(reaped_key(relay), "1", REAPED_MARK_SECS)
+                .await?;
             tracing::info!(%relay, members = reaped, "reaped a dead relay");
             self.metrics.relays_reaped.inc();
         }
         Ok(())
+    }
+
+    /// Makes the permanent rooms exist (again, if Redis was restarted).
+    async fn keep_permanent_rooms(&self) {
+        for code in &self.permanent {
+            let made: redis::RedisResult<i64> = scripts::PERMANENT_SCRIPT
+                .key(RoomKeys::of(code).all())
+                .invoke_async(&mut self.redis.clone())
+                .await;
+            if let Err(err) = made {
+                tracing::debug!(%err, "permanent room not refreshed");
+            }
+        }
     }
 
     async fn drop_empty_rooms(&self) {
@@ -684,6 +804,14 @@ impl Cluster {
             let _: Result<(), _> = redis.srem(rooms_key, code.to_string()).await;
         }
     }
+}
+
+/// How long a reaped relay's mark stays in Redis for it to find.
+const REAPED_MARK_SECS: u64 = 3600;
+
+/// The key where reapers mark `relay` as taken for dead.
+fn reaped_key(relay: &str) -> String {
+    format!("confab:reaped:{relay}")
 }
 
 /// `url` without its password, for messages.

@@ -214,6 +214,21 @@ end
 return removed
 "#;
 
+/// Gives back a membership Redis forgot (it was restarted): makes the room exist again
+/// (for the grace period, until a join keeps it), moves `seq` up to what the relay had
+/// seen, and reserves the name for its token, so the join that follows reclaims it.
+///
+/// ARGV: name key, token, reservation end ms, last seq seen, grace ms.
+const RESTORE: &str = r#"
+local key, token, exp, seen, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+if redis.call('EXISTS', ROOM) == 0 then redis.call('SET', ROOM, '1', 'PX', grace) end
+if tonumber(redis.call('GET', SEQ) or '0') < seen then redis.call('SET', SEQ, seen) end
+if redis.call('HEXISTS', MEMBERS, key) == 0 and redis.call('HEXISTS', RESERVED, key) == 0 then
+  redis.call('HSET', RESERVED, key, cjson.encode({token = token, exp = exp}))
+end
+return 1
+"#;
+
 /// Makes a permanent room exist (it never expires).
 const PERMANENT: &str = r#"
 redis.call('SET', ROOM, 'p')
@@ -236,5 +251,7 @@ pub static WHISPER_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(WHISPER));
 pub static DEPART_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(DEPART));
 /// [`REAP`].
 pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
+/// [`RESTORE`].
+pub static RESTORE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(RESTORE));
 /// [`PERMANENT`].
 pub static PERMANENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PERMANENT));
