@@ -171,3 +171,16 @@ impl Drop for RelayProcess {
         self.kill();
     }
 }
+
+impl RedisServer {
+    /// Runs one command with `redis-cli` against this server; its output.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let output = Command::new("redis-cli")
+            .arg("-s")
+            .arg(self.socket())
+            .args(args)
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}

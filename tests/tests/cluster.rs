@@ -373,3 +373,38 @@ async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_wha
         assert!(matches!(chat, ServerMessage::Chat(c) if c.seq == 3 && c.text == "three"));
     }
 }
+
+#[tokio::test]
+async fn garbage_on_a_room_bus_or_in_its_history_is_skipped_and_the_room_carries_on() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let (room, mut members) = a.room_with(&["ann", "bob"]).await;
+    let channel = format!("confab:{{{room}}}:bus");
+    let history = format!("confab:{{{room}}}:history");
+    let long = format!(
+        r#"{{"ev":999,"kind":"whisper","from":"eve","to_key":"bob","text":"{}","ts":1}}"#,
+        "x".repeat(5000)
+    );
+    for junk in [
+        "not json at all",
+        r#"{"ev":998,"kind":"chat","seq":1,"from":"","text":"bad name","ts":1,"client_id":1,"relay":"x","conn":"1"}"#,
+        r#"{"ev":997,"kind":"left","name":"ann","members":"not a list"}"#,
+        long.as_str(),
+    ] {
+        redis.cli(&["PUBLISH", &channel, junk]);
+        redis.cli(&["RPUSH", &history, junk]);
+    }
+    // The relay is still up and the room still works: the next real chat arrives, and
+    // nothing of the junk reached anyone.
+    members[0].chat(1, "still fine").await;
+    for member in &mut members {
+        let seen = member
+            .collect_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "still fine"))
+            .await;
+        assert_eq!(seen.len(), 1, "junk was delivered: {seen:?}");
+    }
+    // A newcomer's welcome lists only the real message from the kept history.
+    let (_, welcome) = a.member("cat", &room).await;
+    let texts: Vec<&str> = welcome.history.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["still fine"]);
+}

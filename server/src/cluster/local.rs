@@ -416,3 +416,103 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outbox::{Delivery, Inbox, outbox};
+
+    fn name(s: &str) -> Username {
+        Username::parse(s).expect("valid name")
+    }
+
+    fn code() -> RoomCode {
+        RoomCode::parse("TEST").expect("valid code")
+    }
+
+    fn left(ev: u64, who: &str) -> Envelope {
+        Envelope {
+            ev,
+            event: Event::Left {
+                name: name(who),
+                members: vec![],
+            },
+        }
+    }
+
+    fn rooms_with(capacity: usize, members: &[(ConnId, &str)]) -> (LocalRooms, Vec<Inbox>) {
+        let rooms = LocalRooms::new("me".into(), capacity, Arc::default());
+        let (room, _) = rooms.get_or_make(&code());
+        let mut inboxes = Vec::new();
+        for &(conn, who) in members {
+            let (tx, rx) = outbox(capacity);
+            lock(&room).add_pending(conn, name(who), tx);
+            inboxes.push(rx);
+        }
+        (rooms, inboxes)
+    }
+
+    fn texts(inbox: &mut Inbox) -> Vec<String> {
+        std::iter::from_fn(|| inbox.try_next())
+            .map(|frame| frame.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_pending_member_gets_its_welcome_first_then_only_the_events_after_its_join() {
+        let (rooms, mut inboxes) = rooms_with(8, &[(1, "ann")]);
+        // Events 4 (before ann's join, numbered 5) and 6, 7 (after) arrive before the reply.
+        for ev in [4, 6, 7] {
+            assert!(
+                rooms
+                    .deliver(&code(), &left(ev, &format!("x{ev}")))
+                    .is_empty()
+            );
+        }
+        assert!(
+            texts(&mut inboxes[0]).is_empty(),
+            "nothing before the welcome"
+        );
+        let room = rooms.get(&code()).expect("room");
+        let welcome = Utf8Bytes::from_static("WELCOME");
+        assert!(lock(&room).go_live(1, 5, 0, "token", &[welcome]));
+        rooms.deliver(&code(), &left(8, "x8"));
+        let seen = texts(&mut inboxes[0]);
+        assert_eq!(seen[0], "WELCOME");
+        let names: Vec<bool> = ["x4", "x6", "x7", "x8"]
+            .iter()
+            .map(|who| seen.iter().any(|f| f.contains(who)))
+            .collect();
+        assert_eq!(names, [false, true, true, true], "{seen:?}");
+        assert!(
+            seen[1].contains("x6") && seen[2].contains("x7"),
+            "in order: {seen:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_pending_buffer_evicts_only_that_member() {
+        let (rooms, mut inboxes) = rooms_with(2, &[(1, "slow"), (2, "live")]);
+        let room = rooms.get(&code()).expect("room");
+        assert!(lock(&room).go_live(2, 0, 0, "t", &[]));
+        let mut evicted = Vec::new();
+        for ev in 1..=3 {
+            evicted.extend(rooms.deliver(&code(), &left(ev, "x")));
+            // The live member reads as it goes, so only the pending one falls behind.
+            let _ = texts(&mut inboxes[1]);
+        }
+        assert_eq!(
+            evicted,
+            [Evicted {
+                code: code(),
+                key: "slow".into(),
+                conn: 1
+            }]
+        );
+        assert_eq!(
+            inboxes[0].next().await,
+            Delivery::Kicked(Kick::SlowConsumer)
+        );
+        assert_eq!(lock(&room).members.len(), 1);
+    }
+}

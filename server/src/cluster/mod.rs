@@ -138,13 +138,9 @@ impl Cluster {
             .clone()
             .set_protocol(ProtocolVersion::RESP3);
         let client = redis::Client::open(info.set_redis_settings(settings)).map_err(fail)?;
-        let (bus_tx, bus_rx) = mpsc::channel(BUS_QUEUE);
-        let overflowed = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&overflowed);
+        let (inlet, bus_rx, overflowed) = BusInlet::new(BUS_QUEUE);
         let push = move |info: PushInfo| {
-            if bus_tx.try_send(info).is_err() {
-                flag.store(true, Ordering::Relaxed);
-            }
+            inlet.push(info);
             Ok::<(), ()>(())
         };
         let manager_config = ConnectionManagerConfig::new()
@@ -806,6 +802,33 @@ impl Cluster {
     }
 }
 
+/// Where the Redis client hands over pub/sub messages: a bounded queue that never waits
+/// (it runs on the Redis connection's reader) and raises a flag when it had to drop one.
+struct BusInlet {
+    queue: mpsc::Sender<PushInfo>,
+    overflowed: Arc<AtomicBool>,
+}
+
+impl BusInlet {
+    /// An inlet holding `capacity` messages, its outlet, and its overflow flag.
+    fn new(capacity: usize) -> (Self, mpsc::Receiver<PushInfo>, Arc<AtomicBool>) {
+        let (queue, outlet) = mpsc::channel(capacity);
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let inlet = Self {
+            queue,
+            overflowed: Arc::clone(&overflowed),
+        };
+        (inlet, outlet, overflowed)
+    }
+
+    /// Queues `info`, or drops it and raises the flag when the queue is full.
+    fn push(&self, info: PushInfo) {
+        if self.queue.try_send(info).is_err() {
+            self.overflowed.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
 /// How long a reaped relay's mark stays in Redis for it to find.
 const REAPED_MARK_SECS: u64 = 3600;
 
@@ -821,5 +844,35 @@ fn redacted(url: &str) -> String {
             format!("{}://…@{}", &url[..scheme], &url[at + 1..])
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_bus_queue_drops_and_raises_the_flag_instead_of_growing() {
+        let (inlet, mut outlet, overflowed) = BusInlet::new(2);
+        let message = || PushInfo {
+            kind: PushKind::Message,
+            data: vec![],
+        };
+        inlet.push(message());
+        inlet.push(message());
+        assert!(!overflowed.load(Ordering::Relaxed));
+        inlet.push(message());
+        assert!(overflowed.load(Ordering::Relaxed), "the third did not fit");
+        let queued = std::iter::from_fn(|| outlet.try_recv().ok()).count();
+        assert_eq!(queued, 2, "the queue kept its bound");
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redacted("redis://user:secret@host:6379/0"),
+            "redis://…@host:6379/0"
+        );
+        assert_eq!(redacted("redis://host:6379"), "redis://host:6379");
     }
 }
