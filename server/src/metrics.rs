@@ -6,7 +6,7 @@
 //! Serving the text is `metrics_endpoint`'s job.
 
 use prometheus::core::Collector;
-use prometheus::{Encoder, IntCounter, IntGauge, Registry, TextEncoder};
+use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder};
 
 /// Everything the relay counts.
 #[derive(Debug, Clone)]
@@ -35,6 +35,11 @@ pub struct Metrics {
     pub cluster_resyncs: IntCounter,
     /// Cluster mode: dead relays whose members this relay removed.
     pub relays_reaped: IntCounter,
+    /// Cluster mode: times the connection to Redis dropped (the client reconnects itself).
+    pub redis_disconnects: IntCounter,
+    /// Cluster mode: how long Redis took to run a chat's script (sequence, keep, publish),
+    /// answer included: the publish latency every chat pays.
+    pub redis_chat_seconds: Histogram,
 }
 
 impl Metrics {
@@ -88,6 +93,23 @@ impl Metrics {
                 &registry,
                 "confab_relays_reaped_total",
                 "Dead relays whose members this relay removed",
+            ),
+            redis_disconnects: counter(
+                &registry,
+                "confab_redis_disconnects_total",
+                "Times the connection to Redis dropped",
+            ),
+            redis_chat_seconds: registered(
+                &registry,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "confab_redis_chat_seconds",
+                        "Time Redis took to sequence and publish a chat",
+                    )
+                    .buckets(vec![
+                        0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0,
+                    ]),
+                ),
             ),
             registry,
         }
@@ -149,6 +171,6 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("confab_chats_relayed_total 3\n"), "{text}");
         assert!(text.contains("confab_members 2\n"), "{text}");
-        assert_eq!(text.matches("# TYPE confab_").count(), 11, "{text}");
+        assert_eq!(text.matches("# TYPE confab_").count(), 13, "{text}");
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use confab_protocol::{ErrorCode, ServerMessage, close_code};
 use confab_server::Config;
+use confab_tests::metrics::scrape;
 use confab_tests::redis::{RedisServer, RelayProcess};
 use confab_tests::wire::roster;
 use confab_tests::{
@@ -283,7 +284,7 @@ async fn with_redis_paused_chats_are_refused_clearly_and_flow_again_after() {
 #[tokio::test]
 async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_what_was_lost() {
     let mut redis = RedisServer::start().await;
-    let a = TestRelay::start(cluster_config(&redis)).await;
+    let a = TestRelay::start_with_metrics(cluster_config(&redis)).await;
     let b = TestRelay::start(cluster_config(&redis)).await;
     let (mut ann, welcome) = a.creator("ann").await;
     let room = welcome.room;
@@ -364,6 +365,16 @@ async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_wha
         !matches!(bob_next, Some(Event::Message(ServerMessage::Gap { .. }))),
         "{bob_next:?}"
     );
+    let metrics = scrape(a.metrics_addr.expect("metrics")).await;
+    assert_eq!(
+        metrics["confab_redis_chat_seconds_count"], 2,
+        "ann's two chats timed"
+    );
+    assert!(
+        metrics["confab_redis_disconnects_total"] >= 1,
+        "{metrics:?}"
+    );
+    assert!(metrics["confab_cluster_resyncs_total"] >= 1, "{metrics:?}");
     // The room goes on where it was: the next chat is seq 3, for both.
     bob.chat(3, "three").await;
     for member in [&mut ann, &mut bob] {

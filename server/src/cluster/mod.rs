@@ -402,6 +402,7 @@ impl Cluster {
         }
         .to_body();
         let keys = RoomKeys::of(&membership.code);
+        let timer = self.metrics.redis_chat_seconds.start_timer();
         let reply: Vec<String> = scripts::CHAT_SCRIPT
             .key(keys.all())
             .arg(&keys.channel)
@@ -416,6 +417,7 @@ impl Cluster {
                 tracing::warn!(%err, "chat could not be sequenced");
                 SendError::Unavailable
             })?;
+        timer.observe_duration();
         match reply.first().map(String::as_str) {
             Some("ok") => {
                 self.metrics.chats_relayed.inc();
@@ -637,7 +639,10 @@ impl Cluster {
                         });
                     }
                 }
-                PushKind::Disconnection => self.resync("the connection to Redis dropped"),
+                PushKind::Disconnection => {
+                    self.metrics.redis_disconnects.inc();
+                    self.resync("the connection to Redis dropped");
+                }
                 _ => {}
             }
         }
