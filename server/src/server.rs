@@ -67,6 +67,9 @@ pub async fn run_with_metrics(
     {
         tracing::warn!("some connections did not close in time");
     }
+    if let Some(cluster) = shared.rooms.cluster() {
+        cluster.stop().await;
+    }
     drop(metrics_task);
     Ok(())
 }

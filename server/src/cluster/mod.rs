@@ -89,6 +89,8 @@ pub struct Cluster {
     retries: Mutex<Vec<PendingDeparture>>,
     /// The permanent rooms (`--room`).
     permanent: Vec<RoomCode>,
+    /// The bus reader and the upkeep task, stopped by [`Cluster::stop`].
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Members sent to resume, by room, until `relay_ttl + room_grace` after: what
     /// [`Cluster::restore`] needs if Redis lost their room meanwhile.
     ledger: Mutex<HashMap<RoomCode, Remembered>>,
@@ -179,6 +181,7 @@ impl Cluster {
             subscribed: tokio::sync::Mutex::default(),
             retries: Mutex::default(),
             ledger: Mutex::default(),
+            tasks: Mutex::default(),
         });
         cluster.beat().await.map_err(fail)?;
         for code in &cluster.permanent {
@@ -189,8 +192,15 @@ impl Cluster {
                 .map_err(fail)?;
         }
         tracing::info!(relay = %cluster.relay, "cluster mode: rooms are shared through Redis");
-        tokio::spawn(Arc::clone(&cluster).read_bus(bus_rx, overflowed));
-        tokio::spawn(Arc::clone(&cluster).upkeep());
+        let tasks = [
+            tokio::spawn(Arc::clone(&cluster).read_bus(bus_rx, overflowed)),
+            tokio::spawn(Arc::clone(&cluster).upkeep()),
+        ];
+        cluster
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(tasks);
         Ok(cluster)
     }
 
@@ -519,6 +529,28 @@ impl Cluster {
             who,
             reserve: departure == Departure::Dropped,
         });
+    }
+
+    /// Stops this relay's part in the cluster when the relay stops: no more heartbeats or
+    /// bus reading, and the heartbeat set to long ago, so the next upkeep of any other
+    /// relay reaps this one's members at once (as dropped: they resume elsewhere).
+    pub async fn stop(&self) {
+        for task in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
+            task.abort();
+        }
+        let mut redis = self.redis.clone();
+        let goodbye = redis.zadd::<_, _, _, ()>(RELAYS_KEY, &self.relay, 0);
+        if !matches!(
+            tokio::time::timeout(REDIS_TIMEOUT, goodbye).await,
+            Ok(Ok(()))
+        ) {
+            tracing::warn!("could not say goodbye to Redis; others reap this relay after its TTL");
+        }
     }
 
     /// Failed joins recorded for `ip` by every relay in the current window.
