@@ -90,6 +90,10 @@ impl ConfabApp {
                 Effect::Connect(url) => self.net.connect(&url),
                 Effect::Send(msg) => self.net.send(&msg),
                 Effect::Disconnect => self.net.disconnect(),
+                Effect::CopyInvite(room) => {
+                    let text = self.invite_text(&room);
+                    ctx.copy_text(text);
+                }
                 Effect::Alert => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Informational,
@@ -133,6 +137,7 @@ impl ConfabApp {
                 ctx.copy_text(text);
                 vec![]
             }
+            ChatAction::NewRoom => self.model.new_room(),
             ChatAction::Send => self.model.send_draft(),
             ChatAction::DraftChanged => self.model.draft_changed(now),
             ChatAction::OpenLink(url) => {
@@ -146,6 +151,16 @@ impl ConfabApp {
             }
         };
         self.run(ctx, effects);
+    }
+
+    /// The invite to `room`: on the web this page's address with the room after `#`
+    /// (web_link), natively the relay's address with the room after `#`.
+    fn invite_text(&self, room: &confab_protocol::RoomCode) -> String {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(link) = crate::web::invite_link(room) {
+            return link;
+        }
+        crate::ui::chat::invite_text(&self.share_server(), room)
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {

@@ -64,6 +64,8 @@ pub enum Effect {
     Disconnect,
     /// A mention or whisper arrived while the window was unfocused: play the alert.
     Alert,
+    /// Put this room's invite on the clipboard (a new room was made to carry on in).
+    CopyInvite(RoomCode),
 }
 
 /// What the join screen asked for.
@@ -93,6 +95,13 @@ pub enum Status {
         /// Why the last one ended, for people.
         reason: String,
     },
+    /// The room is over for this session: it no longer exists (the relay restarted), or a
+    /// resume was refused for good. The transcript stays readable; nothing reconnects until
+    /// the person creates a new room ([`Model::new_room`]) or leaves.
+    Ended {
+        /// What happened, in words that name the room and never blame the person.
+        reason: String,
+    },
 }
 
 /// The whole client model.
@@ -111,6 +120,9 @@ pub struct Model {
     /// The server address and what to do there.
     target: Option<(String, Username, Intent)>,
     backoff: Backoff,
+    /// The next `welcome` is for a new room that carries this session's transcript on
+    /// (see [`Model::new_room`]), not a resume.
+    carry_on: bool,
     /// Next `client_id`: unique for the model's lifetime, so echoes never mix up drafts.
     next_client_id: ClientId,
 }
@@ -126,6 +138,7 @@ impl Model {
             focused: true,
             target: None,
             backoff: Backoff::new(seed),
+            carry_on: false,
             next_client_id: 1,
         }
     }
@@ -134,6 +147,7 @@ impl Model {
     pub fn start(&mut self, server: String, name: Username, intent: Intent) -> Vec<Effect> {
         self.join_error = None;
         self.session = None;
+        self.carry_on = false;
         self.status = Status::Connecting;
         self.backoff.reset();
         self.target = Some((server.clone(), name, intent));
@@ -146,6 +160,7 @@ impl Model {
             return vec![Effect::Disconnect];
         };
         let msg = match (&self.session, intent) {
+            (Some(_), _) if self.carry_on => ClientMessage::Create { name: name.clone() },
             (Some(session), _) => session.resume_message(),
             (None, Intent::Create) => ClientMessage::Create { name: name.clone() },
             (None, Intent::Join(room)) => ClientMessage::Join {
@@ -206,11 +221,30 @@ impl Model {
         self.tick(now)
     }
 
+    /// Creates a new room on the same relay under the same name, after the room ended
+    /// ([`Status::Ended`]): the transcript is carried over above a marker, and the new
+    /// room's invite goes on the clipboard once it exists ([`Effect::CopyInvite`]).
+    pub fn new_room(&mut self) -> Vec<Effect> {
+        let Some((server, _, intent)) = self.target.as_mut() else {
+            return vec![];
+        };
+        if !matches!(self.status, Status::Ended { .. }) || self.session.is_none() {
+            return vec![];
+        }
+        *intent = Intent::Create;
+        let server = server.clone();
+        self.carry_on = true;
+        self.backoff.reset();
+        self.status = Status::Connecting;
+        vec![Effect::Disconnect, Effect::Connect(server)]
+    }
+
     /// Leaves the room on purpose (or cancels a pending join): back to the join screen.
     pub fn leave(&mut self) -> Vec<Effect> {
         let was_online = self.status == Status::Online;
         self.session = None;
         self.target = None;
+        self.carry_on = false;
         self.status = Status::Offline;
         let mut effects = Vec::new();
         if was_online {
@@ -274,8 +308,17 @@ impl Model {
                 self.status = Status::Online;
                 self.backoff.reset();
                 self.join_error = None;
-                match &mut self.session {
-                    Some(s) if s.room == welcome.room => s.resume(welcome, now.wall_ms),
+                let carry_on = std::mem::take(&mut self.carry_on);
+                match self.session.take() {
+                    Some(old) if carry_on => {
+                        let room = welcome.room.clone();
+                        self.session = Some(old.carry_on(welcome, now.wall_ms));
+                        return vec![Effect::CopyInvite(room)];
+                    }
+                    Some(mut s) if s.room == welcome.room => {
+                        s.resume(welcome, now.wall_ms);
+                        self.session = Some(s);
+                    }
                     _ => self.session = Some(Session::new(welcome)),
                 }
                 vec![]
@@ -287,8 +330,18 @@ impl Model {
                 ..
             }) if self.status == Status::Joining => {
                 let why = words::describe_error(code, &message, retry_after_ms);
-                if self.session.is_some() && !words::ends_session(code) {
-                    return self.on_closed(&why, now);
+                if let Some(session) = &self.session {
+                    if !words::ends_session(code) {
+                        return self.on_closed(&why, now);
+                    }
+                    // The transcript stays; only a new room or Leave moves on from here.
+                    let reason = if std::mem::take(&mut self.carry_on) {
+                        why
+                    } else {
+                        words::describe_ended(code, &session.room, &session.me, &message)
+                    };
+                    self.status = Status::Ended { reason };
+                    return vec![Effect::Disconnect];
                 }
                 self.session = None;
                 self.target = None;

@@ -49,6 +49,13 @@ pub enum ChatAction {
     ReconnectNow,
     /// Turn the mention sound on or off.
     ToggleSound,
+    /// The room ended: create a new one to carry on in (and copy its invite).
+    NewRoom,
+}
+
+/// The invite others paste into the join screen: the relay's address, `#`, the room code.
+pub fn invite_text(server: &str, room: &confab_protocol::RoomCode) -> String {
+    format!("{}/#{room}", server.trim_end_matches('/'))
 }
 
 /// Everything the chat screen reads besides the session.
@@ -97,6 +104,12 @@ pub fn chat_ui(
     let line = typing_line(&typing);
     let online = *cx.status == Status::Online;
     Panel::bottom("composer").show(ui, |ui| {
+        if let Status::Ended { reason } = cx.status {
+            if let Some(action) = ended_ui(ui, reason) {
+                actions.push(action);
+            }
+            return;
+        }
         let members = &session.members;
         view.composer.max_chars = session.limits.max_text_chars;
         let action = composer_ui(
@@ -126,6 +139,38 @@ pub fn chat_ui(
         actions.push(ChatAction::OpenLink(url));
     }
     actions
+}
+
+/// Where the composer was, once the room has ended: what happened (naming the room) and
+/// the way on: one click makes a new room on the same relay and copies its invite.
+fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
+    let mut action = None;
+    ui.add_space(6.0);
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().faint_bg_color)
+        .stroke(egui::Stroke::new(1.0, ui.visuals().warn_fg_color))
+        .inner_margin(egui::Margin::same(10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(egui::Label::new(RichText::new(reason).strong()).wrap());
+            ui.add_space(6.0);
+            ui.horizontal_wrapped(|ui| {
+                let visuals = ui.visuals();
+                let primary = egui::Button::new(
+                    RichText::new("Create a new room and copy its invite")
+                        .color(visuals.selection.stroke.color),
+                )
+                .fill(visuals.selection.bg_fill);
+                if ui.add(primary).clicked() {
+                    action = Some(ChatAction::NewRoom);
+                }
+                if ui.button("Back to the start").clicked() {
+                    action = Some(ChatAction::Leave);
+                }
+            });
+        });
+    ui.add_space(4.0);
+    action
 }
 
 /// The bar above everything. Wide windows get one line (wrapping if a long status needs
@@ -191,10 +236,9 @@ fn room_items(
         .on_hover_text("Copy a link others can paste to join")
         .clicked()
     {
-        actions.push(ChatAction::CopyInvite(format!(
-            "{}/#{}",
-            cx.server.trim_end_matches('/'),
-            session.room
+        actions.push(ChatAction::CopyInvite(invite_text(
+            cx.server,
+            &session.room,
         )));
         view.copied_until = time + 2.0;
     }
@@ -247,6 +291,7 @@ fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) 
         Status::Connecting => (Color32::from_rgb(230, 160, 40), "Reconnecting…".to_owned()),
         Status::Joining => (Color32::from_rgb(230, 160, 40), "Rejoining…".to_owned()),
         Status::Offline => (Color32::GRAY, "Offline".to_owned()),
+        Status::Ended { .. } => (Color32::GRAY, "Room closed".to_owned()),
         Status::Waiting { retry_at, reason } => {
             let secs = retry_at
                 .saturating_duration_since(cx.now)
