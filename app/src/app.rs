@@ -138,6 +138,7 @@ impl ConfabApp {
                 vec![]
             }
             ChatAction::NewRoom => self.model.new_room(),
+            ChatAction::Mention(name) => self.model.mention(&name, now),
             ChatAction::Send => self.model.send_draft(),
             ChatAction::DraftChanged => self.model.draft_changed(now),
             ChatAction::OpenLink(url) => {

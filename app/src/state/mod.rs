@@ -293,6 +293,19 @@ impl Model {
         }
     }
 
+    /// Adds `@name ` to the end of the draft (a member clicked in the people list).
+    pub fn mention(&mut self, name: &Username, now: Now) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return vec![];
+        };
+        let draft = &mut session.composer.draft;
+        if !draft.is_empty() && !draft.ends_with(char::is_whitespace) {
+            draft.push(' ');
+        }
+        draft.push_str(&format!("@{name} "));
+        self.draft_changed(now)
+    }
+
     /// Tells the model whether the window has focus; focus clears the unread count.
     pub fn set_focused(&mut self, focused: bool) {
         self.focused = focused;

@@ -469,3 +469,17 @@ fn leaving_sends_leave_and_returns_to_the_join_screen() {
     assert!(m.session.is_none());
     assert_eq!(m.status, Status::Offline);
 }
+
+#[test]
+fn a_mention_from_the_people_list_goes_at_the_end_of_the_draft_and_counts_as_typing() {
+    let now = Now::current();
+    let mut m = joined(now);
+    m.session.as_mut().expect("in a room").composer.draft = "hi".into();
+    let effects = m.mention(&name("bob"), now);
+    assert_eq!(
+        effects,
+        vec![Effect::Send(ClientMessage::Typing { active: true })]
+    );
+    let session = m.session.as_ref().expect("in a room");
+    assert_eq!(session.composer.draft, "hi @bob ");
+}

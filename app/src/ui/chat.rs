@@ -7,7 +7,7 @@ use web_time::Instant;
 
 use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::link_prompt::link_prompt_ui;
-use super::members::members_ui;
+use super::members::{MembersAction, MembersLook, members_ui};
 use super::messages::{MessageList, messages_ui};
 use crate::state::presence::typing_line;
 use crate::state::{Session, Status};
@@ -49,6 +49,8 @@ pub enum ChatAction {
     ReconnectNow,
     /// Turn the mention sound on or off.
     ToggleSound,
+    /// Mention this member in the draft (clicked in the people list).
+    Mention(confab_protocol::Username),
     /// The room ended: create a new one to carry on in (and copy its invite).
     NewRoom,
 }
@@ -84,22 +86,34 @@ pub fn chat_ui(
         view.members_open = !narrow;
         view.was_narrow = Some(narrow);
     }
-    Panel::top("top_bar").show(ui, |ui| {
+    let was_open = view.members_open;
+    let top = Panel::top("top_bar").show(ui, |ui| {
         ui.add_space(4.0);
         top_bar(ui, session, view, cx, narrow, &mut actions);
         ui.add_space(2.0);
     });
+    let just_opened = !was_open && view.members_open;
 
-    let typing = session.typing.active(cx.now);
-    Panel::right("people")
-        .resizable(true)
-        .default_size(180.0)
-        .show_collapsible(ui, &mut view.members_open, |ui| {
-            if let Some(name) = members_ui(ui, &session.members, &session.me, &typing) {
-                session.composer.draft.push_str(&format!("@{name} "));
-                actions.push(ChatAction::DraftChanged);
-            }
-        });
+    // While offline the roster is only the last one seen and typing hints are not live.
+    let stale = *cx.status != Status::Online;
+    let typing = if stale {
+        vec![]
+    } else {
+        session.typing.active(cx.now)
+    };
+    let mut people = None;
+    if !narrow {
+        let look = MembersLook {
+            closable: false,
+            stale,
+        };
+        Panel::right("people")
+            .resizable(true)
+            .default_size(180.0)
+            .show_collapsible(ui, &mut view.members_open, |ui| {
+                people = members_ui(ui, &session.members, &session.me, &typing, look);
+            });
+    }
 
     let line = typing_line(&typing);
     let online = *cx.status == Status::Online;
@@ -135,10 +149,68 @@ pub fn chat_ui(
             view.pending_link = Some(url);
         }
     });
+    if narrow && view.members_open {
+        let look = MembersLook {
+            closable: true,
+            stale,
+        };
+        let sheet = people_sheet(ui, session, &typing, look, top.response.rect.bottom());
+        if sheet.clicked_elsewhere && !just_opened {
+            view.members_open = false;
+        }
+        people = sheet.action.or(people);
+    }
+    match people {
+        Some(MembersAction::Mention(name)) => {
+            actions.push(ChatAction::Mention(name));
+            view.composer.focus = true;
+            if narrow {
+                view.members_open = false;
+            }
+        }
+        Some(MembersAction::Close) => view.members_open = false,
+        None => {}
+    }
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));
     }
     actions
+}
+
+/// What the people sheet reported.
+struct Sheet {
+    action: Option<MembersAction>,
+    /// A click landed outside the sheet: it closes, like any sheet on a phone.
+    clicked_elsewhere: bool,
+}
+
+/// The people list on a narrow window: a sheet over the chat, from just below the top bar,
+/// as wide as the window, so opening it never squeezes the messages or the composer.
+fn people_sheet(
+    ui: &Ui,
+    session: &Session,
+    typing: &[&confab_protocol::Username],
+    look: MembersLook,
+    top: f32,
+) -> Sheet {
+    let screen = ui.ctx().content_rect();
+    let width = screen.width() - 16.0;
+    let height = ((screen.bottom() - top) * 0.7).max(120.0);
+    let mut action = None;
+    let area = egui::Area::new(egui::Id::unique("people_sheet"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::pos2(screen.left() + 8.0, top + 4.0))
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_width(width - 16.0);
+                ui.set_max_height(height);
+                action = members_ui(ui, &session.members, &session.me, typing, look);
+            });
+        });
+    Sheet {
+        action,
+        clicked_elsewhere: area.response.clicked_elsewhere(),
+    }
 }
 
 /// Where the composer was, once the room has ended: what happened (naming the room) and
@@ -242,10 +314,11 @@ fn room_items(
         )));
         view.copied_until = time + 2.0;
     }
-    let people = if narrow {
-        format!("👥 {}", session.members.len())
-    } else {
-        format!("👥 {} online", session.members.len())
+    let count = session.members.len();
+    let people = match (narrow, *cx.status == Status::Online) {
+        (true, _) => format!("👥 {count}"),
+        (false, true) => format!("👥 {count} online"),
+        (false, false) => format!("👥 {count} last seen"),
     };
     if ui
         .selectable_label(view.members_open, people)

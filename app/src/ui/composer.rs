@@ -147,7 +147,10 @@ pub fn composer_ui(
                     .collect()
             });
         if std::mem::take(&mut view.focus) {
+            // With the cursor at the end: a mention added from the people list goes on
+            // being typed after the name.
             output.text_edit.response.request_focus();
+            move_cursor_to_end(ui, id, &composer.draft);
         }
         if output.text_edit.response.changed() || output.accepted.is_some() {
             action = Some(ComposerAction::DraftChanged);

@@ -372,3 +372,73 @@ fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
         "at the right of the message area: {hebrew:?}"
     );
 }
+
+#[test]
+fn at_phone_width_the_people_list_opens_as_a_sheet_over_the_chat_without_squeezing_it() {
+    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+    h.set_size(vec2(380.0, 640.0));
+    h.run();
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    let before = h.get_by_role(composer).rect();
+    h.get_by_label("👥 2").click();
+    h.run();
+    assert!(h.state().view.members_open);
+    assert!(
+        h.query_by_label("People (2)").is_some(),
+        "a count in the header"
+    );
+    let after = h.get_by_role(composer).rect();
+    assert_eq!(
+        before, after,
+        "the composer keeps its width under the sheet"
+    );
+    let sheet_you = h.get_by_label("ann (you)").rect();
+    let bob = h.query_all_by_label("bob").map(|n| n.rect());
+    let sheet_bob = bob
+        .filter(|r| r.top() > sheet_you.top())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("bob in the sheet");
+    assert!(
+        sheet_you.width() > 0.0 && sheet_you.left() < 60.0,
+        "full width: {sheet_you:?}"
+    );
+    assert!(sheet_you.top() < sheet_bob.top(), "you first, then bob");
+    h.get_by_label("✕").click();
+    h.run();
+    assert!(!h.state().view.members_open, "the close button closes it");
+}
+
+#[test]
+fn clicking_a_name_in_the_phone_sheet_mentions_them_and_closes_it() {
+    let mut h = harness(vec![], Status::Online);
+    h.set_size(vec2(380.0, 640.0));
+    h.run();
+    h.get_by_label("👥 2").click();
+    h.run();
+    h.get_by_label("bob").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![ChatAction::Mention(name("bob"))]);
+    assert!(!h.state().view.members_open);
+}
+
+#[test]
+fn while_offline_the_roster_and_count_read_as_last_seen_and_typing_is_hidden() {
+    let mut h = harness(vec![], Status::Online);
+    let now = Instant::now();
+    h.state_mut()
+        .session
+        .typing
+        .apply(name("bob"), true, now, web_time::Duration::from_secs(60));
+    h.run();
+    assert!(h.query_by_label("bob is typing…").is_some());
+    assert!(h.query_by_label("People (2)").is_some());
+    h.state_mut().status = Status::Waiting {
+        retry_at: now + web_time::Duration::from_secs(5),
+        reason: "reset".into(),
+    };
+    h.run();
+    assert!(h.query_by_label("bob is typing…").is_none());
+    assert!(h.query_by_label("Last seen here (2)").is_some());
+    assert!(h.query_by_label("👥 2 last seen").is_some());
+    assert!(h.query_by_label("👥 2 online").is_none());
+}
