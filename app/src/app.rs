@@ -204,6 +204,14 @@ impl ConfabApp {
         None
     }
 
+    /// The address others join at, while this app hosts the relay.
+    fn hosting(&self) -> Option<String> {
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        return self.host.share_url();
+        #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
+        None
+    }
+
     fn share_server(&self) -> String {
         #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some(url) = self.host.share_url() {
@@ -276,6 +284,7 @@ impl eframe::App for ConfabApp {
             return;
         }
         let server = self.share_server();
+        let hosting = self.hosting();
         let status = self.model.status.clone();
         let sound_on = self.prefs.mention_sound;
         let Some(session) = self.model.session.as_mut() else {
@@ -284,6 +293,7 @@ impl eframe::App for ConfabApp {
         let cx = ChatContext {
             status: &status,
             server: &server,
+            hosting: hosting.as_deref(),
             sound_on,
             now: now.at,
         };

@@ -30,6 +30,8 @@ pub struct ChatView {
     pub composer: ComposerView,
     /// Until when (egui time, s) the invite button says "Copied".
     copied_until: f64,
+    /// Leave was pressed while hosting: asking whether to stop the room for everyone.
+    pub confirm_leave: bool,
 }
 
 /// What the user did on the chat screen.
@@ -67,6 +69,8 @@ pub struct ChatContext<'a> {
     pub status: &'a Status,
     /// The relay address (for the invite).
     pub server: &'a str,
+    /// Where others join, when this app hosts the relay (leaving then stops the room).
+    pub hosting: Option<&'a str>,
     /// Whether the mention sound is on.
     pub sound_on: bool,
     /// The current time, for typing hints and the reconnect countdown.
@@ -93,6 +97,9 @@ pub fn chat_ui(
         ui.add_space(2.0);
     });
     let just_opened = !was_open && view.members_open;
+    if let Some(at) = cx.hosting {
+        Panel::top("hosting").show(ui, |ui| hosting_line(ui, at, &session.room));
+    }
 
     // While offline the roster is only the last one seen and typing hints are not live.
     let stale = *cx.status != Status::Online;
@@ -170,6 +177,11 @@ pub fn chat_ui(
         }
         Some(MembersAction::Close) => view.members_open = false,
         None => {}
+    }
+    if view.confirm_leave
+        && let Some(action) = confirm_leave_ui(ui, &mut view.confirm_leave)
+    {
+        actions.push(action);
     }
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));
@@ -261,7 +273,9 @@ fn top_bar(
     if narrow {
         ui.horizontal(|ui| {
             room_items(ui, session, view, cx, true, actions);
-            ui.with_layout(right, |ui| leave_button(ui, actions));
+            ui.with_layout(right, |ui| {
+                leave_button(ui, view, cx.hosting.is_some(), actions);
+            });
         });
         ui.horizontal(|ui| {
             status_chip(ui, cx, actions);
@@ -278,7 +292,7 @@ fn top_bar(
             ui.separator();
             sound_button(ui, cx, actions);
             egui::widgets::global_theme_preference_buttons(ui);
-            leave_button(ui, actions);
+            leave_button(ui, view, cx.hosting.is_some(), actions);
         });
     }
 }
@@ -352,10 +366,69 @@ fn theme_switch(ui: &mut Ui) {
     }
 }
 
-fn leave_button(ui: &mut Ui, actions: &mut Vec<ChatAction>) {
-    if ui.button("Leave").clicked() {
-        actions.push(ChatAction::Leave);
+/// Leave: at once for a guest; while hosting, only after [`confirm_leave_ui`].
+fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut Vec<ChatAction>) {
+    let button = ui.button("Leave");
+    let button = if hosting {
+        button.on_hover_text("Leaving stops the room for everyone: it runs in this app")
+    } else {
+        button
+    };
+    if button.clicked() {
+        if hosting {
+            view.confirm_leave = true;
+        } else {
+            actions.push(ChatAction::Leave);
+        }
     }
+}
+
+/// "You are hosting at …": the room lives in this app, so others depend on it staying open.
+fn hosting_line(ui: &mut Ui, at: &str, room: &confab_protocol::RoomCode) {
+    ui.add_space(3.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("📡 You are hosting at").weak());
+        ui.label(RichText::new(at).monospace());
+        ui.label(RichText::new("· others join with").weak());
+        ui.label(RichText::new(invite_text(at, room)).monospace());
+    });
+    ui.add_space(3.0);
+}
+
+/// Asks before a host leaves: the relay runs in this app, so leaving ends the room.
+fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
+    let mut action = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_leave")).show(ui.ctx(), |ui| {
+        ui.set_max_width(340.0);
+        ui.heading("Stop the room for everyone?");
+        ui.add_space(4.0);
+        ui.add(
+            egui::Label::new(
+                "This room runs on this computer. Leaving stops it: everyone in it is \
+                 disconnected and the conversation ends.",
+            )
+            .wrap(),
+        );
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let stop = egui::Button::new(
+                RichText::new("Leave and stop the room").color(ui.visuals().error_fg_color),
+            );
+            if ui.add(stop).clicked() {
+                action = Some(ChatAction::Leave);
+            }
+            if ui.button("Stay").clicked() {
+                *open = false;
+            }
+        });
+    });
+    if modal.should_close() {
+        *open = false;
+    }
+    if action.is_some() {
+        *open = false;
+    }
+    action
 }
 
 fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {

@@ -13,6 +13,8 @@ struct Screen {
     view: ChatView,
     status: Status,
     actions: Vec<ChatAction>,
+    /// Where this app hosts the relay, if it does.
+    hosting: Option<String>,
 }
 
 fn name(s: &str) -> Username {
@@ -59,6 +61,7 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
         view: ChatView::default(),
         status,
         actions: vec![],
+        hosting: None,
     };
     Harness::builder()
         .with_size([900.0, 600.0])
@@ -71,6 +74,7 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
                 let cx = ChatContext {
                     status: &s.status,
                     server: "ws://relay:9001",
+                    hosting: s.hosting.as_deref(),
                     sound_on: false,
                     now: Instant::now(),
                 };
@@ -441,4 +445,29 @@ fn while_offline_the_roster_and_count_read_as_last_seen_and_typing_is_hidden() {
     assert!(h.query_by_label("Last seen here (2)").is_some());
     assert!(h.query_by_label("👥 2 last seen").is_some());
     assert!(h.query_by_label("👥 2 online").is_none());
+}
+
+#[test]
+fn a_host_sees_where_others_join_and_leave_asks_before_stopping_the_room() {
+    let mut h = harness(vec![], Status::Online);
+    h.state_mut().hosting = Some("ws://192.168.1.20:9001".into());
+    h.run();
+    assert!(h.query_by_label("ws://192.168.1.20:9001").is_some());
+    assert!(
+        h.query_by_label("ws://192.168.1.20:9001/#K7Q-X2M-HDP")
+            .is_some()
+    );
+    h.get_by_label("Leave").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "not yet: the room would stop");
+    assert!(h.query_by_label("Stop the room for everyone?").is_some());
+    h.get_by_label("Stay").click();
+    h.run();
+    assert!(h.state().actions.is_empty());
+    assert!(h.query_by_label("Stop the room for everyone?").is_none());
+    h.get_by_label("Leave").click();
+    h.run();
+    h.get_by_label("Leave and stop the room").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![ChatAction::Leave]);
 }
