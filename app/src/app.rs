@@ -140,7 +140,7 @@ impl ConfabApp {
             ChatAction::NewRoom => self.model.new_room(),
             ChatAction::Mention(name) => self.model.mention(&name, now),
             ChatAction::Send => self.model.send_draft(),
-            ChatAction::DraftChanged => self.model.draft_changed(now),
+            ChatAction::Edit(text) => self.model.edit_draft(text, now),
             ChatAction::OpenLink(url) => {
                 ctx.open_url(OpenUrl::new_tab(url));
                 vec![]
@@ -287,7 +287,7 @@ impl eframe::App for ConfabApp {
         let hosting = self.hosting();
         let status = self.model.status.clone();
         let sound_on = self.prefs.mention_sound;
-        let Some(session) = self.model.session.as_mut() else {
+        let Some(session) = self.model.session.as_ref() else {
             return;
         };
         let cx = ChatContext {

@@ -10,8 +10,8 @@ use confab_protocol::{ClientMessage, RoomCode, Username};
 /// Chat in a Confab room from a terminal, or drive one from a script.
 ///
 /// Typed lines are sent as chat messages. Commands: `/who` lists who is here,
-/// `/w NAME text` whispers, `/quit` (or end of input) leaves, `//text` sends a line that
-/// starts with `/`.
+/// `/w NAME text` whispers, `/me text` is an action, `/quit` (or end of input) leaves,
+/// `//text` sends a line that starts with `/`.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "confab-cli", version, about, long_about = None)]
 #[command(group(ArgGroup::new("target").required(true).args(["room", "create"])))]

@@ -266,7 +266,7 @@ impl Model {
         let id = self.next_client_id;
         match session
             .composer
-            .take_draft(id, session.limits.max_text_chars)
+            .take_draft(id, session.limits.max_text_chars, &session.members)
         {
             Some(msg) => {
                 self.next_client_id += 1;
@@ -274,6 +274,16 @@ impl Model {
             }
             None => vec![],
         }
+    }
+
+    /// The composer's text is now `text` (typed, completed, an emoji added): keep it, and
+    /// maybe send a typing hint.
+    pub fn edit_draft(&mut self, text: String, now: Now) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return vec![];
+        };
+        session.composer.draft = text;
+        self.draft_changed(now)
     }
 
     /// The draft changed (or time passed while composing): maybe send a typing hint.

@@ -43,8 +43,8 @@ pub enum ChatAction {
     CopyInvite(String),
     /// Send the draft.
     Send,
-    /// The draft changed.
-    DraftChanged,
+    /// The draft now reads this.
+    Edit(String),
     /// Open this (confirmed) link.
     OpenLink(String),
     /// Skip the reconnect wait.
@@ -80,7 +80,7 @@ pub struct ChatContext<'a> {
 /// Draws the chat screen.
 pub fn chat_ui(
     ui: &mut Ui,
-    session: &mut Session,
+    session: &Session,
     view: &mut ChatView,
     cx: ChatContext<'_>,
 ) -> Vec<ChatAction> {
@@ -133,20 +133,19 @@ pub fn chat_ui(
         }
         let members = &session.members;
         view.composer.max_chars = session.limits.max_text_chars;
-        let action = composer_ui(
+        let done = composer_ui(
             ui,
-            &mut session.composer,
+            &session.composer,
             members,
             &session.me,
             line.as_deref(),
             online,
             &mut view.composer,
         );
-        match action {
-            Some(ComposerAction::Send) => actions.push(ChatAction::Send),
-            Some(ComposerAction::DraftChanged) => actions.push(ChatAction::DraftChanged),
-            None => {}
-        }
+        actions.extend(done.into_iter().map(|action| match action {
+            ComposerAction::Send => ChatAction::Send,
+            ComposerAction::Edit(text) => ChatAction::Edit(text),
+        }));
         ui.add_space(4.0);
     });
 

@@ -11,13 +11,14 @@ use egui::{
 
 use crate::state::composer::{Composer, complete_last_word, completions};
 
-/// What the user did in the composer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the user did in the composer. The view never edits the draft itself: it reports
+/// the new text and the model takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ComposerAction {
-    /// Send the draft.
+    /// The draft now reads this (typed, completed, an emoji inserted).
+    Edit(String),
+    /// Send the draft (after any [`ComposerAction::Edit`] of the same frame).
     Send,
-    /// The draft changed (for typing hints).
-    DraftChanged,
 }
 
 /// Tracks IME compositions across frames: the composer must not send on the Enter that
@@ -68,17 +69,19 @@ impl Default for ComposerView {
 /// draft is kept) but nothing is sent.
 pub fn composer_ui(
     ui: &mut Ui,
-    composer: &mut Composer,
+    composer: &Composer,
     members: &[Username],
     me: &Username,
     typing_line: Option<&str>,
     enabled: bool,
     view: &mut ComposerView,
-) -> Option<ComposerAction> {
+) -> Vec<ComposerAction> {
     one_enter_per_frame(ui, &mut view.deferred);
     let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");
-    let mut action = None;
+    let mut actions = Vec::new();
+    // The field edits a copy; a change goes back to the model as an action.
+    let mut text = composer.draft.clone();
     ui.add_space(2.0);
     ui.label(
         RichText::new(typing_line.unwrap_or(" "))
@@ -115,10 +118,9 @@ pub fn composer_ui(
     let focused = ui.memory(|m| m.has_focus(id));
     if focused
         && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab))
-        && complete_last_word(&mut composer.draft, members, me)
+        && complete_last_word(&mut text, members, me)
     {
-        move_cursor_to_end(ui, id, &composer.draft);
-        action = Some(ComposerAction::DraftChanged);
+        move_cursor_to_end(ui, id, &text);
     }
 
     ui.horizontal(|ui| {
@@ -129,7 +131,7 @@ pub fn composer_ui(
         } else {
             "Message (/w name to whisper)"
         };
-        let edit = TextEdit::multiline(&mut composer.draft)
+        let edit = TextEdit::multiline(&mut text)
             .hint_text(hint)
             .desired_rows(2)
             .desired_width(ui.available_width() - send_width - ui.spacing().item_spacing.x)
@@ -150,10 +152,7 @@ pub fn composer_ui(
             // With the cursor at the end: a mention added from the people list goes on
             // being typed after the name.
             output.text_edit.response.request_focus();
-            move_cursor_to_end(ui, id, &composer.draft);
-        }
-        if output.text_edit.response.changed() || output.accepted.is_some() {
-            action = Some(ComposerAction::DraftChanged);
+            move_cursor_to_end(ui, id, &text);
         }
         let enter = output.text_edit.response.has_focus()
             && !output.is_open
@@ -163,12 +162,15 @@ pub fn composer_ui(
             enabled,
             Button::new("Send").min_size(egui::vec2(send_width, 36.0)),
         );
+        if text != composer.draft {
+            actions.push(ComposerAction::Edit(std::mem::take(&mut text)));
+        }
         if enabled && (enter || send.clicked()) {
-            action = Some(ComposerAction::Send);
+            actions.push(ComposerAction::Send);
             output.text_edit.response.request_focus();
         }
     });
-    action
+    actions
 }
 
 /// Share of the limit from which the count shows: early enough to trim before Enter.

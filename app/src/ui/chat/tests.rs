@@ -78,8 +78,14 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
                     sound_on: false,
                     now: Instant::now(),
                 };
-                let actions = chat_ui(ui, &mut s.session, &mut s.view, cx);
-                s.actions.extend(actions);
+                let actions = chat_ui(ui, &s.session, &mut s.view, cx);
+                for action in actions {
+                    // What the model does with an edit; the rest is recorded for the test.
+                    match action {
+                        ChatAction::Edit(text) => s.session.composer.draft = text,
+                        other => s.actions.push(other),
+                    }
+                }
             },
             screen,
         )
@@ -470,4 +476,12 @@ fn a_host_sees_where_others_join_and_leave_asks_before_stopping_the_room() {
     h.get_by_label("Leave and stop the room").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::Leave]);
+}
+
+#[test]
+fn an_action_reads_as_the_sender_doing_it() {
+    let mut h = harness(vec![chat(1, "bob", "/me waves")], Status::Online);
+    h.run();
+    assert!(h.query_by_label("bob waves").is_some());
+    assert!(h.query_by_label("/me waves").is_none());
 }

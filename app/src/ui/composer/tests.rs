@@ -30,9 +30,11 @@ fn harness() -> Harness<'static, Box_> {
         .build_ui_state(
             move |ui, s: &mut Box_| {
                 let me = name("ann");
-                if let Some(a) =
-                    composer_ui(ui, &mut s.composer, &members, &me, None, true, &mut s.view)
-                {
+                for a in composer_ui(ui, &s.composer, &members, &me, None, true, &mut s.view) {
+                    // What the model does with an edit: take the text.
+                    if let ComposerAction::Edit(text) = &a {
+                        s.composer.draft.clone_from(text);
+                    }
                     s.actions.push(a);
                 }
             },
@@ -83,11 +85,12 @@ fn several_enters_in_one_frame_send_several_messages() {
         move |ui, sent: &mut (Composer, ComposerView, Vec<String>)| {
             let (composer, view, sent) = (&mut sent.0, &mut sent.1, &mut sent.2);
             let me = name("ann");
-            if composer_ui(ui, composer, &members, &me, None, true, view)
-                == Some(ComposerAction::Send)
-            {
-                // What the model does on Send: take the draft.
-                sent.push(std::mem::take(&mut composer.draft));
+            for action in composer_ui(ui, composer, &members, &me, None, true, view) {
+                match action {
+                    ComposerAction::Edit(text) => composer.draft = text,
+                    // What the model does on Send: take the draft.
+                    ComposerAction::Send => sent.push(std::mem::take(&mut composer.draft)),
+                }
             }
         },
         (Composer::default(), ComposerView::default(), Vec::new()),
@@ -123,6 +126,25 @@ fn enter_never_sends_while_an_ime_composition_is_open() {
     h.key_press(Key::Enter);
     h.run();
     assert!(h.state().actions.contains(&ComposerAction::Send));
+}
+
+#[test]
+fn the_view_reports_edits_and_never_changes_the_draft_itself() {
+    let members = vec![name("ann")];
+    let mut h = Harness::builder().with_size([600.0, 200.0]).build_ui_state(
+        move |ui, s: &mut (Composer, ComposerView, Vec<ComposerAction>)| {
+            let me = name("ann");
+            let actions = composer_ui(ui, &s.0, &members, &me, None, true, &mut s.1);
+            s.2.extend(actions);
+        },
+        (Composer::default(), ComposerView::default(), Vec::new()),
+    );
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run();
+    h.get_by_role(Role::MultilineTextInput).type_text("hey");
+    h.run();
+    assert_eq!(h.state().0.draft, "", "the model's draft is untouched");
+    assert!(h.state().2.contains(&ComposerAction::Edit("hey".into())));
 }
 
 #[test]
