@@ -108,9 +108,9 @@ impl ConfabApp {
 
     fn apply_join(&mut self, ctx: &egui::Context, action: JoinAction) {
         let effects = match action {
-            JoinAction::Create { name, server } => self.model.start(server, name, Intent::Create),
+            JoinAction::Create { name, server } => self.model.start(&server, name, Intent::Create),
             JoinAction::Join { name, room, server } => {
-                self.model.start(server, name, Intent::Join(room))
+                self.model.start(&server, name, Intent::Join(room))
             }
             JoinAction::Cancel => self.model.leave(),
             JoinAction::Host { name, bind } => {
@@ -217,7 +217,11 @@ impl ConfabApp {
         if let Some(url) = self.host.share_url() {
             return url;
         }
-        self.prefs.form.server.trim().to_owned()
+        // The relay in use: with several addresses, the one that answered.
+        match self.model.relay() {
+            Some(relay) => relay.to_owned(),
+            None => self.prefs.form.server.trim().to_owned(),
+        }
     }
 }
 
@@ -238,7 +242,7 @@ impl eframe::App for ConfabApp {
         #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some((name, result)) = self.host.poll() {
             let effects = match result {
-                Ok(url) => self.model.start(url, name, Intent::Create),
+                Ok(url) => self.model.start(&url, name, Intent::Create),
                 Err(why) => {
                     self.model.join_error = Some(format!("Could not host: {why}"));
                     vec![]

@@ -34,7 +34,7 @@ pub const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 /// Connects, enters the room named by `args`, and runs until the user leaves (or, with
 /// `--send`, until every scripted message was answered).
 pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
-    let mut conn = Connection::connect(&args.server).await?;
+    let mut conn = Connection::connect_any(&args.relays()).await?;
     conn.send(&args.entry_request()).await?;
     let mut room = enter(&mut conn, out).await?;
 

@@ -189,3 +189,28 @@ fn a_room_gone_after_a_restart_keeps_the_transcript_and_one_click_makes_a_new_ro
         "the old transcript is still there"
     );
 }
+
+#[test]
+fn a_server_field_with_two_relays_tries_the_second_when_the_first_fails() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    // As if typed into the field under Advanced (it starts with the default address).
+    h.state_mut().prefs_mut().form.server = "ws://one:9001, ws://two:9001".into();
+    settle(&mut h);
+    assert_eq!(h.state().state().status, Status::Offline);
+    h.get_by_label("Create room").click();
+    settle(&mut h);
+    script.push(WsEvent::Error("connection refused".into()));
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    settle(&mut h);
+    let connects = script.connects.borrow().clone();
+    assert_eq!(connects.last().map(String::as_str), Some("ws://two:9001"));
+    assert_eq!(connects.len(), 2, "{connects:?}");
+    assert_eq!(
+        script.sent_json().last(),
+        Some(&json!({"type": "create", "name": "ann"}))
+    );
+}

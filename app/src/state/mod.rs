@@ -9,11 +9,13 @@
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
 //! - [`presence`]: others' typing hints and the reconnect backoff.
+//! - [`relays`]: the relay addresses a session may use, tried in turn.
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
 pub mod composer;
 pub mod presence;
+pub mod relays;
 pub mod session;
 pub mod text;
 pub mod timeline;
@@ -28,6 +30,7 @@ use confab_protocol::{
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use presence::Backoff;
+pub use relays::Relays;
 pub use session::Session;
 pub use timeline::{Entry, EntryKind};
 
@@ -117,8 +120,11 @@ pub struct Model {
     pub unread: usize,
     /// Whether the window has focus; set by the app every frame.
     focused: bool,
-    /// The server address and what to do there.
-    target: Option<(String, Username, Intent)>,
+    /// The relay addresses and what to do there.
+    target: Option<(Relays, Username, Intent)>,
+    /// Addresses not yet tried since [`Model::start`], before the first `welcome`: a
+    /// relay that cannot be reached moves on to the next at once, until all were tried.
+    untried: usize,
     backoff: Backoff,
     /// The next `welcome` is for a new room that carries this session's transcript on
     /// (see [`Model::new_room`]), not a resume.
@@ -137,21 +143,35 @@ impl Model {
             unread: 0,
             focused: true,
             target: None,
+            untried: 0,
             backoff: Backoff::new(seed),
             carry_on: false,
             next_client_id: 1,
         }
     }
 
-    /// Starts creating or joining a room on `server` as `name`.
-    pub fn start(&mut self, server: String, name: Username, intent: Intent) -> Vec<Effect> {
+    /// Starts creating or joining a room as `name` on `server`: one relay address, or
+    /// several separated by commas or spaces, tried in turn (see [`Relays`]).
+    pub fn start(&mut self, server: &str, name: Username, intent: Intent) -> Vec<Effect> {
         self.join_error = None;
         self.session = None;
         self.carry_on = false;
+        let Some(relays) = Relays::parse(server) else {
+            self.status = Status::Offline;
+            self.join_error = Some("Give the server's address (under Advanced).".into());
+            return vec![];
+        };
         self.status = Status::Connecting;
         self.backoff.reset();
-        self.target = Some((server.clone(), name, intent));
-        vec![Effect::Disconnect, Effect::Connect(server)]
+        self.untried = relays.len() - 1;
+        let url = relays.current().to_owned();
+        self.target = Some((relays, name, intent));
+        vec![Effect::Disconnect, Effect::Connect(url)]
+    }
+
+    /// The relay address in use (or last used), for invites.
+    pub fn relay(&self) -> Option<&str> {
+        self.target.as_ref().map(|(relays, ..)| relays.current())
     }
 
     /// The socket opened: ask to join (or resume).
@@ -176,11 +196,20 @@ impl Model {
 
     /// The socket closed or failed. In a room: schedule a reconnect. Otherwise: report.
     pub fn on_closed(&mut self, reason: &str, now: Now) -> Vec<Effect> {
-        let Some((server, ..)) = &self.target else {
+        let Some((relays, ..)) = &mut self.target else {
             return vec![];
         };
+        if self.session.is_none() && self.untried > 0 {
+            self.untried -= 1;
+            let next = relays.rotate().to_owned();
+            self.status = Status::Connecting;
+            return vec![Effect::Disconnect, Effect::Connect(next)];
+        }
         if self.session.is_none() {
-            self.join_error = Some(format!("Could not reach {server}: {reason}"));
+            self.join_error = Some(match relays.len() {
+                1 => format!("Could not reach {}: {reason}", relays.current()),
+                _ => format!("Could not reach any of {}: {reason}", relays.all()),
+            });
             self.status = Status::Offline;
             self.target = None;
             return vec![Effect::Disconnect];
@@ -193,6 +222,8 @@ impl Model {
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", now.wall_ms);
         }
+        // The next attempt goes to the next relay (the same one when there is only one).
+        relays.rotate();
         let retry_at = now.at + self.backoff.next_delay();
         self.status = Status::Waiting {
             retry_at,
@@ -204,8 +235,8 @@ impl Model {
     /// Time passed: start a due reconnect.
     pub fn tick(&mut self, now: Now) -> Vec<Effect> {
         match (&self.status, &self.target) {
-            (Status::Waiting { retry_at, .. }, Some((server, ..))) if now.at >= *retry_at => {
-                let server = server.clone();
+            (Status::Waiting { retry_at, .. }, Some((relays, ..))) if now.at >= *retry_at => {
+                let server = relays.current().to_owned();
                 self.status = Status::Connecting;
                 vec![Effect::Connect(server)]
             }
@@ -225,14 +256,14 @@ impl Model {
     /// ([`Status::Ended`]): the transcript is carried over above a marker, and the new
     /// room's invite goes on the clipboard once it exists ([`Effect::CopyInvite`]).
     pub fn new_room(&mut self) -> Vec<Effect> {
-        let Some((server, _, intent)) = self.target.as_mut() else {
+        let Some((relays, _, intent)) = self.target.as_mut() else {
             return vec![];
         };
         if !matches!(self.status, Status::Ended { .. }) || self.session.is_none() {
             return vec![];
         }
         *intent = Intent::Create;
-        let server = server.clone();
+        let server = relays.current().to_owned();
         self.carry_on = true;
         self.backoff.reset();
         self.status = Status::Connecting;

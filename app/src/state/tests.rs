@@ -65,7 +65,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
 /// A model that has joined the room as "ann" with messages 1 and 2 in its history.
 fn joined(now: Now) -> Model {
     let mut m = Model::new(1);
-    m.start("ws://relay".into(), name("ann"), Intent::Join(room()));
+    m.start("ws://relay", name("ann"), Intent::Join(room()));
     m.on_opened();
     m.on_message(
         welcome(
@@ -92,7 +92,7 @@ fn seqs(m: &Model) -> Vec<u64> {
 #[test]
 fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
     let mut m = Model::new(1);
-    let effects = m.start("ws://relay".into(), name("ann"), Intent::Join(room()));
+    let effects = m.start("ws://relay", name("ann"), Intent::Join(room()));
     assert_eq!(
         effects,
         vec![Effect::Disconnect, Effect::Connect("ws://relay".into())]
@@ -117,7 +117,7 @@ fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
 #[test]
 fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
     let mut m = Model::new(1);
-    m.start("ws://relay".into(), name("ann"), Intent::Create);
+    m.start("ws://relay", name("ann"), Intent::Create);
     assert_eq!(
         m.on_opened(),
         vec![Effect::Send(ClientMessage::Create { name: name("ann") })]
@@ -138,7 +138,7 @@ fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
 #[test]
 fn an_unreachable_server_is_reported_on_the_join_screen() {
     let mut m = Model::new(1);
-    m.start("ws://nowhere".into(), name("ann"), Intent::Create);
+    m.start("ws://nowhere", name("ann"), Intent::Create);
     m.on_closed("connection refused", Now::current());
     assert_eq!(m.status, Status::Offline);
     assert!(
@@ -517,4 +517,66 @@ fn whispers_exchanged_stay_visible_after_reconnects_known_or_not() {
         assert_eq!(m.status, Status::Online);
         assert_eq!(whispers(&m), vec!["psst", "yes?"], "after token {token}");
     }
+}
+
+#[test]
+fn several_relays_are_tried_in_turn_until_one_answers() {
+    let now = Now::current();
+    let mut m = Model::new(1);
+    let effects = m.start("ws://a, ws://b ws://c", name("ann"), Intent::Create);
+    assert_eq!(
+        effects,
+        vec![Effect::Disconnect, Effect::Connect("ws://a".into())]
+    );
+    assert_eq!(
+        m.on_closed("refused", now),
+        vec![Effect::Disconnect, Effect::Connect("ws://b".into())]
+    );
+    assert_eq!(m.status, Status::Connecting);
+    assert_eq!(m.join_error, None, "not yet: ws://c is left");
+    assert_eq!(
+        m.on_closed("refused", now),
+        vec![Effect::Disconnect, Effect::Connect("ws://c".into())]
+    );
+    assert_eq!(m.relay(), Some("ws://c"));
+    m.on_closed("refused", now);
+    assert_eq!(m.status, Status::Offline);
+    let error = m.join_error.as_deref().unwrap_or_default();
+    assert!(error.contains("ws://a, ws://b, ws://c"), "{error}");
+}
+
+#[test]
+fn reconnects_rotate_through_the_relays_with_backoff_and_resume_at_the_one_that_answers() {
+    let now = Now::current();
+    let mut m = Model::new(1);
+    m.start("ws://a,ws://b", name("ann"), Intent::Join(room()));
+    m.on_opened();
+    m.on_message(welcome(vec![chat(1, "bob", "a", None)], "tok"), now);
+    assert_eq!(m.relay(), Some("ws://a"));
+    let mut connects = Vec::new();
+    let mut at = now;
+    for _ in 0..3 {
+        m.on_closed("reset", at);
+        assert_eq!(m.tick(at), vec![], "each attempt waits for the backoff");
+        at = Now {
+            at: at.at + Backoff::MAX,
+            wall_ms: at.wall_ms,
+        };
+        connects.extend(m.tick(at));
+    }
+    let urls = ["ws://b", "ws://a", "ws://b"].map(|u| Effect::Connect(u.into()));
+    assert_eq!(connects, urls);
+    let resume = ClientMessage::Join {
+        name: name("ann"),
+        room: room(),
+        resume_token: Some("tok".into()),
+        last_seq: Some(1),
+    };
+    assert_eq!(m.on_opened(), vec![Effect::Send(resume)], "at ws://b");
+    m.on_message(welcome(vec![], "tok"), at);
+    assert_eq!(
+        m.relay(),
+        Some("ws://b"),
+        "invites now name the relay that answered"
+    );
 }
