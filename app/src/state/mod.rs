@@ -8,12 +8,14 @@
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
+//! - [`emoji`]: emoji by name (`:shortcode:` completion, the picker's search).
 //! - [`presence`]: others' typing hints and the reconnect backoff.
 //! - [`relays`]: the relay addresses a session may use, tried in turn.
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
 pub mod composer;
+pub mod emoji;
 pub mod presence;
 pub mod relays;
 pub mod session;

@@ -9,7 +9,9 @@ use egui::{
     Suggestion, TextEdit, Ui,
 };
 
+use super::emoji_picker::{EmojiPicker, emoji_button, emoji_picker_ui};
 use crate::state::composer::{Composer, complete_last_word, completions};
+use crate::state::emoji::{MAX_SUGGESTIONS, replace_shortcodes, search, shortcode_query};
 
 /// What the user did in the composer. The view never edits the draft itself: it reports
 /// the new text and the model takes it.
@@ -52,6 +54,8 @@ pub struct ComposerView {
     pub max_chars: usize,
     /// Input events after a plain Enter, held for the next frame (see [`one_enter_per_frame`]).
     pub deferred: Vec<Event>,
+    /// The emoji picker beside the composer.
+    pub picker: EmojiPicker,
 }
 
 impl Default for ComposerView {
@@ -61,6 +65,7 @@ impl Default for ComposerView {
             focus: true,
             max_chars: 0,
             deferred: Vec::new(),
+            picker: EmojiPicker::default(),
         }
     }
 }
@@ -125,6 +130,7 @@ pub fn composer_ui(
 
     ui.horizontal(|ui| {
         let send_width = 64.0;
+        let emoji_width = 36.0;
         // The whole hint on one line where it fits; the gist on narrow windows.
         let hint = if ui.available_width() > 560.0 {
             "Message (Enter to send, Shift+Enter for a new line, /w name to whisper)"
@@ -134,12 +140,24 @@ pub fn composer_ui(
         let edit = TextEdit::multiline(&mut text)
             .hint_text(hint)
             .desired_rows(2)
-            .desired_width(ui.available_width() - send_width - ui.spacing().item_spacing.x)
+            .desired_width(
+                ui.available_width() - send_width - emoji_width - 2.0 * ui.spacing().item_spacing.x,
+            )
             .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
             .lock_focus(true);
         let output = CompletionPopup::new(id)
             .accept_keys([Key::Enter])
             .show(ui, edit, |query| {
+                if let Some(code) = shortcode_query(query.word) {
+                    // `:ta` offers 🎉 :tada: and friends; accepting puts in the emoji.
+                    return search(code, MAX_SUGGESTIONS)
+                        .into_iter()
+                        .map(|p| {
+                            Suggestion::new(format!("{} ", p.emoji))
+                                .description(format!(":{}:", p.code))
+                        })
+                        .collect();
+                }
                 if !query.word.starts_with('@') {
                     return vec![];
                 }
@@ -158,10 +176,23 @@ pub fn composer_ui(
             && !output.is_open
             && !ime_blocks_enter
             && ui.input_mut(take_plain_enter);
+        let emoji = emoji_button(ui, &mut view.picker);
         let send = ui.add_enabled(
             enabled,
             Button::new("Send").min_size(egui::vec2(send_width, 36.0)),
         );
+        if let Some(picked) = emoji_picker_ui(ui, &mut view.picker, &emoji) {
+            insert_at_cursor(ui, id, &mut text, picked);
+            output.text_edit.response.request_focus();
+        }
+        if text != composer.draft && cursor_at_end(ui, id, &text) {
+            // A whole `:tada:` typed out becomes 🎉 (only at the end, where the cursor
+            // stays put).
+            if let Some(replaced) = replace_shortcodes(&text) {
+                text = replaced;
+                move_cursor_to_end(ui, id, &text);
+            }
+        }
         if text != composer.draft {
             actions.push(ComposerAction::Edit(std::mem::take(&mut text)));
         }
@@ -212,6 +243,29 @@ fn take_plain_enter(input: &mut egui::InputState) -> bool {
     let before = input.events.len();
     input.events.retain(|e| !is_plain_enter(e));
     input.events.len() != before
+}
+
+/// Puts `insert` where the composer's cursor is (at the end if it has none yet), and the
+/// cursor after it.
+fn insert_at_cursor(ui: &Ui, id: egui::Id, text: &mut String, insert: &str) {
+    let state = TextEdit::load_state(ui.ctx(), id);
+    let at = (state.as_ref())
+        .and_then(|s| s.cursor.char_range())
+        .map_or(text.chars().count(), |r| r.primary.index.into());
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+    text.insert_str(byte, insert);
+    if let Some(mut state) = state {
+        let after = CCursor::new(at + insert.chars().count());
+        state.cursor.set_char_range(Some(CCursorRange::one(after)));
+        TextEdit::store_state(ui.ctx(), id, state);
+    }
+}
+
+/// Whether the composer's cursor sits at the end of `text` (or it has none).
+fn cursor_at_end(ui: &Ui, id: egui::Id, text: &str) -> bool {
+    TextEdit::load_state(ui.ctx(), id)
+        .and_then(|s| s.cursor.char_range())
+        .is_none_or(|r| usize::from(r.primary.index) >= text.chars().count())
 }
 
 fn move_cursor_to_end(ui: &Ui, id: egui::Id, text: &str) {
