@@ -301,6 +301,22 @@ fn a_group_that_started_above_the_view_keeps_its_sender_pinned_on_top() {
         2,
         "the people panel and the pinned header"
     );
+    // The pinned name covers no line of text: it sits in a band above the scrolled rows
+    // (which start where the scroll bar starts), not over them.
+    let pinned = h
+        .query_all_by_label("bob")
+        .map(|n| n.rect())
+        .min_by(|a, b| a.left().total_cmp(&b.left()))
+        .expect("the pinned header");
+    let bar = h
+        .query_all_by_role(egui::accesskit::Role::ScrollBar)
+        .map(|n| n.rect())
+        .find(|r| r.left() < 850.0 && r.height() > 200.0)
+        .expect("the message list's scroll bar");
+    assert!(
+        pinned.bottom() <= bar.top() + 0.5,
+        "pinned {pinned:?} reaches into the rows below {bar:?}"
+    );
 }
 
 #[test]
@@ -370,8 +386,13 @@ fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
     let mut h = harness(history, Status::Online);
     h.run();
     let latin = h.get_by_label("hello").rect();
-    // Drawn with a no-break space (see `row::rtl_text`).
-    let hebrew = h.get_by_label("שלום\u{a0}עולם").rect();
+    // One label per word, right to left: "עולם" (the second word) on the left.
+    let hebrew = h.get_by_label("שלום").rect();
+    let second = h.get_by_label("עולם").rect();
+    assert!(
+        second.right() < hebrew.left(),
+        "a space between {second:?} and {hebrew:?}"
+    );
     assert!(latin.left() < 60.0, "{latin:?}");
     assert!(
         hebrew.left() > latin.right(),
