@@ -63,7 +63,7 @@ pub fn members_ui(
     ui.separator();
     ScrollArea::vertical()
         .id_salt("members")
-        .auto_shrink([false, !look.closable])
+        .auto_shrink([false, look.closable])
         .show(ui, |ui| {
             for member in sorted(members, me) {
                 let mut color = if member == me {
