@@ -312,7 +312,12 @@ fn advanced_ui(ui: &mut Ui, form: &mut JoinForm, can_host: bool) {
         .open(Some(form.advanced))
         .show_unindented(ui, |ui| {
             let label = super::field_label(ui, "Server address");
-            let server = field(ui, label, &mut form.server, "ws://host:9001 (several: a, b)");
+            let server = field(
+                ui,
+                label,
+                &mut form.server,
+                "ws://host:9001 (several: a, b)",
+            );
             note_enter(ui, &server);
         });
     if shown.header_response.on_hover_text(hint).clicked() {
