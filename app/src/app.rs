@@ -90,6 +90,10 @@ impl ConfabApp {
                 Effect::Connect(url) => self.net.connect(&url),
                 Effect::Send(msg) => self.net.send(&msg),
                 Effect::Disconnect => self.net.disconnect(),
+                Effect::CopyInvite(room) => {
+                    let text = self.invite_text(&room);
+                    ctx.copy_text(text);
+                }
                 Effect::Alert => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Informational,
@@ -104,9 +108,9 @@ impl ConfabApp {
 
     fn apply_join(&mut self, ctx: &egui::Context, action: JoinAction) {
         let effects = match action {
-            JoinAction::Create { name, server } => self.model.start(server, name, Intent::Create),
+            JoinAction::Create { name, server } => self.model.start(&server, name, Intent::Create),
             JoinAction::Join { name, room, server } => {
-                self.model.start(server, name, Intent::Join(room))
+                self.model.start(&server, name, Intent::Join(room))
             }
             JoinAction::Cancel => self.model.leave(),
             JoinAction::Host { name, bind } => {
@@ -133,8 +137,10 @@ impl ConfabApp {
                 ctx.copy_text(text);
                 vec![]
             }
+            ChatAction::NewRoom => self.model.new_room(),
+            ChatAction::Mention(name) => self.model.mention(&name, now),
             ChatAction::Send => self.model.send_draft(),
-            ChatAction::DraftChanged => self.model.draft_changed(now),
+            ChatAction::Edit(text) => self.model.edit_draft(text, now),
             ChatAction::OpenLink(url) => {
                 ctx.open_url(OpenUrl::new_tab(url));
                 vec![]
@@ -146,6 +152,16 @@ impl ConfabApp {
             }
         };
         self.run(ctx, effects);
+    }
+
+    /// The invite to `room`: on the web this page's address with the room after `#`
+    /// (web_link), natively the relay's address with the room after `#`.
+    fn invite_text(&self, room: &confab_protocol::RoomCode) -> String {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(link) = crate::web::invite_link(room) {
+            return link;
+        }
+        crate::ui::chat::invite_text(&self.share_server(), room)
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -188,12 +204,24 @@ impl ConfabApp {
         None
     }
 
+    /// The address others join at, while this app hosts the relay.
+    fn hosting(&self) -> Option<String> {
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        return self.host.share_url();
+        #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
+        None
+    }
+
     fn share_server(&self) -> String {
         #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some(url) = self.host.share_url() {
             return url;
         }
-        self.prefs.form.server.trim().to_owned()
+        // The relay in use: with several addresses, the one that answered.
+        match self.model.relay() {
+            Some(relay) => relay.to_owned(),
+            None => self.prefs.form.server.trim().to_owned(),
+        }
     }
 }
 
@@ -214,7 +242,7 @@ impl eframe::App for ConfabApp {
         #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some((name, result)) = self.host.poll() {
             let effects = match result {
-                Ok(url) => self.model.start(url, name, Intent::Create),
+                Ok(url) => self.model.start(&url, name, Intent::Create),
                 Err(why) => {
                     self.model.join_error = Some(format!("Could not host: {why}"));
                     vec![]
@@ -260,14 +288,16 @@ impl eframe::App for ConfabApp {
             return;
         }
         let server = self.share_server();
+        let hosting = self.hosting();
         let status = self.model.status.clone();
         let sound_on = self.prefs.mention_sound;
-        let Some(session) = self.model.session.as_mut() else {
+        let Some(session) = self.model.session.as_ref() else {
             return;
         };
         let cx = ChatContext {
             status: &status,
             server: &server,
+            hosting: hosting.as_deref(),
             sound_on,
             now: now.at,
         };

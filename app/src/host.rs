@@ -32,10 +32,14 @@ impl HostedRelay {
     }
 
     /// The address to tell others. A relay listening on every interface is reachable at
-    /// this computer's name (or any of its addresses); a specific address is used as-is.
+    /// this computer's address on the local network (the one its default route uses), or
+    /// else at its name; a specific address is used as-is.
     pub fn share_url(&self) -> String {
         if !self.addr.ip().is_unspecified() {
             return format!("ws://{}", self.addr);
+        }
+        if let Some(ip) = lan_ip() {
+            return format!("ws://{ip}:{}", self.addr.port());
         }
         let host = std::fs::read_to_string("/etc/hostname")
             .ok()
@@ -45,6 +49,17 @@ impl HostedRelay {
             .unwrap_or_else(|| "this-computer".into());
         format!("ws://{host}:{}", self.addr.port())
     }
+}
+
+/// This computer's address on the network its default route leads to. "Connecting" a UDP
+/// socket sends nothing; it only asks the system which local address it would use. `None`
+/// without a route (then the computer's name is the best guess).
+fn lan_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    // A documentation address (TEST-NET-1): never a real peer, only a route lookup.
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
 }
 
 impl Drop for HostedRelay {

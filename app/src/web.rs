@@ -97,6 +97,7 @@ pub fn state_json(app: &mut ConfabApp) -> String {
         Status::Joining => "joining",
         Status::Online => "online",
         Status::Waiting { .. } => "waiting",
+        Status::Ended { .. } => "ended",
     };
     let session = model.session.as_ref().map(|s| {
         let chats: Vec<Value> = s

@@ -10,15 +10,23 @@ use confab_protocol::{ClientMessage, RoomCode, Username};
 /// Chat in a Confab room from a terminal, or drive one from a script.
 ///
 /// Typed lines are sent as chat messages. Commands: `/who` lists who is here,
-/// `/w NAME text` whispers, `/quit` (or end of input) leaves, `//text` sends a line that
-/// starts with `/`.
+/// `/w NAME text` whispers, `/me text` is an action, `/quit` (or end of input) leaves,
+/// `//text` sends a line that starts with `/`.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "confab-cli", version, about, long_about = None)]
 #[command(group(ArgGroup::new("target").required(true).args(["room", "create"])))]
 pub struct Args {
-    /// Relay to connect to (`ws://` only: this build has no TLS).
-    #[arg(long, env = "CONFAB_SERVER", default_value = "ws://127.0.0.1:9001")]
-    pub server: String,
+    /// Relay to connect to (`ws://` only: this build has no TLS). Several relays of one
+    /// cluster: repeat the flag or separate them with commas; they are tried in turn until
+    /// one answers. `--relay` is the same flag.
+    #[arg(
+        long,
+        alias = "relay",
+        env = "CONFAB_SERVER",
+        value_delimiter = ',',
+        default_value = "ws://127.0.0.1:9001"
+    )]
+    pub server: Vec<String>,
 
     /// Name to appear under: 1 to 24 characters, no invisible characters.
     #[arg(long, env = "CONFAB_NAME", value_parser = parse_name)]
@@ -62,6 +70,15 @@ impl Args {
         }
     }
 
+    /// The relay addresses, in order, blanks dropped (`--server "ws://a, ws://b"`).
+    pub fn relays(&self) -> Vec<&str> {
+        self.server
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
     /// Whether this run is scripted with `--send` (then stdin is left alone).
     pub fn is_scripted(&self) -> bool {
         !self.send.is_empty()
@@ -98,6 +115,23 @@ mod tests {
         let json = args.entry_request().to_json();
         assert_eq!(json, r#"{"type":"join","name":"ann","room":"K7Q-X2M-HDP"}"#);
         assert!(!args.is_scripted());
+    }
+
+    #[test]
+    fn several_relays_come_from_repeated_flags_or_commas_in_order() {
+        let args = parse(&[
+            "--name",
+            "ann",
+            "--create",
+            "--server",
+            "ws://a:1, ws://b:2",
+            "--relay",
+            "ws://c:3",
+        ])
+        .expect("valid args");
+        assert_eq!(args.relays(), ["ws://a:1", "ws://b:2", "ws://c:3"]);
+        let one = parse(&["--name", "ann", "--create"]).expect("valid args");
+        assert_eq!(one.relays(), ["ws://127.0.0.1:9001"]);
     }
 
     #[test]

@@ -51,6 +51,25 @@ pub struct Connection {
 
 impl Connection {
     /// Opens a WebSocket to `url` within [`CONNECT_TIMEOUT`].
+    /// Connects to the first of `urls` that answers, trying them in order (the relays of
+    /// one cluster share rooms, so any will do). The error is the last one's.
+    pub async fn connect_any(urls: &[&str]) -> Result<Self, CliError> {
+        let mut last = CliError::Timeout("connecting to the relay: no address given");
+        for url in urls {
+            match Self::connect(url).await {
+                Ok(conn) => return Ok(conn),
+                Err(err) => {
+                    if urls.len() > 1 {
+                        crate::output::warn(&format!("{url}: {err}; trying the next relay"));
+                    }
+                    last = err;
+                }
+            }
+        }
+        Err(last)
+    }
+
+    /// Connects to one relay within [`CONNECT_TIMEOUT`].
     pub async fn connect(url: &str) -> Result<Self, CliError> {
         let (ws, _response) = timeout(CONNECT_TIMEOUT, connect_async(url))
             .await

@@ -9,7 +9,8 @@
 //!
 //! # Layout
 //! - `args`: the command line (names and codes validated with the protocol's rules).
-//! - `command`: what a typed line means (`/who`, `/w`, `/quit`, chat).
+//! - what a typed line means (`/who`, `/w`, `/me`, `/quit`, chat) is the protocol crate's
+//!   `confab_protocol::command`, shared with the app.
 //! - `session`: the order of events: connect, enter, select loop, leave.
 //! - `connection`: the WebSocket as typed frames, every network wait bounded.
 //! - `room`: roster and sent-message bookkeeping, updated from relay frames.
@@ -18,7 +19,6 @@
 //! - `error`: every way a session ends badly, with its message.
 
 mod args;
-mod command;
 mod connection;
 mod error;
 mod output;

@@ -108,8 +108,11 @@ pub fn roster_line(members: &[Username], you: &Username) -> String {
     format!("here ({}): {}", members.len(), names.join(", "))
 }
 
-/// `12:03:04 <ann> hello`.
+/// `12:03:04 <ann> hello`, or `12:03:04 * ann waves` for an action (`/me waves`).
 fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
+    if let Some(action) = confab_protocol::command::action_text(&chat.text) {
+        return format!("{} * {} {}", clock(chat.ts, zone), chat.from, clean(action));
+    }
     format!(
         "{} <{}> {}",
         clock(chat.ts, zone),
@@ -212,6 +215,14 @@ mod tests {
         assert_eq!(
             lines(&ServerMessage::Chat(chat("ann", "hello"))),
             ["22:13:20 <ann> hello"]
+        );
+    }
+
+    #[test]
+    fn an_action_shows_as_the_sender_doing_it() {
+        assert_eq!(
+            lines(&ServerMessage::Chat(chat("ann", "/me waves"))),
+            ["22:13:20 * ann waves"]
         );
     }
 

@@ -10,7 +10,7 @@ use confab_protocol::{
     ClientId, ClientMessage, ErrorMessage, ServerMessage, Username, WelcomeMessage,
 };
 
-use crate::command::Command;
+use confab_protocol::command::Command;
 
 /// The room as this client last heard of it.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ impl Room {
     pub fn request(&mut self, command: Command) -> Option<ClientMessage> {
         let client_id = self.next_client_id;
         let msg = match command {
-            Command::Chat(text) => ClientMessage::Chat { client_id, text },
+            Command::Chat(text) | Command::Me(text) => ClientMessage::Chat { client_id, text },
             Command::Whisper { to, text } => ClientMessage::Whisper {
                 to,
                 client_id,

@@ -2,7 +2,7 @@
 //! leaves or the connection ends.
 //!
 //! Owns the order of events and every timeout around them. Input syntax lives in
-//! `command`, room bookkeeping in `room`, the socket in `connection`, printing in `output`.
+//! `confab_protocol::command`, room bookkeeping in `room`, the socket in `connection`, printing in `output`.
 
 use std::time::Duration;
 
@@ -11,12 +11,12 @@ use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout_at};
 
 use crate::args::Args;
-use crate::command::{self, Command};
 use crate::connection::{Connection, Incoming};
 use crate::error::CliError;
 use crate::output::{Output, warn};
 use crate::render::{code_name, roster_line};
 use crate::room::Room;
+use confab_protocol::command::{self, Command};
 
 /// Time allowed between sending `create`/`join` and the relay's answer.
 pub const JOIN_REPLY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,14 +34,21 @@ pub const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 /// Connects, enters the room named by `args`, and runs until the user leaves (or, with
 /// `--send`, until every scripted message was answered).
 pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
-    let mut conn = Connection::connect(&args.server).await?;
+    let mut conn = Connection::connect_any(&args.relays()).await?;
     conn.send(&args.entry_request()).await?;
     let mut room = enter(&mut conn, out).await?;
 
     let mut input = (!args.is_scripted()).then(|| BufReader::new(tokio::io::stdin()).lines());
     let mut leaving: Option<Instant> = None;
     for line in &args.send {
-        if perform(command::parse(line), &mut conn, &mut room, out).await? {
+        if perform(
+            command::parse(line, &room.members),
+            &mut conn,
+            &mut room,
+            out,
+        )
+        .await?
+        {
             break;
         }
     }
@@ -76,7 +83,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
             },
             line = next_line(&mut input), if leaving.is_none() => {
                 let wants_out = match line.map_err(CliError::Stdin)? {
-                    Some(line) => perform(command::parse(&line), &mut conn, &mut room, out).await?,
+                    Some(line) => perform(command::parse(&line, &room.members), &mut conn, &mut room, out).await?,
                     None => true, // end of input: leave like /quit
                 };
                 if wants_out {

@@ -132,3 +132,23 @@ async fn refused_scripted_messages_make_the_run_fail() {
             .any(|f| f["code"] == "no_such_member" && f["client_id"] == 1)
     );
 }
+
+#[tokio::test]
+async fn an_unreachable_first_relay_is_skipped_for_the_next_one() {
+    let (url, _stop) = relay().await;
+    // A port that was just free: nothing listens there any more.
+    let dead = {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        format!("ws://{}", listener.local_addr().expect("bound address"))
+    };
+    let both = format!("{dead},{url}");
+    let out = cli(
+        &both,
+        &["--name", "bot", "--room", "lobby", "--json", "--send", "hi"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(stderr.contains("trying the next relay"), "stderr: {stderr}");
+    assert_eq!(json_lines(&out)[0]["room"], "LOBBY");
+}

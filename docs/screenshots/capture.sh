@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Retakes join.png and room.png from the real app: a relay on 127.0.0.1, the native client
-# in an Xvfb window, and confab-cli bots that make a busy room (joins, a link, a mention,
-# CJK, emoji, a whisper, a join/leave burst). Run from anywhere:
+# Takes the native screenshots from the real app: a relay on 127.0.0.1 with a permanent
+# room `lobby`, the debug client in an Xvfb window (a fresh profile), and confab-cli bots
+# that make a busy room (a burst, a link, a mention of you, CJK, Arabic and Hebrew, colour
+# emoji with a skin tone and a family, an action, a whisper, a join/leave burst).
 #
-#   docs/screenshots/capture.sh [OUT_DIR] [WIDTH HEIGHT]     # default: this dir, 1100x720
+#   docs/screenshots/capture.sh NAME WIDTH HEIGHT [light]   # writes NAME.png here
+#   docs/screenshots/capture.sh room 1280 800               # desktop, dark
+#   docs/screenshots/capture.sh phone-light 400 800 light   # phone width, light
+#   docs/screenshots/capture.sh join 1280 800                # the join screen, a name typed
+#   CONFAB_SHOT_PEOPLE=113,16 docs/screenshots/capture.sh phone-people 400 800
+#                                                            # click there (the people sheet)
 #
-# Needs: xvfb xdotool imagemagick (and Mesa for OpenGL); fonts-noto-cjk for the Chinese
-# name and message. Every process it starts is stopped again by PID on exit.
+# Joins by keyboard (the name field has the focus; Tab to the room; Enter joins), so it
+# does not depend on where the join card's fields are. Needs: xvfb xdotool imagemagick,
+# Mesa, fonts-noto-cjk and fonts-noto-color-emoji. Every process it starts is stopped by
+# PID on exit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=${1:-$here}
-width=${2:-1100}
-height=${3:-720}
-port=${CONFAB_SHOT_PORT:-19411}
+name=$1
+width=$2
+height=$3
+theme=${4:-dark}
+port=${CONFAB_SHOT_PORT:-9001} # the app's default server address
 server="ws://127.0.0.1:$port"
 display=${CONFAB_SHOT_DISPLAY:-:99}
 work=$(mktemp -d)
@@ -32,80 +41,90 @@ bin="$root/target/debug"
 Xvfb "$display" -screen 0 "$((width + 100))x$((height + 100))x24" -nolisten tcp &
 pids+=($!)
 export DISPLAY=$display
-"$bin/confab-server" --bind "127.0.0.1:$port" >"$work/relay.log" 2>&1 &
+"$bin/confab-server" --bind "127.0.0.1:$port" --room lobby >"$work/relay.log" 2>&1 &
 pids+=($!)
 sleep 1
 
 # A bot reads the lines to say from a FIFO; a sleeping writer keeps the FIFO open.
 bot() {
-    local name=$1
-    shift
-    mkfifo "$work/in_$name"
-    sleep 100000 >"$work/in_$name" &
+    local who=$1
+    mkfifo "$work/in_$who"
+    sleep 100000 >"$work/in_$who" &
     pids+=($!)
-    "$bin/confab-cli" --server "$server" --name "$name" "$@" <"$work/in_$name" \
-        >"$work/out_$name.log" 2>&1 &
+    "$bin/confab-cli" --server "$server" --name "$who" --room lobby <"$work/in_$who" \
+        >"$work/out_$who.log" 2>&1 &
     pids+=($!)
 }
 say() {
     echo "$2" >"$work/in_$1"
-    sleep 0.7
+    sleep 0.5
 }
 
-bot maya --create
-# A fresh profile, so the join form starts empty.
-XDG_DATA_HOME="$work/data" RUST_LOG=warn "$bin/confab" >"$work/app.log" 2>&1 &
+for who in jonas priya 李雷 layla noa; do
+    bot "$who"
+    sleep 0.2
+done
+sleep 1
+say jonas "morning all 😀 🚀 👋🏽 ❤️ 🎉"
+say jonas "coffee first ☕"
+say jonas "then the deploy"
+say jonas "notes: https://en.wikipedia.org/wiki/Rust_(programming_language)"
+say priya "@maya did the staging build finish? 👍"
+say 李雷 "早上好！网页版今天可以试用了 🚀"
+say 李雷 "東京の天気は晴れ ☀️"
+
+# The app, on a fresh profile so the join form starts empty (and dark or light).
+XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" RUST_LOG=warn \
+    "$bin/confab" >"$work/app.log" 2>&1 &
 pids+=($!)
-sleep 3
-room=$(grep -o 'room code: [A-Z0-9-]*' "$work/out_maya.log" | cut -d' ' -f3)
 win=$(xdotool search --sync --name '^Confab' | head -1)
 xdotool windowsize "$win" "$width" "$height"
 xdotool windowmove "$win" 0 0
-sleep 1.5
+sleep 2
 xdotool windowfocus --sync "$win"
-
-# The join card is centred; its fields sit at fixed offsets from the middle.
-cx=$((width / 2))
-top=$(((height - 720) / 2))
-type_at() {
-    xdotool mousemove "$cx" "$(($1 + top))" click 1
-    sleep 0.3
-    xdotool key ctrl+a
-    xdotool type --delay 25 "$2"
-}
-type_at 263 ann
-type_at 324 "$room"
-type_at 380 "$server"
-xdotool key Escape
-xdotool mousemove "$((width - 20))" "$((height - 20))"
-sleep 1
-import -window root -crop "${width}x${height}+0+0" +repage "$out/join.png"
-xdotool mousemove "$((cx + 97))" "$((427 + top))" click 1
-sleep 1.5
-
-for name in jonas priya 李雷 sam; do
-    bot "$name" --room "$room"
-    sleep 0.2
-done
-sleep 1.5
-say maya "Morning all! Notes from stand-up 👉 https://example.com/standup"
-say jonas "Thanks 👍 I'll add the release checklist"
-say priya "@ann could you review the relay PR before lunch?"
-say 李雷 "早上好！网页版今天可以试用了 🚀"
-for name in tom lena omar; do # join and leave at once: one collapsed presence line
-    "$bin/confab-cli" --server "$server" --name "$name" --room "$room" </dev/null >/dev/null 2>&1
-    sleep 0.2
-done
-say priya "/w ann the demo moved to 3 pm, keep it quiet 🤫"
-say sam "Build is green again 🎉"
-xdotool windowfocus --sync "$win"
-xdotool mousemove "$((width / 3))" "$((height - 30))" click 1
-sleep 0.3
-xdotool type --delay 25 "On it @priya, comments by 12"
+xdotool type --delay 30 maya
+if [ "$name" = join ]; then
+    xdotool mousemove "$((width - 40))" "$((height - 40))"
+    sleep 1
+    import -window root -crop "${width}x${height}+0+0" +repage "$here/$name.png"
+    echo "saved $here/$name.png"
+    exit 0
+fi
+xdotool key Tab
+xdotool type --delay 30 lobby
 xdotool key Return
-sleep 0.8
-say maya "@ann 🙌 thanks!"
-xdotool mousemove "$((width - 200))" 300
+sleep 2
+
+for who in tom lena omar; do # join and leave at once: one collapsed presence line
+    "$bin/confab-cli" --server "$server" --name "$who" --room lobby </dev/null >/dev/null 2>&1
+    sleep 0.2
+done
+say layla "مرحبا بالجميع 👋"
+say noa "שלום Confab עולם"
+say priya "/w maya the demo moved to 3 pm, keep it quiet 🤫"
+say jonas "/me is making coffee for everyone"
+say noa "family photo day 👨‍👩‍👧 🎂"
+xdotool windowfocus --sync "$win"
+xdotool type --delay 25 "on it @priya, will post the link 🙌"
+xdotool key Return
+sleep 1
+if [ "$theme" = light ]; then
+    # The theme switch: egui's three buttons on wide windows, one button on narrow ones.
+    # Found by colour-free geometry: the last icon before Leave (wide) or the top right.
+    if [ "$width" -ge 640 ]; then
+        xdotool mousemove "${CONFAB_SHOT_LIGHT_X:-0}" "${CONFAB_SHOT_LIGHT_Y:-16}" click 1
+    else
+        xdotool mousemove "$((width - 16))" "${CONFAB_SHOT_LIGHT_Y:-44}" click 1
+    fi
+    sleep 1
+fi
+if [ -n "${CONFAB_SHOT_PEOPLE:-}" ]; then
+    xdotool mousemove "${CONFAB_SHOT_PEOPLE%,*}" "${CONFAB_SHOT_PEOPLE#*,}" click 1
+    sleep 1
+    xdotool mousemove "$((width / 2))" "$((height - 120))"
+else
+    xdotool mousemove "$((width - 40))" "$((height / 2))"
+fi
 sleep 1.5
-import -window root -crop "${width}x${height}+0+0" +repage "$out/room.png"
-echo "saved $out/join.png and $out/room.png (room $room)"
+import -window root -crop "${width}x${height}+0+0" +repage "$here/$name.png"
+echo "saved $here/$name.png"

@@ -83,6 +83,11 @@ fn type_into(app: &mut Harness<'_, ConfabApp>, label: &str, text: &str) {
 /// Fills in the join screen and clicks `button` ("Create room" or "Join").
 fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, room: Option<&str>) {
     type_into(app, "Your name", name);
+    // The server address is behind the join screen's "Advanced" disclosure.
+    if app.query_by_label("Server address").is_none() {
+        app.get_by_label_contains("Advanced").click();
+        app.run_steps(2);
+    }
     type_into(app, "Server address", server);
     let button = match room {
         Some(room) => {

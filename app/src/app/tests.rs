@@ -127,3 +127,90 @@ fn the_composer_has_the_focus_after_joining_and_after_sending() {
     settle(&mut h);
     assert!(h.get_by_role(composer).is_focused(), "after sending");
 }
+
+#[test]
+fn a_room_gone_after_a_restart_keeps_the_transcript_and_one_click_makes_a_new_room() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    script.push(WsEvent::Error("reset".into()));
+    settle(&mut h);
+    h.get_by_label("Retry now").click();
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    script.push_text(r#"{"type":"error","code":"room_not_found","message":"no such room"}"#);
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("K7Q-X2M-HDP no longer exists on the server")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("hi there").is_some(),
+        "the transcript stays"
+    );
+    assert!(h.query_by_label_contains("Check it").is_none());
+    assert!(
+        h.query_by_label("Create room").is_none(),
+        "not the join screen"
+    );
+
+    h.get_by_label("Create a new room and copy its invite")
+        .click();
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    settle(&mut h);
+    assert_eq!(
+        script.sent_json().last(),
+        Some(&json!({"type": "create", "name": "ann"}))
+    );
+    script.push_text(
+        &WELCOME
+            .replace("K7Q-X2M-HDP", "ABC-DEF-GHJ")
+            .replace(r#""tok""#, r#""tok2""#)
+            .replace("hi there", "first in the new room"),
+    );
+    h.step();
+    let copied = h.output().platform_output.commands.iter().any(|c| {
+        matches!(c, egui::OutputCommand::CopyText(t) if t == "ws://127.0.0.1:9001/#ABC-DEF-GHJ")
+    });
+    assert!(
+        copied,
+        "the new room's invite is on the clipboard: {:?}",
+        h.output().platform_output.commands
+    );
+    settle(&mut h);
+    assert_eq!(h.state().state().status, Status::Online);
+    assert!(
+        h.query_by_label_contains("the new room ABC-DEF-GHJ")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("hi there").is_some(),
+        "the old transcript is still there"
+    );
+}
+
+#[test]
+fn a_server_field_with_two_relays_tries_the_second_when_the_first_fails() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    // As if typed into the field under Advanced (it starts with the default address).
+    h.state_mut().prefs_mut().form.server = "ws://one:9001, ws://two:9001".into();
+    settle(&mut h);
+    assert_eq!(h.state().state().status, Status::Offline);
+    h.get_by_label("Create room").click();
+    settle(&mut h);
+    script.push(WsEvent::Error("connection refused".into()));
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    settle(&mut h);
+    let connects = script.connects.borrow().clone();
+    assert_eq!(connects.last().map(String::as_str), Some("ws://two:9001"));
+    assert_eq!(connects.len(), 2, "{connects:?}");
+    assert_eq!(
+        script.sent_json().last(),
+        Some(&json!({"type": "create", "name": "ann"}))
+    );
+}

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use confab_protocol::command::{self, Command};
 use confab_protocol::{ClientId, ClientMessage, Username};
 use web_time::{Duration, Instant};
 
@@ -40,19 +41,43 @@ impl Composer {
         self.pending.values()
     }
 
-    /// Takes the draft for sending as `client_id`. Returns the message to send, or `None`
-    /// (draft kept, [`Self::error`] set) when it cannot be sent.
-    pub fn take_draft(&mut self, client_id: ClientId, max_chars: usize) -> Option<ClientMessage> {
+    /// Takes the draft for sending as `client_id`, read with the shared line grammar
+    /// ([`command::parse`]; `members` lets `/w` reach a name with spaces). Returns the
+    /// message to send, or `None` (draft kept, [`Self::error`] set) when it cannot be sent
+    /// or asks for nothing to send (`/who` answers in [`Self::error`]'s place).
+    pub fn take_draft(
+        &mut self,
+        client_id: ClientId,
+        max_chars: usize,
+        members: &[Username],
+    ) -> Option<ClientMessage> {
         if self.draft.trim().is_empty() {
             return None;
         }
-        let (to, text) = match parse_whisper(&self.draft) {
-            Some(Ok((to, text))) => (Some(to), text.to_owned()),
-            Some(Err(why)) => {
-                self.error = Some(why);
+        let (to, text) = match command::parse(&self.draft, members) {
+            Ok(Command::Chat(text) | Command::Me(text)) => (None, text),
+            Ok(Command::Whisper { to, text }) => (Some(to), text),
+            Ok(Command::Who) => {
+                let names: Vec<&str> = members.iter().map(Username::as_str).collect();
+                self.error = Some(format!("Here ({}): {}", names.len(), names.join(", ")));
+                self.draft.clear();
                 return None;
             }
-            None => (None, self.draft.clone()),
+            Ok(Command::Help) => {
+                self.error = Some(APP_HELP.into());
+                self.draft.clear();
+                return None;
+            }
+            Ok(Command::Quit) => {
+                self.error = Some("To leave, press Leave at the top.".into());
+                self.draft.clear();
+                return None;
+            }
+            Ok(Command::Nothing) => return None,
+            Err(why) => {
+                self.error = Some(capitalize(&why.to_string()));
+                return None;
+            }
         };
         let chars = text.chars().count();
         if chars > max_chars {
@@ -91,7 +116,7 @@ impl Composer {
     pub fn refuse(&mut self, client_id: ClientId, why: String) {
         if let Some(p) = self.pending.remove(&client_id) {
             let restored = match p.to {
-                Some(to) => format!("/w {to} {}", p.text),
+                Some(to) => command::whisper_line(&to, &p.text),
                 None => p.text,
             };
             self.draft = if self.draft.is_empty() {
@@ -134,28 +159,24 @@ impl Composer {
     }
 }
 
-/// Reads `/w NAME TEXT` (or `/msg`): `None` when the draft is not a whisper command.
-fn parse_whisper(draft: &str) -> Option<Result<(Username, &str), String>> {
-    let rest = draft
-        .strip_prefix("/w ")
-        .or_else(|| draft.strip_prefix("/msg "))?;
-    let rest = rest.trim_start();
-    let (name, text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    let name = name.strip_prefix('@').unwrap_or(name);
-    Some(match Username::parse(name) {
-        Err(e) => Err(format!("Whisper to whom? {e}.")),
-        Ok(_) if text.trim().is_empty() => Err("Write something after the name.".into()),
-        Ok(to) => Ok((to, text)),
-    })
+/// What `/help` says in the app: the commands the composer understands.
+const APP_HELP: &str = "/w NAME text whispers (quote a name with spaces: /w \"ann lee\" hi), \
+    /me text is an action, /who lists who is here, //text sends a line that starts with /.";
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Names from `members` that complete `word` (an `@` prefix is kept), best first.
 pub fn completions(word: &str, members: &[Username], me: &Username) -> Vec<String> {
     let (at, prefix) = word.strip_prefix('@').map_or(("", word), |p| ("@", p));
-    let prefix = prefix.to_lowercase();
     members
         .iter()
-        .filter(|m| *m != me && m.as_str().to_lowercase().starts_with(&prefix))
+        .filter(|m| *m != me && command::name_starts_with(m, prefix))
         .map(|m| format!("{at}{m}"))
         .collect()
 }
@@ -194,7 +215,7 @@ mod tests {
             draft: "hello".into(),
             ..Composer::default()
         };
-        let sent = c.take_draft(7, 100);
+        let sent = c.take_draft(7, 100, &[]);
         assert_eq!(
             sent,
             Some(ClientMessage::Chat {
@@ -216,7 +237,7 @@ mod tests {
             draft: "abcdef".into(),
             ..Composer::default()
         };
-        assert_eq!(c.take_draft(1, 5), None);
+        assert_eq!(c.take_draft(1, 5, &[]), None);
         assert_eq!(c.draft, "abcdef");
         assert!(c.error.as_deref().is_some_and(|e| e.contains("limit is 5")));
     }
@@ -228,12 +249,54 @@ mod tests {
             ..Composer::default()
         };
         assert_eq!(
-            c.take_draft(3, 100),
+            c.take_draft(3, 100, &[]),
             Some(ClientMessage::Whisper {
                 to: name("bob"),
                 client_id: 3,
                 text: "psst there".into()
             })
+        );
+    }
+
+    #[test]
+    fn a_member_with_a_space_in_the_name_can_be_whispered_and_restored() {
+        let members = [name("ann"), name("Ann Lee")];
+        let mut c = Composer {
+            draft: "/w ann lee hello".into(),
+            ..Composer::default()
+        };
+        assert_eq!(
+            c.take_draft(4, 100, &members),
+            Some(ClientMessage::Whisper {
+                to: name("Ann Lee"),
+                client_id: 4,
+                text: "hello".into()
+            })
+        );
+        c.refuse(4, "busy".into());
+        assert_eq!(c.draft, "/w \"Ann Lee\" hello");
+    }
+
+    #[test]
+    fn slash_me_is_sent_as_an_action_and_unknown_commands_are_explained() {
+        let mut c = Composer {
+            draft: "/me waves".into(),
+            ..Composer::default()
+        };
+        assert_eq!(
+            c.take_draft(1, 100, &[]),
+            Some(ClientMessage::Chat {
+                client_id: 1,
+                text: "/me waves".into()
+            })
+        );
+        c.draft = "/shout hi".into();
+        assert_eq!(c.take_draft(2, 100, &[]), None);
+        assert_eq!(c.draft, "/shout hi", "kept to fix");
+        assert!(
+            c.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("Unknown command /shout"))
         );
     }
 

@@ -8,12 +8,16 @@
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
+//! - [`emoji`]: emoji by name (`:shortcode:` completion, the picker's search).
 //! - [`presence`]: others' typing hints and the reconnect backoff.
+//! - [`relays`]: the relay addresses a session may use, tried in turn.
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
 pub mod composer;
+pub mod emoji;
 pub mod presence;
+pub mod relays;
 pub mod session;
 pub mod text;
 pub mod timeline;
@@ -28,6 +32,7 @@ use confab_protocol::{
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use presence::Backoff;
+pub use relays::Relays;
 pub use session::Session;
 pub use timeline::{Entry, EntryKind};
 
@@ -64,6 +69,8 @@ pub enum Effect {
     Disconnect,
     /// A mention or whisper arrived while the window was unfocused: play the alert.
     Alert,
+    /// Put this room's invite on the clipboard (a new room was made to carry on in).
+    CopyInvite(RoomCode),
 }
 
 /// What the join screen asked for.
@@ -93,6 +100,13 @@ pub enum Status {
         /// Why the last one ended, for people.
         reason: String,
     },
+    /// The room is over for this session: it no longer exists (the relay restarted), or a
+    /// resume was refused for good. The transcript stays readable; nothing reconnects until
+    /// the person creates a new room ([`Model::new_room`]) or leaves.
+    Ended {
+        /// What happened, in words that name the room and never blame the person.
+        reason: String,
+    },
 }
 
 /// The whole client model.
@@ -108,9 +122,15 @@ pub struct Model {
     pub unread: usize,
     /// Whether the window has focus; set by the app every frame.
     focused: bool,
-    /// The server address and what to do there.
-    target: Option<(String, Username, Intent)>,
+    /// The relay addresses and what to do there.
+    target: Option<(Relays, Username, Intent)>,
+    /// Addresses not yet tried since [`Model::start`], before the first `welcome`: a
+    /// relay that cannot be reached moves on to the next at once, until all were tried.
+    untried: usize,
     backoff: Backoff,
+    /// The next `welcome` is for a new room that carries this session's transcript on
+    /// (see [`Model::new_room`]), not a resume.
+    carry_on: bool,
     /// Next `client_id`: unique for the model's lifetime, so echoes never mix up drafts.
     next_client_id: ClientId,
 }
@@ -125,19 +145,35 @@ impl Model {
             unread: 0,
             focused: true,
             target: None,
+            untried: 0,
             backoff: Backoff::new(seed),
+            carry_on: false,
             next_client_id: 1,
         }
     }
 
-    /// Starts creating or joining a room on `server` as `name`.
-    pub fn start(&mut self, server: String, name: Username, intent: Intent) -> Vec<Effect> {
+    /// Starts creating or joining a room as `name` on `server`: one relay address, or
+    /// several separated by commas or spaces, tried in turn (see [`Relays`]).
+    pub fn start(&mut self, server: &str, name: Username, intent: Intent) -> Vec<Effect> {
         self.join_error = None;
         self.session = None;
+        self.carry_on = false;
+        let Some(relays) = Relays::parse(server) else {
+            self.status = Status::Offline;
+            self.join_error = Some("Give the server's address (under Advanced).".into());
+            return vec![];
+        };
         self.status = Status::Connecting;
         self.backoff.reset();
-        self.target = Some((server.clone(), name, intent));
-        vec![Effect::Disconnect, Effect::Connect(server)]
+        self.untried = relays.len() - 1;
+        let url = relays.current().to_owned();
+        self.target = Some((relays, name, intent));
+        vec![Effect::Disconnect, Effect::Connect(url)]
+    }
+
+    /// The relay address in use (or last used), for invites.
+    pub fn relay(&self) -> Option<&str> {
+        self.target.as_ref().map(|(relays, ..)| relays.current())
     }
 
     /// The socket opened: ask to join (or resume).
@@ -146,6 +182,7 @@ impl Model {
             return vec![Effect::Disconnect];
         };
         let msg = match (&self.session, intent) {
+            (Some(_), _) if self.carry_on => ClientMessage::Create { name: name.clone() },
             (Some(session), _) => session.resume_message(),
             (None, Intent::Create) => ClientMessage::Create { name: name.clone() },
             (None, Intent::Join(room)) => ClientMessage::Join {
@@ -161,11 +198,20 @@ impl Model {
 
     /// The socket closed or failed. In a room: schedule a reconnect. Otherwise: report.
     pub fn on_closed(&mut self, reason: &str, now: Now) -> Vec<Effect> {
-        let Some((server, ..)) = &self.target else {
+        let Some((relays, ..)) = &mut self.target else {
             return vec![];
         };
+        if self.session.is_none() && self.untried > 0 {
+            self.untried -= 1;
+            let next = relays.rotate().to_owned();
+            self.status = Status::Connecting;
+            return vec![Effect::Disconnect, Effect::Connect(next)];
+        }
         if self.session.is_none() {
-            self.join_error = Some(format!("Could not reach {server}: {reason}"));
+            self.join_error = Some(match relays.len() {
+                1 => format!("Could not reach {}: {reason}", relays.current()),
+                _ => format!("Could not reach any of {}: {reason}", relays.all()),
+            });
             self.status = Status::Offline;
             self.target = None;
             return vec![Effect::Disconnect];
@@ -178,6 +224,8 @@ impl Model {
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", now.wall_ms);
         }
+        // The next attempt goes to the next relay (the same one when there is only one).
+        relays.rotate();
         let retry_at = now.at + self.backoff.next_delay();
         self.status = Status::Waiting {
             retry_at,
@@ -189,8 +237,8 @@ impl Model {
     /// Time passed: start a due reconnect.
     pub fn tick(&mut self, now: Now) -> Vec<Effect> {
         match (&self.status, &self.target) {
-            (Status::Waiting { retry_at, .. }, Some((server, ..))) if now.at >= *retry_at => {
-                let server = server.clone();
+            (Status::Waiting { retry_at, .. }, Some((relays, ..))) if now.at >= *retry_at => {
+                let server = relays.current().to_owned();
                 self.status = Status::Connecting;
                 vec![Effect::Connect(server)]
             }
@@ -206,11 +254,30 @@ impl Model {
         self.tick(now)
     }
 
+    /// Creates a new room on the same relay under the same name, after the room ended
+    /// ([`Status::Ended`]): the transcript is carried over above a marker, and the new
+    /// room's invite goes on the clipboard once it exists ([`Effect::CopyInvite`]).
+    pub fn new_room(&mut self) -> Vec<Effect> {
+        let Some((relays, _, intent)) = self.target.as_mut() else {
+            return vec![];
+        };
+        if !matches!(self.status, Status::Ended { .. }) || self.session.is_none() {
+            return vec![];
+        }
+        *intent = Intent::Create;
+        let server = relays.current().to_owned();
+        self.carry_on = true;
+        self.backoff.reset();
+        self.status = Status::Connecting;
+        vec![Effect::Disconnect, Effect::Connect(server)]
+    }
+
     /// Leaves the room on purpose (or cancels a pending join): back to the join screen.
     pub fn leave(&mut self) -> Vec<Effect> {
         let was_online = self.status == Status::Online;
         self.session = None;
         self.target = None;
+        self.carry_on = false;
         self.status = Status::Offline;
         let mut effects = Vec::new();
         if was_online {
@@ -232,7 +299,7 @@ impl Model {
         let id = self.next_client_id;
         match session
             .composer
-            .take_draft(id, session.limits.max_text_chars)
+            .take_draft(id, session.limits.max_text_chars, &session.members)
         {
             Some(msg) => {
                 self.next_client_id += 1;
@@ -240,6 +307,16 @@ impl Model {
             }
             None => vec![],
         }
+    }
+
+    /// The composer's text is now `text` (typed, completed, an emoji added): keep it, and
+    /// maybe send a typing hint.
+    pub fn edit_draft(&mut self, text: String, now: Now) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return vec![];
+        };
+        session.composer.draft = text;
+        self.draft_changed(now)
     }
 
     /// The draft changed (or time passed while composing): maybe send a typing hint.
@@ -259,6 +336,19 @@ impl Model {
         }
     }
 
+    /// Adds `@name ` to the end of the draft (a member clicked in the people list).
+    pub fn mention(&mut self, name: &Username, now: Now) -> Vec<Effect> {
+        let Some(session) = self.session.as_mut() else {
+            return vec![];
+        };
+        let draft = &mut session.composer.draft;
+        if !draft.is_empty() && !draft.ends_with(char::is_whitespace) {
+            draft.push(' ');
+        }
+        draft.push_str(&format!("@{name} "));
+        self.draft_changed(now)
+    }
+
     /// Tells the model whether the window has focus; focus clears the unread count.
     pub fn set_focused(&mut self, focused: bool) {
         self.focused = focused;
@@ -274,8 +364,17 @@ impl Model {
                 self.status = Status::Online;
                 self.backoff.reset();
                 self.join_error = None;
-                match &mut self.session {
-                    Some(s) if s.room == welcome.room => s.resume(welcome, now.wall_ms),
+                let carry_on = std::mem::take(&mut self.carry_on);
+                match self.session.take() {
+                    Some(old) if carry_on => {
+                        let room = welcome.room.clone();
+                        self.session = Some(old.carry_on(welcome, now.wall_ms));
+                        return vec![Effect::CopyInvite(room)];
+                    }
+                    Some(mut s) if s.room == welcome.room => {
+                        s.resume(welcome, now.wall_ms);
+                        self.session = Some(s);
+                    }
                     _ => self.session = Some(Session::new(welcome)),
                 }
                 vec![]
@@ -287,8 +386,18 @@ impl Model {
                 ..
             }) if self.status == Status::Joining => {
                 let why = words::describe_error(code, &message, retry_after_ms);
-                if self.session.is_some() && !words::ends_session(code) {
-                    return self.on_closed(&why, now);
+                if let Some(session) = &self.session {
+                    if !words::ends_session(code) {
+                        return self.on_closed(&why, now);
+                    }
+                    // The transcript stays; only a new room or Leave moves on from here.
+                    let reason = if std::mem::take(&mut self.carry_on) {
+                        why
+                    } else {
+                        words::describe_ended(code, &session.room, &session.me, &message)
+                    };
+                    self.status = Status::Ended { reason };
+                    return vec![Effect::Disconnect];
                 }
                 self.session = None;
                 self.target = None;

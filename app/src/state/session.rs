@@ -106,6 +106,21 @@ impl Session {
         self.timeline.push_notice(note, now_ms);
     }
 
+    /// Carries this session on in a new room (the old one was gone): the transcript and
+    /// the draft stay, a marker separates the rooms, and the new room's backlog follows.
+    pub fn carry_on(self, mut welcome: WelcomeMessage, now_ms: Millis) -> Session {
+        let history = std::mem::take(&mut welcome.history);
+        let mut next = Session::new(welcome);
+        next.timeline = self.timeline;
+        next.timeline
+            .push_new_room(self.room, next.room.clone(), now_ms);
+        for msg in history {
+            next.timeline.push_chat(msg, &next.me);
+        }
+        next.composer.draft = self.composer.draft;
+        next
+    }
+
     /// The `join` that resumes this session on a new connection.
     pub fn resume_message(&self) -> ClientMessage {
         ClientMessage::Join {

@@ -65,7 +65,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
 /// A model that has joined the room as "ann" with messages 1 and 2 in its history.
 fn joined(now: Now) -> Model {
     let mut m = Model::new(1);
-    m.start("ws://relay".into(), name("ann"), Intent::Join(room()));
+    m.start("ws://relay", name("ann"), Intent::Join(room()));
     m.on_opened();
     m.on_message(
         welcome(
@@ -92,7 +92,7 @@ fn seqs(m: &Model) -> Vec<u64> {
 #[test]
 fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
     let mut m = Model::new(1);
-    let effects = m.start("ws://relay".into(), name("ann"), Intent::Join(room()));
+    let effects = m.start("ws://relay", name("ann"), Intent::Join(room()));
     assert_eq!(
         effects,
         vec![Effect::Disconnect, Effect::Connect("ws://relay".into())]
@@ -117,7 +117,7 @@ fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
 #[test]
 fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
     let mut m = Model::new(1);
-    m.start("ws://relay".into(), name("ann"), Intent::Create);
+    m.start("ws://relay", name("ann"), Intent::Create);
     assert_eq!(
         m.on_opened(),
         vec![Effect::Send(ClientMessage::Create { name: name("ann") })]
@@ -138,7 +138,7 @@ fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
 #[test]
 fn an_unreachable_server_is_reported_on_the_join_screen() {
     let mut m = Model::new(1);
-    m.start("ws://nowhere".into(), name("ann"), Intent::Create);
+    m.start("ws://nowhere", name("ann"), Intent::Create);
     m.on_closed("connection refused", Now::current());
     assert_eq!(m.status, Status::Offline);
     assert!(
@@ -291,16 +291,78 @@ fn a_typing_stop_right_before_a_chat_clears_the_hint_and_the_chat_shows() {
     assert_eq!(seqs(&m), vec![1, 2, 3]);
 }
 
-#[test]
-fn a_resume_into_an_expired_room_ends_the_session() {
-    let now = Now::current();
+/// A joined model whose relay restarted: the resume was refused with `room_not_found`.
+fn room_gone(now: Now) -> Model {
     let mut m = joined(now);
     m.on_closed("reset", now);
     m.reconnect_now(now);
     m.on_opened();
-    m.on_message(ServerMessage::error(ErrorCode::RoomNotFound, "gone"), now);
-    assert!(m.session.is_none());
-    assert_eq!(m.status, Status::Offline);
+    let effects = m.on_message(ServerMessage::error(ErrorCode::RoomNotFound, "gone"), now);
+    assert_eq!(effects, vec![Effect::Disconnect]);
+    m
+}
+
+#[test]
+fn a_resume_into_a_vanished_room_ends_it_but_keeps_the_transcript() {
+    let now = Now::current();
+    let mut m = room_gone(now);
+    let Status::Ended { reason } = &m.status else {
+        panic!("ended, not {:?}", m.status);
+    };
+    assert!(
+        reason.starts_with("K7Q-X2M-HDP no longer exists"),
+        "{reason}"
+    );
+    assert_eq!(seqs(&m), vec![1, 2], "the transcript stays readable");
+    assert_eq!(m.join_error, None, "nothing for the join screen to blame");
+    let later = Now {
+        at: now.at + Backoff::MAX * 2,
+        wall_ms: now.wall_ms,
+    };
+    assert_eq!(m.tick(later), vec![], "an ended room does not reconnect");
+}
+
+#[test]
+fn a_new_room_after_the_old_one_vanished_carries_the_transcript_and_copies_its_invite() {
+    let now = Now::current();
+    let mut m = room_gone(now);
+    m.session.as_mut().expect("kept").composer.draft = "unsent".into();
+    assert_eq!(
+        m.new_room(),
+        vec![Effect::Disconnect, Effect::Connect("ws://relay".into())]
+    );
+    assert_eq!(
+        m.on_opened(),
+        vec![Effect::Send(ClientMessage::Create { name: name("ann") })]
+    );
+    let fresh = RoomCode::parse("ABCDEFGHJ").expect("valid code");
+    let ServerMessage::Welcome(mut w) = welcome(vec![chat(1, "ann", "new", None)], "tok2") else {
+        unreachable!()
+    };
+    w.room = fresh.clone();
+    let effects = m.on_message(ServerMessage::Welcome(w), now);
+    assert_eq!(effects, vec![Effect::CopyInvite(fresh.clone())]);
+    assert_eq!(m.status, Status::Online);
+    let session = m.session.as_ref().expect("in the new room");
+    assert_eq!(session.room, fresh);
+    assert_eq!(session.composer.draft, "unsent");
+    assert_eq!(
+        seqs(&m),
+        vec![1, 2, 1],
+        "old messages above, the new room's below"
+    );
+    assert!(session.timeline.entries().iter().any(|e| matches!(
+        &e.kind,
+        EntryKind::NewRoom { from, to } if *from == room() && *to == fresh
+    )));
+    // A later drop resumes the new room, not the old one.
+    m.on_closed("reset", now);
+    m.reconnect_now(now);
+    let sent = m.on_opened();
+    assert!(
+        matches!(&sent[..], [Effect::Send(ClientMessage::Join { room, resume_token: Some(t), .. })] if *room == fresh && t == "tok2"),
+        "{sent:?}"
+    );
 }
 
 #[test]
@@ -406,4 +468,115 @@ fn leaving_sends_leave_and_returns_to_the_join_screen() {
     );
     assert!(m.session.is_none());
     assert_eq!(m.status, Status::Offline);
+}
+
+#[test]
+fn a_mention_from_the_people_list_goes_at_the_end_of_the_draft_and_counts_as_typing() {
+    let now = Now::current();
+    let mut m = joined(now);
+    m.session.as_mut().expect("in a room").composer.draft = "hi".into();
+    let effects = m.mention(&name("bob"), now);
+    assert_eq!(
+        effects,
+        vec![Effect::Send(ClientMessage::Typing { active: true })]
+    );
+    let session = m.session.as_ref().expect("in a room");
+    assert_eq!(session.composer.draft, "hi @bob ");
+}
+
+fn whispers(m: &Model) -> Vec<String> {
+    let session = m.session.as_ref().expect("in a room");
+    let text = |e: &Entry| match &e.kind {
+        EntryKind::Whisper { text, .. } => Some(text.clone()),
+        _ => None,
+    };
+    session.timeline.entries().iter().filter_map(text).collect()
+}
+
+#[test]
+fn whispers_exchanged_stay_visible_after_reconnects_known_or_not() {
+    let now = Now::current();
+    let mut m = joined(now);
+    let whisper = |from: &str, to: &str, text: &str| {
+        ServerMessage::Whisper(confab_protocol::WhisperMessage {
+            from: name(from),
+            to: name(to),
+            text: text.into(),
+            ts: 5,
+            client_id: None,
+        })
+    };
+    m.on_message(whisper("bob", "ann", "psst"), now);
+    m.on_message(whisper("ann", "bob", "yes?"), now);
+    // A drop the relay resumes, then one it does not know (it restarted).
+    for token in ["tok", "fresh"] {
+        m.on_closed("reset", now);
+        m.reconnect_now(now);
+        m.on_opened();
+        m.on_message(welcome(vec![chat(1, "bob", "a", None)], token), now);
+        assert_eq!(m.status, Status::Online);
+        assert_eq!(whispers(&m), vec!["psst", "yes?"], "after token {token}");
+    }
+}
+
+#[test]
+fn several_relays_are_tried_in_turn_until_one_answers() {
+    let now = Now::current();
+    let mut m = Model::new(1);
+    let effects = m.start("ws://a, ws://b ws://c", name("ann"), Intent::Create);
+    assert_eq!(
+        effects,
+        vec![Effect::Disconnect, Effect::Connect("ws://a".into())]
+    );
+    assert_eq!(
+        m.on_closed("refused", now),
+        vec![Effect::Disconnect, Effect::Connect("ws://b".into())]
+    );
+    assert_eq!(m.status, Status::Connecting);
+    assert_eq!(m.join_error, None, "not yet: ws://c is left");
+    assert_eq!(
+        m.on_closed("refused", now),
+        vec![Effect::Disconnect, Effect::Connect("ws://c".into())]
+    );
+    assert_eq!(m.relay(), Some("ws://c"));
+    m.on_closed("refused", now);
+    assert_eq!(m.status, Status::Offline);
+    let error = m.join_error.as_deref().unwrap_or_default();
+    assert!(error.contains("ws://a, ws://b, ws://c"), "{error}");
+}
+
+#[test]
+fn reconnects_rotate_through_the_relays_with_backoff_and_resume_at_the_one_that_answers() {
+    let now = Now::current();
+    let mut m = Model::new(1);
+    m.start("ws://a,ws://b", name("ann"), Intent::Join(room()));
+    m.on_opened();
+    m.on_message(welcome(vec![chat(1, "bob", "a", None)], "tok"), now);
+    assert_eq!(m.relay(), Some("ws://a"));
+    let mut connects = Vec::new();
+    let mut at = now;
+    for _ in 0..3 {
+        m.on_closed("reset", at);
+        assert_eq!(m.tick(at), vec![], "each attempt waits for the backoff");
+        at = Now {
+            at: at.at + Backoff::MAX,
+            wall_ms: at.wall_ms,
+        };
+        connects.extend(m.tick(at));
+    }
+    let urls = ["ws://b", "ws://a", "ws://b"].map(|u| Effect::Connect(u.into()));
+    assert_eq!(connects, urls);
+    let resume = ClientMessage::Join {
+        name: name("ann"),
+        room: room(),
+        resume_token: Some("tok".into()),
+        last_seq: Some(1),
+    };
+    assert_eq!(m.on_opened(), vec![Effect::Send(resume)], "at ws://b");
+    m.on_message(welcome(vec![], "tok"), at);
+    assert_eq!(
+        m.relay(),
+        Some("ws://b"),
+        "invites now name the relay that answered"
+    );
 }

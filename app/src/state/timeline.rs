@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use confab_protocol::{ChatMessage, Millis, Seq, Username, WhisperMessage};
+use confab_protocol::{ChatMessage, Millis, RoomCode, Seq, Username, WhisperMessage};
 
 use super::text;
 
@@ -77,6 +77,14 @@ pub enum EntryKind {
     },
     /// Something the client says about itself ("Reconnected").
     Notice(String),
+    /// The conversation carries on in a new room (the old one was gone): entries above are
+    /// from `from`, entries below from `to`, with their own `seq` numbering.
+    NewRoom {
+        /// The room that no longer exists.
+        from: RoomCode,
+        /// The room created to carry on.
+        to: RoomCode,
+    },
 }
 
 /// The ordered, capped, deduplicated list of entries.
@@ -116,6 +124,13 @@ impl Timeline {
     pub fn push_discontinuity(&mut self, now_ms: Millis) {
         self.last_seq = None;
         self.push(now_ms, EntryKind::Discontinuity);
+    }
+
+    /// Marks that the conversation moved from room `from` to the new room `to`: the entries
+    /// above stay readable, and `seq` numbering starts again below the marker.
+    pub fn push_new_room(&mut self, from: RoomCode, to: RoomCode, now_ms: Millis) {
+        self.last_seq = None;
+        self.push(now_ms, EntryKind::NewRoom { from, to });
     }
 
     /// Adds a chat message unless it was already shown. Returns whether it was added.
@@ -178,7 +193,7 @@ impl Timeline {
         let epoch = self
             .entries
             .iter()
-            .rposition(|e| e.kind == EntryKind::Discontinuity)
+            .rposition(|e| matches!(e.kind, EntryKind::Discontinuity | EntryKind::NewRoom { .. }))
             .map_or(0, |i| i + 1);
         let at = (epoch..self.entries.len())
             .find(|&i| {

@@ -1,6 +1,6 @@
 //! What the relay's refusals and the connection's state mean, in words for people.
 
-use confab_protocol::ErrorCode;
+use confab_protocol::{ErrorCode, RoomCode, Username};
 
 /// Explains an `error` frame. `message` is the relay's own text, used where ours would
 /// say less.
@@ -45,6 +45,27 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
     }
 }
 
+/// Explains why a room ended for a session whose resume was refused for good (see
+/// [`ends_session`]). It names the room and says what happened on the relay's side: the
+/// person typed nothing wrong, so nothing here asks them to check a code.
+pub fn describe_ended(code: ErrorCode, room: &RoomCode, me: &Username, message: &str) -> String {
+    match code {
+        ErrorCode::RoomNotFound => format!(
+            "{room} no longer exists on the server; it was probably restarted. \
+             The conversation stays here to read, but nobody else can see it now."
+        ),
+        ErrorCode::NameTaken => format!(
+            "While you were away, someone else in {room} took the name {me} \
+             (or one that looks the same)."
+        ),
+        ErrorCode::RoomFull => format!("{room} filled up while you were away."),
+        ErrorCode::TooManyFailedJoins => {
+            "The server is refusing joins from your address for a while.".into()
+        }
+        _ => format!("The server no longer lets you back into {room}: {message}."),
+    }
+}
+
 /// Whether a refused resume means the room is gone for us, so reconnecting is pointless.
 pub fn ends_session(code: ErrorCode) -> bool {
     matches!(
@@ -70,5 +91,15 @@ mod tests {
         assert!(describe_error(ErrorCode::RateLimited, "x", Some(40)).contains("Wait 1 s"));
         assert!(describe_error(ErrorCode::RateLimited, "x", Some(0)).contains("Wait 1 s"));
         assert!(describe_error(ErrorCode::Other, "brand new", None).contains("brand new"));
+    }
+
+    #[test]
+    fn a_vanished_room_is_explained_by_its_code_without_blaming_the_typing() {
+        let room = RoomCode::parse("RKUPCN427").expect("valid code");
+        let me = Username::parse("ann").expect("valid name");
+        let why = describe_ended(ErrorCode::RoomNotFound, &room, &me, "gone");
+        assert!(why.starts_with("RKU-PCN-427 no longer exists"), "{why}");
+        assert!(why.contains("restarted"), "{why}");
+        assert!(!why.contains("Check"), "{why}");
     }
 }

@@ -40,9 +40,10 @@ pub fn visual_line(line: &str) -> VisualLine<'_> {
     for run in runs {
         let text = &line[run.clone()];
         if levels[run.start].is_rtl() {
-            // egui reverses only a stretch of right-to-left letters (with its spaces); what
-            // else is in the run (emoji, punctuation) it leaves in place, so reverse the
-            // order of those stretches here.
+            // egui reverses only a stretch of right-to-left letters drawn with one font;
+            // spaces (drawn with the Latin font), emoji and punctuation it leaves in place.
+            // So the run is cut into words, spaces and the rest, and their order reversed
+            // here: a space at a word's edge then lands on the side it belongs to visually.
             let mut chunks = chunks(text);
             chunks.reverse();
             pieces.extend(chunks);
@@ -56,18 +57,36 @@ pub fn visual_line(line: &str) -> VisualLine<'_> {
     }
 }
 
-/// `text` cut into maximal stretches of right-to-left letters and spaces, and the rest.
+/// What a character is for [`chunks`]: a right-to-left letter, a space, or anything else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rtl,
+    Space,
+    Other,
+}
+
+fn kind(c: char) -> Kind {
+    if is_rtl_letter(c) {
+        Kind::Rtl
+    } else if c.is_whitespace() {
+        Kind::Space
+    } else {
+        Kind::Other
+    }
+}
+
+/// `text` cut into maximal stretches of right-to-left letters, of spaces, and of the rest.
 fn chunks(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut kind = None;
+    let mut last = None;
     for (i, c) in text.char_indices() {
-        let k = is_rtl_letter(c) || c == ' ';
-        if kind.is_some_and(|prev| prev != k) {
+        let k = kind(c);
+        if last.is_some_and(|prev| prev != k) {
             out.push(&text[start..i]);
             start = i;
         }
-        kind = Some(k);
+        last = Some(k);
     }
     if start < text.len() {
         out.push(&text[start..]);
@@ -90,16 +109,18 @@ mod tests {
     fn an_arabic_line_is_right_to_left_with_the_trailing_emoji_on_the_left() {
         let line = visual_line("مرحبا بالجميع 👋");
         assert!(line.rtl);
-        assert_eq!(line.pieces, vec!["👋", "مرحبا بالجميع "]);
+        assert_eq!(line.pieces, vec!["👋", " ", "بالجميع", " ", "مرحبا"]);
     }
 
     #[test]
     fn english_inside_hebrew_keeps_its_place_in_visual_order() {
         // Logical: "שלום" "Confab" "עולם": shown right to left, so the last Hebrew word
-        // comes first from the left. egui turns each Hebrew piece (spaces included) round.
+        // comes first from the left. egui turns each Hebrew word round by itself; the
+        // spaces between the words are pieces of their own, so none is lost at an edge.
         let line = visual_line("שלום Confab עולם");
         assert!(line.rtl);
-        assert_eq!(line.pieces, vec![" עולם", "Confab", "שלום "]);
+        assert_eq!(line.pieces, vec!["עולם", " ", "Confab", " ", "שלום"]);
+        assert_eq!(line.pieces.concat().chars().count(), 16, "every space kept");
         assert!(has_rtl("abc שלום") && !has_rtl("abc 日本"));
     }
 }

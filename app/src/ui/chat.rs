@@ -7,7 +7,7 @@ use web_time::Instant;
 
 use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::link_prompt::link_prompt_ui;
-use super::members::members_ui;
+use super::members::{MembersAction, MembersLook, members_ui};
 use super::messages::{MessageList, messages_ui};
 use crate::state::presence::typing_line;
 use crate::state::{Session, Status};
@@ -30,6 +30,8 @@ pub struct ChatView {
     pub composer: ComposerView,
     /// Until when (egui time, s) the invite button says "Copied".
     copied_until: f64,
+    /// Leave was pressed while hosting: asking whether to stop the room for everyone.
+    pub confirm_leave: bool,
 }
 
 /// What the user did on the chat screen.
@@ -41,14 +43,23 @@ pub enum ChatAction {
     CopyInvite(String),
     /// Send the draft.
     Send,
-    /// The draft changed.
-    DraftChanged,
+    /// The draft now reads this.
+    Edit(String),
     /// Open this (confirmed) link.
     OpenLink(String),
     /// Skip the reconnect wait.
     ReconnectNow,
     /// Turn the mention sound on or off.
     ToggleSound,
+    /// Mention this member in the draft (clicked in the people list).
+    Mention(confab_protocol::Username),
+    /// The room ended: create a new one to carry on in (and copy its invite).
+    NewRoom,
+}
+
+/// The invite others paste into the join screen: the relay's address, `#`, the room code.
+pub fn invite_text(server: &str, room: &confab_protocol::RoomCode) -> String {
+    format!("{}/#{room}", server.trim_end_matches('/'))
 }
 
 /// Everything the chat screen reads besides the session.
@@ -58,6 +69,8 @@ pub struct ChatContext<'a> {
     pub status: &'a Status,
     /// The relay address (for the invite).
     pub server: &'a str,
+    /// Where others join, when this app hosts the relay (leaving then stops the room).
+    pub hosting: Option<&'a str>,
     /// Whether the mention sound is on.
     pub sound_on: bool,
     /// The current time, for typing hints and the reconnect countdown.
@@ -67,7 +80,7 @@ pub struct ChatContext<'a> {
 /// Draws the chat screen.
 pub fn chat_ui(
     ui: &mut Ui,
-    session: &mut Session,
+    session: &Session,
     view: &mut ChatView,
     cx: ChatContext<'_>,
 ) -> Vec<ChatAction> {
@@ -77,42 +90,62 @@ pub fn chat_ui(
         view.members_open = !narrow;
         view.was_narrow = Some(narrow);
     }
-    Panel::top("top_bar").show(ui, |ui| {
+    let was_open = view.members_open;
+    let top = Panel::top("top_bar").show(ui, |ui| {
         ui.add_space(4.0);
         top_bar(ui, session, view, cx, narrow, &mut actions);
         ui.add_space(2.0);
     });
+    let just_opened = !was_open && view.members_open;
+    if let Some(at) = cx.hosting {
+        Panel::top("hosting").show(ui, |ui| hosting_line(ui, at, &session.room));
+    }
 
-    let typing = session.typing.active(cx.now);
-    Panel::right("people")
-        .resizable(true)
-        .default_size(180.0)
-        .show_collapsible(ui, &mut view.members_open, |ui| {
-            if let Some(name) = members_ui(ui, &session.members, &session.me, &typing) {
-                session.composer.draft.push_str(&format!("@{name} "));
-                actions.push(ChatAction::DraftChanged);
-            }
-        });
+    // While offline the roster is only the last one seen and typing hints are not live.
+    let stale = *cx.status != Status::Online;
+    let typing = if stale {
+        vec![]
+    } else {
+        session.typing.active(cx.now)
+    };
+    let mut people = None;
+    if !narrow {
+        let look = MembersLook {
+            closable: false,
+            stale,
+        };
+        Panel::right("people")
+            .resizable(true)
+            .default_size(180.0)
+            .show_collapsible(ui, &mut view.members_open, |ui| {
+                people = members_ui(ui, &session.members, &session.me, &typing, look);
+            });
+    }
 
     let line = typing_line(&typing);
     let online = *cx.status == Status::Online;
     Panel::bottom("composer").show(ui, |ui| {
+        if let Status::Ended { reason } = cx.status {
+            if let Some(action) = ended_ui(ui, reason) {
+                actions.push(action);
+            }
+            return;
+        }
         let members = &session.members;
         view.composer.max_chars = session.limits.max_text_chars;
-        let action = composer_ui(
+        let done = composer_ui(
             ui,
-            &mut session.composer,
+            &session.composer,
             members,
             &session.me,
             line.as_deref(),
             online,
             &mut view.composer,
         );
-        match action {
-            Some(ComposerAction::Send) => actions.push(ChatAction::Send),
-            Some(ComposerAction::DraftChanged) => actions.push(ChatAction::DraftChanged),
-            None => {}
-        }
+        actions.extend(done.into_iter().map(|action| match action {
+            ComposerAction::Send => ChatAction::Send,
+            ComposerAction::Edit(text) => ChatAction::Edit(text),
+        }));
         ui.add_space(4.0);
     });
 
@@ -122,10 +155,105 @@ pub fn chat_ui(
             view.pending_link = Some(url);
         }
     });
+    if narrow && view.members_open {
+        let look = MembersLook {
+            closable: true,
+            stale,
+        };
+        let sheet = people_sheet(ui, session, &typing, look, top.response.rect.bottom());
+        if sheet.clicked_elsewhere && !just_opened {
+            view.members_open = false;
+        }
+        people = sheet.action.or(people);
+    }
+    match people {
+        Some(MembersAction::Mention(name)) => {
+            actions.push(ChatAction::Mention(name));
+            view.composer.focus = true;
+            if narrow {
+                view.members_open = false;
+            }
+        }
+        Some(MembersAction::Close) => view.members_open = false,
+        None => {}
+    }
+    if view.confirm_leave
+        && let Some(action) = confirm_leave_ui(ui, &mut view.confirm_leave)
+    {
+        actions.push(action);
+    }
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));
     }
     actions
+}
+
+/// What the people sheet reported.
+struct Sheet {
+    action: Option<MembersAction>,
+    /// A click landed outside the sheet: it closes, like any sheet on a phone.
+    clicked_elsewhere: bool,
+}
+
+/// The people list on a narrow window: a sheet over the chat, from just below the top bar,
+/// as wide as the window, so opening it never squeezes the messages or the composer.
+fn people_sheet(
+    ui: &Ui,
+    session: &Session,
+    typing: &[&confab_protocol::Username],
+    look: MembersLook,
+    top: f32,
+) -> Sheet {
+    let screen = ui.ctx().content_rect();
+    let width = screen.width() - 16.0;
+    let height = ((screen.bottom() - top) * 0.7).max(120.0);
+    let mut action = None;
+    let area = egui::Area::new(egui::Id::unique("people_sheet"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(egui::pos2(screen.left() + 8.0, top + 4.0))
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_width(width - 16.0);
+                ui.set_max_height(height);
+                action = members_ui(ui, &session.members, &session.me, typing, look);
+            });
+        });
+    Sheet {
+        action,
+        clicked_elsewhere: area.response.clicked_elsewhere(),
+    }
+}
+
+/// Where the composer was, once the room has ended: what happened (naming the room) and
+/// the way on: one click makes a new room on the same relay and copies its invite.
+fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
+    let mut action = None;
+    ui.add_space(6.0);
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().faint_bg_color)
+        .stroke(egui::Stroke::new(1.0, ui.visuals().warn_fg_color))
+        .inner_margin(egui::Margin::same(10))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(egui::Label::new(RichText::new(reason).strong()).wrap());
+            ui.add_space(6.0);
+            ui.horizontal_wrapped(|ui| {
+                let visuals = ui.visuals();
+                let primary = egui::Button::new(
+                    RichText::new("Create a new room and copy its invite")
+                        .color(visuals.selection.stroke.color),
+                )
+                .fill(visuals.selection.bg_fill);
+                if ui.add(primary).clicked() {
+                    action = Some(ChatAction::NewRoom);
+                }
+                if ui.button("Back to the start").clicked() {
+                    action = Some(ChatAction::Leave);
+                }
+            });
+        });
+    ui.add_space(4.0);
+    action
 }
 
 /// The bar above everything. Wide windows get one line (wrapping if a long status needs
@@ -144,7 +272,9 @@ fn top_bar(
     if narrow {
         ui.horizontal(|ui| {
             room_items(ui, session, view, cx, true, actions);
-            ui.with_layout(right, |ui| leave_button(ui, actions));
+            ui.with_layout(right, |ui| {
+                leave_button(ui, view, cx.hosting.is_some(), actions);
+            });
         });
         ui.horizontal(|ui| {
             status_chip(ui, cx, actions);
@@ -161,7 +291,7 @@ fn top_bar(
             ui.separator();
             sound_button(ui, cx, actions);
             egui::widgets::global_theme_preference_buttons(ui);
-            leave_button(ui, actions);
+            leave_button(ui, view, cx.hosting.is_some(), actions);
         });
     }
 }
@@ -191,17 +321,17 @@ fn room_items(
         .on_hover_text("Copy a link others can paste to join")
         .clicked()
     {
-        actions.push(ChatAction::CopyInvite(format!(
-            "{}/#{}",
-            cx.server.trim_end_matches('/'),
-            session.room
+        actions.push(ChatAction::CopyInvite(invite_text(
+            cx.server,
+            &session.room,
         )));
         view.copied_until = time + 2.0;
     }
-    let people = if narrow {
-        format!("👥 {}", session.members.len())
-    } else {
-        format!("👥 {} online", session.members.len())
+    let count = session.members.len();
+    let people = match (narrow, *cx.status == Status::Online) {
+        (true, _) => format!("👥 {count}"),
+        (false, true) => format!("👥 {count} online"),
+        (false, false) => format!("👥 {count} last seen"),
     };
     if ui
         .selectable_label(view.members_open, people)
@@ -235,10 +365,69 @@ fn theme_switch(ui: &mut Ui) {
     }
 }
 
-fn leave_button(ui: &mut Ui, actions: &mut Vec<ChatAction>) {
-    if ui.button("Leave").clicked() {
-        actions.push(ChatAction::Leave);
+/// Leave: at once for a guest; while hosting, only after [`confirm_leave_ui`].
+fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut Vec<ChatAction>) {
+    let button = ui.button("Leave");
+    let button = if hosting {
+        button.on_hover_text("Leaving stops the room for everyone: it runs in this app")
+    } else {
+        button
+    };
+    if button.clicked() {
+        if hosting {
+            view.confirm_leave = true;
+        } else {
+            actions.push(ChatAction::Leave);
+        }
     }
+}
+
+/// "You are hosting at …": the room lives in this app, so others depend on it staying open.
+fn hosting_line(ui: &mut Ui, at: &str, room: &confab_protocol::RoomCode) {
+    ui.add_space(3.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("📡 You are hosting at").weak());
+        ui.label(RichText::new(at).monospace());
+        ui.label(RichText::new("· others join with").weak());
+        ui.label(RichText::new(invite_text(at, room)).monospace());
+    });
+    ui.add_space(3.0);
+}
+
+/// Asks before a host leaves: the relay runs in this app, so leaving ends the room.
+fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
+    let mut action = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_leave")).show(ui.ctx(), |ui| {
+        ui.set_max_width(340.0);
+        ui.heading("Stop the room for everyone?");
+        ui.add_space(4.0);
+        ui.add(
+            egui::Label::new(
+                "This room runs on this computer. Leaving stops it: everyone in it is \
+                 disconnected and the conversation ends.",
+            )
+            .wrap(),
+        );
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let stop = egui::Button::new(
+                RichText::new("Leave and stop the room").color(ui.visuals().error_fg_color),
+            );
+            if ui.add(stop).clicked() {
+                action = Some(ChatAction::Leave);
+            }
+            if ui.button("Stay").clicked() {
+                *open = false;
+            }
+        });
+    });
+    if modal.should_close() {
+        *open = false;
+    }
+    if action.is_some() {
+        *open = false;
+    }
+    action
 }
 
 fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
@@ -247,6 +436,7 @@ fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) 
         Status::Connecting => (Color32::from_rgb(230, 160, 40), "Reconnecting…".to_owned()),
         Status::Joining => (Color32::from_rgb(230, 160, 40), "Rejoining…".to_owned()),
         Status::Offline => (Color32::GRAY, "Offline".to_owned()),
+        Status::Ended { .. } => (Color32::GRAY, "Room closed".to_owned()),
         Status::Waiting { retry_at, reason } => {
             let secs = retry_at
                 .saturating_duration_since(cx.now)

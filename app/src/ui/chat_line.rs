@@ -65,7 +65,14 @@ pub fn chat_line_ui(
                         ui.label(time_text(when));
                     });
                 }
-                clicked = message_text(ui, line.text, me);
+                match confab_protocol::command::action_text(line.text) {
+                    // `/me waves`: "ann waves", in the sender's words, slanted.
+                    Some(action) => {
+                        let text = RichText::new(format!("{} {action}", line.from)).italics();
+                        ui.add(egui::Label::new(text).wrap());
+                    }
+                    None => clicked = message_text(ui, line.text, me),
+                }
             });
         });
     if stroke != Stroke::NONE {

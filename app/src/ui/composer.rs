@@ -9,15 +9,18 @@ use egui::{
     Suggestion, TextEdit, Ui,
 };
 
+use super::emoji_picker::{EmojiPicker, emoji_button, emoji_picker_ui};
 use crate::state::composer::{Composer, complete_last_word, completions};
+use crate::state::emoji::{MAX_SUGGESTIONS, replace_shortcodes, search, shortcode_query};
 
-/// What the user did in the composer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the user did in the composer. The view never edits the draft itself: it reports
+/// the new text and the model takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ComposerAction {
-    /// Send the draft.
+    /// The draft now reads this (typed, completed, an emoji inserted).
+    Edit(String),
+    /// Send the draft (after any [`ComposerAction::Edit`] of the same frame).
     Send,
-    /// The draft changed (for typing hints).
-    DraftChanged,
 }
 
 /// Tracks IME compositions across frames: the composer must not send on the Enter that
@@ -51,6 +54,8 @@ pub struct ComposerView {
     pub max_chars: usize,
     /// Input events after a plain Enter, held for the next frame (see [`one_enter_per_frame`]).
     pub deferred: Vec<Event>,
+    /// The emoji picker beside the composer.
+    pub picker: EmojiPicker,
 }
 
 impl Default for ComposerView {
@@ -60,6 +65,7 @@ impl Default for ComposerView {
             focus: true,
             max_chars: 0,
             deferred: Vec::new(),
+            picker: EmojiPicker::default(),
         }
     }
 }
@@ -68,17 +74,19 @@ impl Default for ComposerView {
 /// draft is kept) but nothing is sent.
 pub fn composer_ui(
     ui: &mut Ui,
-    composer: &mut Composer,
+    composer: &Composer,
     members: &[Username],
     me: &Username,
     typing_line: Option<&str>,
     enabled: bool,
     view: &mut ComposerView,
-) -> Option<ComposerAction> {
+) -> Vec<ComposerAction> {
     one_enter_per_frame(ui, &mut view.deferred);
     let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");
-    let mut action = None;
+    let mut actions = Vec::new();
+    // The field edits a copy; a change goes back to the model as an action.
+    let mut text = composer.draft.clone();
     ui.add_space(2.0);
     ui.label(
         RichText::new(typing_line.unwrap_or(" "))
@@ -115,29 +123,41 @@ pub fn composer_ui(
     let focused = ui.memory(|m| m.has_focus(id));
     if focused
         && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab))
-        && complete_last_word(&mut composer.draft, members, me)
+        && complete_last_word(&mut text, members, me)
     {
-        move_cursor_to_end(ui, id, &composer.draft);
-        action = Some(ComposerAction::DraftChanged);
+        move_cursor_to_end(ui, id, &text);
     }
 
     ui.horizontal(|ui| {
         let send_width = 64.0;
+        let emoji_width = 36.0;
         // The whole hint on one line where it fits; the gist on narrow windows.
         let hint = if ui.available_width() > 560.0 {
             "Message (Enter to send, Shift+Enter for a new line, /w name to whisper)"
         } else {
             "Message (/w name to whisper)"
         };
-        let edit = TextEdit::multiline(&mut composer.draft)
+        let edit = TextEdit::multiline(&mut text)
             .hint_text(hint)
             .desired_rows(2)
-            .desired_width(ui.available_width() - send_width - ui.spacing().item_spacing.x)
+            .desired_width(
+                ui.available_width() - send_width - emoji_width - 2.0 * ui.spacing().item_spacing.x,
+            )
             .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
             .lock_focus(true);
         let output = CompletionPopup::new(id)
             .accept_keys([Key::Enter])
             .show(ui, edit, |query| {
+                if let Some(code) = shortcode_query(query.word) {
+                    // `:ta` offers 🎉 :tada: and friends; accepting puts in the emoji.
+                    return search(code, MAX_SUGGESTIONS)
+                        .into_iter()
+                        .map(|p| {
+                            Suggestion::new(format!("{} ", p.emoji))
+                                .description(format!(":{}:", p.code))
+                        })
+                        .collect();
+                }
                 if !query.word.starts_with('@') {
                     return vec![];
                 }
@@ -147,25 +167,41 @@ pub fn composer_ui(
                     .collect()
             });
         if std::mem::take(&mut view.focus) {
+            // With the cursor at the end: a mention added from the people list goes on
+            // being typed after the name.
             output.text_edit.response.request_focus();
-        }
-        if output.text_edit.response.changed() || output.accepted.is_some() {
-            action = Some(ComposerAction::DraftChanged);
+            move_cursor_to_end(ui, id, &text);
         }
         let enter = output.text_edit.response.has_focus()
             && !output.is_open
             && !ime_blocks_enter
             && ui.input_mut(take_plain_enter);
+        let emoji = emoji_button(ui, &mut view.picker);
         let send = ui.add_enabled(
             enabled,
             Button::new("Send").min_size(egui::vec2(send_width, 36.0)),
         );
+        if let Some(picked) = emoji_picker_ui(ui, &mut view.picker, &emoji) {
+            insert_at_cursor(ui, id, &mut text, picked);
+            output.text_edit.response.request_focus();
+        }
+        if text != composer.draft && cursor_at_end(ui, id, &text) {
+            // A whole `:tada:` typed out becomes 🎉 (only at the end, where the cursor
+            // stays put).
+            if let Some(replaced) = replace_shortcodes(&text) {
+                text = replaced;
+                move_cursor_to_end(ui, id, &text);
+            }
+        }
+        if text != composer.draft {
+            actions.push(ComposerAction::Edit(std::mem::take(&mut text)));
+        }
         if enabled && (enter || send.clicked()) {
-            action = Some(ComposerAction::Send);
+            actions.push(ComposerAction::Send);
             output.text_edit.response.request_focus();
         }
     });
-    action
+    actions
 }
 
 /// Share of the limit from which the count shows: early enough to trim before Enter.
@@ -207,6 +243,29 @@ fn take_plain_enter(input: &mut egui::InputState) -> bool {
     let before = input.events.len();
     input.events.retain(|e| !is_plain_enter(e));
     input.events.len() != before
+}
+
+/// Puts `insert` where the composer's cursor is (at the end if it has none yet), and the
+/// cursor after it.
+fn insert_at_cursor(ui: &Ui, id: egui::Id, text: &mut String, insert: &str) {
+    let state = TextEdit::load_state(ui.ctx(), id);
+    let at = (state.as_ref())
+        .and_then(|s| s.cursor.char_range())
+        .map_or(text.chars().count(), |r| r.primary.index.into());
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+    text.insert_str(byte, insert);
+    if let Some(mut state) = state {
+        let after = CCursor::new(at + insert.chars().count());
+        state.cursor.set_char_range(Some(CCursorRange::one(after)));
+        TextEdit::store_state(ui.ctx(), id, state);
+    }
+}
+
+/// Whether the composer's cursor sits at the end of `text` (or it has none).
+fn cursor_at_end(ui: &Ui, id: egui::Id, text: &str) -> bool {
+    TextEdit::load_state(ui.ctx(), id)
+        .and_then(|s| s.cursor.char_range())
+        .is_none_or(|r| usize::from(r.primary.index) >= text.chars().count())
 }
 
 fn move_cursor_to_end(ui: &Ui, id: egui::Id, text: &str) {

@@ -21,6 +21,9 @@ pub struct JoinForm {
     pub server: String,
     /// Where a hosted relay listens (native only).
     pub host_addr: String,
+    /// Whether the "Advanced" disclosure (server address, hosting) is open. Closed for a
+    /// guest, who only needs a name and the code (or link) they were given.
+    pub advanced: bool,
 }
 
 impl Default for JoinForm {
@@ -30,6 +33,7 @@ impl Default for JoinForm {
             room: String::new(),
             server: "ws://127.0.0.1:9001".into(),
             host_addr: "0.0.0.0:9001".into(),
+            advanced: false,
         }
     }
 }
@@ -134,12 +138,14 @@ fn form_ui(
     ui.add_enabled_ui(!busy, |ui| {
         let name = name_field(ui, form);
         let room = room_field(ui, form);
-        let label = super::field_label(ui, "Server address");
-        let server = field(ui, label, &mut form.server, "ws://host:9001");
-        note_enter(ui, &server);
+        // Between the fields and the buttons, so the keyboard order stays name, room,
+        // (Advanced), Create room, Join.
+        advanced_ui(ui, form, host_note.is_some());
         ui.add_space(14.0);
         action = buttons(ui, form, name.as_ref(), room);
-        if let Some(note) = host_note {
+        if let Some(note) = host_note
+            && (form.advanced || !note.is_empty())
+        {
             action = host_section(ui, form, name, note).or(action.take());
         }
     });
@@ -292,6 +298,31 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
     }
     ui.add_space(8.0);
     parsed.ok()
+}
+
+/// The "Advanced" disclosure: a guest never needs what is behind it (the web page already
+/// knows its relay, and only a native build can host).
+fn advanced_ui(ui: &mut Ui, form: &mut JoinForm, can_host: bool) {
+    let hint = if can_host {
+        "The server address, and hosting a room on this computer"
+    } else {
+        "The server address"
+    };
+    let shown = egui::CollapsingHeader::new(RichText::new("Advanced").weak())
+        .open(Some(form.advanced))
+        .show_unindented(ui, |ui| {
+            let label = super::field_label(ui, "Server address");
+            let server = field(
+                ui,
+                label,
+                &mut form.server,
+                "ws://host:9001 (several: a, b)",
+            );
+            note_enter(ui, &server);
+        });
+    if shown.header_response.on_hover_text(hint).clicked() {
+        form.advanced = !form.advanced;
+    }
 }
 
 fn host_section(

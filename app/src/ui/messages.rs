@@ -81,6 +81,12 @@ pub fn messages_ui(
         });
         return None;
     }
+    // Once the list scrolls, a band on top is kept for the pinned sender, outside the
+    // scrolled rows: an overlay would hide the first visible line under the name.
+    let band = (total > ui.available_height()).then(|| {
+        let size = vec2(ui.available_width(), PIN_HEIGHT);
+        ui.allocate_exact_size(size, egui::Sense::hover()).0
+    });
     let output = ScrollArea::vertical()
         .id_salt("messages")
         .auto_shrink(false)
@@ -126,8 +132,8 @@ pub fn messages_ui(
             }
             sticky.flatten()
         });
-    if let Some((from, mine)) = output.inner {
-        sticky_header_ui(ui, output.inner_rect, from, mine);
+    if let (Some(band), Some((from, mine))) = (band, output.inner) {
+        sticky_header_ui(ui, band, from, mine);
     }
 
     let at_bottom =
@@ -162,10 +168,14 @@ fn sticky_sender(entries: &VecDeque<Entry>, i: usize, clipped: bool) -> Option<(
     (continues || clipped).then_some((from, *mine))
 }
 
-/// The sender's name pinned to the top of the list, over the rows, so every visible line
-/// of a group whose first message scrolled away still says who wrote it.
-fn sticky_header_ui(ui: &mut Ui, list: Rect, from: &Username, mine: bool) {
-    let rect = Rect::from_min_size(list.min, vec2(list.width() - 12.0, 22.0));
+/// Height of the band above the list where the sender of a group that began above the view
+/// is pinned.
+const PIN_HEIGHT: f32 = 20.0;
+
+/// The sender's name pinned above the list (in `band`), so every visible line of a group
+/// whose first message scrolled away still says who wrote it.
+fn sticky_header_ui(ui: &mut Ui, band: Rect, from: &Username, mine: bool) {
+    let rect = Rect::from_min_size(band.min, vec2(band.width() - 12.0, band.height()));
     let mut child = ui.new_child(
         UiBuilder::new()
             .max_rect(rect)

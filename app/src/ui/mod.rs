@@ -11,12 +11,14 @@
 //! - [`bidi`]: right-to-left lines in visual order.
 //! - [`palette`]: name colours and the colour science that checks them.
 //! - [`composer`]: the message box (Enter, Shift+Enter, IME, completion, typing line).
+//! - [`emoji_picker`]: the emoji button and panel beside the composer.
 //! - [`link_prompt`]: the "open this link?" dialog.
 
 pub mod bidi;
 pub mod chat;
 pub mod chat_line;
 pub mod composer;
+pub mod emoji_picker;
 pub mod join;
 pub mod link_prompt;
 pub mod members;

@@ -83,6 +83,11 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             );
             None
         }
+        EntryKind::NewRoom { from, to } => {
+            let text = format!("Above: {from}, which no longer exists. Below: the new room {to}.");
+            centered(ui, RichText::new(text).strong(), &when);
+            None
+        }
         EntryKind::Notice(text) => {
             centered(ui, RichText::new(text).italics().weak(), &when);
             None

@@ -13,6 +13,8 @@ struct Screen {
     view: ChatView,
     status: Status,
     actions: Vec<ChatAction>,
+    /// Where this app hosts the relay, if it does.
+    hosting: Option<String>,
 }
 
 fn name(s: &str) -> Username {
@@ -59,6 +61,7 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
         view: ChatView::default(),
         status,
         actions: vec![],
+        hosting: None,
     };
     Harness::builder()
         .with_size([900.0, 600.0])
@@ -71,11 +74,18 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
                 let cx = ChatContext {
                     status: &s.status,
                     server: "ws://relay:9001",
+                    hosting: s.hosting.as_deref(),
                     sound_on: false,
                     now: Instant::now(),
                 };
-                let actions = chat_ui(ui, &mut s.session, &mut s.view, cx);
-                s.actions.extend(actions);
+                let actions = chat_ui(ui, &s.session, &mut s.view, cx);
+                for action in actions {
+                    // What the model does with an edit; the rest is recorded for the test.
+                    match action {
+                        ChatAction::Edit(text) => s.session.composer.draft = text,
+                        other => s.actions.push(other),
+                    }
+                }
             },
             screen,
         )
@@ -291,6 +301,22 @@ fn a_group_that_started_above_the_view_keeps_its_sender_pinned_on_top() {
         2,
         "the people panel and the pinned header"
     );
+    // The pinned name covers no line of text: it sits in a band above the scrolled rows
+    // (which start where the scroll bar starts), not over them.
+    let pinned = h
+        .query_all_by_label("bob")
+        .map(|n| n.rect())
+        .min_by(|a, b| a.left().total_cmp(&b.left()))
+        .expect("the pinned header");
+    let bar = h
+        .query_all_by_role(egui::accesskit::Role::ScrollBar)
+        .map(|n| n.rect())
+        .find(|r| r.left() < 850.0 && r.height() > 200.0)
+        .expect("the message list's scroll bar");
+    assert!(
+        pinned.bottom() <= bar.top() + 0.5,
+        "pinned {pinned:?} reaches into the rows below {bar:?}"
+    );
 }
 
 #[test]
@@ -360,8 +386,13 @@ fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
     let mut h = harness(history, Status::Online);
     h.run();
     let latin = h.get_by_label("hello").rect();
-    // Drawn with a no-break space (see `row::rtl_text`).
-    let hebrew = h.get_by_label("שלום\u{a0}עולם").rect();
+    // One label per word, right to left: "עולם" (the second word) on the left.
+    let hebrew = h.get_by_label("שלום").rect();
+    let second = h.get_by_label("עולם").rect();
+    assert!(
+        second.right() < hebrew.left(),
+        "a space between {second:?} and {hebrew:?}"
+    );
     assert!(latin.left() < 60.0, "{latin:?}");
     assert!(
         hebrew.left() > latin.right(),
@@ -371,4 +402,107 @@ fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
         hebrew.right() > 600.0,
         "at the right of the message area: {hebrew:?}"
     );
+}
+
+#[test]
+fn at_phone_width_the_people_list_opens_as_a_sheet_over_the_chat_without_squeezing_it() {
+    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+    h.set_size(vec2(380.0, 640.0));
+    h.run();
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    let before = h.get_by_role(composer).rect();
+    h.get_by_label("👥 2").click();
+    h.run();
+    assert!(h.state().view.members_open);
+    assert!(
+        h.query_by_label("People (2)").is_some(),
+        "a count in the header"
+    );
+    let after = h.get_by_role(composer).rect();
+    assert_eq!(
+        before, after,
+        "the composer keeps its width under the sheet"
+    );
+    let sheet_you = h.get_by_label("ann (you)").rect();
+    let bob = h.query_all_by_label("bob").map(|n| n.rect());
+    let sheet_bob = bob
+        .filter(|r| r.top() > sheet_you.top())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("bob in the sheet");
+    assert!(
+        sheet_you.width() > 0.0 && sheet_you.left() < 60.0,
+        "full width: {sheet_you:?}"
+    );
+    assert!(sheet_you.top() < sheet_bob.top(), "you first, then bob");
+    h.get_by_label("✕").click();
+    h.run();
+    assert!(!h.state().view.members_open, "the close button closes it");
+}
+
+#[test]
+fn clicking_a_name_in_the_phone_sheet_mentions_them_and_closes_it() {
+    let mut h = harness(vec![], Status::Online);
+    h.set_size(vec2(380.0, 640.0));
+    h.run();
+    h.get_by_label("👥 2").click();
+    h.run();
+    h.get_by_label("bob").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![ChatAction::Mention(name("bob"))]);
+    assert!(!h.state().view.members_open);
+}
+
+#[test]
+fn while_offline_the_roster_and_count_read_as_last_seen_and_typing_is_hidden() {
+    let mut h = harness(vec![], Status::Online);
+    let now = Instant::now();
+    h.state_mut()
+        .session
+        .typing
+        .apply(name("bob"), true, now, web_time::Duration::from_secs(60));
+    h.run();
+    assert!(h.query_by_label("bob is typing…").is_some());
+    assert!(h.query_by_label("People (2)").is_some());
+    h.state_mut().status = Status::Waiting {
+        retry_at: now + web_time::Duration::from_secs(5),
+        reason: "reset".into(),
+    };
+    h.run();
+    assert!(h.query_by_label("bob is typing…").is_none());
+    assert!(h.query_by_label("Last seen here (2)").is_some());
+    assert!(h.query_by_label("👥 2 last seen").is_some());
+    assert!(h.query_by_label("👥 2 online").is_none());
+}
+
+#[test]
+fn a_host_sees_where_others_join_and_leave_asks_before_stopping_the_room() {
+    let mut h = harness(vec![], Status::Online);
+    h.state_mut().hosting = Some("ws://192.168.1.20:9001".into());
+    h.run();
+    assert!(h.query_by_label("ws://192.168.1.20:9001").is_some());
+    assert!(
+        h.query_by_label("ws://192.168.1.20:9001/#K7Q-X2M-HDP")
+            .is_some()
+    );
+    h.get_by_label("Leave").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "not yet: the room would stop");
+    assert!(h.query_by_label("Stop the room for everyone?").is_some());
+    h.get_by_label("Stay").click();
+    h.run();
+    assert!(h.state().actions.is_empty());
+    assert!(h.query_by_label("Stop the room for everyone?").is_none());
+    h.get_by_label("Leave").click();
+    h.run();
+    h.get_by_label("Leave and stop the room").click();
+    h.run();
+    assert_eq!(h.state().actions, vec![ChatAction::Leave]);
+}
+
+#[test]
+fn an_action_reads_as_the_sender_doing_it() {
+    let mut h = harness(vec![chat(1, "bob", "/me waves")], Status::Online);
+    h.run();
+    assert!(h.query_by_label("bob waves").is_some());
+    assert!(h.query_by_label("/me waves").is_none());
 }

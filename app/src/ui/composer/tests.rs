@@ -30,9 +30,11 @@ fn harness() -> Harness<'static, Box_> {
         .build_ui_state(
             move |ui, s: &mut Box_| {
                 let me = name("ann");
-                if let Some(a) =
-                    composer_ui(ui, &mut s.composer, &members, &me, None, true, &mut s.view)
-                {
+                for a in composer_ui(ui, &s.composer, &members, &me, None, true, &mut s.view) {
+                    // What the model does with an edit: take the text.
+                    if let ComposerAction::Edit(text) = &a {
+                        s.composer.draft.clone_from(text);
+                    }
                     s.actions.push(a);
                 }
             },
@@ -79,19 +81,23 @@ fn plain_enter() -> Event {
 #[test]
 fn several_enters_in_one_frame_send_several_messages() {
     let members = vec![name("ann")];
-    let mut h = Harness::builder().with_size([600.0, 200.0]).build_ui_state(
-        move |ui, sent: &mut (Composer, ComposerView, Vec<String>)| {
-            let (composer, view, sent) = (&mut sent.0, &mut sent.1, &mut sent.2);
-            let me = name("ann");
-            if composer_ui(ui, composer, &members, &me, None, true, view)
-                == Some(ComposerAction::Send)
-            {
-                // What the model does on Send: take the draft.
-                sent.push(std::mem::take(&mut composer.draft));
-            }
-        },
-        (Composer::default(), ComposerView::default(), Vec::new()),
-    );
+    let mut h = Harness::builder()
+        .with_size([600.0, 200.0])
+        .allow_missing_glyphs()
+        .build_ui_state(
+            move |ui, sent: &mut (Composer, ComposerView, Vec<String>)| {
+                let (composer, view, sent) = (&mut sent.0, &mut sent.1, &mut sent.2);
+                let me = name("ann");
+                for action in composer_ui(ui, composer, &members, &me, None, true, view) {
+                    match action {
+                        ComposerAction::Edit(text) => composer.draft = text,
+                        // What the model does on Send: take the draft.
+                        ComposerAction::Send => sent.push(std::mem::take(&mut composer.draft)),
+                    }
+                }
+            },
+            (Composer::default(), ComposerView::default(), Vec::new()),
+        );
     h.get_by_role(Role::MultilineTextInput).focus();
     h.run();
     // Everything below arrives in a single frame (`Harness::event` would give each its own).
@@ -126,6 +132,28 @@ fn enter_never_sends_while_an_ime_composition_is_open() {
 }
 
 #[test]
+fn the_view_reports_edits_and_never_changes_the_draft_itself() {
+    let members = vec![name("ann")];
+    let mut h = Harness::builder()
+        .with_size([600.0, 200.0])
+        .allow_missing_glyphs()
+        .build_ui_state(
+            move |ui, s: &mut (Composer, ComposerView, Vec<ComposerAction>)| {
+                let me = name("ann");
+                let actions = composer_ui(ui, &s.0, &members, &me, None, true, &mut s.1);
+                s.2.extend(actions);
+            },
+            (Composer::default(), ComposerView::default(), Vec::new()),
+        );
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run();
+    h.get_by_role(Role::MultilineTextInput).type_text("hey");
+    h.run();
+    assert_eq!(h.state().0.draft, "", "the model's draft is untouched");
+    assert!(h.state().2.contains(&ComposerAction::Edit("hey".into())));
+}
+
+#[test]
 fn tab_completes_a_member_name_at_the_end_of_the_draft() {
     let mut h = harness();
     type_into(&mut h, "hi bo");
@@ -153,4 +181,63 @@ fn ime_tracking_follows_preedit_and_commit() {
         (false, true)
     );
     assert_eq!(track_ime(true, &[preedit("")]), (false, true));
+}
+
+#[test]
+fn a_shortcode_offers_emoji_and_enter_puts_the_first_in() {
+    let mut h = harness();
+    type_into(&mut h, "party :tad");
+    assert!(
+        h.query_by_label_contains(":tada:").is_some(),
+        "the popup offers 🎉 :tada:"
+    );
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(h.state().composer.draft, "party 🎉 ");
+    assert!(
+        !h.state().actions.contains(&ComposerAction::Send),
+        "Enter picked, not sent"
+    );
+}
+
+#[test]
+fn a_whole_shortcode_typed_out_becomes_its_emoji() {
+    let mut h = harness();
+    type_into(&mut h, "ship it :rocket:");
+    assert_eq!(h.state().composer.draft, "ship it 🚀");
+}
+
+#[test]
+fn the_emoji_button_opens_a_picker_that_puts_an_emoji_at_the_cursor() {
+    let mut h = harness();
+    type_into(&mut h, "nice ");
+    h.get_by_label("😀").click();
+    h.run();
+    assert!(h.state().view.picker.open);
+    assert!(
+        h.get_by_label("Search emoji").is_focused(),
+        "type to search at once"
+    );
+    h.get_by_label("👍").click();
+    h.run();
+    assert_eq!(h.state().composer.draft, "nice 👍");
+    assert!(!h.state().view.picker.open, "picking closes it");
+}
+
+#[test]
+fn the_picker_searches_by_name_and_enter_picks_the_first() {
+    let mut h = harness();
+    h.get_by_label("😀").click();
+    h.run();
+    h.get_by_label("Search emoji").type_text("rocket");
+    h.run();
+    assert!(h.query_by_label("🚀").is_some());
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(h.state().composer.draft, "🚀");
+    h.get_by_label("😀").click();
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(!h.state().view.picker.open, "Escape closes it");
 }

@@ -71,6 +71,22 @@ fn clicking_create_asks_to_create_on_the_given_server() {
 }
 
 #[test]
+fn a_guest_sees_no_server_or_hosting_until_advanced_is_opened() {
+    let mut h = harness(None);
+    h.run();
+    assert!(h.query_by_label("Server address").is_none());
+    assert!(h.query_by_label("Host a room on this computer").is_none());
+    h.get_by_label_contains("Advanced").click();
+    h.run();
+    assert!(h.state().form.advanced, "remembered with the form");
+    assert!(h.query_by_label("Server address").is_some());
+    assert!(h.query_by_label("Host a room on this computer").is_some());
+    h.get_by_label_contains("Advanced").click();
+    h.run();
+    assert!(h.query_by_label("Server address").is_none());
+}
+
+#[test]
 fn pasting_an_invite_link_fills_in_the_server_and_the_room() {
     let mut h = harness(None);
     h.get_by_label("Your name").focus();

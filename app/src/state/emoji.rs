@@ -1,0 +1,147 @@
+//! Emoji by name: `:shortcode:` completion and the picker's search, over the `emojis`
+//! crate's table (Unicode's emoji with their GitHub shortcodes, `:tada:` → 🎉).
+//!
+//! Pure string work on the draft; the composer view draws the popup and the picker.
+
+/// Fewest letters after `:` before suggestions appear: `:D` and `:)` stay smileys in text,
+/// and a one-letter query would match hundreds.
+pub const MIN_QUERY: usize = 2;
+
+/// Most suggestions shown at once.
+pub const MAX_SUGGESTIONS: usize = 8;
+
+/// One emoji offered for a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    /// The emoji itself (what goes into the draft).
+    pub emoji: &'static str,
+    /// Its shortcode without colons (`tada`), or its name when it has none.
+    pub code: &'static str,
+}
+
+impl Pick {
+    fn of(e: &'static emojis::Emoji, code: &'static str) -> Self {
+        Self {
+            emoji: e.as_str(),
+            code,
+        }
+    }
+}
+
+/// The emoji whose shortcode starts with `query` (best: shortest code), then those whose
+/// shortcode or name contains it. Case is ignored; an empty query finds nothing.
+pub fn search(query: &str, max: usize) -> Vec<Pick> {
+    let query = query.to_lowercase();
+    if query.is_empty() {
+        return vec![];
+    }
+    let mut starts: Vec<Pick> = Vec::new();
+    let mut contains: Vec<Pick> = Vec::new();
+    for e in emojis::iter() {
+        if let Some(code) = e.shortcodes().find(|c| c.starts_with(&query)) {
+            starts.push(Pick::of(e, code));
+        } else if let Some(code) = e.shortcodes().find(|c| c.contains(&query)) {
+            contains.push(Pick::of(e, code));
+        } else if e.name().contains(&query) {
+            contains.push(Pick::of(e, e.shortcode().unwrap_or(e.name())));
+        }
+    }
+    starts.sort_by_key(|p| p.code.len());
+    starts.extend(contains);
+    starts.truncate(max);
+    starts
+}
+
+/// The `:query` being typed at the end of `word` (the word under the cursor), if it is one:
+/// a colon, then at least [`MIN_QUERY`] shortcode characters, no closing colon.
+pub fn shortcode_query(word: &str) -> Option<&str> {
+    let query = word.strip_prefix(':')?;
+    let is_code = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+');
+    (query.chars().count() >= MIN_QUERY && query.chars().all(is_code)).then_some(query)
+}
+
+/// Replaces every whole `:shortcode:` in `text` with its emoji (`:tada:` → 🎉). Unknown
+/// codes, and text such as times (`12:30:45`), are left alone.
+pub fn replace_shortcodes(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(open) = rest.find(':') {
+        let after = &rest[open + 1..];
+        let close = after.find(':');
+        let emoji = close.and_then(|close| {
+            let code = &after[..close];
+            let before_ok = rest[..open]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            (before_ok && !code.is_empty())
+                .then(|| emojis::get_by_shortcode(code))
+                .flatten()
+                .map(|e| (e, close))
+        });
+        match emoji {
+            Some((e, close)) => {
+                out.push_str(&rest[..open]);
+                out.push_str(e.as_str());
+                rest = &after[close + 1..];
+                changed = true;
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// A few emoji for the picker's first page, before anything is searched: the everyday ones.
+pub const FAVOURITES: &[&str] = &[
+    "😀", "😂", "🙂", "😉", "😍", "🤔", "😅", "😭", "😮", "😡", "👍", "👎", "👏", "🙏", "💪", "👋",
+    "🎉", "❤️", "🔥", "✨", "✅", "❌", "👀", "🚀", "☕", "🍕", "🎂", "🌈", "💯", "🤝",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shortcode_prefix_finds_the_emoji_shortest_code_first() {
+        let picks = search("tad", MAX_SUGGESTIONS);
+        assert_eq!(picks.first().map(|p| p.emoji), Some("🎉"));
+        assert_eq!(picks[0].code, "tada");
+        assert!(search("rocket", 3).iter().any(|p| p.emoji == "🚀"));
+        assert!(search("", 3).is_empty());
+        assert!(search("zzzzqqq", 3).is_empty());
+        assert!(search("e", 100).len() <= 100);
+    }
+
+    #[test]
+    fn only_a_colon_and_two_code_letters_make_a_query() {
+        assert_eq!(shortcode_query(":ta"), Some("ta"));
+        assert_eq!(shortcode_query(":t"), None);
+        assert_eq!(shortcode_query(":)"), None);
+        assert_eq!(shortcode_query("ta"), None);
+        assert_eq!(shortcode_query(":ta:"), None);
+    }
+
+    #[test]
+    fn whole_shortcodes_become_emoji_and_times_do_not() {
+        assert_eq!(
+            replace_shortcodes("ship it :rocket: now :tada:").as_deref(),
+            Some("ship it 🚀 now 🎉")
+        );
+        assert_eq!(replace_shortcodes("at 12:30:45"), None);
+        assert_eq!(replace_shortcodes(":nosuchcode: :"), None);
+        assert_eq!(replace_shortcodes("a:rocket:"), None, "inside a word");
+    }
+
+    #[test]
+    fn the_favourites_are_all_known_emoji() {
+        for e in FAVOURITES {
+            assert!(emojis::get(e).is_some(), "{e}");
+        }
+    }
+}
