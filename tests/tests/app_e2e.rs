@@ -285,3 +285,70 @@ fn after_a_relay_restart_the_app_reconnects_by_itself_and_keeps_chatting() {
         "ann's message was confirmed"
     );
 }
+
+#[test]
+fn two_apps_on_two_relays_of_a_cluster_chat_and_one_moves_over_when_its_relay_is_killed() {
+    use confab_tests::redis::{RedisServer, RelayProcess};
+    let rt = runtime();
+    let redis = rt.block_on(RedisServer::start());
+    let args: Vec<String> = [
+        "--redis",
+        &redis.url(),
+        "--relay-ttl",
+        "1s",
+        "--messages-per-second",
+        "10000",
+        "--burst",
+        "10000",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut doomed = rt.block_on(RelayProcess::start(
+        env!("CARGO_BIN_EXE_confab-test-relay"),
+        &args,
+    ));
+    let survivor = rt.block_on(TestRelay::start(Config {
+        redis: Some(redis.url()),
+        relay_ttl: Duration::from_secs(1),
+        ..test_config()
+    }));
+    let mut ann = app();
+    let mut bob = app();
+    // ann knows both relays and starts on the first; bob only knows the second.
+    let both = format!("{}, {}", doomed.url(), survivor.url());
+    enter_room(&mut ann, &both, "ann", None);
+    let room = room_code(&ann);
+    enter_room(&mut bob, &survivor.url(), "bob", Some(&room));
+    for (app, who) in [(&mut ann, "ann"), (&mut bob, "bob")] {
+        wait_for(app, &format!("{who} to see 2 people"), |m| {
+            member_count(m) == 2
+        });
+    }
+    say(&mut ann, "hello across relays");
+    wait_for(&mut bob, "ann's message at bob", |m| {
+        shows_chat(m, "hello across relays", false)
+    });
+
+    doomed.kill();
+    wait_for(&mut ann, "ann to notice her relay died", |m| {
+        m.status != Status::Online
+    });
+    wait_for(&mut ann, "ann to be back, on the other relay", |m| {
+        m.status == Status::Online && member_count(m) == 2
+    });
+    let session = ann.state().state().session.as_ref().expect("in the room");
+    assert_eq!(session.room.to_string(), room, "the same room");
+    assert_eq!(session.me.as_str(), "ann", "under the same name");
+    assert!(
+        ann.query_by_label_contains("may have been missed").is_none(),
+        "the cluster knew ann's membership: nothing was missed"
+    );
+    say(&mut bob, "you made it");
+    say(&mut ann, "via the other relay");
+    wait_for(&mut ann, "bob's message at ann", |m| {
+        shows_chat(m, "you made it", false)
+    });
+    wait_for(&mut bob, "ann's message at bob", |m| {
+        shows_chat(m, "via the other relay", false)
+    });
+}
