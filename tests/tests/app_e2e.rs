@@ -340,7 +340,8 @@ fn two_apps_on_two_relays_of_a_cluster_chat_and_one_moves_over_when_its_relay_is
     assert_eq!(session.room.to_string(), room, "the same room");
     assert_eq!(session.me.as_str(), "ann", "under the same name");
     assert!(
-        ann.query_by_label_contains("may have been missed").is_none(),
+        ann.query_by_label_contains("may have been missed")
+            .is_none(),
         "the cluster knew ann's membership: nothing was missed"
     );
     say(&mut bob, "you made it");
