@@ -46,6 +46,9 @@ pub struct ChurnOptions {
     /// The relay's PID, to report its CPU seconds.
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Clients ask for compact presence changes (`hello` with `roster_deltas`).
+    #[arg(long)]
+    pub roster_deltas: bool,
 }
 
 /// What a churn run measured.
@@ -93,12 +96,18 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
     let tally = Arc::new(Tally::default());
     let (leave_tx, leave_rx) = watch::channel(false);
     let rooms = options.rooms.clamp(1, options.members.max(1));
+    let presence = if options.roster_deltas {
+        wire::Presence::Compact
+    } else {
+        wire::Presence::Full
+    };
     let started = Instant::now();
     let mut readers = JoinSet::new();
     let mut codes = Vec::with_capacity(rooms);
     let mut connect_errors = 0;
     for i in 0..rooms {
-        match wire::connect_and_enter(options.server, None, &format!("c{i}"), None).await {
+        match wire::connect_and_enter(options.server, None, &format!("c{i}"), None, presence).await
+        {
             Ok((ws, code)) => {
                 codes.push(Some(code));
                 // Creators stay: they are the ones who watch everybody else leave.
@@ -119,7 +128,7 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
         let (limit, server) = (Arc::clone(&limit), options.server);
         joins.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            wire::connect_and_enter(server, None, &format!("c{i}"), Some(&code)).await
+            wire::connect_and_enter(server, None, &format!("c{i}"), Some(&code), presence).await
         });
     }
     let mut joined = codes.iter().flatten().count();

@@ -88,8 +88,14 @@ pub async fn run(options: &IdleOptions) -> IdleReport {
     let mut codes = Vec::with_capacity(rooms);
     let mut first_error = None;
     for i in 0..rooms.min(options.connections) {
-        match wire::connect_and_enter(options.server, source(i, options), &format!("c{i}"), None)
-            .await
+        match wire::connect_and_enter(
+            options.server,
+            source(i, options),
+            &format!("c{i}"),
+            None,
+            wire::Presence::Full,
+        )
+        .await
         {
             Ok((ws, code)) => {
                 codes.push(Some(code));
@@ -111,7 +117,14 @@ pub async fn run(options: &IdleOptions) -> IdleReport {
         let (limit, server, from) = (Arc::clone(&limit), options.server, source(i, options));
         joins.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            wire::connect_and_enter(server, from, &format!("c{i}"), Some(&code)).await
+            wire::connect_and_enter(
+                server,
+                from,
+                &format!("c{i}"),
+                Some(&code),
+                wire::Presence::Full,
+            )
+            .await
         });
     }
     let mut connect_errors = codes.iter().filter(|c| c.is_none()).count();

@@ -273,7 +273,15 @@ async fn open_all(options: &LoadOptions, rooms: usize) -> Vec<Option<Socket>> {
     let mut sockets: Vec<Option<Socket>> = (0..options.clients).map(|_| None).collect();
     let mut codes = Vec::with_capacity(rooms);
     for (i, slot) in sockets.iter_mut().enumerate().take(rooms) {
-        match wire::connect_and_enter(relay_of(options, i), None, &format!("c{i}"), None).await {
+        match wire::connect_and_enter(
+            relay_of(options, i),
+            None,
+            &format!("c{i}"),
+            None,
+            wire::Presence::Full,
+        )
+        .await
+        {
             Ok((ws, code)) => {
                 *slot = Some(ws);
                 codes.push(Some(code));
@@ -293,7 +301,14 @@ async fn open_all(options: &LoadOptions, rooms: usize) -> Vec<Option<Socket>> {
         let (limit, server) = (Arc::clone(&limit), relay_of(options, i));
         joins.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            let result = wire::connect_and_enter(server, None, &format!("c{i}"), Some(&code)).await;
+            let result = wire::connect_and_enter(
+                server,
+                None,
+                &format!("c{i}"),
+                Some(&code),
+                wire::Presence::Full,
+            )
+            .await;
             (i, result)
         });
     }

@@ -52,10 +52,31 @@ pub async fn connect(server: SocketAddr, source: Option<IpAddr>) -> Result<Socke
     Ok(ws)
 }
 
+/// How a benchmark client reads presence changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Presence {
+    /// `member_joined`/`member_left` with the whole roster (what older clients get).
+    #[default]
+    Full,
+    /// `joined`/`left` with a count (`hello` with `roster_deltas` first).
+    Compact,
+}
+
 /// Sends `create` (when `room` is `None`) or `join`, and waits for `welcome`. Returns the
 /// room's code.
-pub async fn enter(ws: &mut Socket, name: &str, room: Option<&str>) -> Result<String, BoxError> {
+pub async fn enter(
+    ws: &mut Socket,
+    name: &str,
+    room: Option<&str>,
+    presence: Presence,
+) -> Result<String, BoxError> {
     let name = Username::parse(name)?;
+    if presence == Presence::Compact {
+        let hello = ClientMessage::Hello {
+            features: vec![confab_protocol::features::ROSTER_DELTAS.into()],
+        };
+        ws.send(Message::Text(hello.to_json().into())).await?;
+    }
     let message = match room {
         None => ClientMessage::Create { name },
         Some(code) => ClientMessage::Join {
@@ -86,10 +107,11 @@ pub async fn connect_and_enter(
     source: Option<IpAddr>,
     name: &str,
     room: Option<&str>,
+    presence: Presence,
 ) -> Result<(Socket, String), BoxError> {
     let attempt = async {
         let mut ws = connect(server, source).await?;
-        let code = enter(&mut ws, name, room).await?;
+        let code = enter(&mut ws, name, room, presence).await?;
         Ok::<_, BoxError>((ws, code))
     };
     tokio::time::timeout(JOIN_TIMEOUT, attempt)

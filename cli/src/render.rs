@@ -50,6 +50,16 @@ pub fn frame_lines<Tz: TimeZone>(
                 members.len()
             )]
         }
+        ServerMessage::Joined { name, count } => {
+            vec![format!(
+                "{} * {name} joined ({count} here)",
+                clock(now, zone)
+            )]
+        }
+        ServerMessage::Left { name, count } => {
+            vec![format!("{} * {name} left ({count} here)", clock(now, zone))]
+        }
+        ServerMessage::Roster { .. } => Vec::new(),
         ServerMessage::Chat(chat) => vec![chat_line(chat, zone)],
         ServerMessage::Whisper(whisper) => vec![whisper_line(whisper, you, zone)],
         ServerMessage::Typing { .. } => Vec::new(),

@@ -68,7 +68,10 @@ impl Room {
     pub fn observe(&mut self, msg: &ServerMessage) {
         match msg {
             ServerMessage::MemberJoined { members, .. }
-            | ServerMessage::MemberLeft { members, .. } => members.clone_into(&mut self.members),
+            | ServerMessage::MemberLeft { members, .. }
+            | ServerMessage::Roster { members } => members.clone_into(&mut self.members),
+            ServerMessage::Joined { name, .. } => self.members.push(name.clone()),
+            ServerMessage::Left { name, .. } => self.members.retain(|m| m != name),
             ServerMessage::Chat(chat) => self.answered(chat.client_id),
             ServerMessage::Whisper(whisper) => self.answered(whisper.client_id),
             ServerMessage::Error(ErrorMessage {

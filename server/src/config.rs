@@ -122,8 +122,10 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PONG_TIMEOUT", value_parser = parse_duration, default_value = "20s")]
     pub pong_timeout: Duration,
 
-    /// Frames queued for one client. A client whose queue is full cannot keep up: it is
-    /// removed from the room and closed with 4000, and the room never waits for it.
+    /// Frames queued for one client; beyond that, small frames up to this many KiB in all
+    /// (and 16 times this many frames), so a burst of presence changes is no eviction. A
+    /// client whose queue is full cannot keep up: it is removed from the room and closed
+    /// with 4000, and the room never waits for it.
     #[arg(long, env = "CONFAB_OUTBOX_FRAMES", default_value_t = defaults::OUTBOX_FRAMES)]
     pub outbox_frames: usize,
 

@@ -17,6 +17,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+/// Bytes of small frames a queue may hold per frame of its capacity, beyond its capacity
+/// in frames: a burst of small frames (compact presence changes while a room empties) is
+/// not mistaken for a client that stopped reading.
+pub const SMALL_FRAME_BYTES: usize = 1024;
+
+/// How many times its capacity a queue may hold in small frames at most.
+pub const SMALL_FRAMES_FACTOR: usize = 16;
+
 /// Queued frames a drained queue may keep room for; a bigger buffer left over from a burst
 /// is released, so a connection at rest holds no more than this.
 const IDLE_SLOTS: usize = 4;
@@ -57,6 +65,8 @@ pub enum Offer {
 #[derive(Debug, Default)]
 struct Queue {
     frames: VecDeque<Utf8Bytes>,
+    /// Bytes of the frames queued.
+    bytes: usize,
     /// Set once by [`Outbox::kick`]; taken before any queued frame.
     kick: Option<Kick>,
     /// The outbox was dropped: nothing more will come.
@@ -95,7 +105,8 @@ pub struct Inbox {
     channel: Arc<Channel>,
 }
 
-/// Makes a connected outbox/inbox pair holding at most `capacity` frames.
+/// Makes a connected outbox/inbox pair holding at most `capacity` frames, or more small
+/// ones: up to `capacity` KiB ([`SMALL_FRAME_BYTES`] each) and `16 × capacity` frames.
 pub fn outbox(capacity: usize) -> (Outbox, Inbox) {
     let channel = Arc::new(Channel {
         queue: Mutex::new(Queue::default()),
@@ -115,9 +126,14 @@ impl Outbox {
     pub fn offer(&self, frame: &Utf8Bytes) -> Offer {
         {
             let mut queue = self.channel.lock();
-            if queue.inbox_gone || queue.frames.len() >= self.channel.capacity {
+            let capacity = self.channel.capacity;
+            let full = queue.frames.len() >= capacity
+                && (queue.bytes + frame.len() > capacity * SMALL_FRAME_BYTES
+                    || queue.frames.len() >= capacity * SMALL_FRAMES_FACTOR);
+            if queue.inbox_gone || full {
                 return Offer::Refused;
             }
+            queue.bytes += frame.len();
             queue.frames.push_back(frame.clone());
         }
         self.channel.ready.notify_one();
@@ -165,6 +181,7 @@ impl Inbox {
             return Some(Delivery::Kicked(kick));
         }
         if let Some(frame) = queue.frames.pop_front() {
+            queue.bytes -= frame.len();
             if queue.frames.is_empty() && queue.frames.capacity() > IDLE_SLOTS {
                 queue.frames = VecDeque::new();
             }
@@ -190,17 +207,47 @@ mod tests {
         Utf8Bytes::from_static(text)
     }
 
+    /// A frame of `n` bytes.
+    fn sized(n: usize) -> Utf8Bytes {
+        Utf8Bytes::from("x".repeat(n))
+    }
+
     #[test]
     fn a_full_queue_refuses_the_next_frame_and_keeps_the_queued_ones() {
         let (outbox, mut inbox) = outbox(2);
-        assert_eq!(outbox.offer(&frame("a")), Offer::Queued);
-        assert_eq!(outbox.offer(&frame("b")), Offer::Queued);
-        assert_eq!(outbox.offer(&frame("c")), Offer::Refused);
-        assert_eq!(inbox.try_next().as_deref(), Some("a"));
+        let big = sized(SMALL_FRAME_BYTES);
+        assert_eq!(outbox.offer(&big), Offer::Queued);
+        assert_eq!(outbox.offer(&big), Offer::Queued);
+        assert_eq!(
+            outbox.offer(&frame("c")),
+            Offer::Refused,
+            "2 KiB already queued"
+        );
+        assert_eq!(inbox.try_next().map(|f| f.len()), Some(SMALL_FRAME_BYTES));
         assert_eq!(outbox.offer(&frame("d")), Offer::Queued);
-        assert_eq!(inbox.try_next().as_deref(), Some("b"));
+        assert_eq!(inbox.try_next().map(|f| f.len()), Some(SMALL_FRAME_BYTES));
         assert_eq!(inbox.try_next().as_deref(), Some("d"));
         assert_eq!(inbox.try_next(), None);
+    }
+
+    #[test]
+    fn small_frames_may_go_past_the_frame_count_up_to_the_byte_and_count_bounds() {
+        let capacity = 4;
+        let (outbox, mut inbox) = outbox(capacity);
+        // 40-byte frames (a compact presence change): the byte budget (4 KiB) is not the
+        // limit, the hard count (16 x 4) is.
+        let small = sized(40);
+        let queued = (0..1000)
+            .take_while(|_| outbox.offer(&small) == Offer::Queued)
+            .count();
+        assert_eq!(queued, capacity * SMALL_FRAMES_FACTOR);
+        while inbox.try_next().is_some() {}
+        // 500-byte frames: the byte budget is.
+        let medium = sized(500);
+        let queued = (0..1000)
+            .take_while(|_| outbox.offer(&medium) == Offer::Queued)
+            .count();
+        assert_eq!(queued, capacity * SMALL_FRAME_BYTES / 500);
     }
 
     #[tokio::test]

@@ -165,6 +165,7 @@ impl Registry {
                 member.outbox.kick(Kick::Replaced);
                 member.outbox = arrival.outbox;
                 member.conn = arrival.conn;
+                member.compact = arrival.compact;
                 i
             }
             Some(_) => return Err(JoinError::NameTaken),
@@ -193,6 +194,7 @@ impl Registry {
                     resume_token,
                     outbox: arrival.outbox,
                     typing: false,
+                    compact: arrival.compact,
                 });
                 room.empty_since = None;
                 self.metrics.members.inc();
@@ -219,11 +221,15 @@ impl Registry {
             let name = room.members[index].name.clone();
             tracing::info!(room = %room.tag, members = room.members.len(), "member joined");
             tracing::debug!(room = %room.tag, %name, "joined member");
-            let joined = ServerMessage::MemberJoined {
+            let compact = ServerMessage::Joined {
+                name: name.clone(),
+                count: room.members.len(),
+            };
+            let full = |room: &Room| ServerMessage::MemberJoined {
                 name,
                 members: room.roster(),
             };
-            room.broadcast(&encode(&joined), Some(arrival.conn));
+            room.broadcast_presence(full, &compact, Some(arrival.conn));
         }
         Ok(membership)
     }
@@ -276,6 +282,17 @@ impl Registry {
         message.client_id = Some(client_id);
         if let Some(index) = room.position(membership.conn) {
             room.send_to(index, &encode(&ServerMessage::Chat(message)));
+        }
+    }
+
+    /// Queues the whole roster for the member, behind the frames already queued for it.
+    pub fn roster(&self, membership: &Membership) {
+        let mut room = membership.lock();
+        if let Some(index) = room.position(membership.conn) {
+            let roster = ServerMessage::Roster {
+                members: room.roster(),
+            };
+            room.send_to(index, &encode(&roster));
         }
     }
 
@@ -421,6 +438,7 @@ mod tests {
             name: Username::parse(name).expect("valid name"),
             outbox,
             fresh_token: format!("token-{conn}"),
+            compact: false,
         };
         (arrival, inbox)
     }

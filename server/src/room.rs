@@ -34,6 +34,8 @@ pub struct Member {
     pub outbox: Outbox,
     /// Whether this member's last typing hint was `active: true`.
     pub typing: bool,
+    /// Whether it asked for compact presence changes (`roster_deltas` in `hello`).
+    pub compact: bool,
 }
 
 /// A name kept for a member whose connection dropped, so they can resume into it.
@@ -163,11 +165,44 @@ impl Room {
     /// pub/sub bus) belongs here. Members whose queue is full are evicted (kicked and
     /// removed) and their departure is announced in turn; returns whether anyone was.
     pub fn broadcast(&mut self, frame: &Utf8Bytes, skip: Option<ConnId>) -> bool {
+        self.broadcast_by(|_| frame, skip)
+    }
+
+    /// Delivers a presence change to every member except `skip`: `full` (with the roster)
+    /// to members that read the whole roster, `compact` (name and count) to those that
+    /// asked for `roster_deltas`. The roster is encoded only if someone needs it.
+    pub fn broadcast_presence(
+        &mut self,
+        full: impl FnOnce(&Self) -> ServerMessage,
+        compact: &ServerMessage,
+        skip: Option<ConnId>,
+    ) -> bool {
+        let wants_full = self
+            .members
+            .iter()
+            .any(|m| !m.compact && Some(m.conn) != skip);
+        let full = wants_full.then(|| encode(&full(self)));
+        let compact = encode(compact);
+        self.broadcast_by(
+            |member| match (&full, member.compact) {
+                (Some(full), false) => full,
+                _ => &compact,
+            },
+            skip,
+        )
+    }
+
+    /// Delivers `frame_for(member)` to every member except `skip`, evicting the slow.
+    fn broadcast_by<'f>(
+        &mut self,
+        frame_for: impl Fn(&Member) -> &'f Utf8Bytes,
+        skip: Option<ConnId>,
+    ) -> bool {
         let mut slow = Vec::new();
         let mut queued = 0;
         for member in &self.members {
             if Some(member.conn) != skip {
-                match member.outbox.offer(frame) {
+                match member.outbox.offer(frame_for(member)) {
                     Offer::Queued => queued += 1,
                     Offer::Refused => slow.push(member.conn),
                 }
@@ -206,13 +241,17 @@ impl Room {
         }
     }
 
-    /// Tells everyone that `name` left, with the new roster.
+    /// Tells everyone that `name` left, with the new roster (or count).
     pub fn announce_departure(&mut self, name: Username) {
-        let left = ServerMessage::MemberLeft {
-            name,
-            members: self.roster(),
+        let compact = ServerMessage::Left {
+            name: name.clone(),
+            count: self.members.len(),
         };
-        self.broadcast(&encode(&left), None);
+        let full = |room: &Self| ServerMessage::MemberLeft {
+            name,
+            members: room.roster(),
+        };
+        self.broadcast_presence(full, &compact, None);
     }
 
     /// Marks the room empty when its last member has gone.
@@ -310,6 +349,7 @@ mod tests {
             resume_token: "a".into(),
             outbox: slow_tx,
             typing: false,
+            compact: false,
         });
         room.members.push(Member {
             conn: 2,
@@ -318,14 +358,16 @@ mod tests {
             resume_token: "b".into(),
             outbox: fast_tx,
             typing: false,
+            compact: false,
         });
-        let frame = Utf8Bytes::from_static("x");
+        // A frame as big as a full queue's allowance for small frames.
+        let frame = Utf8Bytes::from("x".repeat(crate::outbox::SMALL_FRAME_BYTES));
         assert!(!room.broadcast(&frame, None));
         assert!(room.broadcast(&frame, None));
         assert_eq!(room.roster(), [name("fast")]);
         assert_eq!(slow_rx.next().await, Delivery::Kicked(Kick::SlowConsumer));
-        assert_eq!(fast_rx.try_next().as_deref(), Some("x"));
-        assert_eq!(fast_rx.try_next().as_deref(), Some("x"));
+        assert_eq!(fast_rx.try_next(), Some(frame.clone()));
+        assert_eq!(fast_rx.try_next(), Some(frame));
         let left = fast_rx.try_next().expect("departure notice");
         assert!(left.as_str().contains("member_left"), "{left}");
     }

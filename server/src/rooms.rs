@@ -79,6 +79,8 @@ pub struct Arrival {
     pub outbox: Outbox,
     /// A fresh random token, used unless the join resumes an earlier membership.
     pub fresh_token: String,
+    /// Whether it wants compact presence changes (`roster_deltas` in `hello`).
+    pub compact: bool,
 }
 
 /// A previous membership the client wants back.
@@ -191,6 +193,15 @@ impl Rooms {
                 cluster.whisper(m, to, client_id, text).await
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Sends the member the whole roster, in order with the room's other frames.
+    pub fn roster(&self, membership: &Membership) {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry.roster(m),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.roster(m),
+            _ => {}
         }
     }
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use confab_protocol::{
     ClientId, ClientMessage, ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username,
-    close_code, decode_client,
+    close_code, decode_client, features,
 };
 
 use crate::guards::{MessageRate, RateVerdict};
@@ -69,6 +69,8 @@ pub struct Session {
     typing_rate: MessageRate,
     /// The room this connection is in, once it is.
     membership: Option<Membership>,
+    /// Whether the client asked for compact presence changes (`roster_deltas`).
+    compact_roster: bool,
 }
 
 impl Session {
@@ -93,6 +95,7 @@ impl Session {
             rate,
             typing_rate,
             membership: None,
+            compact_roster: false,
         }
     }
 
@@ -237,6 +240,11 @@ impl Session {
     }
 
     async fn on_message(&mut self, message: ClientMessage) -> Outcome {
+        if let ClientMessage::Hello { features: wanted } = &message {
+            // Takes effect at the next create/join; unknown features are ignored.
+            self.compact_roster = wanted.iter().any(|f| f == features::ROSTER_DELTAS);
+            return Outcome::Nothing;
+        }
         let Some(membership) = &self.membership else {
             return match message {
                 ClientMessage::Create { name } => self.enter(name, None, &Resume::default()).await,
@@ -287,8 +295,12 @@ impl Session {
                 rooms.typing(membership, active).await;
                 Outcome::Nothing
             }
-            // Handled before the rate limit in `on_text`.
-            ClientMessage::Leave => Outcome::Nothing,
+            ClientMessage::Roster => {
+                rooms.roster(membership);
+                Outcome::Nothing
+            }
+            // Handled before the rate limit in `on_text`, and before joining.
+            ClientMessage::Leave | ClientMessage::Hello { .. } => Outcome::Nothing,
         }
     }
 
@@ -333,6 +345,7 @@ impl Session {
             name,
             outbox,
             fresh_token,
+            compact: self.compact_roster,
         };
         let result = match room {
             None => shared.rooms.create(arrival).await,

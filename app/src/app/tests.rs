@@ -54,7 +54,10 @@ fn joining_sends_join_and_opens_the_chat_screen() {
     );
     assert_eq!(
         script.sent_json(),
-        vec![json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"})]
+        vec![
+            json!({"type": "hello", "features": ["roster_deltas"]}),
+            json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"})
+        ]
     );
     assert_eq!(h.state().state().status, Status::Online);
     assert!(h.query_by_label("hi there").is_some());
@@ -75,7 +78,10 @@ fn a_name_taken_refusal_stays_on_the_join_screen_in_words() {
     settle(&mut h);
     assert_eq!(
         script.sent_json(),
-        vec![json!({"type": "create", "name": "ann"})]
+        vec![
+            json!({"type": "hello", "features": ["roster_deltas"]}),
+            json!({"type": "create", "name": "ann"})
+        ]
     );
     assert!(h.query_by_label_contains("already has that name").is_some());
 }

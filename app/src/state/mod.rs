@@ -193,7 +193,11 @@ impl Model {
             },
         };
         self.status = Status::Joining;
-        vec![Effect::Send(msg)]
+        // Presence changes as name + count, not the whole roster each time.
+        let hello = ClientMessage::Hello {
+            features: vec![confab_protocol::features::ROSTER_DELTAS.into()],
+        };
+        vec![Effect::Send(hello), Effect::Send(msg)]
     }
 
     /// The socket closed or failed. In a room: schedule a reconnect. Otherwise: report.
@@ -410,13 +414,17 @@ impl Model {
                     return vec![];
                 };
                 let applied = session.apply(msg, now.at, now.wall_ms);
+                let mut effects = Vec::new();
+                if applied.roster_stale {
+                    effects.push(Effect::Send(ClientMessage::Roster));
+                }
                 if applied.new_message && !self.focused {
                     self.unread += 1;
                     if applied.for_me {
-                        return vec![Effect::Alert];
+                        effects.push(Effect::Alert);
                     }
                 }
-                vec![]
+                effects
             }
         }
     }

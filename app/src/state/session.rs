@@ -42,6 +42,9 @@ pub struct Applied {
     pub new_message: bool,
     /// It mentions you or whispers to you (may ring).
     pub for_me: bool,
+    /// A compact presence change left the roster disagreeing with the relay's count: ask
+    /// for the whole roster.
+    pub roster_stale: bool,
 }
 
 impl Session {
@@ -144,6 +147,25 @@ impl Session {
                 self.typing.remove(&name);
                 self.timeline.push_presence(name, false, now_ms);
             }
+            ServerMessage::Joined { name, count } => {
+                if !self
+                    .members
+                    .iter()
+                    .any(|m| m.uniqueness_key() == name.uniqueness_key())
+                {
+                    self.members.push(name.clone());
+                }
+                applied.roster_stale = self.members.len() != count;
+                self.timeline.push_presence(name, true, now_ms);
+            }
+            ServerMessage::Left { name, count } => {
+                self.members
+                    .retain(|m| m.uniqueness_key() != name.uniqueness_key());
+                applied.roster_stale = self.members.len() != count;
+                self.typing.remove(&name);
+                self.timeline.push_presence(name, false, now_ms);
+            }
+            ServerMessage::Roster { members } => self.members = members,
             ServerMessage::Chat(chat) => {
                 if let Some(id) = chat.client_id {
                     self.composer.confirm(id);

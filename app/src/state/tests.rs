@@ -8,6 +8,13 @@ use web_time::Duration;
 
 use super::*;
 
+/// What the app sends first on every connection: the features it understands.
+fn hello() -> Effect {
+    Effect::Send(ClientMessage::Hello {
+        features: vec![confab_protocol::features::ROSTER_DELTAS.into()],
+    })
+}
+
 fn name(s: &str) -> Username {
     Username::parse(s).expect("valid name")
 }
@@ -105,7 +112,7 @@ fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
         resume_token: None,
         last_seq: None,
     };
-    assert_eq!(sent, vec![Effect::Send(expected)]);
+    assert_eq!(sent, vec![hello(), Effect::Send(expected)]);
     m.on_message(
         welcome(vec![chat(1, "bob", "hi", None)], "tok"),
         Now::current(),
@@ -120,7 +127,10 @@ fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
     m.start("ws://relay", name("ann"), Intent::Create);
     assert_eq!(
         m.on_opened(),
-        vec![Effect::Send(ClientMessage::Create { name: name("ann") })]
+        vec![
+            hello(),
+            Effect::Send(ClientMessage::Create { name: name("ann") })
+        ]
     );
     let effects = m.on_message(
         ServerMessage::error(ErrorCode::NameTaken, "taken"),
@@ -166,7 +176,7 @@ fn a_drop_reconnects_after_backoff_and_resumes_with_token_and_last_seq() {
         resume_token: Some("tok".into()),
         last_seq: Some(2),
     };
-    assert_eq!(m.on_opened(), vec![Effect::Send(resume)]);
+    assert_eq!(m.on_opened(), vec![hello(), Effect::Send(resume)]);
 }
 
 #[test]
@@ -254,7 +264,7 @@ fn a_resume_the_relay_no_longer_knows_marks_missed_messages_and_shows_the_new_ba
         resume_token: Some("new-token".into()),
         last_seq: Some(2),
     };
-    assert_eq!(m.on_opened(), vec![Effect::Send(resume)]);
+    assert_eq!(m.on_opened(), vec![hello(), Effect::Send(resume)]);
 }
 
 #[test]
@@ -333,7 +343,10 @@ fn a_new_room_after_the_old_one_vanished_carries_the_transcript_and_copies_its_i
     );
     assert_eq!(
         m.on_opened(),
-        vec![Effect::Send(ClientMessage::Create { name: name("ann") })]
+        vec![
+            hello(),
+            Effect::Send(ClientMessage::Create { name: name("ann") })
+        ]
     );
     let fresh = RoomCode::parse("ABCDEFGHJ").expect("valid code");
     let ServerMessage::Welcome(mut w) = welcome(vec![chat(1, "ann", "new", None)], "tok2") else {
@@ -360,7 +373,7 @@ fn a_new_room_after_the_old_one_vanished_carries_the_transcript_and_copies_its_i
     m.reconnect_now(now);
     let sent = m.on_opened();
     assert!(
-        matches!(&sent[..], [Effect::Send(ClientMessage::Join { room, resume_token: Some(t), .. })] if *room == fresh && t == "tok2"),
+        matches!(&sent[..], [first, Effect::Send(ClientMessage::Join { room, resume_token: Some(t), .. })] if *first == hello() && *room == fresh && t == "tok2"),
         "{sent:?}"
     );
 }
@@ -572,11 +585,55 @@ fn reconnects_rotate_through_the_relays_with_backoff_and_resume_at_the_one_that_
         resume_token: Some("tok".into()),
         last_seq: Some(1),
     };
-    assert_eq!(m.on_opened(), vec![Effect::Send(resume)], "at ws://b");
+    assert_eq!(
+        m.on_opened(),
+        vec![hello(), Effect::Send(resume)],
+        "at ws://b"
+    );
     m.on_message(welcome(vec![], "tok"), at);
     assert_eq!(
         m.relay(),
         Some("ws://b"),
         "invites now name the relay that answered"
     );
+}
+
+#[test]
+fn compact_presence_changes_edit_the_roster_and_a_wrong_count_asks_for_the_whole_one() {
+    let now = Now::current();
+    let mut m = joined(now); // bob, ann
+    let roster = |m: &Model| -> Vec<String> {
+        let session = m.session.as_ref().expect("in a room");
+        session.members.iter().map(|n| n.to_string()).collect()
+    };
+    let joined = ServerMessage::Joined {
+        name: name("cy"),
+        count: 3,
+    };
+    assert_eq!(m.on_message(joined, now), vec![], "the count agrees");
+    assert_eq!(roster(&m), ["bob", "ann", "cy"]);
+    let left = ServerMessage::Left {
+        name: name("BOB"),
+        count: 2,
+    };
+    assert_eq!(m.on_message(left, now), vec![]);
+    assert_eq!(
+        roster(&m),
+        ["ann", "cy"],
+        "the same person, by the name rule"
+    );
+    // Someone the app never heard of left: its roster is off by one, so it asks.
+    let stray = ServerMessage::Left {
+        name: name("dee"),
+        count: 1,
+    };
+    assert_eq!(
+        m.on_message(stray, now),
+        vec![Effect::Send(ClientMessage::Roster)]
+    );
+    let whole = ServerMessage::Roster {
+        members: vec![name("cy")],
+    };
+    assert_eq!(m.on_message(whole, now), vec![]);
+    assert_eq!(roster(&m), ["cy"]);
 }

@@ -8,6 +8,18 @@ use crate::{ClientId, ErrorCode, RoomCode, Seq, Username};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
+    /// Optional, before `create`/`join` (again on every new connection): the protocol
+    /// features this client understands. Unknown features are ignored, so a client may list
+    /// what it supports without knowing the relay's version.
+    Hello {
+        /// Feature names; see [`features`].
+        #[serde(default)]
+        features: Vec<String>,
+    },
+    /// Ask for the whole roster: answered with a `roster` message, in order with every
+    /// other frame of the room (a client that applies compact presence changes and finds
+    /// its count disagreeing asks for this).
+    Roster,
     /// Create a room with a fresh code and join it as `name`.
     Create {
         /// The name to appear under.
@@ -52,6 +64,14 @@ pub enum ClientMessage {
         /// The message, same rules as `chat`.
         text: String,
     },
+}
+
+/// Protocol features a client can ask for in `hello`.
+pub mod features {
+    /// Presence changes as `joined`/`left` with a member count, instead of `member_joined`
+    /// / `member_left` carrying the whole roster (which is O(n) bytes per change, O(n²)
+    /// while a room fills). `welcome` still carries the roster; `roster` asks for it again.
+    pub const ROSTER_DELTAS: &str = "roster_deltas";
 }
 
 impl ClientMessage {
@@ -154,6 +174,17 @@ mod tests {
             &json!({"type": "join", "name": "ann", "room": "LOBBY", "resume_token": "tok", "last_seq": 41}),
         );
         golden(&ClientMessage::Leave, &json!({"type": "leave"}));
+        golden(&ClientMessage::Roster, &json!({"type": "roster"}));
+        golden(
+            &ClientMessage::Hello {
+                features: vec![features::ROSTER_DELTAS.into()],
+            },
+            &json!({"type": "hello", "features": ["roster_deltas"]}),
+        );
+        assert_eq!(
+            decode_client(r#"{"type":"hello"}"#),
+            Ok(ClientMessage::Hello { features: vec![] })
+        );
         golden(
             &ClientMessage::Chat {
                 client_id: 7,

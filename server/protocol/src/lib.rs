@@ -19,7 +19,7 @@ pub mod room_code;
 pub mod server;
 pub mod username;
 
-pub use client::{ClientMessage, DecodeError, decode_client};
+pub use client::{ClientMessage, DecodeError, decode_client, features};
 pub use room_code::{RoomCode, RoomCodeError};
 pub use server::{
     ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage, WhisperMessage,

@@ -24,6 +24,26 @@ pub enum ServerMessage {
         /// Everyone in the room now.
         members: Vec<Username>,
     },
+    /// Someone entered the room: the compact form of `member_joined`, sent instead of it to
+    /// clients that asked for `roster_deltas` in `hello`.
+    Joined {
+        /// Who entered (add them to the end of the roster).
+        name: Username,
+        /// How many members the room has now.
+        count: usize,
+    },
+    /// Someone left the room: the compact form of `member_left` (`roster_deltas`).
+    Left {
+        /// Who left (remove them from the roster).
+        name: Username,
+        /// How many members the room has now.
+        count: usize,
+    },
+    /// The whole roster, in joining order: the answer to the client's `roster`.
+    Roster {
+        /// Everyone in the room now.
+        members: Vec<Username>,
+    },
     /// A message to the whole room.
     Chat(ChatMessage),
     /// Someone started or stopped composing. A hint with `active: true` expires on its own
@@ -357,6 +377,26 @@ mod tests {
                 client_id: None,
             }),
             &json!({"type": "whisper", "from": "ann", "to": "bob", "text": "psst", "ts": 6}),
+        );
+        golden(
+            &ServerMessage::Joined {
+                name: name("cy"),
+                count: 2,
+            },
+            &json!({"type": "joined", "name": "cy", "count": 2}),
+        );
+        golden(
+            &ServerMessage::Left {
+                name: name("cy"),
+                count: 1,
+            },
+            &json!({"type": "left", "name": "cy", "count": 1}),
+        );
+        golden(
+            &ServerMessage::Roster {
+                members: vec![name("ann"), name("bob")],
+            },
+            &json!({"type": "roster", "members": ["ann", "bob"]}),
         );
         golden(
             &ServerMessage::Gap {

@@ -44,6 +44,8 @@ pub struct LocalMember {
     pub typing: bool,
     /// Its resume token, once live.
     token: String,
+    /// Whether it asked for compact presence changes (`roster_deltas`).
+    compact: bool,
     phase: Phase,
 }
 
@@ -54,6 +56,10 @@ pub struct LocalRoom {
     pub members: Vec<LocalMember>,
     /// The newest chat `seq` this relay has seen in the room.
     last_seq: Seq,
+    /// The roster as of the last presence event delivered (or welcome).
+    roster: Vec<Username>,
+    /// The event number `roster` is as of.
+    roster_ev: u64,
 }
 
 /// A member this relay sent to resume (1012), and what it knew of the room then: enough to
@@ -209,6 +215,39 @@ impl LocalRooms {
                     }
                 }
             }
+            Event::Joined { name, members, .. } | Event::Left { name, members } => {
+                if ev > room.roster_ev {
+                    room.roster.clone_from(members);
+                    room.roster_ev = ev;
+                }
+                let joined = matches!(envelope.event, Event::Joined { .. });
+                let skip = match &envelope.event {
+                    Event::Joined { origin, .. } => Some(origin.clone()),
+                    _ => None,
+                };
+                let (name, count) = (name.clone(), members.len());
+                let compact = encode(&if joined {
+                    ServerMessage::Joined { name, count }
+                } else {
+                    ServerMessage::Left { name, count }
+                });
+                let wants_full = room.members.iter().any(|m| !m.compact);
+                let full = wants_full.then(|| self.frames(&envelope.event).0);
+                for member in &mut room.members {
+                    if skip.as_ref().is_some_and(|o| mine(o, member.conn)) {
+                        continue;
+                    }
+                    let frame = match (&full, member.compact) {
+                        (Some(full), false) => full,
+                        _ => &compact,
+                    };
+                    if self.offer(member, ev, frame) {
+                        queued += 1;
+                    } else {
+                        slow.push(member.conn);
+                    }
+                }
+            }
             event => {
                 let (frame, skip, own) = self.frames(event);
                 for member in &mut room.members {
@@ -325,8 +364,9 @@ impl LocalRooms {
 }
 
 impl LocalRoom {
-    /// Adds a member whose join is about to run (see the module docs).
-    pub fn add_pending(&mut self, conn: ConnId, name: Username, outbox: Outbox) {
+    /// Adds a member whose join is about to run (see the module docs); `compact` if it
+    /// asked for compact presence changes.
+    pub fn add_pending(&mut self, conn: ConnId, name: Username, outbox: Outbox, compact: bool) {
         self.members.push(LocalMember {
             conn,
             key: name.uniqueness_key(),
@@ -334,6 +374,7 @@ impl LocalRoom {
             outbox,
             typing: false,
             token: String::new(),
+            compact,
             phase: Phase::Pending(Vec::new()),
         });
     }
@@ -382,6 +423,24 @@ impl LocalRoom {
             all_queued &= member.outbox.offer(frame) == Offer::Queued;
         }
         all_queued
+    }
+
+    /// Takes the roster a join's reply carried, if no presence event has been delivered
+    /// since that is newer (events after `joined_at` are, and set it themselves).
+    pub fn note_roster(&mut self, roster: &[Username], joined_at: u64) {
+        if joined_at >= self.roster_ev {
+            self.roster = roster.to_vec();
+            self.roster_ev = joined_at;
+        }
+    }
+
+    /// The whole roster for the member on `conn`, queued behind its other frames; false
+    /// if its queue is full.
+    pub fn send_roster(&mut self, conn: ConnId) -> bool {
+        let frame = encode(&ServerMessage::Roster {
+            members: self.roster.clone(),
+        });
+        self.send_to(conn, &frame)
     }
 
     /// Offers a frame straight to the member on `conn` (a whisper's echo); false if its
@@ -446,7 +505,7 @@ mod tests {
         let mut inboxes = Vec::new();
         for &(conn, who) in members {
             let (tx, rx) = outbox(capacity);
-            lock(&room).add_pending(conn, name(who), tx);
+            lock(&room).add_pending(conn, name(who), tx, false);
             inboxes.push(rx);
         }
         (rooms, inboxes)

@@ -249,7 +249,7 @@ impl Cluster {
         let room = {
             let mut subscribed = self.subscribed.lock().await;
             let (room, _) = self.local.get_or_make(code);
-            lock(&room).add_pending(conn, arrival.name.clone(), arrival.outbox);
+            lock(&room).add_pending(conn, arrival.name.clone(), arrival.outbox, arrival.compact);
             self.metrics.members.inc();
             if !subscribed.contains(code) {
                 if self.subscribe(&keys).await.is_err() {
@@ -297,6 +297,7 @@ impl Cluster {
         let joined_at: u64 = reply[2].parse().unwrap_or(0);
         let newest: u64 = reply[3].parse().unwrap_or(0);
         let members: Vec<Username> = serde_json::from_str(&reply[4]).unwrap_or_default();
+        lock(&room).note_roster(&members, joined_at);
         let kept: Vec<_> = reply[5..]
             .iter()
             .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
@@ -434,6 +435,13 @@ impl Cluster {
                 Ok(())
             }
             _ => Err(SendError::MembershipLost),
+        }
+    }
+
+    /// Queues the whole roster (as this relay last heard it) for the member.
+    pub fn roster(self: &Arc<Self>, membership: &Membership) {
+        if !lock(&membership.room).send_roster(membership.conn) {
+            self.evict_slow(membership);
         }
     }
 
