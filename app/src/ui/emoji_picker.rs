@@ -5,7 +5,7 @@
 
 use egui::{Align2, Button, Key, RichText, TextEdit, Ui, vec2};
 
-use crate::state::emoji::{FAVOURITES, search};
+use crate::state::emoji::{FAVOURITES, name_of, search};
 
 /// How many emoji a search shows (five rows of eight).
 const SHOWN: usize = 40;
@@ -98,7 +98,7 @@ fn grid(ui: &mut Ui, shown: &[&'static str], picked: &mut Option<&'static str>) 
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
             for &emoji in row {
-                let name = emojis::get(emoji).map_or(emoji, emojis::Emoji::name);
+                let name = name_of(emoji).unwrap_or(emoji);
                 let button = Button::new(RichText::new(emoji).size(20.0))
                     .frame(false)
                     .min_size(vec2(CELL, CELL));
