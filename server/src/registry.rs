@@ -285,6 +285,7 @@ impl Registry {
             history,
             resume_token: member.resume_token.clone(),
             limits: self.limits,
+            page_url: None,
         });
         room.send_to(index, &encode(&welcome));
         if let Some(gap) = gap {
