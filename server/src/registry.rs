@@ -285,7 +285,7 @@ impl Registry {
             history,
             resume_token: member.resume_token.clone(),
             limits: self.limits,
-            page_url: None,
+            page_url: crate::web::page_url::current(),
         });
         room.send_to(index, &encode(&welcome));
         if let Some(gap) = gap {
