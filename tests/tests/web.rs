@@ -276,3 +276,24 @@ async fn a_missing_web_dir_stops_the_relay_from_starting() {
     let err = result.expect_err("no bundle, no relay");
     assert!(err.to_string().contains("no-such-dir"), "{err}");
 }
+
+#[tokio::test]
+async fn the_welcome_names_the_page_when_the_relay_serves_one() {
+    let bundle = TempBundle::new();
+    let relay = serving(&bundle).await;
+    let (_, welcome) = relay.creator("ann").await;
+    assert_eq!(welcome.page_url, Some(relay.page_url()));
+
+    let bare = TestRelay::start_default().await;
+    let (_, welcome) = bare.creator("ann").await;
+    assert_eq!(welcome.page_url, None);
+
+    let proxied = TestRelay::start(Config {
+        web_dir: Some(bundle.dir()),
+        public_url: Some("https://chat.example/".into()),
+        ..test_config()
+    })
+    .await;
+    let (_, welcome) = proxied.creator("ann").await;
+    assert_eq!(welcome.page_url.as_deref(), Some("https://chat.example/"));
+}
