@@ -302,14 +302,15 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// [`IMMUTABLE`] for names with a content hash (a `-` and 16 hex digits, as trunk names
-/// its output), [`REVALIDATE`] for the rest, `index.html` included.
+/// [`IMMUTABLE`] for names with a content hash (a `-`, then 12 to 16 hex digits up to a
+/// `.` or `_`, as trunk names its output: a 64-bit hash in hex without leading zeros),
+/// [`REVALIDATE`] for the rest, `index.html` included.
 fn cache_control(name: &str) -> &'static str {
     let file_name = name.rsplit('/').next().unwrap_or(name);
-    let hashed = file_name
-        .split('-')
-        .skip(1)
-        .any(|part| part.len() >= 16 && part.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit));
+    let hashed = file_name.split('-').skip(1).any(|part| {
+        let digits = part.split(['.', '_']).next().unwrap_or("");
+        (12..=16).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_hexdigit())
+    });
     if hashed && !file_name.ends_with(".html") {
         IMMUTABLE
     } else {
@@ -379,6 +380,8 @@ mod tests {
     fn hashed_names_are_immutable_and_the_rest_revalidate() {
         assert_eq!(cache_control("confab-70754529646511c1_bg.wasm"), IMMUTABLE);
         assert_eq!(cache_control("confab-70754529646511c1.js"), IMMUTABLE);
+        assert_eq!(cache_control("icon-2c22d4a3c0d2bd6.svg"), IMMUTABLE);
+        assert_eq!(cache_control("web-client.js"), REVALIDATE);
         assert_eq!(cache_control("index.html"), REVALIDATE);
         assert_eq!(cache_control("assets/icon-192.png"), REVALIDATE);
         assert_eq!(cache_control("assets/manifest.json"), REVALIDATE);

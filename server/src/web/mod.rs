@@ -7,6 +7,8 @@
 //! are at most 8 KiB with 48 header lines, and a connection lives at most
 //! [`MAX_HTTP_CONNECTION`]. It never sees a WebSocket frame.
 
+#[cfg(feature = "embed-web")]
+mod embedded;
 pub mod files;
 pub mod page_url;
 
@@ -143,6 +145,16 @@ fn answer(request: &Request<Incoming>, site: &Site, draining: bool) -> Response<
 
 /// The bundle built into the binary with the `embed-web` feature; `None` without it.
 pub fn embedded() -> Option<Bundle> {
+    #[cfg(feature = "embed-web")]
+    {
+        let bundle = embedded::bundle();
+        tracing::info!(
+            files = bundle.file_count(),
+            "serving the embedded web client"
+        );
+        Some(bundle)
+    }
+    #[cfg(not(feature = "embed-web"))]
     None
 }
 
