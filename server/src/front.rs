@@ -74,8 +74,11 @@ pub async fn serve(
     };
     // Boxed: a task's memory is its largest suspended state for its whole life, and an
     // idle connection should only pay for the select loop.
-    let opening = Box::pin(open(counted, &door, policy, config));
-    let opened = match timeout(config.handshake_timeout, opening).await {
+    let opening = Box::pin(timeout(
+        config.handshake_timeout,
+        open(counted, &door, policy, config),
+    ));
+    let opened = match opening.await {
         Ok(Ok(opened)) => opened,
         Ok(Err(Failure::Tls(err))) => {
             tracing::debug!(%err, "TLS handshake failed");
@@ -96,16 +99,24 @@ pub async fn serve(
         }
     };
     match opened {
-        Opened::Socket(socket, None) => {
-            handler::serve(*socket, peer, conn, Arc::clone(&shared), shutdown).await;
-        }
+        // One future for every WebSocket, page or not: a second arm would give every
+        // connection's task room for a second copy of the handler's state.
         Opened::Socket(socket, url) => {
             let connection = handler::serve(*socket, peer, conn, Arc::clone(&shared), shutdown);
             page_url::scope(url, connection).await;
         }
         Opened::Http(stream, head) => {
             let site = Arc::clone(&door.site);
-            web::serve(stream, head, site, config.handshake_timeout, shutdown).await;
+            // Boxed: hyper's connection state is several KiB, and held inline it would
+            // make every connection's task (WebSockets too) that large.
+            Box::pin(web::serve(
+                stream,
+                head,
+                site,
+                config.handshake_timeout,
+                shutdown,
+            ))
+            .await;
         }
     }
     drop(ip_slot);

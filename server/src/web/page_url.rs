@@ -12,9 +12,10 @@ tokio::task_local! {
     static PAGE_URL: Option<Arc<str>>;
 }
 
-/// Runs `connection` with `url` as its page address.
-pub async fn scope<F: Future>(url: Option<Arc<str>>, connection: F) -> F::Output {
-    PAGE_URL.scope(url, connection).await
+/// `connection`, run with `url` as its page address. A plain function, not `async`: an
+/// async wrapper would hold `connection` twice in every connection's task.
+pub fn scope<F: Future>(url: Option<Arc<str>>, connection: F) -> impl Future<Output = F::Output> {
+    PAGE_URL.scope(url, connection)
 }
 
 /// The page address of the connection this runs in, if the relay serves a page to it.
