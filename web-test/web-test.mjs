@@ -4,16 +4,18 @@
 // address), joins through the UI by keyboard, and exchanges a message each way; checks that
 // a plain `new WebSocket(url, "confab.v1")` gets the subprotocol echoed; then copies the
 // invite with the app's button and opens it on an emulated phone (touch, 360 px wide),
-// which joins and receives. Run it through scripts/web-test.sh, which builds everything
-// first; the environment variables below say where things are.
+// which joins and receives; last, the same page over https from a second relay with a
+// certificate made here (openssl), which creates a room over wss://. Run it through
+// scripts/web-test.sh, which builds everything first; the environment variables below say
+// where things are.
 //
 // egui draws on a canvas, so there is no DOM text to read. The test asserts through the
 // other client (what the relay delivered to it), through the app's own state
 // (`window.wasmBindings.confab_state()`, exported by main.rs for this purpose), and through
 // pixels (the message area changes when a message arrives). Every wait is bounded, every
 // process is ours and is ended by its handle, and everything listens on 127.0.0.1 only.
-import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -365,7 +367,54 @@ async function main() {
   const colours = await pixels(phone, phoneShot, null, { x: 0, y: 0, width: PHONE.width, height: PHONE.height });
   assert(colours > 8, `the phone layout should draw something (${colours} colours)`);
 
+  await httpsVariant(browser);
+
   log(`passed in ${Date.now() - started} ms; screenshots: ${SCREENSHOT}, ${PHONE_SCREENSHOT}`);
+}
+
+/**
+ * The same page over https: a second relay with a certificate made here (openssl, for
+ * 127.0.0.1), opened in a context that accepts it. The page must find its relay at
+ * wss:// on its own origin, and a room created through the UI must work over it.
+ */
+async function httpsVariant(browser) {
+  const dir = await mkdtemp(join(tmpdir(), 'confab-web-tls-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1',
+    '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore' });
+  const relay = start('tls relay', SERVER_BIN, ['--bind', '127.0.0.1:0', '--web-dir', DIST, '--tls-cert', cert, '--tls-key', key]);
+  const opening = await relay.line('the https page address', (l) => /open https:\/\/127\.0\.0\.1:\d+\//.test(l), 10_000);
+  const origin = opening.match(/https:\/\/127\.0\.0\.1:\d+/)[0];
+  const context = await browser.newContext({ viewport: DESKTOP, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  watchConsole(page, 'https');
+  await page.goto(`${origin}/`, { timeout: STEP_MS });
+  await until('the app to start over https', async () => (await appState(page)) !== null);
+  let state = await appState(page);
+  const wss = origin.replace(/^https/, 'wss');
+  assert(state.form.server === wss, `relay of an https page: ${state.form.server} != ${wss}`);
+  // Create a room by keyboard: name, then Tab past the room and server fields to "Create room".
+  await page.mouse.click(DESKTOP.width / 2, 8);
+  await settle();
+  await page.keyboard.press('Tab');
+  await settle();
+  await page.keyboard.type('secure', { delay: 20 });
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    await settle();
+  }
+  await page.keyboard.press('Enter');
+  state = await until('a room created over wss://', async () => {
+    const s = await appState(page);
+    return s.status === 'online' && s.session ? s : null;
+  });
+  assert(state.session.me === 'secure', `created as ${state.session.me}`);
+  log(`https: page at ${origin}, room ${state.session.room} created over ${wss}`);
 }
 
 async function cleanup() {
