@@ -25,7 +25,8 @@ pub const REFUSAL_REASONS: [&str; 8] = [
 #[derive(Debug, Clone)]
 pub struct Metrics {
     registry: Registry,
-    /// WebSocket connections open now (handshaking, joining or joined).
+    /// Connections open on the main port now: WebSockets (handshaking, joining or joined)
+    /// and HTTP connections (the page, `/healthz`), which count against the same limits.
     pub connections_open: IntGauge,
     /// Rooms that exist now (permanent rooms included).
     pub rooms: IntGauge,
@@ -60,7 +61,7 @@ impl Metrics {
             connections_open: gauge(
                 &registry,
                 "confab_connections_open",
-                "WebSocket connections open now",
+                "Connections open now (WebSockets and HTTP)",
             ),
             rooms: gauge(&registry, "confab_rooms", "Rooms that exist now"),
             members: gauge(&registry, "confab_members", "Members in all rooms now"),
