@@ -297,3 +297,27 @@ async fn the_welcome_names_the_page_when_the_relay_serves_one() {
     let (_, welcome) = proxied.creator("ann").await;
     assert_eq!(welcome.page_url.as_deref(), Some("https://chat.example/"));
 }
+
+#[tokio::test]
+async fn only_a_connections_first_request_can_become_a_websocket() {
+    use tokio::io::AsyncReadExt;
+    let bundle = TempBundle::new();
+    let relay = serving(&bundle).await;
+    let mut raw = confab_tests::raw::RawClient::tcp(relay.addr).await;
+    raw.write(
+        b"GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n\
+          GET / HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    )
+    .await;
+    let mut both = Vec::new();
+    let _ = confab_tests::within("both answers", raw.tcp.read_to_end(&mut both)).await;
+    let both = String::from_utf8_lossy(&both);
+    assert!(both.starts_with("HTTP/1.1 200 OK"), "{both}");
+    assert!(both.contains("HTTP/1.1 400 Bad Request"), "{both}");
+    assert!(both.contains("open a new connection"), "{both}");
+
+    // Another kind of upgrade is not a WebSocket: the request is served as it is.
+    let h2c = request(relay.addr, "GET", "/", &[("Upgrade", "h2c")]).await;
+    assert_eq!(h2c.status, 200, "{h2c:?}");
+}

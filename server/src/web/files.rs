@@ -34,13 +34,19 @@ const REVALIDATE: &str = "no-cache";
 
 /// The web client's files, by path relative to the bundle's root (`index.html`,
 /// `assets/icon.svg`).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Bundle {
     files: HashMap<String, File>,
 }
 
+/// The file names only: the contents are megabytes.
+impl std::fmt::Debug for Bundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.files.keys()).finish()
+    }
+}
+
 /// One servable file and its pre-compressed siblings.
-#[derive(Debug)]
 struct File {
     content_type: &'static str,
     cache_control: &'static str,
@@ -50,7 +56,6 @@ struct File {
 }
 
 /// One encoding of a file.
-#[derive(Debug)]
 struct Variant {
     bytes: Bytes,
     etag: HeaderValue,

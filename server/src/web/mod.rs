@@ -104,7 +104,16 @@ fn answer(request: &Request<Incoming>, site: &Site, draining: bool) -> Response<
         out.insert(header::CONNECTION, HeaderValue::from_static("close"));
         return response;
     }
-    if request.headers().contains_key(header::UPGRADE) {
+    let websocket = request
+        .headers()
+        .get_all(header::UPGRADE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("websocket"))
+        });
+    if websocket {
         // Only a connection's first request can become a WebSocket (`upgrade` reads it);
         // browsers open a fresh connection for every WebSocket anyway.
         let mut response = text(
