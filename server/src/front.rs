@@ -4,6 +4,7 @@
 //!
 //! It decides where a connection goes and nothing more: no frames, no files.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
+use tracing::Instrument;
 
 use crate::guards::IpSlot;
 use crate::handler::{self, Socket};
@@ -54,8 +56,10 @@ enum Opened {
 
 /// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
 /// address is over its connection limit: its request is then refused with HTTP 429.
-#[tracing::instrument(name = "conn", skip_all, fields(peer = %peer, id = conn))]
-pub async fn serve(
+///
+/// The span is attached by hand rather than with `#[instrument]`, which would keep a
+/// second copy of the arguments for the connection's whole life.
+pub fn serve(
     tcp: TcpStream,
     peer: SocketAddr,
     conn: u64,
@@ -63,63 +67,79 @@ pub async fn serve(
     shared: Arc<Shared>,
     door: Arc<Door>,
     shutdown: watch::Receiver<bool>,
-) {
+) -> impl Future<Output = ()> {
+    let span = tracing::info_span!("conn", peer = %peer, id = conn);
+    async move {
+        let opened = Box::pin(handshakes(
+            tcp,
+            &shared,
+            &door,
+            ip_slot.is_some(),
+            &shutdown,
+        ))
+        .await;
+        match opened {
+            // One future for every WebSocket, page or not: a second arm would give every
+            // connection's task room for a second copy of the handler's state.
+            Some(Opened::Socket(socket, url)) => {
+                let connection = handler::serve(*socket, peer, conn, shared, shutdown);
+                page_url::scope(url, connection).await;
+            }
+            Some(Opened::Http(stream, head)) => {
+                let site = Arc::clone(&door.site);
+                let head_timeout = shared.config.handshake_timeout;
+                // Boxed: hyper's connection state is several KiB, and held inline it would
+                // make every connection's task (WebSockets too) that large.
+                Box::pin(web::serve(stream, head, site, head_timeout, shutdown)).await;
+            }
+            None => {}
+        }
+        drop(ip_slot);
+    }
+    .instrument(span)
+}
+
+/// The handshakes under the handshake timeout; `None` (counted by reason) if they failed.
+async fn handshakes(
+    tcp: TcpStream,
+    shared: &Shared,
+    door: &Door,
+    within_ip_limit: bool,
+    shutdown: &watch::Receiver<bool>,
+) -> Option<Opened> {
     let config = &shared.config;
     let metrics = &shared.metrics;
     let counted = Counted::new(tcp, metrics.bytes_in.clone(), metrics.bytes_out.clone());
     let policy = Policy {
-        within_ip_limit: ip_slot.is_some(),
+        within_ip_limit,
         allowed_origins: &config.allowed_origins,
         draining: *shutdown.borrow(),
     };
-    // Boxed: a task's memory is its largest suspended state for its whole life, and an
-    // idle connection should only pay for the select loop.
-    let opening = Box::pin(timeout(
+    match timeout(
         config.handshake_timeout,
-        open(counted, &door, policy, config),
-    ));
-    let opened = match opening.await {
-        Ok(Ok(opened)) => opened,
+        open(counted, door, policy, config),
+    )
+    .await
+    {
+        Ok(Ok(opened)) => Some(opened),
         Ok(Err(Failure::Tls(err))) => {
             tracing::debug!(%err, "TLS handshake failed");
             metrics.refused("tls");
-            return;
+            None
         }
         Ok(Err(Failure::Upgrade(err))) => {
             tracing::debug!(%err, "handshake failed");
             if let UpgradeError::Refused(status) = err {
                 metrics.refused(reason_of(status));
             }
-            return;
+            None
         }
         Err(_) => {
             tracing::debug!("handshake timed out");
             metrics.refused("timeout");
-            return;
-        }
-    };
-    match opened {
-        // One future for every WebSocket, page or not: a second arm would give every
-        // connection's task room for a second copy of the handler's state.
-        Opened::Socket(socket, url) => {
-            let connection = handler::serve(*socket, peer, conn, Arc::clone(&shared), shutdown);
-            page_url::scope(url, connection).await;
-        }
-        Opened::Http(stream, head) => {
-            let site = Arc::clone(&door.site);
-            // Boxed: hyper's connection state is several KiB, and held inline it would
-            // make every connection's task (WebSockets too) that large.
-            Box::pin(web::serve(
-                stream,
-                head,
-                site,
-                config.handshake_timeout,
-                shutdown,
-            ))
-            .await;
+            None
         }
     }
-    drop(ip_slot);
 }
 
 /// Why a connection did not open.
