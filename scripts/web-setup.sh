@@ -22,14 +22,15 @@ step "Rust target wasm32-unknown-unknown"
 rustup target add wasm32-unknown-unknown
 
 # No wasm-opt: index.html turns it off (Debian's 108 breaks the module; see there).
-step "Debian packages: chromium"
-if command -v chromium >/dev/null; then
-    echo "present: $(chromium --version 2>/dev/null | head -n1)"
+# brotli: scripts/web-build.sh writes .br siblings the relay serves (gzip is always there).
+step "Debian packages: chromium, brotli"
+if command -v chromium >/dev/null && command -v brotli >/dev/null; then
+    echo "present: $(chromium --version 2>/dev/null | head -n1), $(brotli --version)"
 else
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium brotli
 fi
 
 step "trunk $TRUNK_VERSION"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The web client in real headless Chromium, end to end: builds the release bundle
 # (scripts/web-build.sh), the relay and the console client, then runs web-test/web-test.mjs:
-# a relay on 127.0.0.1 (free port), the bundle served on 127.0.0.1, the console client
+# a relay on 127.0.0.1 (free port) serving the bundle itself (--web-dir), the console client
 # creating a room, the browser opening its invite link, joining by keyboard and exchanging
-# a message each way. Saves target/web-test/web.png and web-phone.png
+# a message each way, a confab.v1 subprotocol check, and the page over https (--tls-cert
+# with a certificate made by openssl) creating a room over wss://. Saves target/web-test/web.png and web-phone.png
 # (CONFAB_SCREENSHOT=docs/screenshots/web.png refreshes the README's).
 #
 #   scripts/web-test.sh                         # needs scripts/web-setup.sh once

@@ -1,21 +1,23 @@
-// The web client in a real browser: serves app/dist on 127.0.0.1, starts the relay, has the
-// console client create a room, opens its invite link in headless Chromium, joins through
-// the UI by keyboard, and exchanges a message each way; then copies the invite with the
-// app's button and opens it on an emulated phone (touch, 360 px wide), which joins and
-// receives. Run it through scripts/web-test.sh, which builds everything first; the
-// environment variables below say where things are.
+// The web client in a real browser: starts the relay serving app/dist itself (--web-dir: one
+// port for the page and the WebSocket, no other web server), has the console client create
+// a room, opens its invite link in headless Chromium (the page finds the relay from its own
+// address), joins through the UI by keyboard, and exchanges a message each way; checks that
+// a plain `new WebSocket(url, "confab.v1")` gets the subprotocol echoed; then copies the
+// invite with the app's button and opens it on an emulated phone (touch, 360 px wide),
+// which joins and receives; last, the same page over https from a second relay with a
+// certificate made here (openssl), which creates a room over wss://. Run it through
+// scripts/web-test.sh, which builds everything first; the environment variables below say
+// where things are.
 //
 // egui draws on a canvas, so there is no DOM text to read. The test asserts through the
 // other client (what the relay delivered to it), through the app's own state
 // (`window.wasmBindings.confab_state()`, exported by main.rs for this purpose), and through
 // pixels (the message area changes when a message arrives). Every wait is bounded, every
 // process is ours and is ended by its handle, and everything listens on 127.0.0.1 only.
-import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
@@ -100,45 +102,6 @@ function start(name, bin, args) {
   return { child, lines, line };
 }
 
-/** A static file server for `root` on 127.0.0.1 (a free port). */
-async function serveStatic(root) {
-  const types = {
-    '.html': 'text/html; charset=utf-8',
-    '.js': 'text/javascript',
-    '.wasm': 'application/wasm', // required for streaming compilation
-    '.json': 'application/json',
-    '.svg': 'image/svg+xml',
-    '.png': 'image/png',
-    '.css': 'text/css',
-  };
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let file = normalize(join(root, path));
-    if (!file.startsWith(root + sep) && file !== root) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      await stat(file);
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  cleanups.push(
-    () =>
-      new Promise((done) => {
-        server.close(done);
-        server.closeAllConnections();
-      }),
-  );
-  return server.address().port;
-}
-
 /** The app's state, as exported by main.rs (`null` before it started). */
 async function appState(page) {
   const json = await page.evaluate(() => window.wasmBindings?.confab_state?.() ?? 'null');
@@ -204,7 +167,8 @@ async function openAndJoin(page, invite, name, size, press) {
   log(`${name}: app drawn ${Date.now() - loadStart} ms after opening (loading text shown: ${loading})`);
   assert(state.status === 'offline', `join screen first, got ${state.status}`);
   assert(state.form.room === url.hash.slice(1), `room from the link: ${state.form.room}`);
-  assert(state.form.server === url.searchParams.get('relay'), `relay from the link: ${state.form.server}`);
+  const relay = url.searchParams.get('relay') ?? `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}`;
+  assert(state.form.server === relay, `relay from the page's address: ${state.form.server} != ${relay}`);
 
   // egui applies a focus change in the frame after the key that asked for it: give it a
   // few frames before typing, or the first characters land nowhere.
@@ -246,15 +210,12 @@ async function say(page, text, size, press, fromBottom = 36) {
 async function main() {
   const started = Date.now();
 
-  // The relay, on a free port.
-  const relay = start('relay', SERVER_BIN, ['--bind', '127.0.0.1:0']);
-  const listening = await relay.line('its address', (l) => /ws:\/\/127\.0\.0\.1:\d+/.test(l), 10_000);
-  const relayUrl = listening.match(/ws:\/\/127\.0\.0\.1:\d+/)[0];
-  log('relay at', relayUrl);
-
-  // The web bundle.
-  const httpPort = await serveStatic(DIST);
-  log(`serving ${DIST} at http://127.0.0.1:${httpPort}/`);
+  // The relay on a free port, serving the bundle on the same port; it prints the page's URL.
+  const relay = start('relay', SERVER_BIN, ['--bind', '127.0.0.1:0', '--web-dir', DIST]);
+  const opening = await relay.line('the page address', (l) => /open http:\/\/127\.0\.0\.1:\d+\//.test(l), 10_000);
+  const origin = opening.match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+  const relayUrl = origin.replace(/^http/, 'ws');
+  log('relay and page at', origin);
 
   // The other client creates the room the browser is invited to.
   const cli = start('confab-cli', CLI_BIN, ['--server', relayUrl, '--name', 'cli', '--create', '--json']);
@@ -282,15 +243,26 @@ async function main() {
     ],
   });
   cleanups.push(() => browser.close());
-  const origin = `http://127.0.0.1:${httpPort}`;
   const desktop = await browser.newContext({ viewport: DESKTOP });
   await desktop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = await desktop.newPage();
   watchConsole(page, 'desktop');
 
-  // An invite link opens the join screen with the room and the relay filled in.
-  const invite = `${origin}/?relay=${encodeURIComponent(relayUrl)}#${room}`;
+  // The page's files come from the relay, pre-compressed when the browser accepts it.
+  const wasmResponse = new Promise((done) =>
+    page.on('response', (r) => r.url().endsWith('.wasm') && done(r)),
+  );
+
+  // An invite link (the page's address and the room) opens the join screen with the room
+  // and the relay (the page's own origin) filled in.
+  const invite = `${origin}/#${room}`;
   await openAndJoin(page, invite, 'webby', DESKTOP, (x, y) => page.mouse.click(x, y));
+  const wasm = await wasmResponse;
+  const wasmHeaders = await wasm.allHeaders();
+  log(`wasm: ${wasm.status()} ${wasmHeaders['content-type']}, content-encoding ${wasmHeaders['content-encoding'] ?? 'none'}, cache-control ${wasmHeaders['cache-control']}`);
+  assert(wasmHeaders['content-type'] === 'application/wasm', `wasm content type ${wasmHeaders['content-type']}`);
+  assert(['br', 'gzip'].includes(wasmHeaders['content-encoding']), `wasm encoding ${wasmHeaders['content-encoding']}`);
+  assert(/immutable/.test(wasmHeaders['cache-control']), `wasm caching ${wasmHeaders['cache-control']}`);
   await cli.line('webby joining', (l) => l.includes('"member_joined"') && l.includes('webby'));
   log(`desktop joined ${room} after ${Date.now() - started} ms`);
 
@@ -300,6 +272,29 @@ async function main() {
     frames().some((f) => f.type === 'chat' && f.from === 'webby' && f.text === 'hello from the browser'),
   );
   log('cli got the browser message');
+
+  // Issue 9: a browser WebSocket asking for the confab.v1 subprotocol connects, the relay
+  // echoes it (a browser fails the handshake otherwise), and the socket works.
+  const subprotocol = await page.evaluate(
+    (url) =>
+      new Promise((done) => {
+        const ws = new WebSocket(url, 'confab.v1');
+        const timer = setTimeout(() => done({ error: 'timed out' }), 10_000);
+        ws.onerror = () => done({ error: 'error event' });
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'create', name: 'probe' }));
+        ws.onmessage = (e) => {
+          clearTimeout(timer);
+          const welcome = JSON.parse(e.data);
+          ws.close(1000);
+          done({ protocol: ws.protocol, type: welcome.type, pageUrl: welcome.page_url });
+        };
+      }),
+    relayUrl,
+  );
+  log('new WebSocket(url, "confab.v1"):', JSON.stringify(subprotocol));
+  assert(subprotocol.protocol === 'confab.v1', `subprotocol echoed: ${JSON.stringify(subprotocol)}`);
+  assert(subprotocol.type === 'welcome', `a welcome over it: ${JSON.stringify(subprotocol)}`);
+  assert(subprotocol.pageUrl === `${origin}/`, `welcome.page_url: ${subprotocol.pageUrl}`);
 
   // Cli to browser, seen in the app's state and in the message area's pixels.
   await sleep(500);
@@ -372,7 +367,54 @@ async function main() {
   const colours = await pixels(phone, phoneShot, null, { x: 0, y: 0, width: PHONE.width, height: PHONE.height });
   assert(colours > 8, `the phone layout should draw something (${colours} colours)`);
 
+  await httpsVariant(browser);
+
   log(`passed in ${Date.now() - started} ms; screenshots: ${SCREENSHOT}, ${PHONE_SCREENSHOT}`);
+}
+
+/**
+ * The same page over https: a second relay with a certificate made here (openssl, for
+ * 127.0.0.1), opened in a context that accepts it. The page must find its relay at
+ * wss:// on its own origin, and a room created through the UI must work over it.
+ */
+async function httpsVariant(browser) {
+  const dir = await mkdtemp(join(tmpdir(), 'confab-web-tls-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1',
+    '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore' });
+  const relay = start('tls relay', SERVER_BIN, ['--bind', '127.0.0.1:0', '--web-dir', DIST, '--tls-cert', cert, '--tls-key', key]);
+  const opening = await relay.line('the https page address', (l) => /open https:\/\/127\.0\.0\.1:\d+\//.test(l), 10_000);
+  const origin = opening.match(/https:\/\/127\.0\.0\.1:\d+/)[0];
+  const context = await browser.newContext({ viewport: DESKTOP, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  watchConsole(page, 'https');
+  await page.goto(`${origin}/`, { timeout: STEP_MS });
+  await until('the app to start over https', async () => (await appState(page)) !== null);
+  let state = await appState(page);
+  const wss = origin.replace(/^https/, 'wss');
+  assert(state.form.server === wss, `relay of an https page: ${state.form.server} != ${wss}`);
+  // Create a room by keyboard: name, then Tab past the room and server fields to "Create room".
+  await page.mouse.click(DESKTOP.width / 2, 8);
+  await settle();
+  await page.keyboard.press('Tab');
+  await settle();
+  await page.keyboard.type('secure', { delay: 20 });
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    await settle();
+  }
+  await page.keyboard.press('Enter');
+  state = await until('a room created over wss://', async () => {
+    const s = await appState(page);
+    return s.status === 'online' && s.session ? s : null;
+  });
+  assert(state.session.me === 'secure', `created as ${state.session.me}`);
+  log(`https: page at ${origin}, room ${state.session.room} created over ${wss}`);
 }
 
 async function cleanup() {

@@ -6,8 +6,9 @@
 //! DOM, egui or sockets.
 //!
 //! The rules, for a page at `http(s)://HOST[:PORT]/PATH[?QUERY]#ROOM`:
-//! - the relay is `ws://HOST:9001` (`wss://` under https: put a TLS-terminating proxy on
-//!   9001), unless the query names one: `?relay=ws://elsewhere:1234`;
+//! - the relay is the page's own origin, `ws://HOST[:PORT]` (`wss://` under https), since
+//!   the relay serves the page itself, unless the query names one:
+//!   `?relay=ws://elsewhere:1234`;
 //! - a room code after `#` opens the join screen with that code filled in;
 //! - an invite is the page's own address with the room after `#`, so it carries `?relay=`
 //!   along when there is one: `https://HOST/#K7Q-X2M-HDP`.
@@ -16,12 +17,8 @@ use confab_protocol::RoomCode;
 
 use crate::ui::join::JoinForm;
 
-/// The relay's port when the page does not name a relay: the relay's default `--bind` port.
-pub const RELAY_PORT: u16 = 9001;
-
 /// The query parameter that names the relay explicitly (`?relay=wss://chat.example/ws`), for
-/// deployments where the relay is not on the page's host at [`RELAY_PORT`], and for tests
-/// that run the relay on a free port.
+/// pages not served by the relay they talk to (`trunk serve`, another web server).
 pub const RELAY_PARAM: &str = "relay";
 
 /// A page address split into the parts Confab reads. Borrowed from `location.href`.
@@ -29,8 +26,9 @@ pub const RELAY_PARAM: &str = "relay";
 pub struct PageUrl<'a> {
     /// `https:` (the relay is then `wss://`; the clipboard works).
     secure: bool,
-    /// The host name without port or user info (`[::1]` keeps its brackets).
-    hostname: &'a str,
+    /// The host and port as the address has them, without user info (`chat.example`,
+    /// `127.0.0.1:9001`, `[::1]:8080`).
+    host: &'a str,
     /// What follows `?` up to `#`, without either.
     query: &'a str,
     /// The whole address before `#`: the base of an invite link.
@@ -51,15 +49,8 @@ impl<'a> PageUrl<'a> {
         };
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let hostname = if host_port.starts_with('[') {
-            host_port
-                .find(']')
-                .map_or(host_port, |end| &host_port[..=end])
-        } else {
-            host_port.split_once(':').map_or(host_port, |(h, _)| h)
-        };
-        if hostname.is_empty() {
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if host.is_empty() || host.starts_with(':') {
             return None;
         }
         let query = rest[authority_end..]
@@ -67,7 +58,7 @@ impl<'a> PageUrl<'a> {
             .map_or("", |(_, query)| query);
         Some(Self {
             secure,
-            hostname,
+            host,
             query,
             base,
             fragment,
@@ -75,12 +66,12 @@ impl<'a> PageUrl<'a> {
     }
 
     /// The relay this page talks to: `?relay=` if it names a `ws://` or `wss://` address,
-    /// else the page's host at [`RELAY_PORT`] (`wss://` when the page is https, since a
-    /// browser refuses plain `ws://` from an https page).
+    /// else the page's own origin (the relay serves the page), `wss://` when the page is
+    /// https (a browser refuses plain `ws://` from an https page).
     pub fn relay(&self) -> String {
         self.relay_param().unwrap_or_else(|| {
             let scheme = if self.secure { "wss" } else { "ws" };
-            format!("{scheme}://{}:{RELAY_PORT}", self.hostname)
+            format!("{scheme}://{}", self.host)
         })
     }
 
@@ -156,24 +147,21 @@ mod tests {
     }
 
     #[test]
-    fn the_relay_is_the_pages_host_on_the_relay_port() {
+    fn the_relay_is_the_pages_own_origin() {
+        assert_eq!(page("http://chat.example/").relay(), "ws://chat.example");
         assert_eq!(
-            page("http://chat.example/").relay(),
-            "ws://chat.example:9001"
-        );
-        assert_eq!(
-            page("http://127.0.0.1:8080/index.html").relay(),
+            page("http://127.0.0.1:9001/index.html").relay(),
             "ws://127.0.0.1:9001"
         );
-        assert_eq!(page("http://[::1]:8080/").relay(), "ws://[::1]:9001");
-        assert_eq!(page("http://ann@host:1/").relay(), "ws://host:9001");
+        assert_eq!(page("http://[::1]:8080/").relay(), "ws://[::1]:8080");
+        assert_eq!(page("http://ann@host:1/").relay(), "ws://host:1");
     }
 
     #[test]
     fn an_https_page_talks_to_a_wss_relay() {
         assert_eq!(
             page("https://chat.example/#ABC").relay(),
-            "wss://chat.example:9001"
+            "wss://chat.example"
         );
     }
 
@@ -187,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_relay_param_that_is_not_a_websocket_is_ignored() {
-        let p = page("http://chat.example/?relay=javascript:alert(1)");
+        let p = page("http://chat.example:9001/?relay=javascript:alert(1)");
         assert_eq!(p.relay(), "ws://chat.example:9001");
     }
 
@@ -235,7 +223,7 @@ mod tests {
     fn a_first_visit_takes_the_pages_relay() {
         let mut form = JoinForm::default();
         page("https://chat.example/").adopt(&mut form, false);
-        assert_eq!(form.server, "wss://chat.example:9001");
+        assert_eq!(form.server, "wss://chat.example");
         assert_eq!(form.room, "");
     }
 
@@ -251,7 +239,7 @@ mod tests {
 
         let mut form = saved;
         page("https://chat.example/#K7Q-X2M-HDP").adopt(&mut form, true);
-        assert_eq!(form.server, "wss://chat.example:9001");
+        assert_eq!(form.server, "wss://chat.example");
         assert_eq!(form.room, "K7Q-X2M-HDP");
     }
 

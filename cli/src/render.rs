@@ -302,6 +302,7 @@ mod tests {
                 room_grace_ms: 30_000,
                 history_len: 200,
             },
+            page_url: None,
         });
         let out = lines(&welcome);
         assert_eq!(out[0], "22:13:20 <bob> earlier");

@@ -130,6 +130,7 @@ mod tests {
                 room_grace_ms: 30_000,
                 history_len: 200,
             },
+            page_url: None,
         });
         Room::from_welcome(&welcome).expect("a welcome makes a room")
     }

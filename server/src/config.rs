@@ -2,6 +2,7 @@
 //! it is hit. Parsed from the command line (with `CONFAB_*` environment fallbacks) by
 //! `main`, or built in code (`Config::default()`) by tests and the client's host mode.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -141,6 +142,28 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Serve the web client from this directory on the relay's own port (e.g. `app/dist`
+    /// after `scripts/web-build.sh`): `GET /` is the page, which talks to the relay on the
+    /// same address. Read once at start. Without it (and without the `embed-web` build
+    /// feature) the port answers page requests with 426.
+    #[arg(long, env = "CONFAB_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
+
+    /// PEM certificate chain: serve `https://` and `wss://` instead of plain HTTP
+    /// (needs `--tls-key`).
+    #[arg(long, env = "CONFAB_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for `--tls-cert`.
+    #[arg(long, env = "CONFAB_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// The page's public address (e.g. `https://chat.example/`), announced to clients as
+    /// `welcome.page_url` for invite links. Default: made from each connection's `Host`
+    /// header and scheme, when the relay serves a page. Set it behind a reverse proxy.
+    #[arg(long, env = "CONFAB_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// Default values of the numeric limits, shared by the CLI and [`Config::default`].
@@ -204,6 +227,10 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             redis: None,
             relay_ttl: Duration::from_secs(10),
+            web_dir: None,
+            tls_cert: None,
+            tls_key: None,
+            public_url: None,
         }
     }
 }

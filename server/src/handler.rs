@@ -1,5 +1,5 @@
-//! One task per connection: the WebSocket handshake under a timeout, then a select loop
-//! over incoming frames, the outbox, keepalive pings, the join deadline and shutdown.
+//! One task per connection, after the handshakes (`front`): a select loop over incoming
+//! frames, the outbox, keepalive pings, the join deadline and shutdown.
 //!
 //! Everything here is about moving frames; what they mean is `session`'s business.
 //! A failure ends this connection only.
@@ -11,25 +11,24 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior, Sleep, interval_at, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
 use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::{Message, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{Message, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes};
 
 use confab_protocol::{ServerMessage, close_code};
 
 use crate::Config;
-use crate::guards::IpSlot;
 use crate::outbox::{Delivery, Inbox, Kick};
 use crate::session::{Outcome, Session};
 use crate::shared::Shared;
-use crate::upgrade::{Policy, UpgradeError, upgrade};
+use crate::stream::Stream;
 
-type Socket = WebSocketStream<TcpStream>;
+/// An upgraded connection: WebSocket frames over TCP or TLS.
+pub type Socket = WebSocketStream<Stream>;
 
 /// Frames written per flush at most: batching amortizes syscalls under load without
 /// letting one busy client monopolize its task for long.
@@ -59,32 +58,16 @@ const WRITE_BUFFER_SLACK_BYTES: usize = 1024;
 /// Close). Bounded so a peer that never closes costs at most this long.
 const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
-/// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
-/// address is over its connection limit: the handshake is then refused with HTTP 429.
-#[tracing::instrument(name = "conn", skip_all, fields(peer = %peer, id = conn))]
+/// Serves one upgraded connection until it closes: the select loop, then the closing
+/// handshake. `front` has done the TLS and WebSocket handshakes.
 pub async fn serve(
-    stream: TcpStream,
+    mut socket: Socket,
     peer: SocketAddr,
     conn: u64,
-    ip_slot: Option<IpSlot>,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
 ) {
     let config = &shared.config;
-    // Boxed, like the closing handshake below: a task's memory is its largest suspended
-    // state for its whole life, and an idle connection should only pay for the select loop.
-    let handshake = Box::pin(accept(stream, config, ip_slot.is_some()));
-    let mut socket = match timeout(config.handshake_timeout, handshake).await {
-        Ok(Ok(socket)) => socket,
-        Ok(Err(err)) => {
-            tracing::debug!(%err, "handshake failed");
-            return;
-        }
-        Err(_) => {
-            tracing::debug!("handshake timed out");
-            return;
-        }
-    };
     let session = Session::new(Arc::clone(&shared), peer.ip(), conn);
     let end = drive(&mut socket, session, config, shutdown).await;
     tracing::debug!(?end, "connection ending");
@@ -104,33 +87,19 @@ pub async fn serve(
         }
         End::Gone => {}
     }
-    drop(ip_slot);
 }
 
-/// Performs the WebSocket handshake: the HTTP exchange in [`upgrade`] (which answers every
-/// refusal in HTTP: over-limit peers, foreign origins, malformed upgrades), then the stream.
-async fn accept(
-    mut stream: TcpStream,
-    config: &Config,
-    within_ip_limit: bool,
-) -> Result<Socket, UpgradeError> {
-    let ws_config = WebSocketConfig::default()
+/// The WebSocket settings of every connection: small buffers for idle connections, and
+/// frame limits from `config`.
+pub fn ws_config(config: &Config) -> WebSocketConfig {
+    WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(
             WRITE_BUFFER_BYTES + config.max_frame_bytes + WRITE_BUFFER_SLACK_BYTES,
         )
         .max_message_size(Some(config.max_frame_bytes))
-        .max_frame_size(Some(config.max_frame_bytes));
-    let policy = Policy {
-        within_ip_limit,
-        allowed_origins: &config.allowed_origins,
-    };
-    let upgraded = upgrade(&mut stream, policy).await?;
-    Ok(
-        WebSocketStream::from_partially_read(stream, upgraded.rest, Role::Server, Some(ws_config))
-            .await,
-    )
+        .max_frame_size(Some(config.max_frame_bytes))
 }
 
 /// How a connection ended.

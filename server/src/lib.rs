@@ -7,8 +7,12 @@
 //! # Layout
 //! - [`config`]: every limit and timing, with defaults ([`Config`]).
 //! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
-//! - `handler`: one task per connection: handshake, join, the select loop.
+//! - `front`: each connection's start: TLS, then the first request head, which sends it
+//!   to `handler` (a WebSocket upgrade) or `web` (anything else).
+//! - `handler`: one task per WebSocket connection: join, the select loop, the close.
 //! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
+//! - `web`: plain HTTP on the main port: the web client's files, `/healthz`, `/metrics`.
+//! - `stream`: the byte streams under it all (TCP or TLS, counted) and `tls`, their setup.
 //! - `session`: what a joined connection's frames do (chat, typing, whisper, leave).
 //! - `shared`: the state every connection holds (settings, room directory, failed joins).
 //! - `rooms`: what a session can do with rooms, and the two engines behind it:
@@ -25,6 +29,7 @@
 pub mod benching;
 mod cluster;
 pub mod config;
+mod front;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod guards;
@@ -39,7 +44,10 @@ mod secrets;
 pub mod server;
 mod session;
 mod shared;
+mod stream;
+mod tls;
 mod upgrade;
+mod web;
 
 pub use config::Config;
 pub use server::{run, run_with_metrics};

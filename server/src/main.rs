@@ -52,8 +52,6 @@ fn main() -> std::io::Result<()> {
 /// Binds and runs the relay until a shutdown signal.
 async fn serve(cli: Cli) -> std::io::Result<()> {
     let listener = TcpListener::bind(cli.bind).await?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "listening on ws://{addr}");
     let metrics_listener = match cli.metrics_bind {
         Some(addr) => {
             let listener = TcpListener::bind(addr).await?;

@@ -6,13 +6,30 @@
 //! Serving the text is `metrics_endpoint`'s job.
 
 use prometheus::core::Collector;
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+/// Every `reason` label of `confab_handshakes_refused_total`, each shown from the start
+/// (at 0), so a dashboard can rate any of them before it first happens.
+pub const REFUSAL_REASONS: [&str; 8] = [
+    "bad_request",
+    "origin",
+    "upgrade_required",
+    "per_ip_limit",
+    "head_too_large",
+    "draining",
+    "timeout",
+    "tls",
+];
 
 /// Everything the relay counts.
 #[derive(Debug, Clone)]
 pub struct Metrics {
     registry: Registry,
-    /// WebSocket connections open now (handshaking, joining or joined).
+    /// Connections open on the main port now: WebSockets (handshaking, joining or joined)
+    /// and HTTP connections (the page, `/healthz`), which count against the same limits.
     pub connections_open: IntGauge,
     /// Rooms that exist now (permanent rooms included).
     pub rooms: IntGauge,
@@ -30,6 +47,13 @@ pub struct Metrics {
     pub rate_limited: IntCounter,
     /// Joins refused because the room did not exist (the code-guessing signal).
     pub failed_joins: IntCounter,
+    /// WebSocket handshakes that did not happen, by `reason` ([`REFUSAL_REASONS`]).
+    pub handshakes_refused: IntCounterVec,
+    /// Bytes read from every connection (TLS included), counted per connection in chunks
+    /// (`stream::Counted`), so the last few KiB of an open connection show when it closes.
+    pub bytes_in: IntCounter,
+    /// Bytes written to every connection, counted like `bytes_in`.
+    pub bytes_out: IntCounter,
     /// Cluster mode: times this relay closed its members with 1012 to resume, because it
     /// may have missed bus events (Redis connection lost, bus queue full, taken for dead).
     pub cluster_resyncs: IntCounter,
@@ -50,7 +74,7 @@ impl Metrics {
             connections_open: gauge(
                 &registry,
                 "confab_connections_open",
-                "WebSocket connections open now",
+                "Connections open now (WebSockets and HTTP)",
             ),
             rooms: gauge(&registry, "confab_rooms", "Rooms that exist now"),
             members: gauge(&registry, "confab_members", "Members in all rooms now"),
@@ -84,6 +108,26 @@ impl Metrics {
                 "confab_failed_joins_total",
                 "Joins refused for a room that does not exist",
             ),
+            handshakes_refused: registered(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "confab_handshakes_refused_total",
+                        "WebSocket handshakes refused or failed, by reason",
+                    ),
+                    &["reason"],
+                ),
+            ),
+            bytes_in: counter(
+                &registry,
+                "confab_bytes_in_total",
+                "Bytes read from connections",
+            ),
+            bytes_out: counter(
+                &registry,
+                "confab_bytes_out_total",
+                "Bytes written to connections",
+            ),
             cluster_resyncs: counter(
                 &registry,
                 "confab_cluster_resyncs_total",
@@ -113,6 +157,19 @@ impl Metrics {
             ),
             registry,
         }
+        .with_every_reason()
+    }
+
+    fn with_every_reason(self) -> Self {
+        for reason in REFUSAL_REASONS {
+            let _ = self.handshakes_refused.with_label_values(&[reason]);
+        }
+        self
+    }
+
+    /// Counts one refused handshake under `reason` (one of [`REFUSAL_REASONS`]).
+    pub fn refused(&self, reason: &str) {
+        self.handshakes_refused.with_label_values(&[reason]).inc();
     }
 
     /// The Prometheus text exposition format (version 0.0.4) of every metric.
@@ -171,6 +228,10 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("confab_chats_relayed_total 3\n"), "{text}");
         assert!(text.contains("confab_members 2\n"), "{text}");
-        assert_eq!(text.matches("# TYPE confab_").count(), 13, "{text}");
+        assert_eq!(text.matches("# TYPE confab_").count(), 16, "{text}");
+        assert!(
+            text.contains("confab_handshakes_refused_total{reason=\"tls\"} 0\n"),
+            "{text}"
+        );
     }
 }

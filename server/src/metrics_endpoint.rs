@@ -63,7 +63,7 @@ pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>) {
 
 /// The response to one request: the metrics for `GET`/`HEAD /metrics`, 404 elsewhere.
 /// (hyper sends no body in answer to `HEAD`.)
-fn answer(request: &Request<Incoming>, metrics: &Metrics) -> Response<Full<Bytes>> {
+pub fn answer(request: &Request<Incoming>, metrics: &Metrics) -> Response<Full<Bytes>> {
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let (status, content_type, body) = match request.uri().path() {
         "/metrics" if is_read => (StatusCode::OK, metrics::CONTENT_TYPE, metrics.render()),

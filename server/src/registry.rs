@@ -212,6 +212,7 @@ impl Registry {
             history,
             resume_token: member.resume_token.clone(),
             limits: self.limits,
+            page_url: arrival.page_url.clone(),
         });
         room.send_to(index, &encode(&welcome));
         if let Some(gap) = gap {
@@ -439,6 +440,7 @@ mod tests {
             outbox,
             fresh_token: format!("token-{conn}"),
             compact: false,
+            page_url: None,
         };
         (arrival, inbox)
     }

@@ -81,6 +81,8 @@ pub struct Arrival {
     pub fresh_token: String,
     /// Whether it wants compact presence changes (`roster_deltas` in `hello`).
     pub compact: bool,
+    /// The page this relay serves, as the connection reached it (`welcome.page_url`).
+    pub page_url: Option<String>,
 }
 
 /// A previous membership the client wants back.

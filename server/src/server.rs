@@ -1,19 +1,23 @@
 //! The accept loop: connection limits, one task per connection, a janitor for expired
-//! rooms, and graceful shutdown that waits for every connection to close.
+//! rooms, and graceful shutdown that drains (still answering, with 503) while it waits for
+//! every connection to close. Also reads what the front door needs at start (the web
+//! bundle, TLS files) and says where the relay listens.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use crate::Config;
-use crate::guards::{AcceptErrors, ConnectionsPerIp};
-use crate::handler;
+use crate::front::{self, Door};
+use crate::guards::{AcceptErrors, ConnectionsPerIp, IpSlot};
 use crate::metrics_endpoint;
 use crate::shared::Shared;
+use crate::tls;
+use crate::web::{self, Bundle, Site};
 
 /// How long shutdown waits for connections to say goodbye before returning anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -21,10 +25,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How often the janitor looks for expired rooms and reservations.
 const SWEEP_EVERY: Duration = Duration::from_millis(250);
 
-/// Runs the relay on `listener` until `shutdown` resolves, then closes every connection
-/// with 1001 and returns once they are gone (or after a few seconds).
+/// Runs the relay on `listener` until `shutdown` resolves, then drains: `/healthz` answers
+/// 503, new WebSocket upgrades get 503, every connection is closed with 1001, and it
+/// returns once they are gone (or after a few seconds).
 ///
-/// Errors only if accepting fails in a way that retrying cannot fix.
+/// Errors if the web bundle or the TLS files in `config` cannot be read, or if accepting
+/// fails in a way that retrying cannot fix.
 pub async fn run(
     listener: TcpListener,
     config: Config,
@@ -33,44 +39,141 @@ pub async fn run(
     run_with_metrics(listener, None, config, shutdown).await
 }
 
-/// [`run`], and `GET /metrics` (Prometheus text) on `metrics_listener` when there is one.
+/// [`run`], and `GET /metrics` (Prometheus text) on `metrics_listener` when there is one;
+/// without one, `/metrics` is served on the main port.
 pub async fn run_with_metrics(
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let metrics_here = metrics_listener.is_none();
     let shared = Arc::new(Shared::start(config).await?);
+    let door = Arc::new(door_for(&shared, metrics_here)?);
+    announce(&listener, &door)?;
     // Aborted on return: the endpoint lives exactly as long as the relay.
     let metrics_task = metrics_listener.map(|listener| {
         let metrics = Arc::clone(&shared.metrics);
         AbortOnDrop(tokio::spawn(metrics_endpoint::serve(listener, metrics)))
     });
+    let janitor = AbortOnDrop(tokio::spawn(sweep_forever(Arc::clone(&shared))));
     // Every connection task holds a receiver; sending `true` tells them all to close.
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     // Every connection task holds a sender; when all are dropped, every task has finished.
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
-    let janitor = tokio::spawn(sweep_forever(Arc::clone(&shared)));
-    tokio::select! {
-        result = accept_loop(&listener, &shared, &shutdown_rx, &done_tx) => {
-            janitor.abort();
-            result?;
+    let mut acceptor = Acceptor::new(&shared.config);
+    let spawn = |accepted: Accepted, done_tx: Option<mpsc::Sender<()>>| {
+        let shared = Arc::clone(&shared);
+        let door = Arc::clone(&door);
+        let shutdown_rx = shutdown_rx.clone();
+        tokio::spawn(async move {
+            let open = shared.metrics.connections_open.clone();
+            open.inc();
+            let Accepted {
+                stream,
+                peer,
+                conn,
+                ip_slot,
+                permit,
+            } = accepted;
+            front::serve(stream, peer, conn, ip_slot, shared, door, shutdown_rx).await;
+            open.dec();
+            drop(permit);
+            drop(done_tx);
+        });
+    };
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = acceptor.accept(&listener) => spawn(accepted?, Some(done_tx.clone())),
         }
-        () = shutdown => tracing::info!("shutting down"),
     }
-    janitor.abort();
+    tracing::info!("shutting down");
     let _ = shutdown_tx.send(true);
     drop(done_tx);
-    if tokio::time::timeout(SHUTDOWN_GRACE, done_rx.recv())
-        .await
-        .is_err()
-    {
-        tracing::warn!("some connections did not close in time");
+    // Draining: still accepting, so a load balancer's health check sees 503 rather than a
+    // refused connection, and a reconnecting client gets a 503 it can back off from. These
+    // late connections are not waited for: each gets one answer and closes.
+    let deadline = tokio::time::sleep(SHUTDOWN_GRACE);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            biased;
+            _ = done_rx.recv() => break,
+            () = &mut deadline => {
+                tracing::warn!("some connections did not close in time");
+                break;
+            }
+            accepted = acceptor.accept(&listener) => spawn(accepted?, None),
+        }
     }
     if let Some(cluster) = shared.rooms.cluster() {
         cluster.stop().await;
     }
+    drop(janitor);
     drop(metrics_task);
+    Ok(())
+}
+
+/// The front door `config` asks for: the web bundle, TLS, the public page address, and
+/// `/metrics` on the main port when `metrics_here`.
+fn door_for(shared: &Shared, metrics_here: bool) -> std::io::Result<Door> {
+    let config = &shared.config;
+    let bundle = match &config.web_dir {
+        Some(dir) => {
+            let bundle = Bundle::load(dir).map_err(|err| {
+                std::io::Error::new(err.kind(), format!("web bundle {}: {err}", dir.display()))
+            })?;
+            tracing::info!(dir = %dir.display(), files = bundle.file_count(), "serving the web client");
+            Some(bundle)
+        }
+        None => web::embedded(),
+    };
+    if bundle.as_ref().is_some_and(|b| !b.has_index()) {
+        tracing::warn!("the web bundle has no index.html: GET / will be 404");
+    }
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        (None, None) => None,
+        _ => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "TLS needs both a certificate and a key",
+            ));
+        }
+    };
+    let site = Site {
+        bundle,
+        metrics: metrics_here.then(|| Arc::clone(&shared.metrics)),
+    };
+    Ok(Door {
+        tls,
+        site: Arc::new(site),
+        public_url: config.public_url.clone(),
+    })
+}
+
+/// Logs where the relay listens and, when it serves the page, the address to open.
+fn announce(listener: &TcpListener, door: &Door) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    let (ws, http) = if door.tls.is_some() {
+        ("wss", "https")
+    } else {
+        ("ws", "http")
+    };
+    tracing::info!(%addr, "listening on {ws}://{addr}");
+    if door.site.bundle.is_some() {
+        let url = door.public_url.clone().unwrap_or_else(|| {
+            // A wildcard address is not one a browser can open; loopback always is.
+            let mut local = addr;
+            if local.ip().is_unspecified() {
+                local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            format!("{http}://{local}/")
+        });
+        tracing::info!("open {url} in a browser");
+    }
     Ok(())
 }
 
@@ -83,46 +186,62 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Accepts connections forever, a permit from the connection limit taken *before* each
-/// accept, so at the limit new peers wait in the OS backlog instead of costing memory.
-async fn accept_loop(
-    listener: &TcpListener,
-    shared: &Arc<Shared>,
-    shutdown_rx: &watch::Receiver<bool>,
-    done_tx: &mpsc::Sender<()>,
-) -> std::io::Result<()> {
-    let limit = Arc::new(Semaphore::new(shared.config.max_connections));
-    let per_ip = ConnectionsPerIp::new(shared.config.max_connections_per_ip);
-    let next_id = AtomicU64::new(1);
-    let mut accept_errors = AcceptErrors::new();
-    loop {
-        let permit = Arc::clone(&limit)
+/// One accepted connection, with what it holds of the relay's limits.
+struct Accepted {
+    stream: TcpStream,
+    peer: SocketAddr,
+    conn: u64,
+    ip_slot: Option<IpSlot>,
+    permit: OwnedSemaphorePermit,
+}
+
+/// Accepts connections, a permit from the connection limit taken *before* each accept, so
+/// at the limit new peers wait in the OS backlog instead of costing memory.
+struct Acceptor {
+    limit: Arc<Semaphore>,
+    per_ip: Arc<ConnectionsPerIp>,
+    next_id: u64,
+    errors: AcceptErrors,
+}
+
+impl Acceptor {
+    fn new(config: &Config) -> Self {
+        Self {
+            limit: Arc::new(Semaphore::new(config.max_connections)),
+            per_ip: ConnectionsPerIp::new(config.max_connections_per_ip),
+            next_id: 1,
+            errors: AcceptErrors::new(),
+        }
+    }
+
+    /// The next connection. Cancel-safe: a permit taken for an accept that is dropped
+    /// unfinished is given back.
+    async fn accept(&mut self, listener: &TcpListener) -> std::io::Result<Accepted> {
+        let permit = Arc::clone(&self.limit)
             .acquire_owned()
             .await
             .map_err(std::io::Error::other)?;
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Usually out of file descriptors: back off instead of spinning.
-                accept_errors.log(&err);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+        loop {
+            match listener.accept().await {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let conn = self.next_id;
+                    self.next_id += 1;
+                    return Ok(Accepted {
+                        ip_slot: self.per_ip.try_take(peer.ip()),
+                        stream,
+                        peer,
+                        conn,
+                        permit,
+                    });
+                }
+                Err(err) => {
+                    // Usually out of file descriptors: back off instead of spinning.
+                    self.errors.log(&err);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
             }
-        };
-        let _ = stream.set_nodelay(true);
-        let ip_slot = per_ip.try_take(peer.ip());
-        let conn = next_id.fetch_add(1, Ordering::Relaxed);
-        let shared = Arc::clone(shared);
-        let shutdown_rx = shutdown_rx.clone();
-        let done_tx = done_tx.clone();
-        tokio::spawn(async move {
-            let open = shared.metrics.connections_open.clone();
-            open.inc();
-            handler::serve(stream, peer, conn, ip_slot, shared, shutdown_rx).await;
-            open.dec();
-            drop(permit);
-            drop(done_tx);
-        });
+        }
     }
 }
 

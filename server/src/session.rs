@@ -346,6 +346,7 @@ impl Session {
             outbox,
             fresh_token,
             compact: self.compact_roster,
+            page_url: crate::web::page_url::current(),
         };
         let result = match room {
             None => shared.rooms.create(arrival).await,

@@ -1,12 +1,12 @@
-//! The HTTP side of the WebSocket handshake (RFC 6455 section 4.2): reads the request head
-//! (bounded), checks it, and answers either `101 Switching Protocols` or an HTTP refusal
-//! with a short text body, so a bad upgrade never gets an empty reply.
+//! The HTTP side of the WebSocket handshake (RFC 6455 section 4.2): reads the first request
+//! head (bounded), and answers a WebSocket upgrade with either `101 Switching Protocols` or
+//! an HTTP refusal with a short text body, so a bad upgrade never gets an empty reply. Any
+//! other request (a page, `/healthz`) is handed back unanswered, for `web` to serve.
 //!
 //! Parsing is `httparse`'s; this module only decides. It knows nothing of rooms or frames:
-//! the handler turns an accepted upgrade into a WebSocket stream.
+//! `front` turns an accepted upgrade into a WebSocket stream.
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 /// The one subprotocol the relay speaks. A client may ask for it in
@@ -27,6 +27,18 @@ pub struct Policy<'a> {
     pub within_ip_limit: bool,
     /// Allowed `Origin` values; empty allows any (else 403).
     pub allowed_origins: &'a [String],
+    /// Whether the relay is shutting down: upgrades are then refused with 503.
+    pub draining: bool,
+}
+
+/// What the first request head turned out to be.
+#[derive(Debug)]
+pub enum Head {
+    /// A WebSocket upgrade, answered with 101.
+    Upgraded(Upgraded),
+    /// Any other request, unanswered: every byte read so far (the head and perhaps more),
+    /// for an HTTP server to read again.
+    Other(Vec<u8>),
 }
 
 /// An accepted upgrade: the bytes the peer sent after its request head (frames it did not
@@ -35,6 +47,8 @@ pub struct Policy<'a> {
 pub struct Upgraded {
     /// Bytes read past the request head.
     pub rest: Vec<u8>,
+    /// The request's `Host` header, when it is a plain `host[:port]` (for `welcome.page_url`).
+    pub host: Option<String>,
 }
 
 /// Why the upgrade did not happen.
@@ -48,8 +62,12 @@ pub enum UpgradeError {
     Io(#[from] std::io::Error),
 }
 
-/// Reads and answers the upgrade request on `stream`.
-pub async fn upgrade(stream: &mut TcpStream, policy: Policy<'_>) -> Result<Upgraded, UpgradeError> {
+/// Reads the first request head on `stream` and answers it if it is a WebSocket upgrade
+/// (or comes from a peer over its connection limit: 429 whatever it asks).
+pub async fn upgrade<S>(stream: &mut S, policy: Policy<'_>) -> Result<Head, UpgradeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut buf = vec![0u8; MAX_REQUEST_HEAD_BYTES];
     let mut filled = 0;
     loop {
@@ -61,15 +79,22 @@ pub async fn upgrade(stream: &mut TcpStream, policy: Policy<'_>) -> Result<Upgra
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut request = httparse::Request::new(&mut headers);
         let verdict = match request.parse(&buf[..filled]) {
-            Ok(httparse::Status::Complete(head_len)) => match decide(&request, policy) {
-                Ok(accept) => {
-                    stream.write_all(accept.as_bytes()).await?;
-                    return Ok(Upgraded {
-                        rest: buf[head_len..filled].to_vec(),
-                    });
+            Ok(httparse::Status::Complete(head_len)) => {
+                if !wants_websocket(&request) && policy.within_ip_limit {
+                    buf.truncate(filled);
+                    return Ok(Head::Other(buf));
                 }
-                Err(refusal) => refusal,
-            },
+                match decide(&request, policy) {
+                    Ok(accept) => {
+                        stream.write_all(accept.as_bytes()).await?;
+                        return Ok(Head::Upgraded(Upgraded {
+                            rest: buf[head_len..filled].to_vec(),
+                            host: host_of(&request),
+                        }));
+                    }
+                    Err(refusal) => refusal,
+                }
+            }
             Ok(httparse::Status::Partial) if filled < buf.len() => continue,
             Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => Refusal {
                 status: 431,
@@ -104,6 +129,7 @@ impl Refusal {
             426 => "Upgrade Required",
             429 => "Too Many Requests",
             431 => "Request Header Fields Too Large",
+            503 => "Service Unavailable",
             _ => "Error",
         };
         format!(
@@ -117,6 +143,41 @@ impl Refusal {
     }
 }
 
+/// The values of every header called `name`, that are text.
+fn header<'r>(
+    request: &'r httparse::Request<'_, '_>,
+    name: &'static str,
+) -> impl Iterator<Item = &'r str> {
+    request
+        .headers
+        .iter()
+        .filter(move |h| h.name.eq_ignore_ascii_case(name))
+        .filter_map(|h| std::str::from_utf8(h.value).ok())
+}
+
+/// Whether a header called `name` lists `token` (comma-separated, any case).
+fn has_token(request: &httparse::Request<'_, '_>, name: &'static str, token: &str) -> bool {
+    header(request, name).any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+}
+
+/// Whether the request asks for a WebSocket at all (`Upgrade: websocket`); any other
+/// request is an ordinary HTTP request for `web`.
+fn wants_websocket(request: &httparse::Request<'_, '_>) -> bool {
+    has_token(request, "upgrade", "websocket")
+}
+
+/// The `Host` header, if it is a plain `host[:port]` (letters, digits, `.-:[]`, at most 255
+/// bytes), so it can be put in a URL as it is.
+fn host_of(request: &httparse::Request<'_, '_>) -> Option<String> {
+    let host = header(request, "host").next()?.trim();
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    plain.then(|| host.to_owned())
+}
+
 /// Checks a complete request head; `Ok` is the 101 response to send.
 fn decide(request: &httparse::Request<'_, '_>, policy: Policy<'_>) -> Result<String, Refusal> {
     let refuse = |status, text| Refusal {
@@ -124,23 +185,17 @@ fn decide(request: &httparse::Request<'_, '_>, policy: Policy<'_>) -> Result<Str
         text,
         extra: "",
     };
+    if !policy.within_ip_limit {
+        return Err(refuse(429, "too many connections from your address"));
+    }
     if request.method != Some("GET") {
         return Err(refuse(
             400,
             "this is a WebSocket relay: send a GET upgrade request",
         ));
     }
-    let header = |name: &'static str| {
-        request
-            .headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .filter_map(|h| std::str::from_utf8(h.value).ok())
-    };
-    let has_token = |name: &'static str, token: &str| {
-        header(name).any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-    };
-    if !has_token("upgrade", "websocket") || !has_token("connection", "upgrade") {
+    let header = |name: &'static str| header(request, name);
+    if !has_token(request, "connection", "upgrade") {
         return Err(Refusal {
             status: 426,
             text: "this is a WebSocket relay: upgrade to websocket",
@@ -157,8 +212,8 @@ fn decide(request: &httparse::Request<'_, '_>, policy: Policy<'_>) -> Result<Str
     let Some(key) = header("sec-websocket-key").next() else {
         return Err(refuse(400, "missing Sec-WebSocket-Key"));
     };
-    if !policy.within_ip_limit {
-        return Err(refuse(429, "too many connections from your address"));
+    if policy.draining {
+        return Err(refuse(503, "the relay is shutting down; try again shortly"));
     }
     if !policy.allowed_origins.is_empty() {
         let origin = header("origin").next().unwrap_or("");

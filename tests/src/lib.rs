@@ -15,6 +15,8 @@
 //!   [`test_config`], the relaxed baseline every test narrows.
 //! - [`client`]: [`TestClient`], a WebSocket client with typed send/receive helpers, and
 //!   [`Event`], what reading the socket can yield.
+//! - [`bundle`]: [`bundle::TempBundle`], a small web bundle in a temporary directory.
+//! - [`http`]: plain HTTP requests to the relay's port (pages, `/healthz`), over TCP or TLS.
 //! - [`metrics`]: `GET /metrics` over HTTP, parsed into samples by name.
 //! - [`raw`]: [`raw::RawClient`], a WebSocket peer written byte by byte over TCP, for
 //!   frames a library would refuse to send.
@@ -28,7 +30,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+pub mod bundle;
 pub mod client;
+pub mod http;
 pub mod metrics;
 pub mod raw;
 pub mod reading;

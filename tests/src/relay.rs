@@ -99,6 +99,11 @@ impl TestRelay {
         format!("ws://{}/", self.addr)
     }
 
+    /// The relay's page address (`http://127.0.0.1:PORT/`), for relays given a `web_dir`.
+    pub fn page_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
     /// Whether `run` has returned (normally only after shutdown).
     pub fn has_stopped(&self) -> bool {
         self.task.is_finished()

@@ -35,20 +35,37 @@ async fn a_plain_get_is_told_to_upgrade_with_426() {
     let relay = TestRelay::start_default().await;
     let answer = answer_to(&relay, b"GET / HTTP/1.1\r\nHost: relay\r\n\r\n").await;
     assert_eq!(status_of(&answer), "426", "{answer}");
-    assert!(answer.contains("Sec-WebSocket-Version: 13"), "{answer}");
+    // Header names are case-insensitive; hyper writes them in lower case.
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("sec-websocket-version: 13"), "{answer}");
+    assert!(lower.contains("upgrade: websocket"), "{answer}");
     assert!(answer.contains("WebSocket relay"), "{answer}");
 }
 
 #[tokio::test]
-async fn a_post_or_garbage_gets_400_with_a_reason() {
+async fn a_post_gets_405_and_garbage_gets_400_with_a_reason() {
     let relay = TestRelay::start_default().await;
     let post = answer_to(
         &relay,
         b"POST / HTTP/1.1\r\nHost: relay\r\nContent-Length: 0\r\n\r\n",
     )
     .await;
-    assert_eq!(status_of(&post), "400", "{post}");
-    assert!(post.contains("GET upgrade"), "{post}");
+    assert_eq!(status_of(&post), "405", "{post}");
+    assert!(
+        post.to_ascii_lowercase().contains("allow: get, head"),
+        "{post}"
+    );
+    let post_upgrade = answer_to(
+        &relay,
+        upgrade_with(&format!(
+            "Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n"
+        ))
+        .replacen("GET", "POST", 1)
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(status_of(&post_upgrade), "400", "{post_upgrade}");
+    assert!(post_upgrade.contains("GET upgrade"), "{post_upgrade}");
     let garbage = answer_to(&relay, b"\x16\x03\x01 hello\r\n\r\n").await;
     assert_eq!(status_of(&garbage), "400", "{garbage}");
 }

@@ -66,6 +66,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
         history,
         resume_token: token.into(),
         limits: limits(),
+        page_url: None,
     })
 }
 

@@ -29,7 +29,9 @@ pub enum RoomCodeError {
     #[error("a room code has at most {max} letters and digits", max = RoomCode::MAX_CHARS)]
     TooLong,
     /// Something other than a letter, digit or separator.
-    #[error("a room code has only letters, digits and dashes (found {0:?})")]
+    #[error(
+        "a room code has only letters, digits and dashes, dots, underscores or spaces (found {0:?})"
+    )]
     BadChar(char),
 }
 
@@ -147,6 +149,28 @@ mod tests {
             RoomCode::parse("lobby").map(|c| c.to_string()),
             Ok("LOBBY".to_owned())
         );
+    }
+
+    #[test]
+    fn only_ascii_case_and_separators_are_folded() {
+        assert_eq!(
+            RoomCode::parse("k7q_x2m.hdp\t"),
+            RoomCode::parse("K7QX2MHDP")
+        );
+        assert_ne!(RoomCode::parse("K7QX2MHD0"), RoomCode::parse("K7QX2MHDO"));
+        assert_ne!(RoomCode::parse("AB1"), RoomCode::parse("ABL"));
+        assert_ne!(RoomCode::parse("AB1"), RoomCode::parse("ABI"));
+        for look_alike in ['К', 'О', 'Ｋ', '\u{2013}', '\u{a0}'] {
+            let code = format!("K7Q{look_alike}X2M");
+            assert_eq!(
+                RoomCode::parse(&code),
+                Err(RoomCodeError::BadChar(look_alike))
+            );
+        }
+        let message = RoomCodeError::BadChar('/').to_string();
+        for separator in ["dashes", "dots", "underscores", "spaces"] {
+            assert!(message.contains(separator), "{message}");
+        }
     }
 
     #[test]

@@ -84,6 +84,11 @@ pub struct WelcomeMessage {
     pub resume_token: String,
     /// The limits this relay enforces, so clients can check before sending.
     pub limits: Limits,
+    /// The address of the web page this relay serves (`http://chat.example:9001/`), when
+    /// it serves one: an invite link is it with `#` and the room code appended, and opens
+    /// the room in any browser. Absent from relays that serve no page (and older ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
 }
 
 /// A refused request. The connection stays open unless a close frame follows.
@@ -323,11 +328,35 @@ mod tests {
                 history: vec![chat],
                 resume_token: "r3sum3".into(),
                 limits: limits(),
+                page_url: None,
             }),
             &json!({
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
                 "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
                 "resume_token": "r3sum3",
+                "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
+                    "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
+                    "room_grace_ms": 30_000, "history_len": 200}
+            }),
+        );
+    }
+
+    #[test]
+    fn a_welcome_from_a_relay_that_serves_the_page_names_it() {
+        let welcome = WelcomeMessage {
+            room: RoomCode::parse("lobby").expect("valid code"),
+            you: name("ann"),
+            members: vec![name("ann")],
+            history: vec![],
+            resume_token: "r".into(),
+            limits: limits(),
+            page_url: Some("https://chat.example/".into()),
+        };
+        golden(
+            &ServerMessage::Welcome(welcome),
+            &json!({
+                "type": "welcome", "room": "LOBBY", "you": "ann", "members": ["ann"],
+                "history": [], "resume_token": "r", "page_url": "https://chat.example/",
                 "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
                     "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
                     "room_grace_ms": 30_000, "history_len": 200}

@@ -311,6 +311,7 @@ impl Cluster {
             history,
             resume_token: reply[1].clone(),
             limits: self.limits,
+            page_url: arrival.page_url.clone(),
         });
         let mut first = vec![encode(&welcome)];
         first.extend(gap.as_ref().map(encode));

@@ -52,6 +52,7 @@ fn session(history: Vec<ChatMessage>) -> Session {
         history,
         resume_token: "tok".into(),
         limits,
+        page_url: None,
     })
 }
 

@@ -1,0 +1,201 @@
+//! The front door of every connection: TLS (when configured), then the first request head,
+//! all under the handshake timeout. A WebSocket upgrade goes on to `handler`; any other
+//! request (the page, `/healthz`, `/metrics`) to `web`; a refusal is counted by reason.
+//!
+//! It decides where a connection goes and nothing more: no frames, no files.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::timeout;
+use tokio_rustls::TlsAcceptor;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tracing::Instrument;
+
+use crate::guards::IpSlot;
+use crate::handler::{self, Socket};
+use crate::shared::Shared;
+use crate::stream::{Counted, Stream};
+use crate::upgrade::{Head, Policy, UpgradeError, upgrade};
+use crate::web::{self, Site, page_url};
+
+/// How the relay meets its connections: the parts of the front door that are the same for
+/// every one of them.
+#[derive(Default)]
+pub struct Door {
+    /// Set for `https://` and `wss://`.
+    pub tls: Option<TlsAcceptor>,
+    /// The page, health and metrics answers.
+    pub site: Arc<Site>,
+    /// `--public-url`: the page address announced in `welcome.page_url`, instead of one
+    /// made from each request's `Host` header.
+    pub public_url: Option<String>,
+}
+
+impl std::fmt::Debug for Door {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Door")
+            .field("tls", &self.tls.is_some())
+            .field("site", &self.site)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+/// What a connection turned out to be once its handshakes are done.
+enum Opened {
+    /// An upgraded WebSocket, with the page address to announce to it.
+    Socket(Box<Socket>, Option<Arc<str>>),
+    /// An HTTP request, with every byte read so far.
+    Http(Stream, Vec<u8>),
+}
+
+/// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
+/// address is over its connection limit: its request is then refused with HTTP 429.
+///
+/// The span is attached by hand rather than with `#[instrument]`, which would keep a
+/// second copy of the arguments for the connection's whole life.
+pub fn serve(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    conn: u64,
+    ip_slot: Option<IpSlot>,
+    shared: Arc<Shared>,
+    door: Arc<Door>,
+    shutdown: watch::Receiver<bool>,
+) -> impl Future<Output = ()> {
+    let span = tracing::info_span!("conn", peer = %peer, id = conn);
+    async move {
+        let opened = Box::pin(handshakes(
+            tcp,
+            &shared,
+            &door,
+            ip_slot.is_some(),
+            &shutdown,
+        ))
+        .await;
+        match opened {
+            // One future for every WebSocket, page or not: a second arm would give every
+            // connection's task room for a second copy of the handler's state.
+            Some(Opened::Socket(socket, url)) => {
+                let connection = handler::serve(*socket, peer, conn, shared, shutdown);
+                page_url::scope(url, connection).await;
+            }
+            Some(Opened::Http(stream, head)) => {
+                let site = Arc::clone(&door.site);
+                let head_timeout = shared.config.handshake_timeout;
+                // Boxed: hyper's connection state is several KiB, and held inline it would
+                // make every connection's task (WebSockets too) that large.
+                Box::pin(web::serve(stream, head, site, head_timeout, shutdown)).await;
+            }
+            None => {}
+        }
+        drop(ip_slot);
+    }
+    .instrument(span)
+}
+
+/// The handshakes under the handshake timeout; `None` (counted by reason) if they failed.
+async fn handshakes(
+    tcp: TcpStream,
+    shared: &Shared,
+    door: &Door,
+    within_ip_limit: bool,
+    shutdown: &watch::Receiver<bool>,
+) -> Option<Opened> {
+    let config = &shared.config;
+    let metrics = &shared.metrics;
+    let counted = Counted::new(tcp, metrics.bytes_in.clone(), metrics.bytes_out.clone());
+    let policy = Policy {
+        within_ip_limit,
+        allowed_origins: &config.allowed_origins,
+        draining: *shutdown.borrow(),
+    };
+    match timeout(
+        config.handshake_timeout,
+        open(counted, door, policy, config),
+    )
+    .await
+    {
+        Ok(Ok(opened)) => Some(opened),
+        Ok(Err(Failure::Tls(err))) => {
+            tracing::debug!(%err, "TLS handshake failed");
+            metrics.refused("tls");
+            None
+        }
+        Ok(Err(Failure::Upgrade(err))) => {
+            tracing::debug!(%err, "handshake failed");
+            if let UpgradeError::Refused(status) = err {
+                metrics.refused(reason_of(status));
+            }
+            None
+        }
+        Err(_) => {
+            tracing::debug!("handshake timed out");
+            metrics.refused("timeout");
+            None
+        }
+    }
+}
+
+/// Why a connection did not open.
+enum Failure {
+    Tls(std::io::Error),
+    Upgrade(UpgradeError),
+}
+
+/// The TLS handshake (if any) and the first request head.
+async fn open(
+    tcp: Counted,
+    door: &Door,
+    policy: Policy<'_>,
+    config: &crate::Config,
+) -> Result<Opened, Failure> {
+    let mut stream = match &door.tls {
+        Some(tls) => Stream::Tls(Box::new(tls.accept(tcp).await.map_err(Failure::Tls)?)),
+        None => Stream::Plain(tcp),
+    };
+    match upgrade(&mut stream, policy)
+        .await
+        .map_err(Failure::Upgrade)?
+    {
+        Head::Other(head) => Ok(Opened::Http(stream, head)),
+        Head::Upgraded(upgraded) => {
+            let serves_page = door.site.bundle.is_some() || door.public_url.is_some();
+            let url = serves_page
+                .then(|| {
+                    page_url::for_request(
+                        door.public_url.as_deref(),
+                        upgraded.host.as_deref(),
+                        door.tls.is_some(),
+                    )
+                })
+                .flatten();
+            let ws_config = handler::ws_config(config);
+            let socket = WebSocketStream::from_partially_read(
+                stream,
+                upgraded.rest,
+                Role::Server,
+                Some(ws_config),
+            )
+            .await;
+            Ok(Opened::Socket(Box::new(socket), url))
+        }
+    }
+}
+
+/// The `confab_handshakes_refused_total` reason for an HTTP refusal status.
+fn reason_of(status: u16) -> &'static str {
+    match status {
+        403 => "origin",
+        426 => "upgrade_required",
+        429 => "per_ip_limit",
+        431 => "head_too_large",
+        503 => "draining",
+        _ => "bad_request",
+    }
+}
