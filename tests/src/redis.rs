@@ -14,26 +14,51 @@ use crate::eventually;
 pub struct RedisServer {
     dir: PathBuf,
     child: Option<Child>,
+    /// With TLS: the loopback port it serves `rediss://` on (no plain port, no socket).
+    tls_port: Option<u16>,
 }
 
 impl RedisServer {
     /// Starts `redis-server` on a unix socket in a new directory and waits until it answers.
     pub async fn start() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "confab-redis-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("a directory for the Redis socket");
-        let mut server = Self { dir, child: None };
+        let mut server = Self {
+            dir: fresh_dir(),
+            child: None,
+            tls_port: None,
+        };
+        server.launch().await;
+        server
+    }
+
+    /// Starts `redis-server` speaking only TLS on a free loopback port, with a
+    /// self-signed certificate made for the test (relays connect with `#insecure`).
+    pub async fn start_tls() -> Self {
+        let dir = fresh_dir();
+        let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .expect("a test certificate");
+        std::fs::write(dir.join("cert.pem"), made.cert.pem()).expect("writing the cert");
+        std::fs::write(dir.join("key.pem"), made.signing_key.serialize_pem())
+            .expect("writing the key");
+        // A port the OS just handed out and took back: free unless someone races for it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = Self {
+            dir,
+            child: None,
+            tls_port: Some(port),
+        };
         server.launch().await;
         server
     }
 
     /// The URL relays are given (`--redis`).
     pub fn url(&self) -> String {
-        format!("redis+unix://{}", self.socket().display())
+        match self.tls_port {
+            Some(port) => format!("rediss://127.0.0.1:{port}/#insecure"),
+            None => format!("redis+unix://{}", self.socket().display()),
+        }
     }
 
     /// Kills the server (SIGKILL: it forgets everything, having no persistence) and starts a
@@ -71,9 +96,26 @@ impl RedisServer {
 
     async fn launch(&mut self) {
         let _ = std::fs::remove_file(self.socket());
-        let child = Command::new("redis-server")
-            .args(["--port", "0", "--unixsocket"])
-            .arg(self.socket())
+        let mut command = Command::new("redis-server");
+        command.args(["--port", "0"]);
+        match self.tls_port {
+            Some(port) => {
+                let (cert, key) = (self.dir.join("cert.pem"), self.dir.join("key.pem"));
+                command
+                    .args(["--bind", "127.0.0.1", "--tls-port", &port.to_string()])
+                    .arg("--tls-cert-file")
+                    .arg(&cert)
+                    .arg("--tls-key-file")
+                    .arg(&key)
+                    .arg("--tls-ca-cert-file")
+                    .arg(&cert)
+                    .args(["--tls-auth-clients", "no"]);
+            }
+            None => {
+                command.arg("--unixsocket").arg(self.socket());
+            }
+        }
+        let child = command
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .args(["--dir"])
             .arg(&self.dir)
@@ -82,17 +124,20 @@ impl RedisServer {
             .spawn()
             .expect("redis-server starts (scripts/setup.sh installs it)");
         self.child = Some(child);
-        let socket = self.socket();
+        let (socket, tls_port) = (self.socket(), self.tls_port);
         eventually(
             "redis-server to accept connections",
             Duration::from_millis(20),
             || {
                 let socket = socket.clone();
                 async move {
-                    tokio::net::UnixStream::connect(&socket)
-                        .await
-                        .ok()
-                        .map(|_| ())
+                    let up = match tls_port {
+                        Some(port) => tokio::net::TcpStream::connect(("127.0.0.1", port))
+                            .await
+                            .is_ok(),
+                        None => tokio::net::UnixStream::connect(&socket).await.is_ok(),
+                    };
+                    up.then_some(())
                 }
             },
         )
@@ -112,6 +157,18 @@ impl Drop for RedisServer {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A new, empty directory for one server's files.
+fn fresh_dir() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "confab-redis-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("a directory for the Redis socket");
+    dir
 }
 
 /// A relay in a process of its own (`confab-test-relay`), so a test can kill it with

@@ -419,3 +419,17 @@ async fn garbage_on_a_room_bus_or_in_its_history_is_skipped_and_the_room_carries
     let texts: Vec<&str> = welcome.history.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, ["still fine"]);
 }
+
+#[tokio::test]
+async fn relays_reach_redis_over_tls_with_rediss() {
+    let redis = RedisServer::start_tls().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let (mut bob, _) = b.member("bob", &welcome.room).await;
+    bob.chat(1, "over tls").await;
+    let chat = ann
+        .recv_until(|m| matches!(m, ServerMessage::Chat(_)))
+        .await;
+    assert!(matches!(chat, ServerMessage::Chat(c) if c.text == "over tls"));
+}
