@@ -232,15 +232,22 @@ async function main() {
   log('cli created room', room);
 
   // The browser: a desktop window, and later a phone (touch, 360 px wide) beside it.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: STEP_MS,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--enable-unsafe-swiftshader',
-    ],
+  // Chromium's first start on a busy 2-core machine has been seen to take over 30 s: give
+  // the launch its own, longer bound and one more try before calling it a failure.
+  const launch = () =>
+    chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 3 * STEP_MS,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--enable-unsafe-swiftshader',
+      ],
+    });
+  const browser = await launch().catch((err) => {
+    log('chromium did not start (' + err.message.split('\n')[0] + '); trying once more');
+    return launch();
   });
   cleanups.push(() => browser.close());
   const desktop = await browser.newContext({ viewport: DESKTOP });

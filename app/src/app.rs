@@ -161,7 +161,11 @@ impl ConfabApp {
         if let Some(link) = crate::web::invite_link(room) {
             return link;
         }
-        crate::ui::chat::invite_text(&self.share_server(), room)
+        match &self.model.session {
+            // The relay serves a page (welcome.page_url): the link opens in any browser.
+            Some(session) if session.room == *room => session.invite(&self.share_server()),
+            _ => crate::ui::chat::invite_text(&self.share_server(), room),
+        }
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {

@@ -31,6 +31,9 @@ pub struct Session {
     pub typing: TypingHints,
     /// What the relay enforces (text length, typing TTL).
     pub limits: Limits,
+    /// The web page the relay serves, if it does (`welcome.page_url`): invites link to it,
+    /// so a guest opens the room in any browser.
+    pub page_url: Option<String>,
     /// Reclaims `me` in this room after a drop; see `ClientMessage::Join::resume_token`.
     resume_token: String,
 }
@@ -63,7 +66,17 @@ impl Session {
             composer: Composer::default(),
             typing: TypingHints::default(),
             limits: welcome.limits,
+            page_url: welcome.page_url,
             resume_token: welcome.resume_token,
+        }
+    }
+
+    /// The invite to this room: the relay's page with the room after `#` when the relay
+    /// serves one, else `server` (the relay's address) with the room after `#`.
+    pub fn invite(&self, server: &str) -> String {
+        match &self.page_url {
+            Some(page) => format!("{}/#{}", page.trim_end_matches('/'), self.room),
+            None => format!("{}/#{}", server.trim_end_matches('/'), self.room),
         }
     }
 
@@ -81,10 +94,12 @@ impl Session {
             history,
             resume_token,
             limits,
+            page_url,
             ..
         } = welcome;
         let recognized = resume_token == self.resume_token;
         self.members = members;
+        self.page_url = page_url;
         self.resume_token = resume_token;
         self.limits = limits;
         self.typing = TypingHints::default();

@@ -321,10 +321,7 @@ fn room_items(
         .on_hover_text("Copy a link others can paste to join")
         .clicked()
     {
-        actions.push(ChatAction::CopyInvite(invite_text(
-            cx.server,
-            &session.room,
-        )));
+        actions.push(ChatAction::CopyInvite(session.invite(cx.server)));
         view.copied_until = time + 2.0;
     }
     let count = session.members.len();
