@@ -3,6 +3,7 @@
 //!
 //! Pure: it is told the time and returns what should be sent; it never sends anything.
 
+use super::words::capitalize;
 use std::collections::BTreeMap;
 
 use confab_protocol::command::{self, Command};
@@ -162,14 +163,6 @@ impl Composer {
 /// What `/help` says in the app: the commands the composer understands.
 const APP_HELP: &str = "/w NAME text whispers (quote a name with spaces: /w \"ann lee\" hi), \
     /me text is an action, /who lists who is here, //text sends a line that starts with /.";
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
 
 /// Names from `members` that complete `word` (an `@` prefix is kept), best first.
 pub fn completions(word: &str, members: &[Username], me: &Username) -> Vec<String> {

@@ -66,6 +66,15 @@ pub fn describe_ended(code: ErrorCode, room: &RoomCode, me: &Username, message: 
     }
 }
 
+/// `text` with its first letter upper-case, for a message that starts a sentence.
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Whether a refused resume means the room is gone for us, so reconnecting is pointless.
 pub fn ends_session(code: ErrorCode) -> bool {
     matches!(

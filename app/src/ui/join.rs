@@ -1,6 +1,7 @@
 //! The join screen: name, room code (or a pasted invite link), server address, and the
 //! buttons to create a room, join one, or host one on this computer.
 
+use crate::state::words::capitalize;
 use confab_protocol::{RoomCode, Username};
 use egui::{Align, Button, Frame, Label, Layout, Margin, RichText, ScrollArea, TextEdit, Ui, vec2};
 use serde::{Deserialize, Serialize};
@@ -354,14 +355,6 @@ fn host_section(
         name,
         bind: form.host_addr.trim().to_owned(),
     })
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
