@@ -1,5 +1,10 @@
 //! Timeouts: the handshake, the join, and the keepalive that finds dead peers
 //! (spec §1, §2, §6).
+//!
+//! The tests whose outcome is a timer firing run on tokio's paused clock
+//! (`start_paused`): the runtime jumps to the next timer whenever every task waits, so the
+//! relay's handshake, join and keepalive deadlines fire in their order, however loaded the
+//! machine. The test that needs pongs to cross the loopback in time runs on the real clock.
 
 use std::time::Duration;
 
@@ -24,7 +29,7 @@ async fn until_dropped(mut stream: TcpStream) {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_connection_that_never_sends_the_upgrade_request_is_dropped() {
     let config = Config {
         handshake_timeout: Duration::from_millis(200),
@@ -63,7 +68,7 @@ async fn a_stalled_handshake_does_not_hold_up_other_connections() {
     assert_eq!(welcome.member_names(), ["ann"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_connection_that_does_not_join_in_time_is_closed_with_4001() {
     let config = Config {
         join_timeout: Duration::from_millis(200),
@@ -85,7 +90,7 @@ fn fast_keepalive() -> Config {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_peer_that_stops_answering_pings_is_dropped_and_others_get_member_left() {
     let relay = TestRelay::start(fast_keepalive()).await;
     let (_, mut members) = relay.room_with(&["ann", "bob"]).await;
