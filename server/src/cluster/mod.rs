@@ -61,6 +61,8 @@ const RELAYS_KEY: &str = "confab:relays";
 #[derive(Debug, Clone)]
 pub struct Membership {
     code: RoomCode,
+    /// The room's Redis keys, made once per membership rather than once per message.
+    keys: Arc<RoomKeys>,
     room: Arc<Mutex<LocalRoom>>,
     conn: ConnId,
     key: String,
@@ -86,7 +88,7 @@ pub struct Cluster {
     /// empty rooms, so a subscription never races its own unsubscription.
     subscribed: tokio::sync::Mutex<HashSet<RoomCode>>,
     /// Departures to send again once Redis answers.
-    retries: Mutex<Vec<PendingDeparture>>,
+    retries: Retries,
     /// The permanent rooms (`--room`).
     permanent: Vec<RoomCode>,
     /// The bus reader and the upkeep task, stopped by [`Cluster::stop`].
@@ -179,7 +181,7 @@ impl Cluster {
             config,
             metrics,
             subscribed: tokio::sync::Mutex::default(),
-            retries: Mutex::default(),
+            retries: Retries::new(MAX_RETRIES_KEPT),
             ledger: Mutex::default(),
             tasks: Mutex::default(),
         });
@@ -211,7 +213,7 @@ impl Cluster {
         mut new_code: impl FnMut() -> Result<RoomCode, getrandom::Error>,
         arrival: Arrival,
     ) -> Result<Membership, JoinError> {
-        if self.local.codes().len() >= self.config.max_rooms {
+        if self.local.len() >= self.config.max_rooms {
             return Err(JoinError::TooManyRooms);
         }
         let grace = millis(self.config.room_grace).max(1);
@@ -317,6 +319,7 @@ impl Cluster {
         first.extend(gap.as_ref().map(encode));
         let membership = Membership {
             code: code.clone(),
+            keys: Arc::new(keys),
             room: Arc::clone(&room),
             conn,
             key,
@@ -413,7 +416,7 @@ impl Cluster {
             origin: self.origin(membership.conn),
         }
         .to_body();
-        let keys = RoomKeys::of(&membership.code);
+        let keys = &membership.keys;
         let timer = self.metrics.redis_chat_seconds.start_timer();
         let reply: Vec<String> = scripts::CHAT_SCRIPT
             .key(keys.all())
@@ -464,7 +467,7 @@ impl Cluster {
             origin: self.origin(membership.conn),
         }
         .to_body();
-        let keys = RoomKeys::of(&membership.code);
+        let keys = &membership.keys;
         let sent: Result<i64, _> = scripts::EVENT_SCRIPT
             .key(keys.all())
             .arg(&keys.channel)
@@ -492,7 +495,7 @@ impl Cluster {
             ts,
         }
         .to_body();
-        let keys = RoomKeys::of(&membership.code);
+        let keys = &membership.keys;
         let reply: Vec<String> = scripts::WHISPER_SCRIPT
             .key(keys.all())
             .arg(&keys.channel)
@@ -635,9 +638,10 @@ impl Cluster {
     }
 
     fn retry_later(&self, departure: PendingDeparture) {
-        let mut retries = self.retries.lock().unwrap_or_else(|p| p.into_inner());
-        if retries.len() < MAX_RETRIES_KEPT {
-            retries.push(departure);
+        if !self.retries.keep(departure) {
+            tracing::warn!(
+                "too many departures waiting for Redis; dropping one (reaping cleans up)"
+            );
         }
     }
 
@@ -775,9 +779,7 @@ impl Cluster {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .retain(|_, remembered| remembered.until > now);
-            let retries =
-                std::mem::take(&mut *self.retries.lock().unwrap_or_else(|p| p.into_inner()));
-            for departure in retries {
+            for departure in self.retries.take_all() {
                 if self.send_departure(&departure).await.is_err() {
                     self.retry_later(departure);
                 }
@@ -848,6 +850,37 @@ impl Cluster {
     }
 }
 
+/// Departures waiting for Redis to answer again, at most `cap` of them.
+#[derive(Debug)]
+struct Retries {
+    waiting: Mutex<Vec<PendingDeparture>>,
+    cap: usize,
+}
+
+impl Retries {
+    fn new(cap: usize) -> Self {
+        Self {
+            waiting: Mutex::default(),
+            cap,
+        }
+    }
+
+    /// Keeps `departure` for a retry; false (and dropped) when `cap` are waiting.
+    fn keep(&self, departure: PendingDeparture) -> bool {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        let room = waiting.len() < self.cap;
+        if room {
+            waiting.push(departure);
+        }
+        room
+    }
+
+    /// Everything waiting, leaving none.
+    fn take_all(&self) -> Vec<PendingDeparture> {
+        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
 /// Where the Redis client hands over pub/sub messages: a bounded queue that never waits
 /// (it runs on the Redis connection's reader) and raises a flag when it had to drop one.
 struct BusInlet {
@@ -911,6 +944,26 @@ mod tests {
         assert!(overflowed.load(Ordering::Relaxed), "the third did not fit");
         let queued = std::iter::from_fn(|| outlet.try_recv().ok()).count();
         assert_eq!(queued, 2, "the queue kept its bound");
+    }
+
+    #[test]
+    fn departures_waiting_for_redis_are_kept_up_to_the_cap_and_no_more() {
+        let retries = Retries::new(2);
+        let departure = |conn| PendingDeparture {
+            who: Evicted {
+                code: RoomCode::parse("TEST").expect("valid code"),
+                key: "ann".into(),
+                conn,
+            },
+            reserve: true,
+        };
+        assert!(retries.keep(departure(1)));
+        assert!(retries.keep(departure(2)));
+        assert!(!retries.keep(departure(3)), "the third is over the cap");
+        let conns: Vec<ConnId> = retries.take_all().iter().map(|d| d.who.conn).collect();
+        assert_eq!(conns, [1, 2]);
+        assert!(retries.take_all().is_empty());
+        assert!(retries.keep(departure(4)), "room again once taken");
     }
 
     #[test]
