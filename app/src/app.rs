@@ -150,6 +150,13 @@ impl ConfabApp {
                 self.prefs.mention_sound = !self.prefs.mention_sound;
                 vec![]
             }
+            ChatAction::SetStatus(status) => self.model.choose_status(status, now),
+            ChatAction::Ignore(name, ignore) => {
+                self.model.set_ignored(&name, ignore, now);
+                vec![]
+            }
+            ChatAction::Remove(name) => self.model.remove_member(name),
+            ChatAction::Lock(locked) => self.model.lock_room(locked),
         };
         self.run(ctx, effects);
     }
@@ -232,7 +239,24 @@ impl ConfabApp {
 impl eframe::App for ConfabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let now = Now::current();
-        self.model.set_focused(ctx.input(|i| i.focused));
+        let (focused, active) = ctx.input(|i| {
+            let active = i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Key { .. }
+                        | egui::Event::Text(_)
+                        | egui::Event::PointerButton { .. }
+                        | egui::Event::MouseWheel { .. }
+                        | egui::Event::Touch { .. }
+                        | egui::Event::WindowFocused(true)
+                )
+            });
+            (i.focused, active)
+        });
+        self.model.set_focused(focused);
+        if active {
+            self.model.activity(now);
+        }
         for event in self.net.poll() {
             let effects = match event {
                 NetEvent::Opened => self.model.on_opened(),
@@ -259,12 +283,7 @@ impl eframe::App for ConfabApp {
         if matches!(self.model.status, Status::Waiting { .. }) {
             ctx.request_repaint_after(web_time::Duration::from_millis(500));
         }
-        if let Some(at) = self
-            .model
-            .session
-            .as_ref()
-            .and_then(|s| s.typing.next_expiry(now.at))
-        {
+        if let Some(at) = self.model.next_wakeup(now) {
             ctx.request_repaint_after(at.saturating_duration_since(now.at));
         }
     }
@@ -304,6 +323,7 @@ impl eframe::App for ConfabApp {
             hosting: hosting.as_deref(),
             sound_on,
             now: now.at,
+            my_status: self.model.my_status.wanted(),
         };
         let actions = chat_ui(ui, session, &mut self.chat_view, cx);
         for action in actions {

@@ -43,10 +43,15 @@ pub fn frame_lines<Tz: TimeZone>(
                 members.len()
             )]
         }
-        ServerMessage::MemberLeft { name, members } => {
+        ServerMessage::MemberLeft {
+            name,
+            members,
+            reconnecting,
+        } => {
             vec![format!(
-                "{} * {name} left ({} here)",
+                "{} * {name} {} ({} here)",
                 clock(now, zone),
+                left_word(*reconnecting),
                 members.len()
             )]
         }
@@ -56,8 +61,34 @@ pub fn frame_lines<Tz: TimeZone>(
                 clock(now, zone)
             )]
         }
-        ServerMessage::Left { name, count } => {
-            vec![format!("{} * {name} left ({count} here)", clock(now, zone))]
+        ServerMessage::Left {
+            name,
+            count,
+            reconnecting,
+        } => {
+            vec![format!(
+                "{} * {name} {} ({count} here)",
+                clock(now, zone),
+                left_word(*reconnecting)
+            )]
+        }
+        ServerMessage::Status { name, status } => {
+            vec![format!(
+                "{} * {name} is {}",
+                clock(now, zone),
+                status.label()
+            )]
+        }
+        ServerMessage::RoomState(state) => {
+            let owner = state
+                .owner
+                .as_ref()
+                .map_or_else(|| "nobody".to_owned(), ToString::to_string);
+            let lock = if state.locked { "locked" } else { "open" };
+            vec![format!(
+                "{} * the room is {lock}; its owner is {owner}",
+                clock(now, zone)
+            )]
         }
         ServerMessage::Roster { .. } => Vec::new(),
         ServerMessage::Chat(chat) => vec![chat_line(chat, zone)],
@@ -83,6 +114,15 @@ pub fn frame_lines<Tz: TimeZone>(
             after + 1,
             resumed_from.saturating_sub(1),
         )],
+    }
+}
+
+/// What happened to someone who is gone: left, or dropped and reconnecting.
+fn left_word(reconnecting: bool) -> &'static str {
+    if reconnecting {
+        "lost their connection (their name is kept for a moment)"
+    } else {
+        "left"
     }
 }
 
@@ -189,6 +229,7 @@ pub fn close_meaning(code: u16) -> &'static str {
         close_code::SLOW_CONSUMER => "this client could not keep up with the room",
         close_code::JOIN_TIMEOUT => "no create/join in time",
         close_code::REPLACED => "the same member connected again elsewhere",
+        close_code::REMOVED => "the room's owner removed you from the room",
         _ => "unexpected close code",
     }
 }
@@ -247,8 +288,15 @@ mod tests {
         let left = ServerMessage::MemberLeft {
             name: name("cy"),
             members: vec![name("ann")],
+            reconnecting: false,
         };
         assert_eq!(lines(&left), ["22:13:25 * cy left (1 here)"]);
+        let dropped = ServerMessage::MemberLeft {
+            name: name("cy"),
+            members: vec![name("ann")],
+            reconnecting: true,
+        };
+        assert!(lines(&dropped)[0].contains("cy lost their connection"));
     }
 
     #[test]
@@ -303,6 +351,8 @@ mod tests {
                 history_len: 200,
             },
             page_url: None,
+            statuses: vec![],
+            room_state: Default::default(),
         });
         let out = lines(&welcome);
         assert_eq!(out[0], "22:13:20 <bob> earlier");

@@ -28,6 +28,8 @@ pub struct Room {
     sent: usize,
     /// Chats and whispers the relay refused with an error carrying their `client_id`.
     refused: usize,
+    /// Members whose chats, whispers and typing are not shown (`/ignore`).
+    ignored: Vec<Username>,
 }
 
 impl Room {
@@ -43,7 +45,32 @@ impl Room {
             unanswered: BTreeSet::new(),
             sent: 0,
             refused: 0,
+            ignored: Vec::new(),
         })
+    }
+
+    /// Ignores `name` (or stops); returns the line to tell the user.
+    pub fn ignore(&mut self, name: &Username, ignore: bool) -> String {
+        let key = name.uniqueness_key();
+        self.ignored.retain(|n| n.uniqueness_key() != key);
+        if ignore {
+            self.ignored.push(name.clone());
+            format!("ignoring {name}: their messages are not shown (/unignore {name} to undo)")
+        } else {
+            format!("no longer ignoring {name}")
+        }
+    }
+
+    /// Whether `msg` is from an ignored member and is not to be shown.
+    pub fn hides(&self, msg: &ServerMessage) -> bool {
+        let from = match msg {
+            ServerMessage::Chat(chat) => &chat.from,
+            ServerMessage::Whisper(whisper) => &whisper.from,
+            ServerMessage::Typing { name, .. } => name,
+            _ => return false,
+        };
+        let key = from.uniqueness_key();
+        self.ignored.iter().any(|n| n.uniqueness_key() == key)
     }
 
     /// The frame to send for `command`, if it sends one; numbers chats and whispers.
@@ -56,7 +83,14 @@ impl Room {
                 client_id,
                 text,
             },
-            Command::Who | Command::Help | Command::Quit | Command::Nothing => return None,
+            Command::Status(status) => return Some(ClientMessage::Status { status }),
+            Command::Lock(locked) => return Some(ClientMessage::Lock { locked }),
+            Command::Remove(name) => return Some(ClientMessage::Remove { name }),
+            Command::Who
+            | Command::Help
+            | Command::Quit
+            | Command::Nothing
+            | Command::Ignore { .. } => return None,
         };
         self.next_client_id += 1;
         self.unanswered.insert(client_id);
@@ -131,6 +165,8 @@ mod tests {
                 history_len: 200,
             },
             page_url: None,
+            statuses: vec![],
+            room_state: Default::default(),
         });
         Room::from_welcome(&welcome).expect("a welcome makes a room")
     }
@@ -193,6 +229,7 @@ mod tests {
         room.observe(&ServerMessage::MemberLeft {
             name: name("bob"),
             members: vec![name("ann")],
+            reconnecting: false,
         });
         assert_eq!(room.members, [name("ann")]);
     }

@@ -62,7 +62,10 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
         tokio::select! {
             incoming = conn.recv() => match incoming? {
                 Incoming::Frame { raw, msg } => {
-                    out.frame(&raw, msg.as_ref(), Some(&room.you))?;
+                    // An ignored member's words are not printed (JSON mode prints all).
+                    if out.is_json() || !msg.as_ref().is_some_and(|m| room.hides(m)) {
+                        out.frame(&raw, msg.as_ref(), Some(&room.you))?;
+                    }
                     if let Some(msg) = &msg {
                         room.observe(msg);
                     }
@@ -160,6 +163,7 @@ async fn perform(
         Command::Quit => return Ok(true),
         Command::Who => out.notice(&roster_line(&room.members, &room.you))?,
         Command::Help => out.notice(command::HELP)?,
+        Command::Ignore { name, ignore } => out.notice(&room.ignore(&name, ignore))?,
         other => {
             if let Some(msg) = room.request(other) {
                 conn.send(&msg).await?;

@@ -106,6 +106,11 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ROOM_GRACE", value_parser = parse_duration, default_value = "30s")]
     pub room_grace: Duration,
 
+    /// How long a member the room's owner removed is kept out: a join under that name, or
+    /// from that connection's address, gets `removed` until then (e.g. `10m`).
+    #[arg(long, env = "CONFAB_REMOVAL_BAN", value_parser = parse_duration, default_value = "10m")]
+    pub removal_ban: Duration,
+
     /// Time allowed for the WebSocket handshake after TCP connect; slower ones are dropped.
     #[arg(long, env = "CONFAB_HANDSHAKE_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     pub handshake_timeout: Duration,
@@ -218,6 +223,7 @@ impl Default for Config {
             max_rooms: MAX_ROOMS,
             history_len: HISTORY_LEN,
             room_grace: Duration::from_secs(30),
+            removal_ban: Duration::from_secs(600),
             handshake_timeout: Duration::from_secs(10),
             join_timeout: Duration::from_secs(30),
             ping_interval: Duration::from_secs(20),

@@ -147,6 +147,9 @@ async fn drive(
                 Delivery::Kicked(Kick::Resync) => {
                     return End::Close(close_code::SERVICE_RESTART, "the relay lost touch with its cluster; resume");
                 }
+                Delivery::Kicked(Kick::Removed) => {
+                    return End::Close(close_code::REMOVED, "removed from the room by its owner");
+                }
                 Delivery::Removed => return End::Close(close_code::NORMAL, "removed from the room"),
                 Delivery::Frame(frame) => {
                     let Some(inbox) = inbox.as_mut() else { continue };

@@ -51,3 +51,4 @@ mod web;
 
 pub use config::Config;
 pub use server::{run, run_with_metrics};
+pub use session::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND};

@@ -39,6 +39,8 @@ pub enum Kick {
     /// Cluster mode: the relay may have missed messages for this member: close with 1012
     /// so it resumes and gets them (or a `gap`).
     Resync,
+    /// The room's owner removed this member: close with 4003.
+    Removed,
 }
 
 /// What the registry has for a joined connection.

@@ -17,14 +17,15 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use confab_protocol::{
-    ClientId, ErrorCode, Limits, RoomCode, ServerMessage, Username, WelcomeMessage, WhisperMessage,
+    ClientId, ErrorCode, Limits, MemberStatus, RoomCode, ServerMessage, Username, WelcomeMessage,
+    WhisperMessage,
 };
 
 use crate::Config;
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
 use crate::room::{ConnId, Member, Reservation, Room, encode};
-use crate::rooms::{Arrival, Departure, JoinError, Resume};
+use crate::rooms::{Arrival, Departure, JoinError, OwnerError, Resume};
 
 /// One room behind its own lock, shared by the directory and the room's members.
 type RoomCell = Arc<Mutex<Room>>;
@@ -122,6 +123,8 @@ impl Registry {
         let mut room = lock_room(&cell);
         tracing::info!(room = %room.tag, "room created");
         tracing::debug!(room = %room.tag, code = %room.code, "room code");
+        // The creator owns the room: ownership goes with their resume token.
+        room.owner_token = Some(arrival.fresh_token.clone());
         self.admit(&mut room, &cell, arrival, &Resume::default())
     }
 
@@ -177,6 +180,15 @@ impl Registry {
                 if reclaim == Some(false) {
                     return Err(JoinError::NameTaken);
                 }
+                if reclaim.is_none() {
+                    // Only a new arrival is kept out; a member resuming is let back in.
+                    if room.is_removed(&key, arrival.ip, Instant::now()) {
+                        return Err(JoinError::Removed);
+                    }
+                    if room.locked {
+                        return Err(JoinError::RoomLocked);
+                    }
+                }
                 if room.members.len() >= self.config.max_room_members {
                     return Err(JoinError::RoomFull);
                 }
@@ -195,6 +207,8 @@ impl Registry {
                     outbox: arrival.outbox,
                     typing: false,
                     compact: arrival.compact,
+                    status: MemberStatus::Online,
+                    ip: arrival.ip,
                 });
                 room.empty_since = None;
                 self.metrics.members.inc();
@@ -213,11 +227,14 @@ impl Registry {
             resume_token: member.resume_token.clone(),
             limits: self.limits,
             page_url: arrival.page_url.clone(),
+            statuses: room.statuses(),
+            room_state: room.state(),
         });
         room.send_to(index, &encode(&welcome));
         if let Some(gap) = gap {
             room.send_to(index, &encode(&gap));
         }
+        room.settle_owner();
         if attached.is_none() {
             let name = room.members[index].name.clone();
             tracing::info!(room = %room.tag, members = room.members.len(), "member joined");
@@ -246,16 +263,80 @@ impl Registry {
         let now = Instant::now();
         tracing::info!(room = %room.tag, ?departure, "member left");
         tracing::debug!(room = %room.tag, name = %member.name, "departed member");
-        if departure == Departure::Dropped {
+        let reconnecting = departure == Departure::Dropped;
+        if reconnecting {
             let until = now + self.config.room_grace;
             let reservation = Reservation {
+                name: member.name.clone(),
                 resume_token: member.resume_token,
                 until,
+                ip: member.ip,
             };
             room.reserved.insert(member.key, reservation);
         }
-        room.announce_departure(member.name);
+        room.announce_departure(member.name, reconnecting);
+        room.settle_owner();
         room.note_if_empty(now);
+    }
+
+    /// Sets the member's status and tells everyone, the member included.
+    pub fn status(&self, membership: &Membership, status: MemberStatus) {
+        let mut room = membership.lock();
+        let Some(index) = room.position(membership.conn) else {
+            return;
+        };
+        room.members[index].status = status;
+        let name = room.members[index].name.clone();
+        room.broadcast(&encode(&ServerMessage::Status { name, status }), None);
+    }
+
+    /// The owner locks or unlocks the room; everyone hears of it.
+    pub fn lock(&self, membership: &Membership, locked: bool) -> Result<(), OwnerError> {
+        let mut room = membership.lock();
+        let Some(index) = room.position(membership.conn) else {
+            return Ok(());
+        };
+        if !room.is_owner(index) {
+            return Err(OwnerError::NotOwner);
+        }
+        room.locked = locked;
+        tracing::info!(room = %room.tag, locked, "room lock changed");
+        let state = ServerMessage::RoomState(room.state());
+        room.broadcast(&encode(&state), None);
+        Ok(())
+    }
+
+    /// The owner removes `name` (present, or reserved while reconnecting): its connection
+    /// is closed with 4003, and its name and address are kept out for `removal_ban`.
+    pub fn remove(&self, membership: &Membership, name: &Username) -> Result<(), OwnerError> {
+        let mut room = membership.lock();
+        let Some(index) = room.position(membership.conn) else {
+            return Ok(());
+        };
+        if !room.is_owner(index) {
+            return Err(OwnerError::NotOwner);
+        }
+        let key = name.uniqueness_key();
+        let until = Instant::now() + self.config.removal_ban;
+        if let Some(target) = room.position_by_key(&key) {
+            if target == index {
+                return Err(OwnerError::Yourself);
+            }
+            let mut member = room.members.remove(target);
+            self.metrics.members.dec();
+            tracing::info!(room = %room.tag, "owner removed a member");
+            tracing::debug!(room = %room.tag, name = %member.name, "removed member");
+            member.outbox.kick(Kick::Removed);
+            room.keep_out(key, member.ip, until);
+            room.announce_departure(member.name, false);
+        } else if let Some(reservation) = room.reserved.remove(&key) {
+            // Reconnecting: the reservation goes, so the resume finds the name kept out.
+            room.keep_out(key, reservation.ip, until);
+            room.announce_departure(reservation.name, false);
+        } else {
+            return Err(OwnerError::NoSuchMember);
+        }
+        Ok(())
     }
 
     /// Relays a chat message: stored with the next `seq`, sent to everyone, with
@@ -352,7 +433,13 @@ impl Registry {
         };
         let any_expired = self.read().values().fold(false, |any, cell| {
             let mut room = lock_room(cell);
+            let reserved = room.reserved.len();
             room.reserved.retain(|_, r| r.until > now);
+            if room.reserved.len() != reserved {
+                // A reconnecting owner who did not come back passes ownership on.
+                room.settle_owner();
+            }
+            room.removals.retain(|r| r.until > now);
             any | expired(&room)
         });
         if any_expired {
@@ -441,6 +528,7 @@ mod tests {
             fresh_token: format!("token-{conn}"),
             compact: false,
             page_url: None,
+            ip: std::net::IpAddr::from([127, 0, 0, 1]),
         };
         (arrival, inbox)
     }

@@ -7,10 +7,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use confab_protocol::{ChatMessage, RoomCode, Seq, ServerMessage, Username};
+use confab_protocol::{
+    ChatMessage, MemberStatus, NamedStatus, RoomCode, RoomState, Seq, ServerMessage, Username,
+};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::metrics::Metrics;
@@ -36,14 +39,36 @@ pub struct Member {
     pub typing: bool,
     /// Whether it asked for compact presence changes (`roster_deltas` in `hello`).
     pub compact: bool,
+    /// Online or away, as the member last said (a resume starts online again).
+    pub status: MemberStatus,
+    /// The address of the member's connection, kept out for a while if it is removed.
+    pub ip: IpAddr,
 }
 
 /// A name kept for a member whose connection dropped, so they can resume into it.
 #[derive(Debug)]
 pub struct Reservation {
+    /// The name, as others saw it (shown as reconnecting).
+    pub name: Username,
     /// The token that reclaims it.
     pub resume_token: String,
     /// When the reservation lapses.
+    pub until: Instant,
+    /// The dropped connection's address (kept out if the owner removes the name).
+    pub ip: IpAddr,
+}
+
+/// Most removals a room remembers at once; the oldest is forgotten first.
+pub const MAX_REMOVALS: usize = 64;
+
+/// A member the owner removed: that name and that address stay out until `until`.
+#[derive(Debug)]
+pub struct Removal {
+    /// [`Username::uniqueness_key`] of the removed name.
+    pub key: String,
+    /// The removed connection's address.
+    pub ip: IpAddr,
+    /// When the ban lapses.
     pub until: Instant,
 }
 
@@ -92,6 +117,13 @@ pub struct Room {
     pub last_seq: Seq,
     /// When the last member left; `None` while anyone is here.
     pub empty_since: Option<Instant>,
+    /// The owner's resume token: whoever holds it (present, or reserved while they
+    /// reconnect) owns the room.
+    pub owner_token: Option<String>,
+    /// Whether new joins are refused (resumes are not).
+    pub locked: bool,
+    /// Members the owner removed recently, oldest first, at most [`MAX_REMOVALS`].
+    pub removals: VecDeque<Removal>,
     /// The relay's counters: deliveries, evictions and members are counted where they happen.
     pub metrics: Arc<Metrics>,
 }
@@ -115,8 +147,79 @@ impl Room {
             reserved: HashMap::new(),
             last_seq: 0,
             empty_since: Some(now),
+            owner_token: None,
+            locked: false,
+            removals: VecDeque::new(),
             metrics,
         }
+    }
+
+    /// Who owns the room and whether it is locked, as `welcome` and `room_state` say it.
+    pub fn state(&self) -> RoomState {
+        let owner = self.owner_token.as_deref().and_then(|token| {
+            let present = self.members.iter().find(|m| m.resume_token == token);
+            let reserved = || self.reserved.values().find(|r| r.resume_token == token);
+            present
+                .map(|m| m.name.clone())
+                .or_else(|| reserved().map(|r| r.name.clone()))
+        });
+        RoomState {
+            owner,
+            locked: self.locked,
+        }
+    }
+
+    /// Whether the member at `index` owns the room.
+    pub fn is_owner(&self, index: usize) -> bool {
+        self.owner_token.as_deref() == Some(self.members[index].resume_token.as_str())
+    }
+
+    /// Passes ownership on when its holder is gone for good: to the longest-present member
+    /// (the first in joining order), or to nobody in an empty room. Tells everyone when the
+    /// owner changed. Permanent rooms have no owner.
+    pub fn settle_owner(&mut self) {
+        let before = self.state();
+        // An operator's permanent room belongs to nobody: no guest may lock the lobby.
+        if before.owner.is_none() && !self.permanent {
+            self.owner_token = self.members.first().map(|m| m.resume_token.clone());
+            let after = self.state();
+            if after != before {
+                self.broadcast(&encode(&ServerMessage::RoomState(after)), None);
+            }
+        }
+    }
+
+    /// Everyone whose status is not `online`: away members, and reserved names as
+    /// reconnecting.
+    pub fn statuses(&self) -> Vec<NamedStatus> {
+        let away = self
+            .members
+            .iter()
+            .filter(|m| m.status != MemberStatus::Online)
+            .map(|m| NamedStatus {
+                name: m.name.clone(),
+                status: m.status,
+            });
+        let reconnecting = self.reserved.values().map(|r| NamedStatus {
+            name: r.name.clone(),
+            status: MemberStatus::Reconnecting,
+        });
+        away.chain(reconnecting).collect()
+    }
+
+    /// Whether `key` or `ip` was removed from the room and is still kept out at `now`.
+    pub fn is_removed(&self, key: &str, ip: IpAddr, now: Instant) -> bool {
+        self.removals
+            .iter()
+            .any(|r| r.until > now && (r.key == key || r.ip == ip))
+    }
+
+    /// Keeps `key` and `ip` out until `until`, forgetting the oldest removal at the bound.
+    pub fn keep_out(&mut self, key: String, ip: IpAddr, until: Instant) {
+        if self.removals.len() == MAX_REMOVALS {
+            self.removals.pop_front();
+        }
+        self.removals.push_back(Removal { key, ip, until });
     }
 
     /// The roster in joining order.
@@ -237,19 +340,23 @@ impl Room {
             tracing::info!(room = %self.tag, ?reason, "evicting member");
             tracing::debug!(room = %self.tag, name = %member.name, "evicted member");
             member.outbox.kick(reason);
-            self.announce_departure(member.name);
+            self.announce_departure(member.name, false);
+            self.settle_owner();
         }
     }
 
-    /// Tells everyone that `name` left, with the new roster (or count).
-    pub fn announce_departure(&mut self, name: Username) {
+    /// Tells everyone that `name` left, with the new roster (or count); `reconnecting`
+    /// when its name is reserved for a resume.
+    pub fn announce_departure(&mut self, name: Username, reconnecting: bool) {
         let compact = ServerMessage::Left {
             name: name.clone(),
             count: self.members.len(),
+            reconnecting,
         };
         let full = |room: &Self| ServerMessage::MemberLeft {
             name,
             members: room.roster(),
+            reconnecting,
         };
         self.broadcast_presence(full, &compact, None);
     }
@@ -350,6 +457,8 @@ mod tests {
             outbox: slow_tx,
             typing: false,
             compact: false,
+            status: MemberStatus::Online,
+            ip: IpAddr::from([127, 0, 0, 1]),
         });
         room.members.push(Member {
             conn: 2,
@@ -359,6 +468,8 @@ mod tests {
             outbox: fast_tx,
             typing: false,
             compact: false,
+            status: MemberStatus::Online,
+            ip: IpAddr::from([127, 0, 0, 1]),
         });
         // A frame as big as a full queue's allowance for small frames.
         let frame = Utf8Bytes::from("x".repeat(crate::outbox::SMALL_FRAME_BYTES));

@@ -11,7 +11,9 @@
 //! Both answer with the same types and the same refusals, so the session above cannot tell
 //! them apart and the protocol is the same in both modes.
 
-use confab_protocol::{ClientId, ErrorCode, RoomCode, Seq, Username};
+use std::net::IpAddr;
+
+use confab_protocol::{ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 
 use crate::cluster::{self, Cluster};
 use crate::outbox::Outbox;
@@ -40,6 +42,12 @@ pub enum JoinError {
     /// Cluster mode: the shared state (Redis) did not answer in time.
     #[error("the relay cannot reach its shared state right now; try again in a moment")]
     Unavailable,
+    /// The room's owner locked it: only its members may come back.
+    #[error("this room is locked: its owner is not letting anyone new in")]
+    RoomLocked,
+    /// The owner removed this name or this address from the room a short while ago.
+    #[error("you were removed from this room; try again later")]
+    Removed,
 }
 
 impl JoinError {
@@ -51,6 +59,36 @@ impl JoinError {
             Self::RoomFull => ErrorCode::RoomFull,
             Self::TooManyRooms => ErrorCode::TooManyRooms,
             Self::NoRandomness => ErrorCode::Internal,
+            Self::Unavailable => ErrorCode::Unavailable,
+            Self::RoomLocked => ErrorCode::RoomLocked,
+            Self::Removed => ErrorCode::Removed,
+        }
+    }
+}
+
+/// Why an owner's request (`lock`, `remove`) was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OwnerError {
+    /// The requester does not own the room.
+    #[error("only the room's owner can do that")]
+    NotOwner,
+    /// Nobody in the room has that name.
+    #[error("nobody in this room has that name")]
+    NoSuchMember,
+    /// The owner asked to remove themselves.
+    #[error("you cannot remove yourself; leave instead")]
+    Yourself,
+    /// Cluster mode: the shared state (Redis) did not answer in time.
+    #[error("the relay cannot reach its shared state right now; try again in a moment")]
+    Unavailable,
+}
+
+impl OwnerError {
+    /// The wire code for this refusal.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Self::NotOwner => ErrorCode::NotOwner,
+            Self::NoSuchMember | Self::Yourself => ErrorCode::NoSuchMember,
             Self::Unavailable => ErrorCode::Unavailable,
         }
     }
@@ -83,6 +121,8 @@ pub struct Arrival {
     pub compact: bool,
     /// The page this relay serves, as the connection reached it (`welcome.page_url`).
     pub page_url: Option<String>,
+    /// The connection's address (kept out of the room if the owner removes the member).
+    pub ip: IpAddr,
 }
 
 /// A previous membership the client wants back.
@@ -204,6 +244,34 @@ impl Rooms {
             (Self::Memory(registry), Membership::Memory(m)) => registry.roster(m),
             (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.roster(m),
             _ => {}
+        }
+    }
+
+    /// Sets the member's status and tells everyone (the member too).
+    pub async fn status(&self, membership: &Membership, status: MemberStatus) {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry.status(m, status),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.status(m, status).await,
+            _ => {}
+        }
+    }
+
+    /// The owner locks or unlocks the room.
+    pub async fn lock(&self, membership: &Membership, locked: bool) -> Result<(), OwnerError> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry.lock(m, locked),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.lock(m, locked).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// The owner removes `name` from the room (closing its connection with 4003) and keeps
+    /// that name and address out for `removal_ban`.
+    pub async fn remove(&self, membership: &Membership, name: &Username) -> Result<(), OwnerError> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => registry.remove(m, name),
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.remove(m, name).await,
+            _ => Ok(()),
         }
     }
 

@@ -17,7 +17,7 @@ use confab_protocol::{
 use crate::guards::{MessageRate, RateVerdict};
 use crate::outbox::{Inbox, outbox};
 use crate::room::ConnId;
-use crate::rooms::{Arrival, Departure, JoinError, Membership, Resume, SendError};
+use crate::rooms::{Arrival, Departure, JoinError, Membership, OwnerError, Resume, SendError};
 use crate::secrets;
 use crate::shared::Shared;
 
@@ -35,6 +35,18 @@ pub const TYPING_HINTS_BURST: u32 = 6;
 /// hint costs nothing and an eager client may send a pair around every message; a
 /// script sending hints flat out still reaches it within a fraction of a second.
 pub const TYPING_MAX_STRIKES: u32 = 100;
+
+/// Status changes per second a connection may make on average (their own token bucket,
+/// so that going away and back never costs a chat message). A client sends one when its
+/// person steps away or comes back; a refused one gets `rate_limited` with
+/// `retry_after_ms`, and the client sends its latest status again then.
+pub const STATUS_CHANGES_PER_SECOND: u32 = 1;
+
+/// Status changes that may go at once.
+pub const STATUS_CHANGES_BURST: u32 = 4;
+
+/// Strike points at which a status flood closes the connection with 1008.
+pub const STATUS_MAX_STRIKES: u32 = 30;
 
 /// What the handler should do after a frame.
 #[derive(Debug)]
@@ -67,6 +79,8 @@ pub struct Session {
     rate: MessageRate,
     /// Typing hints' own budget, so that hints never make a person's chat wait.
     typing_rate: MessageRate,
+    /// Status changes' own budget.
+    status_rate: MessageRate,
     /// The room this connection is in, once it is.
     membership: Option<Membership>,
     /// Whether the client asked for compact presence changes (`roster_deltas`).
@@ -87,6 +101,11 @@ impl Session {
             TYPING_HINTS_BURST,
             TYPING_MAX_STRIKES,
         );
+        let status_rate = MessageRate::new(
+            STATUS_CHANGES_PER_SECOND,
+            STATUS_CHANGES_BURST,
+            STATUS_MAX_STRIKES,
+        );
         Self {
             shared,
             ip,
@@ -94,6 +113,7 @@ impl Session {
             bad_frames: 0,
             rate,
             typing_rate,
+            status_rate,
             membership: None,
             compact_roster: false,
         }
@@ -113,6 +133,27 @@ impl Session {
                 RateVerdict::Allowed => self.on_message(message).await,
                 // A hint is advisory: an extra one is dropped without a word.
                 RateVerdict::Limited { .. } => Outcome::Nothing,
+                RateVerdict::Abusive => Outcome::Close {
+                    reply: None,
+                    code: close_code::POLICY,
+                    reason: "flooding",
+                },
+            },
+            Ok(ClientMessage::Status { status }) if !status.settable() => self.bad_frame(
+                ServerMessage::error(ErrorCode::Malformed, "a client can set online or away only"),
+            ),
+            Ok(message @ ClientMessage::Status { .. }) => match self.status_rate.check() {
+                RateVerdict::Allowed => self.on_message(message).await,
+                RateVerdict::Limited { wait, .. } => {
+                    Outcome::Reply(ServerMessage::Error(ErrorMessage {
+                        code: ErrorCode::RateLimited,
+                        message: "you are changing your status too often; wait a moment".into(),
+                        client_id: None,
+                        retry_after_ms: Some(
+                            u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
+                        ),
+                    }))
+                }
                 RateVerdict::Abusive => Outcome::Close {
                     reply: None,
                     code: close_code::POLICY,
@@ -299,6 +340,12 @@ impl Session {
                 rooms.roster(membership);
                 Outcome::Nothing
             }
+            ClientMessage::Status { status } => {
+                rooms.status(membership, status).await;
+                Outcome::Nothing
+            }
+            ClientMessage::Lock { locked } => owner_outcome(rooms.lock(membership, locked).await),
+            ClientMessage::Remove { name } => owner_outcome(rooms.remove(membership, &name).await),
             // Handled before the rate limit in `on_text`, and before joining.
             ClientMessage::Leave | ClientMessage::Hello { .. } => Outcome::Nothing,
         }
@@ -347,6 +394,7 @@ impl Session {
             fresh_token,
             compact: self.compact_roster,
             page_url: crate::web::page_url::current(),
+            ip: self.ip,
         };
         let result = match room {
             None => shared.rooms.create(arrival).await,
@@ -399,6 +447,20 @@ fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
         client_id: Some(client_id),
         retry_after_ms,
     }))
+}
+
+/// The answer to an owner's request: nothing when it was carried out (everyone hears of
+/// it), or the refusal.
+fn owner_outcome(result: Result<(), OwnerError>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Nothing,
+        Err(err) => Outcome::Reply(ServerMessage::Error(ErrorMessage {
+            code: err.code(),
+            message: err.to_string(),
+            client_id: None,
+            retry_after_ms: (err == OwnerError::Unavailable).then_some(UNAVAILABLE_RETRY_MS),
+        })),
+    }
 }
 
 /// How long a client is told to wait before sending again when the cluster is unavailable.

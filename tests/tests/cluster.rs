@@ -433,3 +433,85 @@ async fn relays_reach_redis_over_tls_with_rediss() {
         .await;
     assert!(matches!(chat, ServerMessage::Chat(c) if c.text == "over tls"));
 }
+
+#[tokio::test]
+async fn status_ownership_lock_and_removal_hold_across_relays() {
+    use confab_protocol::{ClientMessage, MemberStatus, NamedStatus, RoomState};
+    use confab_tests::name;
+
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    assert_eq!(welcome.room_state.owner, Some(name("ann")));
+    let room = welcome.room;
+    let (mut bob, welcome) = b.member("bob", &room).await;
+    assert_eq!(
+        welcome.room_state.owner,
+        Some(name("ann")),
+        "owner seen from B"
+    );
+    ann.recv_member_joined("bob").await;
+
+    // A status set on B reaches A and is in a later welcome on A.
+    bob.send(&ClientMessage::Status {
+        status: MemberStatus::Away,
+    })
+    .await;
+    ann.recv_until(|m| matches!(m, ServerMessage::Status { name, status: MemberStatus::Away } if name.as_str() == "bob"))
+        .await;
+    let (mut cy, welcome) = a.member("cy", &room).await;
+    assert_eq!(
+        welcome.statuses,
+        [NamedStatus {
+            name: name("bob"),
+            status: MemberStatus::Away
+        }]
+    );
+    bob.recv_member_joined("cy").await;
+
+    // Only the owner locks; a lock on A keeps a newcomer on B out.
+    bob.send(&ClientMessage::Lock { locked: true }).await;
+    let refusal = bob
+        .recv_until(|m| matches!(m, ServerMessage::Error(_)))
+        .await;
+    assert_eq!(error_of(refusal).map(|e| e.code), Some(ErrorCode::NotOwner));
+    ann.send(&ClientMessage::Lock { locked: true }).await;
+    let state = bob
+        .recv_until(|m| matches!(m, ServerMessage::RoomState(_)))
+        .await;
+    assert_eq!(
+        state,
+        ServerMessage::RoomState(RoomState {
+            owner: Some(name("ann")),
+            locked: true
+        })
+    );
+    let mut dee = b.client().await;
+    dee.send_join("dee", &room).await;
+    assert_eq!(dee.recv_error().await.code, ErrorCode::RoomLocked);
+
+    // The owner on A removes bob on B: B closes him with 4003 and keeps him out.
+    ann.send(&ClientMessage::Remove { name: name("bob") }).await;
+    bob.expect_close(close_code::REMOVED).await;
+    cy.recv_member_left("bob").await;
+    ann.send(&ClientMessage::Lock { locked: false }).await;
+    cy.recv_until(|m| matches!(m, ServerMessage::RoomState(_)))
+        .await;
+    let mut bob = b.client().await;
+    bob.send_join("bob", &room).await;
+    assert_eq!(bob.recv_error().await.code, ErrorCode::Removed);
+
+    // The owner leaves for good: ownership passes to the longest-present member, cy.
+    ann.leave().await;
+    let state = cy
+        .recv_until(|m| matches!(m, ServerMessage::RoomState(_)))
+        .await;
+    assert_eq!(
+        state,
+        ServerMessage::RoomState(RoomState {
+            owner: Some(name("cy")),
+            locked: false
+        })
+    );
+}

@@ -62,7 +62,8 @@ async fn mixed_room(first: &TestRelay, second: &TestRelay) {
         ann.recv().await,
         ServerMessage::Left {
             name: name("cat"),
-            count: 2
+            count: 2,
+            reconnecting: true,
         }
     );
     assert_eq!(roster(&bob.recv_member_left("cat").await), ["ann", "bob"]);

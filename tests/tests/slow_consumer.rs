@@ -42,7 +42,10 @@ async fn a_member_that_stops_reading_is_evicted_and_the_room_keeps_flowing() {
                 )
                 .await;
             for msg in &seen {
-                if let ServerMessage::MemberLeft { name, members: now } = msg {
+                if let ServerMessage::MemberLeft {
+                    name, members: now, ..
+                } = msg
+                {
                     assert_eq!(name.as_str(), "sam");
                     assert_eq!(roster(now), ["ann", "bob"]);
                     evicted = true;

@@ -7,7 +7,7 @@ use super::words::capitalize;
 use std::collections::BTreeMap;
 
 use confab_protocol::command::{self, Command};
-use confab_protocol::{ClientId, ClientMessage, Username};
+use confab_protocol::{ClientId, ClientMessage, MemberStatus, Username};
 use web_time::{Duration, Instant};
 
 /// How often a `typing: true` hint is repeated while composing. Well inside the relay's
@@ -21,6 +21,22 @@ pub struct Pending {
     pub text: String,
     /// The recipient, for a whisper.
     pub to: Option<Username>,
+}
+
+/// What a sent draft asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftAction {
+    /// Send this to the relay.
+    Send(ClientMessage),
+    /// Set your status (`/away`, `/back`): the model keeps it across reconnects.
+    Status(MemberStatus),
+    /// Ignore a member on this screen, or stop (`/ignore`, `/unignore`): nothing is sent.
+    Ignore {
+        /// Who.
+        name: Username,
+        /// Hide (`true`) or show again.
+        ignore: bool,
+    },
 }
 
 /// The message being written and everything that hangs off it.
@@ -51,11 +67,21 @@ impl Composer {
         client_id: ClientId,
         max_chars: usize,
         members: &[Username],
-    ) -> Option<ClientMessage> {
+    ) -> Option<DraftAction> {
         if self.draft.trim().is_empty() {
             return None;
         }
         let (to, text) = match command::parse(&self.draft, members) {
+            Ok(Command::Status(status)) => return Some(self.done(DraftAction::Status(status))),
+            Ok(Command::Ignore { name, ignore }) => {
+                return Some(self.done(DraftAction::Ignore { name, ignore }));
+            }
+            Ok(Command::Lock(locked)) => {
+                return Some(self.done(DraftAction::Send(ClientMessage::Lock { locked })));
+            }
+            Ok(Command::Remove(name)) => {
+                return Some(self.done(DraftAction::Send(ClientMessage::Remove { name })));
+            }
             Ok(Command::Chat(text) | Command::Me(text)) => (None, text),
             Ok(Command::Whisper { to, text }) => (Some(to), text),
             Ok(Command::Who) => {
@@ -97,14 +123,21 @@ impl Composer {
                 to: to.clone(),
             },
         );
-        Some(match to {
+        Some(DraftAction::Send(match to {
             Some(to) => ClientMessage::Whisper {
                 to,
                 client_id,
                 text,
             },
             None => ClientMessage::Chat { client_id, text },
-        })
+        }))
+    }
+
+    /// A command line was carried out: the draft and the last error go.
+    fn done(&mut self, action: DraftAction) -> DraftAction {
+        self.error = None;
+        self.draft.clear();
+        action
     }
 
     /// The relay accepted the message sent as `client_id`.
@@ -162,7 +195,9 @@ impl Composer {
 
 /// What `/help` says in the app: the commands the composer understands.
 const APP_HELP: &str = "/w NAME text whispers (quote a name with spaces: /w \"ann lee\" hi), \
-    /me text is an action, /who lists who is here, //text sends a line that starts with /.";
+    /me text is an action, /who lists who is here, /away and /back set your status, \
+    /ignore NAME hides someone on your screen, /lock, /unlock and /remove NAME are for the \
+    room's owner, //text sends a line that starts with /.";
 
 /// Names from `members` that complete `word` (an `@` prefix is kept), best first.
 pub fn completions(word: &str, members: &[Username], me: &Username) -> Vec<String> {
@@ -211,10 +246,10 @@ mod tests {
         let sent = c.take_draft(7, 100, &[]);
         assert_eq!(
             sent,
-            Some(ClientMessage::Chat {
+            Some(DraftAction::Send(ClientMessage::Chat {
                 client_id: 7,
                 text: "hello".into()
-            })
+            }))
         );
         assert_eq!(c.draft, "");
         c.draft = "more".into();
@@ -243,11 +278,11 @@ mod tests {
         };
         assert_eq!(
             c.take_draft(3, 100, &[]),
-            Some(ClientMessage::Whisper {
+            Some(DraftAction::Send(ClientMessage::Whisper {
                 to: name("bob"),
                 client_id: 3,
                 text: "psst there".into()
-            })
+            }))
         );
     }
 
@@ -260,11 +295,11 @@ mod tests {
         };
         assert_eq!(
             c.take_draft(4, 100, &members),
-            Some(ClientMessage::Whisper {
+            Some(DraftAction::Send(ClientMessage::Whisper {
                 to: name("Ann Lee"),
                 client_id: 4,
                 text: "hello".into()
-            })
+            }))
         );
         c.refuse(4, "busy".into());
         assert_eq!(c.draft, "/w \"Ann Lee\" hello");
@@ -278,10 +313,10 @@ mod tests {
         };
         assert_eq!(
             c.take_draft(1, 100, &[]),
-            Some(ClientMessage::Chat {
+            Some(DraftAction::Send(ClientMessage::Chat {
                 client_id: 1,
                 text: "/me waves".into()
-            })
+            }))
         );
         c.draft = "/shout hi".into();
         assert_eq!(c.take_draft(2, 100, &[]), None);

@@ -27,11 +27,12 @@ pub mod words;
 mod tests;
 
 use confab_protocol::{
-    ClientId, ClientMessage, ErrorMessage, Millis, RoomCode, ServerMessage, Username,
+    ClientId, ClientMessage, ErrorMessage, MemberStatus, Millis, RoomCode, ServerMessage, Username,
 };
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use presence::Backoff;
+pub use composer::DraftAction;
+pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
 pub use session::Session;
 pub use timeline::{Entry, EntryKind};
@@ -133,6 +134,8 @@ pub struct Model {
     carry_on: bool,
     /// Next `client_id`: unique for the model's lifetime, so echoes never mix up drafts.
     next_client_id: ClientId,
+    /// Your own status (online, away by choice or after idling).
+    pub my_status: MyStatus,
 }
 
 impl Model {
@@ -149,6 +152,7 @@ impl Model {
             backoff: Backoff::new(seed),
             carry_on: false,
             next_client_id: 1,
+            my_status: MyStatus::new(Instant::now()),
         }
     }
 
@@ -238,8 +242,17 @@ impl Model {
         vec![Effect::Disconnect]
     }
 
-    /// Time passed: start a due reconnect.
+    /// Time passed: start a due reconnect, end lapsed statuses, send your status if it
+    /// changed (idling makes you away).
     pub fn tick(&mut self, now: Now) -> Vec<Effect> {
+        if let Some(session) = &mut self.session {
+            session.expire(now.at);
+        }
+        if self.status == Status::Online
+            && let Some(status) = self.my_status.due(now.at)
+        {
+            return vec![Effect::Send(ClientMessage::Status { status })];
+        }
         match (&self.status, &self.target) {
             (Status::Waiting { retry_at, .. }, Some((relays, ..))) if now.at >= *retry_at => {
                 let server = relays.current().to_owned();
@@ -305,12 +318,63 @@ impl Model {
             .composer
             .take_draft(id, session.limits.max_text_chars, &session.members)
         {
-            Some(msg) => {
+            Some(DraftAction::Send(msg)) => {
                 self.next_client_id += 1;
                 vec![Effect::Send(msg)]
             }
+            Some(DraftAction::Ignore { name, ignore }) => {
+                session.set_ignored(&name, ignore, Now::current().wall_ms);
+                vec![]
+            }
+            Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
             None => vec![],
         }
+    }
+
+    /// You set your status (a button, `/away`, `/back`).
+    pub fn choose_status(&mut self, status: MemberStatus, now: Now) -> Vec<Effect> {
+        self.my_status.choose(status, now.at);
+        self.tick(now)
+    }
+
+    /// You ignore `name` on this screen, or stop.
+    pub fn set_ignored(&mut self, name: &Username, ignore: bool, now: Now) {
+        if let Some(session) = &mut self.session {
+            session.set_ignored(name, ignore, now.wall_ms);
+        }
+    }
+
+    /// The owner locks or unlocks the room.
+    pub fn lock_room(&mut self, locked: bool) -> Vec<Effect> {
+        self.send_if_online(ClientMessage::Lock { locked })
+    }
+
+    /// The owner removes `name` from the room.
+    pub fn remove_member(&mut self, name: Username) -> Vec<Effect> {
+        self.send_if_online(ClientMessage::Remove { name })
+    }
+
+    fn send_if_online(&self, msg: ClientMessage) -> Vec<Effect> {
+        match self.status {
+            Status::Online => vec![Effect::Send(msg)],
+            _ => vec![],
+        }
+    }
+
+    /// Input or focus at `now` (the app calls this when it sees any): ends idle-away.
+    pub fn activity(&mut self, now: Now) {
+        self.my_status.activity(now.at);
+    }
+
+    /// When the view must wake next for a timer: typing hints and reconnecting statuses
+    /// ending, idling into away, a status to send again.
+    pub fn next_wakeup(&self, now: Now) -> Option<Instant> {
+        let session = self.session.as_ref().and_then(|s| s.next_expiry(now.at));
+        let mine = self
+            .my_status
+            .next_deadline()
+            .filter(|_| self.status == Status::Online);
+        session.into_iter().chain(mine).min()
     }
 
     /// The composer's text is now `text` (typed, completed, an emoji added): keep it, and
@@ -366,6 +430,7 @@ impl Model {
         match msg {
             ServerMessage::Welcome(welcome) => {
                 self.status = Status::Online;
+                self.my_status.reconnected();
                 self.backoff.reset();
                 self.join_error = None;
                 let carry_on = std::mem::take(&mut self.carry_on);
@@ -413,6 +478,11 @@ impl Model {
                 let Some(session) = &mut self.session else {
                     return vec![];
                 };
+                if let ServerMessage::Status { name, status } = &msg
+                    && *name == session.me
+                {
+                    self.my_status.confirmed(*status);
+                }
                 let applied = session.apply(msg, now.at, now.wall_ms);
                 let mut effects = Vec::new();
                 if applied.roster_stale {

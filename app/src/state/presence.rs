@@ -1,8 +1,9 @@
-//! Others' typing hints and the reconnect backoff: the two pieces of state that expire.
+//! Others' typing hints, your own status (away after idling) and the reconnect backoff:
+//! the pieces of state that expire.
 //!
-//! Both take the current time as an argument, so tests drive them with made-up clocks.
+//! All take the current time as an argument, so tests drive them with made-up clocks.
 
-use confab_protocol::Username;
+use confab_protocol::{MemberStatus, Username};
 use web_time::{Duration, Instant};
 
 /// Who else is composing, each until their hint expires.
@@ -53,6 +54,101 @@ pub fn typing_line(names: &[&Username]) -> Option<String> {
         [a, b, c] => format!("{a}, {b} and {c} are typing…"),
         many => format!("{} people are typing…", many.len()),
     })
+}
+
+/// How long without input (or without focus) before you are shown as away.
+pub const AWAY_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// How long to wait for the relay to confirm a status before sending it again (it may have
+/// been refused by the status rate limit, or lost with a connection).
+pub const STATUS_RETRY: Duration = Duration::from_secs(2);
+
+/// Your own status: what you chose, whether idling made you away, and what the relay has
+/// confirmed, so the model sends a change once and again only if it did not arrive.
+#[derive(Debug, Clone)]
+pub struct MyStatus {
+    /// What you set (`/away`, the people list): `Online` or `Away`.
+    chosen: MemberStatus,
+    /// Away because nothing happened for [`AWAY_AFTER`]; ends on the next input.
+    idle: bool,
+    /// The last input (or focus gained).
+    last_activity: Instant,
+    /// What the relay last echoed for you on this connection.
+    confirmed: MemberStatus,
+    /// When a send that has not been confirmed may be repeated.
+    retry_at: Option<Instant>,
+}
+
+impl MyStatus {
+    /// Online, active at `now`.
+    pub fn new(now: Instant) -> Self {
+        Self {
+            chosen: MemberStatus::Online,
+            idle: false,
+            last_activity: now,
+            confirmed: MemberStatus::Online,
+            retry_at: None,
+        }
+    }
+
+    /// What others should see.
+    pub fn wanted(&self) -> MemberStatus {
+        if self.idle {
+            MemberStatus::Away
+        } else {
+            self.chosen
+        }
+    }
+
+    /// You chose a status (coming back also ends idling).
+    pub fn choose(&mut self, status: MemberStatus, now: Instant) {
+        self.chosen = status;
+        self.idle = false;
+        self.last_activity = now;
+        self.retry_at = None;
+    }
+
+    /// Input or focus at `now`: ends idle-away.
+    pub fn activity(&mut self, now: Instant) {
+        self.last_activity = now;
+        if self.idle {
+            self.idle = false;
+            self.retry_at = None;
+        }
+    }
+
+    /// The relay echoed your status.
+    pub fn confirmed(&mut self, status: MemberStatus) {
+        self.confirmed = status;
+        self.retry_at = None;
+    }
+
+    /// A new connection joined: the relay starts every membership online.
+    pub fn reconnected(&mut self) {
+        self.confirmed = MemberStatus::Online;
+        self.retry_at = None;
+    }
+
+    /// Time passed: the status to send now, if any (idling turns into away here).
+    pub fn due(&mut self, now: Instant) -> Option<MemberStatus> {
+        if !self.idle && now.saturating_duration_since(self.last_activity) >= AWAY_AFTER {
+            self.idle = true;
+        }
+        let wanted = self.wanted();
+        if wanted == self.confirmed || self.retry_at.is_some_and(|at| now < at) {
+            return None;
+        }
+        self.retry_at = Some(now + STATUS_RETRY);
+        Some(wanted)
+    }
+
+    /// The next moment [`Self::due`] may have something to say, so the view wakes then.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let idle = (!self.idle && self.chosen == MemberStatus::Online)
+            .then_some(self.last_activity + AWAY_AFTER);
+        let retry = self.retry_at.filter(|_| self.wanted() != self.confirmed);
+        idle.into_iter().chain(retry).min()
+    }
 }
 
 /// Exponential backoff with jitter for reconnecting: 0.5 s, 1 s, 2 s… capped at
@@ -124,6 +220,44 @@ mod tests {
         assert_eq!(hints.next_expiry(t0), Some(t0 + ttl));
         hints.apply(name("cy"), false, t0, ttl);
         assert!(hints.active(t0).iter().all(|n| n.as_str() != "cy"));
+    }
+
+    #[test]
+    fn idling_makes_you_away_and_input_brings_you_back() {
+        let t0 = Instant::now();
+        let mut me = MyStatus::new(t0);
+        assert_eq!(me.due(t0 + AWAY_AFTER / 2), None);
+        assert_eq!(me.next_deadline(), Some(t0 + AWAY_AFTER));
+        assert_eq!(me.due(t0 + AWAY_AFTER), Some(MemberStatus::Away));
+        // Not confirmed yet: repeated only after STATUS_RETRY.
+        assert_eq!(me.due(t0 + AWAY_AFTER + Duration::from_millis(10)), None);
+        me.confirmed(MemberStatus::Away);
+        let later = t0 + AWAY_AFTER * 2;
+        me.activity(later);
+        assert_eq!(me.due(later), Some(MemberStatus::Online));
+        me.confirmed(MemberStatus::Online);
+        assert_eq!(me.due(later), None);
+    }
+
+    #[test]
+    fn a_chosen_away_survives_input_and_a_refused_change_is_sent_again() {
+        let t0 = Instant::now();
+        let mut me = MyStatus::new(t0);
+        me.choose(MemberStatus::Away, t0);
+        assert_eq!(me.due(t0), Some(MemberStatus::Away));
+        // The relay refused it (rate limit): nothing echoed, so it goes again later.
+        assert_eq!(me.due(t0 + STATUS_RETRY / 2), None);
+        assert_eq!(me.due(t0 + STATUS_RETRY), Some(MemberStatus::Away));
+        me.confirmed(MemberStatus::Away);
+        me.activity(t0 + STATUS_RETRY * 2);
+        assert_eq!(
+            me.wanted(),
+            MemberStatus::Away,
+            "input does not undo a choice"
+        );
+        // A reconnect starts online on the relay: away is sent again.
+        me.reconnected();
+        assert_eq!(me.due(t0 + STATUS_RETRY * 3), Some(MemberStatus::Away));
     }
 
     #[test]

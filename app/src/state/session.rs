@@ -5,7 +5,8 @@
 //! in one place. The connection itself is [`super::Model`]'s business.
 
 use confab_protocol::{
-    ClientMessage, ErrorMessage, Limits, Millis, RoomCode, ServerMessage, Username, WelcomeMessage,
+    ClientMessage, ErrorMessage, Limits, MemberStatus, Millis, NamedStatus, RoomCode, RoomState,
+    ServerMessage, Username, WelcomeMessage,
 };
 use web_time::{Duration, Instant};
 
@@ -34,8 +35,32 @@ pub struct Session {
     /// The web page the relay serves, if it does (`welcome.page_url`): invites link to it,
     /// so a guest opens the room in any browser.
     pub page_url: Option<String>,
+    /// Who owns the room and whether it is locked.
+    pub room_state: RoomState,
+    /// Members who are not online (away), by name; everyone else in `members` is online.
+    away: Vec<Username>,
+    /// Dropped members whose names are reserved for a resume, each shown as reconnecting
+    /// until the grace period ends (`None`: from `welcome`, the clock starts at the next
+    /// [`Self::expire`]).
+    reconnecting: Vec<(Username, Option<Instant>)>,
+    /// Members you chose to ignore: their messages, typing and whispers are not shown.
+    /// Kept for the session, across reconnects and a new room.
+    ignored: Vec<Username>,
     /// Reclaims `me` in this room after a drop; see `ClientMessage::Join::resume_token`.
     resume_token: String,
+}
+
+/// A roster line: who, and their status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    /// The member.
+    pub name: Username,
+    /// Online, away or reconnecting.
+    pub status: MemberStatus,
+    /// Whether they own the room.
+    pub owner: bool,
+    /// Whether you ignore them.
+    pub ignored: bool,
 }
 
 /// What applying one message means beyond the session itself.
@@ -58,7 +83,7 @@ impl Session {
         for msg in welcome.history {
             timeline.push_chat(msg, &me);
         }
-        Self {
+        let mut session = Self {
             room: welcome.room,
             me,
             members: welcome.members,
@@ -67,7 +92,156 @@ impl Session {
             typing: TypingHints::default(),
             limits: welcome.limits,
             page_url: welcome.page_url,
+            room_state: welcome.room_state,
+            away: Vec::new(),
+            reconnecting: Vec::new(),
+            ignored: Vec::new(),
             resume_token: welcome.resume_token,
+        };
+        session.take_statuses(welcome.statuses);
+        session
+    }
+
+    /// Takes `welcome.statuses` as the whole truth about who is away or reconnecting.
+    fn take_statuses(&mut self, statuses: Vec<NamedStatus>) {
+        self.away.clear();
+        self.reconnecting.clear();
+        for NamedStatus { name, status } in statuses {
+            match status {
+                MemberStatus::Away => self.away.push(name),
+                MemberStatus::Reconnecting => self.reconnecting.push((name, None)),
+                MemberStatus::Online => {}
+            }
+        }
+    }
+
+    /// `name`'s status as this client last heard it.
+    pub fn status_of(&self, name: &Username) -> MemberStatus {
+        let key = name.uniqueness_key();
+        if self.away.iter().any(|n| n.uniqueness_key() == key) {
+            MemberStatus::Away
+        } else if self
+            .reconnecting
+            .iter()
+            .any(|(n, _)| n.uniqueness_key() == key)
+        {
+            MemberStatus::Reconnecting
+        } else {
+            MemberStatus::Online
+        }
+    }
+
+    /// The people list: you first, then the others by name; members still reconnecting
+    /// after them.
+    pub fn roster(&self) -> Vec<RosterEntry> {
+        let owner = self.room_state.owner.as_ref().map(Username::uniqueness_key);
+        let entry = |name: &Username| RosterEntry {
+            name: name.clone(),
+            status: self.status_of(name),
+            owner: owner.as_deref() == Some(name.uniqueness_key().as_str()),
+            ignored: self.is_ignored(name),
+        };
+        let mut others: Vec<&Username> = self.members.iter().filter(|m| **m != self.me).collect();
+        others.sort_by_key(|m| m.as_str().to_lowercase());
+        let present = self.members.iter().filter(|m| **m == self.me).chain(others);
+        let mut reconnecting: Vec<&Username> = self
+            .reconnecting
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| {
+                !self
+                    .members
+                    .iter()
+                    .any(|m| m.uniqueness_key() == n.uniqueness_key())
+            })
+            .collect();
+        reconnecting.sort_by_key(|m| m.as_str().to_lowercase());
+        present.chain(reconnecting).map(entry).collect()
+    }
+
+    /// Whether you own the room.
+    pub fn i_own_the_room(&self) -> bool {
+        self.room_state
+            .owner
+            .as_ref()
+            .is_some_and(|o| o.uniqueness_key() == self.me.uniqueness_key())
+    }
+
+    /// Whether you ignore `name`.
+    pub fn is_ignored(&self, name: &Username) -> bool {
+        let key = name.uniqueness_key();
+        self.ignored.iter().any(|n| n.uniqueness_key() == key)
+    }
+
+    /// Ignores `name` (or stops ignoring them), and says so in the timeline.
+    pub fn set_ignored(&mut self, name: &Username, ignore: bool, now_ms: Millis) {
+        if name.uniqueness_key() == self.me.uniqueness_key() {
+            self.composer.error = Some("You cannot ignore yourself.".into());
+            return;
+        }
+        let was = self.is_ignored(name);
+        self.ignored
+            .retain(|n| n.uniqueness_key() != name.uniqueness_key());
+        let note = if ignore {
+            self.typing.remove(name);
+            self.ignored.push(name.clone());
+            format!(
+                "You ignore {name}: their messages are hidden on your screen (/unignore {name} to undo)."
+            )
+        } else if was {
+            format!("You no longer ignore {name}.")
+        } else {
+            format!("You were not ignoring {name}.")
+        };
+        self.timeline.push_notice(note, now_ms);
+    }
+
+    /// Ends the reconnecting status of names whose grace period is over at `now`.
+    pub fn expire(&mut self, now: Instant) {
+        let grace = Duration::from_millis(self.limits.room_grace_ms.max(1));
+        for (_, until) in &mut self.reconnecting {
+            until.get_or_insert(now + grace);
+        }
+        self.reconnecting
+            .retain(|(_, until)| until.is_some_and(|t| t > now));
+    }
+
+    /// The next moment a reconnecting status ends, so the view can be redrawn then.
+    pub fn next_expiry(&self, now: Instant) -> Option<Instant> {
+        let reconnecting = self.reconnecting.iter().filter_map(|(_, t)| *t);
+        reconnecting.chain(self.typing.next_expiry(now)).min()
+    }
+
+    fn is_reconnecting(&self, name: &Username) -> bool {
+        let key = name.uniqueness_key();
+        self.reconnecting
+            .iter()
+            .any(|(n, _)| n.uniqueness_key() == key)
+    }
+
+    fn forget_status(&mut self, name: &Username) {
+        let key = name.uniqueness_key();
+        self.away.retain(|n| n.uniqueness_key() != key);
+        self.reconnecting.retain(|(n, _)| n.uniqueness_key() != key);
+    }
+
+    /// Someone entered: quietly if they were only reconnecting.
+    fn arrived(&mut self, name: Username, now_ms: Millis) {
+        let came_back = self.is_reconnecting(&name);
+        self.forget_status(&name);
+        if !came_back {
+            self.timeline.push_presence(name, true, now_ms);
+        }
+    }
+
+    /// Someone left: shown as reconnecting (no notice) when their name is reserved.
+    fn departed(&mut self, name: Username, reconnecting: bool, now_ms: Millis) {
+        self.typing.remove(&name);
+        self.forget_status(&name);
+        if reconnecting {
+            self.reconnecting.push((name, None));
+        } else {
+            self.timeline.push_presence(name, false, now_ms);
         }
     }
 
@@ -95,11 +269,15 @@ impl Session {
             resume_token,
             limits,
             page_url,
+            statuses,
+            room_state,
             ..
         } = welcome;
         let recognized = resume_token == self.resume_token;
         self.members = members;
         self.page_url = page_url;
+        self.room_state = room_state;
+        self.take_statuses(statuses);
         self.resume_token = resume_token;
         self.limits = limits;
         self.typing = TypingHints::default();
@@ -108,6 +286,9 @@ impl Session {
         }
         let mut replayed = 0;
         for msg in history {
+            if self.is_ignored(&msg.from) {
+                continue;
+            }
             if (recognized || !self.timeline.shows(&msg)) && self.timeline.push_chat(msg, &self.me)
             {
                 replayed += 1;
@@ -136,6 +317,7 @@ impl Session {
             next.timeline.push_chat(msg, &next.me);
         }
         next.composer.draft = self.composer.draft;
+        next.ignored = self.ignored;
         next
     }
 
@@ -155,12 +337,15 @@ impl Session {
         match msg {
             ServerMessage::MemberJoined { name, members } => {
                 self.members = members;
-                self.timeline.push_presence(name, true, now_ms);
+                self.arrived(name, now_ms);
             }
-            ServerMessage::MemberLeft { name, members } => {
+            ServerMessage::MemberLeft {
+                name,
+                members,
+                reconnecting,
+            } => {
                 self.members = members;
-                self.typing.remove(&name);
-                self.timeline.push_presence(name, false, now_ms);
+                self.departed(name, reconnecting, now_ms);
             }
             ServerMessage::Joined { name, count } => {
                 if !self
@@ -171,16 +356,52 @@ impl Session {
                     self.members.push(name.clone());
                 }
                 applied.roster_stale = self.members.len() != count;
-                self.timeline.push_presence(name, true, now_ms);
+                self.arrived(name, now_ms);
             }
-            ServerMessage::Left { name, count } => {
+            ServerMessage::Left {
+                name,
+                count,
+                reconnecting,
+            } => {
                 self.members
                     .retain(|m| m.uniqueness_key() != name.uniqueness_key());
                 applied.roster_stale = self.members.len() != count;
-                self.typing.remove(&name);
-                self.timeline.push_presence(name, false, now_ms);
+                self.departed(name, reconnecting, now_ms);
+            }
+            ServerMessage::Status { name, status } => {
+                self.forget_status(&name);
+                if status == MemberStatus::Away {
+                    self.away.push(name);
+                }
+            }
+            ServerMessage::RoomState(state) => {
+                if state.locked != self.room_state.locked {
+                    let note = if state.locked {
+                        "The room is locked: nobody new can join (members can still come back)."
+                    } else {
+                        "The room is unlocked: anyone with the code can join."
+                    };
+                    self.timeline.push_notice(note.to_owned(), now_ms);
+                }
+                if let Some(owner) = state.owner.as_ref().filter(|o| {
+                    self.room_state.owner.as_ref().map(Username::uniqueness_key)
+                        != Some(o.uniqueness_key())
+                }) {
+                    let note = if owner.uniqueness_key() == self.me.uniqueness_key() {
+                        "You own the room now: you can lock it and remove members.".to_owned()
+                    } else {
+                        format!("{owner} owns the room now.")
+                    };
+                    self.timeline.push_notice(note, now_ms);
+                }
+                self.room_state = state;
             }
             ServerMessage::Roster { members } => self.members = members,
+            // Dropped without moving `last_seq`: a resume may bring it again, to be dropped
+            // again; the timeline never holds an ignored member's words.
+            ServerMessage::Chat(chat) if self.is_ignored(&chat.from) => {}
+            ServerMessage::Whisper(whisper) if self.is_ignored(&whisper.from) => {}
+            ServerMessage::Typing { name, .. } if self.is_ignored(&name) => {}
             ServerMessage::Chat(chat) => {
                 if let Some(id) = chat.client_id {
                     self.composer.confirm(id);

@@ -33,6 +33,13 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         ErrorCode::EmptyMessage => "Empty messages are not sent.".into(),
         ErrorCode::MessageTooLong => format!("That message is too long: {message}."),
         ErrorCode::NoSuchMember => "Nobody with that name is in the room.".into(),
+        ErrorCode::NotOwner => "Only the room's owner can lock it or remove people.".into(),
+        ErrorCode::RoomLocked => {
+            "That room is locked: its owner is not letting anyone new in right now.".into()
+        }
+        ErrorCode::Removed => {
+            "You were removed from that room a short while ago. Try again later.".into()
+        }
         ErrorCode::Unavailable => {
             "The server is briefly unable to deliver messages. Try again in a moment.".into()
         }
@@ -59,6 +66,8 @@ pub fn describe_ended(code: ErrorCode, room: &RoomCode, me: &Username, message: 
              (or one that looks the same)."
         ),
         ErrorCode::RoomFull => format!("{room} filled up while you were away."),
+        ErrorCode::Removed => format!("The owner of {room} removed you from the room."),
+        ErrorCode::RoomLocked => format!("{room} was locked by its owner while you were away."),
         ErrorCode::TooManyFailedJoins => {
             "The server is refusing joins from your address for a while.".into()
         }
@@ -82,6 +91,8 @@ pub fn ends_session(code: ErrorCode) -> bool {
         ErrorCode::RoomNotFound
             | ErrorCode::NameTaken
             | ErrorCode::RoomFull
+            | ErrorCode::RoomLocked
+            | ErrorCode::Removed
             | ErrorCode::TooManyFailedJoins
             | ErrorCode::InvalidName
             | ErrorCode::InvalidRoomCode

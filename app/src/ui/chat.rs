@@ -7,7 +7,7 @@ use web_time::Instant;
 
 use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::link_prompt::link_prompt_ui;
-use super::members::{MembersAction, MembersLook, members_ui};
+use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
 use super::messages::{MessageList, messages_ui};
 use crate::state::presence::typing_line;
 use crate::state::{Session, Status};
@@ -32,6 +32,8 @@ pub struct ChatView {
     copied_until: f64,
     /// Leave was pressed while hosting: asking whether to stop the room for everyone.
     pub confirm_leave: bool,
+    /// The owner chose to remove this member: asking first.
+    pub confirm_remove: Option<confab_protocol::Username>,
 }
 
 /// What the user did on the chat screen.
@@ -55,6 +57,14 @@ pub enum ChatAction {
     Mention(confab_protocol::Username),
     /// The room ended: create a new one to carry on in (and copy its invite).
     NewRoom,
+    /// Set your own status.
+    SetStatus(confab_protocol::MemberStatus),
+    /// Ignore this member on this screen (`true`), or stop.
+    Ignore(confab_protocol::Username, bool),
+    /// The owner removes this member (confirmed).
+    Remove(confab_protocol::Username),
+    /// The owner locks (`true`) or unlocks the room.
+    Lock(bool),
 }
 
 /// The invite others paste into the join screen: the relay's address, `#`, the room code.
@@ -75,6 +85,8 @@ pub struct ChatContext<'a> {
     pub sound_on: bool,
     /// The current time, for typing hints and the reconnect countdown.
     pub now: Instant,
+    /// Your own status, as others will see it.
+    pub my_status: confab_protocol::MemberStatus,
 }
 
 /// Draws the chat screen.
@@ -108,6 +120,13 @@ pub fn chat_ui(
     } else {
         session.typing.active(cx.now)
     };
+    let roster = session.roster();
+    let side = RoomSide {
+        me: &session.me,
+        my_status: cx.my_status,
+        i_own: session.i_own_the_room(),
+        locked: session.room_state.locked,
+    };
     let mut people = None;
     if !narrow {
         let look = MembersLook {
@@ -118,7 +137,7 @@ pub fn chat_ui(
             .resizable(true)
             .default_size(180.0)
             .show_collapsible(ui, &mut view.members_open, |ui| {
-                people = members_ui(ui, &session.members, &session.me, &typing, look);
+                people = members_ui(ui, &roster, side, &typing, look);
             });
     }
 
@@ -160,7 +179,13 @@ pub fn chat_ui(
             closable: true,
             stale,
         };
-        let sheet = people_sheet(ui, session, &typing, look, top.response.rect.bottom());
+        let sheet = people_sheet(
+            ui,
+            (&roster, side),
+            &typing,
+            look,
+            top.response.rect.bottom(),
+        );
         if sheet.clicked_elsewhere && !just_opened {
             view.members_open = false;
         }
@@ -175,7 +200,14 @@ pub fn chat_ui(
             }
         }
         Some(MembersAction::Close) => view.members_open = false,
+        Some(MembersAction::SetStatus(status)) => actions.push(ChatAction::SetStatus(status)),
+        Some(MembersAction::Ignore(name, ignore)) => actions.push(ChatAction::Ignore(name, ignore)),
+        Some(MembersAction::Remove(name)) => view.confirm_remove = Some(name),
+        Some(MembersAction::Lock(locked)) => actions.push(ChatAction::Lock(locked)),
         None => {}
+    }
+    if let Some(action) = confirm_remove_ui(ui, &mut view.confirm_remove) {
+        actions.push(action);
     }
     if view.confirm_leave
         && let Some(action) = confirm_leave_ui(ui, &mut view.confirm_leave)
@@ -199,7 +231,7 @@ struct Sheet {
 /// as wide as the window, so opening it never squeezes the messages or the composer.
 fn people_sheet(
     ui: &Ui,
-    session: &Session,
+    (roster, side): (&[crate::state::session::RosterEntry], RoomSide<'_>),
     typing: &[&confab_protocol::Username],
     look: MembersLook,
     top: f32,
@@ -215,7 +247,7 @@ fn people_sheet(
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_width(width - 16.0);
                 ui.set_max_height(height);
-                action = members_ui(ui, &session.members, &session.me, typing, look);
+                action = members_ui(ui, roster, side, typing, look);
             });
         });
     Sheet {
@@ -392,6 +424,40 @@ fn hosting_line(ui: &mut Ui, at: &str, room: &confab_protocol::RoomCode) {
 }
 
 /// Asks before a host leaves: the relay runs in this app, so leaving ends the room.
+/// Asks the owner before removing `who` (kept out for a while, so not a slip of the mouse).
+fn confirm_remove_ui(ui: &Ui, who: &mut Option<confab_protocol::Username>) -> Option<ChatAction> {
+    let name = who.clone()?;
+    let mut action = None;
+    let mut close = false;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_remove")).show(ui.ctx(), |ui| {
+        ui.set_max_width(340.0);
+        ui.heading(format!("Remove {name} from the room?"));
+        ui.add_space(4.0);
+        ui.add(
+            egui::Label::new(
+                "Their connection is closed, and their name and address are kept out of \
+                 the room for a while.",
+            )
+            .wrap(),
+        );
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let remove =
+                egui::Button::new(RichText::new("Remove").color(ui.visuals().error_fg_color));
+            if ui.add(remove).clicked() {
+                action = Some(ChatAction::Remove(name.clone()));
+            }
+            if ui.button("Cancel").clicked() {
+                close = true;
+            }
+        });
+    });
+    if modal.should_close() || close || action.is_some() {
+        *who = None;
+    }
+    action
+}
+
 fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
     let mut action = None;
     let modal = egui::Modal::new(egui::Id::unique("confirm_leave")).show(ui.ctx(), |ui| {

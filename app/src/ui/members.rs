@@ -1,9 +1,13 @@
 //! The people list: everyone in the room, you first and marked, then the others by name
-//! (case-insensitive), those typing marked. A side panel on wide windows, a sheet over the
-//! chat on narrow ones (see [`crate::ui::chat`]).
+//! (case-insensitive), then those reconnecting. Each line has a status dot and, when not
+//! online, the status in words (never colour alone); the owner is marked; those typing get
+//! a pencil. A side panel on wide windows, a sheet over the chat on narrow ones (see
+//! [`crate::ui::chat`]).
 
-use confab_protocol::Username;
-use egui::{RichText, ScrollArea, Sense, Ui};
+use confab_protocol::{MemberStatus, Username};
+use egui::{Color32, RichText, ScrollArea, Sense, Ui};
+
+use crate::state::session::RosterEntry;
 
 /// What the user did in the people list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +16,14 @@ pub enum MembersAction {
     Mention(Username),
     /// Close the list (the sheet's close button).
     Close,
+    /// Set your own status.
+    SetStatus(MemberStatus),
+    /// Hide this member's messages on this screen (`true`), or show them again.
+    Ignore(Username, bool),
+    /// The owner removes this member.
+    Remove(Username),
+    /// The owner locks (`true`) or unlocks the room.
+    Lock(bool),
 }
 
 /// How the list is drawn: the roster may be out of date while offline.
@@ -23,29 +35,47 @@ pub struct MembersLook {
     pub stale: bool,
 }
 
-/// Everyone in `members`, you first, then the others by name (case-insensitive).
-pub fn sorted<'a>(members: &'a [Username], me: &Username) -> Vec<&'a Username> {
-    let mut sorted: Vec<&Username> = members.iter().collect();
-    sorted.sort_by_cached_key(|m| (*m != me, m.as_str().to_lowercase()));
-    sorted
+/// What the list shows besides the roster.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomSide<'a> {
+    /// You.
+    pub me: &'a Username,
+    /// Your own status as you chose it (or idling made it).
+    pub my_status: MemberStatus,
+    /// Whether you own the room (lock and remove are offered).
+    pub i_own: bool,
+    /// Whether the room is locked.
+    pub locked: bool,
 }
 
-/// Draws the member list. Returns what the user did (a member clicked to mention them, or
-/// the sheet closed).
+/// The colour of a status dot; the status is always written out too.
+pub fn status_color(ui: &Ui, status: MemberStatus) -> Color32 {
+    match status {
+        MemberStatus::Online => Color32::from_rgb(46, 160, 67),
+        MemberStatus::Away => Color32::from_rgb(214, 150, 20),
+        MemberStatus::Reconnecting => ui.visuals().weak_text_color(),
+    }
+}
+
+/// Draws the member list. Returns what the user did.
 pub fn members_ui(
     ui: &mut Ui,
-    members: &[Username],
-    me: &Username,
+    roster: &[RosterEntry],
+    side: RoomSide<'_>,
     typing: &[&Username],
     look: MembersLook,
 ) -> Option<MembersAction> {
     let mut action = None;
+    let present = roster
+        .iter()
+        .filter(|e| e.status != MemberStatus::Reconnecting)
+        .count();
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         let title = if look.stale {
-            format!("Last seen here ({})", members.len())
+            format!("Last seen here ({present})")
         } else {
-            format!("People ({})", members.len())
+            format!("People ({present})")
         };
         ui.label(RichText::new(title).strong());
         if look.closable {
@@ -60,39 +90,156 @@ pub fn members_ui(
             });
         }
     });
+    if !look.stale {
+        action = room_controls(ui, side).or(action);
+    }
     ui.separator();
     ScrollArea::vertical()
         .id_salt("members")
         .auto_shrink([false, look.closable])
         .show(ui, |ui| {
-            for member in sorted(members, me) {
-                let mut color = if member == me {
-                    ui.visuals().strong_text_color()
-                } else {
-                    super::name_color(ui, member)
-                };
-                if look.stale {
-                    color = ui.visuals().weak_text_color();
-                }
-                let text = if member == me {
-                    RichText::new(format!("{member} (you)"))
-                        .color(color)
-                        .strong()
-                } else {
-                    RichText::new(member.as_str()).color(color)
-                };
-                let row = ui.horizontal(|ui| {
-                    super::dot(ui, color);
-                    let response = ui.add(egui::Label::new(text).truncate().sense(Sense::click()));
-                    if typing.contains(&member) && !look.stale {
-                        ui.weak("✏");
-                    }
-                    response
-                });
-                if member != me && row.inner.on_hover_text("Click to mention").clicked() {
-                    action = Some(MembersAction::Mention(member.clone()));
+            for entry in roster {
+                if let Some(done) = member_row(ui, entry, side, typing, look) {
+                    action = Some(done);
                 }
             }
         });
     action
+}
+
+/// Your status switch, and the owner's lock.
+fn room_controls(ui: &mut Ui, side: RoomSide<'_>) -> Option<MembersAction> {
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        let (label, next, hint) = match side.my_status {
+            MemberStatus::Away => ("I'm back", MemberStatus::Online, "Show others you are here"),
+            _ => (
+                "Set away",
+                MemberStatus::Away,
+                "Show others you are away (also after 5 minutes without input)",
+            ),
+        };
+        if ui.small_button(label).on_hover_text(hint).clicked() {
+            action = Some(MembersAction::SetStatus(next));
+        }
+        if side.i_own {
+            let (label, hint) = if side.locked {
+                ("Unlock room", "Let anyone with the code join again")
+            } else {
+                (
+                    "Lock room",
+                    "Keep newcomers out; people here can still come back",
+                )
+            };
+            if ui.small_button(label).on_hover_text(hint).clicked() {
+                action = Some(MembersAction::Lock(!side.locked));
+            }
+        }
+        if side.locked {
+            ui.weak("Locked");
+        }
+    });
+    action
+}
+
+/// One person: dot, name, status words, owner mark, typing pencil; a menu for the rest.
+fn member_row(
+    ui: &mut Ui,
+    entry: &RosterEntry,
+    side: RoomSide<'_>,
+    typing: &[&Username],
+    look: MembersLook,
+) -> Option<MembersAction> {
+    let mut action = None;
+    let is_me = &entry.name == side.me;
+    let status = if is_me && entry.status != MemberStatus::Reconnecting {
+        side.my_status
+    } else {
+        entry.status
+    };
+    let mut color = if is_me {
+        ui.visuals().strong_text_color()
+    } else {
+        super::name_color(ui, &entry.name)
+    };
+    if look.stale || status == MemberStatus::Reconnecting || entry.ignored {
+        color = ui.visuals().weak_text_color();
+    }
+    let text = if is_me {
+        RichText::new(format!("{} (you)", entry.name))
+            .color(color)
+            .strong()
+    } else {
+        RichText::new(entry.name.as_str()).color(color)
+    };
+    let row = ui.horizontal(|ui| {
+        let dot = if look.stale {
+            ui.visuals().weak_text_color()
+        } else {
+            status_color(ui, status)
+        };
+        super::dot(ui, dot);
+        let response = ui.add(egui::Label::new(text).truncate().sense(Sense::click()));
+        let mut notes = Vec::new();
+        if status != MemberStatus::Online && !look.stale {
+            notes.push(status.label());
+        }
+        if entry.owner {
+            notes.push("owner");
+        }
+        if entry.ignored {
+            notes.push("ignored");
+        }
+        if !notes.is_empty() {
+            ui.weak(notes.join(" · "));
+        }
+        if typing.contains(&&entry.name) && !look.stale {
+            ui.weak("✏");
+        }
+        if !is_me {
+            ui.menu_button("⋯", |ui| {
+                if let Some(done) = member_menu(ui, entry, side) {
+                    action = Some(done);
+                    ui.close();
+                }
+            })
+            .response
+            .on_hover_text(format!("More for {}", entry.name));
+        }
+        response
+    });
+    if !is_me
+        && status != MemberStatus::Reconnecting
+        && row.inner.on_hover_text("Click to mention").clicked()
+    {
+        action = Some(MembersAction::Mention(entry.name.clone()));
+    }
+    action
+}
+
+/// What you can do about another member: mention, ignore, and (owner) remove.
+fn member_menu(ui: &mut Ui, entry: &RosterEntry, side: RoomSide<'_>) -> Option<MembersAction> {
+    let name = &entry.name;
+    if entry.status != MemberStatus::Reconnecting && ui.button("Mention").clicked() {
+        return Some(MembersAction::Mention(name.clone()));
+    }
+    let ignore = if entry.ignored {
+        ui.button("Stop ignoring")
+            .on_hover_text("Show their messages again")
+    } else {
+        ui.button("Ignore")
+            .on_hover_text("Hide their messages, typing and whispers on your screen only")
+    };
+    if ignore.clicked() {
+        return Some(MembersAction::Ignore(name.clone(), !entry.ignored));
+    }
+    if side.i_own
+        && ui
+            .button("Remove from room")
+            .on_hover_text("Close their connection and keep them out for a while")
+            .clicked()
+    {
+        return Some(MembersAction::Remove(name.clone()));
+    }
+    None
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ClientId, ErrorCode, RoomCode, Seq, Username};
+use crate::{ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 
 /// One frame from a client. JSON: `{"type": "<snake_case variant>", ...fields}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +63,24 @@ pub enum ClientMessage {
         client_id: ClientId,
         /// The message, same rules as `chat`.
         text: String,
+    },
+    /// Set your status as the others see it: `online` or `away` (`reconnecting` is the
+    /// relay's to say). Status changes have their own small rate limit.
+    Status {
+        /// The new status.
+        status: MemberStatus,
+    },
+    /// The room's owner only: lock the room (no new joins; members may still resume) or
+    /// unlock it.
+    Lock {
+        /// Whether the room should be locked.
+        locked: bool,
+    },
+    /// The room's owner only: remove a member. Their connection is closed with 4003 and
+    /// that name and address are kept out of the room for a while.
+    Remove {
+        /// Who to remove (matched like names are).
+        name: Username,
     },
 }
 

@@ -12,6 +12,8 @@
 //!   may be quoted (`/w "ann lee" hi`), or, when the roster is known, may be a member's
 //!   name with spaces written plainly (`/w ann lee hi`: the longest member name that the
 //!   line starts with wins).
+//! - `/away`, `/back`: your status. `/ignore NAME`, `/unignore NAME`: hide a member on
+//!   your own screen. `/lock`, `/unlock`, `/remove NAME` (also `/kick`): the room owner's.
 //! - `/who`, `/help`, `/quit`.
 
 use crate::{Username, UsernameError};
@@ -32,6 +34,20 @@ pub enum Command {
     },
     /// Who is in the room (`/who`).
     Who,
+    /// Set your status (`/away`, `/back`).
+    Status(crate::MemberStatus),
+    /// Hide a member's messages, typing and whispers on this screen (`/ignore NAME`), or
+    /// show them again (`/unignore NAME`, `ignore: false`).
+    Ignore {
+        /// Who.
+        name: Username,
+        /// Hide (`true`) or show again.
+        ignore: bool,
+    },
+    /// The owner locks (`/lock`) or unlocks (`/unlock`) the room.
+    Lock(bool),
+    /// The owner removes a member (`/remove NAME`).
+    Remove(Username),
     /// The command summary (`/help`).
     Help,
     /// Leave the room (`/quit`).
@@ -52,6 +68,9 @@ pub enum CommandError {
     /// `/me` without text.
     #[error("usage: /me does something")]
     MeUsage,
+    /// `/remove`, `/ignore` or `/unignore` without a name.
+    #[error("usage: /{0} NAME")]
+    NameUsage(&'static str),
     /// `/w` with a name that breaks the name rules.
     #[error("{0}")]
     BadName(#[from] UsernameError),
@@ -63,6 +82,10 @@ commands:
   /who              who is in the room
   /w NAME text      whisper to one member (quote names with spaces: /w \"dev 🚀\" hi)
   /me text          an action: \"/me waves\" shows as \"ann waves\"
+  /away, /back      your status as others see it
+  /ignore NAME      hide a member's messages on your screen (/unignore NAME: show again)
+  /lock, /unlock    room owner: keep newcomers out, or let them in again
+  /remove NAME      room owner: remove a member (kept out for a while)
   /quit             leave the room
   //text            send a line that starts with /
 anything else is sent to the room";
@@ -94,6 +117,23 @@ pub fn parse(line: &str, members: &[Username]) -> Result<Command, CommandError> 
         "me" if rest.trim().is_empty() => Err(CommandError::MeUsage),
         "me" => Ok(Command::Me(format!("{ME_PREFIX}{}", rest.trim_start()))),
         "w" | "whisper" | "msg" => parse_whisper(rest, members),
+        "away" => Ok(Command::Status(crate::MemberStatus::Away)),
+        "back" => Ok(Command::Status(crate::MemberStatus::Online)),
+        "lock" => Ok(Command::Lock(true)),
+        "unlock" => Ok(Command::Lock(false)),
+        "remove" | "kick" => Ok(Command::Remove(parse_name(rest, members, "remove")?)),
+        "ignore" | "unignore" => Ok(Command::Ignore {
+            name: parse_name(
+                rest,
+                members,
+                if word == "ignore" {
+                    "ignore"
+                } else {
+                    "unignore"
+                },
+            )?,
+            ignore: word == "ignore",
+        }),
         other => Err(CommandError::Unknown(other.to_owned())),
     }
 }
@@ -134,6 +174,30 @@ pub fn same_name(text: &str, member: &Username) -> bool {
 /// Whether `prefix` starts `member`'s name under the name rule (for completion).
 pub fn name_starts_with(member: &Username, prefix: &str) -> bool {
     member.uniqueness_key().starts_with(&name_key(prefix))
+}
+
+/// The name after a command: `NAME`, `@NAME` or `"NAME"`, a member's name with spaces,
+/// spelled as the roster does when it is known.
+fn parse_name(
+    rest: &str,
+    members: &[Username],
+    command: &'static str,
+) -> Result<Username, CommandError> {
+    let rest = rest.trim();
+    let rest = rest.strip_prefix('@').unwrap_or(rest);
+    let rest = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(rest);
+    if rest.is_empty() {
+        return Err(CommandError::NameUsage(command));
+    }
+    let name = Username::parse(rest)?;
+    Ok(members
+        .iter()
+        .find(|m| m.uniqueness_key() == name.uniqueness_key())
+        .cloned()
+        .unwrap_or(name))
 }
 
 /// Splits `NAME text`, `@NAME text`, `"NAME WITH SPACES" text` or, with a roster,
@@ -211,6 +275,47 @@ mod tests {
 
     fn name(s: &str) -> Username {
         Username::parse(s).expect("valid name")
+    }
+
+    #[test]
+    fn status_ignore_and_owner_commands_take_a_whole_name() {
+        let members = [name("ann lee"), name("Bob")];
+        assert_eq!(
+            parse("/away", &members),
+            Ok(Command::Status(crate::MemberStatus::Away))
+        );
+        assert_eq!(
+            parse("/back", &members),
+            Ok(Command::Status(crate::MemberStatus::Online))
+        );
+        assert_eq!(parse("/lock", &members), Ok(Command::Lock(true)));
+        assert_eq!(parse("/unlock", &members), Ok(Command::Lock(false)));
+        assert_eq!(
+            parse("/remove ann lee", &members),
+            Ok(Command::Remove(name("ann lee")))
+        );
+        assert_eq!(
+            parse("/kick @bob", &members),
+            Ok(Command::Remove(name("Bob")))
+        );
+        assert_eq!(
+            parse("/ignore \"ANN LEE\"", &members),
+            Ok(Command::Ignore {
+                name: name("ann lee"),
+                ignore: true
+            })
+        );
+        assert_eq!(
+            parse("/unignore bob", &members),
+            Ok(Command::Ignore {
+                name: name("Bob"),
+                ignore: false
+            })
+        );
+        assert_eq!(
+            parse("/remove", &members),
+            Err(CommandError::NameUsage("remove"))
+        );
     }
 
     fn whisper(to: &str, text: &str) -> Command {

@@ -10,6 +10,7 @@
 //! - [`command`]: the line grammar clients share (`/w`, `/me`, ...) and the "same name" rule.
 //! - [`client`]: messages a client sends, and [`decode_client`] with typed errors.
 //! - [`server`]: messages the relay sends, [`ErrorCode`] and the close codes.
+//! - [`status`]: [`MemberStatus`], online, away or reconnecting.
 //!
 //! This crate is serde only: no sockets, no async runtime, so it builds for `wasm32`.
 
@@ -17,14 +18,16 @@ pub mod client;
 pub mod command;
 pub mod room_code;
 pub mod server;
+pub mod status;
 pub mod username;
 
 pub use client::{ClientMessage, DecodeError, decode_client, features};
 pub use room_code::{RoomCode, RoomCodeError};
 pub use server::{
-    ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage, WhisperMessage,
-    close_code,
+    ChatMessage, ErrorCode, ErrorMessage, Limits, NamedStatus, RoomState, ServerMessage,
+    WelcomeMessage, WhisperMessage, close_code,
 };
+pub use status::MemberStatus;
 pub use username::{UNICODE_VERSION, Username, UsernameError};
 
 /// Client-chosen identifier of a chat message or whisper, echoed back to its sender only,

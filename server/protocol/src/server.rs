@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ClientId, Millis, RoomCode, Seq, Username};
+use crate::{ClientId, MemberStatus, Millis, RoomCode, Seq, Username};
 
 /// One frame from the relay. JSON: `{"type": "<snake_case variant>", ...fields}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,10 @@ pub enum ServerMessage {
         name: Username,
         /// Everyone in the room now.
         members: Vec<Username>,
+        /// The connection dropped and the name is reserved for a resume: show them as
+        /// reconnecting for up to `limits.room_grace_ms` (a resume brings `member_joined`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reconnecting: bool,
     },
     /// Someone entered the room: the compact form of `member_joined`, sent instead of it to
     /// clients that asked for `roster_deltas` in `hello`.
@@ -38,6 +42,9 @@ pub enum ServerMessage {
         name: Username,
         /// How many members the room has now.
         count: usize,
+        /// As in `member_left`: dropped, name reserved for a resume.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reconnecting: bool,
     },
     /// The whole roster, in joining order: the answer to the client's `roster`.
     Roster {
@@ -66,6 +73,28 @@ pub enum ServerMessage {
         /// The first `seq` in the `history` that follows.
         resumed_from: Seq,
     },
+    /// A member's status changed (also sent back to the member who set it).
+    Status {
+        /// Whose status.
+        name: Username,
+        /// Their status now.
+        status: MemberStatus,
+    },
+    /// The room's owner or lock changed.
+    RoomState(RoomState),
+}
+
+/// Who owns the room and whether it is locked: in `welcome`, and as `room_state` whenever
+/// either changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomState {
+    /// The member who may lock the room and remove members: its creator, or after they
+    /// left for good, the longest-present member. Absent while nobody holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Username>,
+    /// Whether the room refuses new joins (members may still resume).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// The first message after a successful `create` or `join`.
@@ -89,6 +118,23 @@ pub struct WelcomeMessage {
     /// the room in any browser. Absent from relays that serve no page (and older ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
+    /// Members whose status is not `online`, with their status (`away`); everyone else in
+    /// `members` is online. Names reserved for a dropped member's resume are listed too,
+    /// as `reconnecting` (they are not in `members`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<NamedStatus>,
+    /// The room's owner and lock.
+    #[serde(default)]
+    pub room_state: RoomState,
+}
+
+/// One member's status, in `welcome.statuses`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedStatus {
+    /// Whose status.
+    pub name: Username,
+    /// Their status.
+    pub status: MemberStatus,
 }
 
 /// A refused request. The connection stays open unless a close frame follows.
@@ -211,6 +257,12 @@ pub enum ErrorCode {
     /// The relay cannot reach the shared state of its cluster right now (cluster mode
     /// only): nothing was relayed. Try again after `retry_after_ms`.
     Unavailable,
+    /// `lock` or `remove` from a member who does not own the room.
+    NotOwner,
+    /// The room is locked: no new joins (members may still resume).
+    RoomLocked,
+    /// You were removed from this room recently; try again later.
+    Removed,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -242,6 +294,9 @@ pub mod close_code {
     pub const JOIN_TIMEOUT: u16 = 4001;
     /// The same member resumed on a newer connection; this one is closed.
     pub const REPLACED: u16 = 4002;
+    /// The room's owner removed this member. Do not reconnect: a rejoin is refused with
+    /// `removed` for a while.
+    pub const REMOVED: u16 = 4003;
 }
 
 impl ServerMessage {
@@ -329,11 +384,21 @@ mod tests {
                 resume_token: "r3sum3".into(),
                 limits: limits(),
                 page_url: None,
+                statuses: vec![NamedStatus {
+                    name: name("bob"),
+                    status: MemberStatus::Away,
+                }],
+                room_state: RoomState {
+                    owner: Some(name("bob")),
+                    locked: false,
+                },
             }),
             &json!({
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
                 "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
                 "resume_token": "r3sum3",
+                "statuses": [{"name": "bob", "status": "away"}],
+                "room_state": {"owner": "bob", "locked": false},
                 "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
                     "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
                     "room_grace_ms": 30_000, "history_len": 200}
@@ -351,12 +416,15 @@ mod tests {
             resume_token: "r".into(),
             limits: limits(),
             page_url: Some("https://chat.example/".into()),
+            statuses: vec![],
+            room_state: RoomState::default(),
         };
         golden(
             &ServerMessage::Welcome(welcome),
             &json!({
                 "type": "welcome", "room": "LOBBY", "you": "ann", "members": ["ann"],
                 "history": [], "resume_token": "r", "page_url": "https://chat.example/",
+                "room_state": {"locked": false},
                 "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
                     "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
                     "room_grace_ms": 30_000, "history_len": 200}
@@ -377,8 +445,31 @@ mod tests {
             &ServerMessage::MemberLeft {
                 name: name("cy"),
                 members: vec![name("ann")],
+                reconnecting: false,
             },
             &json!({"type": "member_left", "name": "cy", "members": ["ann"]}),
+        );
+        golden(
+            &ServerMessage::MemberLeft {
+                name: name("cy"),
+                members: vec![],
+                reconnecting: true,
+            },
+            &json!({"type": "member_left", "name": "cy", "members": [], "reconnecting": true}),
+        );
+        golden(
+            &ServerMessage::Status {
+                name: name("cy"),
+                status: MemberStatus::Away,
+            },
+            &json!({"type": "status", "name": "cy", "status": "away"}),
+        );
+        golden(
+            &ServerMessage::RoomState(RoomState {
+                owner: Some(name("ann")),
+                locked: true,
+            }),
+            &json!({"type": "room_state", "owner": "ann", "locked": true}),
         );
         golden(
             &ServerMessage::Chat(ChatMessage {
@@ -418,8 +509,9 @@ mod tests {
             &ServerMessage::Left {
                 name: name("cy"),
                 count: 1,
+                reconnecting: true,
             },
-            &json!({"type": "left", "name": "cy", "count": 1}),
+            &json!({"type": "left", "name": "cy", "count": 1, "reconnecting": true}),
         );
         golden(
             &ServerMessage::Roster {

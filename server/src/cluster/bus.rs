@@ -3,7 +3,7 @@
 //! Nothing read from Redis is trusted: every event is parsed into these types, names and
 //! lengths are checked again, and an event that fails is logged and skipped, never a crash.
 
-use confab_protocol::{ChatMessage, ClientId, Seq, Username};
+use confab_protocol::{ChatMessage, ClientId, MemberStatus, Seq, Username};
 use serde::{Deserialize, Serialize};
 
 /// Where a member's connection is: which relay, which connection on it.
@@ -84,6 +84,30 @@ pub enum Event {
         name: Username,
         /// The roster after the departure.
         members: Vec<Username>,
+        /// Dropped, with the name reserved for a resume.
+        #[serde(default)]
+        reconnecting: bool,
+    },
+    /// A member's status changed (published by `STATUS`).
+    Status {
+        /// Whose.
+        name: Username,
+        /// Online or away.
+        status: MemberStatus,
+    },
+    /// The room's owner or lock changed.
+    RoomState {
+        /// The owner, while anyone holds it.
+        #[serde(default)]
+        owner: Option<Username>,
+        /// Whether the room is locked.
+        locked: bool,
+    },
+    /// The owner removed a member: its connection is to be closed with 4003.
+    Removed {
+        /// The removed member's connection.
+        #[serde(flatten)]
+        origin: Origin,
     },
     /// A member resumed on a newer connection: the older one is to be closed with 4002.
     Replaced {

@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use confab_protocol::{ChatMessage, RoomCode, Seq, ServerMessage, Username, WhisperMessage};
+use confab_protocol::{
+    ChatMessage, RoomCode, RoomState, Seq, ServerMessage, Username, WhisperMessage,
+};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::cluster::bus::{Envelope, Event, Origin};
@@ -184,12 +186,16 @@ impl LocalRooms {
         let mut slow = Vec::new();
         let mut queued = 0;
         match &envelope.event {
-            Event::Replaced { origin } => {
+            Event::Replaced { origin } | Event::Removed { origin } => {
                 if origin.relay == self.relay
                     && let Some(i) = room.members.iter().position(|m| mine(origin, m.conn))
                 {
                     let mut member = room.members.remove(i);
-                    member.outbox.kick(Kick::Replaced);
+                    let reason = match envelope.event {
+                        Event::Removed { .. } => Kick::Removed,
+                        _ => Kick::Replaced,
+                    };
+                    member.outbox.kick(reason);
                     self.metrics.members.dec();
                 }
                 return Vec::new();
@@ -215,7 +221,7 @@ impl LocalRooms {
                     }
                 }
             }
-            Event::Joined { name, members, .. } | Event::Left { name, members } => {
+            Event::Joined { name, members, .. } | Event::Left { name, members, .. } => {
                 if ev > room.roster_ev {
                     room.roster.clone_from(members);
                     room.roster_ev = ev;
@@ -226,10 +232,21 @@ impl LocalRooms {
                     _ => None,
                 };
                 let (name, count) = (name.clone(), members.len());
+                let reconnecting = matches!(
+                    envelope.event,
+                    Event::Left {
+                        reconnecting: true,
+                        ..
+                    }
+                );
                 let compact = encode(&if joined {
                     ServerMessage::Joined { name, count }
                 } else {
-                    ServerMessage::Left { name, count }
+                    ServerMessage::Left {
+                        name,
+                        count,
+                        reconnecting,
+                    }
                 });
                 let wants_full = room.members.iter().any(|m| !m.compact);
                 let full = wants_full.then(|| self.frames(&envelope.event).0);
@@ -315,15 +332,34 @@ impl LocalRooms {
                 });
                 (frame, Some(origin.clone()), None)
             }
-            Event::Left { name, members } => {
+            Event::Left {
+                name,
+                members,
+                reconnecting,
+            } => {
                 let frame = encode(&ServerMessage::MemberLeft {
                     name: name.clone(),
                     members: members.clone(),
+                    reconnecting: *reconnecting,
                 });
                 (frame, None, None)
             }
+            Event::Status { name, status } => {
+                let frame = encode(&ServerMessage::Status {
+                    name: name.clone(),
+                    status: *status,
+                });
+                (frame, None, None)
+            }
+            Event::RoomState { owner, locked } => {
+                let frame = encode(&ServerMessage::RoomState(RoomState {
+                    owner: owner.clone(),
+                    locked: *locked,
+                }));
+                (frame, None, None)
+            }
             // Handled in `deliver`.
-            Event::Whisper { .. } | Event::Replaced { .. } => {
+            Event::Whisper { .. } | Event::Replaced { .. } | Event::Removed { .. } => {
                 (Utf8Bytes::from_static("{}"), None, None)
             }
         }
@@ -495,6 +531,7 @@ mod tests {
             event: Event::Left {
                 name: name(who),
                 members: vec![],
+                reconnecting: false,
             },
         }
     }

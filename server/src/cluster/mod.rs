@@ -25,7 +25,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use confab_protocol::{
-    ClientId, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage, WhisperMessage,
+    ClientId, Limits, MemberStatus, RoomCode, Seq, ServerMessage, Username, WelcomeMessage,
+    WhisperMessage,
 };
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
@@ -36,7 +37,7 @@ use crate::metrics::Metrics;
 use crate::outbox::Kick;
 use crate::registry::{limits_of, millis, now_millis};
 use crate::room::{ConnId, encode, missed_since};
-use crate::rooms::{Arrival, Departure, JoinError, Resume, SendError};
+use crate::rooms::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
 
 use self::bus::{Envelope, Event, Origin};
 use self::local::{Evicted, LocalRoom, LocalRooms, lock};
@@ -235,7 +236,7 @@ impl Cluster {
             }
         };
         tracing::info!(room = %crate::room::RoomTag::of(&code), "room created");
-        self.join(&code, arrival, &Resume::default()).await
+        self.enter(&code, arrival, &Resume::default(), true).await
     }
 
     /// Joins (or resumes into) the room `code`.
@@ -244,6 +245,17 @@ impl Cluster {
         code: &RoomCode,
         arrival: Arrival,
         resume: &Resume,
+    ) -> Result<Membership, JoinError> {
+        self.enter(code, arrival, resume, false).await
+    }
+
+    /// Joins `code`; `creating` when the room was just made for this member (its owner).
+    async fn enter(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        arrival: Arrival,
+        resume: &Resume,
+        creating: bool,
     ) -> Result<Membership, JoinError> {
         let keys = RoomKeys::of(code);
         let conn = arrival.conn;
@@ -271,6 +283,7 @@ impl Cluster {
                 conn,
                 (&arrival.name, &arrival.fresh_token),
                 given,
+                (creating, arrival.ip),
             )
             .await;
         let reply = match reply {
@@ -282,8 +295,10 @@ impl Cluster {
             }
         };
         let refusal = match reply.first().map(String::as_str) {
-            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 5 => None,
+            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 7 => None,
             Some("name_taken") => Some(JoinError::NameTaken),
+            Some("room_locked") => Some(JoinError::RoomLocked),
+            Some("removed") => Some(JoinError::Removed),
             Some("room_full") => Some(JoinError::RoomFull),
             Some("room_not_found") => Some(JoinError::RoomNotFound),
             other => {
@@ -300,7 +315,9 @@ impl Cluster {
         let newest: u64 = reply[3].parse().unwrap_or(0);
         let members: Vec<Username> = serde_json::from_str(&reply[4]).unwrap_or_default();
         lock(&room).note_roster(&members, joined_at);
-        let kept: Vec<_> = reply[5..]
+        let statuses = serde_json::from_str(&reply[5]).unwrap_or_default();
+        let room_state = serde_json::from_str(&reply[6]).unwrap_or_default();
+        let kept: Vec<_> = reply[7..]
             .iter()
             .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
             .filter_map(Envelope::into_chat)
@@ -314,6 +331,8 @@ impl Cluster {
             resume_token: reply[1].clone(),
             limits: self.limits,
             page_url: arrival.page_url.clone(),
+            statuses,
+            room_state,
         });
         let mut first = vec![encode(&welcome)];
         first.extend(gap.as_ref().map(encode));
@@ -342,6 +361,7 @@ impl Cluster {
         conn: ConnId,
         (name, fresh_token): (&Username, &str),
         given_token: &str,
+        (creating, ip): (bool, IpAddr),
     ) -> redis::RedisResult<Vec<String>> {
         let name_json = serde_json::to_string(name).unwrap_or_default();
         scripts::JOIN_SCRIPT
@@ -356,6 +376,8 @@ impl Cluster {
             .arg(&self.relay)
             .arg(conn.to_string())
             .arg(code.to_string())
+            .arg(if creating { "1" } else { "0" })
+            .arg(ip.to_string())
             .invoke_async(&mut self.redis.clone())
             .await
     }
@@ -523,6 +545,76 @@ impl Cluster {
         Ok(())
     }
 
+    /// Sets the member's status in the shared state and publishes it (best effort, like a
+    /// typing hint: the client sends its status again after a resume).
+    pub async fn status(self: &Arc<Self>, membership: &Membership, status: MemberStatus) {
+        let body = Event::Status {
+            name: membership.name.clone(),
+            status,
+        }
+        .to_body();
+        let keys = &membership.keys;
+        let set: Result<i64, _> = scripts::STATUS_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
+            .arg(status.label())
+            .arg(body)
+            .invoke_async(&mut self.redis.clone())
+            .await;
+        if let Err(err) = set {
+            tracing::debug!(%err, "status not published");
+        }
+    }
+
+    /// The owner locks or unlocks the room.
+    pub async fn lock(
+        self: &Arc<Self>,
+        membership: &Membership,
+        locked: bool,
+    ) -> Result<(), OwnerError> {
+        let keys = &membership.keys;
+        let reply: String = scripts::LOCK_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
+            .arg(if locked { "1" } else { "0" })
+            .arg(now_millis())
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|_| OwnerError::Unavailable)?;
+        owner_reply(&reply)
+    }
+
+    /// The owner removes `name`: its relay closes it with 4003; name and address are kept
+    /// out for `removal_ban`.
+    pub async fn remove(
+        self: &Arc<Self>,
+        membership: &Membership,
+        name: &Username,
+    ) -> Result<(), OwnerError> {
+        let keys = &membership.keys;
+        let now = now_millis();
+        let reply: String = scripts::REMOVE_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
+            .arg(name.uniqueness_key())
+            .arg(now + millis(self.config.removal_ban))
+            .arg(now)
+            .arg(millis(self.config.room_grace).max(1))
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|_| OwnerError::Unavailable)?;
+        owner_reply(&reply)
+    }
+
     /// Removes the member here at once, and from the shared state in a task of its own
     /// (retried by the upkeep task while Redis does not answer).
     pub fn depart(self: &Arc<Self>, membership: &Membership, departure: Departure) {
@@ -657,6 +749,7 @@ impl Cluster {
             .arg(if departure.reserve { "1" } else { "0" })
             .arg(now_millis() + grace)
             .arg(grace)
+            .arg(now_millis())
             .invoke_async(&mut self.redis.clone())
             .await?;
         Ok(())
@@ -805,6 +898,7 @@ impl Cluster {
                     .arg(relay)
                     .arg(now_millis() + grace)
                     .arg(grace)
+                    .arg(now_millis())
                     .invoke_async(&mut redis)
                     .await?;
                 reaped += removed;
@@ -912,6 +1006,21 @@ impl BusInlet {
 const REAPED_MARK_SECS: u64 = 3600;
 
 /// The key where reapers mark `relay` as taken for dead.
+/// What an owner script's answer means.
+fn owner_reply(reply: &str) -> Result<(), OwnerError> {
+    match reply {
+        // `not_member`: this connection is on its way out; nothing to say.
+        "ok" | "not_member" => Ok(()),
+        "not_owner" => Err(OwnerError::NotOwner),
+        "yourself" => Err(OwnerError::Yourself),
+        "no_such_member" => Err(OwnerError::NoSuchMember),
+        other => {
+            tracing::error!(?other, "unexpected answer from an owner script");
+            Err(OwnerError::Unavailable)
+        }
+    }
+}
+
 fn reaped_key(relay: &str) -> String {
     format!("confab:reaped:{relay}")
 }

@@ -18,7 +18,7 @@ use redis::Script;
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 9],
+    keys: [String; 12],
 }
 
 impl RoomKeys {
@@ -37,6 +37,9 @@ impl RoomKeys {
                 key("order"),    // 7: sorted set: name key by joining order
                 key("ordinal"),  // 8: the last joining ordinal
                 key("names"),    // 9: hash: name key -> the name, JSON-encoded
+                key("owner"),    // 10: the owner's resume token
+                key("locked"),   // 11: exists while the room is locked
+                key("bans"),     // 12: hash: name key or "ip:ADDR" -> ban end ms
             ],
         }
     }
@@ -51,6 +54,10 @@ impl RoomKeys {
 const PRELUDE: &str = r#"
 local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local OWNER, LOCKED, BANS = KEYS[10], KEYS[11], KEYS[12]
+
+-- Most entries in BANS (a removal adds two: the name and the address).
+local MAX_BANS = 128
 
 -- The roster in joining order, as a JSON array of names.
 local function roster()
@@ -73,20 +80,106 @@ local function last(key)
   return tostring(redis.call('GET', key) or '0')
 end
 
+-- The owner's name (JSON) while a member or a live reservation holds the owner's token.
+local function owner_name(now)
+  local token = redis.call('GET', OWNER)
+  if not token then return nil end
+  local members = redis.call('HGETALL', MEMBERS)
+  for i = 1, #members, 2 do
+    if cjson.decode(members[i + 1]).token == token then return redis.call('HGET', NAMES, members[i]) end
+  end
+  local reserved = redis.call('HGETALL', RESERVED)
+  for i = 1, #reserved, 2 do
+    local held = cjson.decode(reserved[i + 1])
+    if held.token == token and held.name and tonumber(held.exp) > now then return held.name end
+  end
+  return nil
+end
+
+-- The room's owner and lock, as the JSON object `room_state` carries.
+local function room_state(now)
+  local locked = redis.call('EXISTS', LOCKED) == 1
+  return '{"owner":' .. (owner_name(now) or 'null') .. ',"locked":' .. tostring(locked) .. '}'
+end
+
+local function publish_state(channel, now)
+  publish(channel, '{"kind":"room_state",' .. string.sub(room_state(now), 2))
+end
+
+-- Passes ownership to the longest-present member once its holder is gone for good
+-- (nobody owns a permanent room).
+local function settle_owner(channel, now)
+  if redis.call('GET', ROOM) == 'p' or owner_name(now) then return end
+  local before = redis.call('GET', OWNER)
+  local first = redis.call('ZRANGE', ORDER, 0, 0)[1]
+  if first then
+    redis.call('SET', OWNER, cjson.decode(redis.call('HGET', MEMBERS, first)).token)
+  else
+    redis.call('DEL', OWNER)
+  end
+  if before or first then publish_state(channel, now) end
+end
+
+-- Away members and live reservations (reconnecting), as `welcome.statuses`.
+local function statuses(now)
+  local out = {}
+  local members = redis.call('HGETALL', MEMBERS)
+  for i = 1, #members, 2 do
+    if cjson.decode(members[i + 1]).status == 'away' then
+      out[#out + 1] = '{"name":' .. redis.call('HGET', NAMES, members[i]) .. ',"status":"away"}'
+    end
+  end
+  local reserved = redis.call('HGETALL', RESERVED)
+  for i = 1, #reserved, 2 do
+    local held = cjson.decode(reserved[i + 1])
+    if held.name and tonumber(held.exp) > now then
+      out[#out + 1] = '{"name":' .. held.name .. ',"status":"reconnecting"}'
+    end
+  end
+  return '[' .. table.concat(out, ',') .. ']'
+end
+
+-- Whether the name key or the address was removed from the room and is still kept out.
+local function kept_out(key, ip, now)
+  for _, entry in ipairs({key, 'ip:' .. ip}) do
+    local until_ms = redis.call('HGET', BANS, entry)
+    if until_ms and tonumber(until_ms) > now then return true end
+  end
+  return false
+end
+
+-- Keeps a name key and an address out until `until_ms`, within MAX_BANS entries.
+local function keep_out(key, ip, until_ms, now)
+  if redis.call('HLEN', BANS) + 2 > MAX_BANS then
+    local bans = redis.call('HGETALL', BANS)
+    for i = 1, #bans, 2 do
+      if tonumber(bans[i + 1]) <= now then redis.call('HDEL', BANS, bans[i]) end
+    end
+    while redis.call('HLEN', BANS) + 2 > MAX_BANS do
+      redis.call('HDEL', BANS, redis.call('HRANDFIELD', BANS))
+    end
+  end
+  redis.call('HSET', BANS, key, until_ms)
+  if ip then redis.call('HSET', BANS, 'ip:' .. ip, until_ms) end
+end
+
 -- Removes a member; keeps its name for `token` until `exp` (ms) if `reserve`.
 -- Expires the room after `grace_ms` once nobody is left, unless it is permanent.
-local function remove(channel, key, member, reserve, exp, grace_ms)
+local function remove(channel, key, member, reserve, exp, grace_ms, now)
   local name = redis.call('HGET', NAMES, key)
   redis.call('HDEL', MEMBERS, key)
   redis.call('ZREM', ORDER, key)
   redis.call('HDEL', NAMES, key)
   if reserve then
-    redis.call('HSET', RESERVED, key, cjson.encode({token = member.token, exp = exp}))
+    redis.call('HSET', RESERVED, key,
+      cjson.encode({token = member.token, exp = exp, name = name, ip = member.ip}))
   end
-  publish(channel, '{"kind":"left","name":' .. (name or '""') .. ',"members":' .. roster() .. '}')
+  publish(channel, '{"kind":"left","name":' .. (name or '""') .. ',"members":' .. roster()
+    .. ',"reconnecting":' .. tostring(reserve) .. '}')
   if redis.call('HLEN', MEMBERS) == 0 and redis.call('GET', ROOM) ~= 'p' then
-    for i = 1, 9 do redis.call('PEXPIRE', KEYS[i], grace_ms) end
+    for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], grace_ms) end
   end
+  settle_owner(channel, now)
 end
 "#;
 
@@ -94,13 +187,15 @@ end
 ///
 /// ARGV: channel, name key, name JSON, fresh token, given token ("" if none), now ms,
 /// max members, relay id, conn id, room code (to list the room among the relay's, for
-/// reaping).
-/// Returns `{status, token, ev, last_seq, roster, history...}` with status `joined`,
-/// `reclaimed` (a reserved name taken back) or `replaced` (the member's older connection
-/// is replaced), or `{refusal}`: `room_not_found`, `name_taken`, `room_full`.
+/// reaping), "1" if this join creates the room (its member owns it), the address.
+/// Returns `{status, token, ev, last_seq, roster, statuses, room state, history...}` with
+/// status `joined`, `reclaimed` (a reserved name taken back) or `replaced` (the member's
+/// older connection is replaced), or `{refusal}`: `room_not_found`, `name_taken`,
+/// `room_full`, `room_locked`, `removed`.
 const JOIN: &str = r#"
 local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
+local creating, ip = ARGV[11] == '1', ARGV[12]
 if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
 redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
 local status, token, ev
@@ -127,16 +222,23 @@ else
       token, status = reservation.token, 'reclaimed'
     end
   end
+  if status == 'joined' then
+    -- Only a new arrival is kept out; a member resuming is let back in.
+    if kept_out(key, ip, now) then return {'removed'} end
+    if redis.call('EXISTS', LOCKED) == 1 then return {'room_locked'} end
+  end
   if redis.call('HLEN', MEMBERS) >= max_members then return {'room_full'} end
   if status == 'reclaimed' then redis.call('HDEL', RESERVED, key) end
-  redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn}))
+  redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn, ip = ip}))
   redis.call('HSET', NAMES, key, name)
   redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
-  for i = 1, 9 do redis.call('PERSIST', KEYS[i]) end
+  if creating then redis.call('SET', OWNER, token) end
+  for i = 1, #KEYS do redis.call('PERSIST', KEYS[i]) end
   ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
+  settle_owner(channel, now)
 end
-local reply = {status, token, tostring(ev), last(SEQ), roster()}
+local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now)}
 for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1] = event end
 return reply
 "#;
@@ -184,29 +286,101 @@ return {'ok', name}
 /// Removes a member if it is still on the given connection.
 ///
 /// ARGV: channel, name key, relay id, conn id, reserve ("1"/"0"), reservation end ms,
-/// grace ms. Returns 1 if the member was removed.
+/// grace ms, now ms. Returns 1 if the member was removed.
 const DEPART: &str = r#"
 local channel, key, relay, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local current = redis.call('HGET', MEMBERS, key)
 if not current then return 0 end
 local member = cjson.decode(current)
 if member.relay ~= relay or member.conn ~= conn then return 0 end
-remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]))
+remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
 return 1
+"#;
+
+/// Sets a member's status (stored for `welcome`) and publishes the change.
+///
+/// ARGV: channel, name key, relay id, conn id, status, event body. Returns 1 if done.
+const STATUS: &str = r#"
+local channel, key, relay, conn, status = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local current = redis.call('HGET', MEMBERS, key)
+if not current then return 0 end
+local member = cjson.decode(current)
+if member.relay ~= relay or member.conn ~= conn then return 0 end
+if status == 'away' then member.status = 'away' else member.status = nil end
+redis.call('HSET', MEMBERS, key, cjson.encode(member))
+publish(channel, ARGV[6])
+return 1
+"#;
+
+/// Shared by LOCK and REMOVE: whether the requester on (relay, conn) owns the room.
+const OWNER_CHECK: &str = r#"
+local function owner_check(key, relay, conn)
+  local current = redis.call('HGET', MEMBERS, key)
+  if not current then return 'not_member' end
+  local member = cjson.decode(current)
+  if member.relay ~= relay or member.conn ~= conn then return 'not_member' end
+  if redis.call('GET', OWNER) ~= member.token then return 'not_owner' end
+  return 'ok'
+end
+"#;
+
+/// The owner locks or unlocks the room.
+///
+/// ARGV: channel, name key, relay id, conn id, "1" to lock or "0", now ms.
+/// Returns `ok`, `not_owner` or `not_member`.
+const LOCK: &str = r#"
+local checked = owner_check(ARGV[2], ARGV[3], ARGV[4])
+if checked ~= 'ok' then return checked end
+if ARGV[5] == '1' then redis.call('SET', LOCKED, '1') else redis.call('DEL', LOCKED) end
+publish_state(ARGV[1], tonumber(ARGV[6]))
+return 'ok'
+"#;
+
+/// The owner removes a member (or a reserved name): bans its name and address, tells its
+/// relay to close it (`removed`), and publishes the departure.
+///
+/// ARGV: channel, owner's name key, relay id, conn id, target name key, ban end ms, now
+/// ms, grace ms. Returns `ok`, `not_owner`, `not_member`, `yourself` or `no_such_member`.
+const REMOVE: &str = r#"
+local channel, key, target = ARGV[1], ARGV[2], ARGV[5]
+local until_ms, now, grace = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local checked = owner_check(key, ARGV[3], ARGV[4])
+if checked ~= 'ok' then return checked end
+if target == key then return 'yourself' end
+local held = redis.call('HGET', MEMBERS, target)
+if held then
+  local victim = cjson.decode(held)
+  keep_out(target, victim.ip, until_ms, now)
+  publish(channel, '{"kind":"removed","relay":' .. cjson.encode(victim.relay)
+    .. ',"conn":' .. cjson.encode(victim.conn) .. '}')
+  remove(channel, target, victim, false, 0, grace, now)
+  return 'ok'
+end
+local reserved = redis.call('HGET', RESERVED, target)
+if reserved then
+  local gone = cjson.decode(reserved)
+  redis.call('HDEL', RESERVED, target)
+  keep_out(target, gone.ip, until_ms, now)
+  publish(channel, '{"kind":"left","name":' .. (gone.name or '""') .. ',"members":' .. roster() .. '}')
+  settle_owner(channel, now)
+  return 'ok'
+end
+return 'no_such_member'
 "#;
 
 /// Removes every member a dead relay had in the room, as dropped connections.
 ///
-/// ARGV: channel, dead relay id, reservation end ms, grace ms. Returns how many.
+/// ARGV: channel, dead relay id, reservation end ms, grace ms, now ms. Returns how many.
 const REAP: &str = r#"
 local channel, dead, exp, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local now = tonumber(ARGV[5])
 local removed = 0
 for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
   local current = redis.call('HGET', MEMBERS, key)
   if current then
     local member = cjson.decode(current)
     if member.relay == dead then
-      remove(channel, key, member, true, exp, grace)
+      remove(channel, key, member, true, exp, grace, now)
       removed = removed + 1
     end
   end
@@ -239,6 +413,10 @@ fn script(body: &str) -> Script {
     Script::new(&format!("{PRELUDE}{body}"))
 }
 
+fn owner_script(body: &str) -> Script {
+    Script::new(&format!("{PRELUDE}{OWNER_CHECK}{body}"))
+}
+
 /// [`JOIN`].
 pub static JOIN_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(JOIN));
 /// [`CHAT`].
@@ -249,6 +427,12 @@ pub static EVENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(EVENT));
 pub static WHISPER_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(WHISPER));
 /// [`DEPART`].
 pub static DEPART_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(DEPART));
+/// [`STATUS`].
+pub static STATUS_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(STATUS));
+/// [`LOCK`].
+pub static LOCK_SCRIPT: LazyLock<Script> = LazyLock::new(|| owner_script(LOCK));
+/// [`REMOVE`].
+pub static REMOVE_SCRIPT: LazyLock<Script> = LazyLock::new(|| owner_script(REMOVE));
 /// [`REAP`].
 pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
 /// [`RESTORE`].

@@ -53,6 +53,8 @@ fn session(history: Vec<ChatMessage>) -> Session {
         resume_token: "tok".into(),
         limits,
         page_url: None,
+        statuses: vec![],
+        room_state: Default::default(),
     })
 }
 
@@ -78,6 +80,7 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
                     hosting: s.hosting.as_deref(),
                     sound_on: false,
                     now: Instant::now(),
+                    my_status: confab_protocol::MemberStatus::Online,
                 };
                 let actions = chat_ui(ui, &s.session, &mut s.view, cx);
                 for action in actions {
@@ -506,4 +509,77 @@ fn an_action_reads_as_the_sender_doing_it() {
     h.run();
     assert!(h.query_by_label("bob waves").is_some());
     assert!(h.query_by_label("/me waves").is_none());
+}
+
+fn owned_room_with_away_bob() -> Session {
+    let mut s = session(vec![]);
+    s.apply(
+        ServerMessage::RoomState(confab_protocol::RoomState {
+            owner: Some(name("ann")),
+            locked: false,
+        }),
+        Instant::now(),
+        0,
+    );
+    s.apply(
+        ServerMessage::Status {
+            name: name("bob"),
+            status: confab_protocol::MemberStatus::Away,
+        },
+        Instant::now(),
+        0,
+    );
+    s
+}
+
+#[test]
+fn the_people_list_says_who_is_away_and_who_owns_the_room_in_words() {
+    let mut h = harness(vec![], Status::Online);
+    h.state_mut().session = owned_room_with_away_bob();
+    h.run();
+    h.get_by_label("away");
+    h.get_by_label("owner");
+    h.get_by_label("Lock room").click();
+    h.run();
+    assert_eq!(h.state().actions, [ChatAction::Lock(true)]);
+    h.get_by_label("Set away").click();
+    h.run();
+    assert_eq!(
+        h.state().actions.last(),
+        Some(&ChatAction::SetStatus(confab_protocol::MemberStatus::Away))
+    );
+}
+
+#[test]
+fn removing_a_member_asks_first_and_ignoring_does_not() {
+    let mut h = harness(vec![], Status::Online);
+    h.state_mut().session = owned_room_with_away_bob();
+    h.run();
+    h.get_by_label("⋯").click();
+    h.run();
+    h.get_by_label("Remove from room").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "nothing before confirming");
+    h.get_by_label("Remove").click();
+    h.run();
+    assert_eq!(h.state().actions, [ChatAction::Remove(name("bob"))]);
+    h.get_by_label("⋯").click();
+    h.run();
+    h.get_by_label("Ignore").click();
+    h.run();
+    assert_eq!(
+        h.state().actions.last(),
+        Some(&ChatAction::Ignore(name("bob"), true))
+    );
+}
+
+#[test]
+fn a_guest_gets_no_owner_controls() {
+    let mut h = harness(vec![], Status::Online);
+    h.run();
+    assert!(h.query_by_label("Lock room").is_none());
+    h.get_by_label("⋯").click();
+    h.run();
+    assert!(h.query_by_label("Remove from room").is_none());
+    h.get_by_label("Ignore");
 }
