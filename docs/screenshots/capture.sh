@@ -2,7 +2,8 @@
 # Takes the native screenshots from the real app: a relay on 127.0.0.1 with a permanent
 # room `lobby`, the debug client in an Xvfb window (a fresh profile), and confab-cli bots
 # that make a busy room (a burst, a link, a mention of you, CJK, Arabic and Hebrew, colour
-# emoji with a skin tone and a family, an action, a whisper, a join/leave burst).
+# emoji with a skin tone and a family, an action, a whisper, a join/leave burst), one of
+# them away and one reconnecting (its connection dropped).
 #
 #   docs/screenshots/capture.sh NAME WIDTH HEIGHT [light]   # writes NAME.png here
 #   docs/screenshots/capture.sh room 1280 800               # desktop, dark
@@ -46,6 +47,7 @@ pids+=($!)
 sleep 1
 
 # A bot reads the lines to say from a FIFO; a sleeping writer keeps the FIFO open.
+declare -A cli_pid
 bot() {
     local who=$1
     mkfifo "$work/in_$who"
@@ -54,6 +56,7 @@ bot() {
     "$bin/confab-cli" --server "$server" --name "$who" --room lobby <"$work/in_$who" \
         >"$work/out_$who.log" 2>&1 &
     pids+=($!)
+    cli_pid[$who]=$!
 }
 say() {
     echo "$2" >"$work/in_$1"
@@ -90,8 +93,11 @@ if [ "$name" = join ]; then
     echo "saved $here/$name.png"
     exit 0
 fi
+sleep 1 # a loaded machine may still be drawing the name: let it catch up before Tab
 xdotool key Tab
+sleep 0.5
 xdotool type --delay 30 lobby
+sleep 0.5
 xdotool key Return
 sleep 2
 
@@ -104,6 +110,9 @@ say noa "שלום Confab עולם"
 say priya "/w maya the demo moved to 3 pm, keep it quiet 🤫"
 say jonas "/me is making coffee for everyone"
 say noa "family photo day 👨‍👩‍👧 🎂"
+say priya "/away"
+# layla's connection drops (no close frame): the people list shows her as reconnecting.
+kill -9 "${cli_pid[layla]}"
 xdotool windowfocus --sync "$win"
 xdotool type --delay 25 "on it @priya, will post the link 🙌"
 xdotool key Return

@@ -359,7 +359,7 @@ fn room_items(
     let count = session.members.len();
     let people = match (narrow, *cx.status == Status::Online) {
         (true, _) => format!("👥 {count}"),
-        (false, true) => format!("👥 {count} online"),
+        (false, true) => format!("👥 {count} here"),
         (false, false) => format!("👥 {count} last seen"),
     };
     if ui

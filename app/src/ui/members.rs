@@ -197,14 +197,17 @@ fn member_row(
             ui.weak("✏");
         }
         if !is_me {
-            ui.menu_button("⋯", |ui| {
-                if let Some(done) = member_menu(ui, entry, side) {
-                    action = Some(done);
-                    ui.close();
-                }
-            })
-            .response
-            .on_hover_text(format!("More for {}", entry.name));
+            // At the row's end, so the menus line up in a column instead of following names.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.menu_button("⋯", |ui| {
+                    if let Some(done) = member_menu(ui, entry, side) {
+                        action = Some(done);
+                        ui.close();
+                    }
+                })
+                .response
+                .on_hover_text(format!("More for {}", entry.name));
+            });
         }
         response
     });

@@ -100,7 +100,7 @@ fn the_top_bar_shows_the_room_the_head_count_and_the_connection() {
     let mut h = harness(vec![], Status::Online);
     h.run();
     assert!(h.query_by_label("K7Q-X2M-HDP").is_some());
-    assert!(h.query_by_label("👥 2 online").is_some());
+    assert!(h.query_by_label("👥 2 here").is_some());
     assert!(h.query_by_label("Connected").is_some());
 }
 
@@ -475,7 +475,7 @@ fn while_offline_the_roster_and_count_read_as_last_seen_and_typing_is_hidden() {
     assert!(h.query_by_label("bob is typing…").is_none());
     assert!(h.query_by_label("Last seen here (2)").is_some());
     assert!(h.query_by_label("👥 2 last seen").is_some());
-    assert!(h.query_by_label("👥 2 online").is_none());
+    assert!(h.query_by_label("👥 2 here").is_none());
 }
 
 #[test]
