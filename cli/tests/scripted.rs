@@ -152,3 +152,35 @@ async fn an_unreachable_first_relay_is_skipped_for_the_next_one() {
     assert!(stderr.contains("trying the next relay"), "stderr: {stderr}");
     assert_eq!(json_lines(&out)[0]["room"], "LOBBY");
 }
+
+#[tokio::test]
+async fn away_reaches_the_relay_and_a_guest_cannot_lock_the_lobby() {
+    let (url, _stop) = relay().await;
+    let out = cli(
+        &url,
+        &[
+            "--name", "bot", "--room", "lobby", "--json", "--send", "/away", "--send", "/lock",
+            "--send", "marker",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frames = json_lines(&out);
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["type"] == "status" && f["name"] == "bot" && f["status"] == "away"),
+        "{frames:?}"
+    );
+    // A permanent room has no owner: nobody may lock it.
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["type"] == "error" && f["code"] == "not_owner"),
+        "{frames:?}"
+    );
+}
