@@ -18,7 +18,7 @@ use redis::Script;
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 12],
+    keys: [String; 13],
 }
 
 impl RoomKeys {
@@ -37,9 +37,10 @@ impl RoomKeys {
                 key("order"),    // 7: sorted set: name key by joining order
                 key("ordinal"),  // 8: the last joining ordinal
                 key("names"),    // 9: hash: name key -> the name, JSON-encoded
-                key("owner"),    // 10: the owner's resume token
+                key("owner"),    // 10: {"token","key"}: the owner's resume token and name key
                 key("locked"),   // 11: exists while the room is locked
                 key("bans"),     // 12: hash: name key or "ip:ADDR" -> ban end ms
+                key("away"),     // 13: hash: name key -> "1" for members who are away
             ],
         }
     }
@@ -54,7 +55,7 @@ impl RoomKeys {
 const PRELUDE: &str = r#"
 local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local OWNER, LOCKED, BANS = KEYS[10], KEYS[11], KEYS[12]
+local OWNER, LOCKED, BANS, AWAY = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
 
 -- Most entries in BANS (a removal adds two: the name and the address).
 local MAX_BANS = 128
@@ -80,20 +81,30 @@ local function last(key)
   return tostring(redis.call('GET', key) or '0')
 end
 
+-- The owner (`{token, key}`), if the room has one.
+local function owner()
+  local held = redis.call('GET', OWNER)
+  if held then return cjson.decode(held) end
+  return nil
+end
+
 -- The owner's name (JSON) while a member or a live reservation holds the owner's token.
+-- O(1): the owner's name key is kept beside the token.
 local function owner_name(now)
-  local token = redis.call('GET', OWNER)
-  if not token then return nil end
-  local members = redis.call('HGETALL', MEMBERS)
-  for i = 1, #members, 2 do
-    if cjson.decode(members[i + 1]).token == token then return redis.call('HGET', NAMES, members[i]) end
-  end
-  local reserved = redis.call('HGETALL', RESERVED)
-  for i = 1, #reserved, 2 do
-    local held = cjson.decode(reserved[i + 1])
-    if held.token == token and held.name and tonumber(held.exp) > now then return held.name end
+  local o = owner()
+  if not o then return nil end
+  local current = redis.call('HGET', MEMBERS, o.key)
+  if current and cjson.decode(current).token == o.token then return redis.call('HGET', NAMES, o.key) end
+  local reserved = redis.call('HGET', RESERVED, o.key)
+  if reserved then
+    local held = cjson.decode(reserved)
+    if held.token == o.token and held.name and tonumber(held.exp) > now then return held.name end
   end
   return nil
+end
+
+local function set_owner(token, key)
+  redis.call('SET', OWNER, cjson.encode({token = token, key = key}))
 end
 
 -- The room's owner and lock, as the JSON object `room_state` carries.
@@ -113,21 +124,20 @@ local function settle_owner(channel, now)
   local before = redis.call('GET', OWNER)
   local first = redis.call('ZRANGE', ORDER, 0, 0)[1]
   if first then
-    redis.call('SET', OWNER, cjson.decode(redis.call('HGET', MEMBERS, first)).token)
+    set_owner(cjson.decode(redis.call('HGET', MEMBERS, first)).token, first)
   else
     redis.call('DEL', OWNER)
   end
   if before or first then publish_state(channel, now) end
 end
 
--- Away members and live reservations (reconnecting), as `welcome.statuses`.
+-- Away members and live reservations (reconnecting), as `welcome.statuses`: O(away +
+-- reserved), not O(members).
 local function statuses(now)
   local out = {}
-  local members = redis.call('HGETALL', MEMBERS)
-  for i = 1, #members, 2 do
-    if cjson.decode(members[i + 1]).status == 'away' then
-      out[#out + 1] = '{"name":' .. redis.call('HGET', NAMES, members[i]) .. ',"status":"away"}'
-    end
+  for _, key in ipairs(redis.call('HKEYS', AWAY)) do
+    local name = redis.call('HGET', NAMES, key)
+    if name then out[#out + 1] = '{"name":' .. name .. ',"status":"away"}' end
   end
   local reserved = redis.call('HGETALL', RESERVED)
   for i = 1, #reserved, 2 do
@@ -170,6 +180,7 @@ local function remove(channel, key, member, reserve, exp, grace_ms, now)
   redis.call('HDEL', MEMBERS, key)
   redis.call('ZREM', ORDER, key)
   redis.call('HDEL', NAMES, key)
+  redis.call('HDEL', AWAY, key)
   if reserve then
     redis.call('HSET', RESERVED, key,
       cjson.encode({token = member.token, exp = exp, name = name, ip = member.ip}))
@@ -232,7 +243,7 @@ else
   redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn, ip = ip}))
   redis.call('HSET', NAMES, key, name)
   redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
-  if creating then redis.call('SET', OWNER, token) end
+  if creating then set_owner(token, key) end
   for i = 1, #KEYS do redis.call('PERSIST', KEYS[i]) end
   ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
@@ -306,8 +317,7 @@ local current = redis.call('HGET', MEMBERS, key)
 if not current then return 0 end
 local member = cjson.decode(current)
 if member.relay ~= relay or member.conn ~= conn then return 0 end
-if status == 'away' then member.status = 'away' else member.status = nil end
-redis.call('HSET', MEMBERS, key, cjson.encode(member))
+if status == 'away' then redis.call('HSET', AWAY, key, '1') else redis.call('HDEL', AWAY, key) end
 publish(channel, ARGV[6])
 return 1
 "#;
@@ -319,7 +329,8 @@ local function owner_check(key, relay, conn)
   if not current then return 'not_member' end
   local member = cjson.decode(current)
   if member.relay ~= relay or member.conn ~= conn then return 'not_member' end
-  if redis.call('GET', OWNER) ~= member.token then return 'not_owner' end
+  local o = owner()
+  if not o or o.token ~= member.token then return 'not_owner' end
   return 'ok'
 end
 "#;
