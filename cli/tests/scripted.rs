@@ -48,6 +48,16 @@ async fn cli(url: &str, args: &[&str]) -> Output {
         .expect("confab-cli ran")
 }
 
+/// The JSON lines of a run that must have succeeded (its stderr shown if not).
+fn successful_json(output: &Output) -> Vec<serde_json::Value> {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json_lines(output)
+}
+
 fn json_lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -73,12 +83,7 @@ async fn scripted_messages_are_echoed_then_the_client_leaves_cleanly() {
         ],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let frames = json_lines(&out);
+    let frames = successful_json(&out);
     assert_eq!(frames[0]["type"], "welcome");
     assert_eq!(frames[0]["room"], "LOBBY");
     let echo = frames
@@ -164,12 +169,7 @@ async fn away_reaches_the_relay_and_a_guest_cannot_lock_the_lobby() {
         ],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let frames = json_lines(&out);
+    let frames = successful_json(&out);
     assert!(
         frames
             .iter()
