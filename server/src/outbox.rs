@@ -2,8 +2,8 @@
 //!
 //! The registry pushes encoded frames with [`Outbox::offer`], which never waits: a full
 //! queue means the client cannot keep up, and the registry evicts it. The connection task
-//! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`] and
-//! [`Inbox::try_next`]; nothing else knows how the queue is built.
+//! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`],
+//! [`Inbox::try_next`] and [`Inbox::take_queued`]; nothing else knows how the queue is built.
 //!
 //! Why not tokio's bounded `mpsc` and a `oneshot`: an idle connection is what a chat relay
 //! has most of, and those allocate their first 32-slot block (about 1 KiB of `Utf8Bytes`)
@@ -167,11 +167,29 @@ impl Inbox {
     }
 
     /// The next queued frame if there is one now; never a kick or the end of the queue,
-    /// which [`Self::next`] reports.
+    /// which [`Self::next`] reports. The relay itself takes frames with
+    /// [`Self::take_queued`]; this is for tests, fuzzing and benchmarks.
+    #[cfg(any(test, feature = "fuzzing", feature = "bench"))]
     pub fn try_next(&mut self) -> Option<Utf8Bytes> {
         match self.poll_queue(false) {
             Some(Delivery::Frame(frame)) => Some(frame),
             _ => None,
+        }
+    }
+
+    /// Moves the frames queued now onto `batch`, until it holds `max`, under one lock;
+    /// never a kick or the end of the queue, which [`Self::next`] reports.
+    pub fn take_queued(&mut self, batch: &mut Vec<Utf8Bytes>, max: usize) {
+        let mut guard = self.channel.lock();
+        let queue = &mut *guard;
+        let take = max.saturating_sub(batch.len()).min(queue.frames.len());
+        batch.reserve(take);
+        for frame in queue.frames.drain(..take) {
+            queue.bytes -= frame.len();
+            batch.push(frame);
+        }
+        if queue.frames.is_empty() && queue.frames.capacity() > IDLE_SLOTS {
+            queue.frames = VecDeque::new();
         }
     }
 
@@ -283,6 +301,21 @@ mod tests {
         let (outbox, inbox) = outbox(8);
         drop(inbox);
         assert_eq!(outbox.offer(&frame("a")), Offer::Refused);
+    }
+
+    #[test]
+    fn taking_queued_frames_stops_at_the_batch_bound_and_keeps_the_rest_in_order() {
+        let (outbox, mut inbox) = outbox(256);
+        for text in ["a", "b", "c", "d"] {
+            outbox.offer(&frame(text));
+        }
+        let mut batch = vec![frame("first")];
+        inbox.take_queued(&mut batch, 3);
+        assert_eq!(batch, [frame("first"), frame("a"), frame("b")]);
+        assert_eq!(inbox.channel.lock().bytes, 2, "c and d still counted");
+        inbox.take_queued(&mut batch, 10);
+        assert_eq!(batch.len(), 5);
+        assert_eq!(inbox.try_next(), None);
     }
 
     #[test]
