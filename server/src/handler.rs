@@ -33,7 +33,7 @@ mod frames;
 /// An upgraded connection: WebSocket frames over TCP or TLS.
 pub type Socket = WebSocketStream<Stream>;
 
-/// Frames written per vectored write at most: batching amortizes syscalls under load
+/// Frames written per batch (one write) at most: batching amortizes syscalls under load
 /// without letting one busy client monopolize its task for long.
 const MAX_BATCH: usize = 64;
 
@@ -275,7 +275,7 @@ async fn from_registry(inbox: &mut Option<Inbox>) -> Delivery {
 }
 
 /// Writes `first` and whatever else is already queued (up to [`MAX_BATCH`]) with one
-/// vectored write. Returns false if the peer is gone or too slow to take it within `limit`.
+/// write (`frames`). Returns false if the peer is gone or too slow to take it within `limit`.
 async fn write_batch(
     socket: &mut Socket,
     first: Utf8Bytes,
