@@ -50,8 +50,9 @@ impl std::fmt::Debug for Door {
 enum Opened {
     /// An upgraded WebSocket, with the page address to announce to it.
     Socket(Box<Socket>, Option<Arc<str>>),
-    /// An HTTP request, with every byte read so far.
-    Http(Stream, Vec<u8>),
+    /// An HTTP request, with every byte read so far. Boxed: the stream is 64 bytes, and a
+    /// WebSocket connection's task would keep room for it (and the head) all its life.
+    Http(Box<(Stream, Vec<u8>)>),
 }
 
 /// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
@@ -85,7 +86,8 @@ pub fn serve(
                 let connection = handler::serve(*socket, peer, conn, shared, shutdown);
                 page_url::scope(url, connection).await;
             }
-            Some(Opened::Http(stream, head)) => {
+            Some(Opened::Http(request)) => {
+                let (stream, head) = *request;
                 let site = Arc::clone(&door.site);
                 let head_timeout = shared.config.handshake_timeout;
                 // Boxed: hyper's connection state is several KiB, and held inline it would
@@ -163,7 +165,7 @@ async fn open(
         .await
         .map_err(Failure::Upgrade)?
     {
-        Head::Other(head) => Ok(Opened::Http(stream, head)),
+        Head::Other(head) => Ok(Opened::Http(Box::new((stream, head)))),
         Head::Upgraded(upgraded) => {
             let serves_page = door.site.bundle.is_some() || door.public_url.is_some();
             let url = serves_page

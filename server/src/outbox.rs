@@ -2,14 +2,15 @@
 //!
 //! The registry pushes encoded frames with [`Outbox::offer`], which never waits: a full
 //! queue means the client cannot keep up, and the registry evicts it. The connection task
-//! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`] and
-//! [`Inbox::try_next`]; nothing else knows how the queue is built.
+//! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`],
+//! [`Inbox::try_next`] and [`Inbox::take_queued`]; nothing else knows how the queue is built.
 //!
 //! Why not tokio's bounded `mpsc` and a `oneshot`: an idle connection is what a chat relay
 //! has most of, and those allocate their first 32-slot block (about 1 KiB of `Utf8Bytes`)
 //! and two shared headers per connection before a single frame is sent. This queue is one
-//! small allocation whose frame buffer is empty until frames arrive and is given back once
-//! a burst has been written.
+//! small allocation whose frame buffer is empty until frames arrive and is given back
+//! whenever the queue drains: a member at rest holds no frame slots at all (keeping 4 cost
+//! 128 B per idle connection; making the buffer again costs one allocation per burst).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,10 +25,6 @@ pub const SMALL_FRAME_BYTES: usize = 1024;
 
 /// How many times its capacity a queue may hold in small frames at most.
 pub const SMALL_FRAMES_FACTOR: usize = 16;
-
-/// Queued frames a drained queue may keep room for; a bigger buffer left over from a burst
-/// is released, so a connection at rest holds no more than this.
-const IDLE_SLOTS: usize = 4;
 
 /// Why the registry ended a member's connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,11 +166,29 @@ impl Inbox {
     }
 
     /// The next queued frame if there is one now; never a kick or the end of the queue,
-    /// which [`Self::next`] reports.
+    /// which [`Self::next`] reports. The relay itself takes frames with
+    /// [`Self::take_queued`]; this is for tests, fuzzing and benchmarks.
+    #[cfg(any(test, feature = "fuzzing", feature = "bench"))]
     pub fn try_next(&mut self) -> Option<Utf8Bytes> {
         match self.poll_queue(false) {
             Some(Delivery::Frame(frame)) => Some(frame),
             _ => None,
+        }
+    }
+
+    /// Moves the frames queued now onto `batch`, until it holds `max`, under one lock;
+    /// never a kick or the end of the queue, which [`Self::next`] reports.
+    pub fn take_queued(&mut self, batch: &mut Vec<Utf8Bytes>, max: usize) {
+        let mut guard = self.channel.lock();
+        let queue = &mut *guard;
+        let take = max.saturating_sub(batch.len()).min(queue.frames.len());
+        batch.reserve(take);
+        for frame in queue.frames.drain(..take) {
+            queue.bytes -= frame.len();
+            batch.push(frame);
+        }
+        if queue.frames.is_empty() {
+            queue.frames = VecDeque::new();
         }
     }
 
@@ -184,7 +199,7 @@ impl Inbox {
         }
         if let Some(frame) = queue.frames.pop_front() {
             queue.bytes -= frame.len();
-            if queue.frames.is_empty() && queue.frames.capacity() > IDLE_SLOTS {
+            if queue.frames.is_empty() {
                 queue.frames = VecDeque::new();
             }
             return Some(Delivery::Frame(frame));
@@ -288,12 +303,27 @@ mod tests {
     }
 
     #[test]
-    fn a_drained_queue_gives_back_the_buffer_of_a_burst() {
+    fn taking_queued_frames_stops_at_the_batch_bound_and_keeps_the_rest_in_order() {
+        let (outbox, mut inbox) = outbox(256);
+        for text in ["a", "b", "c", "d"] {
+            outbox.offer(&frame(text));
+        }
+        let mut batch = vec![frame("first")];
+        inbox.take_queued(&mut batch, 3);
+        assert_eq!(batch, [frame("first"), frame("a"), frame("b")]);
+        assert_eq!(inbox.channel.lock().bytes, 2, "c and d still counted");
+        inbox.take_queued(&mut batch, 10);
+        assert_eq!(batch.len(), 5);
+        assert_eq!(inbox.try_next(), None);
+    }
+
+    #[test]
+    fn a_drained_queue_gives_back_its_whole_buffer() {
         let (outbox, mut inbox) = outbox(256);
         for _ in 0..200 {
             outbox.offer(&frame("x"));
         }
         while inbox.try_next().is_some() {}
-        assert!(inbox.channel.lock().frames.capacity() <= IDLE_SLOTS);
+        assert_eq!(inbox.channel.lock().frames.capacity(), 0);
     }
 }

@@ -66,19 +66,24 @@ pub async fn run_with_metrics(
         let shared = Arc::clone(&shared);
         let door = Arc::clone(&door);
         let shutdown_rx = shutdown_rx.clone();
+        // Fields taken from `accepted` where they are used, not unpacked into locals
+        // first: an async block keeps both, for the connection's whole life.
         tokio::spawn(async move {
             let open = shared.metrics.connections_open.clone();
             open.inc();
-            let Accepted {
+            let (stream, peer, conn) = (accepted.stream, accepted.peer, accepted.conn);
+            front::serve(
                 stream,
                 peer,
                 conn,
-                ip_slot,
-                permit,
-            } = accepted;
-            front::serve(stream, peer, conn, ip_slot, shared, door, shutdown_rx).await;
+                accepted.ip_slot,
+                shared,
+                door,
+                shutdown_rx,
+            )
+            .await;
             open.dec();
-            drop(permit);
+            drop(accepted.permit);
             drop(done_tx);
         });
     };
