@@ -170,7 +170,7 @@ fn two_apps_create_join_chat_and_leave_through_the_ui() {
             member_count(m) == 2
         });
         assert!(
-            app.query_by_label_contains("2 online").is_some(),
+            app.query_by_label_contains("2 here").is_some(),
             "{who}'s top bar shows 2 people"
         );
     }
@@ -190,7 +190,7 @@ fn two_apps_create_join_chat_and_leave_through_the_ui() {
     );
     wait_for(&mut ann, "bob's leave at ann", |m| member_count(m) == 1);
     assert!(ann.query_by_label_contains("bob left").is_some());
-    assert!(ann.query_by_label_contains("1 online").is_some());
+    assert!(ann.query_by_label_contains("1 here").is_some());
 }
 
 /// Starts a relay on exactly `addr` (the port a previous relay just gave up), retrying
