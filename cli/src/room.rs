@@ -129,6 +129,7 @@ mod tests {
                 join_timeout_ms: 30_000,
                 room_grace_ms: 30_000,
                 history_len: 200,
+                attachments: Default::default(),
             },
             page_url: None,
         });
@@ -168,6 +169,7 @@ mod tests {
             text: "a".into(),
             ts: 0,
             client_id: Some(1),
+            attachment: None,
         };
         room.observe(&ServerMessage::Chat(echo));
         assert!(!room.all_answered());

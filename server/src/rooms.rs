@@ -13,6 +13,7 @@
 
 use confab_protocol::{ClientId, ErrorCode, RoomCode, Seq, Username};
 
+use crate::attachments::{Claim, Store, Stored};
 use crate::cluster::{self, Cluster};
 use crate::outbox::Outbox;
 use crate::registry::{self, Registry};
@@ -222,6 +223,53 @@ impl Rooms {
     pub fn sweep(&self, now: std::time::Instant) {
         if let Self::Memory(registry) = self {
             registry.sweep(now);
+        }
+    }
+
+    /// The attachments this relay serves (in cluster mode, its view of the cluster's).
+    pub fn attachments(&self) -> &std::sync::Arc<Store> {
+        match self {
+            Self::Memory(registry) => registry.attachments(),
+            Self::Cluster(cluster) => cluster.attachments(),
+        }
+    }
+
+    /// The code of the member's room.
+    pub fn room_code(&self, membership: &Membership) -> RoomCode {
+        match membership {
+            Membership::Memory(m) => m.code(),
+            Membership::Cluster(m) => m.code().clone(),
+        }
+    }
+
+    /// Stores a finished upload and announces it to the member's room like a chat message,
+    /// with the next `seq`.
+    pub async fn post_attachment(
+        &self,
+        membership: &Membership,
+        client_id: ClientId,
+        reservation: Claim,
+        stored: Stored,
+    ) -> Result<(), SendError> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                registry.post_attachment(m, client_id, reservation, stored);
+                Ok(())
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => {
+                cluster
+                    .post_attachment(m, client_id, reservation, stored)
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a member now in room `code` holds `resume_token` (for HTTP downloads).
+    pub async fn is_current_member(&self, code: &RoomCode, resume_token: &str) -> bool {
+        match self {
+            Self::Memory(registry) => registry.is_current_member(code, resume_token),
+            Self::Cluster(cluster) => cluster.is_current_member(code, resume_token).await,
         }
     }
 

@@ -231,6 +231,8 @@ impl Session {
                 }
             }
             ServerMessage::Typing { .. } | ServerMessage::Welcome(WelcomeMessage { .. }) => {}
+            // Attachment transfers: the app does not upload or fetch files yet.
+            ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => {}
         }
         applied
     }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ClientId, Millis, RoomCode, Seq, Username};
+use crate::{Attachment, AttachmentLimits, ClientId, Millis, RoomCode, Seq, Username};
 
 /// One frame from the relay. JSON: `{"type": "<snake_case variant>", ...fields}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +66,24 @@ pub enum ServerMessage {
         /// The first `seq` in the `history` that follows.
         resumed_from: Seq,
     },
+    /// The upload under way has `received` bytes so far: send the next chunk from there.
+    UploadAck {
+        /// The `client_id` of the `upload_start`.
+        client_id: ClientId,
+        /// Bytes the relay holds so far (0 right after `upload_start`).
+        received: u64,
+    },
+    /// Bytes of an attachment, the answer to `fetch_attachment`.
+    AttachmentChunk {
+        /// The attachment's `id`.
+        id: String,
+        /// Where `data` starts in the file.
+        offset: u64,
+        /// The whole file's size: fetch again from `offset + len(data)` until it is reached.
+        size: u64,
+        /// The bytes, standard base64 with padding (empty at or past the end).
+        data: String,
+    },
 }
 
 /// The first message after a successful `create` or `join`.
@@ -120,6 +138,10 @@ pub struct ChatMessage {
     /// The sender's `client_id`, present only in the copy sent back to the sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
+    /// A file uploaded to the room; `text` is then its file name (what an older client
+    /// shows). Absent on ordinary messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
 }
 
 /// A private message between two members of a room.
@@ -169,6 +191,9 @@ pub struct Limits {
     /// How many chat messages the room keeps for `history` and resumes.
     #[serde(default)]
     pub history_len: usize,
+    /// What uploads may be; absent (all zero) from a relay without attachments.
+    #[serde(default, skip_serializing_if = "AttachmentLimits::is_unset")]
+    pub attachments: AttachmentLimits,
 }
 
 /// Machine-readable reasons in `error` frames. Unknown codes from a newer relay decode as
@@ -211,6 +236,25 @@ pub enum ErrorCode {
     /// The relay cannot reach the shared state of its cluster right now (cluster mode
     /// only): nothing was relayed. Try again after `retry_after_ms`.
     Unavailable,
+    /// The file is larger than `limits.attachments.max_file_bytes`.
+    FileTooLarge,
+    /// The room holds `max_room_bytes` of attachments: wait until older ones fall out of
+    /// its history.
+    RoomAttachmentsFull,
+    /// The relay holds `max_relay_bytes` of attachments across its rooms.
+    RelayAttachmentsFull,
+    /// An `upload_chunk` over `max_chunk_bytes` decoded; the upload is dropped.
+    ChunkTooLarge,
+    /// `upload_start` while `max_uploads_in_flight` uploads are under way.
+    UploadInProgress,
+    /// An `upload_chunk` with no upload under way, at the wrong offset, with bad base64 or
+    /// past the declared size; an upload under way is dropped.
+    BadChunk,
+    /// The upload got no chunk for `upload_timeout_ms` and was dropped.
+    UploadTimedOut,
+    /// No attachment with this id is in your room (unknown, expired, fallen out of the
+    /// history, or in another room: the relay does not say which).
+    AttachmentNotFound,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -300,6 +344,7 @@ mod tests {
             join_timeout_ms: 30_000,
             room_grace_ms: 30_000,
             history_len: 200,
+            attachments: Default::default(),
         }
     }
 
@@ -319,6 +364,7 @@ mod tests {
             text: "hi".into(),
             ts: 1_700_000_000_000,
             client_id: None,
+            attachment: None,
         };
         golden(
             &ServerMessage::Welcome(WelcomeMessage {
@@ -387,6 +433,7 @@ mod tests {
                 text: "yo".into(),
                 ts: 5,
                 client_id: Some(3),
+                attachment: None,
             }),
             &json!({"type": "chat", "seq": 9, "from": "ann", "text": "yo", "ts": 5, "client_id": 3}),
         );

@@ -124,6 +124,7 @@ impl Envelope {
                 text,
                 ts,
                 client_id: None,
+                attachment: None,
             }),
             _ => None,
         }

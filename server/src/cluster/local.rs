@@ -287,6 +287,7 @@ impl LocalRooms {
                     text: text.clone(),
                     ts: *ts,
                     client_id: None,
+                    attachment: None,
                 };
                 let all = encode(&ServerMessage::Chat(message.clone()));
                 message.client_id = Some(*client_id);

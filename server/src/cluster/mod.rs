@@ -25,13 +25,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use confab_protocol::{
-    ClientId, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage, WhisperMessage,
+    AttachmentLimits, ClientId, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage,
+    WhisperMessage,
 };
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
 use tokio::sync::mpsc;
 
 use crate::Config;
+use crate::attachments::{Claim, Store, Stored};
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
 use crate::registry::{limits_of, millis, now_millis};
@@ -69,6 +71,13 @@ pub struct Membership {
     name: Username,
 }
 
+impl Membership {
+    /// The member's room's code.
+    pub fn code(&self) -> &RoomCode {
+        &self.code
+    }
+}
+
 /// A departure the cluster has not heard of yet.
 #[derive(Debug, Clone)]
 struct PendingDeparture {
@@ -96,6 +105,9 @@ pub struct Cluster {
     /// Members sent to resume, by room, until `relay_ttl + room_grace` after: what
     /// [`Cluster::restore`] needs if Redis lost their room meanwhile.
     ledger: Mutex<HashMap<RoomCode, Remembered>>,
+    /// Attachments are not shared across relays yet: this store has no room (all limits
+    /// zero, announced as unset), so every upload is refused (docs/scaling.md).
+    attachments: Arc<Store>,
 }
 
 /// What this relay knew of a room when it sent its members there to resume.
@@ -172,10 +184,15 @@ impl Cluster {
                 }
             })
             .collect();
+        let no_attachments = AttachmentLimits::default();
         let cluster = Arc::new(Self {
             permanent,
             redis,
-            limits: limits_of(&config),
+            limits: Limits {
+                attachments: no_attachments,
+                ..limits_of(&config)
+            },
+            attachments: Arc::new(Store::new(no_attachments, Arc::clone(&metrics))),
             local: LocalRooms::new(relay.clone(), config.outbox_frames, Arc::clone(&metrics)),
             relay,
             config,
@@ -440,6 +457,28 @@ impl Cluster {
             }
             _ => Err(SendError::MembershipLost),
         }
+    }
+
+    /// The attachment store (empty: see the field).
+    pub fn attachments(&self) -> &Arc<Store> {
+        &self.attachments
+    }
+
+    /// Attachments are not shared across relays yet; nothing can be reserved, so this is
+    /// never reached with a file, and refuses an empty one.
+    pub async fn post_attachment(
+        self: &Arc<Self>,
+        _membership: &Membership,
+        _client_id: ClientId,
+        _reservation: Claim,
+        _stored: Stored,
+    ) -> Result<(), SendError> {
+        Err(SendError::Unavailable)
+    }
+
+    /// No attachment is stored in cluster mode, so no HTTP download is authorised.
+    pub async fn is_current_member(self: &Arc<Self>, _code: &RoomCode, _token: &str) -> bool {
+        false
     }
 
     /// Queues the whole roster (as this relay last heard it) for the member.
