@@ -17,6 +17,9 @@ pub const MAX_INCOMING_FRAME_BYTES: usize = 4 * 1024 * 1024;
 
 /// What happened on the connection, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// `ServerMessage` is about 256 bytes since `welcome.limits` carries the attachment limits;
+// one event is read at a time, so boxing every message would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum NetEvent {
     /// The socket is open: messages may be sent now.
     Opened,

@@ -405,7 +405,7 @@ impl Registry {
         let from = room.members[index].name.clone();
         let name = stored.descriptor.name.clone();
         let mut message = room.record(from, name, now_millis());
-        message.attachment = Some(stored.descriptor.clone());
+        message.attachment = Some(Box::new(stored.descriptor.clone()));
         if let Some(kept) = room.history.back_mut().filter(|m| m.seq == message.seq) {
             kept.attachment = message.attachment.clone();
         }

@@ -14,6 +14,9 @@ use crate::{ErrorMessage, TestClient, WelcomeMessage, error_of, welcome_of, with
 
 /// What reading the socket can yield.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// `ServerMessage` is about 256 bytes since `welcome.limits` carries the attachment limits;
+// one event is read at a time, so boxing every message would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// A text frame, decoded.
     Message(ServerMessage),

@@ -148,7 +148,7 @@ async fn a_file_uploaded_by_one_member_reaches_the_room_and_another_member_fetch
         panic!("bob gets the attachment's message");
     };
     assert_eq!((seen.seq, seen.client_id), (echo.seq, None));
-    assert_eq!(seen.attachment.as_ref(), Some(&descriptor));
+    assert_eq!(seen.attachment.as_deref(), Some(&descriptor));
     let fetched = download(&mut members[1], &descriptor.id)
         .await
         .expect("bob may fetch");
@@ -157,7 +157,7 @@ async fn a_file_uploaded_by_one_member_reaches_the_room_and_another_member_fetch
     // Someone joining later finds it in the history, and chat goes on as before.
     let (_cy, welcome) = relay.member("cy", &room).await;
     let kept = welcome.history.last().expect("the message is kept");
-    assert_eq!(kept.attachment.as_ref(), Some(&descriptor));
+    assert_eq!(kept.attachment.as_deref(), Some(&descriptor));
     members[1].chat(7, "nice").await;
     let ServerMessage::Chat(after) = next_relevant(&mut members[1]).await else {
         panic!("chat still flows");

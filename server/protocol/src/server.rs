@@ -141,7 +141,7 @@ pub struct ChatMessage {
     /// A file uploaded to the room; `text` is then its file name (what an older client
     /// shows). Absent on ordinary messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<Attachment>,
+    pub attachment: Option<Box<Attachment>>,
 }
 
 /// A private message between two members of a room.

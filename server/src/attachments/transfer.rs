@@ -233,7 +233,7 @@ impl Transfers {
                 }),
                 Some(pending) => match append(pending, offset, data, shared.config.max_chunk_bytes)
                 {
-                    Err(refused) => Err(refused),
+                    Err(refused) => Err(*refused),
                     Ok(pending) if pending.data.len() as u64 == pending.size => Ok(pending),
                     Ok(pending) => {
                         let ack = ServerMessage::UploadAck {
@@ -260,7 +260,12 @@ impl Transfers {
 }
 
 /// Adds one chunk to `pending`, or says why the chunk ends the upload.
-fn append(mut pending: Pending, offset: u64, data: &str, max: u32) -> Result<Pending, Outcome> {
+fn append(
+    mut pending: Pending,
+    offset: u64,
+    data: &str,
+    max: u32,
+) -> Result<Pending, Box<Outcome>> {
     let client_id = pending.client_id;
     let max = max as usize;
     let too_large = || {
@@ -272,27 +277,27 @@ fn append(mut pending: Pending, offset: u64, data: &str, max: u32) -> Result<Pen
     };
     // Checked before decoding, so an oversized chunk costs no allocation.
     if data.len() > max.div_ceil(3) * 4 {
-        return Err(too_large());
+        return Err(Box::new(too_large()));
     }
     let Ok(bytes) = BASE64.decode(data) else {
-        return Err(refusal(
+        return Err(Box::new(refusal(
             ErrorCode::BadChunk,
             "the chunk is not valid base64; the upload was dropped",
             client_id,
-        ));
+        )));
     };
     if bytes.len() > max {
-        return Err(too_large());
+        return Err(Box::new(too_large()));
     }
     let received = pending.data.len() as u64;
     if offset != received || received + bytes.len() as u64 > pending.size || bytes.is_empty() {
-        return Err(refusal(
+        return Err(Box::new(refusal(
             ErrorCode::BadChunk,
             format!(
                 "expected a chunk at offset {received} within the declared size; the upload was dropped"
             ),
             client_id,
-        ));
+        )));
     }
     pending.data.extend_from_slice(&bytes);
     Ok(pending)
