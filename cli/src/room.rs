@@ -56,12 +56,27 @@ impl Room {
                 client_id,
                 text,
             },
-            Command::Who | Command::Help | Command::Quit | Command::Nothing => return None,
+            Command::Who
+            | Command::Help
+            | Command::Quit
+            | Command::Nothing
+            | Command::Attach(_)
+            | Command::Save { .. } => return None,
         };
         self.next_client_id += 1;
         self.unanswered.insert(client_id);
         self.sent += 1;
         Some(msg)
+    }
+
+    /// A fresh `client_id` for an upload, counted like a chat: its message (or refusal)
+    /// answers it.
+    pub fn upload_id(&mut self) -> ClientId {
+        let client_id = self.next_client_id;
+        self.next_client_id += 1;
+        self.unanswered.insert(client_id);
+        self.sent += 1;
+        client_id
     }
 
     /// Takes in one frame from the relay: a new roster, an echo or a refusal.

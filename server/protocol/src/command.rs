@@ -13,6 +13,7 @@
 //!   name with spaces written plainly (`/w ann lee hi`: the longest member name that the
 //!   line starts with wins).
 //! - `/who`, `/help`, `/quit`.
+//! - `/attach PATH` (the rest of the line is the path, spaces included), `/save ID [PATH]`.
 
 use crate::{Username, UsernameError};
 
@@ -38,6 +39,15 @@ pub enum Command {
     Quit,
     /// A blank line: nothing to send (the relay would refuse it as `empty_message`).
     Nothing,
+    /// Upload the file at this path to the room (`/attach PATH`).
+    Attach(String),
+    /// Download attachment `id`, to `path` or under its own name (`/save ID [PATH]`).
+    Save {
+        /// The attachment's id, as its message shows it.
+        id: String,
+        /// Where to write it; `None` for its own (cleaned) name in the current directory.
+        path: Option<String>,
+    },
 }
 
 /// Why a line was not understood. Nothing is sent; the text is shown to the user.
@@ -52,6 +62,9 @@ pub enum CommandError {
     /// `/me` without text.
     #[error("usage: /me does something")]
     MeUsage,
+    /// `/attach` without a path, or `/save` without an id.
+    #[error("usage: /attach PATH   or   /save ID [PATH]")]
+    FileUsage,
     /// `/w` with a name that breaks the name rules.
     #[error("{0}")]
     BadName(#[from] UsernameError),
@@ -63,6 +76,8 @@ commands:
   /who              who is in the room
   /w NAME text      whisper to one member (quote names with spaces: /w \"dev 🚀\" hi)
   /me text          an action: \"/me waves\" shows as \"ann waves\"
+  /attach PATH      upload a file to the room
+  /save ID [PATH]   download a file shown in the room
   /quit             leave the room
   //text            send a line that starts with /
 anything else is sent to the room";
@@ -94,6 +109,15 @@ pub fn parse(line: &str, members: &[Username]) -> Result<Command, CommandError> 
         "me" if rest.trim().is_empty() => Err(CommandError::MeUsage),
         "me" => Ok(Command::Me(format!("{ME_PREFIX}{}", rest.trim_start()))),
         "w" | "whisper" | "msg" => parse_whisper(rest, members),
+        "attach" if rest.trim().is_empty() => Err(CommandError::FileUsage),
+        "attach" => Ok(Command::Attach(rest.trim().to_owned())),
+        "save" => {
+            let mut words = rest.split_whitespace();
+            let id = words.next().ok_or(CommandError::FileUsage)?.to_owned();
+            let path = rest.trim_start().strip_prefix(id.as_str()).map(str::trim);
+            let path = path.filter(|p| !p.is_empty()).map(str::to_owned);
+            Ok(Command::Save { id, path })
+        }
         other => Err(CommandError::Unknown(other.to_owned())),
     }
 }
@@ -208,6 +232,30 @@ fn word_end(text: &str, words: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attach_takes_the_rest_of_the_line_and_save_an_id_and_an_optional_path() {
+        assert_eq!(
+            parse("/attach my cat.png", &[]),
+            Ok(Command::Attach("my cat.png".into()))
+        );
+        assert_eq!(parse("/attach  ", &[]), Err(CommandError::FileUsage));
+        assert_eq!(
+            parse("/save abc12", &[]),
+            Ok(Command::Save {
+                id: "abc12".into(),
+                path: None
+            })
+        );
+        assert_eq!(
+            parse("/save abc12 out/my file.png", &[]),
+            Ok(Command::Save {
+                id: "abc12".into(),
+                path: Some("out/my file.png".into())
+            })
+        );
+        assert_eq!(parse("/save", &[]), Err(CommandError::FileUsage));
+    }
 
     fn name(s: &str) -> Username {
         Username::parse(s).expect("valid name")
