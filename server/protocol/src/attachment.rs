@@ -136,6 +136,68 @@ mod tests {
     }
 
     #[test]
+    fn transfer_messages_have_a_pinned_json_form() {
+        use crate::{ClientMessage, ServerMessage};
+        let client = [
+            (
+                ClientMessage::UploadStart {
+                    client_id: 5,
+                    file_name: "cat.png".into(),
+                    mime: "image/png".into(),
+                    size: 48213,
+                },
+                r#"{"type":"upload_start","client_id":5,"file_name":"cat.png","mime":"image/png","size":48213}"#,
+            ),
+            (
+                ClientMessage::UploadChunk {
+                    offset: 0,
+                    data: "iVBO".into(),
+                },
+                r#"{"type":"upload_chunk","offset":0,"data":"iVBO"}"#,
+            ),
+            (ClientMessage::UploadCancel, r#"{"type":"upload_cancel"}"#),
+            (
+                ClientMessage::FetchAttachment {
+                    id: "ab".into(),
+                    offset: 7,
+                },
+                r#"{"type":"fetch_attachment","id":"ab","offset":7}"#,
+            ),
+        ];
+        for (message, json) in client {
+            assert_eq!(message.to_json(), json);
+            assert_eq!(crate::decode_client(json), Ok(message));
+        }
+        let server = [
+            (
+                ServerMessage::UploadAck {
+                    client_id: 5,
+                    received: 32768,
+                },
+                r#"{"type":"upload_ack","client_id":5,"received":32768}"#,
+            ),
+            (
+                ServerMessage::AttachmentChunk {
+                    id: "ab".into(),
+                    offset: 0,
+                    size: 3,
+                    data: "AAAA".into(),
+                },
+                r#"{"type":"attachment_chunk","id":"ab","offset":0,"size":3,"data":"AAAA"}"#,
+            ),
+        ];
+        for (message, json) in server {
+            assert_eq!(message.to_json(), json);
+            assert_eq!(ServerMessage::from_json(json).ok(), Some(message));
+        }
+        let no_mime = r#"{"type":"upload_start","client_id":1,"file_name":"f","size":0}"#;
+        assert!(matches!(
+            crate::decode_client(no_mime),
+            Ok(ClientMessage::UploadStart { mime, .. }) if mime.is_empty()
+        ));
+    }
+
+    #[test]
     fn limits_from_an_older_relay_are_unset() {
         let limits: AttachmentLimits = serde_json::from_str("{}").expect("decodes");
         assert!(limits.is_unset());
