@@ -71,14 +71,27 @@ async fn upload(
     chunk_bytes: usize,
 ) -> ChatMessage {
     client.send(&start(client_id, file_name, data.len())).await;
+    let mut from = 0;
     loop {
         match next_relevant(client).await {
             ServerMessage::UploadAck { received, .. } => {
-                let from = usize::try_from(received).expect("small");
+                from = usize::try_from(received).expect("small");
+                let to = (from + chunk_bytes).min(data.len());
+                client.send(&chunk(from, &data[from..to])).await;
+            }
+            // As the protocol says: wait, then send the same chunk again.
+            ServerMessage::Error(ErrorMessage {
+                code: ErrorCode::RateLimited,
+                retry_after_ms: Some(wait),
+                ..
+            }) => {
+                tokio::time::sleep(Duration::from_millis(wait)).await;
                 let to = (from + chunk_bytes).min(data.len());
                 client.send(&chunk(from, &data[from..to])).await;
             }
             ServerMessage::Chat(chat) if chat.client_id == Some(client_id) => return chat,
+            // Others' chat goes on meanwhile.
+            ServerMessage::Chat(chat) if chat.client_id.is_none() => {}
             other => panic!("unexpected during upload: {other:?}"),
         }
     }
@@ -87,13 +100,16 @@ async fn upload(
 /// Fetches attachment `id` chunk by chunk over the WebSocket.
 async fn download(client: &mut TestClient, id: &str) -> Result<Vec<u8>, ErrorMessage> {
     let mut data = Vec::new();
+    let mut ask = true;
     loop {
-        client
-            .send(&ClientMessage::FetchAttachment {
-                id: id.into(),
-                offset: data.len() as u64,
-            })
-            .await;
+        if std::mem::take(&mut ask) {
+            client
+                .send(&ClientMessage::FetchAttachment {
+                    id: id.into(),
+                    offset: data.len() as u64,
+                })
+                .await;
+        }
         match next_relevant(client).await {
             ServerMessage::AttachmentChunk {
                 offset,
@@ -106,8 +122,18 @@ async fn download(client: &mut TestClient, id: &str) -> Result<Vec<u8>, ErrorMes
                 if data.len() as u64 >= size {
                     return Ok(data);
                 }
+                ask = true;
+            }
+            ServerMessage::Error(ErrorMessage {
+                code: ErrorCode::RateLimited,
+                retry_after_ms: Some(wait),
+                ..
+            }) => {
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                ask = true;
             }
             ServerMessage::Error(error) => return Err(error),
+            ServerMessage::Chat(chat) if chat.client_id.is_none() => {}
             other => panic!("unexpected during download: {other:?}"),
         }
     }
@@ -441,4 +467,55 @@ async fn hostile_or_truncated_image_headers_do_not_hurt_the_relay() {
         panic!("chat after hostile files");
     };
     assert_eq!(chat.text, "still here");
+}
+
+/// Not a test of speed (nothing is asserted about time): prints how long a 4 MiB file
+/// takes up and down on loopback, and a chatter's round trips meanwhile. Run with
+/// `cargo test -p confab-tests --test attachments -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn measure_a_4_mib_transfer_and_a_concurrent_chatters_round_trips() {
+    use std::time::Instant;
+    let relay = TestRelay::start(test_config()).await;
+    let (ann, welcome) = relay.creator("ann").await;
+    let (mut bob, _) = relay.member("bob", &welcome.room).await;
+    let (mut cy, _) = relay.member("cy", &welcome.room).await;
+    let mut ann = ann;
+    let file = png(4000, 3000, 4 * 1024 * 1024 - 33);
+    let chatter = tokio::spawn(async move {
+        let mut round_trips = Vec::new();
+        for id in 1..=40 {
+            let sent = Instant::now();
+            cy.chat(id, "ping").await;
+            loop {
+                if let ServerMessage::Chat(chat) = cy.recv().await
+                    && chat.client_id == Some(id)
+                {
+                    break;
+                }
+            }
+            round_trips.push(sent.elapsed());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        round_trips
+    });
+    let started = Instant::now();
+    let echo = upload(&mut ann, 1, "big.png", &file, 32 * 1024).await;
+    let up = started.elapsed();
+    let started = Instant::now();
+    let got = download(&mut bob, &attachment_of(&echo).id)
+        .await
+        .expect("bob fetches");
+    let down = started.elapsed();
+    assert_eq!(got.len(), file.len());
+    let mut round_trips = chatter.await.expect("chatter");
+    round_trips.sort();
+    let mib = file.len() as f64 / (1024.0 * 1024.0);
+    println!(
+        "4 MiB: upload {up:?} ({:.1} MiB/s), download {down:?} ({:.1} MiB/s); chatter round trips: median {:?}, max {:?}",
+        mib / up.as_secs_f64(),
+        mib / down.as_secs_f64(),
+        round_trips[round_trips.len() / 2],
+        round_trips.last().expect("some")
+    );
 }
