@@ -226,19 +226,48 @@ impl Rooms {
         }
     }
 
-    /// The attachments this relay serves (in cluster mode, its view of the cluster's).
-    pub fn attachments(&self) -> &std::sync::Arc<Store> {
+    /// The attachments this relay keeps in memory; `None` in cluster mode (they are in
+    /// Redis, fetched over the WebSocket only).
+    pub fn attachments(&self) -> Option<&std::sync::Arc<Store>> {
         match self {
-            Self::Memory(registry) => registry.attachments(),
-            Self::Cluster(cluster) => cluster.attachments(),
+            Self::Memory(registry) => Some(registry.attachments()),
+            Self::Cluster(_) => None,
         }
     }
 
-    /// The code of the member's room.
-    pub fn room_code(&self, membership: &Membership) -> RoomCode {
-        match membership {
-            Membership::Memory(m) => m.code(),
-            Membership::Cluster(m) => m.code().clone(),
+    /// Holds `size` bytes in the member's room for an upload, or says which limit it
+    /// would pass.
+    pub async fn reserve(&self, membership: &Membership, size: u64) -> Result<Claim, ErrorCode> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                registry.attachments().reserve(&m.code(), size)
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.reserve_file(m, size).await,
+            _ => Err(ErrorCode::Internal),
+        }
+    }
+
+    /// Up to `len` bytes from `offset` of attachment `id` in the member's room, with the
+    /// file's size; `None` when the room has no such file (whatever the reason).
+    pub async fn fetch_chunk(
+        &self,
+        membership: &Membership,
+        id: &str,
+        offset: u64,
+        len: usize,
+    ) -> Option<(u64, Vec<u8>)> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                let stored = registry.attachments().fetch(&m.code(), id)?;
+                let size = stored.data.len();
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(size);
+                let end = start.saturating_add(len).min(size);
+                Some((size as u64, stored.data[start..end].to_vec()))
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => {
+                cluster.fetch_file(m, id, offset, len).await
+            }
+            _ => None,
         }
     }
 
@@ -269,7 +298,8 @@ impl Rooms {
     pub async fn is_current_member(&self, code: &RoomCode, resume_token: &str) -> bool {
         match self {
             Self::Memory(registry) => registry.is_current_member(code, resume_token),
-            Self::Cluster(cluster) => cluster.is_current_member(code, resume_token).await,
+            // Cluster mode serves no attachment over HTTP (see `attachments`).
+            Self::Cluster(_) => false,
         }
     }
 

@@ -519,3 +519,102 @@ async fn measure_a_4_mib_transfer_and_a_concurrent_chatters_round_trips() {
         round_trips.last().expect("some")
     );
 }
+
+#[tokio::test]
+async fn in_cluster_mode_a_file_uploaded_on_one_relay_is_fetched_on_another_within_the_limits() {
+    use confab_tests::redis::RedisServer;
+    let redis = RedisServer::start().await;
+    let cluster = |history_len| Config {
+        redis: Some(redis.url()),
+        relay_ttl: Duration::from_secs(1),
+        max_room_attachment_bytes: 5000,
+        max_relay_attachment_bytes: 8000,
+        max_chunk_bytes: 1024,
+        history_len,
+        ..test_config()
+    };
+    let a = TestRelay::start(cluster(3)).await;
+    let b = TestRelay::start(cluster(3)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    assert_eq!(welcome.limits.attachments.max_room_bytes, 5000);
+    let (mut bob, _) = b.member("bob", &welcome.room).await;
+    ann.recv_member_joined("bob").await;
+
+    let file = png(20, 10, 3000);
+    let echo = upload(&mut ann, 1, "dot.png", &file, 1024).await;
+    let descriptor = attachment_of(&echo).clone();
+    assert_eq!((descriptor.width, descriptor.height), (Some(20), Some(10)));
+    let ServerMessage::Chat(seen) = next_relevant(&mut bob).await else {
+        panic!("bob, on the other relay, gets the message");
+    };
+    assert_eq!(seen.attachment.as_deref(), Some(&descriptor));
+    assert_eq!(
+        download(&mut bob, &descriptor.id)
+            .await
+            .expect("from relay b"),
+        file
+    );
+
+    // The room's limit holds across relays: bob's upload would pass it.
+    bob.send(&start(1, "more", 3000)).await;
+    let error = refusal(next_relevant(&mut bob).await);
+    assert_eq!(
+        (error.code, error.client_id),
+        (ErrorCode::RoomAttachmentsFull, Some(1))
+    );
+    // So does the cluster's: another room on relay b.
+    let (mut cy, _) = b.creator("cy").await;
+    upload(&mut cy, 1, "cy", &[7; 4000], 1024).await;
+    let (mut dee, _) = a.creator("dee").await;
+    dee.send(&start(1, "too much", 2000)).await;
+    let error = refusal(next_relevant(&mut dee).await);
+    assert_eq!(error.code, ErrorCode::RelayAttachmentsFull);
+
+    // Once its message leaves the history, the id is refused and its space comes back.
+    for id in 2..=4 {
+        ann.chat(id, "pushing it out").await;
+    }
+    bob.recv_until(|m| matches!(m, ServerMessage::Chat(chat) if chat.seq == 4))
+        .await;
+    let refused = download(&mut bob, &descriptor.id)
+        .await
+        .expect_err("out of the history");
+    assert_eq!(refused.code, ErrorCode::AttachmentNotFound);
+    let other_room = download(&mut cy, &descriptor.id)
+        .await
+        .expect_err("not cy's room");
+    assert_eq!(refused, other_room);
+    bob.send(&start(2, "fits again", 3000)).await;
+    let answer = next_relevant(&mut bob).await;
+    assert!(
+        matches!(answer, ServerMessage::UploadAck { client_id: 2, .. }),
+        "{answer:?}"
+    );
+
+    // The files are room keys: they are given the room's grace to live once it is empty.
+    let files = format!("confab:{{{}}}:files", welcome.room);
+    assert_eq!(
+        redis.cli(&["HLEN", &files]).trim(),
+        "0",
+        "the stale file was freed"
+    );
+    ann.recv_until(|m| matches!(m, ServerMessage::Chat(chat) if chat.seq == 4))
+        .await;
+    upload(&mut ann, 5, "last", &[1; 10], 1024).await;
+    assert_eq!(
+        redis.cli(&["PTTL", &files]).trim(),
+        "-1",
+        "no expiry while in use"
+    );
+    bob.leave().await;
+    ann.leave().await;
+    eventually(
+        "the files to expire with the room",
+        Duration::from_millis(20),
+        || async {
+            let ttl: i64 = redis.cli(&["PTTL", &files]).trim().parse().unwrap_or(-3);
+            (ttl > 0 || ttl == -2).then_some(())
+        },
+    )
+    .await;
+}

@@ -38,16 +38,16 @@ pub async fn answer(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let Some(token) = token else {
+    let (Some(token), Some(store)) = (token, shared.rooms.attachments()) else {
         return not_found();
     };
-    let Some(room) = shared.rooms.attachments().room_of(id) else {
+    let Some(room) = store.room_of(id) else {
         return not_found();
     };
     if !shared.rooms.is_current_member(&room, token).await {
         return not_found();
     }
-    let Some(stored) = shared.rooms.attachments().fetch(&room, id) else {
+    let Some(stored) = store.fetch(&room, id) else {
         return not_found();
     };
     let content_type = INLINE_TYPES

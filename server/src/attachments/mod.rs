@@ -89,18 +89,43 @@ pub struct Store {
 /// kept (then the space belongs to the stored file).
 #[derive(Debug)]
 pub struct Claim {
-    store: Arc<Store>,
     room: RoomCode,
     size: u64,
+    owner: Arc<dyn Release>,
+}
+
+/// Whoever holds the space a [`Claim`] stands for: this relay's [`Store`], or (cluster
+/// mode) Redis.
+pub trait Release: Send + Sync + std::fmt::Debug {
+    /// Gives back `size` bytes of `room`'s space. Never waits.
+    fn release(&self, room: &RoomCode, size: u64);
+}
+
+impl Claim {
+    /// Space `size` in `room`, held by `owner` until dropped or [`Self::settle`]d.
+    pub fn new(room: RoomCode, size: u64, owner: Arc<dyn Release>) -> Self {
+        Self { room, size, owner }
+    }
+
+    /// The upload was kept: its space now belongs to the file. Returns the size held.
+    pub fn settle(mut self) -> u64 {
+        std::mem::take(&mut self.size)
+    }
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
         let size = std::mem::take(&mut self.size);
         if size > 0 {
-            let mut inner = self.store.lock();
-            self.store.release(&mut inner, &self.room, size);
+            self.owner.release(&self.room, size);
         }
+    }
+}
+
+impl Release for Store {
+    fn release(&self, room: &RoomCode, size: u64) {
+        let mut inner = self.lock();
+        self.give_back(&mut inner, room, size);
     }
 }
 
@@ -130,21 +155,18 @@ impl Store {
         files.bytes += size;
         inner.bytes += size;
         self.publish(&inner);
-        Ok(Claim {
-            store: Arc::clone(self),
-            room: room.clone(),
-            size,
-        })
+        let owner: Arc<dyn Release> = Arc::<Self>::clone(self);
+        Ok(Claim::new(room.clone(), size, owner))
     }
 
     /// Keeps a finished upload under its reservation (whose room it belongs to).
-    pub fn keep(&self, mut reservation: Claim, stored: Stored) {
-        let mut inner = self.lock();
+    pub fn keep(&self, reservation: Claim, stored: Stored) {
         let room = reservation.room.clone();
-        let reserved = std::mem::take(&mut reservation.size);
+        let reserved = reservation.settle();
+        let mut inner = self.lock();
         let actual = stored.descriptor.size;
         // The upload never holds more than it reserved (chunks past the size are refused).
-        self.release(&mut inner, &room, reserved.saturating_sub(actual));
+        self.give_back(&mut inner, &room, reserved.saturating_sub(actual));
         let id = stored.descriptor.id.clone();
         inner.index.insert(id.clone(), room.clone());
         inner
@@ -184,7 +206,7 @@ impl Store {
         for id in gone {
             if let Some(stored) = inner.rooms.get_mut(room).and_then(|f| f.files.remove(&id)) {
                 inner.index.remove(&id);
-                self.release(&mut inner, room, stored.descriptor.size);
+                self.give_back(&mut inner, room, stored.descriptor.size);
             }
         }
         self.publish(&inner);
@@ -204,7 +226,7 @@ impl Store {
             .collect();
         for (id, size) in stored {
             inner.index.remove(&id);
-            self.release(&mut inner, room, size);
+            self.give_back(&mut inner, room, size);
         }
         self.publish(&inner);
     }
@@ -215,7 +237,7 @@ impl Store {
         self.lock().bytes
     }
 
-    fn release(&self, inner: &mut Inner, room: &RoomCode, size: u64) {
+    fn give_back(&self, inner: &mut Inner, room: &RoomCode, size: u64) {
         inner.bytes = inner.bytes.saturating_sub(size);
         if let Some(files) = inner.rooms.get_mut(room) {
             files.bytes = files.bytes.saturating_sub(size);

@@ -147,7 +147,9 @@ impl Transfers {
                 self.upload = None;
                 Outcome::Nothing
             }
-            ClientMessage::FetchAttachment { id, offset } => fetch(shared, membership, &id, offset),
+            ClientMessage::FetchAttachment { id, offset } => {
+                fetch(shared, membership, &id, offset).await
+            }
             _ => Outcome::Nothing,
         }
     }
@@ -172,8 +174,7 @@ impl Transfers {
                 client_id,
             );
         }
-        let room = shared.rooms.room_code(membership);
-        let reservation = match shared.rooms.attachments().reserve(&room, size) {
+        let reservation = match shared.rooms.reserve(membership, size).await {
             Ok(reservation) => reservation,
             Err(code) => return refusal(code, limit_message(code, shared), client_id),
         };
@@ -348,21 +349,16 @@ async fn finish(shared: &Shared, membership: &Membership, pending: Pending) -> O
 }
 
 /// One chunk of attachment `id` from `offset`, if it is in the member's room.
-fn fetch(shared: &Shared, membership: &Membership, id: &str, offset: u64) -> Outcome {
-    let room = shared.rooms.room_code(membership);
-    let Some(stored) = shared.rooms.attachments().fetch(&room, id) else {
+async fn fetch(shared: &Shared, membership: &Membership, id: &str, offset: u64) -> Outcome {
+    let len = shared.config.max_chunk_bytes as usize;
+    let Some((size, bytes)) = shared.rooms.fetch_chunk(membership, id, offset, len).await else {
         return not_found();
     };
-    let size = stored.data.len();
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(size);
-    let end = start
-        .saturating_add(shared.config.max_chunk_bytes as usize)
-        .min(size);
     Outcome::Reply(ServerMessage::AttachmentChunk {
         id: id.to_owned(),
-        offset: start as u64,
-        size: size as u64,
-        data: BASE64.encode(&stored.data[start..end]),
+        offset: offset.min(size),
+        size,
+        data: BASE64.encode(&bytes),
     })
 }
 

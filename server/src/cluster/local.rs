@@ -280,6 +280,7 @@ impl LocalRooms {
                 ts,
                 client_id,
                 origin,
+                attachment,
             } => {
                 let mut message = ChatMessage {
                     seq: *seq,
@@ -287,7 +288,7 @@ impl LocalRooms {
                     text: text.clone(),
                     ts: *ts,
                     client_id: None,
-                    attachment: None,
+                    attachment: attachment.clone(),
                 };
                 let all = encode(&ServerMessage::Chat(message.clone()));
                 message.client_id = Some(*client_id);

@@ -14,6 +14,7 @@
 //! was itself reaped), it closes its members' connections with 1012 so each resumes and
 //! gets exactly what it missed, or a `gap`.
 
+mod attachments;
 mod bus;
 mod local;
 mod scripts;
@@ -25,15 +26,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use confab_protocol::{
-    AttachmentLimits, ClientId, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage,
-    WhisperMessage,
+    ClientId, Limits, RoomCode, Seq, ServerMessage, Username, WelcomeMessage, WhisperMessage,
 };
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
 use tokio::sync::mpsc;
 
 use crate::Config;
-use crate::attachments::{Claim, Store, Stored};
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
 use crate::registry::{limits_of, millis, now_millis};
@@ -71,13 +70,6 @@ pub struct Membership {
     name: Username,
 }
 
-impl Membership {
-    /// The member's room's code.
-    pub fn code(&self) -> &RoomCode {
-        &self.code
-    }
-}
-
 /// A departure the cluster has not heard of yet.
 #[derive(Debug, Clone)]
 struct PendingDeparture {
@@ -105,9 +97,6 @@ pub struct Cluster {
     /// Members sent to resume, by room, until `relay_ttl + room_grace` after: what
     /// [`Cluster::restore`] needs if Redis lost their room meanwhile.
     ledger: Mutex<HashMap<RoomCode, Remembered>>,
-    /// Attachments are not shared across relays yet: this store has no room (all limits
-    /// zero, announced as unset), so every upload is refused (docs/scaling.md).
-    attachments: Arc<Store>,
 }
 
 /// What this relay knew of a room when it sent its members there to resume.
@@ -184,15 +173,10 @@ impl Cluster {
                 }
             })
             .collect();
-        let no_attachments = AttachmentLimits::default();
         let cluster = Arc::new(Self {
             permanent,
             redis,
-            limits: Limits {
-                attachments: no_attachments,
-                ..limits_of(&config)
-            },
-            attachments: Arc::new(Store::new(no_attachments, Arc::clone(&metrics))),
+            limits: limits_of(&config),
             local: LocalRooms::new(relay.clone(), config.outbox_frames, Arc::clone(&metrics)),
             relay,
             config,
@@ -431,6 +415,7 @@ impl Cluster {
             ts: now_millis(),
             client_id,
             origin: self.origin(membership.conn),
+            attachment: None,
         }
         .to_body();
         let keys = &membership.keys;
@@ -457,28 +442,6 @@ impl Cluster {
             }
             _ => Err(SendError::MembershipLost),
         }
-    }
-
-    /// The attachment store (empty: see the field).
-    pub fn attachments(&self) -> &Arc<Store> {
-        &self.attachments
-    }
-
-    /// Attachments are not shared across relays yet; nothing can be reserved, so this is
-    /// never reached with a file, and refuses an empty one.
-    pub async fn post_attachment(
-        self: &Arc<Self>,
-        _membership: &Membership,
-        _client_id: ClientId,
-        _reservation: Claim,
-        _stored: Stored,
-    ) -> Result<(), SendError> {
-        Err(SendError::Unavailable)
-    }
-
-    /// No attachment is stored in cluster mode, so no HTTP download is authorised.
-    pub async fn is_current_member(self: &Arc<Self>, _code: &RoomCode, _token: &str) -> bool {
-        false
     }
 
     /// Queues the whole roster (as this relay last heard it) for the member.

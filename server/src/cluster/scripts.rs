@@ -18,7 +18,7 @@ use redis::Script;
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 9],
+    keys: [String; 11],
 }
 
 impl RoomKeys {
@@ -37,6 +37,8 @@ impl RoomKeys {
                 key("order"),    // 7: sorted set: name key by joining order
                 key("ordinal"),  // 8: the last joining ordinal
                 key("names"),    // 9: hash: name key -> the name, JSON-encoded
+                key("files"),    // 10: hash: attachment id -> its bytes (cluster/attachments.rs)
+                key("filemeta"), // 11: hash: id -> "seq:size", and "_bytes" -> bytes held
             ],
         }
     }
@@ -85,7 +87,7 @@ local function remove(channel, key, member, reserve, exp, grace_ms)
   end
   publish(channel, '{"kind":"left","name":' .. (name or '""') .. ',"members":' .. roster() .. '}')
   if redis.call('HLEN', MEMBERS) == 0 and redis.call('GET', ROOM) ~= 'p' then
-    for i = 1, 9 do redis.call('PEXPIRE', KEYS[i], grace_ms) end
+    for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], grace_ms) end
   end
 end
 "#;
@@ -132,7 +134,7 @@ else
   redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn}))
   redis.call('HSET', NAMES, key, name)
   redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
-  for i = 1, 9 do redis.call('PERSIST', KEYS[i]) end
+  for i = 1, #KEYS do redis.call('PERSIST', KEYS[i]) end
   ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
 end
@@ -234,6 +236,11 @@ const PERMANENT: &str = r#"
 redis.call('SET', ROOM, 'p')
 return 1
 "#;
+
+/// A script of `body` after the shared helpers (for scripts kept beside what they serve).
+pub fn with_prelude(body: &str) -> Script {
+    script(body)
+}
 
 fn script(body: &str) -> Script {
     Script::new(&format!("{PRELUDE}{body}"))
