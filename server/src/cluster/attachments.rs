@@ -23,7 +23,9 @@ use crate::rooms::SendError;
 
 /// Helpers for the scripts below, after the shared prelude.
 const FILES_PRELUDE: &str = r#"
-local FILES, META = KEYS[10], KEYS[11]
+-- The files keys are always the last two of a room's keys, whatever other room keys
+-- come before them.
+local FILES, META = KEYS[#KEYS - 1], KEYS[#KEYS]
 local TOTAL = 'confab:file_bytes'
 
 -- Frees the files whose messages the history no longer keeps.

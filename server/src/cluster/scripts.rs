@@ -37,7 +37,8 @@ impl RoomKeys {
                 key("order"),    // 7: sorted set: name key by joining order
                 key("ordinal"),  // 8: the last joining ordinal
                 key("names"),    // 9: hash: name key -> the name, JSON-encoded
-                key("files"),    // 10: hash: attachment id -> its bytes (cluster/attachments.rs)
+                // Always the last two (cluster/attachments.rs finds them from the end):
+                key("files"),    // 10: hash: attachment id -> its bytes
                 key("filemeta"), // 11: hash: id -> "seq:size", and "_bytes" -> bytes held
             ],
         }
