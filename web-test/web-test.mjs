@@ -205,6 +205,202 @@ async function say(page, text, size, press, fromBottom = 36) {
   });
 }
 
+// ---------------------------------------------------------------- text in the canvas (issue 10)
+
+/**
+ * Reads the rectangle `r` of a PNG screenshot in the page and, per column, whether it has
+ * ink: a pixel far from the rectangle's background (its most common colour). Also counts
+ * "warm colour" pixels (the yellow of a colour emoji face: red and green high, blue low),
+ * which a grey monochrome glyph never has.
+ */
+async function ink(page, png, r) {
+  return page.evaluate(
+    async ({ b64, r }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = new OffscreenCanvas(img.width, img.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(r.x, r.y, r.width, r.height).data;
+      const counts = new Map();
+      for (let i = 0; i < d.length; i += 4) {
+        const k = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      const bg = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+      const [br, bgG, bb] = [bg >> 16, (bg >> 8) & 255, bg & 255];
+      const columns = new Array(r.width).fill(false);
+      const rows = new Array(r.height).fill(false);
+      let warm = 0;
+      for (let y = 0; y < r.height; y++) {
+        for (let x = 0; x < r.width; x++) {
+          const i = (y * r.width + x) * 4;
+          const far = Math.max(Math.abs(d[i] - br), Math.abs(d[i + 1] - bgG), Math.abs(d[i + 2] - bb));
+          if (far > 80) columns[x] = rows[y] = true;
+          if (d[i] > 200 && d[i + 1] > 140 && d[i + 2] < 110) warm++;
+        }
+      }
+      return { columns, rows, warm };
+    },
+    { b64: png.toString('base64'), r },
+  );
+}
+
+/** Runs of inked columns, left to right: `[start, end)` in the rectangle's coordinates. */
+function runs(columns) {
+  const out = [];
+  let start = -1;
+  columns.forEach((on, x) => {
+    if (on && start < 0) start = x;
+    if (!on && start >= 0) { out.push([start, x]); start = -1; }
+  });
+  if (start >= 0) out.push([start, columns.length]);
+  return out;
+}
+
+/** What a line's ink looks like: its width, its runs, and the widths on either side of its widest gap. */
+function shape(columns) {
+  const r = runs(columns);
+  if (r.length === 0) return { width: 0, runs: 0, left: 0, right: 0, first: [] };
+  let gapAt = 1;
+  for (let i = 1; i < r.length; i++) {
+    if (r[i][0] - r[i - 1][1] > r[gapAt][0] - r[gapAt - 1][1]) gapAt = i;
+  }
+  const x0 = r[0][0];
+  const x1 = r[r.length - 1][1];
+  const split = r.length > 1 ? r[gapAt][0] : x1;
+  const splitEnd = r.length > 1 ? r[gapAt - 1][1] : x1;
+  return {
+    width: x1 - x0,
+    runs: r.length,
+    left: splitEnd - x0,
+    right: x1 - split,
+    first: r.slice(0, 4).map(([a, b]) => b - a),
+  };
+}
+
+/**
+ * Chromium's own rendering of `text` (right to left, the system's fonts, as a DOM
+ * paragraph would use), at `px` pixels: the ink columns of a 2D canvas.
+ */
+async function reference(page, text, px) {
+  const columns = await page.evaluate(
+    ({ text, px }) => {
+      const c = new OffscreenCanvas(px * text.length * 2 + 40, px * 3);
+      const ctx = c.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, c.width, c.height);
+      ctx.fillStyle = '#000';
+      ctx.font = `${px}px sans-serif`;
+      ctx.direction = 'rtl';
+      ctx.textAlign = 'right';
+      ctx.fillText(text, c.width - 20, px * 2);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const cols = new Array(c.width).fill(false);
+      for (let y = 0; y < c.height; y++) {
+        for (let x = 0; x < c.width; x++) if (d[(y * c.width + x) * 4] < 175) cols[x] = true;
+      }
+      return cols;
+    },
+    { text, px },
+  );
+  return shape(columns);
+}
+
+/**
+ * The cli says `text`; returns the ink of the row it adds to the message list, found as
+ * what changed between screenshots (the cli's group continues, so the row is the text
+ * alone, no name or time), polled until it shows, within a bound.
+ */
+async function newRow(page, cli, text, area) {
+  const before = await page.screenshot();
+  cli.child.stdin.write(`${text}\n`);
+  await until(`the browser to get "${text}"`, async () => {
+    const s = await appState(page);
+    return s.session.chats.some((c) => c.from === 'cli' && c.text === text);
+  });
+  return until(`"${text}" to be drawn`, async () => {
+    const after = await page.screenshot();
+    const changedRows = await page.evaluate(
+      async ({ a, b, r }) => {
+        const load = async (b64) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${b64}`;
+          await img.decode();
+          const c = new OffscreenCanvas(img.width, img.height);
+          const ctx = c.getContext('2d');
+          ctx.drawImage(img, 0, 0);
+          return ctx.getImageData(r.x, r.y, r.width, r.height).data;
+        };
+        const [pa, pb] = [await load(a), await load(b)];
+        let top = -1;
+        let bottom = -1;
+        for (let y = 0; y < r.height; y++) {
+          for (let x = 0; x < r.width; x++) {
+            const i = (y * r.width + x) * 4;
+            if (Math.abs(pa[i] - pb[i]) + Math.abs(pa[i + 1] - pb[i + 1]) + Math.abs(pa[i + 2] - pb[i + 2]) > 30) {
+              if (top < 0) top = y;
+              bottom = y + 1;
+              break;
+            }
+          }
+        }
+        return top < 0 ? null : { top, bottom };
+      },
+      { a: after.toString('base64'), b: before.toString('base64'), r: area },
+    );
+    if (!changedRows) return null;
+    const row = { x: area.x, y: area.y + changedRows.top, width: area.width, height: changedRows.bottom - changedRows.top };
+    return { row, before, after, ink: await ink(page, after, row), was: await ink(page, before, row) };
+  });
+}
+
+/**
+ * Issue 10 in the browser, by pixels: a colour emoji is drawn in colour; an Arabic line
+ * is drawn like Chromium draws it (about as wide, as few separate pieces of ink, so its
+ * letters are joined, and its words in right-to-left order); digits in a right-to-left
+ * line keep their left-to-right order.
+ */
+async function textChecks(page, cli, area) {
+  const results = {};
+  // Colour emoji: the row gains warm (yellow) pixels; a monochrome glyph has none.
+  const emoji = await newRow(page, cli, '😀 😀 😀', area);
+  results.emojiWarmPixels = emoji.ink.warm - emoji.was.warm;
+  log(`emoji row ${JSON.stringify(emoji.row)}: ${results.emojiWarmPixels} warm pixels`);
+  assert(results.emojiWarmPixels > 60, `😀 should be drawn in colour (${results.emojiWarmPixels} yellow pixels)`);
+
+  // Arabic, two words of clearly different lengths: in right-to-left order the short
+  // first word is on the right.
+  const arabic = 'مرحبا بالأصدقاء';
+  const px = 12.5 * (await page.evaluate(() => window.devicePixelRatio));
+  const got = shape((await newRow(page, cli, arabic, area)).ink.columns);
+  const want = await reference(page, arabic, px);
+  log(`arabic: egui ${JSON.stringify(got)}, chromium ${JSON.stringify(want)}`);
+  results.arabic = { egui: got, chromium: want };
+  // About as wide as Chromium draws it: isolated (unshaped) letters are wider.
+  assert(Math.abs(got.width - want.width) <= 0.25 * want.width, `Arabic ink ${got.width} px wide, Chromium's ${want.width} px`);
+  // Joined letters: about as many separate pieces of ink as Chromium's (one per letter
+  // group that Arabic does not join); isolated letters would give one per letter (14).
+  assert(got.runs <= want.runs + 3, `Arabic in ${got.runs} separate pieces, Chromium's in ${want.runs}: letters not joined`);
+  // Words right to left: the short first word is on the right, as in Chromium's.
+  assert(got.left > got.right && want.left > want.right, `Arabic words out of order: ${JSON.stringify(results.arabic)}`);
+
+  // Digits after an Arabic word: shown left of it ("1000 مرحبا"), in their own order, so
+  // the leftmost piece of ink is the narrow "1", followed by three equal "0"s.
+  const digits = 'مرحبا 1000';
+  const d = shape((await newRow(page, cli, digits, area)).ink.columns);
+  const dRef = await reference(page, digits, px);
+  log(`digits: egui ${JSON.stringify(d)}, chromium ${JSON.stringify(dRef)}`);
+  results.digits = { egui: d, chromium: dRef };
+  const [one, ...zeros] = d.first;
+  assert(
+    d.first.length === 4 && zeros.every((z) => one < 0.75 * z && Math.abs(z - zeros[0]) <= 1),
+    `digits should read 1000 left to right at the line's left: runs ${JSON.stringify(d.first)}`,
+  );
+  return results;
+}
+
 // ---------------------------------------------------------------- the test
 
 async function main() {
@@ -317,6 +513,9 @@ async function main() {
   const changed = await pixels(page, after, before, messageArea);
   log(`browser got the cli message (${changed} pixels changed in the message area)`);
   assert(changed > 200, `the message area should show the new message (${changed} pixels changed)`);
+
+  // Colour emoji, Arabic and digits in a right-to-left line, checked by pixels.
+  await textChecks(page, cli, messageArea);
 
   // The copy-invite button (the first widget in Tab order on the chat screen) puts this
   // page's invite link on the clipboard.

@@ -49,6 +49,10 @@ impl ConfabApp {
 
     /// Builds the app on a given [`Net`] (tests pass a scripted one).
     pub fn with_net(cc: &eframe::CreationContext<'_>, net: Net) -> Self {
+        crate::ui::fonts::install(&cc.egui_ctx);
+        // Fields, buttons and weak text with enough contrast on the light theme.
+        cc.egui_ctx
+            .set_visuals_of(egui::Theme::Light, crate::ui::palette::light_visuals());
         let saved: Option<Prefs> = cc
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY));

@@ -23,7 +23,9 @@ pub const PRESENCE_BURST_MS: Millis = 60_000;
 /// One line (or bubble) in the message area.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Unique and increasing within a timeline: views key cached row heights by it.
+    /// Unique within a timeline, and increasing in the order entries were made (not always
+    /// in position: a gap marker is inserted mid-list with a new id). Views key cached row
+    /// heights by it.
     pub id: u64,
     /// When it happened (relay time for messages, local time for notices).
     pub ts: Millis,

@@ -1,12 +1,17 @@
-//! The message list: only visible rows are laid out (row heights are measured once and
-//! cached, unmeasured rows are estimated), it follows new messages only while you are at
-//! the bottom, and otherwise offers an "N new messages" pill that jumps down.
+//! The message list: only the rows in view are laid out, found through running height
+//! totals ([`heights::RowHeights`]) kept as messages arrive, so a frame costs O(visible rows),
+//! not O(messages). Unmeasured rows are estimated; a row drawn once keeps its measured
+//! height until the width or the font changes. It follows new messages only while you are
+//! at the bottom, and otherwise offers an "N new messages" pill that jumps down.
 
-use std::collections::{HashMap, VecDeque};
+mod heights;
+
+use std::collections::VecDeque;
 
 use confab_protocol::Username;
-use egui::{Align, Button, Rect, ScrollArea, Ui, UiBuilder, vec2};
+use egui::{Align, Button, Rect, ScrollArea, TextStyle, Ui, UiBuilder, vec2};
 
+use self::heights::{Layout, RowHeights};
 use super::row::continues_group;
 use crate::state::{Entry, EntryKind};
 
@@ -14,29 +19,46 @@ use crate::state::{Entry, EntryKind};
 /// size depends on it; each row's real height replaces it once the row is seen.
 const ESTIMATED_ROW_HEIGHT: f32 = 52.0;
 
+/// The pill counts unseen messages up to this many ("999+" beyond), so counting them
+/// stays bounded however long you were scrolled up.
+const UNSEEN_SHOWN: usize = 999;
+
 /// What the list remembers between frames. It is view state, not model: losing it only
 /// costs a re-measure.
 #[derive(Debug, Default)]
 pub struct MessageList {
-    /// Measured row heights by entry id, valid for `width`.
-    heights: HashMap<u64, f32>,
-    /// The width the heights were measured at; a resize re-measures.
-    width: f32,
+    /// Row heights and their running totals, for the current width and font.
+    heights: RowHeights,
     /// The newest entry id seen while at the bottom: newer messages count as unseen.
     seen_id: u64,
     /// Scroll to the bottom on the next frame (the pill was clicked).
     jump: bool,
+    /// The row at the top of the view in the last frame (entry id, and how far into it
+    /// the view began), so a resize keeps that row in place instead of a pixel offset.
+    anchor: Option<(u64, f32)>,
+    /// Whether the last frame ended at the bottom (a resize then stays there).
+    at_bottom: bool,
+    /// Rows laid out in the last frame: what a frame costs, for tests and benchmarks.
+    rows_drawn: usize,
 }
 
 impl MessageList {
-    /// Messages (chat and whispers) newer than the last one seen at the bottom.
+    /// Messages (chat and whispers) newer than the last one seen at the bottom, counted up
+    /// to [`UNSEEN_SHOWN`] + 1.
     pub fn unseen(&self, entries: &VecDeque<Entry>) -> usize {
         entries
             .iter()
             .rev()
             .take_while(|e| e.id > self.seen_id)
             .filter(|e| matches!(e.kind, EntryKind::Chat { .. } | EntryKind::Whisper { .. }))
+            .take(UNSEEN_SHOWN + 1)
             .count()
+    }
+
+    /// How many rows the last frame laid out: bounded by what fits in the view, whatever
+    /// the number of messages.
+    pub fn rows_drawn(&self) -> usize {
+        self.rows_drawn
     }
 }
 
@@ -47,21 +69,22 @@ pub fn messages_ui(
     entries: &VecDeque<Entry>,
     me: &Username,
 ) -> Option<String> {
-    let width = ui.available_width();
-    if (width - list.width).abs() > 0.5 {
-        list.heights.clear();
-        list.width = width;
-    }
-    let heights: Vec<f32> = entries
-        .iter()
-        .map(|e| {
-            list.heights
-                .get(&e.id)
-                .copied()
-                .unwrap_or(ESTIMATED_ROW_HEIGHT)
-        })
-        .collect();
-    let total: f32 = heights.iter().sum();
+    list.rows_drawn = 0;
+    let layout = Layout {
+        width: ui.available_width(),
+        font_size: TextStyle::Body.resolve(ui.style()).size,
+        pixels_per_point: ui.ctx().pixels_per_point(),
+    };
+    let relaid = list.heights.sync(entries, layout, |_| ESTIMATED_ROW_HEIGHT);
+    // After a resize, put the row that was on top back on top (unless following the end).
+    let restore = relaid
+        .then(|| list.anchor.filter(|_| !list.at_bottom))
+        .flatten()
+        .and_then(|(id, into)| {
+            let row = entries.iter().position(|e| e.id == id)?;
+            Some(list.heights.top(row) + into)
+        });
+    let total = list.heights.total();
     let mut clicked = None;
     // Your own new message always brings you to the bottom: you just sent it, you want to
     // see it land (no "1 new message" pill for your own words).
@@ -87,64 +110,75 @@ pub fn messages_ui(
         let size = vec2(ui.available_width(), PIN_HEIGHT);
         ui.allocate_exact_size(size, egui::Sense::hover()).0
     });
-    let output = ScrollArea::vertical()
+    let mut area = ScrollArea::vertical()
         .id_salt("messages")
         .auto_shrink(false)
-        .stick_to_bottom(true)
-        .show_viewport(ui, |ui, viewport| {
-            ui.set_height(total);
-            let origin = ui.max_rect().min;
-            let row_width = ui.max_rect().width();
-            let mut top = 0.0;
-            let mut remeasured = false;
-            let mut sticky = None;
-            for (i, entry) in entries.iter().enumerate() {
-                let height = heights[i];
-                if top + height >= viewport.min.y && top <= viewport.max.y {
-                    let max_rect = Rect::from_min_size(
-                        origin + vec2(0.0, top),
-                        vec2(row_width, f32::MAX / 4.0),
-                    );
-                    let prev = i.checked_sub(1).and_then(|p| entries.get(p));
-                    let row = ui.scope_builder(UiBuilder::new().max_rect(max_rect), |ui| {
-                        row_ui(ui, entry, prev, me)
-                    });
-                    clicked = row.inner.or(clicked.take());
-                    if sticky.is_none() && top + height > viewport.min.y {
-                        sticky = Some(sticky_sender(entries, i, top < viewport.min.y - 1.0));
-                    }
-                    let measured = row.response.rect.height();
-                    if (measured - height).abs() > 0.5 {
-                        list.heights.insert(entry.id, measured);
-                        remeasured = true;
-                    }
-                }
-                top += height;
+        .stick_to_bottom(true);
+    if let Some(offset) = restore {
+        area = area.vertical_scroll_offset(offset);
+    }
+    let output = area.show_viewport(ui, |ui, viewport| {
+        ui.set_height(total);
+        let origin = ui.max_rect().min;
+        let row_width = ui.max_rect().width();
+        let mut remeasured = false;
+        let mut sticky = None;
+        let first = list.heights.row_at(viewport.min.y).unwrap_or(0);
+        let mut top = list.heights.top(first);
+        list.anchor = Some((entries[first].id, viewport.min.y - top));
+        for i in first..entries.len() {
+            if top > viewport.max.y {
+                break;
             }
-            if remeasured {
-                ui.ctx().request_repaint();
+            let height = list.heights.height(i);
+            let entry = &entries[i];
+            let max_rect =
+                Rect::from_min_size(origin + vec2(0.0, top), vec2(row_width, f32::MAX / 4.0));
+            let prev = i.checked_sub(1).and_then(|p| entries.get(p));
+            let row = ui.scope_builder(UiBuilder::new().max_rect(max_rect), |ui| {
+                row_ui(ui, entry, prev, me)
+            });
+            list.rows_drawn += 1;
+            clicked = row.inner.or(clicked.take());
+            if sticky.is_none() && top + height > viewport.min.y {
+                sticky = Some(sticky_sender(entries, i, top < viewport.min.y - 1.0));
             }
-            if jump {
-                ui.scroll_to_rect(
-                    Rect::from_min_size(origin + vec2(0.0, total - 1.0), vec2(1.0, 1.0)),
-                    Some(Align::BOTTOM),
-                );
+            let measured = row.response.rect.height();
+            if (measured - height).abs() > 0.5 {
+                list.heights.set_height(i, measured);
+                remeasured = true;
             }
-            sticky.flatten()
-        });
+            top += height;
+        }
+        if remeasured {
+            ui.ctx().request_repaint();
+        }
+        if jump {
+            ui.scroll_to_rect(
+                Rect::from_min_size(origin + vec2(0.0, total - 1.0), vec2(1.0, 1.0)),
+                Some(Align::BOTTOM),
+            );
+        }
+        sticky.flatten()
+    });
     if let (Some(band), Some((from, mine))) = (band, output.inner) {
         sticky_header_ui(ui, band, from, mine);
     }
 
     let at_bottom =
         output.state.clamped_offset().y + output.inner_rect.height() >= output.content_size.y - 2.0;
+    list.at_bottom = at_bottom;
     if at_bottom && let Some(last) = entries.back() {
         list.seen_id = last.id;
     }
     let unseen = list.unseen(entries);
     if unseen > 0 && !at_bottom {
-        let plural = if unseen == 1 { "" } else { "s" };
-        let pill = Button::new(format!("⬇ {unseen} new message{plural}")).corner_radius(14);
+        let pill = match unseen {
+            1 => "⬇ 1 new message".to_owned(),
+            n if n > UNSEEN_SHOWN => format!("⬇ {UNSEEN_SHOWN}+ new messages"),
+            n => format!("⬇ {n} new messages"),
+        };
+        let pill = Button::new(pill).corner_radius(14);
         let rect = Rect::from_center_size(
             output.inner_rect.center_bottom() - vec2(0.0, 24.0),
             vec2(180.0, 28.0),
@@ -191,3 +225,6 @@ fn sticky_header_ui(ui: &mut Ui, band: Rect, from: &Username, mine: bool) {
 fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -> Option<String> {
     super::row::row_ui(ui, entry, prev, me)
 }
+
+#[cfg(test)]
+mod tests;

@@ -19,6 +19,7 @@ pub mod chat;
 pub mod chat_line;
 pub mod composer;
 pub mod emoji_picker;
+pub mod fonts;
 pub mod join;
 pub mod link_prompt;
 pub mod members;

@@ -1,6 +1,7 @@
 //! Name colours: two hand-picked palettes (dark and light theme), the same hue family in
-//! the same slot so a person keeps their colour when the theme changes, and the colour
-//! science that checks them (WCAG contrast, CIEDE2000 colour difference).
+//! the same slot so a person keeps their colour when the theme changes, the light theme's
+//! widget colours ([`light_visuals`]), and the colour science that checks them (WCAG
+//! contrast, CIEDE2000 colour difference).
 //!
 //! The old colours came from a hashed hue, lightened until readable: on a dark panel that
 //! pushed most hues towards the same pale yellow-white, so ann, maya and jonas looked
@@ -52,6 +53,31 @@ pub fn for_name(name: &str, dark_mode: bool) -> Color32 {
     // FNV's multiply carries only upwards, so its low bits mix poorly: take high ones.
     let colors = palette(dark_mode);
     colors[((hash >> 40) % colors.len() as u64) as usize]
+}
+
+/// Outline of buttons and text fields at rest on the light theme: 3.4:1 on the panel.
+/// egui's own light theme draws them with no outline (a white field or a gray(230) button
+/// on a gray(248) panel, 1.06:1 and 1.2:1), so they hardly stand out from the background.
+const LIGHT_BOUNDARY: Color32 = Color32::from_gray(135);
+
+/// egui's light theme, with every boundary at ≥ 3:1 and every text colour at ≥ 4.5:1
+/// against the panel (WCAG 2.1, 1.4.11 and 1.4.3; checked by this module's tests).
+pub fn light_visuals() -> egui::Visuals {
+    let mut visuals = egui::Visuals::light();
+    let outline = egui::Stroke::new(1.0, LIGHT_BOUNDARY);
+    // Buttons and fields at rest; hovered (gray 105) and focused outlines are darker still.
+    visuals.widgets.inactive.bg_stroke = outline;
+    // Weak text (times, "(you)", the typing line) was the text colour at 60 % alpha:
+    // about 2.9:1. An opaque grey keeps it quieter than text and readable.
+    visuals.weak_text_color = Some(Color32::from_gray(105));
+    // Orange-red on near-white was 2.8:1 as text (missed-messages lines) and as the
+    // mention bar; amber 700 reads the same way at 4.7:1.
+    visuals.warn_fg_color = Color32::from_rgb(0xb4, 0x53, 0x09);
+    // Pure red text was 3.8:1; red 700.
+    visuals.error_fg_color = Color32::from_rgb(0xb9, 0x1c, 0x1c);
+    // Sky blue links were 2.8:1; blue 700.
+    visuals.hyperlink_color = Color32::from_rgb(0x1d, 0x4e, 0xd8);
+    visuals
 }
 
 /// WCAG relative luminance of an sRGB colour (0 black, 1 white).

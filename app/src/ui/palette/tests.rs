@@ -72,3 +72,62 @@ fn ann_maya_and_jonas_no_longer_share_a_colour() {
         "case does not matter"
     );
 }
+
+/// What a person reads or must find on the light theme, against the panel behind it:
+/// (what, colour, least WCAG ratio). Text needs 4.5:1 (1.4.3), boundaries of fields,
+/// buttons and bubbles 3:1 (1.4.11).
+fn light_theme_colours() -> Vec<(&'static str, egui::Color32, f32)> {
+    let v = light_visuals();
+    let w = &v.widgets;
+    vec![
+        ("text", v.text_color(), 4.5),
+        ("weak text", v.weak_text_color(), 4.5),
+        ("button text", w.inactive.fg_stroke.color, 4.5),
+        ("warning text", v.warn_fg_color, 4.5),
+        ("error text", v.error_fg_color, 4.5),
+        ("link", v.hyperlink_color, 4.5),
+        ("button outline", w.inactive.bg_stroke.color, 3.0),
+        ("text field outline", w.inactive.bg_stroke.color, 3.0),
+        ("hovered outline", w.hovered.bg_stroke.color, 3.0),
+        ("focused field outline", v.selection.stroke.color, 3.0),
+        ("mention bar", v.warn_fg_color, 3.0),
+        // The whisper bubble's outline (`row::whisper_bubble`).
+        (
+            "whisper bubble outline",
+            egui::Color32::from_rgb(140, 90, 200),
+            3.0,
+        ),
+    ]
+}
+
+#[test]
+fn the_light_theme_separates_fields_buttons_and_bubbles_and_its_text_is_readable() {
+    let v = light_visuals();
+    let mut failures = vec![];
+    for (what, colour, least) in light_theme_colours() {
+        for background in [v.panel_fill, v.window_fill] {
+            let ratio = contrast(colour, background);
+            eprintln!("{what}: {ratio:.2}:1 (needs {least}:1)");
+            if ratio < least {
+                failures.push(format!("{what} {colour:?} on {background:?}: {ratio:.2}:1"));
+            }
+        }
+    }
+    // A field's text sits on the field's own (white) fill.
+    let on_field = contrast(v.widgets.inactive.fg_stroke.color, v.text_edit_bg_color());
+    assert!(on_field >= 4.5, "field text {on_field:.2}:1");
+    assert!(failures.is_empty(), "too little contrast: {failures:#?}");
+}
+
+#[test]
+fn egui_s_own_light_theme_is_what_fails_without_the_changes() {
+    // Keeps the reason for `light_visuals` honest: were egui's defaults fine, it could go.
+    let v = egui::Visuals::light();
+    let field = contrast(v.text_edit_bg_color(), v.panel_fill);
+    let button = contrast(v.widgets.inactive.weak_bg_fill, v.panel_fill);
+    assert!(v.widgets.inactive.bg_stroke.is_empty());
+    assert!(
+        field < 3.0 && button < 3.0,
+        "field {field:.2}, button {button:.2}"
+    );
+}
