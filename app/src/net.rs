@@ -17,13 +17,6 @@ pub const MAX_INCOMING_FRAME_BYTES: usize = 4 * 1024 * 1024;
 
 /// What happened on the connection, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    not(target_arch = "wasm32"),
-    expect(
-        clippy::large_enum_variant,
-        reason = "one short-lived value per frame received; boxing would allocate for every message"
-    )
-)]
 pub enum NetEvent {
     /// The socket is open: messages may be sent now.
     Opened,

@@ -9,9 +9,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use confab_protocol::{
-    ClientMessage, ErrorMessage, RoomCode, ServerMessage, Username, WelcomeMessage,
-};
+use confab_protocol::{ClientMessage, ErrorMessage, RoomCode, ServerMessage, Username};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::WebSocketStream;
@@ -90,7 +88,7 @@ pub async fn enter(
     while let Some(frame) = ws.next().await {
         if let Message::Text(text) = frame? {
             match ServerMessage::from_json(&text)? {
-                ServerMessage::Welcome(WelcomeMessage { room, .. }) => return Ok(room.to_string()),
+                ServerMessage::Welcome(welcome) => return Ok(welcome.room.to_string()),
                 ServerMessage::Error(ErrorMessage { code, message, .. }) => {
                     return Err(format!("refused: {code:?}: {message}").into());
                 }

@@ -26,8 +26,6 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What arrived from the relay.
-// One per frame, moved once: boxing the large variant would add an allocation per frame.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Incoming {
     /// One text frame: its exact text, and its meaning if this client knows the type

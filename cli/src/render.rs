@@ -25,13 +25,14 @@ pub fn frame_lines<Tz: TimeZone>(
     zone: &Tz,
 ) -> Vec<String> {
     match msg {
-        ServerMessage::Welcome(WelcomeMessage {
-            room,
-            you,
-            members,
-            history,
-            ..
-        }) => {
+        ServerMessage::Welcome(welcome) => {
+            let WelcomeMessage {
+                room,
+                you,
+                members,
+                history,
+                ..
+            } = welcome.as_ref();
             let mut lines: Vec<String> = history.iter().map(|m| chat_line(m, zone)).collect();
             lines.extend(welcome_banner(room, you, members, &clock(now, zone)));
             lines
@@ -343,7 +344,7 @@ mod tests {
 
     #[test]
     fn welcome_prints_history_then_the_room_code_and_roster() {
-        let welcome = ServerMessage::Welcome(WelcomeMessage {
+        let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
             you: name("ann"),
             members: vec![name("bob"), name("ann")],
@@ -365,7 +366,7 @@ mod tests {
             page_url: None,
             statuses: vec![],
             room_state: Default::default(),
-        });
+        }));
         let out = lines(&welcome);
         assert_eq!(out[0], "22:13:20 <bob> earlier");
         assert!(out.contains(&"    room code: K7Q-X2M-HDP".to_owned()));

@@ -35,9 +35,10 @@ pub struct Room {
 impl Room {
     /// The room described by a `welcome`; `None` for any other message.
     pub fn from_welcome(msg: &ServerMessage) -> Option<Self> {
-        let ServerMessage::Welcome(WelcomeMessage { you, members, .. }) = msg else {
+        let ServerMessage::Welcome(welcome) = msg else {
             return None;
         };
+        let WelcomeMessage { you, members, .. } = welcome.as_ref();
         Some(Self {
             you: you.clone(),
             members: members.clone(),
@@ -158,7 +159,7 @@ mod tests {
     }
 
     fn room() -> Room {
-        let welcome = ServerMessage::Welcome(WelcomeMessage {
+        let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: RoomCode::parse("lobby").expect("valid code"),
             you: name("ann"),
             members: vec![name("ann")],
@@ -180,7 +181,7 @@ mod tests {
             page_url: None,
             statuses: vec![],
             room_state: Default::default(),
-        });
+        }));
         Room::from_welcome(&welcome).expect("a welcome makes a room")
     }
 

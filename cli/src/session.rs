@@ -142,7 +142,7 @@ async fn enter(conn: &mut Connection, out: Output) -> Result<(Room, WelcomeMessa
                     && let Some(room) = Room::from_welcome(&msg)
                 {
                     out.frame(&raw, Some(&msg), Some(&room.you))?;
-                    return Ok((room, welcome.clone()));
+                    return Ok((room, welcome.as_ref().clone()));
                 }
                 out.frame(&raw, Some(&msg), None)?;
             }

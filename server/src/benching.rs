@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 
-use confab_protocol::{ServerMessage, WelcomeMessage};
+use confab_protocol::ServerMessage;
 
 use crate::Config;
 use crate::outbox::Inbox;
@@ -74,10 +74,8 @@ impl RoomFixture {
             };
             if room.is_none() {
                 let welcome = inbox.try_next()?;
-                if let Ok(ServerMessage::Welcome(WelcomeMessage { room: code, .. })) =
-                    ServerMessage::from_json(&welcome)
-                {
-                    room = Some(code.to_string());
+                if let Ok(ServerMessage::Welcome(welcome)) = ServerMessage::from_json(&welcome) {
+                    room = Some(welcome.room.to_string());
                 }
             }
             fixture.sessions.push(session);

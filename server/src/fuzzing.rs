@@ -75,7 +75,7 @@ impl JoinedConnection {
 
 fn welcome_room(inbox: &mut Inbox) -> Option<String> {
     match ServerMessage::from_json(&inbox.try_next()?) {
-        Ok(ServerMessage::Welcome(WelcomeMessage { room, .. })) => Some(room.to_string()),
+        Ok(ServerMessage::Welcome(welcome)) => Some(welcome.room.to_string()),
         _ => None,
     }
 }

@@ -229,7 +229,7 @@ impl Registry {
         // (say, from before a relay restart) may carry numbers from another history.
         let (history, gap) = room.since(resume.last_seq.filter(|_| resumed));
         let member = &room.members[index];
-        let welcome = ServerMessage::Welcome(WelcomeMessage {
+        let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: room.code.clone(),
             you: member.name.clone(),
             members: room.roster(),
@@ -239,7 +239,7 @@ impl Registry {
             page_url: arrival.page_url.clone(),
             statuses: room.statuses(),
             room_state: room.state(),
-        });
+        }));
         room.send_to(index, &encode(&welcome));
         if let Some(gap) = gap {
             room.send_to(index, &encode(&gap));

@@ -14,10 +14,6 @@ use crate::{ErrorMessage, TestClient, WelcomeMessage, error_of, welcome_of, with
 
 /// What reading the socket can yield.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one short-lived value per frame read; boxing would allocate for every message"
-)]
 pub enum Event {
     /// A text frame, decoded.
     Message(ServerMessage),

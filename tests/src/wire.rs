@@ -31,7 +31,7 @@ pub fn chat_from<'a>(who: &str, messages: &'a [ServerMessage]) -> Vec<&'a ChatMe
 /// The `welcome` inside `msg`, or `None` if `msg` is something else.
 pub fn welcome_of(msg: ServerMessage) -> Option<WelcomeMessage> {
     match msg {
-        ServerMessage::Welcome(welcome) => Some(welcome),
+        ServerMessage::Welcome(welcome) => Some(*welcome),
         _ => None,
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ErrorCode, ErrorMessage, RoomCode, ServerMessage, WelcomeMessage};
+use confab_protocol::{ErrorCode, ErrorMessage, RoomCode, ServerMessage};
 use confab_server::Config;
 use confab_tests::metrics::scrape;
 use confab_tests::relay::settle;
@@ -167,7 +167,7 @@ async fn an_empty_room_vanishes_after_room_grace() {
                 code: ErrorCode::RoomNotFound,
                 ..
             }) => Some(()),
-            ServerMessage::Welcome(WelcomeMessage { .. }) => {
+            ServerMessage::Welcome(_) => {
                 probe.leave().await;
                 probe.expect_close(1000).await;
                 None

@@ -429,6 +429,7 @@ impl Model {
     pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
         match msg {
             ServerMessage::Welcome(welcome) => {
+                let welcome = *welcome;
                 self.status = Status::Online;
                 self.my_status.reconnected();
                 self.backoff.reset();

@@ -451,7 +451,7 @@ impl Session {
                     None => self.composer.error = Some(why),
                 }
             }
-            ServerMessage::Typing { .. } | ServerMessage::Welcome(WelcomeMessage { .. }) => {}
+            ServerMessage::Typing { .. } | ServerMessage::Welcome(_) => {}
             // Attachment transfers: the app does not upload or fetch files yet.
             ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => {}
         }

@@ -61,7 +61,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
             }
         })
         .collect();
-    ServerMessage::Welcome(WelcomeMessage {
+    ServerMessage::Welcome(Box::new(WelcomeMessage {
         room: room(),
         you: name("ann"),
         members: vec![name("bob"), name("ann")],
@@ -71,7 +71,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
         page_url: None,
         statuses: vec![],
         room_state: Default::default(),
-    })
+    }))
 }
 
 /// A model that has joined the room as "ann" with messages 1 and 2 in its history.

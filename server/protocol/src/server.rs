@@ -11,7 +11,7 @@ use crate::{
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// You are in: the first message after a successful `create` or `join`.
-    Welcome(WelcomeMessage),
+    Welcome(Box<WelcomeMessage>),
     /// Someone entered the room (including by resuming).
     MemberJoined {
         /// Who entered.
@@ -424,7 +424,7 @@ mod tests {
             attachment: None,
         };
         golden(
-            &ServerMessage::Welcome(WelcomeMessage {
+            &ServerMessage::Welcome(Box::new(WelcomeMessage {
                 room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
                 you: name("ann"),
                 members: vec![name("bob"), name("ann")],
@@ -440,7 +440,7 @@ mod tests {
                     owner: Some(name("bob")),
                     locked: false,
                 },
-            }),
+            })),
             &json!({
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
                 "history": [{"seq": 1, "from": "bob", "text": "hi", "ts": 1_700_000_000_000u64}],
@@ -468,7 +468,7 @@ mod tests {
             room_state: RoomState::default(),
         };
         golden(
-            &ServerMessage::Welcome(welcome),
+            &ServerMessage::Welcome(Box::new(welcome)),
             &json!({
                 "type": "welcome", "room": "LOBBY", "you": "ann", "members": ["ann"],
                 "history": [], "resume_token": "r", "page_url": "https://chat.example/",

@@ -324,7 +324,7 @@ impl Cluster {
             .filter_map(Envelope::into_chat)
             .collect();
         let (history, gap) = missed_since(&kept, newest, resume.last_seq.filter(|_| resumed));
-        let welcome = ServerMessage::Welcome(WelcomeMessage {
+        let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: code.clone(),
             you: arrival.name.clone(),
             members,
@@ -334,7 +334,7 @@ impl Cluster {
             page_url: arrival.page_url.clone(),
             statuses,
             room_state,
-        });
+        }));
         let mut first = vec![encode(&welcome)];
         first.extend(gap.as_ref().map(encode));
         let membership = Membership {
