@@ -58,8 +58,11 @@ enum Opened {
 /// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
 /// address is over its connection limit: its request is then refused with HTTP 429.
 ///
-/// The span is attached by hand rather than with `#[instrument]`, which would keep a
-/// second copy of the arguments for the connection's whole life.
+/// The connection's span (its peer and id, prefixed to every line it logs) is a `debug`
+/// span: at the default `info` level it is off, because a live span costs about 450 B per
+/// connection for its life (BENCHMARKS.md, "Idle memory per connection"), a tenth of an
+/// idle connection. `RUST_LOG=confab_server=debug` turns it on. It is attached by hand
+/// rather than with `#[instrument]`, which would keep a second copy of the arguments.
 pub fn serve(
     tcp: TcpStream,
     peer: SocketAddr,
@@ -69,7 +72,7 @@ pub fn serve(
     door: Arc<Door>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> {
-    let span = tracing::info_span!("conn", peer = %peer, id = conn);
+    let span = tracing::debug_span!("conn", peer = %peer, id = conn);
     async move {
         let opened = Box::pin(handshakes(
             tcp,

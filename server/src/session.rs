@@ -80,14 +80,40 @@ pub struct Session {
     rate: MessageRate,
     /// Typing hints' own budget, so that hints never make a person's chat wait.
     typing_rate: MessageRate,
-    /// Status changes' own budget.
-    status_rate: MessageRate,
     /// The room this connection is in, once it is.
     membership: Option<Membership>,
     /// Whether the client asked for compact presence changes (`roster_deltas`).
     compact_roster: bool,
+    /// What most connections never use (status changes, file transfers), allocated on
+    /// first use so that an idle connection does not carry it.
+    occasional: Option<Box<Occasional>>,
+}
+
+/// A session's state for requests most connections never make.
+#[derive(Debug)]
+struct Occasional {
+    /// Status changes' own budget.
+    status_rate: MessageRate,
     /// The upload under way and the transfer budget for chunks (`attachments`).
     transfers: Transfers,
+}
+
+impl Occasional {
+    fn new() -> Self {
+        Self {
+            status_rate: MessageRate::new(
+                STATUS_CHANGES_PER_SECOND,
+                STATUS_CHANGES_BURST,
+                STATUS_MAX_STRIKES,
+            ),
+            transfers: Transfers::default(),
+        }
+    }
+}
+
+/// The session's occasional state, made on first use.
+fn occasional(slot: &mut Option<Box<Occasional>>) -> &mut Occasional {
+    slot.get_or_insert_with(|| Box::new(Occasional::new()))
 }
 
 impl Session {
@@ -104,11 +130,6 @@ impl Session {
             TYPING_HINTS_BURST,
             TYPING_MAX_STRIKES,
         );
-        let status_rate = MessageRate::new(
-            STATUS_CHANGES_PER_SECOND,
-            STATUS_CHANGES_BURST,
-            STATUS_MAX_STRIKES,
-        );
         Self {
             shared,
             ip,
@@ -116,10 +137,9 @@ impl Session {
             bad_frames: 0,
             rate,
             typing_rate,
-            status_rate,
             membership: None,
             compact_roster: false,
-            transfers: Transfers::default(),
+            occasional: None,
         }
     }
 
@@ -146,29 +166,34 @@ impl Session {
             Ok(ClientMessage::Status { status }) if !status.settable() => self.bad_frame(
                 ServerMessage::error(ErrorCode::Malformed, "a client can set online or away only"),
             ),
-            Ok(message @ ClientMessage::Status { .. }) => match self.status_rate.check() {
-                RateVerdict::Allowed => self.on_message(message).await,
-                RateVerdict::Limited { wait, .. } => {
-                    Outcome::Reply(ServerMessage::Error(ErrorMessage {
-                        code: ErrorCode::RateLimited,
-                        message: "you are changing your status too often; wait a moment".into(),
-                        client_id: None,
-                        retry_after_ms: Some(
-                            u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
-                        ),
-                    }))
+            Ok(message @ ClientMessage::Status { .. }) => {
+                match occasional(&mut self.occasional).status_rate.check() {
+                    RateVerdict::Allowed => self.on_message(message).await,
+                    RateVerdict::Limited { wait, .. } => {
+                        Outcome::Reply(ServerMessage::Error(ErrorMessage {
+                            code: ErrorCode::RateLimited,
+                            message: "you are changing your status too often; wait a moment".into(),
+                            client_id: None,
+                            retry_after_ms: Some(
+                                u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
+                            ),
+                        }))
+                    }
+                    RateVerdict::Abusive => Outcome::Close {
+                        reply: None,
+                        code: close_code::POLICY,
+                        reason: "flooding",
+                    },
                 }
-                RateVerdict::Abusive => Outcome::Close {
-                    reply: None,
-                    code: close_code::POLICY,
-                    reason: "flooding",
-                },
-            },
+            }
             // Chunks have their own budget, so a transfer never makes chat wait.
             Ok(
                 message @ (ClientMessage::UploadChunk { .. }
                 | ClientMessage::FetchAttachment { .. }),
-            ) if self.membership.is_some() => match self.transfers.within_rate(&self.shared) {
+            ) if self.membership.is_some() => match occasional(&mut self.occasional)
+                .transfers
+                .within_rate(&self.shared)
+            {
                 Some(refusal) => refusal,
                 None => self.on_message(message).await,
             },
@@ -365,7 +390,8 @@ impl Session {
             | ClientMessage::UploadChunk { .. }
             | ClientMessage::UploadCancel
             | ClientMessage::FetchAttachment { .. }) => {
-                self.transfers
+                occasional(&mut self.occasional)
+                    .transfers
                     .on_message(&self.shared, membership, message)
                     .await
             }
