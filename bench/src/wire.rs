@@ -174,6 +174,7 @@ mod tests {
             text: text.to_owned(),
             ts: 1,
             client_id,
+            attachment: None,
         })
         .to_json()
     }

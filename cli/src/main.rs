@@ -19,6 +19,7 @@
 //! - `error`: every way a session ends badly, with its message.
 
 mod args;
+mod attach;
 mod connection;
 mod error;
 mod output;

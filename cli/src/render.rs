@@ -94,6 +94,8 @@ pub fn frame_lines<Tz: TimeZone>(
         ServerMessage::Chat(chat) => vec![chat_line(chat, zone)],
         ServerMessage::Whisper(whisper) => vec![whisper_line(whisper, you, zone)],
         ServerMessage::Typing { .. } => Vec::new(),
+        // Transfers in progress: `attach` reports their ends.
+        ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => Vec::new(),
         ServerMessage::Error(ErrorMessage {
             code,
             message,
@@ -160,6 +162,14 @@ pub fn roster_line(members: &[Username], you: &Username) -> String {
 
 /// `12:03:04 <ann> hello`, or `12:03:04 * ann waves` for an action (`/me waves`).
 fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
+    if let Some(file) = &chat.attachment {
+        return format!(
+            "{} <{}> {}",
+            clock(chat.ts, zone),
+            chat.from,
+            crate::attach::describe(file)
+        );
+    }
     if let Some(action) = confab_protocol::command::action_text(&chat.text) {
         return format!("{} * {} {}", clock(chat.ts, zone), chat.from, clean(action));
     }
@@ -258,6 +268,7 @@ mod tests {
             text: text.into(),
             ts: TS,
             client_id: None,
+            attachment: None,
         }
     }
 
@@ -349,6 +360,7 @@ mod tests {
                 join_timeout_ms: 30_000,
                 room_grace_ms: 30_000,
                 history_len: 200,
+                attachments: Default::default(),
             },
             page_url: None,
             statuses: vec![],

@@ -90,12 +90,24 @@ impl Room {
             | Command::Help
             | Command::Quit
             | Command::Nothing
-            | Command::Ignore { .. } => return None,
+            | Command::Ignore { .. }
+            | Command::Attach(_)
+            | Command::Save { .. } => return None,
         };
         self.next_client_id += 1;
         self.unanswered.insert(client_id);
         self.sent += 1;
         Some(msg)
+    }
+
+    /// A fresh `client_id` for an upload, counted like a chat: its message (or refusal)
+    /// answers it.
+    pub fn upload_id(&mut self) -> ClientId {
+        let client_id = self.next_client_id;
+        self.next_client_id += 1;
+        self.unanswered.insert(client_id);
+        self.sent += 1;
+        client_id
     }
 
     /// Takes in one frame from the relay: a new roster, an echo or a refusal.
@@ -163,6 +175,7 @@ mod tests {
                 join_timeout_ms: 30_000,
                 room_grace_ms: 30_000,
                 history_len: 200,
+                attachments: Default::default(),
             },
             page_url: None,
             statuses: vec![],
@@ -204,6 +217,7 @@ mod tests {
             text: "a".into(),
             ts: 0,
             client_id: Some(1),
+            attachment: None,
         };
         room.observe(&ServerMessage::Chat(echo));
         assert!(!room.all_answered());

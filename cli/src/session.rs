@@ -6,11 +6,12 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, ErrorMessage, ServerMessage};
+use confab_protocol::{ClientMessage, ErrorMessage, ServerMessage, WelcomeMessage};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout_at};
 
 use crate::args::Args;
+use crate::attach::{Files, Step};
 use crate::connection::{Connection, Incoming};
 use crate::error::CliError;
 use crate::output::{Output, warn};
@@ -36,7 +37,8 @@ pub const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
     let mut conn = Connection::connect_any(&args.relays()).await?;
     conn.send(&args.entry_request()).await?;
-    let mut room = enter(&mut conn, out).await?;
+    let (mut room, welcome) = enter(&mut conn, out).await?;
+    let mut files = Files::new(&welcome);
 
     let mut input = (!args.is_scripted()).then(|| BufReader::new(tokio::io::stdin()).lines());
     let mut leaving: Option<Instant> = None;
@@ -45,6 +47,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
             command::parse(line, &room.members),
             &mut conn,
             &mut room,
+            &mut files,
             out,
         )
         .await?
@@ -52,7 +55,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
             break;
         }
     }
-    if args.is_scripted() && room.all_answered() {
+    if args.is_scripted() && room.all_answered() && files.idle() {
         leaving = Some(leave(&mut conn).await?);
     }
 
@@ -68,8 +71,9 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
                     }
                     if let Some(msg) = &msg {
                         room.observe(msg);
+                        carry_on(files.observe(msg), &mut conn, out).await?;
                     }
-                    if args.is_scripted() && leaving.is_none() && room.all_answered() {
+                    if args.is_scripted() && leaving.is_none() && room.all_answered() && files.idle() {
                         leaving = Some(leave(&mut conn).await?);
                     }
                 }
@@ -86,7 +90,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
             },
             line = next_line(&mut input), if leaving.is_none() => {
                 let wants_out = match line.map_err(CliError::Stdin)? {
-                    Some(line) => perform(command::parse(&line, &room.members), &mut conn, &mut room, out).await?,
+                    Some(line) => perform(command::parse(&line, &room.members), &mut conn, &mut room, &mut files, out).await?,
                     None => true, // end of input: leave like /quit
                 };
                 if wants_out {
@@ -109,7 +113,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
 }
 
 /// Waits for `welcome` (printing what comes before it). A refused entry ends the session.
-async fn enter(conn: &mut Connection, out: Output) -> Result<Room, CliError> {
+async fn enter(conn: &mut Connection, out: Output) -> Result<(Room, WelcomeMessage), CliError> {
     let deadline = Instant::now() + JOIN_REPLY_TIMEOUT;
     loop {
         let incoming = timeout_at(deadline, conn.recv())
@@ -134,9 +138,11 @@ async fn enter(conn: &mut Connection, out: Output) -> Result<Room, CliError> {
                 });
             }
             Some(msg) => {
-                if let Some(room) = Room::from_welcome(&msg) {
+                if let ServerMessage::Welcome(welcome) = &msg
+                    && let Some(room) = Room::from_welcome(&msg)
+                {
                     out.frame(&raw, Some(&msg), Some(&room.you))?;
-                    return Ok(room);
+                    return Ok((room, welcome.clone()));
                 }
                 out.frame(&raw, Some(&msg), None)?;
             }
@@ -150,6 +156,7 @@ async fn perform(
     parsed: Result<Command, command::CommandError>,
     conn: &mut Connection,
     room: &mut Room,
+    files: &mut Files,
     out: Output,
 ) -> Result<bool, CliError> {
     let command = match parsed {
@@ -164,6 +171,26 @@ async fn perform(
         Command::Who => out.notice(&roster_line(&room.members, &room.you))?,
         Command::Help => out.notice(command::HELP)?,
         Command::Ignore { name, ignore } => out.notice(&room.ignore(&name, ignore))?,
+        Command::Attach(path) => {
+            let client_id = room.upload_id();
+            match files.start_upload(&path, client_id) {
+                Ok(start) => conn.send(&start).await?,
+                Err(why) => {
+                    // Counted as refused, like a refusal from the relay.
+                    room.observe(&ServerMessage::Error(ErrorMessage {
+                        code: confab_protocol::ErrorCode::Other,
+                        message: why.clone(),
+                        client_id: Some(client_id),
+                        retry_after_ms: None,
+                    }));
+                    warn(&format!("! {why}"));
+                }
+            }
+        }
+        Command::Save { id, path } => match files.start_download(&id, path.as_deref()) {
+            Ok(fetch) => conn.send(&fetch).await?,
+            Err(why) => warn(&format!("! {why}")),
+        },
         other => {
             if let Some(msg) = room.request(other) {
                 conn.send(&msg).await?;
@@ -171,6 +198,21 @@ async fn perform(
         }
     }
     Ok(false)
+}
+
+/// Carries out what a transfer needs next: its next request (after the relay's wait, if
+/// it asked for one) and a line for the user.
+async fn carry_on(step: Step, conn: &mut Connection, out: Output) -> Result<(), CliError> {
+    if let Some(note) = &step.note {
+        out.notice(note)?;
+    }
+    if let Some(wait) = step.wait {
+        tokio::time::sleep(wait).await;
+    }
+    if let Some(request) = &step.send {
+        conn.send(request).await?;
+    }
+    Ok(())
 }
 
 /// Sends `leave` and returns the deadline for the relay's close.

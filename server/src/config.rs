@@ -169,6 +169,39 @@ pub struct Config {
     /// header and scheme, when the relay serves a page. Set it behind a reverse proxy.
     #[arg(long, env = "CONFAB_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Largest attachment, in bytes. A larger `upload_start` gets `file_too_large`;
+    /// nothing is stored. Announced as `welcome.limits.attachments.max_file_bytes`.
+    #[arg(long, env = "CONFAB_MAX_FILE_BYTES", default_value_t = defaults::MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
+
+    /// Most bytes of attachments one room keeps (uploads under way count with their whole
+    /// declared size). An `upload_start` that would pass it gets `room_attachments_full`;
+    /// space comes back as attachments fall out of the room's history or the room expires.
+    #[arg(long, env = "CONFAB_MAX_ROOM_ATTACHMENT_BYTES", default_value_t = defaults::MAX_ROOM_ATTACHMENT_BYTES)]
+    pub max_room_attachment_bytes: u64,
+
+    /// Most bytes of attachments the whole relay keeps, across rooms (in cluster mode,
+    /// what Redis holds for the whole cluster). Beyond it, `upload_start` gets
+    /// `relay_attachments_full`.
+    #[arg(long, env = "CONFAB_MAX_RELAY_ATTACHMENT_BYTES", default_value_t = defaults::MAX_RELAY_ATTACHMENT_BYTES)]
+    pub max_relay_attachment_bytes: u64,
+
+    /// Most decoded bytes in one `upload_chunk` (a larger one gets `chunk_too_large` and
+    /// the upload is dropped), and in each `attachment_chunk` sent. Base64 makes a chunk
+    /// 4/3 larger, so keep `max_chunk_bytes * 4 / 3 + 200` under `max_frame_bytes`.
+    #[arg(long, env = "CONFAB_MAX_CHUNK_BYTES", default_value_t = defaults::MAX_CHUNK_BYTES)]
+    pub max_chunk_bytes: u32,
+
+    /// Uploads one connection may have under way at once; another `upload_start` gets
+    /// `upload_in_progress`.
+    #[arg(long, env = "CONFAB_MAX_UPLOADS_IN_FLIGHT", default_value_t = defaults::MAX_UPLOADS_IN_FLIGHT)]
+    pub max_uploads_in_flight: u32,
+
+    /// An upload that gets no chunk for this long is dropped and its space freed; the
+    /// client's next chunk gets `upload_timed_out`.
+    #[arg(long, env = "CONFAB_UPLOAD_TIMEOUT", value_parser = parse_duration, default_value = "30s")]
+    pub upload_timeout: Duration,
 }
 
 /// Default values of the numeric limits, shared by the CLI and [`Config::default`].
@@ -201,6 +234,16 @@ pub mod defaults {
     pub const HISTORY_LEN: usize = 200;
     /// About 1 s of a busy room: short enough to keep memory small per client.
     pub const OUTBOX_FRAMES: usize = 256;
+    /// 4 MiB: a phone photo or a document; the relay holds files in memory.
+    pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+    /// 32 MiB: eight full-size files per room.
+    pub const MAX_ROOM_ATTACHMENT_BYTES: u64 = 32 * 1024 * 1024;
+    /// 256 MiB: what a small relay can spare for files without risking its chat.
+    pub const MAX_RELAY_ATTACHMENT_BYTES: u64 = 256 * 1024 * 1024;
+    /// 32 KiB: about 44 KiB of base64 per frame, within the default 64 KiB frame limit.
+    pub const MAX_CHUNK_BYTES: u32 = 32 * 1024;
+    /// One upload at a time: a client has no reason for more, and it bounds reservations.
+    pub const MAX_UPLOADS_IN_FLIGHT: u32 = 1;
 }
 
 impl Default for Config {
@@ -237,6 +280,12 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             public_url: None,
+            max_file_bytes: MAX_FILE_BYTES,
+            max_room_attachment_bytes: MAX_ROOM_ATTACHMENT_BYTES,
+            max_relay_attachment_bytes: MAX_RELAY_ATTACHMENT_BYTES,
+            max_chunk_bytes: MAX_CHUNK_BYTES,
+            max_uploads_in_flight: MAX_UPLOADS_IN_FLIGHT,
+            upload_timeout: Duration::from_secs(30),
         }
     }
 }

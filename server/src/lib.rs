@@ -23,7 +23,10 @@
 //! - `metrics` and `metrics_endpoint`: counters and gauges, served as Prometheus text on
 //!   `--metrics-bind`.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
+//! - `attachments`: uploaded files in memory, their limits, chunked transfers and
+//!   `GET /attachments/<id>`.
 
+mod attachments;
 #[cfg(feature = "bench")]
 #[doc(hidden)]
 pub mod benching;

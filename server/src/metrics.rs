@@ -64,6 +64,13 @@ pub struct Metrics {
     /// Cluster mode: how long Redis took to run a chat's script (sequence, keep, publish),
     /// answer included: the publish latency every chat pays.
     pub redis_chat_seconds: Histogram,
+    /// Bytes of attachments this relay holds now, stored and reserved by uploads under way
+    /// (in cluster mode: what this relay reserved in Redis and keeps while it uploads).
+    pub attachment_bytes: IntGauge,
+    /// Attachments stored now.
+    pub attachments: IntGauge,
+    /// Uploads dropped because they stalled past `upload_timeout`.
+    pub uploads_timed_out: IntCounter,
 }
 
 impl Metrics {
@@ -155,6 +162,17 @@ impl Metrics {
                     ]),
                 ),
             ),
+            attachment_bytes: gauge(
+                &registry,
+                "confab_attachment_bytes",
+                "Bytes of attachments held now, stored and reserved",
+            ),
+            attachments: gauge(&registry, "confab_attachments", "Attachments stored now"),
+            uploads_timed_out: counter(
+                &registry,
+                "confab_uploads_timed_out_total",
+                "Uploads dropped because they stalled",
+            ),
             registry,
         }
         .with_every_reason()
@@ -228,7 +246,7 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("confab_chats_relayed_total 3\n"), "{text}");
         assert!(text.contains("confab_members 2\n"), "{text}");
-        assert_eq!(text.matches("# TYPE confab_").count(), 16, "{text}");
+        assert_eq!(text.matches("# TYPE confab_").count(), 19, "{text}");
         assert!(
             text.contains("confab_handshakes_refused_total{reason=\"tls\"} 0\n"),
             "{text}"

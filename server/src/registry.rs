@@ -22,6 +22,7 @@ use confab_protocol::{
 };
 
 use crate::Config;
+use crate::attachments::{Claim, Store, Stored};
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
 use crate::room::{ConnId, Member, Reservation, Room, encode};
@@ -48,6 +49,11 @@ impl Membership {
     fn lock(&self) -> MutexGuard<'_, Room> {
         lock_room(&self.room)
     }
+
+    /// The member's room's code.
+    pub fn code(&self) -> RoomCode {
+        self.lock().code.clone()
+    }
 }
 
 /// Every room on this relay.
@@ -57,6 +63,8 @@ pub struct Registry {
     config: Arc<Config>,
     limits: Limits,
     metrics: Arc<Metrics>,
+    /// The rooms' attachments: freed as their messages leave a history, or with the room.
+    attachments: Arc<Store>,
 }
 
 impl Registry {
@@ -78,11 +86,13 @@ impl Registry {
         metrics
             .rooms
             .set(i64::try_from(rooms.len()).unwrap_or(i64::MAX));
+        let attachments = Arc::new(Store::new(limits.attachments, Arc::clone(&metrics)));
         Self {
             metrics,
             rooms: RwLock::new(rooms),
             config,
             limits,
+            attachments,
         }
     }
 
@@ -355,7 +365,12 @@ impl Registry {
             };
             room.broadcast(&encode(&stopped), Some(membership.conn));
         }
+        let drops_attachment = room.history.len() == room.history_len
+            && room.history.front().is_some_and(|m| m.attachment.is_some());
         let mut message = room.record(from, text, now_millis());
+        if drops_attachment {
+            self.trim_attachments(&room);
+        }
         self.metrics.chats_relayed.inc();
         room.broadcast(
             &encode(&ServerMessage::Chat(message.clone())),
@@ -447,12 +462,70 @@ impl Registry {
                 let room = lock_room(cell);
                 let gone = expired(&room);
                 if gone {
+                    self.attachments.drop_room(&room.code);
                     tracing::info!(room = %room.tag, "room expired");
                     self.metrics.rooms.dec();
                 }
                 !gone
             });
         }
+    }
+
+    /// The rooms' attachments.
+    pub fn attachments(&self) -> &Arc<Store> {
+        &self.attachments
+    }
+
+    /// Announces a finished upload like a chat message (its `text` is the file name),
+    /// storing it first, so anyone who sees the message can fetch it at once.
+    pub fn post_attachment(
+        &self,
+        membership: &Membership,
+        client_id: ClientId,
+        reservation: Claim,
+        mut stored: Stored,
+    ) {
+        let mut room = membership.lock();
+        let Some(index) = room.position(membership.conn) else {
+            return;
+        };
+        let from = room.members[index].name.clone();
+        let name = stored.descriptor.name.clone();
+        let mut message = room.record(from, name, now_millis());
+        message.attachment = Some(Box::new(stored.descriptor.clone()));
+        if let Some(kept) = room.history.back_mut().filter(|m| m.seq == message.seq) {
+            kept.attachment = message.attachment.clone();
+        }
+        stored.seq = message.seq;
+        self.attachments.keep(reservation, stored);
+        self.trim_attachments(&room);
+        self.metrics.chats_relayed.inc();
+        room.broadcast(
+            &encode(&ServerMessage::Chat(message.clone())),
+            Some(membership.conn),
+        );
+        message.client_id = Some(client_id);
+        if let Some(index) = room.position(membership.conn) {
+            room.send_to(index, &encode(&ServerMessage::Chat(message)));
+        }
+    }
+
+    /// Whether someone in room `code` now holds resume token `token`.
+    pub fn is_current_member(&self, code: &RoomCode, token: &str) -> bool {
+        let rooms = self.read();
+        let Some(cell) = rooms.get(code) else {
+            return false;
+        };
+        let room = lock_room(cell);
+        room.members
+            .iter()
+            .any(|m| crate::attachments::same_secret(&m.resume_token, token))
+    }
+
+    /// Frees the attachments whose messages `room`'s history no longer keeps.
+    fn trim_attachments(&self, room: &Room) {
+        let first_kept = room.history.front().map_or(room.last_seq + 1, |m| m.seq);
+        self.attachments.trim(&room.code, first_kept);
     }
 
     /// The directory, for lookups. A panic while holding a lock would be a bug; the state
@@ -494,6 +567,7 @@ pub fn limits_of(config: &Config) -> Limits {
         join_timeout_ms: millis(config.join_timeout),
         room_grace_ms: millis(config.room_grace),
         history_len: config.history_len,
+        attachments: crate::attachments::limits_of(config),
     }
 }
 

@@ -246,6 +246,7 @@ impl Room {
             text,
             ts,
             client_id: None,
+            attachment: None,
         };
         if self.history_len > 0 {
             if self.history.len() == self.history_len {

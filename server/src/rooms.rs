@@ -15,6 +15,7 @@ use std::net::IpAddr;
 
 use confab_protocol::{ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 
+use crate::attachments::{Claim, Store, Stored};
 use crate::cluster::{self, Cluster};
 use crate::outbox::Outbox;
 use crate::registry::{self, Registry};
@@ -290,6 +291,83 @@ impl Rooms {
     pub fn sweep(&self, now: std::time::Instant) {
         if let Self::Memory(registry) = self {
             registry.sweep(now);
+        }
+    }
+
+    /// The attachments this relay keeps in memory; `None` in cluster mode (they are in
+    /// Redis, fetched over the WebSocket only).
+    pub fn attachments(&self) -> Option<&std::sync::Arc<Store>> {
+        match self {
+            Self::Memory(registry) => Some(registry.attachments()),
+            Self::Cluster(_) => None,
+        }
+    }
+
+    /// Holds `size` bytes in the member's room for an upload, or says which limit it
+    /// would pass.
+    pub async fn reserve(&self, membership: &Membership, size: u64) -> Result<Claim, ErrorCode> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                registry.attachments().reserve(&m.code(), size)
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => cluster.reserve_file(m, size).await,
+            _ => Err(ErrorCode::Internal),
+        }
+    }
+
+    /// Up to `len` bytes from `offset` of attachment `id` in the member's room, with the
+    /// file's size; `None` when the room has no such file (whatever the reason).
+    pub async fn fetch_chunk(
+        &self,
+        membership: &Membership,
+        id: &str,
+        offset: u64,
+        len: usize,
+    ) -> Option<(u64, Vec<u8>)> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                let stored = registry.attachments().fetch(&m.code(), id)?;
+                let size = stored.data.len();
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(size);
+                let end = start.saturating_add(len).min(size);
+                Some((size as u64, stored.data[start..end].to_vec()))
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => {
+                cluster.fetch_file(m, id, offset, len).await
+            }
+            _ => None,
+        }
+    }
+
+    /// Stores a finished upload and announces it to the member's room like a chat message,
+    /// with the next `seq`.
+    pub async fn post_attachment(
+        &self,
+        membership: &Membership,
+        client_id: ClientId,
+        reservation: Claim,
+        stored: Stored,
+    ) -> Result<(), SendError> {
+        match (self, membership) {
+            (Self::Memory(registry), Membership::Memory(m)) => {
+                registry.post_attachment(m, client_id, reservation, stored);
+                Ok(())
+            }
+            (Self::Cluster(cluster), Membership::Cluster(m)) => {
+                cluster
+                    .post_attachment(m, client_id, reservation, stored)
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a member now in room `code` holds `resume_token` (for HTTP downloads).
+    pub async fn is_current_member(&self, code: &RoomCode, resume_token: &str) -> bool {
+        match self {
+            Self::Memory(registry) => registry.is_current_member(code, resume_token),
+            // Cluster mode serves no attachment over HTTP (see `attachments`).
+            Self::Cluster(_) => false,
         }
     }
 

@@ -118,7 +118,7 @@ pub async fn run_with_metrics(
 
 /// The front door `config` asks for: the web bundle, TLS, the public page address, and
 /// `/metrics` on the main port when `metrics_here`.
-fn door_for(shared: &Shared, metrics_here: bool) -> std::io::Result<Door> {
+fn door_for(shared: &Arc<Shared>, metrics_here: bool) -> std::io::Result<Door> {
     let config = &shared.config;
     let bundle = match &config.web_dir {
         Some(dir) => {
@@ -146,6 +146,7 @@ fn door_for(shared: &Shared, metrics_here: bool) -> std::io::Result<Door> {
     let site = Site {
         bundle,
         metrics: metrics_here.then(|| Arc::clone(&shared.metrics)),
+        shared: Some(Arc::clone(shared)),
     };
     Ok(Door {
         tls,

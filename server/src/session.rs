@@ -14,6 +14,7 @@ use confab_protocol::{
     close_code, decode_client, features,
 };
 
+use crate::attachments::transfer::Transfers;
 use crate::guards::{MessageRate, RateVerdict};
 use crate::outbox::{Inbox, outbox};
 use crate::room::ConnId;
@@ -85,6 +86,8 @@ pub struct Session {
     membership: Option<Membership>,
     /// Whether the client asked for compact presence changes (`roster_deltas`).
     compact_roster: bool,
+    /// The upload under way and the transfer budget for chunks (`attachments`).
+    transfers: Transfers,
 }
 
 impl Session {
@@ -116,6 +119,7 @@ impl Session {
             status_rate,
             membership: None,
             compact_roster: false,
+            transfers: Transfers::default(),
         }
     }
 
@@ -160,10 +164,19 @@ impl Session {
                     reason: "flooding",
                 },
             },
+            // Chunks have their own budget, so a transfer never makes chat wait.
+            Ok(
+                message @ (ClientMessage::UploadChunk { .. }
+                | ClientMessage::FetchAttachment { .. }),
+            ) if self.membership.is_some() => match self.transfers.within_rate(&self.shared) {
+                Some(refusal) => refusal,
+                None => self.on_message(message).await,
+            },
             Ok(message) => {
                 let client_id = match &message {
                     ClientMessage::Chat { client_id, .. }
-                    | ClientMessage::Whisper { client_id, .. } => Some(*client_id),
+                    | ClientMessage::Whisper { client_id, .. }
+                    | ClientMessage::UploadStart { client_id, .. } => Some(*client_id),
                     _ => None,
                 };
                 match self.within_rate(client_id) {
@@ -348,6 +361,14 @@ impl Session {
             ClientMessage::Remove { name } => owner_outcome(rooms.remove(membership, &name).await),
             // Handled before the rate limit in `on_text`, and before joining.
             ClientMessage::Leave | ClientMessage::Hello { .. } => Outcome::Nothing,
+            message @ (ClientMessage::UploadStart { .. }
+            | ClientMessage::UploadChunk { .. }
+            | ClientMessage::UploadCancel
+            | ClientMessage::FetchAttachment { .. }) => {
+                self.transfers
+                    .on_message(&self.shared, membership, message)
+                    .await
+            }
         }
     }
 

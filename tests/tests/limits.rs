@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, ErrorCode, Limits, ServerMessage};
+use confab_protocol::{AttachmentLimits, ClientMessage, ErrorCode, Limits, ServerMessage};
 use confab_server::Config;
 use confab_tests::{ErrorMessage, TestRelay, WelcomeExt, chat_from, code, error_of, test_config};
 
@@ -31,6 +31,12 @@ async fn welcome_announces_the_configured_limits() {
         join_timeout: Duration::from_secs(13),
         room_grace: Duration::from_secs(14),
         history_len: 15,
+        max_file_bytes: 16,
+        max_room_attachment_bytes: 17,
+        max_relay_attachment_bytes: 18,
+        max_chunk_bytes: 19,
+        max_uploads_in_flight: 1,
+        upload_timeout: Duration::from_secs(20),
         ..test_config()
     };
     let relay = TestRelay::start(config).await;
@@ -46,6 +52,14 @@ async fn welcome_announces_the_configured_limits() {
         join_timeout_ms: 13_000,
         room_grace_ms: 14_000,
         history_len: 15,
+        attachments: AttachmentLimits {
+            max_file_bytes: 16,
+            max_room_bytes: 17,
+            max_relay_bytes: 18,
+            max_chunk_bytes: 19,
+            max_uploads_in_flight: 1,
+            upload_timeout_ms: 20_000,
+        },
     };
     assert_eq!(welcome.limits, expected);
 }

@@ -101,6 +101,11 @@ impl Composer {
                 return None;
             }
             Ok(Command::Nothing) => return None,
+            Ok(Command::Attach(_) | Command::Save { .. }) => {
+                self.error = Some("This app cannot send or save files yet.".into());
+                self.draft.clear();
+                return None;
+            }
             Err(why) => {
                 self.error = Some(capitalize(&why.to_string()));
                 return None;

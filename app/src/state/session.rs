@@ -452,6 +452,8 @@ impl Session {
                 }
             }
             ServerMessage::Typing { .. } | ServerMessage::Welcome(WelcomeMessage { .. }) => {}
+            // Attachment transfers: the app does not upload or fetch files yet.
+            ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => {}
         }
         applied
     }

@@ -35,6 +35,7 @@ fn limits() -> Limits {
         join_timeout_ms: 30_000,
         room_grace_ms: 30_000,
         history_len: 200,
+        attachments: Default::default(),
     }
 }
 
@@ -45,6 +46,7 @@ fn chat(seq: u64, from: &str, text: &str, client_id: Option<u64>) -> ServerMessa
         text: text.into(),
         ts: seq,
         client_id,
+        attachment: None,
     })
 }
 

@@ -254,6 +254,7 @@ mod tests {
             text: text.into(),
             ts: seq * 1000,
             client_id: None,
+            attachment: None,
         }
     }
 

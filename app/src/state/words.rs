@@ -49,6 +49,15 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         | ErrorCode::AlreadyJoined
         | ErrorCode::Internal
         | ErrorCode::Other => format!("The server said: {message}"),
+        // Attachment refusals: the app does not upload or fetch files yet.
+        ErrorCode::FileTooLarge
+        | ErrorCode::RoomAttachmentsFull
+        | ErrorCode::RelayAttachmentsFull
+        | ErrorCode::ChunkTooLarge
+        | ErrorCode::UploadInProgress
+        | ErrorCode::BadChunk
+        | ErrorCode::UploadTimedOut
+        | ErrorCode::AttachmentNotFound => format!("The server said: {message}"),
     }
 }
 

@@ -20,6 +20,7 @@ fn relayed_chat() -> ServerMessage {
         text: "hello everyone, how is it going?".to_owned(),
         ts: 1_700_000_000_000,
         client_id: None,
+        attachment: None,
     })
 }
 

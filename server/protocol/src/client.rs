@@ -82,6 +82,39 @@ pub enum ClientMessage {
         /// Who to remove (matched like names are).
         name: Username,
     },
+    /// Start uploading a file to the room (one upload at a time per connection). Answered
+    /// with `upload_ack` (`received: 0`) or an `error` with `client_id`.
+    UploadStart {
+        /// Chosen by the client: echoed in every `upload_ack`, in the sender's copy of the
+        /// finished attachment's `chat`, and in every refusal of this upload.
+        client_id: ClientId,
+        /// The file's name (its path is dropped: see `attachment::clean_file_name`).
+        file_name: String,
+        /// The MIME type the client believes the file has; empty means unknown.
+        #[serde(default)]
+        mime: String,
+        /// The file's exact size in bytes.
+        size: u64,
+    },
+    /// The next bytes of the upload under way, in order. Answered with `upload_ack`, or,
+    /// after the last byte, by the room's `chat` carrying the attachment.
+    UploadChunk {
+        /// Where these bytes start in the file: the `received` of the last `upload_ack`.
+        offset: u64,
+        /// The bytes, standard base64 with padding, at most `max_chunk_bytes` decoded.
+        data: String,
+    },
+    /// Abandon the upload under way; its reserved space is freed. No answer.
+    UploadCancel,
+    /// Ask for the bytes of an attachment from `offset` on: answered with one
+    /// `attachment_chunk` of at most `max_chunk_bytes`, or `attachment_not_found`.
+    FetchAttachment {
+        /// The attachment's `id`.
+        id: String,
+        /// The first byte wanted (0 for the start).
+        #[serde(default)]
+        offset: u64,
+    },
 }
 
 /// Protocol features a client can ask for in `hello`.

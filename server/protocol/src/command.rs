@@ -15,6 +15,7 @@
 //! - `/away`, `/back`: your status. `/ignore NAME`, `/unignore NAME`: hide a member on
 //!   your own screen. `/lock`, `/unlock`, `/remove NAME` (also `/kick`): the room owner's.
 //! - `/who`, `/help`, `/quit`.
+//! - `/attach PATH` (the rest of the line is the path, spaces included), `/save ID [PATH]`.
 
 use crate::{Username, UsernameError};
 
@@ -54,6 +55,15 @@ pub enum Command {
     Quit,
     /// A blank line: nothing to send (the relay would refuse it as `empty_message`).
     Nothing,
+    /// Upload the file at this path to the room (`/attach PATH`).
+    Attach(String),
+    /// Download attachment `id`, to `path` or under its own name (`/save ID [PATH]`).
+    Save {
+        /// The attachment's id, as its message shows it.
+        id: String,
+        /// Where to write it; `None` for its own (cleaned) name in the current directory.
+        path: Option<String>,
+    },
 }
 
 /// Why a line was not understood. Nothing is sent; the text is shown to the user.
@@ -71,6 +81,9 @@ pub enum CommandError {
     /// `/remove`, `/ignore` or `/unignore` without a name.
     #[error("usage: /{0} NAME")]
     NameUsage(&'static str),
+    /// `/attach` without a path, or `/save` without an id.
+    #[error("usage: /attach PATH   or   /save ID [PATH]")]
+    FileUsage,
     /// `/w` with a name that breaks the name rules.
     #[error("{0}")]
     BadName(#[from] UsernameError),
@@ -86,6 +99,8 @@ commands:
   /ignore NAME      hide a member's messages on your screen (/unignore NAME: show again)
   /lock, /unlock    room owner: keep newcomers out, or let them in again
   /remove NAME      room owner: remove a member (kept out for a while)
+  /attach PATH      upload a file to the room
+  /save ID [PATH]   download a file shown in the room
   /quit             leave the room
   //text            send a line that starts with /
 anything else is sent to the room";
@@ -134,6 +149,15 @@ pub fn parse(line: &str, members: &[Username]) -> Result<Command, CommandError> 
             )?,
             ignore: word == "ignore",
         }),
+        "attach" if rest.trim().is_empty() => Err(CommandError::FileUsage),
+        "attach" => Ok(Command::Attach(rest.trim().to_owned())),
+        "save" => {
+            let mut words = rest.split_whitespace();
+            let id = words.next().ok_or(CommandError::FileUsage)?.to_owned();
+            let path = rest.trim_start().strip_prefix(id.as_str()).map(str::trim);
+            let path = path.filter(|p| !p.is_empty()).map(str::to_owned);
+            Ok(Command::Save { id, path })
+        }
         other => Err(CommandError::Unknown(other.to_owned())),
     }
 }
@@ -272,6 +296,30 @@ fn word_end(text: &str, words: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attach_takes_the_rest_of_the_line_and_save_an_id_and_an_optional_path() {
+        assert_eq!(
+            parse("/attach my cat.png", &[]),
+            Ok(Command::Attach("my cat.png".into()))
+        );
+        assert_eq!(parse("/attach  ", &[]), Err(CommandError::FileUsage));
+        assert_eq!(
+            parse("/save abc12", &[]),
+            Ok(Command::Save {
+                id: "abc12".into(),
+                path: None
+            })
+        );
+        assert_eq!(
+            parse("/save abc12 out/my file.png", &[]),
+            Ok(Command::Save {
+                id: "abc12".into(),
+                path: Some("out/my file.png".into())
+            })
+        );
+        assert_eq!(parse("/save", &[]), Err(CommandError::FileUsage));
+    }
 
     fn name(s: &str) -> Username {
         Username::parse(s).expect("valid name")

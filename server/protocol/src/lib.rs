@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`username`]: [`Username`], the validated display name and its uniqueness key.
 //! - [`room_code`]: [`RoomCode`], a case- and separator-insensitive room code.
+//! - [`attachment`]: the descriptor of an uploaded file, the attachment limits, file names.
 //! - [`command`]: the line grammar clients share (`/w`, `/me`, ...) and the "same name" rule.
 //! - [`client`]: messages a client sends, and [`decode_client`] with typed errors.
 //! - [`server`]: messages the relay sends, [`ErrorCode`] and the close codes.
@@ -14,6 +15,7 @@
 //!
 //! This crate is serde only: no sockets, no async runtime, so it builds for `wasm32`.
 
+pub mod attachment;
 pub mod client;
 pub mod command;
 pub mod room_code;
@@ -21,6 +23,7 @@ pub mod server;
 pub mod status;
 pub mod username;
 
+pub use attachment::{Attachment, AttachmentLimits, clean_file_name};
 pub use client::{ClientMessage, DecodeError, decode_client, features};
 pub use room_code::{RoomCode, RoomCodeError};
 pub use server::{

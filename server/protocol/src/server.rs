@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ClientId, MemberStatus, Millis, RoomCode, Seq, Username};
+use crate::{
+    Attachment, AttachmentLimits, ClientId, MemberStatus, Millis, RoomCode, Seq, Username,
+};
 
 /// One frame from the relay. JSON: `{"type": "<snake_case variant>", ...fields}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +84,24 @@ pub enum ServerMessage {
     },
     /// The room's owner or lock changed.
     RoomState(RoomState),
+    /// The upload under way has `received` bytes so far: send the next chunk from there.
+    UploadAck {
+        /// The `client_id` of the `upload_start`.
+        client_id: ClientId,
+        /// Bytes the relay holds so far (0 right after `upload_start`).
+        received: u64,
+    },
+    /// Bytes of an attachment, the answer to `fetch_attachment`.
+    AttachmentChunk {
+        /// The attachment's `id`.
+        id: String,
+        /// Where `data` starts in the file.
+        offset: u64,
+        /// The whole file's size: fetch again from `offset + len(data)` until it is reached.
+        size: u64,
+        /// The bytes, standard base64 with padding (empty at or past the end).
+        data: String,
+    },
 }
 
 /// Who owns the room and whether it is locked: in `welcome`, and as `room_state` whenever
@@ -166,6 +186,10 @@ pub struct ChatMessage {
     /// The sender's `client_id`, present only in the copy sent back to the sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
+    /// A file uploaded to the room; `text` is then its file name (what an older client
+    /// shows). Absent on ordinary messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Box<Attachment>>,
 }
 
 /// A private message between two members of a room.
@@ -215,6 +239,9 @@ pub struct Limits {
     /// How many chat messages the room keeps for `history` and resumes.
     #[serde(default)]
     pub history_len: usize,
+    /// What uploads may be; absent (all zero) from a relay without attachments.
+    #[serde(default, skip_serializing_if = "AttachmentLimits::is_unset")]
+    pub attachments: AttachmentLimits,
 }
 
 /// Machine-readable reasons in `error` frames. Unknown codes from a newer relay decode as
@@ -263,6 +290,25 @@ pub enum ErrorCode {
     RoomLocked,
     /// You were removed from this room recently; try again later.
     Removed,
+    /// The file is larger than `limits.attachments.max_file_bytes`.
+    FileTooLarge,
+    /// The room holds `max_room_bytes` of attachments: wait until older ones fall out of
+    /// its history.
+    RoomAttachmentsFull,
+    /// The relay holds `max_relay_bytes` of attachments across its rooms.
+    RelayAttachmentsFull,
+    /// An `upload_chunk` over `max_chunk_bytes` decoded; the upload is dropped.
+    ChunkTooLarge,
+    /// `upload_start` while `max_uploads_in_flight` uploads are under way.
+    UploadInProgress,
+    /// An `upload_chunk` with no upload under way, at the wrong offset, with bad base64 or
+    /// past the declared size; an upload under way is dropped.
+    BadChunk,
+    /// The upload got no chunk for `upload_timeout_ms` and was dropped.
+    UploadTimedOut,
+    /// No attachment with this id is in your room (unknown, expired, fallen out of the
+    /// history, or in another room: the relay does not say which).
+    AttachmentNotFound,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -355,6 +401,7 @@ mod tests {
             join_timeout_ms: 30_000,
             room_grace_ms: 30_000,
             history_len: 200,
+            attachments: Default::default(),
         }
     }
 
@@ -374,6 +421,7 @@ mod tests {
             text: "hi".into(),
             ts: 1_700_000_000_000,
             client_id: None,
+            attachment: None,
         };
         golden(
             &ServerMessage::Welcome(WelcomeMessage {
@@ -478,6 +526,7 @@ mod tests {
                 text: "yo".into(),
                 ts: 5,
                 client_id: Some(3),
+                attachment: None,
             }),
             &json!({"type": "chat", "seq": 9, "from": "ann", "text": "yo", "ts": 5, "client_id": 3}),
         );

@@ -3,7 +3,7 @@
 //! Nothing read from Redis is trusted: every event is parsed into these types, names and
 //! lengths are checked again, and an event that fails is logged and skipped, never a crash.
 
-use confab_protocol::{ChatMessage, ClientId, MemberStatus, Seq, Username};
+use confab_protocol::{Attachment, ChatMessage, ClientId, MemberStatus, Seq, Username};
 use serde::{Deserialize, Serialize};
 
 /// Where a member's connection is: which relay, which connection on it.
@@ -46,6 +46,9 @@ pub enum Event {
         /// The sender's connection.
         #[serde(flatten)]
         origin: Origin,
+        /// A file uploaded to the room (`cluster/attachments.rs`); `text` is its name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<Box<Attachment>>,
     },
     /// A typing hint.
     Typing {
@@ -141,6 +144,7 @@ impl Envelope {
                 from,
                 text,
                 ts,
+                attachment,
                 ..
             } => Some(ChatMessage {
                 seq,
@@ -148,6 +152,7 @@ impl Envelope {
                 text,
                 ts,
                 client_id: None,
+                attachment,
             }),
             _ => None,
         }
@@ -196,6 +201,7 @@ mod tests {
                 relay: "r1".into(),
                 conn: "3".into(),
             },
+            attachment: None,
         }
         .to_body();
         // What the CHAT script does: '{"ev":N,"seq":S,' .. body minus its '{'.

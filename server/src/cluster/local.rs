@@ -297,6 +297,7 @@ impl LocalRooms {
                 ts,
                 client_id,
                 origin,
+                attachment,
             } => {
                 let mut message = ChatMessage {
                     seq: *seq,
@@ -304,6 +305,7 @@ impl LocalRooms {
                     text: text.clone(),
                     ts: *ts,
                     client_id: None,
+                    attachment: attachment.clone(),
                 };
                 let all = encode(&ServerMessage::Chat(message.clone()));
                 message.client_id = Some(*client_id);

@@ -14,6 +14,7 @@
 //! was itself reaped), it closes its members' connections with 1012 so each resumes and
 //! gets exactly what it missed, or a `gap`.
 
+mod attachments;
 mod bus;
 mod local;
 mod scripts;
@@ -436,6 +437,7 @@ impl Cluster {
             ts: now_millis(),
             client_id,
             origin: self.origin(membership.conn),
+            attachment: None,
         }
         .to_body();
         let keys = &membership.keys;

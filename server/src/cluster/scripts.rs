@@ -18,7 +18,7 @@ use redis::Script;
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 13],
+    keys: [String; 15],
 }
 
 impl RoomKeys {
@@ -41,6 +41,8 @@ impl RoomKeys {
                 key("locked"),   // 11: exists while the room is locked
                 key("bans"),     // 12: hash: name key or "ip:ADDR" -> ban end ms
                 key("away"),     // 13: hash: name key -> "1" for members who are away
+                key("files"),    // 14: hash: attachment id -> its bytes (cluster/attachments.rs)
+                key("filemeta"), // 15: hash: id -> "seq:size", and "_bytes" -> bytes held
             ],
         }
     }
@@ -419,6 +421,11 @@ const PERMANENT: &str = r#"
 redis.call('SET', ROOM, 'p')
 return 1
 "#;
+
+/// A script of `body` after the shared helpers (for scripts kept beside what they serve).
+pub fn with_prelude(body: &str) -> Script {
+    script(body)
+}
 
 fn script(body: &str) -> Script {
     Script::new(&format!("{PRELUDE}{body}"))

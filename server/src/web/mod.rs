@@ -25,8 +25,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::watch;
 
+use crate::attachments;
 use crate::metrics::Metrics;
 use crate::metrics_endpoint;
+use crate::shared::Shared;
 use crate::stream::{Rewound, Stream};
 use crate::upgrade::MAX_REQUEST_HEAD_BYTES;
 
@@ -48,6 +50,8 @@ pub struct Site {
     pub bundle: Option<Bundle>,
     /// Set when `/metrics` is served on the main port (no `--metrics-bind` given).
     pub metrics: Option<Arc<Metrics>>,
+    /// The relay's state, for `GET /attachments/<id>` (`attachments::http`).
+    pub shared: Option<Arc<Shared>>,
 }
 
 /// Serves HTTP requests on `stream` (whose first bytes, already read, are `head`) until the
@@ -61,9 +65,28 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let draining = shutdown.clone();
-    let service = service_fn(move |request| {
-        let response = answer(&request, &site, *draining.borrow());
-        async move { Ok::<_, Infallible>(response) }
+    let service = service_fn(move |request: Request<Incoming>| {
+        let attachment = site.shared.as_ref().and_then(|shared| {
+            let id = request
+                .uri()
+                .path()
+                .strip_prefix(attachments::http::PREFIX)?;
+            let head_only = request.method() == Method::HEAD;
+            let wanted = head_only || request.method() == Method::GET;
+            wanted.then(|| (Arc::clone(shared), id.to_owned(), head_only))
+        });
+        let response = match attachment {
+            None => Ok(answer(&request, &site, *draining.borrow())),
+            Some(download) => Err((download, request.headers().clone())),
+        };
+        async move {
+            Ok::<_, Infallible>(match response {
+                Ok(response) => response,
+                Err(((shared, id, head_only), headers)) => {
+                    attachments::http::answer(&shared, &id, &headers, head_only).await
+                }
+            })
+        }
     });
     let already_draining = *shutdown.borrow_and_update();
     let connection = http1::Builder::new()

@@ -28,6 +28,7 @@ fn chat(seq: u64, from: &str, text: &str) -> ChatMessage {
         text: text.into(),
         ts: 1_700_000_000_000 + seq * 1000,
         client_id: None,
+        attachment: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn session(history: Vec<ChatMessage>) -> Session {
         join_timeout_ms: 30_000,
         room_grace_ms: 30_000,
         history_len: 200,
+        attachments: Default::default(),
     };
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
     Session::new(WelcomeMessage {

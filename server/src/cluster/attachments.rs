@@ -1,0 +1,263 @@
+//! Attachments in cluster mode: the bytes live in Redis beside their room, so a file
+//! uploaded on one relay is fetched from any other.
+//!
+//! Two room keys hold them (`files`: id → bytes; `filemeta`: id → `seq:size`, and `_bytes`,
+//! the bytes the room holds and has reserved), so they expire with the room like every
+//! other room key. `confab:file_bytes` (room → bytes) is the cluster-wide total; rooms that
+//! are gone drop out of it whenever an upload is reserved. A file whose message has left
+//! the room's kept history is refused at once and freed by the room's next upload.
+//! docs/scaling.md says what Redis holds.
+
+use std::sync::Arc;
+
+use confab_protocol::{ClientId, ErrorCode, RoomCode};
+use redis::Script;
+use redis::aio::ConnectionManager;
+
+use super::bus::Event;
+use super::scripts::{RoomKeys, with_prelude};
+use super::{Cluster, Membership};
+use crate::attachments::{Claim, Release, Stored};
+use crate::registry::now_millis;
+use crate::rooms::SendError;
+
+/// Helpers for the scripts below, after the shared prelude.
+const FILES_PRELUDE: &str = r#"
+local FILES, META = KEYS[14], KEYS[15]
+local TOTAL = 'confab:file_bytes'
+
+-- Frees the files whose messages the history no longer keeps.
+local function free_stale()
+  local first = redis.call('LINDEX', HISTORY, 0)
+  local first_seq = tonumber(redis.call('GET', SEQ) or '0') + 1
+  if first then first_seq = tonumber(cjson.decode(first).seq) end
+  local fields = redis.call('HGETALL', META)
+  local freed = 0
+  for i = 1, #fields, 2 do
+    local id = fields[i]
+    if id ~= '_bytes' then
+      local seq, size = string.match(fields[i + 1], '^(%d+):(%d+)$')
+      if tonumber(seq) < first_seq then
+        redis.call('HDEL', FILES, id)
+        redis.call('HDEL', META, id)
+        freed = freed + tonumber(size)
+      end
+    end
+  end
+  return freed
+end
+
+-- Lowers the room's count (and the cluster's) by `size`, never below zero.
+local function lower(code, size)
+  if size <= 0 or redis.call('EXISTS', META) == 0 then return end
+  local mine = redis.call('HINCRBY', META, '_bytes', -size)
+  if mine < 0 then redis.call('HSET', META, '_bytes', 0); mine = 0 end
+  redis.call('HSET', TOTAL, code, mine)
+end
+"#;
+
+/// Reserves space for an upload. ARGV: size, room limit, cluster limit, room code.
+/// Returns `ok`, `room`, `relay` or `gone` (the room has no members).
+const RESERVE: &str = r#"
+local size, max_room, max_total, code = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+if redis.call('EXISTS', ROOM) == 0 or redis.call('HLEN', MEMBERS) == 0 then return 'gone' end
+lower(code, free_stale())
+local mine = tonumber(redis.call('HGET', META, '_bytes') or '0')
+redis.call('HSET', TOTAL, code, mine)
+local all = redis.call('HGETALL', TOTAL)
+local total = 0
+for i = 1, #all, 2 do
+  if all[i] ~= code and redis.call('EXISTS', 'confab:{' .. all[i] .. '}:room') == 0 then
+    redis.call('HDEL', TOTAL, all[i])
+  else
+    total = total + tonumber(all[i + 1])
+  end
+end
+if mine + size > max_room then return 'room' end
+if total + size > max_total then return 'relay' end
+redis.call('HINCRBY', META, '_bytes', size)
+redis.call('HINCRBY', TOTAL, code, size)
+return 'ok'
+"#;
+
+/// Gives back reserved space. ARGV: size, room code.
+const RELEASE: &str = r#"
+lower(ARGV[2], tonumber(ARGV[1]))
+return 1
+"#;
+
+/// Stores a finished upload and sequences its chat, like `CHAT`. ARGV: channel, name key,
+/// relay id, conn id, event body, history length, id, bytes, size, room code.
+/// Returns `{"ok", seq}` or `{"not_member"}`.
+const ATTACH: &str = r#"
+local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local current = redis.call('HGET', MEMBERS, key)
+if not current then return {'not_member'} end
+local member = cjson.decode(current)
+if member.relay ~= relay or member.conn ~= conn then return {'not_member'} end
+local seq = redis.call('INCR', SEQ)
+local ev = redis.call('INCR', EV)
+local event = '{"ev":' .. ev .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
+if keep > 0 then
+  redis.call('RPUSH', HISTORY, event)
+  redis.call('LTRIM', HISTORY, -keep, -1)
+end
+redis.call('HSET', FILES, ARGV[7], ARGV[8])
+redis.call('HSET', META, ARGV[7], seq .. ':' .. ARGV[9])
+redis.call('PUBLISH', channel, event)
+lower(ARGV[10], free_stale())
+return {'ok', tostring(seq)}
+"#;
+
+/// Reads a range of a file still in the history. ARGV: id, offset, length.
+/// Returns `{size, bytes}`, or an empty array.
+const FETCH: &str = r#"
+local meta = redis.call('HGET', META, ARGV[1])
+if not meta then return {} end
+local seq, size = string.match(meta, '^(%d+):(%d+)$')
+local first = redis.call('LINDEX', HISTORY, 0)
+if not first or tonumber(cjson.decode(first).seq) > tonumber(seq) then return {} end
+local data = redis.call('HGET', FILES, ARGV[1]) or ''
+local from = tonumber(ARGV[2])
+return {size, string.sub(data, from + 1, from + tonumber(ARGV[3]))}
+"#;
+
+fn files_script(body: &str) -> Script {
+    with_prelude(&format!("{FILES_PRELUDE}{body}"))
+}
+
+/// Gives reserved space back in Redis, from a task of its own (a drop cannot wait).
+#[derive(Debug)]
+struct RedisRelease {
+    redis: ConnectionManager,
+}
+
+impl Release for RedisRelease {
+    fn release(&self, room: &RoomCode, size: u64) {
+        let mut redis = self.redis.clone();
+        let keys = RoomKeys::of(room);
+        let room = room.to_string();
+        tokio::spawn(async move {
+            let done: redis::RedisResult<i64> = files_script(RELEASE)
+                .key(keys.all())
+                .arg(size)
+                .arg(room)
+                .invoke_async(&mut redis)
+                .await;
+            if let Err(err) = done {
+                tracing::warn!(%err, "reserved attachment space not given back");
+            }
+        });
+    }
+}
+
+impl Cluster {
+    /// Holds `size` bytes in the member's room, within the room's and the cluster's limits.
+    pub async fn reserve_file(
+        self: &Arc<Self>,
+        membership: &Membership,
+        size: u64,
+    ) -> Result<Claim, ErrorCode> {
+        if size > self.config.max_file_bytes {
+            return Err(ErrorCode::FileTooLarge);
+        }
+        let verdict: String = files_script(RESERVE)
+            .key(membership.keys.all())
+            .arg(size)
+            .arg(self.config.max_room_attachment_bytes)
+            .arg(self.config.max_relay_attachment_bytes)
+            .arg(membership.code.to_string())
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|err| {
+                tracing::warn!(%err, "attachment space not reserved");
+                ErrorCode::Unavailable
+            })?;
+        match verdict.as_str() {
+            "ok" => {
+                let owner: Arc<dyn Release> = Arc::new(RedisRelease {
+                    redis: self.redis.clone(),
+                });
+                Ok(Claim::new(membership.code.clone(), size, owner))
+            }
+            "room" => Err(ErrorCode::RoomAttachmentsFull),
+            "relay" => Err(ErrorCode::RelayAttachmentsFull),
+            _ => Err(ErrorCode::Unavailable),
+        }
+    }
+
+    /// Stores a finished upload in Redis and announces it like a chat, to every relay.
+    pub async fn post_attachment(
+        self: &Arc<Self>,
+        membership: &Membership,
+        client_id: ClientId,
+        reservation: Claim,
+        stored: Stored,
+    ) -> Result<(), SendError> {
+        let descriptor = stored.descriptor;
+        let body = Event::Chat {
+            seq: 0,
+            from: membership.name.clone(),
+            text: descriptor.name.clone(),
+            ts: now_millis(),
+            client_id,
+            origin: self.origin(membership.conn),
+            attachment: Some(Box::new(descriptor.clone())),
+        }
+        .to_body();
+        let reply: Vec<redis::Value> = files_script(ATTACH)
+            .key(membership.keys.all())
+            .arg(&membership.keys.channel)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
+            .arg(body)
+            .arg(self.config.history_len)
+            .arg(&descriptor.id)
+            .arg(&stored.data[..])
+            .arg(descriptor.size)
+            .arg(membership.code.to_string())
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|err| {
+                tracing::warn!(%err, "attachment could not be stored");
+                SendError::Unavailable
+            })?;
+        match reply.first() {
+            Some(redis::Value::BulkString(ok)) if ok == b"ok" => {
+                // The space now belongs to the stored file.
+                reservation.settle();
+                self.metrics.chats_relayed.inc();
+                Ok(())
+            }
+            _ => Err(SendError::MembershipLost),
+        }
+    }
+
+    /// Up to `len` bytes from `offset` of attachment `id` in the member's room, with its
+    /// size; `None` for an id the room does not (or no longer) keep, or when Redis does not
+    /// answer.
+    pub async fn fetch_file(
+        self: &Arc<Self>,
+        membership: &Membership,
+        id: &str,
+        offset: u64,
+        len: usize,
+    ) -> Option<(u64, Vec<u8>)> {
+        let reply: Vec<redis::Value> = files_script(FETCH)
+            .key(membership.keys.all())
+            .arg(id)
+            .arg(offset)
+            .arg(len)
+            .invoke_async(&mut self.redis.clone())
+            .await
+            .map_err(|err| tracing::warn!(%err, "attachment not fetched"))
+            .ok()?;
+        let [size, data] = reply.as_slice() else {
+            return None;
+        };
+        let size: u64 = redis::from_redis_value(size.clone()).ok()?;
+        let data: Vec<u8> = redis::from_redis_value(data.clone()).ok()?;
+        Some((size, data))
+    }
+}
