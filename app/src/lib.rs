@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod chime;
+pub mod files;
 #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
 pub mod host;
 pub mod net;
@@ -23,5 +24,7 @@ pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 pub mod web_link;
+#[cfg(target_arch = "wasm32")]
+pub mod web_files;
 
 pub use app::ConfabApp;
