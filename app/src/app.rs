@@ -428,3 +428,6 @@ impl eframe::App for ConfabApp {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod attach_tests;

@@ -108,7 +108,10 @@ impl Files {
                 let tx = self.picked_tx.clone();
                 let ctx = ctx.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let read = file.bytes_async().await.map(|bytes| Picked { name, mime, bytes });
+                    let read = file
+                        .bytes_async()
+                        .await
+                        .map(|bytes| Picked { name, mime, bytes });
                     let _ = tx.send(read);
                     ctx.request_repaint();
                 });

@@ -23,8 +23,8 @@ pub mod state;
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-pub mod web_link;
 #[cfg(target_arch = "wasm32")]
 pub mod web_files;
+pub mod web_link;
 
 pub use app::ConfabApp;

@@ -131,7 +131,9 @@ impl Attachments {
     ) -> Result<Vec<Transfer>, String> {
         let name = confab_protocol::clean_file_name(name);
         if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
-            return Err(format!("Not sent: {name}: this server does not take files."));
+            return Err(format!(
+                "Not sent: {name}: this server does not take files."
+            ));
         }
         let max = self.limits.max_file_bytes;
         if bytes.len() as u64 > max {
@@ -169,7 +171,11 @@ impl Attachments {
     /// `upload_ack`: send the next chunk of the upload in flight.
     pub fn on_ack(&mut self, client_id: ClientId, received: u64) -> Vec<Transfer> {
         let chunk = self.chunk_bytes();
-        let Some(upload) = self.uploads.front_mut().filter(|u| u.client_id == client_id) else {
+        let Some(upload) = self
+            .uploads
+            .front_mut()
+            .filter(|u| u.client_id == client_id)
+        else {
             return vec![];
         };
         upload.acked = Some(received);
@@ -181,7 +187,11 @@ impl Attachments {
 
     /// Our own `chat` came back with `client_id`: that upload is done; start the next.
     pub fn on_posted(&mut self, client_id: ClientId) -> Vec<Transfer> {
-        if self.uploads.front().is_some_and(|u| u.client_id == client_id) {
+        if self
+            .uploads
+            .front()
+            .is_some_and(|u| u.client_id == client_id)
+        {
             self.uploads.pop_front();
             self.retry_at = None;
             return self.start_next();
@@ -208,7 +218,10 @@ impl Attachments {
         }
         let upload = self.uploads.pop_front().expect("front was checked");
         self.retry_at = None;
-        let mut out = vec![Transfer::Notice(format!("Not sent: {}: {why}", upload.name))];
+        let mut out = vec![Transfer::Notice(format!(
+            "Not sent: {}: {why}",
+            upload.name
+        ))];
         out.extend(self.start_next());
         Some(out)
     }
@@ -246,7 +259,12 @@ impl Attachments {
         purpose: Purpose,
         online: bool,
     ) -> Vec<Transfer> {
-        if let Some(d) = self.active.iter_mut().chain(&mut self.waiting).find(|d| d.id == id) {
+        if let Some(d) = self
+            .active
+            .iter_mut()
+            .chain(&mut self.waiting)
+            .find(|d| d.id == id)
+        {
             if purpose == Purpose::Save {
                 d.purpose = Purpose::Save;
             }
@@ -397,3 +415,6 @@ fn chunk_at(bytes: &[u8], offset: u64, chunk: usize) -> Option<ClientMessage> {
         data: STANDARD.encode(&bytes[start..end]),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -29,7 +29,8 @@ pub mod words;
 mod tests;
 
 use confab_protocol::{
-    Attachment, ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode, ServerMessage, Username,
+    Attachment, ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode,
+    ServerMessage, Username,
 };
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 

@@ -53,12 +53,17 @@ pub struct Media {
 type Shared = Arc<Mutex<Media>>;
 
 fn shared(ctx: &egui::Context) -> Shared {
-    ctx.data_mut(|d| d.get_temp_mut_or_default::<Shared>(Id::unique("confab-media")).clone())
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<Shared>(Id::unique("confab-media"))
+            .clone()
+    })
 }
 
 fn with_media<R>(ctx: &egui::Context, f: impl FnOnce(&mut Media) -> R) -> R {
     let media = shared(ctx);
-    let mut media = media.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut media = media
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     f(&mut media)
 }
 
@@ -96,10 +101,14 @@ pub fn has_picture(ctx: &egui::Context, id: &str) -> bool {
 fn evict(media: &mut Media, keep: &str) {
     let bytes = |t: &TextureHandle| t.size()[0] * t.size()[1] * 4;
     loop {
-        let total: usize = media.pictures.values().map(|p| match p {
-            Picture::Shown(t, _) => bytes(t),
-            _ => 0,
-        }).sum();
+        let total: usize = media
+            .pictures
+            .values()
+            .map(|p| match p {
+                Picture::Shown(t, _) => bytes(t),
+                _ => 0,
+            })
+            .sum();
         if total <= CACHE_BYTES {
             return;
         }
@@ -121,7 +130,10 @@ fn evict(media: &mut Media, keep: &str) {
 /// with dimensions it may decode).
 pub fn is_picture(attachment: &Attachment) -> bool {
     let sniffed = attachment.sniffed_mime.as_deref().unwrap_or_default();
-    let known = matches!(sniffed, "image/png" | "image/jpeg" | "image/gif" | "image/webp");
+    let known = matches!(
+        sniffed,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    );
     let dims = attachment.width.zip(attachment.height);
     known && dims.is_some_and(|(w, h)| decode::dimensions_allowed(w, h))
 }
@@ -172,9 +184,11 @@ fn thumbnail_ui(ui: &mut Ui, a: &Attachment, texture: &TextureHandle) -> Option<
     let [w, h] = texture.size();
     let size = fit_size(w as f32, h as f32, THUMBNAIL);
     let image = egui::Image::new((texture.id(), size)).sense(Sense::click());
-    let response = ui
-        .add(image)
-        .on_hover_text(format!("{} ({}): click to enlarge", a.name, file_size(a.size)));
+    let response = ui.add(image).on_hover_text(format!(
+        "{} ({}): click to enlarge",
+        a.name,
+        file_size(a.size)
+    ));
     response.widget_info(|| {
         egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Picture {}", a.name))
     });
