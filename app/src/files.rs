@@ -75,7 +75,11 @@ impl Files {
         #[cfg(target_arch = "wasm32")]
         {
             let _ = ctx;
-            let _ = tx.send((id, crate::ui::attachment::decode::decode(&bytes)));
+            let result = crate::ui::attachment::decode::decode(&bytes);
+            // Freed before the texture is made: the encoded and decoded copies never wait
+            // for each other.
+            drop(bytes);
+            let _ = tx.send((id, result));
         }
     }
 
