@@ -166,15 +166,24 @@ pub fn attachment_ui(ui: &mut Ui, attachment: &Attachment) {
         }
         state
     });
-    let action = match state {
-        Some(Picture::Shown(texture, _)) => thumbnail_ui(ui, attachment, &texture),
-        Some(Picture::Card) => card_ui(ui, attachment),
-        _ if is_picture(attachment) => {
-            placeholder_ui(ui, attachment);
-            None
-        }
-        _ => card_ui(ui, attachment),
+    // Lined up under the message's text (chat_line's 10 px left margin).
+    let margin = egui::Margin {
+        left: 10,
+        bottom: 4,
+        ..Default::default()
     };
+    let action = egui::Frame::new()
+        .inner_margin(margin)
+        .show(ui, |ui| match state {
+            Some(Picture::Shown(texture, _)) => thumbnail_ui(ui, attachment, &texture),
+            Some(Picture::Card) => card_ui(ui, attachment),
+            _ if is_picture(attachment) => {
+                placeholder_ui(ui, attachment);
+                None
+            }
+            _ => card_ui(ui, attachment),
+        })
+        .inner;
     if let Some(action) = action {
         with_media(&ctx, |m| m.actions.push(action));
     }
@@ -183,7 +192,9 @@ pub fn attachment_ui(ui: &mut Ui, attachment: &Attachment) {
 fn thumbnail_ui(ui: &mut Ui, a: &Attachment, texture: &TextureHandle) -> Option<AttachmentAction> {
     let [w, h] = texture.size();
     let size = fit_size(w as f32, h as f32, THUMBNAIL);
-    let image = egui::Image::new((texture.id(), size)).sense(Sense::click());
+    let image = egui::Image::new((texture.id(), size))
+        .corner_radius(6)
+        .sense(Sense::click());
     let response = ui.add(image).on_hover_text(format!(
         "{} ({}): click to enlarge",
         a.name,
