@@ -96,3 +96,23 @@ fn another_file_is_a_card_with_its_name_and_size() {
     assert!(h.query_by_label("47.1 KiB").is_some());
     assert!(h.state().is_empty(), "nothing is fetched until Save");
 }
+
+#[test]
+fn an_opened_picture_shows_larger_until_escape() {
+    let mut h = Harness::builder().with_size([800.0, 600.0]).build_ui_state(
+        |ui, open: &mut bool| {
+            if *open {
+                *open = viewer_ui(ui.ctx(), "v1");
+            }
+        },
+        false,
+    );
+    store_picture(&h.ctx, "v1", ColorImage::filled([400, 200], Color32::GREEN));
+    // Opened once the picture is there (the harness draws a frame as it is built).
+    *h.state_mut() = true;
+    h.run_steps(3);
+    assert!(*h.state(), "open");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!*h.state(), "closed by Esc");
+}
