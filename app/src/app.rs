@@ -239,6 +239,7 @@ impl ConfabApp {
                 self.model.fetch(&a, Purpose::Save, now)
             }
             ChatAction::Attachment(AttachmentAction::Open(_)) => vec![],
+            ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, effects);
     }

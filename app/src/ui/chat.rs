@@ -73,6 +73,8 @@ pub enum ChatAction {
     ChooseFile,
     /// Attach the file at this path (native: the path field beside the composer).
     AttachPath(String),
+    /// Stop this upload (its `client_id`).
+    CancelUpload(confab_protocol::ClientId),
     /// Something done with an attachment in the list.
     Attachment(super::attachment::AttachmentAction),
 }
@@ -185,6 +187,9 @@ pub fn chat_ui(
             ui.horizontal(|ui| {
                 ui.weak(format!("Sending {}…", upload.name));
                 ui.add(egui::ProgressBar::new(upload.progress()).desired_width(160.0));
+                if ui.small_button("Cancel").clicked() {
+                    actions.push(ChatAction::CancelUpload(upload.client_id));
+                }
             });
         }
         ui.add_space(4.0);

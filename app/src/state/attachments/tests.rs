@@ -256,3 +256,18 @@ fn a_dropped_connection_drops_the_upload_in_flight_and_restarts_downloads() {
         offset: 0
     }));
 }
+
+#[test]
+fn cancelling_the_upload_in_flight_tells_the_relay_and_starts_the_next() {
+    let now = Now::current();
+    let mut m = joined(now);
+    m.attach("a.bin", "", vec![1; 10], now);
+    m.attach("b.bin", "", vec![2; 3], now);
+    let first = m.attachments.uploads().next().expect("queued").client_id;
+    let out = sent(&m.cancel_upload(first, now));
+    assert_eq!(out[0], ClientMessage::UploadCancel);
+    assert!(
+        matches!(&out[1], ClientMessage::UploadStart { file_name, .. } if file_name == "b.bin"),
+        "{out:?}"
+    );
+}
