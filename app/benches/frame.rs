@@ -44,6 +44,7 @@ fn entries(count: usize, me: &Username) -> VecDeque<Entry> {
                     from,
                     text,
                     mentions_me: i % 50 == 0,
+                    attachment: None,
                 },
             }
         })

@@ -6,8 +6,10 @@ use confab_protocol::Username;
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 use serde::{Deserialize, Serialize};
 
+use crate::files::Files;
 use crate::net::{Net, NetEvent};
-use crate::state::{Effect, Intent, Model, Now, Status};
+use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
+use crate::ui::attachment::{self, AttachmentAction};
 use crate::ui::chat::{ChatAction, ChatContext, ChatView, chat_ui};
 use crate::ui::join::{JoinAction, JoinForm, join_ui};
 
@@ -36,6 +38,8 @@ pub struct ConfabApp {
     chat_view: ChatView,
     /// The last window title sent, so it is only sent when it changes.
     title: String,
+    /// Files read, pictures decoded and attachments saved (see `files.rs`).
+    files: Files,
     #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
     host: crate::host::HostSlot,
 }
@@ -73,6 +77,7 @@ impl ConfabApp {
             prefs,
             chat_view: ChatView::default(),
             title: String::new(),
+            files: Files::default(),
             #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
             host: crate::host::HostSlot::default(),
         }
@@ -98,6 +103,19 @@ impl ConfabApp {
                     let text = self.invite_text(&room);
                     ctx.copy_text(text);
                 }
+                Effect::Fetched {
+                    id,
+                    name,
+                    purpose,
+                    bytes,
+                } => match purpose {
+                    Purpose::Show => self.files.decode(ctx, id, bytes),
+                    Purpose::Save => {
+                        let said = Files::save(&name, &bytes);
+                        self.model.notice(said, Now::current());
+                    }
+                },
+                Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
                 Effect::Alert => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Informational,
@@ -105,6 +123,48 @@ impl ConfabApp {
                     if self.prefs.mention_sound {
                         crate::chime::play();
                     }
+                }
+            }
+        }
+    }
+
+    /// Files dropped or pasted onto the window, read from a path or the browser's picker,
+    /// and pictures decoded: into the model and the picture cache.
+    fn files_in(&mut self, ctx: &egui::Context, now: Now) {
+        let (dropped, pasted) = ctx.input(|i| {
+            let pasted: Vec<_> = (i.events.iter())
+                .filter_map(|e| match e {
+                    egui::Event::PasteImage(image) => Some(image.clone()),
+                    _ => None,
+                })
+                .collect();
+            (i.raw.dropped_files.clone(), pasted)
+        });
+        if self.model.session.is_some() {
+            self.files.dropped(ctx, dropped);
+            for image in pasted {
+                if let Some(bytes) = attachment::decode::encode_png(&image) {
+                    let effects = self.model.attach("pasted.png", "image/png", bytes, now);
+                    self.run(ctx, effects);
+                }
+            }
+        }
+        for picked in self.files.picked() {
+            let effects = match picked {
+                Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
+                Err(why) => {
+                    self.model.notice(why, now);
+                    vec![]
+                }
+            };
+            self.run(ctx, effects);
+        }
+        for (id, decoded) in self.files.decoded() {
+            match decoded {
+                Ok(image) => attachment::store_picture(ctx, &id, image),
+                Err(why) => {
+                    log::info!("attachment {id} is shown as a file: {why}");
+                    attachment::mark_card(ctx, &id);
                 }
             }
         }
@@ -161,6 +221,29 @@ impl ConfabApp {
             }
             ChatAction::Remove(name) => self.model.remove_member(name),
             ChatAction::Lock(locked) => self.model.lock_room(locked),
+            ChatAction::ChooseFile => {
+                #[cfg(target_arch = "wasm32")]
+                self.files.choose(ctx);
+                #[cfg(not(target_arch = "wasm32"))]
+                {
+                    self.chat_view.attach_path.get_or_insert_with(String::new);
+                }
+                vec![]
+            }
+            ChatAction::AttachPath(path) => {
+                #[cfg(not(target_arch = "wasm32"))]
+                self.files.read_path(&path);
+                let _ = path;
+                vec![]
+            }
+            ChatAction::Attachment(AttachmentAction::Fetch(a)) => {
+                self.model.fetch(&a, Purpose::Show, now)
+            }
+            ChatAction::Attachment(AttachmentAction::Save(a)) => {
+                self.model.fetch(&a, Purpose::Save, now)
+            }
+            ChatAction::Attachment(AttachmentAction::Open(_)) => vec![],
+            ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, effects);
     }
@@ -269,6 +352,7 @@ impl eframe::App for ConfabApp {
             };
             self.run(ctx, effects);
         }
+        self.files_in(ctx, now);
         let effects = self.model.tick(now);
         self.run(ctx, effects);
         #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
@@ -328,6 +412,7 @@ impl eframe::App for ConfabApp {
             sound_on,
             now: now.at,
             my_status: self.model.my_status.wanted(),
+            attachments: Some(&self.model.attachments),
         };
         let actions = chat_ui(ui, session, &mut self.chat_view, cx);
         for action in actions {
@@ -348,3 +433,6 @@ impl eframe::App for ConfabApp {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod attach_tests;

@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod chime;
+pub mod files;
 #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
 pub mod host;
 pub mod net;
@@ -22,6 +23,8 @@ pub mod state;
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_files;
 pub mod web_link;
 
 pub use app::ConfabApp;

@@ -11,6 +11,8 @@
 #   docs/screenshots/capture.sh join 1280 800                # the join screen, a name typed
 #   CONFAB_SHOT_PEOPLE=113,16 docs/screenshots/capture.sh phone-people 400 800
 #                                                            # click there (the people sheet)
+#   CONFAB_SHOT_ATTACH=1 docs/screenshots/capture.sh room-attach 1280 800
+#                                                            # bots attach a picture and a file
 #
 # Joins by keyboard (the name field has the focus; Tab to the room; Enter joins), so it
 # does not depend on where the join card's fields are. Needs: xvfb xdotool imagemagick,
@@ -117,6 +119,16 @@ xdotool windowfocus --sync "$win"
 xdotool type --delay 25 "on it @priya, will post the link 🙌"
 xdotool key Return
 sleep 1
+if [ -n "${CONFAB_SHOT_ATTACH:-}" ]; then
+    # A picture drawn here (no files from elsewhere) and a small text file, attached by bots.
+    convert -size 640x400 gradient:'#ff9a3c-#3a1c71' \
+        -fill '#ffe9a8' -draw 'circle 320,300 320,230' \
+        -fill '#20124d' -draw 'rectangle 0,330 640,400' "$work/sunset.png"
+    printf 'Standup notes\n- deploy at 3 pm\n' >"$work/standup-notes.txt"
+    say noa "/attach $work/sunset.png"
+    say jonas "/attach $work/standup-notes.txt"
+    sleep 3 # the app fetches and decodes the picture
+fi
 if [ "$theme" = light ]; then
     # The theme switch: egui's three buttons on wide windows, one button on narrow ones.
     # Found by colour-free geometry: the last icon before Leave (wide) or the top right.

@@ -5,6 +5,7 @@
 //! typing hints, dedupe) is testable with plain `#[test]`s.
 //!
 //! # Layout
+//! - [`attachments`]: the upload queue and the downloads of attached files.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
@@ -14,6 +15,7 @@
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
+pub mod attachments;
 pub mod composer;
 pub mod emoji;
 pub mod presence;
@@ -27,10 +29,12 @@ pub mod words;
 mod tests;
 
 use confab_protocol::{
-    ClientId, ClientMessage, ErrorMessage, MemberStatus, Millis, RoomCode, ServerMessage, Username,
+    Attachment, ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode,
+    ServerMessage, Username,
 };
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
+pub use attachments::{Attachments, Purpose, Transfer};
 pub use composer::DraftAction;
 pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
@@ -72,6 +76,19 @@ pub enum Effect {
     Alert,
     /// Put this room's invite on the clipboard (a new room was made to carry on in).
     CopyInvite(RoomCode),
+    /// An attachment's bytes arrived: decode them to show, or hand them to the person.
+    Fetched {
+        /// The attachment's id.
+        id: String,
+        /// Its cleaned name (to save under).
+        name: String,
+        /// Why it was fetched.
+        purpose: Purpose,
+        /// The whole file.
+        bytes: Vec<u8>,
+    },
+    /// An attachment could not be fetched: show it as a file card without a picture.
+    FetchFailed(String),
 }
 
 /// What the join screen asked for.
@@ -136,6 +153,8 @@ pub struct Model {
     next_client_id: ClientId,
     /// Your own status (online, away by choice or after idling).
     pub my_status: MyStatus,
+    /// Files going up and coming down.
+    pub attachments: Attachments,
 }
 
 impl Model {
@@ -153,6 +172,7 @@ impl Model {
             carry_on: false,
             next_client_id: 1,
             my_status: MyStatus::new(Instant::now()),
+            attachments: Attachments::default(),
         }
     }
 
@@ -162,6 +182,7 @@ impl Model {
         self.join_error = None;
         self.session = None;
         self.carry_on = false;
+        self.attachments = Attachments::default();
         let Some(relays) = Relays::parse(server) else {
             self.status = Status::Offline;
             self.join_error = Some("Give the server's address (under Advanced).".into());
@@ -231,6 +252,11 @@ impl Model {
             session
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", now.wall_ms);
+            for transfer in self.attachments.connection_dropped() {
+                if let Transfer::Notice(text) = transfer {
+                    session.timeline.push_notice(text, now.wall_ms);
+                }
+            }
         }
         // The next attempt goes to the next relay (the same one when there is only one).
         relays.rotate();
@@ -247,6 +273,12 @@ impl Model {
     pub fn tick(&mut self, now: Now) -> Vec<Effect> {
         if let Some(session) = &mut self.session {
             session.expire(now.at);
+        }
+        if self.status == Status::Online {
+            let due = self.attachments.tick(now.at);
+            if !due.is_empty() {
+                return self.transfers(due, now);
+            }
         }
         if self.status == Status::Online
             && let Some(status) = self.my_status.due(now.at)
@@ -295,6 +327,7 @@ impl Model {
         self.session = None;
         self.target = None;
         self.carry_on = false;
+        self.attachments = Attachments::default();
         self.status = Status::Offline;
         let mut effects = Vec::new();
         if was_online {
@@ -374,7 +407,8 @@ impl Model {
             .my_status
             .next_deadline()
             .filter(|_| self.status == Status::Online);
-        session.into_iter().chain(mine).min()
+        let retry = self.attachments.next_wakeup();
+        session.into_iter().chain(mine).chain(retry).min()
     }
 
     /// The composer's text is now `text` (typed, completed, an emoji added): keep it, and
@@ -425,9 +459,113 @@ impl Model {
         }
     }
 
+    /// Queues a file to upload to the room (the 📎 button, a drop, a paste). A file the
+    /// relay would refuse for its size is refused here, with the limit in words.
+    pub fn attach(&mut self, name: &str, mime: &str, bytes: Vec<u8>, now: Now) -> Vec<Effect> {
+        if self.session.is_none() {
+            return vec![];
+        }
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let online = self.status == Status::Online;
+        match self.attachments.attach(id, name, mime, bytes, online) {
+            Ok(transfers) => self.transfers(transfers, now),
+            Err(why) => self.transfers(vec![Transfer::Notice(why)], now),
+        }
+    }
+
+    /// Shows a local notice in the room (a file saved, a file that could not be read).
+    pub fn notice(&mut self, text: String, now: Now) {
+        if let Some(session) = &mut self.session {
+            session.timeline.push_notice(text, now.wall_ms);
+        }
+    }
+
+    /// Stops the upload `client_id` (in flight or waiting).
+    pub fn cancel_upload(&mut self, client_id: ClientId, now: Now) -> Vec<Effect> {
+        let transfers = self.attachments.cancel(client_id);
+        self.transfers(transfers, now)
+    }
+
+    /// Fetches an attachment's bytes, to show or to save.
+    pub fn fetch(&mut self, attachment: &Attachment, purpose: Purpose, now: Now) -> Vec<Effect> {
+        let online = self.status == Status::Online;
+        let (id, name) = (&attachment.id, &attachment.name);
+        let transfers = self
+            .attachments
+            .fetch(id, name, attachment.size, purpose, online);
+        self.transfers(transfers, now)
+    }
+
+    /// Carries out what the attachment bookkeeping asked for: notices go to the room.
+    fn transfers(&mut self, transfers: Vec<Transfer>, now: Now) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for transfer in transfers {
+            match transfer {
+                Transfer::Send(msg) => effects.push(Effect::Send(msg)),
+                Transfer::Notice(text) => {
+                    if let Some(session) = &mut self.session {
+                        session.timeline.push_notice(text, now.wall_ms);
+                    }
+                }
+                Transfer::Fetched {
+                    id,
+                    name,
+                    purpose,
+                    bytes,
+                } => effects.push(Effect::Fetched {
+                    id,
+                    name,
+                    purpose,
+                    bytes,
+                }),
+                Transfer::FetchFailed { id } => effects.push(Effect::FetchFailed(id)),
+            }
+        }
+        effects
+    }
+
     /// Applies one message from the relay.
     pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
         match msg {
+            ServerMessage::UploadAck {
+                client_id,
+                received,
+            } => {
+                let transfers = self.attachments.on_ack(client_id, received);
+                self.transfers(transfers, now)
+            }
+            ServerMessage::AttachmentChunk {
+                id,
+                offset,
+                size,
+                data,
+            } => {
+                let transfers = self.attachments.on_chunk(&id, offset, size, &data);
+                self.transfers(transfers, now)
+            }
+            ServerMessage::Error(ErrorMessage {
+                code: ErrorCode::AttachmentNotFound,
+                ..
+            }) if self.status == Status::Online => {
+                let transfers = self.attachments.on_not_found();
+                self.transfers(transfers, now)
+            }
+            ServerMessage::Error(ErrorMessage {
+                code,
+                message,
+                client_id: Some(client_id),
+                retry_after_ms,
+            }) if self.status == Status::Online
+                && self.attachments.uploads().next().map(|u| u.client_id) == Some(client_id) =>
+            {
+                let why = words::describe_error(code, &message, retry_after_ms);
+                let transfers = self
+                    .attachments
+                    .on_refused(client_id, code, &why, retry_after_ms, now.at)
+                    .unwrap_or_default();
+                self.transfers(transfers, now)
+            }
             ServerMessage::Welcome(welcome) => {
                 let welcome = *welcome;
                 self.status = Status::Online;
@@ -435,10 +573,15 @@ impl Model {
                 self.backoff.reset();
                 self.join_error = None;
                 let carry_on = std::mem::take(&mut self.carry_on);
+                let welcome_limits = welcome.limits.attachments;
+                let resumed = self.attachments.reconnected(welcome_limits);
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
                         self.session = Some(old.carry_on(welcome, now.wall_ms));
+                        // A new room: the old room's files cannot be fetched from it.
+                        self.attachments = Attachments::default();
+                        self.attachments.limits = welcome_limits;
                         return vec![Effect::CopyInvite(room)];
                     }
                     Some(mut s) if s.room == welcome.room => {
@@ -447,7 +590,7 @@ impl Model {
                     }
                     _ => self.session = Some(Session::new(welcome)),
                 }
-                vec![]
+                self.transfers(resumed, now)
             }
             ServerMessage::Error(ErrorMessage {
                 code,
@@ -484,8 +627,16 @@ impl Model {
                 {
                     self.my_status.confirmed(*status);
                 }
+                let posted = match &msg {
+                    ServerMessage::Chat(chat) if chat.attachment.is_some() => chat.client_id,
+                    _ => None,
+                };
                 let applied = session.apply(msg, now.at, now.wall_ms);
                 let mut effects = Vec::new();
+                if let Some(client_id) = posted {
+                    let next = self.attachments.on_posted(client_id);
+                    effects.extend(self.transfers(next, now));
+                }
                 if applied.roster_stale {
                     effects.push(Effect::Send(ClientMessage::Roster));
                 }

@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use confab_protocol::{ChatMessage, Millis, RoomCode, Seq, Username, WhisperMessage};
+use confab_protocol::{Attachment, ChatMessage, Millis, RoomCode, Seq, Username, WhisperMessage};
 
 use super::text;
 
@@ -48,6 +48,8 @@ pub enum EntryKind {
         mine: bool,
         /// Whether it mentions your name (highlighted).
         mentions_me: bool,
+        /// The file it carries, if it is an attachment (then `text` is the file name).
+        attachment: Option<Box<Attachment>>,
     },
     /// A private message to or from you.
     Whisper {
@@ -149,6 +151,7 @@ impl Timeline {
             text: msg.text,
             mine,
             mentions_me,
+            attachment: msg.attachment,
         };
         self.push(msg.ts, kind);
         true

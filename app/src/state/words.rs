@@ -49,15 +49,41 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         | ErrorCode::AlreadyJoined
         | ErrorCode::Internal
         | ErrorCode::Other => format!("The server said: {message}"),
-        // Attachment refusals: the app does not upload or fetch files yet.
-        ErrorCode::FileTooLarge
-        | ErrorCode::RoomAttachmentsFull
-        | ErrorCode::RelayAttachmentsFull
-        | ErrorCode::ChunkTooLarge
-        | ErrorCode::UploadInProgress
-        | ErrorCode::BadChunk
-        | ErrorCode::UploadTimedOut
-        | ErrorCode::AttachmentNotFound => format!("The server said: {message}"),
+        ErrorCode::FileTooLarge => format!("the file is larger than this server takes ({message})."),
+        ErrorCode::RoomAttachmentsFull => {
+            "this room holds as many files as it can; older ones make room as they leave the history."
+                .into()
+        }
+        ErrorCode::RelayAttachmentsFull => {
+            "the server holds as many files as it can right now. Try again later.".into()
+        }
+        ErrorCode::ChunkTooLarge | ErrorCode::BadChunk => {
+            format!("the upload went wrong on the way ({message}). Attach it again.")
+        }
+        ErrorCode::UploadInProgress => "another file is still going up. Try again after it.".into(),
+        ErrorCode::UploadTimedOut => "the upload stalled and the server gave up. Attach it again.".into(),
+        ErrorCode::AttachmentNotFound => {
+            "That file is no longer in the room (it left the history or the room ended).".into()
+        }
+    }
+}
+
+/// A size in bytes for people: `512 B`, `48.2 KiB`, `8 MiB`.
+pub fn file_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() < 0.05 || value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }
 
@@ -120,6 +146,13 @@ mod tests {
         assert!(describe_error(ErrorCode::RateLimited, "x", Some(40)).contains("Wait 1 s"));
         assert!(describe_error(ErrorCode::RateLimited, "x", Some(0)).contains("Wait 1 s"));
         assert!(describe_error(ErrorCode::Other, "brand new", None).contains("brand new"));
+    }
+
+    #[test]
+    fn sizes_read_in_human_units() {
+        assert_eq!(file_size(512), "512 B");
+        assert_eq!(file_size(48213), "47.1 KiB");
+        assert_eq!(file_size(8 * 1024 * 1024), "8 MiB");
     }
 
     #[test]

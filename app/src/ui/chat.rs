@@ -34,6 +34,10 @@ pub struct ChatView {
     pub confirm_leave: bool,
     /// The owner chose to remove this member: asking first.
     pub confirm_remove: Option<confab_protocol::Username>,
+    /// The picture shown larger (an attachment id), until Esc or a click outside.
+    pub viewer: Option<String>,
+    /// The path typed to attach a file natively, while that field is open.
+    pub attach_path: Option<String>,
 }
 
 /// What the user did on the chat screen.
@@ -65,6 +69,14 @@ pub enum ChatAction {
     Remove(confab_protocol::Username),
     /// The owner locks (`true`) or unlocks the room.
     Lock(bool),
+    /// The 📎 button: choose a file to attach.
+    ChooseFile,
+    /// Attach the file at this path (native: the path field beside the composer).
+    AttachPath(String),
+    /// Stop this upload (its `client_id`).
+    CancelUpload(confab_protocol::ClientId),
+    /// Something done with an attachment in the list.
+    Attachment(super::attachment::AttachmentAction),
 }
 
 /// The invite others paste into the join screen: the relay's address, `#`, the room code.
@@ -87,6 +99,8 @@ pub struct ChatContext<'a> {
     pub now: Instant,
     /// Your own status, as others will see it.
     pub my_status: confab_protocol::MemberStatus,
+    /// Uploads under way (for their progress bars), if any.
+    pub attachments: Option<&'a crate::state::Attachments>,
 }
 
 /// Draws the chat screen.
@@ -164,7 +178,20 @@ pub fn chat_ui(
         actions.extend(done.into_iter().map(|action| match action {
             ComposerAction::Send => ChatAction::Send,
             ComposerAction::Edit(text) => ChatAction::Edit(text),
+            ComposerAction::Attach => ChatAction::ChooseFile,
         }));
+        if let Some(action) = attach_path_ui(ui, &mut view.attach_path) {
+            actions.push(action);
+        }
+        for upload in cx.attachments.into_iter().flat_map(|a| a.uploads()) {
+            ui.horizontal(|ui| {
+                ui.weak(format!("Sending {}…", upload.name));
+                ui.add(egui::ProgressBar::new(upload.progress()).desired_width(160.0));
+                if ui.small_button("Cancel").clicked() {
+                    actions.push(ChatAction::CancelUpload(upload.client_id));
+                }
+            });
+        }
         ui.add_space(4.0);
     });
 
@@ -217,7 +244,44 @@ pub fn chat_ui(
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));
     }
+    for action in super::attachment::take_actions(ui.ctx()) {
+        match action {
+            super::attachment::AttachmentAction::Open(id) => view.viewer = Some(id),
+            other => actions.push(ChatAction::Attachment(other)),
+        }
+    }
+    if let Some(id) = &view.viewer
+        && !super::attachment::viewer_ui(ui.ctx(), id)
+    {
+        view.viewer = None;
+    }
     actions
+}
+
+/// The native stand-in for a file dialog (no dialog backend builds here): a path field,
+/// open after 📎 until the file is attached or Esc.
+fn attach_path_ui(ui: &mut Ui, path: &mut Option<String>) -> Option<ChatAction> {
+    let text = path.as_mut()?;
+    let mut action = None;
+    let mut close = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("File to attach:");
+        let field = ui
+            .add(egui::TextEdit::singleline(text).hint_text("/path/to/picture.png"))
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Attach").clicked() || enter {
+            action = Some(ChatAction::AttachPath(text.trim().to_owned()));
+            close = true;
+        }
+        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            close = true;
+        }
+    });
+    if close {
+        *path = None;
+    }
+    action
 }
 
 /// What the people sheet reported.

@@ -21,6 +21,8 @@ pub enum ComposerAction {
     Edit(String),
     /// Send the draft (after any [`ComposerAction::Edit`] of the same frame).
     Send,
+    /// The 📎 button: choose a file to attach.
+    Attach,
 }
 
 /// Tracks IME compositions across frames: the composer must not send on the Enter that
@@ -141,7 +143,10 @@ pub fn composer_ui(
             .hint_text(hint)
             .desired_rows(2)
             .desired_width(
-                ui.available_width() - send_width - emoji_width - 2.0 * ui.spacing().item_spacing.x,
+                ui.available_width()
+                    - send_width
+                    - 2.0 * emoji_width
+                    - 3.0 * ui.spacing().item_spacing.x,
             )
             .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
             .lock_focus(true);
@@ -176,6 +181,15 @@ pub fn composer_ui(
             && !output.is_open
             && !ime_blocks_enter
             && ui.input_mut(take_plain_enter);
+        let attach = ui
+            .add_enabled(
+                enabled,
+                Button::new("📎").min_size(egui::vec2(emoji_width, 36.0)),
+            )
+            .on_hover_text("Attach a file");
+        if attach.clicked() {
+            actions.push(ComposerAction::Attach);
+        }
         let emoji = emoji_button(ui, &mut view.picker);
         let send = ui.add_enabled(
             enabled,

@@ -14,6 +14,7 @@
 //! - [`emoji_picker`]: the emoji button and panel beside the composer.
 //! - [`link_prompt`]: the "open this link?" dialog.
 
+pub mod attachment;
 pub mod bidi;
 pub mod chat;
 pub mod chat_line;

@@ -26,10 +26,11 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             text,
             mine,
             mentions_me,
+            attachment,
             ..
         } => {
             let head = !continues_group(prev, entry);
-            super::chat_line::chat_line_ui(
+            let link = super::chat_line::chat_line_ui(
                 ui,
                 super::chat_line::ChatLine {
                     head,
@@ -40,7 +41,11 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
                 },
                 &when,
                 me,
-            )
+            );
+            if let Some(attachment) = attachment {
+                super::attachment::attachment_ui(ui, attachment);
+            }
+            link
         }
         EntryKind::Whisper {
             from,

@@ -83,6 +83,7 @@ fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen
                     sound_on: false,
                     now: Instant::now(),
                     my_status: confab_protocol::MemberStatus::Online,
+                    attachments: None,
                 };
                 let actions = chat_ui(ui, &s.session, &mut s.view, cx);
                 for action in actions {

@@ -1,0 +1,56 @@
+//! Attaching files to the whole app over a scripted socket: drag-and-drop.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use ewebsock::WsEvent;
+
+use super::*;
+use crate::net::script::Script;
+
+const WELCOME: &str = r#"{"type":"welcome","room":"K7Q-X2M-HDP","you":"ann","members":["bob","ann"],
+  "history":[],"resume_token":"tok",
+  "limits":{"max_text_chars":4000,"max_frame_bytes":65536,"messages_per_second":5,"burst":20,"typing_ttl_ms":6000,
+  "attachments":{"max_file_bytes":1000,"max_room_bytes":10000,"max_relay_bytes":100000,"max_chunk_bytes":4096,"max_uploads_in_flight":1,"upload_timeout_ms":30000}}}"#;
+
+/// A dropped file as a browser or window system would hand it over.
+#[derive(Debug)]
+struct Dropped(PathBuf, Vec<u8>);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Ok(self.1.clone())
+    }
+}
+
+#[test]
+fn a_file_dropped_on_the_window_is_queued_for_upload() {
+    let script = Script::default();
+    let connector = script.connector();
+    let mut h = Harness::builder()
+        .with_size([900.0, 640.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    h.run_steps(2);
+    h.get_by_label("Create room").click();
+    h.run_steps(2);
+    script.push(WsEvent::Opened);
+    script.push_text(WELCOME);
+    h.run_steps(3);
+    let file = Dropped(PathBuf::from("/home/ann/notes.txt"), b"hello".to_vec());
+    h.input_mut().dropped_files.push(Arc::new(file));
+    h.run_steps(3);
+    let sent = script.sent_json();
+    let start = serde_json::json!({"type": "upload_start", "client_id": 1,
+        "file_name": "notes.txt", "mime": "text/plain", "size": 5});
+    assert!(sent.contains(&start), "{sent:?}");
+    assert_eq!(h.state().state().attachments.uploads().count(), 1);
+}

@@ -1,0 +1,420 @@
+//! Files going up to the relay and coming down from it: the upload queue and the downloads.
+//!
+//! Pure bookkeeping: it turns intents and relay messages into [`ClientMessage`]s and
+//! [`Transfer`] events, and never touches sockets, files or pictures. The relay takes one
+//! upload per connection at a time and one chunk per `upload_ack`; downloads are pulled one
+//! `fetch_attachment` at a time, so an `attachment_not_found` (which names no id) is always
+//! about the download asked for last.
+
+use std::collections::VecDeque;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use confab_protocol::{AttachmentLimits, ClientId, ClientMessage};
+use web_time::Instant;
+
+/// Chunk size when the relay did not say (the protocol's example size).
+const DEFAULT_CHUNK_BYTES: usize = 32 * 1024;
+/// Most downloads waiting their turn; more are dropped (asked for again when scrolled to).
+const MAX_QUEUED_DOWNLOADS: usize = 32;
+
+/// A file waiting to go up, or going up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// Chosen by this client: in every `upload_ack`, refusal and the finished `chat`.
+    pub client_id: ClientId,
+    /// The name shown and sent (the relay cleans it again).
+    pub name: String,
+    /// The type this client believes it has.
+    pub mime: String,
+    /// The whole file: it is at most `max_file_bytes`, checked before it was queued.
+    bytes: Vec<u8>,
+    /// Bytes the relay acknowledged (`None` until `upload_start` was sent).
+    acked: Option<u64>,
+}
+
+impl Upload {
+    /// Size in bytes.
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// How far along it is, 0 to 1, for a progress bar.
+    pub fn progress(&self) -> f32 {
+        match (self.acked, self.bytes.len()) {
+            (_, 0) | (None, _) => 0.0,
+            (Some(done), total) => done as f32 / total as f32,
+        }
+    }
+}
+
+/// What a download is for, which decides what the app does with the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Decode and show inline.
+    Show,
+    /// Hand to the person: a save dialog, the Downloads folder or a browser download.
+    Save,
+}
+
+/// A file coming down, chunk by chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Download {
+    id: String,
+    name: String,
+    purpose: Purpose,
+    /// The size the descriptor declared: the bytes never grow past it.
+    size: u64,
+    bytes: Vec<u8>,
+}
+
+/// Something the app must hear about after a relay message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transfer {
+    /// Send this.
+    Send(ClientMessage),
+    /// Tell the person this (a refusal, a dropped upload), as a notice in the room.
+    Notice(String),
+    /// A download is complete.
+    Fetched {
+        /// The attachment's id.
+        id: String,
+        /// Its cleaned name.
+        name: String,
+        /// What it was fetched for.
+        purpose: Purpose,
+        /// Exactly `size` bytes.
+        bytes: Vec<u8>,
+    },
+    /// A download failed (not found, or the relay sent something that does not fit).
+    FetchFailed {
+        /// The attachment's id.
+        id: String,
+    },
+}
+
+/// The upload queue and the downloads of one model.
+#[derive(Debug, Default)]
+pub struct Attachments {
+    /// What the relay allows (from `welcome`).
+    pub limits: AttachmentLimits,
+    /// Waiting uploads, the one in flight (if any) first.
+    uploads: VecDeque<Upload>,
+    /// When a rate-limited chunk may be sent again.
+    retry_at: Option<Instant>,
+    /// The download being fetched now (at most one request is outstanding).
+    active: Option<Download>,
+    /// Downloads waiting their turn.
+    waiting: VecDeque<Download>,
+}
+
+impl Attachments {
+    /// The uploads, the one in flight first, for the progress line.
+    pub fn uploads(&self) -> impl Iterator<Item = &Upload> {
+        self.uploads.iter()
+    }
+
+    /// Whether the attachment `id` is being fetched or waiting to be.
+    pub fn is_fetching(&self, id: &str) -> bool {
+        self.active.iter().chain(&self.waiting).any(|d| d.id == id)
+    }
+
+    /// Queues a file for upload. Refused locally, in words, when the relay does not take
+    /// files or the file is over its limit. `online`: whether to start it now.
+    pub fn attach(
+        &mut self,
+        client_id: ClientId,
+        name: &str,
+        mime: &str,
+        bytes: Vec<u8>,
+        online: bool,
+    ) -> Result<Vec<Transfer>, String> {
+        let name = confab_protocol::clean_file_name(name);
+        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
+            return Err(format!(
+                "Not sent: {name}: this server does not take files."
+            ));
+        }
+        let max = self.limits.max_file_bytes;
+        if bytes.len() as u64 > max {
+            return Err(format!(
+                "Not sent: {name} is {}; this server takes files up to {}.",
+                super::words::file_size(bytes.len() as u64),
+                super::words::file_size(max)
+            ));
+        }
+        self.uploads.push_back(Upload {
+            client_id,
+            name,
+            mime: mime.to_owned(),
+            bytes,
+            acked: None,
+        });
+        Ok(if online { self.start_next() } else { vec![] })
+    }
+
+    /// Cancels the upload `client_id` (in flight or waiting).
+    pub fn cancel(&mut self, client_id: ClientId) -> Vec<Transfer> {
+        let Some(at) = self.uploads.iter().position(|u| u.client_id == client_id) else {
+            return vec![];
+        };
+        let upload = self.uploads.remove(at).expect("position is in range");
+        if upload.acked.is_none() {
+            return vec![];
+        }
+        self.retry_at = None;
+        let mut out = vec![Transfer::Send(ClientMessage::UploadCancel)];
+        out.extend(self.start_next());
+        out
+    }
+
+    /// `upload_ack`: send the next chunk of the upload in flight.
+    pub fn on_ack(&mut self, client_id: ClientId, received: u64) -> Vec<Transfer> {
+        let chunk = self.chunk_bytes();
+        let Some(upload) = self
+            .uploads
+            .front_mut()
+            .filter(|u| u.client_id == client_id)
+        else {
+            return vec![];
+        };
+        upload.acked = Some(received);
+        match chunk_at(&upload.bytes, received, chunk) {
+            Some(msg) => vec![Transfer::Send(msg)],
+            None => vec![],
+        }
+    }
+
+    /// Our own `chat` came back with `client_id`: that upload is done; start the next.
+    pub fn on_posted(&mut self, client_id: ClientId) -> Vec<Transfer> {
+        if self
+            .uploads
+            .front()
+            .is_some_and(|u| u.client_id == client_id)
+        {
+            self.uploads.pop_front();
+            self.retry_at = None;
+            return self.start_next();
+        }
+        vec![]
+    }
+
+    /// The relay refused something with `client_id`: if it is the upload in flight, drop
+    /// it (naming the file) and start the next. Returns `None` if it was not an upload.
+    /// A `rate_limited` chunk is sent again after `retry_after_ms` instead.
+    pub fn on_refused(
+        &mut self,
+        client_id: ClientId,
+        code: confab_protocol::ErrorCode,
+        why: &str,
+        retry_after_ms: Option<u64>,
+        now: Instant,
+    ) -> Option<Vec<Transfer>> {
+        let upload = self.uploads.front().filter(|u| u.client_id == client_id)?;
+        if code == confab_protocol::ErrorCode::RateLimited && upload.acked.is_some() {
+            let wait = std::time::Duration::from_millis(retry_after_ms.unwrap_or(1000));
+            self.retry_at = Some(now + wait);
+            return Some(vec![]);
+        }
+        let upload = self.uploads.pop_front().expect("front was checked");
+        self.retry_at = None;
+        let mut out = vec![Transfer::Notice(format!(
+            "Not sent: {}: {why}",
+            upload.name
+        ))];
+        out.extend(self.start_next());
+        Some(out)
+    }
+
+    /// Time passed: send a rate-limited chunk again once its wait is over.
+    pub fn tick(&mut self, now: Instant) -> Vec<Transfer> {
+        if self.retry_at.is_none_or(|at| now < at) {
+            return vec![];
+        }
+        self.retry_at = None;
+        let chunk = self.chunk_bytes();
+        let Some(upload) = self.uploads.front() else {
+            return vec![];
+        };
+        upload
+            .acked
+            .and_then(|acked| chunk_at(&upload.bytes, acked, chunk))
+            .map(Transfer::Send)
+            .into_iter()
+            .collect()
+    }
+
+    /// When [`Attachments::tick`] has something to do.
+    pub fn next_wakeup(&self) -> Option<Instant> {
+        self.retry_at
+    }
+
+    /// Asks for the attachment `id` (`size` bytes as declared) unless it is already asked
+    /// for. The fetch starts now when nothing else is being fetched and `online`.
+    pub fn fetch(
+        &mut self,
+        id: &str,
+        name: &str,
+        size: u64,
+        purpose: Purpose,
+        online: bool,
+    ) -> Vec<Transfer> {
+        if let Some(d) = self
+            .active
+            .iter_mut()
+            .chain(&mut self.waiting)
+            .find(|d| d.id == id)
+        {
+            if purpose == Purpose::Save {
+                d.purpose = Purpose::Save;
+            }
+            return vec![];
+        }
+        if self.waiting.len() >= MAX_QUEUED_DOWNLOADS {
+            return vec![];
+        }
+        self.waiting.push_back(Download {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            purpose,
+            size,
+            bytes: Vec::new(),
+        });
+        if online { self.next_download() } else { vec![] }
+    }
+
+    /// `attachment_chunk`: keep the bytes, ask for more or hand the file over.
+    pub fn on_chunk(&mut self, id: &str, offset: u64, size: u64, data: &str) -> Vec<Transfer> {
+        let max = self.limits.max_file_bytes;
+        let Some(d) = self.active.as_mut().filter(|d| d.id == id) else {
+            return vec![];
+        };
+        let have = d.bytes.len() as u64;
+        let fits = |bytes: &[u8]| {
+            offset == have
+                && size == d.size
+                && offset + bytes.len() as u64 <= size
+                && (max == 0 || size <= max)
+        };
+        let bytes = match STANDARD.decode(data) {
+            Ok(bytes) if fits(&bytes) => bytes,
+            _ => return self.fail_active(),
+        };
+        let ended = bytes.is_empty();
+        d.bytes.extend_from_slice(&bytes);
+        if d.bytes.len() as u64 == d.size {
+            let d = self.active.take().expect("active was checked");
+            let mut out = vec![Transfer::Fetched {
+                id: d.id,
+                name: d.name,
+                purpose: d.purpose,
+                bytes: d.bytes,
+            }];
+            out.extend(self.next_download());
+            return out;
+        }
+        if ended {
+            return self.fail_active();
+        }
+        let offset = d.bytes.len() as u64;
+        vec![Transfer::Send(ClientMessage::FetchAttachment {
+            id: d.id.clone(),
+            offset,
+        })]
+    }
+
+    /// `attachment_not_found`: the download asked for last is gone.
+    pub fn on_not_found(&mut self) -> Vec<Transfer> {
+        if self.active.is_none() {
+            return vec![];
+        }
+        self.fail_active()
+    }
+
+    /// The connection dropped: the upload in flight is lost (the relay dropped it too);
+    /// the download being fetched starts again from its first byte after the reconnect.
+    pub fn connection_dropped(&mut self) -> Vec<Transfer> {
+        self.retry_at = None;
+        if let Some(mut d) = self.active.take() {
+            d.bytes = Vec::new();
+            self.waiting.push_front(d);
+        }
+        match self.uploads.front() {
+            Some(upload) if upload.acked.is_some() => {
+                let upload = self.uploads.pop_front().expect("front was checked");
+                vec![Transfer::Notice(format!(
+                    "Not sent: {}: the connection dropped; attach it again.",
+                    upload.name
+                ))]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// In the room again (`welcome`): start what is waiting.
+    pub fn reconnected(&mut self, limits: AttachmentLimits) -> Vec<Transfer> {
+        self.limits = limits;
+        let mut out = self.start_next();
+        out.extend(self.next_download());
+        out
+    }
+
+    fn chunk_bytes(&self) -> usize {
+        match self.limits.max_chunk_bytes {
+            0 => DEFAULT_CHUNK_BYTES,
+            n => n as usize,
+        }
+    }
+
+    fn start_next(&mut self) -> Vec<Transfer> {
+        match self.uploads.front_mut() {
+            Some(upload) if upload.acked.is_none() => {
+                upload.acked = Some(0);
+                vec![Transfer::Send(ClientMessage::UploadStart {
+                    client_id: upload.client_id,
+                    file_name: upload.name.clone(),
+                    mime: upload.mime.clone(),
+                    size: upload.size(),
+                })]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn next_download(&mut self) -> Vec<Transfer> {
+        if self.active.is_some() {
+            return vec![];
+        }
+        let Some(d) = self.waiting.pop_front() else {
+            return vec![];
+        };
+        let msg = ClientMessage::FetchAttachment {
+            id: d.id.clone(),
+            offset: 0,
+        };
+        self.active = Some(d);
+        vec![Transfer::Send(msg)]
+    }
+
+    fn fail_active(&mut self) -> Vec<Transfer> {
+        let mut out = Vec::new();
+        if let Some(d) = self.active.take() {
+            out.push(Transfer::FetchFailed { id: d.id });
+        }
+        out.extend(self.next_download());
+        out
+    }
+}
+
+/// The `upload_chunk` from `offset`, or `None` when every byte was sent.
+fn chunk_at(bytes: &[u8], offset: u64, chunk: usize) -> Option<ClientMessage> {
+    let start = usize::try_from(offset).ok().filter(|&o| o < bytes.len())?;
+    let end = bytes.len().min(start + chunk);
+    Some(ClientMessage::UploadChunk {
+        offset,
+        data: STANDARD.encode(&bytes[start..end]),
+    })
+}
+
+#[cfg(test)]
+mod tests;

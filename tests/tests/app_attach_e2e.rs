@@ -1,0 +1,206 @@
+//! Attachments across the whole system: the real relay and two real `confab` apps in
+//! `egui_kittest` harnesses on real sockets. Ann drops a picture onto her window and
+//! attaches a text file through the 📎 path field; Bob's app fetches the picture chunk by
+//! chunk, decodes it and shows it as a thumbnail, and shows the text file as a card.
+//! The helpers are those of `app_e2e.rs` (a test file cannot import another's).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use confab::ConfabApp;
+use confab::state::{EntryKind, Model, Status};
+use confab_tests::{TestRelay, test_config};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use tokio::runtime::Runtime;
+
+/// Longest wait for anything an app should do by itself. Generous for a loaded 2-core
+/// machine (and for a reconnect backoff after a restart); passing runs never get near it.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The app at the size of a small desktop window, on real sockets.
+fn app() -> Harness<'static, ConfabApp> {
+    Harness::builder()
+        .with_size([900.0, 640.0])
+        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
+        // never from the bundled fonts, so a headless harness has no glyph for them.
+        .allow_missing_glyphs()
+        .build_eframe(|cc| ConfabApp::new(cc))
+}
+
+/// A runtime for the relay and the test's own WebSocket clients. Two workers: the relay
+/// keeps serving while the test thread is busy stepping harnesses.
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Steps `app` until `done` holds for its model, for at most [`WAIT`].
+fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Model) -> bool) {
+    let start = Instant::now();
+    loop {
+        app.step();
+        if done(app.state().state()) {
+            // One more frame, so the screen shows what the model now holds.
+            app.run_steps(2);
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "timed out after {WAIT:?} waiting for {what}; the app is {:?}",
+            app.state().state().status
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Replaces the text of the field labelled `label` with `text`, like a person selecting
+/// all and typing over it.
+fn type_into(app: &mut Harness<'_, ConfabApp>, label: &str, text: &str) {
+    app.get_by_label(label).focus();
+    app.run_steps(2);
+    app.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    app.get_by_label(label).type_text(text);
+    app.run_steps(2);
+    assert_eq!(
+        app.get_by_label(label).value().as_deref(),
+        Some(text),
+        "the {label:?} field holds what was typed"
+    );
+}
+
+/// Fills in the join screen and clicks `button` ("Create room" or "Join").
+fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, room: Option<&str>) {
+    type_into(app, "Your name", name);
+    // The server address is behind the join screen's "Advanced" disclosure.
+    if app.query_by_label("Server address").is_none() {
+        app.get_by_label_contains("Advanced").click();
+        app.run_steps(2);
+    }
+    type_into(app, "Server address", server);
+    let button = match room {
+        Some(room) => {
+            type_into(app, "Room code or invite link", room);
+            "Join"
+        }
+        None => "Create room",
+    };
+    app.get_by_label(button).click();
+    wait_for(app, &format!("{name} to be in the room"), |m| {
+        m.status == Status::Online
+    });
+}
+
+fn room_code(app: &Harness<'_, ConfabApp>) -> String {
+    let session = app.state().state().session.as_ref();
+    session.expect("in a room").room.to_string()
+}
+
+/// Steps both apps (ann's upload moves on her acks) until `done` holds for bob's.
+fn wait_both(
+    ann: &mut Harness<'_, ConfabApp>,
+    bob: &mut Harness<'_, ConfabApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, ConfabApp>) -> bool,
+) {
+    let start = Instant::now();
+    while !done(bob) {
+        ann.step();
+        bob.step();
+        assert!(
+            start.elapsed() < WAIT,
+            "timed out after {WAIT:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    bob.run_steps(2);
+}
+
+/// A file dropped on the window, as the window system hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf, Vec<u8>);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Ok(self.1.clone())
+    }
+}
+
+/// The attachments of the timeline's chat entries.
+fn attachments(m: &Model) -> Vec<confab_protocol::Attachment> {
+    let Some(session) = &m.session else {
+        return vec![];
+    };
+    session
+        .timeline
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EntryKind::Chat {
+                attachment: Some(a),
+                ..
+            } => Some((**a).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_picture_dropped_in_one_app_is_decoded_in_the_other_and_a_file_is_a_card() {
+    let rt = runtime();
+    let relay = rt.block_on(TestRelay::start(test_config()));
+    let server = relay.url();
+    let mut ann = app();
+    let mut bob = app();
+    enter_room(&mut ann, &server, "ann", None);
+    let room = room_code(&ann);
+    enter_room(&mut bob, &server, "bob", Some(&room));
+
+    // A 600 x 300 picture: bigger than one chunk, so the download takes several.
+    let pixels = egui::ColorImage::new(
+        [600, 300],
+        (0..600 * 300)
+            .map(|i| egui::Color32::from_rgb((i % 600) as u8, (i / 600) as u8, 160))
+            .collect(),
+    );
+    let png = confab::ui::attachment::decode::encode_png(&pixels).expect("encodes");
+    let dropped = Dropped(PathBuf::from("/home/ann/gradient.png"), png);
+    ann.input_mut().dropped_files.push(Arc::new(dropped));
+    wait_both(&mut ann, &mut bob, "the picture's message at bob", |h| {
+        !attachments(h.state().state()).is_empty()
+    });
+    let picture = attachments(bob.state().state()).remove(0);
+    assert_eq!(picture.sniffed_mime.as_deref(), Some("image/png"));
+    assert_eq!((picture.width, picture.height), (Some(600), Some(300)));
+    wait_both(&mut ann, &mut bob, "bob's thumbnail", |h| {
+        confab::ui::attachment::has_picture(&h.ctx, &picture.id)
+    });
+    let thumbnail = bob.get_by_label("Picture gradient.png").rect();
+    assert!((thumbnail.width() - 320.0).abs() < 1.0, "{thumbnail:?}");
+    assert!((thumbnail.height() - 160.0).abs() < 1.0, "{thumbnail:?}");
+
+    // A text file through the 📎 button's path field.
+    let dir = std::env::temp_dir().join(format!("confab-attach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "the minutes").expect("writes");
+    ann.get_by_label("📎").click();
+    ann.run_steps(2);
+    type_into(&mut ann, "File to attach:", &notes.to_string_lossy());
+    ann.get_by_label("Attach").click();
+    wait_both(&mut ann, &mut bob, "the file's message at bob", |h| {
+        attachments(h.state().state()).len() == 2
+    });
+    assert!(bob.query_all_by_label("notes.txt").count() >= 1);
+    assert!(bob.query_by_label("11 B").is_some());
+    assert!(bob.query_by_label("Save").is_some());
+    let _ = std::fs::remove_dir_all(&dir);
+}
