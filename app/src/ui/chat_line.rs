@@ -66,6 +66,8 @@ pub fn chat_line_ui(
                     });
                 }
                 match confab_protocol::command::action_text(line.text) {
+                    // Nothing to say beyond the header (a file whose card names it).
+                    None if line.text.is_empty() => {}
                     // `/me waves`: "ann waves", in the sender's words, slanted.
                     Some(action) => {
                         let text = RichText::new(format!("{} {action}", line.from)).italics();

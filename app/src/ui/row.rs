@@ -30,6 +30,11 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             ..
         } => {
             let head = !continues_group(prev, entry);
+            // A file's message text is its name, which its card or picture already shows.
+            let text = match attachment {
+                Some(file) if file.name == *text => "",
+                _ => text.as_str(),
+            };
             let link = super::chat_line::chat_line_ui(
                 ui,
                 super::chat_line::ChatLine {

@@ -26,7 +26,7 @@ fn file_limits() -> AttachmentLimits {
 }
 
 fn welcome() -> ServerMessage {
-    ServerMessage::Welcome(WelcomeMessage {
+    ServerMessage::Welcome(Box::new(WelcomeMessage {
         room: RoomCode::parse("K7QX2MHDP").expect("valid code"),
         you: name("ann"),
         members: vec![name("bob"), name("ann")],
@@ -48,7 +48,7 @@ fn welcome() -> ServerMessage {
         page_url: None,
         statuses: vec![],
         room_state: Default::default(),
-    })
+    }))
 }
 
 fn joined(now: Now) -> Model {

@@ -41,6 +41,7 @@ fn chat(i: u64) -> Entry {
             text: format!("line {i}"),
             mine: false,
             mentions_me: false,
+            attachment: None,
         },
     }
 }
