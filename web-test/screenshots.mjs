@@ -4,7 +4,8 @@
 // and an action, and the page joined as maya who replies. Every process it starts is
 // ended by its handle; every wait is bounded.
 //
-//   node web-test/screenshots.mjs          # CONFAB_PORT=9419
+//   node web-test/screenshots.mjs                      # CONFAB_PORT=9419, light
+//   CONFAB_SCHEME=dark node web-test/screenshots.mjs   # web-room-dark*.png
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +17,9 @@ const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'
 const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
 const OUT = resolve(env('CONFAB_SHOTS', 'docs/screenshots'));
 const PORT = Number(env('CONFAB_PORT', '9419'));
+// The browser's colour scheme, which the app's theme follows; dark shots get a suffix.
+const SCHEME = env('CONFAB_SCHEME', 'light');
+const SUFFIX = SCHEME === 'dark' ? '-dark' : '';
 const log = (...a) => console.log('[screenshots]', ...a);
 const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
 const children = [];
@@ -41,8 +45,8 @@ function start(bin, args) {
 
 async function join(browser, origin, room, viewport, name, tap) {
   const context = await browser.newContext(viewport.isMobile
-    ? { viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1 }
-    : { viewport });
+    ? { viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1, colorScheme: SCHEME }
+    : { viewport, colorScheme: SCHEME });
   const page = await context.newPage();
   const state = async () => JSON.parse(await page.evaluate(() => window.wasmBindings?.confab_state?.() ?? 'null'));
   await page.goto(`${origin}/#${room}`);
@@ -109,9 +113,9 @@ async function main() {
   await until('the phone to have it', async () => (await phone.state()).session.chats.some((c) => c.from === 'maya'));
   await sleep(1000);
   await desk.page.mouse.move(1270, 790);
-  await desk.page.screenshot({ path: `${OUT}/web-room.png` });
-  await phone.page.screenshot({ path: `${OUT}/web-room-phone.png` });
-  log(`saved ${OUT}/web-room.png and ${OUT}/web-room-phone.png`);
+  await desk.page.screenshot({ path: `${OUT}/web-room${SUFFIX}.png` });
+  await phone.page.screenshot({ path: `${OUT}/web-room${SUFFIX}-phone.png` });
+  log(`saved ${OUT}/web-room${SUFFIX}.png and ${OUT}/web-room${SUFFIX}-phone.png`);
   await browser.close();
 }
 
