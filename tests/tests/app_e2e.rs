@@ -10,7 +10,7 @@
 //! hang into a clear failure.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use confab::ConfabApp;
 use confab::state::{EntryKind, Model, Status};
@@ -20,87 +20,9 @@ use confab_tests::{TestClient, TestRelay, WelcomeExt, code, test_config, within}
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tokio::net::TcpListener;
-use tokio::runtime::Runtime;
 
-/// Longest wait for anything an app should do by itself. Generous for a loaded 2-core
-/// machine (and for a reconnect backoff after a restart); passing runs never get near it.
-const WAIT: Duration = Duration::from_secs(20);
-
-/// The app at the size of a small desktop window, on real sockets.
-fn app() -> Harness<'static, ConfabApp> {
-    Harness::builder()
-        .with_size([900.0, 640.0])
-        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
-        // never from the bundled fonts, so a headless harness has no glyph for them.
-        .allow_missing_glyphs()
-        .build_eframe(|cc| ConfabApp::new(cc))
-}
-
-/// A runtime for the relay and the test's own WebSocket clients. Two workers: the relay
-/// keeps serving while the test thread is busy stepping harnesses.
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-/// Steps `app` until `done` holds for its model, for at most [`WAIT`].
-fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Model) -> bool) {
-    let start = Instant::now();
-    loop {
-        app.step();
-        if done(app.state().state()) {
-            // One more frame, so the screen shows what the model now holds.
-            app.run_steps(2);
-            return;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "timed out after {WAIT:?} waiting for {what}; the app is {:?}",
-            app.state().state().status
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Replaces the text of the field labelled `label` with `text`, like a person selecting
-/// all and typing over it.
-fn type_into(app: &mut Harness<'_, ConfabApp>, label: &str, text: &str) {
-    app.get_by_label(label).focus();
-    app.run_steps(2);
-    app.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    app.get_by_label(label).type_text(text);
-    app.run_steps(2);
-    assert_eq!(
-        app.get_by_label(label).value().as_deref(),
-        Some(text),
-        "the {label:?} field holds what was typed"
-    );
-}
-
-/// Fills in the join screen and clicks `button` ("Create room" or "Join").
-fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, room: Option<&str>) {
-    type_into(app, "Your name", name);
-    // The server address is behind the join screen's "Advanced" disclosure.
-    if app.query_by_label("Server address").is_none() {
-        app.get_by_label_contains("Advanced").click();
-        app.run_steps(2);
-    }
-    type_into(app, "Server address", server);
-    let button = match room {
-        Some(room) => {
-            type_into(app, "Room code or invite link", room);
-            "Join"
-        }
-        None => "Create room",
-    };
-    app.get_by_label(button).click();
-    wait_for(app, &format!("{name} to be in the room"), |m| {
-        m.status == Status::Online
-    });
-}
+mod app_harness;
+use app_harness::{app, enter_room, room_code, runtime, wait_for};
 
 /// Types `text` into the composer and presses Enter.
 fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
@@ -146,11 +68,6 @@ async fn next_chat(bob: &mut TestClient) -> ChatMessage {
         ServerMessage::Chat(chat) => chat,
         other => unreachable!("recv_until returned {other:?}"),
     }
-}
-
-fn room_code(app: &Harness<'_, ConfabApp>) -> String {
-    let session = app.state().state().session.as_ref();
-    session.expect("in a room").room.to_string()
 }
 
 #[test]
