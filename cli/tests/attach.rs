@@ -3,32 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::Output;
-use std::time::Duration;
 
-use confab_server::Config;
-use tokio::net::TcpListener;
 use tokio::process::Command;
-use tokio::sync::oneshot;
 use tokio::time::timeout;
 
-/// Generous for a debug build on a busy 2-core machine; a healthy run takes milliseconds.
-const LIMIT: Duration = Duration::from_secs(20);
-
-async fn relay() -> (String, oneshot::Sender<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1:0");
-    let url = format!("ws://{}", listener.local_addr().expect("bound address"));
-    let config = Config {
-        permanent_rooms: vec!["lobby".into()],
-        ..Config::default()
-    };
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    tokio::spawn(confab_server::run(listener, config, async {
-        let _ = stop_rx.await;
-    }));
-    (url, stop_tx)
-}
+mod common;
+use common::{LIMIT, relay};
 
 async fn cli(url: &str, name: &str, line: &str) -> Output {
     let child = Command::new(env!("CARGO_BIN_EXE_confab-cli"))
