@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use confab_protocol::{
     ClientId, ClientMessage, ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username,
@@ -169,16 +169,11 @@ impl Session {
             Ok(message @ ClientMessage::Status { .. }) => {
                 match occasional(&mut self.occasional).status_rate.check() {
                     RateVerdict::Allowed => self.on_message(message).await,
-                    RateVerdict::Limited { wait, .. } => {
-                        Outcome::Reply(ServerMessage::Error(ErrorMessage {
-                            code: ErrorCode::RateLimited,
-                            message: "you are changing your status too often; wait a moment".into(),
-                            client_id: None,
-                            retry_after_ms: Some(
-                                u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
-                            ),
-                        }))
-                    }
+                    RateVerdict::Limited { wait, .. } => rate_limited(
+                        "you are changing your status too often; wait a moment",
+                        None,
+                        wait,
+                    ),
                     RateVerdict::Abusive => Outcome::Close {
                         reply: None,
                         code: close_code::POLICY,
@@ -275,16 +270,11 @@ impl Session {
         match verdict {
             RateVerdict::Allowed => None,
             RateVerdict::Limited { answer: false, .. } => Some(Outcome::Nothing),
-            RateVerdict::Limited { wait, .. } => {
-                Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
-                    code: ErrorCode::RateLimited,
-                    message: "you are sending too fast; wait a moment".into(),
-                    client_id,
-                    retry_after_ms: Some(
-                        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
-                    ),
-                })))
-            }
+            RateVerdict::Limited { wait, .. } => Some(rate_limited(
+                "you are sending too fast; wait a moment",
+                client_id,
+                wait,
+            )),
             RateVerdict::Abusive => Some(Outcome::Close {
                 reply: Some(ServerMessage::error(
                     ErrorCode::RateLimited,
@@ -424,7 +414,7 @@ impl Session {
                 code: ErrorCode::TooManyFailedJoins,
                 message: "this relay is refusing joins by code for a moment; try again soon".into(),
                 client_id: None,
-                retry_after_ms: Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)),
+                retry_after_ms: Some(retry_after_ms(wait)),
             }));
         }
         let Ok(fresh_token) = secrets::resume_token() else {
@@ -465,6 +455,22 @@ impl Session {
             }
         }
     }
+}
+
+/// A `rate_limited` refusal: `message` for people, `client_id` of the refused request if
+/// it has one, and how long to wait.
+pub fn rate_limited(message: &str, client_id: Option<ClientId>, wait: Duration) -> Outcome {
+    Outcome::Reply(ServerMessage::Error(ErrorMessage {
+        code: ErrorCode::RateLimited,
+        message: message.into(),
+        client_id,
+        retry_after_ms: Some(retry_after_ms(wait)),
+    }))
+}
+
+/// `wait` as the `retry_after_ms` of an error: whole milliseconds, at least 1.
+fn retry_after_ms(wait: Duration) -> u64 {
+    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 /// The answer to a chat or whisper that was not relayed; `to` names a whisper's recipient.

@@ -23,7 +23,7 @@ use super::{Claim, Stored};
 use crate::guards::{MessageRate, RateVerdict};
 use crate::rooms::{Membership, SendError};
 use crate::secrets;
-use crate::session::Outcome;
+use crate::session::{Outcome, rate_limited};
 use crate::shared::Shared;
 
 /// Chunks (uploaded or fetched) a connection may move per second: with 32 KiB chunks,
@@ -103,14 +103,11 @@ impl Transfers {
             RateVerdict::Allowed => None,
             RateVerdict::Limited { wait, .. } => {
                 shared.metrics.rate_limited.inc();
-                Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
-                    code: ErrorCode::RateLimited,
-                    message: "transferring too fast; wait a moment".into(),
+                Some(rate_limited(
+                    "transferring too fast; wait a moment",
                     client_id,
-                    retry_after_ms: Some(
-                        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
-                    ),
-                })))
+                    wait,
+                ))
             }
             RateVerdict::Abusive => Some(Outcome::Close {
                 reply: Some(ServerMessage::error(
