@@ -49,6 +49,9 @@ pub struct ChurnOptions {
     /// Clients ask for compact presence changes (`hello` with `roster_deltas`).
     #[arg(long)]
     pub roster_deltas: bool,
+    /// Clients ask for batched presence changes (`hello` with `presence_batches`).
+    #[arg(long, conflicts_with = "roster_deltas")]
+    pub presence_batches: bool,
 }
 
 /// What a churn run measured.
@@ -96,30 +99,40 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
     let tally = Arc::new(Tally::default());
     let (leave_tx, leave_rx) = watch::channel(false);
     let rooms = options.rooms.clamp(1, options.members.max(1));
-    let presence = if options.roster_deltas {
-        wire::Presence::Compact
-    } else {
-        wire::Presence::Full
+    let presence = match (options.roster_deltas, options.presence_batches) {
+        (_, true) => wire::Presence::Batches,
+        (true, false) => wire::Presence::Compact,
+        (false, false) => wire::Presence::Full,
     };
+    let limit = Arc::new(Semaphore::new(options.join_concurrency.max(1)));
     let started = Instant::now();
     let mut readers = JoinSet::new();
-    let mut codes = Vec::with_capacity(rooms);
-    let mut connect_errors = 0;
+    // The creators open their rooms as concurrently as the joiners join: a run of many
+    // small rooms measures the relay, not one round trip after another.
+    let mut creations = JoinSet::new();
     for i in 0..rooms {
-        match wire::connect_and_enter(options.server, None, &format!("c{i}"), None, presence).await
-        {
-            Ok((ws, code)) => {
-                codes.push(Some(code));
+        let (limit, server) = (Arc::clone(&limit), options.server);
+        creations.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let name = format!("c{i}");
+            (
+                i,
+                wire::connect_and_enter(server, None, &name, None, presence).await,
+            )
+        });
+    }
+    let mut codes = vec![None; rooms];
+    let mut connect_errors = 0;
+    while let Some(created) = creations.join_next().await {
+        match created {
+            Ok((i, Ok((ws, code)))) => {
+                codes[i] = Some(code);
                 // Creators stay: they are the ones who watch everybody else leave.
                 readers.spawn(read(ws, Arc::clone(&tally), None));
             }
-            Err(_) => {
-                codes.push(None);
-                connect_errors += 1;
-            }
+            _ => connect_errors += 1,
         }
     }
-    let limit = Arc::new(Semaphore::new(options.join_concurrency.max(1)));
     let mut joins = JoinSet::new();
     for i in rooms..options.members {
         let Some(code) = codes[i % rooms].clone() else {

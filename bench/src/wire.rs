@@ -58,6 +58,8 @@ pub enum Presence {
     Full,
     /// `joined`/`left` with a count (`hello` with `roster_deltas` first).
     Compact,
+    /// `presence` batches (`hello` with `presence_batches` first).
+    Batches,
 }
 
 /// Sends `create` (when `room` is `None`) or `join`, and waits for `welcome`. Returns the
@@ -69,9 +71,14 @@ pub async fn enter(
     presence: Presence,
 ) -> Result<String, BoxError> {
     let name = Username::parse(name)?;
-    if presence == Presence::Compact {
+    let feature = match presence {
+        Presence::Full => None,
+        Presence::Compact => Some(confab_protocol::features::ROSTER_DELTAS),
+        Presence::Batches => Some(confab_protocol::features::PRESENCE_BATCHES),
+    };
+    if let Some(feature) = feature {
         let hello = ClientMessage::Hello {
-            features: vec![confab_protocol::features::ROSTER_DELTAS.into()],
+            features: vec![feature.into()],
         };
         ws.send(Message::Text(hello.to_json().into())).await?;
     }

@@ -6,8 +6,8 @@
 
 use chrono::{TimeZone, Timelike};
 use confab_protocol::{
-    ChatMessage, ErrorCode, ErrorMessage, Millis, RoomCode, ServerMessage, Username,
-    WelcomeMessage, WhisperMessage, close_code,
+    ChatMessage, ErrorCode, ErrorMessage, Millis, PresenceChange, RoomCode, ServerMessage,
+    Username, WelcomeMessage, WhisperMessage, close_code,
 };
 
 /// Width of `HH:MM:SS `: continuation lines of multi-line messages are indented by it.
@@ -72,6 +72,26 @@ pub fn frame_lines<Tz: TimeZone>(
                 clock(now, zone),
                 left_word(*reconnecting)
             )]
+        }
+        ServerMessage::Presence { changes, count } => {
+            let last = changes.len().saturating_sub(1);
+            changes
+                .iter()
+                .enumerate()
+                .map(|(i, change)| {
+                    let (name, what) = match change {
+                        PresenceChange::Joined(name) => (name, "joined"),
+                        PresenceChange::Left(name) => (name, left_word(false)),
+                        PresenceChange::Reconnecting(name) => (name, left_word(true)),
+                    };
+                    let here = if i == last {
+                        format!(" ({count} here)")
+                    } else {
+                        String::new()
+                    };
+                    format!("{} * {name} {what}{here}", clock(now, zone))
+                })
+                .collect()
         }
         ServerMessage::Status { name, status } => {
             vec![format!(
@@ -309,6 +329,17 @@ mod tests {
             reconnecting: true,
         };
         assert!(lines(&dropped)[0].contains("cy lost their connection"));
+        let batch = ServerMessage::Presence {
+            changes: vec![
+                PresenceChange::Joined(name("dee")),
+                PresenceChange::Reconnecting(name("cy")),
+            ],
+            count: 2,
+        };
+        let batch = lines(&batch);
+        assert_eq!(batch[0], "22:13:25 * dee joined");
+        assert!(batch[1].contains("cy lost their connection"), "{batch:?}");
+        assert!(batch[1].ends_with("(2 here)"), "{batch:?}");
     }
 
     #[test]

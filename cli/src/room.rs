@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use confab_protocol::{
-    ClientId, ClientMessage, ErrorMessage, ServerMessage, Username, WelcomeMessage,
+    ClientId, ClientMessage, ErrorMessage, PresenceChange, ServerMessage, Username, WelcomeMessage,
 };
 
 use confab_protocol::command::Command;
@@ -119,6 +119,14 @@ impl Room {
             | ServerMessage::Roster { members } => members.clone_into(&mut self.members),
             ServerMessage::Joined { name, .. } => self.members.push(name.clone()),
             ServerMessage::Left { name, .. } => self.members.retain(|m| m != name),
+            ServerMessage::Presence { changes, .. } => {
+                for change in changes {
+                    self.members.retain(|m| m != change.name());
+                    if let PresenceChange::Joined(name) = change {
+                        self.members.push(name.clone());
+                    }
+                }
+            }
             ServerMessage::Chat(chat) => self.answered(chat.client_id),
             ServerMessage::Whisper(whisper) => self.answered(whisper.client_id),
             ServerMessage::Error(ErrorMessage {

@@ -40,6 +40,7 @@ mod handler;
 mod metrics;
 mod metrics_endpoint;
 mod outbox;
+mod presence;
 mod registry;
 mod room;
 mod rooms;

@@ -10,16 +10,21 @@
 //! The directory (code to room) is a `RwLock` taken only to create, join and sweep: a
 //! member's chat, typing, whisper and departure go straight to its room through the
 //! [`Membership`] it holds. Lock order is always directory, then room.
+//!
+//! Presence changes for members that take batches wait in their room (see `presence`);
+//! unlocking a room with changes waiting sets a timer that sends them.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use confab_protocol::{
-    ClientId, ErrorCode, Limits, MemberStatus, RoomCode, ServerMessage, Username, WelcomeMessage,
-    WhisperMessage,
+    ClientId, ErrorCode, Limits, MemberStatus, PresenceChange, RoomCode, ServerMessage, Username,
+    WelcomeMessage, WhisperMessage,
 };
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::Config;
 use crate::attachments::{Claim, Store, Stored};
@@ -46,7 +51,7 @@ pub struct Membership {
 
 impl Membership {
     /// Locks the member's room.
-    fn lock(&self) -> MutexGuard<'_, Room> {
+    fn lock(&self) -> RoomGuard<'_> {
         lock_room(&self.room)
     }
 
@@ -178,7 +183,7 @@ impl Registry {
                 member.outbox.kick(Kick::Replaced);
                 member.outbox = arrival.outbox;
                 member.conn = arrival.conn;
-                member.compact = arrival.compact;
+                member.presence = arrival.presence;
                 i
             }
             Some(_) => return Err(JoinError::NameTaken),
@@ -216,7 +221,7 @@ impl Registry {
                     resume_token,
                     outbox: arrival.outbox,
                     typing: false,
-                    compact: arrival.compact,
+                    presence: arrival.presence,
                     status: MemberStatus::Online,
                     ip: arrival.ip,
                 });
@@ -240,24 +245,29 @@ impl Registry {
             statuses: room.statuses(),
             room_state: room.state(),
         }));
-        room.send_to(index, &encode(&welcome));
-        if let Some(gap) = gap {
-            room.send_to(index, &encode(&gap));
-        }
+        let first: Vec<Utf8Bytes> = std::iter::once(encode(&welcome))
+            .chain(gap.as_ref().map(encode))
+            .collect();
+        room.send_welcome(index, &first);
         room.settle_owner();
+        // A queue that cannot take its own welcome had its member evicted already.
+        let Some(index) = room.position(arrival.conn) else {
+            return Ok(membership);
+        };
         if attached.is_none() {
             let name = room.members[index].name.clone();
             tracing::info!(room = %room.tag, members = room.members.len(), "member joined");
             tracing::debug!(room = %room.tag, %name, "joined member");
-            let compact = ServerMessage::Joined {
+            let deltas = ServerMessage::Joined {
                 name: name.clone(),
                 count: room.members.len(),
             };
+            let change = PresenceChange::Joined(name.clone());
             let full = |room: &Room| ServerMessage::MemberJoined {
                 name,
                 members: room.roster(),
             };
-            room.broadcast_presence(full, &compact, Some(arrival.conn));
+            room.broadcast_presence(full, &deltas, change, Some(arrival.conn));
         }
         Ok(membership)
     }
@@ -377,20 +387,18 @@ impl Registry {
             Some(membership.conn),
         );
         message.client_id = Some(client_id);
-        if let Some(index) = room.position(membership.conn) {
-            room.send_to(index, &encode(&ServerMessage::Chat(message)));
-        }
+        room.send_to(membership.conn, &encode(&ServerMessage::Chat(message)));
     }
 
     /// Queues the whole roster for the member, behind the frames already queued for it.
     pub fn roster(&self, membership: &Membership) {
         let mut room = membership.lock();
-        if let Some(index) = room.position(membership.conn) {
-            let roster = ServerMessage::Roster {
-                members: room.roster(),
-            };
-            room.send_to(index, &encode(&roster));
-        }
+        // Waiting presence changes go first: the roster is as of after them.
+        room.flush_presence();
+        let roster = ServerMessage::Roster {
+            members: room.roster(),
+        };
+        room.send_to(membership.conn, &encode(&roster));
     }
 
     /// Relays a typing hint to everyone but its author.
@@ -429,11 +437,10 @@ impl Registry {
             ts: now_millis(),
             client_id: None,
         };
-        room.send_to(to_index, &encode(&ServerMessage::Whisper(whisper.clone())));
+        let to_conn = room.members[to_index].conn;
+        room.send_to(to_conn, &encode(&ServerMessage::Whisper(whisper.clone())));
         whisper.client_id = Some(client_id);
-        if let Some(index) = room.position(membership.conn) {
-            room.send_to(index, &encode(&ServerMessage::Whisper(whisper)));
-        }
+        room.send_to(membership.conn, &encode(&ServerMessage::Whisper(whisper)));
         Ok(())
     }
 
@@ -505,9 +512,7 @@ impl Registry {
             Some(membership.conn),
         );
         message.client_id = Some(client_id);
-        if let Some(index) = room.position(membership.conn) {
-            room.send_to(index, &encode(&ServerMessage::Chat(message)));
-        }
+        room.send_to(membership.conn, &encode(&ServerMessage::Chat(message)));
     }
 
     /// Whether someone in room `code` now holds resume token `token`.
@@ -547,11 +552,65 @@ impl Registry {
 }
 
 /// Locks one room; a panic in an earlier holder poisons only that room, and it carries on.
-fn lock_room(cell: &Mutex<Room>) -> MutexGuard<'_, Room> {
-    cell.lock().unwrap_or_else(|poisoned| {
+fn lock_room(cell: &RoomCell) -> RoomGuard<'_> {
+    let room = cell.lock().unwrap_or_else(|poisoned| {
         tracing::error!("room lock poisoned by an earlier panic; continuing");
         poisoned.into_inner()
-    })
+    });
+    RoomGuard { room, cell }
+}
+
+/// A locked room. Unlocking it with presence changes waiting (and no timer set) sets the
+/// timer that sends them, so no operation can forget to.
+struct RoomGuard<'a> {
+    room: MutexGuard<'a, Room>,
+    cell: &'a RoomCell,
+}
+
+impl Deref for RoomGuard<'_> {
+    type Target = Room;
+
+    fn deref(&self) -> &Room {
+        &self.room
+    }
+}
+
+impl DerefMut for RoomGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Room {
+        &mut self.room
+    }
+}
+
+impl Drop for RoomGuard<'_> {
+    fn drop(&mut self) {
+        let Some(at) = self.room.presence.arm() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(send_presence_at(Arc::downgrade(self.cell), at));
+            }
+            // No runtime (a synchronous test): nothing could send them later, so now.
+            Err(_) => {
+                self.room.presence.disarm();
+                self.room.flush_presence();
+                while self.room.presence.arm().is_some() {
+                    self.room.presence.disarm();
+                    self.room.flush_presence();
+                }
+            }
+        }
+    }
+}
+
+/// Sends a room's waiting presence changes at `at`, unless the room is gone by then.
+async fn send_presence_at(room: Weak<Mutex<Room>>, at: tokio::time::Instant) {
+    tokio::time::sleep_until(at).await;
+    if let Some(cell) = room.upgrade() {
+        let mut room = lock_room(&cell);
+        room.presence.disarm();
+        room.flush_presence();
+    }
 }
 
 /// What `welcome.limits` tells clients about `config`.
@@ -591,6 +650,7 @@ mod tests {
 
     use super::*;
     use crate::outbox::{Inbox, outbox};
+    use crate::presence::PresenceForm;
     use crate::secrets;
 
     fn arrival(conn: ConnId, name: &str) -> (Arrival, Inbox) {
@@ -600,11 +660,136 @@ mod tests {
             name: Username::parse(name).expect("valid name"),
             outbox,
             fresh_token: format!("token-{conn}"),
-            compact: false,
+            presence: PresenceForm::Full,
             page_url: None,
             ip: std::net::IpAddr::from([127, 0, 0, 1]),
         };
         (arrival, inbox)
+    }
+
+    /// Everything queued for `inbox`, decoded.
+    fn drain(inbox: &mut Inbox) -> Vec<ServerMessage> {
+        std::iter::from_fn(|| inbox.try_next())
+            .map(|frame| ServerMessage::from_json(frame.as_str()).expect("relay JSON"))
+            .collect()
+    }
+
+    /// The presence batches among `messages`.
+    fn batches(messages: &[ServerMessage]) -> Vec<(Vec<PresenceChange>, usize)> {
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                ServerMessage::Presence { changes, count } => Some((changes.clone(), *count)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn joined(name: &str) -> PresenceChange {
+        PresenceChange::Joined(Username::parse(name).expect("valid name"))
+    }
+
+    /// A member that takes presence batches; with a queue big enough for a burst.
+    fn batched(conn: ConnId, name: &str) -> (Arrival, Inbox) {
+        let (mut arrival, _) = arrival(conn, name);
+        let (outbox, inbox) = outbox(256);
+        arrival.outbox = outbox;
+        arrival.presence = PresenceForm::Batches;
+        (arrival, inbox)
+    }
+
+    /// Lets the batch timer (a spawned task) run after the paused clock moved on.
+    async fn after_the_interval() {
+        tokio::time::advance(crate::presence::BATCH_INTERVAL).await;
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_joins_reaches_a_batched_member_in_two_frames() {
+        let registry = registry();
+        let (ann, mut ann_inbox) = batched(1, "ann");
+        let membership = registry.create(secrets::room_code, ann).expect("created");
+        let code = membership.code();
+        drain(&mut ann_inbox);
+        let mut inboxes = Vec::new();
+        for i in 0..40 {
+            let (arrival, inbox) = batched(10 + i, &format!("m{i}"));
+            registry
+                .join(&code, arrival, &Resume::default())
+                .expect("joined");
+            inboxes.push(inbox);
+        }
+        let first = batches(&drain(&mut ann_inbox));
+        assert_eq!(
+            first,
+            [(vec![joined("m0")], 2)],
+            "the first goes out at once"
+        );
+
+        after_the_interval().await;
+        let rest = batches(&drain(&mut ann_inbox));
+        let expected: Vec<_> = (1..40).map(|i| joined(&format!("m{i}"))).collect();
+        assert_eq!(rest, [(expected, 41)], "the other 39 in one frame");
+
+        // Someone who joined mid-batch gets only the joins after its own welcome.
+        let m20 = drain(&mut inboxes[20]);
+        assert!(matches!(&m20[0], ServerMessage::Welcome(w) if w.members.len() == 22));
+        let later: Vec<_> = (21..40).map(|i| joined(&format!("m{i}"))).collect();
+        assert_eq!(batches(&m20[1..]), [(later, 41)]);
+        let last = drain(&mut inboxes[39]);
+        assert_eq!(
+            last.len(),
+            1,
+            "the last joiner's welcome says it all: {last:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiting_changes_go_out_before_a_chat_from_the_newcomer() {
+        let registry = registry();
+        let (ann, mut ann_inbox) = batched(1, "ann");
+        let membership = registry.create(secrets::room_code, ann).expect("created");
+        let code = membership.code();
+        let (bob, _bob_inbox) = batched(2, "bob");
+        registry.join(&code, bob, &Resume::default()).expect("bob");
+        let (cy, _cy_inbox) = batched(3, "cy");
+        let cy = registry.join(&code, cy, &Resume::default()).expect("cy");
+        registry.chat(&cy, 9, "hi".into());
+        let seen = drain(&mut ann_inbox);
+        let kinds: Vec<_> = seen[1..]
+            .iter()
+            .map(|m| match m {
+                ServerMessage::Presence { changes, .. } => format!("presence {}", changes.len()),
+                ServerMessage::Chat(chat) => format!("chat from {}", chat.from),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kinds, ["presence 1", "presence 1", "chat from cy"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_roster_answer_comes_after_the_waiting_changes() {
+        let registry = registry();
+        let (ann, mut ann_inbox) = batched(1, "ann");
+        let ann = registry.create(secrets::room_code, ann).expect("created");
+        let code = ann.code();
+        let mut inboxes = Vec::new();
+        for (conn, name) in [(2, "bob"), (3, "cy")] {
+            let (arrival, inbox) = batched(conn, name);
+            registry
+                .join(&code, arrival, &Resume::default())
+                .expect("joined");
+            inboxes.push(inbox);
+        }
+        registry.roster(&ann);
+        let seen = drain(&mut ann_inbox);
+        assert!(matches!(
+            seen.last(),
+            Some(ServerMessage::Roster { members }) if members.len() == 3
+        ));
+        assert_eq!(batches(&seen).len(), 2, "bob at once, cy before the roster");
     }
 
     fn registry() -> Arc<Registry> {

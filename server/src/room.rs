@@ -12,12 +12,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use confab_protocol::{
-    ChatMessage, MemberStatus, NamedStatus, RoomCode, RoomState, Seq, ServerMessage, Username,
+    ChatMessage, MemberStatus, NamedStatus, PresenceChange, RoomCode, RoomState, Seq,
+    ServerMessage, Username,
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
+use crate::presence::{PresenceBatch, PresenceForm};
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 pub type ConnId = u64;
@@ -37,8 +39,8 @@ pub struct Member {
     pub outbox: Outbox,
     /// Whether this member's last typing hint was `active: true`.
     pub typing: bool,
-    /// Whether it asked for compact presence changes (`roster_deltas` in `hello`).
-    pub compact: bool,
+    /// How it hears of others entering and leaving (asked for in `hello`).
+    pub presence: PresenceForm,
     /// Online or away, as the member last said (a resume starts online again).
     pub status: MemberStatus,
     /// The address of the member's connection, kept out for a while if it is removed.
@@ -124,6 +126,8 @@ pub struct Room {
     pub locked: bool,
     /// Members the owner removed recently, oldest first, at most [`MAX_REMOVALS`].
     pub removals: VecDeque<Removal>,
+    /// Presence changes waiting for the next `presence` batch.
+    pub presence: PresenceBatch,
     /// The relay's counters: deliveries, evictions and members are counted where they happen.
     pub metrics: Arc<Metrics>,
 }
@@ -150,6 +154,7 @@ impl Room {
             owner_token: None,
             locked: false,
             removals: VecDeque::new(),
+            presence: PresenceBatch::default(),
             metrics,
         }
     }
@@ -268,48 +273,119 @@ impl Room {
     /// This is the only place frames reach members, so relaying between relay nodes (a
     /// pub/sub bus) belongs here. Members whose queue is full are evicted (kicked and
     /// removed) and their departure is announced in turn; returns whether anyone was.
+    /// Waiting presence changes go out first, so nobody hears from a member before
+    /// hearing that it joined.
     pub fn broadcast(&mut self, frame: &Utf8Bytes, skip: Option<ConnId>) -> bool {
-        self.broadcast_by(|_| frame, skip)
+        let evicted = self.flush_presence();
+        self.broadcast_by(|_| Some(frame), skip) | evicted
     }
 
-    /// Delivers a presence change to every member except `skip`: `full` (with the roster)
-    /// to members that read the whole roster, `compact` (name and count) to those that
-    /// asked for `roster_deltas`. The roster is encoded only if someone needs it.
+    /// Delivers a presence change to every member except `skip` (the member whose own
+    /// join it is, welcomed already): `full` (with the roster) to members that read the
+    /// whole roster, `deltas` (name and count) to those that asked for `roster_deltas`,
+    /// and `change` into the next batch for those that asked for `presence_batches`. The
+    /// roster is encoded only if someone needs it.
     pub fn broadcast_presence(
         &mut self,
         full: impl FnOnce(&Self) -> ServerMessage,
-        compact: &ServerMessage,
+        deltas: &ServerMessage,
+        change: PresenceChange,
         skip: Option<ConnId>,
     ) -> bool {
-        let wants_full = self
-            .members
+        let wants = |form: PresenceForm| {
+            self.members
+                .iter()
+                .any(|m| m.presence == form && Some(m.conn) != skip)
+        };
+        let full = wants(PresenceForm::Full).then(|| encode(&full(self)));
+        let deltas = wants(PresenceForm::Deltas).then(|| encode(deltas));
+        let batched = wants(PresenceForm::Batches);
+        let mut evicted = false;
+        if full.is_some() || deltas.is_some() {
+            evicted |= self.broadcast_by(
+                |member| match member.presence {
+                    PresenceForm::Full => full.as_ref(),
+                    PresenceForm::Deltas => deltas.as_ref(),
+                    PresenceForm::Batches => None,
+                },
+                skip,
+            );
+        }
+        // Nobody else takes batches: the change is in the roster of every later welcome.
+        if batched {
+            let mut due = self.presence.push(change, tokio::time::Instant::now());
+            if let Some(conn) = skip
+                && self.position(conn).is_some()
+            {
+                due |= self.presence.welcomed(conn);
+            }
+            if due {
+                evicted |= self.flush_presence();
+            }
+        }
+        evicted
+    }
+
+    /// Sends the waiting presence changes to the members that take batches: each gets
+    /// the changes it has not seen (a member welcomed mid-batch only the later ones) with
+    /// the room's count. Returns whether anyone was evicted.
+    pub fn flush_presence(&mut self) -> bool {
+        let Some(mut outgoing) = self.presence.take(tokio::time::Instant::now()) else {
+            return false;
+        };
+        let count = self.members.len();
+        outgoing.late.sort_unstable();
+        let late: Vec<(ConnId, Option<Utf8Bytes>)> = outgoing
+            .late
             .iter()
-            .any(|m| !m.compact && Some(m.conn) != skip);
-        let full = wants_full.then(|| encode(&full(self)));
-        let compact = encode(compact);
+            .map(|&(conn, _)| {
+                let unseen = outgoing.for_member(conn);
+                let frame = (!unseen.is_empty()).then(|| {
+                    encode(&ServerMessage::Presence {
+                        changes: unseen.to_vec(),
+                        count,
+                    })
+                });
+                (conn, frame)
+            })
+            .collect();
+        let everyone = encode(&ServerMessage::Presence {
+            changes: outgoing.changes,
+            count,
+        });
         self.broadcast_by(
-            |member| match (&full, member.compact) {
-                (Some(full), false) => full,
-                _ => &compact,
+            |member| {
+                if member.presence != PresenceForm::Batches {
+                    return None;
+                }
+                match late.binary_search_by_key(&member.conn, |(conn, _)| *conn) {
+                    Ok(i) => late[i].1.as_ref(),
+                    Err(_) => Some(&everyone),
+                }
             },
-            skip,
+            None,
         )
     }
 
-    /// Delivers `frame_for(member)` to every member except `skip`, evicting the slow.
+    /// Delivers `frame_for(member)` to every member except `skip` (and those it gives
+    /// nothing), evicting the slow.
     fn broadcast_by<'f>(
         &mut self,
-        frame_for: impl Fn(&Member) -> &'f Utf8Bytes,
+        frame_for: impl Fn(&Member) -> Option<&'f Utf8Bytes>,
         skip: Option<ConnId>,
     ) -> bool {
         let mut slow = Vec::new();
         let mut queued = 0;
         for member in &self.members {
-            if Some(member.conn) != skip {
-                match member.outbox.offer(frame_for(member)) {
-                    Offer::Queued => queued += 1,
-                    Offer::Refused => slow.push(member.conn),
-                }
+            if Some(member.conn) == skip {
+                continue;
+            }
+            let Some(frame) = frame_for(member) else {
+                continue;
+            };
+            match member.outbox.offer(frame) {
+                Offer::Queued => queued += 1,
+                Offer::Refused => slow.push(member.conn),
             }
         }
         self.metrics.deliveries.inc_by(queued);
@@ -320,14 +396,40 @@ impl Room {
         evicted
     }
 
-    /// Sends one frame to one member, evicting it if it cannot keep up.
-    pub fn send_to(&mut self, index: usize, frame: &Utf8Bytes) {
-        if self.members[index].outbox.offer(frame) == Offer::Queued {
-            self.metrics.deliveries.inc();
-        } else {
-            let conn = self.members[index].conn;
+    /// Sends a joining (or resuming) member its `welcome` and what follows it: the roster
+    /// in it already shows every waiting presence change, so those do not go out first,
+    /// and the member will get only the later ones.
+    pub fn send_welcome(&mut self, index: usize, frames: &[Utf8Bytes]) {
+        let conn = self.members[index].conn;
+        for frame in frames {
+            if !self.offer_to(index, frame) {
+                self.evict(conn, Kick::SlowConsumer);
+                return;
+            }
+        }
+        if self.members[index].presence == PresenceForm::Batches && self.presence.welcomed(conn) {
+            self.flush_presence();
+        }
+    }
+
+    /// Sends one frame to one member (after the waiting presence changes), evicting it
+    /// if it cannot keep up.
+    pub fn send_to(&mut self, conn: ConnId, frame: &Utf8Bytes) {
+        self.flush_presence();
+        if let Some(index) = self.position(conn)
+            && !self.offer_to(index, frame)
+        {
             self.evict(conn, Kick::SlowConsumer);
         }
+    }
+
+    /// Offers one frame to the member at `index`; false if its queue refused it.
+    fn offer_to(&mut self, index: usize, frame: &Utf8Bytes) -> bool {
+        let queued = self.members[index].outbox.offer(frame) == Offer::Queued;
+        if queued {
+            self.metrics.deliveries.inc();
+        }
+        queued
     }
 
     /// Removes the member on `conn` (if still here) with `reason`, and tells the others.
@@ -349,17 +451,22 @@ impl Room {
     /// Tells everyone that `name` left, with the new roster (or count); `reconnecting`
     /// when its name is reserved for a resume.
     pub fn announce_departure(&mut self, name: Username, reconnecting: bool) {
-        let compact = ServerMessage::Left {
+        let deltas = ServerMessage::Left {
             name: name.clone(),
             count: self.members.len(),
             reconnecting,
+        };
+        let change = if reconnecting {
+            PresenceChange::Reconnecting(name.clone())
+        } else {
+            PresenceChange::Left(name.clone())
         };
         let full = |room: &Self| ServerMessage::MemberLeft {
             name,
             members: room.roster(),
             reconnecting,
         };
-        self.broadcast_presence(full, &compact, None);
+        self.broadcast_presence(full, &deltas, change, None);
     }
 
     /// Marks the room empty when its last member has gone.
@@ -457,7 +564,7 @@ mod tests {
             resume_token: "a".into(),
             outbox: slow_tx,
             typing: false,
-            compact: false,
+            presence: PresenceForm::Full,
             status: MemberStatus::Online,
             ip: IpAddr::from([127, 0, 0, 1]),
         });
@@ -468,7 +575,7 @@ mod tests {
             resume_token: "b".into(),
             outbox: fast_tx,
             typing: false,
-            compact: false,
+            presence: PresenceForm::Full,
             status: MemberStatus::Online,
             ip: IpAddr::from([127, 0, 0, 1]),
         });

@@ -18,6 +18,7 @@ use confab_protocol::{ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username
 use crate::attachments::{Claim, Store, Stored};
 use crate::cluster::{self, Cluster};
 use crate::outbox::Outbox;
+use crate::presence::PresenceForm;
 use crate::registry::{self, Registry};
 use crate::room::ConnId;
 use crate::secrets;
@@ -118,8 +119,8 @@ pub struct Arrival {
     pub outbox: Outbox,
     /// A fresh random token, used unless the join resumes an earlier membership.
     pub fresh_token: String,
-    /// Whether it wants compact presence changes (`roster_deltas` in `hello`).
-    pub compact: bool,
+    /// How it wants to hear of others entering and leaving (`hello`'s features).
+    pub presence: PresenceForm,
     /// The page this relay serves, as the connection reached it (`welcome.page_url`).
     pub page_url: Option<String>,
     /// The connection's address (kept out of the room if the owner removes the member).

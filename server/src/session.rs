@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 
 use confab_protocol::{
     ClientId, ClientMessage, ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username,
-    close_code, decode_client, features,
+    close_code, decode_client,
 };
 
 use crate::attachments::transfer::Transfers;
 use crate::guards::{MessageRate, RateVerdict};
 use crate::outbox::{Inbox, outbox};
+use crate::presence::PresenceForm;
 use crate::room::ConnId;
 use crate::rooms::{Arrival, Departure, JoinError, Membership, OwnerError, Resume, SendError};
 use crate::secrets;
@@ -82,8 +83,8 @@ pub struct Session {
     typing_rate: MessageRate,
     /// The room this connection is in, once it is.
     membership: Option<Membership>,
-    /// Whether the client asked for compact presence changes (`roster_deltas`).
-    compact_roster: bool,
+    /// How the client asked to hear of presence changes (`hello`'s features).
+    presence: PresenceForm,
     /// What most connections never use (status changes, file transfers), allocated on
     /// first use so that an idle connection does not carry it.
     occasional: Option<Box<Occasional>>,
@@ -138,7 +139,7 @@ impl Session {
             rate,
             typing_rate,
             membership: None,
-            compact_roster: false,
+            presence: PresenceForm::Full,
             occasional: None,
         }
     }
@@ -311,7 +312,7 @@ impl Session {
     async fn on_message(&mut self, message: ClientMessage) -> Outcome {
         if let ClientMessage::Hello { features: wanted } = &message {
             // Takes effect at the next create/join; unknown features are ignored.
-            self.compact_roster = wanted.iter().any(|f| f == features::ROSTER_DELTAS);
+            self.presence = PresenceForm::from_features(wanted);
             return Outcome::Nothing;
         }
         let Some(membership) = &self.membership else {
@@ -429,7 +430,7 @@ impl Session {
             name,
             outbox,
             fresh_token,
-            compact: self.compact_roster,
+            presence: self.presence,
             page_url: crate::web::page_url::current(),
             ip: self.ip,
         };

@@ -1,9 +1,9 @@
 //! Compact presence (`hello` with `roster_deltas`, issue 13): `joined`/`left` with a
-//! count instead of the whole roster, beside clients that still get the roster; `roster`
-//! answers with the whole of it, in order with the room's other frames. In memory and in
-//! cluster mode.
+//! count instead of the whole roster, and `presence` batches (`presence_batches`), beside
+//! clients that still get the roster; `roster` answers with the whole of it, in order with
+//! the room's other frames. In memory and in cluster mode.
 
-use confab_protocol::{ClientMessage, RoomCode, ServerMessage, features};
+use confab_protocol::{ClientMessage, PresenceChange, RoomCode, ServerMessage, Username, features};
 use confab_server::Config;
 use confab_tests::redis::RedisServer;
 use confab_tests::wire::roster;
@@ -15,17 +15,76 @@ async fn compact_member(
     who: &str,
     room: Option<&RoomCode>,
 ) -> (TestClient, RoomCode) {
+    let features = vec![features::ROSTER_DELTAS.into(), "from_the_future".into()];
+    member_with(relay, who, room, features).await.0
+}
+
+/// A client on `relay` that asks for presence batches, joined to `room` as `who`; with
+/// the roster its welcome showed.
+async fn batched_member(
+    relay: &TestRelay,
+    who: &str,
+    room: &RoomCode,
+) -> (TestClient, Vec<String>) {
+    let features = vec![
+        features::ROSTER_DELTAS.into(),
+        features::PRESENCE_BATCHES.into(),
+    ];
+    let ((client, _), members) = member_with(relay, who, Some(room), features).await;
+    (client, members)
+}
+
+/// A client on `relay` that says `hello` with `features`, then joins (or creates) as `who`.
+async fn member_with(
+    relay: &TestRelay,
+    who: &str,
+    room: Option<&RoomCode>,
+    features: Vec<String>,
+) -> ((TestClient, RoomCode), Vec<String>) {
     let mut client = relay.client().await;
-    client
-        .send(&ClientMessage::Hello {
-            features: vec![features::ROSTER_DELTAS.into(), "from_the_future".into()],
-        })
-        .await;
+    client.send(&ClientMessage::Hello { features }).await;
     let welcome = match room {
         Some(room) => client.join(who, room).await,
         None => client.create(who).await,
     };
-    (client, welcome.room)
+    ((client, welcome.room), owned(&welcome.members))
+}
+
+/// The names of `members`, as strings.
+fn owned(members: &[Username]) -> Vec<String> {
+    members.iter().map(ToString::to_string).collect()
+}
+
+/// Applies the `presence` batches `client` receives to `members` until the roster has
+/// `count` members and `name`'s last change is `last`; returns how many batches it took.
+async fn follow_batches(
+    client: &mut TestClient,
+    members: &mut Vec<String>,
+    count: usize,
+    last: &PresenceChange,
+) -> usize {
+    let mut frames = 0;
+    loop {
+        let ServerMessage::Presence {
+            changes,
+            count: after,
+        } = client.recv().await
+        else {
+            continue;
+        };
+        frames += 1;
+        for change in &changes {
+            let who = change.name().to_string();
+            members.retain(|m| *m != who);
+            if matches!(change, PresenceChange::Joined(_)) {
+                members.push(who);
+            }
+        }
+        assert_eq!(members.len(), after, "the count agrees with the changes");
+        if after == count && changes.last() == Some(last) {
+            return frames;
+        }
+    }
 }
 
 /// Joins and leaves seen by a compact `ann` and a full-roster `bob` in one room on
@@ -45,35 +104,118 @@ async fn mixed_room(first: &TestRelay, second: &TestRelay) {
             count: 2
         }
     );
+    let (mut dee, mut dee_sees) = batched_member(first, "dee", &room).await;
+    assert_eq!(dee_sees, ["ann", "bob", "dee"]);
+    assert_eq!(
+        ann.recv().await,
+        ServerMessage::Joined {
+            name: name("dee"),
+            count: 3
+        }
+    );
+    assert_eq!(
+        roster(&bob.recv_member_joined("dee").await),
+        ["ann", "bob", "dee"]
+    );
     let (cat, _) = compact_member(second, "cat", Some(&room)).await;
     assert_eq!(
         ann.recv().await,
         ServerMessage::Joined {
             name: name("cat"),
-            count: 3
+            count: 4
         }
     );
     assert_eq!(
         roster(&bob.recv_member_joined("cat").await),
-        ["ann", "bob", "cat"]
+        ["ann", "bob", "dee", "cat"]
     );
+    let cat_joined = PresenceChange::Joined(name("cat"));
+    follow_batches(&mut dee, &mut dee_sees, 4, &cat_joined).await;
+    assert_eq!(dee_sees, ["ann", "bob", "dee", "cat"]);
     cat.close().await;
     assert_eq!(
         ann.recv().await,
         ServerMessage::Left {
             name: name("cat"),
-            count: 2,
+            count: 3,
             reconnecting: true,
         }
     );
-    assert_eq!(roster(&bob.recv_member_left("cat").await), ["ann", "bob"]);
+    assert_eq!(
+        roster(&bob.recv_member_left("cat").await),
+        ["ann", "bob", "dee"]
+    );
+    let cat_dropped = PresenceChange::Reconnecting(name("cat"));
+    follow_batches(&mut dee, &mut dee_sees, 3, &cat_dropped).await;
     ann.send(&ClientMessage::Roster).await;
     assert_eq!(
         ann.recv().await,
         ServerMessage::Roster {
-            members: vec![name("ann"), name("bob")]
+            members: vec![name("ann"), name("bob"), name("dee")]
         }
     );
+    dee.send(&ClientMessage::Roster).await;
+    let ServerMessage::Roster { members } = dee.recv().await else {
+        panic!("dee asked for the roster");
+    };
+    assert_eq!(
+        roster(&members),
+        dee_sees,
+        "the batches built the same roster"
+    );
+}
+
+/// Twenty people join at once: a batched member ends with the same roster the relay
+/// answers `roster` with, and never hears of anyone twice.
+async fn a_crowd_arrives(first: &TestRelay, second: &TestRelay) {
+    let (_ann, room) = compact_member(first, "ann", None).await;
+    let (mut bob, mut bob_sees) = batched_member(first, "bob", &room).await;
+    let crowd = (0..20).map(|i| {
+        let relay = if i % 2 == 0 { first } else { second };
+        let room = room.clone();
+        async move { relay.member(&format!("p{i}"), &room).await.0 }
+    });
+    let crowd = futures_util::future::join_all(crowd).await;
+    bob.send(&ClientMessage::Roster).await;
+    let mut members = None;
+    while members.is_none() {
+        match bob.recv().await {
+            ServerMessage::Presence { changes, count } => {
+                for change in &changes {
+                    let who = change.name().to_string();
+                    assert!(
+                        !bob_sees.contains(&who),
+                        "{who} joined twice for bob: {changes:?}"
+                    );
+                    bob_sees.push(who);
+                }
+                assert_eq!(bob_sees.len(), count);
+            }
+            ServerMessage::Roster { members: all } => members = Some(owned(&all)),
+            _ => {}
+        }
+    }
+    assert_eq!(members.expect("roster"), bob_sees);
+    assert_eq!(bob_sees.len(), 22);
+    drop(crowd);
+}
+
+#[tokio::test]
+async fn a_batched_member_follows_a_crowd_joining_at_once() {
+    let relay = TestRelay::start_default().await;
+    a_crowd_arrives(&relay, &relay).await;
+}
+
+#[tokio::test]
+async fn a_batched_member_follows_a_crowd_joining_at_once_across_relays() {
+    let redis = RedisServer::start().await;
+    let config = || Config {
+        redis: Some(redis.url()),
+        ..test_config()
+    };
+    let a = TestRelay::start(config()).await;
+    let b = TestRelay::start(config()).await;
+    a_crowd_arrives(&a, &b).await;
 }
 
 #[tokio::test]

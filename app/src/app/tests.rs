@@ -55,7 +55,7 @@ fn joining_sends_join_and_opens_the_chat_screen() {
     assert_eq!(
         script.sent_json(),
         vec![
-            json!({"type": "hello", "features": ["roster_deltas"]}),
+            json!({"type": "hello", "features": ["roster_deltas", "presence_batches"]}),
             json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"})
         ]
     );
@@ -79,7 +79,7 @@ fn a_name_taken_refusal_stays_on_the_join_screen_in_words() {
     assert_eq!(
         script.sent_json(),
         vec![
-            json!({"type": "hello", "features": ["roster_deltas"]}),
+            json!({"type": "hello", "features": ["roster_deltas", "presence_batches"]}),
             json!({"type": "create", "name": "ann"})
         ]
     );

@@ -218,9 +218,13 @@ impl Model {
             },
         };
         self.status = Status::Joining;
-        // Presence changes as name + count, not the whole roster each time.
+        // Presence changes in batches with a count, not the whole roster each time
+        // (`roster_deltas` for a relay that has no batches yet).
         let hello = ClientMessage::Hello {
-            features: vec![confab_protocol::features::ROSTER_DELTAS.into()],
+            features: vec![
+                confab_protocol::features::ROSTER_DELTAS.into(),
+                confab_protocol::features::PRESENCE_BATCHES.into(),
+            ],
         };
         vec![Effect::Send(hello), Effect::Send(msg)]
     }

@@ -5,8 +5,8 @@
 //! in one place. The connection itself is [`super::Model`]'s business.
 
 use confab_protocol::{
-    ClientMessage, ErrorMessage, Limits, MemberStatus, Millis, NamedStatus, RoomCode, RoomState,
-    ServerMessage, Username, WelcomeMessage,
+    ClientMessage, ErrorMessage, Limits, MemberStatus, Millis, NamedStatus, PresenceChange,
+    RoomCode, RoomState, ServerMessage, Username, WelcomeMessage,
 };
 use web_time::{Duration, Instant};
 
@@ -226,6 +226,25 @@ impl Session {
     }
 
     /// Someone entered: quietly if they were only reconnecting.
+    /// `name` entered: added to the end of the roster (once), and [`Self::arrived`].
+    fn add_member(&mut self, name: Username, now_ms: Millis) {
+        if !self
+            .members
+            .iter()
+            .any(|m| m.uniqueness_key() == name.uniqueness_key())
+        {
+            self.members.push(name.clone());
+        }
+        self.arrived(name, now_ms);
+    }
+
+    /// `name` left: out of the roster, and [`Self::departed`].
+    fn remove_member(&mut self, name: Username, reconnecting: bool, now_ms: Millis) {
+        self.members
+            .retain(|m| m.uniqueness_key() != name.uniqueness_key());
+        self.departed(name, reconnecting, now_ms);
+    }
+
     fn arrived(&mut self, name: Username, now_ms: Millis) {
         let came_back = self.is_reconnecting(&name);
         self.forget_status(&name);
@@ -348,25 +367,28 @@ impl Session {
                 self.departed(name, reconnecting, now_ms);
             }
             ServerMessage::Joined { name, count } => {
-                if !self
-                    .members
-                    .iter()
-                    .any(|m| m.uniqueness_key() == name.uniqueness_key())
-                {
-                    self.members.push(name.clone());
-                }
+                self.add_member(name, now_ms);
                 applied.roster_stale = self.members.len() != count;
-                self.arrived(name, now_ms);
             }
             ServerMessage::Left {
                 name,
                 count,
                 reconnecting,
             } => {
-                self.members
-                    .retain(|m| m.uniqueness_key() != name.uniqueness_key());
+                self.remove_member(name, reconnecting, now_ms);
                 applied.roster_stale = self.members.len() != count;
-                self.departed(name, reconnecting, now_ms);
+            }
+            ServerMessage::Presence { changes, count } => {
+                for change in changes {
+                    match change {
+                        PresenceChange::Joined(name) => self.add_member(name, now_ms),
+                        PresenceChange::Left(name) => self.remove_member(name, false, now_ms),
+                        PresenceChange::Reconnecting(name) => {
+                            self.remove_member(name, true, now_ms);
+                        }
+                    }
+                }
+                applied.roster_stale = self.members.len() != count;
             }
             ServerMessage::Status { name, status } => {
                 self.forget_status(&name);

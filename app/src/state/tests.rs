@@ -11,7 +11,10 @@ use super::*;
 /// What the app sends first on every connection: the features it understands.
 fn hello() -> Effect {
     Effect::Send(ClientMessage::Hello {
-        features: vec![confab_protocol::features::ROSTER_DELTAS.into()],
+        features: vec![
+            confab_protocol::features::ROSTER_DELTAS.into(),
+            confab_protocol::features::PRESENCE_BATCHES.into(),
+        ],
     })
 }
 
@@ -643,6 +646,42 @@ fn compact_presence_changes_edit_the_roster_and_a_wrong_count_asks_for_the_whole
     };
     assert_eq!(m.on_message(whole, now), vec![]);
     assert_eq!(roster(&m), ["cy"]);
+}
+
+#[test]
+fn a_presence_batch_applies_its_changes_in_order_and_checks_the_count_once() {
+    use confab_protocol::PresenceChange::{Joined, Left, Reconnecting};
+    let now = Now::current();
+    let mut m = joined(now); // bob, ann
+    let roster = |m: &Model| -> Vec<String> {
+        let session = m.session.as_ref().expect("in a room");
+        session.members.iter().map(|n| n.to_string()).collect()
+    };
+    let batch = ServerMessage::Presence {
+        changes: vec![
+            Joined(name("cy")),
+            Joined(name("dee")),
+            Left(name("cy")),
+            Reconnecting(name("bob")),
+            Joined(name("eve")),
+        ],
+        count: 3,
+    };
+    assert_eq!(m.on_message(batch, now), vec![], "the count agrees");
+    assert_eq!(roster(&m), ["ann", "dee", "eve"]);
+    assert_eq!(
+        status_of(&m, "bob"),
+        confab_protocol::MemberStatus::Reconnecting
+    );
+    let off = ServerMessage::Presence {
+        changes: vec![Joined(name("fay"))],
+        count: 5,
+    };
+    assert_eq!(
+        m.on_message(off, now),
+        vec![Effect::Send(ClientMessage::Roster)],
+        "a count that disagrees asks for the whole roster"
+    );
 }
 
 #[test]

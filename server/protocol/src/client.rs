@@ -123,6 +123,12 @@ pub mod features {
     /// / `member_left` carrying the whole roster (which is O(n) bytes per change, O(n²)
     /// while a room fills). `welcome` still carries the roster; `roster` asks for it again.
     pub const ROSTER_DELTAS: &str = "roster_deltas";
+    /// Presence changes as `presence` batches: every change in order, with the member
+    /// count after the batch, at most one batch per room per interval (the first change
+    /// after a quiet spell goes out at once). A room filling with 1,000 people then sends
+    /// each member a handful of frames instead of 1,000. Takes precedence over
+    /// [`ROSTER_DELTAS`].
+    pub const PRESENCE_BATCHES: &str = "presence_batches";
 }
 
 impl ClientMessage {

@@ -27,8 +27,8 @@ pub use attachment::{Attachment, AttachmentLimits, clean_file_name};
 pub use client::{ClientMessage, DecodeError, decode_client, features};
 pub use room_code::{RoomCode, RoomCodeError};
 pub use server::{
-    ChatMessage, ErrorCode, ErrorMessage, Limits, NamedStatus, RoomState, ServerMessage,
-    WelcomeMessage, WhisperMessage, close_code,
+    ChatMessage, ErrorCode, ErrorMessage, Limits, NamedStatus, PresenceChange, RoomState,
+    ServerMessage, WelcomeMessage, WhisperMessage, close_code,
 };
 pub use status::MemberStatus;
 pub use username::{UNICODE_VERSION, Username, UsernameError};

@@ -48,6 +48,15 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         reconnecting: bool,
     },
+    /// Presence changes since the last batch, in the order they happened: the batched
+    /// form of `joined`/`left`, sent instead of them to clients that asked for
+    /// `presence_batches` in `hello`.
+    Presence {
+        /// Each change, oldest first: apply them in order to the roster.
+        changes: Vec<PresenceChange>,
+        /// How many members the room has after the last of them.
+        count: usize,
+    },
     /// The whole roster, in joining order: the answer to the client's `roster`.
     Roster {
         /// Everyone in the room now.
@@ -345,6 +354,29 @@ pub mod close_code {
     pub const REMOVED: u16 = 4003;
 }
 
+/// One change in a `presence` batch. JSON: `{"joined": "cy"}`, `{"left": "cy"}` or
+/// `{"reconnecting": "cy"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceChange {
+    /// Entered the room (including by resuming): add to the end of the roster.
+    Joined(Username),
+    /// Left the room: remove from the roster.
+    Left(Username),
+    /// Left because the connection dropped; the name is reserved for a resume: remove from
+    /// the roster and show as reconnecting for up to `limits.room_grace_ms`.
+    Reconnecting(Username),
+}
+
+impl PresenceChange {
+    /// Whose presence changed.
+    pub fn name(&self) -> &Username {
+        match self {
+            Self::Joined(name) | Self::Left(name) | Self::Reconnecting(name) => name,
+        }
+    }
+}
+
 impl ServerMessage {
     /// Encodes this message as the JSON text of one frame.
     pub fn to_json(&self) -> String {
@@ -561,6 +593,19 @@ mod tests {
                 reconnecting: true,
             },
             &json!({"type": "left", "name": "cy", "count": 1, "reconnecting": true}),
+        );
+        golden(
+            &ServerMessage::Presence {
+                changes: vec![
+                    PresenceChange::Joined(name("cy")),
+                    PresenceChange::Left(name("bo")),
+                    PresenceChange::Reconnecting(name("di")),
+                ],
+                count: 3,
+            },
+            &json!({"type": "presence", "changes": [
+                {"joined": "cy"}, {"left": "bo"}, {"reconnecting": "di"}
+            ], "count": 3}),
         );
         golden(
             &ServerMessage::Roster {

@@ -10,13 +10,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use confab_protocol::{
-    ChatMessage, RoomCode, RoomState, Seq, ServerMessage, Username, WhisperMessage,
+    ChatMessage, PresenceChange, RoomCode, RoomState, Seq, ServerMessage, Username, WhisperMessage,
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::cluster::bus::{Envelope, Event, Origin};
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
+use crate::presence::PresenceForm;
 use crate::room::{ConnId, encode};
 
 /// Where a local member is in its join.
@@ -46,8 +47,8 @@ pub struct LocalMember {
     pub typing: bool,
     /// Its resume token, once live.
     token: String,
-    /// Whether it asked for compact presence changes (`roster_deltas`).
-    compact: bool,
+    /// How it hears of others entering and leaving (`hello`'s features).
+    presence: PresenceForm,
     phase: Phase,
 }
 
@@ -239,7 +240,21 @@ impl LocalRooms {
                         ..
                     }
                 );
-                let compact = encode(&if joined {
+                // Every event is its own batch here: each relay sees the events in order,
+                // but not when the others will send theirs.
+                let change = match (joined, reconnecting) {
+                    (true, _) => PresenceChange::Joined(name.clone()),
+                    (false, true) => PresenceChange::Reconnecting(name.clone()),
+                    (false, false) => PresenceChange::Left(name.clone()),
+                };
+                let wants = |form| room.members.iter().any(|m| m.presence == form);
+                let batch = wants(PresenceForm::Batches).then(|| {
+                    encode(&ServerMessage::Presence {
+                        changes: vec![change],
+                        count,
+                    })
+                });
+                let deltas = encode(&if joined {
                     ServerMessage::Joined { name, count }
                 } else {
                     ServerMessage::Left {
@@ -248,15 +263,15 @@ impl LocalRooms {
                         reconnecting,
                     }
                 });
-                let wants_full = room.members.iter().any(|m| !m.compact);
-                let full = wants_full.then(|| self.frames(&envelope.event).0);
+                let full = wants(PresenceForm::Full).then(|| self.frames(&envelope.event).0);
                 for member in &mut room.members {
                     if skip.as_ref().is_some_and(|o| mine(o, member.conn)) {
                         continue;
                     }
-                    let frame = match (&full, member.compact) {
-                        (Some(full), false) => full,
-                        _ => &compact,
+                    let frame = match (member.presence, &full, &batch) {
+                        (PresenceForm::Full, Some(full), _) => full,
+                        (PresenceForm::Batches, _, Some(batch)) => batch,
+                        _ => &deltas,
                     };
                     if self.offer(member, ev, frame) {
                         queued += 1;
@@ -402,9 +417,15 @@ impl LocalRooms {
 }
 
 impl LocalRoom {
-    /// Adds a member whose join is about to run (see the module docs); `compact` if it
-    /// asked for compact presence changes.
-    pub fn add_pending(&mut self, conn: ConnId, name: Username, outbox: Outbox, compact: bool) {
+    /// Adds a member whose join is about to run (see the module docs), hearing of presence
+    /// changes in the form `presence`.
+    pub fn add_pending(
+        &mut self,
+        conn: ConnId,
+        name: Username,
+        outbox: Outbox,
+        presence: PresenceForm,
+    ) {
         self.members.push(LocalMember {
             conn,
             key: name.uniqueness_key(),
@@ -412,7 +433,7 @@ impl LocalRoom {
             outbox,
             typing: false,
             token: String::new(),
-            compact,
+            presence,
             phase: Phase::Pending(Vec::new()),
         });
     }
@@ -544,7 +565,7 @@ mod tests {
         let mut inboxes = Vec::new();
         for &(conn, who) in members {
             let (tx, rx) = outbox(capacity);
-            lock(&room).add_pending(conn, name(who), tx, false);
+            lock(&room).add_pending(conn, name(who), tx, PresenceForm::Full);
             inboxes.push(rx);
         }
         (rooms, inboxes)

@@ -264,7 +264,7 @@ impl Cluster {
         let room = {
             let mut subscribed = self.subscribed.lock().await;
             let (room, _) = self.local.get_or_make(code);
-            lock(&room).add_pending(conn, arrival.name.clone(), arrival.outbox, arrival.compact);
+            lock(&room).add_pending(conn, arrival.name.clone(), arrival.outbox, arrival.presence);
             self.metrics.members.inc();
             if !subscribed.contains(code) {
                 if self.subscribe(&keys).await.is_err() {
