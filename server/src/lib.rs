@@ -54,5 +54,5 @@ mod upgrade;
 mod web;
 
 pub use config::Config;
-pub use server::{run, run_with_metrics};
+pub use server::{LISTEN_BACKLOG, bind, run, run_with_metrics};
 pub use session::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND};

@@ -51,7 +51,7 @@ fn main() -> std::io::Result<()> {
 
 /// Binds and runs the relay until a shutdown signal.
 async fn serve(cli: Cli) -> std::io::Result<()> {
-    let listener = TcpListener::bind(cli.bind).await?;
+    let listener = confab_server::bind(cli.bind)?;
     let metrics_listener = match cli.metrics_bind {
         Some(addr) => {
             let listener = TcpListener::bind(addr).await?;
