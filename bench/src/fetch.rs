@@ -5,6 +5,13 @@
 //!
 //! Point it at a cluster relay (`--redis`) to measure what the file's trip through Redis
 //! costs per chunk; the uploader and the fetcher may be on different relays (`--fetch-from`).
+//!
+//! A connection may move 64 chunks a second after a burst of 64
+//! (`server/src/attachments/transfer.rs`), so a whole 4 MiB fetch takes about a second
+//! whatever the relay does; each chunk's round trip (asked to received, refused asks left
+//! out) shows the relay's cost. Every round fetches on a fresh connection: the relay counts
+//! each refusal as a strike, even when the client waits as told, and sustained fetching on
+//! one connection would be closed as a flood.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -61,6 +68,11 @@ pub struct FetchReport {
     pub chunks_per_fetch: usize,
     /// Whole-file WebSocket fetches, ms.
     pub ws: Spread,
+    /// One chunk's round trip over the WebSocket (`fetch_attachment` to
+    /// `attachment_chunk`, for asks that were not refused), ms.
+    pub chunk_ms_median: f64,
+    /// The 90th percentile of the same.
+    pub chunk_ms_p90: f64,
     /// Whole-file HTTP downloads, ms.
     pub http: Spread,
     /// Why HTTP downloads stopped, if they did (a relay that serves none answers 404).
@@ -105,18 +117,27 @@ pub async fn run(options: &FetchOptions) -> Result<FetchReport, BoxError> {
     let upload_ms = ms(started.elapsed());
 
     let from = options.fetch_from.unwrap_or(options.server);
-    let (mut bob, bob_welcome) = enter(from, "bob", Some(&welcome.room)).await?;
     let mut ws_ms = Vec::new();
+    let mut chunk_ms = Vec::new();
     let mut chunks_per_fetch = 0;
-    for _ in 0..options.rounds {
+    for round in 0..options.rounds {
+        let (mut bob, _) = enter(from, &format!("bob{round}"), Some(&welcome.room)).await?;
         let started = Instant::now();
-        let (data, chunks) = fetch(&mut bob, &id).await?;
+        let (data, round_trips) = fetch(&mut bob, &id).await?;
         ws_ms.push(ms(started.elapsed()));
         if data != file {
             return Err("the fetched file differs from the upload".into());
         }
-        chunks_per_fetch = chunks;
+        chunks_per_fetch = round_trips.len();
+        chunk_ms.extend(round_trips.into_iter().flatten());
+        send(&mut bob, &ClientMessage::Leave).await?;
     }
+    chunk_ms.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        let at = ((chunk_ms.len() as f64 * q) as usize).min(chunk_ms.len().saturating_sub(1));
+        chunk_ms.get(at).copied().unwrap_or(f64::NAN)
+    };
+    let (_reader, bob_welcome) = enter(from, "reader", Some(&welcome.room)).await?;
     let mut http_ms = Vec::new();
     let mut http_error = None;
     for _ in 0..options.rounds {
@@ -137,6 +158,8 @@ pub async fn run(options: &FetchOptions) -> Result<FetchReport, BoxError> {
         upload_ms,
         chunks_per_fetch,
         ws: Spread::of(ws_ms, file.len()),
+        chunk_ms_median: quantile(0.5),
+        chunk_ms_p90: quantile(0.9),
         http: Spread::of(http_ms, file.len()),
         http_error,
     })
@@ -237,15 +260,18 @@ async fn upload(ws: &mut Socket, file: &[u8], chunk_bytes: usize) -> Result<Stri
     }
 }
 
-/// Fetches attachment `id` chunk by chunk; its bytes and how many chunks it took.
-async fn fetch(ws: &mut Socket, id: &str) -> Result<(Vec<u8>, usize), BoxError> {
+/// Fetches attachment `id` chunk by chunk: its bytes, and per chunk its round trip in ms
+/// (`None` for a chunk that was refused first and asked again after the wait).
+async fn fetch(ws: &mut Socket, id: &str) -> Result<(Vec<u8>, Vec<Option<f64>>), BoxError> {
     let mut data = Vec::new();
-    let mut chunks = 0;
+    let mut round_trips = Vec::new();
+    let mut refused = false;
     loop {
         let ask = ClientMessage::FetchAttachment {
             id: id.into(),
             offset: data.len() as u64,
         };
+        let asked = Instant::now();
         send(ws, &ask).await?;
         loop {
             let message = next(ws).await?;
@@ -253,14 +279,16 @@ async fn fetch(ws: &mut Socket, id: &str) -> Result<(Vec<u8>, usize), BoxError> 
                 ServerMessage::AttachmentChunk {
                     size, data: chunk, ..
                 } => {
+                    let took = ms(asked.elapsed());
+                    round_trips.push((!std::mem::take(&mut refused)).then_some(took));
                     data.extend(BASE64.decode(chunk)?);
-                    chunks += 1;
                     if data.len() as u64 >= size {
-                        return Ok((data, chunks));
+                        return Ok((data, round_trips));
                     }
                     break;
                 }
                 ServerMessage::Error(_) => {
+                    refused = true;
                     pause_or_fail(message).await?;
                     break;
                 }
