@@ -9,6 +9,7 @@
 //! - [`load`]: N clients in R rooms, S senders at a rate or flat out ([`load::run`]).
 //! - [`churn`]: mass joins then mass leaves: joins/s, bytes of presence, evictions.
 //! - [`idle`]: N joined, silent connections and the relay's memory per connection.
+//! - [`fetch`]: upload a file, fetch it back over the WebSocket and HTTP (cluster relays too).
 //! - [`startup`]: spawn the relay binary, time it to its first accepted connection.
 //! - [`wire`]: connecting (from a chosen 127.x source address), joining, and the cheap
 //!   parse of relayed chat frames.
@@ -20,6 +21,7 @@
 //! never decides where a relay is beyond the `--url` it is given.
 
 pub mod churn;
+pub mod fetch;
 pub mod idle;
 pub mod load;
 pub mod procstat;

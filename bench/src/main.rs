@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
-use confab_bench::{churn, idle, load, report, startup};
+use confab_bench::{churn, fetch, idle, load, report, startup};
 
 /// Load generator for the Confab relay.
 #[derive(Debug, Parser)]
@@ -27,6 +27,8 @@ enum Mode {
     Churn(churn::ChurnOptions),
     /// Spawn the relay binary: time to first accept and idle RSS.
     Startup(startup::StartupOptions),
+    /// Upload a file, then fetch it whole over the WebSocket and over HTTP, many times.
+    Fetch(fetch::FetchOptions),
 }
 
 fn main() -> std::io::Result<()> {
@@ -50,6 +52,12 @@ fn main() -> std::io::Result<()> {
         }
         Mode::Startup(options) => {
             let result = startup::run(&options);
+            (report::table(&result), report::json_line(&result))
+        }
+        Mode::Fetch(options) => {
+            let result = runtime
+                .block_on(fetch::run(&options))
+                .map_err(|err| std::io::Error::other(err.to_string()))?;
             (report::table(&result), report::json_line(&result))
         }
     };

@@ -214,6 +214,11 @@ impl RelayProcess {
         format!("ws://{}/", self.addr)
     }
 
+    /// The process id, while it runs (for reading its memory from `/proc`).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL, and waits for the process to be gone.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -10,13 +10,21 @@
 //! The file is always served as a download (`Content-Disposition: attachment`) under a
 //! sandboxing `Content-Security-Policy`, and only the plain image types are given their
 //! own content type: a member's upload never runs as a page of the relay's origin.
+//!
+//! In cluster mode the file, and the check that the token is a current member's, come from
+//! Redis (`cluster/attachments.rs`), so every relay of the cluster serves every file. The
+//! bytes are then a copy held for the response's life, so at most
+//! [`MAX_CLUSTER_DOWNLOADS`] are held at once; further requests wait for one to end.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use confab_protocol::Attachment;
 
 use crate::shared::Shared;
 
@@ -25,6 +33,28 @@ pub const PREFIX: &str = "/attachments/";
 
 /// Content types served as themselves; everything else is `application/octet-stream`.
 const INLINE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// Cluster-mode downloads whose bytes this relay holds at once (each at most
+/// `max_file_bytes`: 4 × 4 MiB by default). A request past it waits for a permit, holding
+/// nothing but its connection. One per process: a relay is one process (tests that run
+/// several relays in one process share it, which only lowers their concurrency).
+pub const MAX_CLUSTER_DOWNLOADS: usize = 4;
+
+static CLUSTER_DOWNLOADS: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(MAX_CLUSTER_DOWNLOADS)));
+
+/// A file copied out of Redis, with the permit that counts it, both held until the
+/// response body is sent and dropped.
+struct Copied {
+    data: Vec<u8>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl AsRef<[u8]> for Copied {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
 
 /// The answer to `GET` (or `HEAD`, then `head_only`) of `/attachments/<id>`.
 pub async fn answer(
@@ -38,33 +68,54 @@ pub async fn answer(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let (Some(token), Some(store)) = (token, shared.rooms.attachments()) else {
+    let Some(token) = token else {
         return not_found();
     };
-    let Some(room) = store.room_of(id) else {
+    let found = match shared.rooms.cluster() {
+        Some(cluster) => {
+            let Ok(permit) = Arc::clone(&*CLUSTER_DOWNLOADS).acquire_owned().await else {
+                return not_found();
+            };
+            cluster.download(id, token).await.map(|(descriptor, data)| {
+                let body = Bytes::from_owner(Copied {
+                    data,
+                    _permit: permit,
+                });
+                (descriptor, body)
+            })
+        }
+        None => memory_file(shared, id, token).await,
+    };
+    let Some((descriptor, data)) = found else {
         return not_found();
     };
+    file_response(&descriptor, data, head_only)
+}
+
+/// A file of this relay's own store (memory mode), shared, not copied.
+async fn memory_file(shared: &Arc<Shared>, id: &str, token: &str) -> Option<(Attachment, Bytes)> {
+    let store = shared.rooms.attachments()?;
+    let room = store.room_of(id)?;
     if !shared.rooms.is_current_member(&room, token).await {
-        return not_found();
+        return None;
     }
-    let Some(stored) = store.fetch(&room, id) else {
-        return not_found();
-    };
+    let stored = store.fetch(&room, id)?;
+    Some((stored.descriptor, Bytes::from_owner(stored.data)))
+}
+
+/// The file as a download, with the headers that keep it from running as a page.
+fn file_response(descriptor: &Attachment, data: Bytes, head_only: bool) -> Response<Full<Bytes>> {
     let content_type = INLINE_TYPES
         .into_iter()
-        .find(|t| stored.descriptor.sniffed_mime.as_deref() == Some(*t))
+        .find(|t| descriptor.sniffed_mime.as_deref() == Some(*t))
         .unwrap_or("application/octet-stream");
-    let length = stored.data.len();
-    let body = if head_only {
-        Bytes::new()
-    } else {
-        Bytes::from_owner(stored.data)
-    };
+    let length = data.len();
+    let body = if head_only { Bytes::new() } else { data };
     let mut response = Response::new(Full::new(body));
     let out = response.headers_mut();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     out.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    if let Ok(disposition) = HeaderValue::from_str(&disposition(&stored.descriptor.name)) {
+    if let Ok(disposition) = HeaderValue::from_str(&disposition(&descriptor.name)) {
         out.insert(header::CONTENT_DISPOSITION, disposition);
     }
     out.insert(

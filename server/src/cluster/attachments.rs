@@ -1,16 +1,19 @@
 //! Attachments in cluster mode: the bytes live in Redis beside their room, so a file
-//! uploaded on one relay is fetched from any other.
+//! uploaded on one relay is fetched from any other, over the WebSocket or HTTP.
 //!
-//! Two room keys hold them (`files`: id → bytes; `filemeta`: id → `seq:size`, and `_bytes`,
-//! the bytes the room holds and has reserved), so they expire with the room like every
-//! other room key. `confab:file_bytes` (room → bytes) is the cluster-wide total; rooms that
-//! are gone drop out of it whenever an upload is reserved. A file whose message has left
-//! the room's kept history is refused at once and freed by the room's next upload.
-//! docs/scaling.md says what Redis holds.
+//! Each file is a string key, `confab:{CODE}:file:ID`, so a chunk is one `GETRANGE` and
+//! costs what the chunk does, not what the file does. `confab:attachment:ID` holds the
+//! room's code, for HTTP downloads, which name only the id. The room key `filemeta`
+//! (id → `seq:size`, and `_bytes`, the bytes the room holds and has reserved) lists both,
+//! so they expire and are kept with the room (the shared prelude's `file_keys`).
+//! `confab:file_bytes` (room → bytes) is the cluster-wide total; rooms that are gone drop
+//! out of it whenever an upload is reserved. A file whose message has left the room's kept
+//! history is refused at once and freed by the room's next upload. docs/scaling.md says
+//! what Redis holds.
 
 use std::sync::Arc;
 
-use confab_protocol::{ClientId, ErrorCode, RoomCode};
+use confab_protocol::{Attachment, ClientId, ErrorCode, RoomCode};
 use redis::Script;
 use redis::aio::ConnectionManager;
 
@@ -21,12 +24,19 @@ use crate::attachments::{Claim, Release, Stored};
 use crate::registry::now_millis;
 use crate::rooms::SendError;
 
+/// The longest attachment id looked up for an HTTP download (ids are 32 hex digits); a
+/// longer one, or one with other characters, is refused before any key is built from it.
+const MAX_ID_LEN: usize = 64;
+
 /// Helpers for the scripts below, after the shared prelude.
 const FILES_PRELUDE: &str = r#"
--- The files keys are always the last two of a room's keys, whatever other room keys
--- come before them.
-local FILES, META = KEYS[#KEYS - 1], KEYS[#KEYS]
+-- The file list is always the last of a room's keys, whatever other room keys come
+-- before it.
+local META = KEYS[#KEYS]
 local TOTAL = 'confab:file_bytes'
+local PREFIX = string.sub(ROOM, 1, -5)
+local function data_key(id) return PREFIX .. 'file:' .. id end
+local function index_key(id) return 'confab:attachment:' .. id end
 
 -- Frees the files whose messages the history no longer keeps.
 local function free_stale()
@@ -40,13 +50,23 @@ local function free_stale()
     if id ~= '_bytes' then
       local seq, size = string.match(fields[i + 1], '^(%d+):(%d+)$')
       if tonumber(seq) < first_seq then
-        redis.call('HDEL', FILES, id)
+        redis.call('UNLINK', data_key(id), index_key(id))
         redis.call('HDEL', META, id)
         freed = freed + tonumber(size)
       end
     end
   end
   return freed
+end
+
+-- The `seq` and size of file `id` while its message is in the history, else nil.
+local function live(id)
+  local meta = redis.call('HGET', META, id)
+  if not meta then return nil end
+  local seq, size = string.match(meta, '^(%d+):(%d+)$')
+  local first = redis.call('LINDEX', HISTORY, 0)
+  if not first or tonumber(cjson.decode(first).seq) > tonumber(seq) then return nil end
+  return tonumber(seq), tonumber(size)
 end
 
 -- Lowers the room's count (and the cluster's) by `size`, never below zero.
@@ -104,24 +124,49 @@ if keep > 0 then
   redis.call('RPUSH', HISTORY, event)
   redis.call('LTRIM', HISTORY, -keep, -1)
 end
-redis.call('HSET', FILES, ARGV[7], ARGV[8])
+-- The room has a member, so its keys have no expiry: neither do these.
+redis.call('SET', data_key(ARGV[7]), ARGV[8])
+redis.call('SET', index_key(ARGV[7]), ARGV[10])
 redis.call('HSET', META, ARGV[7], seq .. ':' .. ARGV[9])
 redis.call('PUBLISH', channel, event)
 lower(ARGV[10], free_stale())
 return {'ok', tostring(seq)}
 "#;
 
-/// Reads a range of a file still in the history. ARGV: id, offset, length.
-/// Returns `{size, bytes}`, or an empty array.
+/// Reads a range of a file still in the history: one `GETRANGE`, whatever the file's
+/// size. ARGV: id, offset, length. Returns `{size, bytes}`, or an empty array.
 const FETCH: &str = r#"
-local meta = redis.call('HGET', META, ARGV[1])
-if not meta then return {} end
-local seq, size = string.match(meta, '^(%d+):(%d+)$')
-local first = redis.call('LINDEX', HISTORY, 0)
-if not first or tonumber(cjson.decode(first).seq) > tonumber(seq) then return {} end
-local data = redis.call('HGET', FILES, ARGV[1]) or ''
-local from = tonumber(ARGV[2])
-return {size, string.sub(data, from + 1, from + tonumber(ARGV[3]))}
+local seq, size = live(ARGV[1])
+if not seq then return {} end
+local from, len = tonumber(ARGV[2]), tonumber(ARGV[3])
+if from >= size or len <= 0 then return {size, ''} end
+local chunk = redis.call('GETRANGE', data_key(ARGV[1]), from, from + len - 1)
+-- A file listed without its bytes would make a client ask for the same chunk forever.
+if #chunk == 0 then return {} end
+return {size, chunk}
+"#;
+
+/// A whole file for an HTTP download, if `token` is the resume token of a member now in
+/// the room (the check a WebSocket fetch makes by being a member's connection) and the
+/// file's message is still in the history. ARGV: id, token. Returns `{event, bytes}`
+/// (`event`: the history entry announcing the file, with its descriptor), or an empty
+/// array. History entries are chats with consecutive `seq`s, so the announcing entry is
+/// found by its index and checked.
+const DOWNLOAD: &str = r#"
+local id, token = ARGV[1], ARGV[2]
+local member = false
+for _, held in ipairs(redis.call('HVALS', MEMBERS)) do
+  if cjson.decode(held).token == token then member = true; break end
+end
+if not member then return {} end
+local seq = live(id)
+if not seq then return {} end
+local first = tonumber(cjson.decode(redis.call('LINDEX', HISTORY, 0)).seq)
+local event = redis.call('LINDEX', HISTORY, seq - first)
+if not event or tonumber(cjson.decode(event).seq) ~= seq then return {} end
+local data = redis.call('GET', data_key(id))
+if not data then return {} end
+return {event, data}
 "#;
 
 fn files_script(body: &str) -> Script {
@@ -262,4 +307,51 @@ impl Cluster {
         let data: Vec<u8> = redis::from_redis_value(data.clone()).ok()?;
         Some((size, data))
     }
+
+    /// Attachment `id` (its descriptor and bytes) for an HTTP download by whoever holds
+    /// `token`, from any relay of the cluster: `None` unless a member now in the file's
+    /// room holds that resume token and the file's message is still in the history, or
+    /// when Redis does not answer. The same `None` for every refusal.
+    pub async fn download(
+        self: &Arc<Self>,
+        id: &str,
+        token: &str,
+    ) -> Option<(Attachment, Vec<u8>)> {
+        if id.is_empty() || id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let mut redis = self.redis.clone();
+        let code: Option<String> =
+            redis::AsyncCommands::get(&mut redis, format!("confab:attachment:{id}"))
+                .await
+                .map_err(|err| tracing::warn!(%err, "attachment's room not looked up"))
+                .ok()?;
+        let code = RoomCode::parse(&code?).ok()?;
+        let reply: Vec<redis::Value> = files_script(DOWNLOAD)
+            .key(RoomKeys::of(&code).all())
+            .arg(id)
+            .arg(token)
+            .invoke_async(&mut redis)
+            .await
+            .map_err(|err| tracing::warn!(%err, "attachment not downloaded"))
+            .ok()?;
+        let mut reply = reply.into_iter();
+        let (Some(redis::Value::BulkString(event)), Some(redis::Value::BulkString(data))) =
+            (reply.next(), reply.next())
+        else {
+            return None;
+        };
+        let announced: Announced = serde_json::from_slice(&event)
+            .map_err(|err| tracing::warn!(%err, "attachment's history entry unreadable"))
+            .ok()?;
+        let descriptor = announced.attachment?;
+        (descriptor.id == id).then_some((descriptor, data))
+    }
+}
+
+/// The part of a history entry a download needs: the descriptor of the file it announced.
+#[derive(serde::Deserialize)]
+struct Announced {
+    attachment: Option<Attachment>,
 }

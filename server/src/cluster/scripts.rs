@@ -18,7 +18,7 @@ use redis::Script;
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 15],
+    keys: [String; 14],
 }
 
 impl RoomKeys {
@@ -41,9 +41,8 @@ impl RoomKeys {
                 key("locked"),   // 11: exists while the room is locked
                 key("bans"),     // 12: hash: name key or "ip:ADDR" -> ban end ms
                 key("away"),     // 13: hash: name key -> "1" for members who are away
-                // Always the last two (cluster/attachments.rs finds them from the end):
-                key("files"),    // 14: hash: attachment id -> its bytes
-                key("filemeta"), // 15: hash: id -> "seq:size", and "_bytes" -> bytes held
+                // Always the last (the prelude's `file_keys` finds it from the end):
+                key("filemeta"), // 14: hash: attachment id -> "seq:size", "_bytes" -> bytes held
             ],
         }
     }
@@ -176,6 +175,23 @@ local function keep_out(key, ip, until_ms, now)
   if ip then redis.call('HSET', BANS, 'ip:' .. ip, until_ms) end
 end
 
+-- The keys of the room's attachments, listed by its `filemeta` hash (always the last
+-- key): `confab:{CODE}:file:ID` (the bytes, a string, so a chunk is one GETRANGE) and
+-- `confab:attachment:ID` (the room's code, for HTTP downloads that name only the id).
+-- There is one pair per file, so they cannot be among KEYS: the room's expiry and its
+-- keeping reach them through this list (cluster/attachments.rs).
+local function file_keys()
+  local prefix = string.sub(ROOM, 1, -5)
+  local out = {}
+  for _, id in ipairs(redis.call('HKEYS', KEYS[#KEYS])) do
+    if id ~= '_bytes' then
+      out[#out + 1] = prefix .. 'file:' .. id
+      out[#out + 1] = 'confab:attachment:' .. id
+    end
+  end
+  return out
+end
+
 -- Removes a member; keeps its name for `token` until `exp` (ms) if `reserve`.
 -- Expires the room after `grace_ms` once nobody is left, unless it is permanent.
 local function remove(channel, key, member, reserve, exp, grace_ms, now)
@@ -192,6 +208,7 @@ local function remove(channel, key, member, reserve, exp, grace_ms, now)
     .. ',"reconnecting":' .. tostring(reserve) .. '}')
   if redis.call('HLEN', MEMBERS) == 0 and redis.call('GET', ROOM) ~= 'p' then
     for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], grace_ms) end
+    for _, file in ipairs(file_keys()) do redis.call('PEXPIRE', file, grace_ms) end
   end
   settle_owner(channel, now)
 end
@@ -248,6 +265,7 @@ else
   redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
   if creating then set_owner(token, key) end
   for i = 1, #KEYS do redis.call('PERSIST', KEYS[i]) end
+  for _, file in ipairs(file_keys()) do redis.call('PERSIST', file) end
   ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
   settle_owner(channel, now)

@@ -1,0 +1,238 @@
+//! Attachments in cluster mode: a file uploaded on one relay is fetched from another, over
+//! the WebSocket and over HTTP, within the room's and the cluster's limits, and Redis lets
+//! go of the bytes when the room expires. Real relays, one real `redis-server`.
+
+mod attach_support;
+
+use std::time::Duration;
+
+use confab_protocol::{ErrorCode, RoomCode, ServerMessage};
+use confab_server::Config;
+use confab_tests::http::request;
+use confab_tests::redis::RedisServer;
+use confab_tests::{TestRelay, eventually, test_config};
+
+use attach_support::{attachment_of, download, next_relevant, png, refusal, start, upload};
+
+/// A file's two keys in Redis: its bytes, and its room's code (for HTTP downloads).
+fn file_keys(room: &RoomCode, id: &str) -> [String; 2] {
+    [
+        format!("confab:{{{room}}}:file:{id}"),
+        format!("confab:attachment:{id}"),
+    ]
+}
+
+/// [`test_config`] on `redis`, with a short relay TTL.
+fn cluster_config(redis: &RedisServer) -> Config {
+    Config {
+        redis: Some(redis.url()),
+        relay_ttl: Duration::from_secs(1),
+        ..test_config()
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test]
+async fn in_cluster_mode_a_file_uploaded_on_one_relay_is_fetched_on_another_within_the_limits() {
+    let redis = RedisServer::start().await;
+    let cluster = |history_len| Config {
+        redis: Some(redis.url()),
+        relay_ttl: Duration::from_secs(1),
+        max_room_attachment_bytes: 5000,
+        max_relay_attachment_bytes: 8000,
+        max_chunk_bytes: 1024,
+        history_len,
+        ..test_config()
+    };
+    let a = TestRelay::start(cluster(3)).await;
+    let b = TestRelay::start(cluster(3)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    assert_eq!(welcome.limits.attachments.max_room_bytes, 5000);
+    let (mut bob, _) = b.member("bob", &welcome.room).await;
+    ann.recv_member_joined("bob").await;
+
+    let file = png(20, 10, 3000);
+    let echo = upload(&mut ann, 1, "dot.png", &file, 1024).await;
+    let descriptor = attachment_of(&echo).clone();
+    assert_eq!((descriptor.width, descriptor.height), (Some(20), Some(10)));
+    let ServerMessage::Chat(seen) = next_relevant(&mut bob).await else {
+        panic!("bob, on the other relay, gets the message");
+    };
+    assert_eq!(seen.attachment.as_deref(), Some(&descriptor));
+    assert_eq!(
+        download(&mut bob, &descriptor.id)
+            .await
+            .expect("from relay b"),
+        file
+    );
+
+    // The room's limit holds across relays: bob's upload would pass it.
+    bob.send(&start(1, "more", 3000)).await;
+    let error = refusal(next_relevant(&mut bob).await);
+    assert_eq!(
+        (error.code, error.client_id),
+        (ErrorCode::RoomAttachmentsFull, Some(1))
+    );
+    // So does the cluster's: another room on relay b.
+    let (mut cy, _) = b.creator("cy").await;
+    upload(&mut cy, 1, "cy", &[7; 4000], 1024).await;
+    let (mut dee, _) = a.creator("dee").await;
+    dee.send(&start(1, "too much", 2000)).await;
+    let error = refusal(next_relevant(&mut dee).await);
+    assert_eq!(error.code, ErrorCode::RelayAttachmentsFull);
+
+    // Once its message leaves the history, the id is refused and its space comes back.
+    for id in 2..=4 {
+        ann.chat(id, "pushing it out").await;
+    }
+    bob.recv_until(|m| matches!(m, ServerMessage::Chat(chat) if chat.seq == 4))
+        .await;
+    let refused = download(&mut bob, &descriptor.id)
+        .await
+        .expect_err("out of the history");
+    assert_eq!(refused.code, ErrorCode::AttachmentNotFound);
+    let other_room = download(&mut cy, &descriptor.id)
+        .await
+        .expect_err("not cy's room");
+    assert_eq!(refused, other_room);
+    bob.send(&start(2, "fits again", 3000)).await;
+    let answer = next_relevant(&mut bob).await;
+    assert!(
+        matches!(answer, ServerMessage::UploadAck { client_id: 2, .. }),
+        "{answer:?}"
+    );
+
+    // Each file is a key of its own, listed by the room: given the room's grace to live
+    // once it is empty, like the room's keys.
+    let stale = file_keys(&welcome.room, &descriptor.id);
+    assert_eq!(
+        redis.cli(&["EXISTS", &stale[0], &stale[1]]).trim(),
+        "0",
+        "the stale file was freed"
+    );
+    ann.recv_until(|m| matches!(m, ServerMessage::Chat(chat) if chat.seq == 4))
+        .await;
+    let last = upload(&mut ann, 5, "last", &[1; 10], 1024).await;
+    let [files, index] = file_keys(&welcome.room, &attachment_of(&last).id);
+    for key in [&files, &index] {
+        assert_eq!(
+            redis.cli(&["PTTL", key]).trim(),
+            "-1",
+            "no expiry while in use"
+        );
+    }
+    bob.leave().await;
+    ann.leave().await;
+    eventually(
+        "the files to expire with the room",
+        Duration::from_millis(20),
+        || async {
+            let ttl: i64 = redis.cli(&["PTTL", &files]).trim().parse().unwrap_or(-3);
+            (ttl > 0 || ttl == -2).then_some(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn in_cluster_mode_every_relay_serves_a_file_over_http_to_current_members_only() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let (mut bob, _) = b.member("bob", &welcome.room).await;
+    ann.recv_member_joined("bob").await;
+    let file = png(30, 20, 100_000);
+    let echo = upload(&mut ann, 1, "dot é.png", &file, 16 * 1024).await;
+    let path = format!("/attachments/{}", attachment_of(&echo).id);
+    let bob_token = bob.welcome_token();
+
+    // Relay b never saw the upload: the file and the membership check come from Redis.
+    for relay in [&b, &a] {
+        let ok = request(
+            relay.addr,
+            "GET",
+            &path,
+            &[("Authorization", &bearer(&bob_token))],
+        )
+        .await;
+        assert_eq!(ok.status, 200);
+        assert_eq!(ok.body, file);
+        assert_eq!(ok.header("content-type"), Some("image/png"));
+        assert_eq!(
+            ok.header("content-disposition"),
+            Some("attachment; filename*=UTF-8''dot%20%C3%A9.png")
+        );
+        assert_eq!(ok.header("x-content-type-options"), Some("nosniff"));
+    }
+
+    // A member of another room, a wrong token, no token and an unknown id: the same 404.
+    let (_cy, cy_welcome) = b.creator("cy").await;
+    let mut wrong = bob_token.clone();
+    let last = if wrong.ends_with('0') { '1' } else { '0' };
+    wrong.pop();
+    wrong.push(last);
+    let unknown_path = format!("/attachments/{}", "0".repeat(32));
+    let cases = [
+        (path.as_str(), Some(cy_welcome.resume_token.as_str())),
+        (path.as_str(), Some(wrong.as_str())),
+        (path.as_str(), None),
+        (unknown_path.as_str(), Some(bob_token.as_str())),
+        (
+            "/attachments/..%2Fconfab:file_bytes",
+            Some(bob_token.as_str()),
+        ),
+    ];
+    let mut answers = Vec::new();
+    for (path, token) in cases {
+        let header = token.map(bearer);
+        let headers: Vec<(&str, &str)> = header
+            .iter()
+            .map(|h| ("Authorization", h.as_str()))
+            .collect();
+        answers.push(request(b.addr, "GET", path, &headers).await);
+    }
+    for refused in &answers {
+        assert_eq!(
+            (refused.status, refused.text()),
+            (404, answers[0].text()),
+            "every refusal looks the same"
+        );
+    }
+
+    // Once bob has left, his token opens it on no relay.
+    bob.leave().await;
+    for relay in [&a, &b] {
+        eventually(
+            "bob's token to stop working",
+            Duration::from_millis(20),
+            || async {
+                let answer = request(
+                    relay.addr,
+                    "GET",
+                    &path,
+                    &[("Authorization", &bearer(&bob_token))],
+                )
+                .await;
+                (answer.status == 404).then_some(())
+            },
+        )
+        .await;
+    }
+    let ann_token = ann.welcome_token();
+    let still = request(
+        b.addr,
+        "GET",
+        &path,
+        &[("Authorization", &bearer(&ann_token))],
+    )
+    .await;
+    assert_eq!(
+        (still.status, still.body),
+        (200, file),
+        "ann is still a member"
+    );
+}
