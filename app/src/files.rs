@@ -201,6 +201,8 @@ impl Files {
     /// Saves an attachment: natively where the person says in a save dialog (or, where no
     /// dialog can open or one already is, into the Downloads folder), on the web as a
     /// browser download. What happened arrives through [`Files::reports`].
+    // Owned: natively the bytes move to the dialog's thread; the web only borrows them.
+    #[cfg_attr(target_arch = "wasm32", expect(clippy::needless_pass_by_value))]
     pub fn save(&self, ctx: &egui::Context, name: &str, bytes: Vec<u8>) {
         let name = confab_protocol::clean_file_name(name);
         #[cfg(not(target_arch = "wasm32"))]
