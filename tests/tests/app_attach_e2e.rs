@@ -116,7 +116,7 @@ fn a_picture_dropped_in_one_app_is_decoded_in_the_other_and_a_file_is_a_card() {
     ann.get_by_label("📎").click();
     ann.run_steps(2);
     assert!(
-        ann.query_by_label("No file dialog here: type the file's path below.")
+        ann.query_by_label_contains("No file dialog here: type the file's path below.")
             .is_some()
     );
     type_into(&mut ann, "File to attach:", &notes.to_string_lossy());
