@@ -4,7 +4,8 @@
 // address), joins through the UI by keyboard, and exchanges a message each way; checks that
 // a plain `new WebSocket(url, "confab.v1")` gets the subprotocol echoed; then copies the
 // invite with the app's button and opens it on an emulated phone (touch, 360 px wide),
-// which joins and receives; last, the same page over https from a second relay with a
+// which joins and receives (before that, a picture pasted into the page must reach the
+// console client: paste.mjs); last, the same page over https from a second relay with a
 // certificate made here (openssl), which creates a room over wss://. Run it through
 // scripts/web-test.sh, which builds everything first; the environment variables below say
 // where things are.
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { pasteCheck } from './paste.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
@@ -516,6 +518,9 @@ async function main() {
 
   // Colour emoji, Arabic and digits in a right-to-left line, checked by pixels.
   await textChecks(page, cli, messageArea);
+
+  // Issue 12: a picture pasted into the page reaches the cli through the relay.
+  await pasteCheck({ page, me: 'webby', cli, frames, until, assert, log, cleanups });
 
   // The copy-invite button (the first widget in Tab order on the chat screen) puts this
   // page's invite link on the clipboard.

@@ -6,7 +6,7 @@ use confab_protocol::Username;
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 use serde::{Deserialize, Serialize};
 
-use crate::files::Files;
+use crate::files::{Files, Report};
 use crate::net::{Net, NetEvent};
 use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
 use crate::ui::attachment::{self, AttachmentAction};
@@ -71,13 +71,16 @@ impl ConfabApp {
         let seed = Now::current().wall_ms ^ u64::from(std::process::id());
         #[cfg(target_arch = "wasm32")]
         let seed = Now::current().wall_ms;
+        let files = Files::default();
+        #[cfg(target_arch = "wasm32")]
+        files.listen_for_paste(&cc.egui_ctx);
         Self {
             model: Model::new(seed),
             net,
             prefs,
             chat_view: ChatView::default(),
             title: String::new(),
-            files: Files::default(),
+            files,
             #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
             host: crate::host::HostSlot::default(),
         }
@@ -86,6 +89,14 @@ impl ConfabApp {
     /// The client model (status, session, timeline), for tests and embedders.
     pub fn state(&self) -> &Model {
         &self.model
+    }
+
+    /// Never opens the desktop's file dialogs: 📎 says `why` and offers its path field, and
+    /// Save writes into the Downloads folder, as on a machine where no dialog can open.
+    /// For tests (a dialog would wait for a person) and embedders without a desktop.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn without_file_dialogs(&mut self, why: &str) {
+        self.files.without_dialogs(why.to_owned());
     }
 
     /// The remembered preferences, including the join form.
@@ -110,10 +121,7 @@ impl ConfabApp {
                     bytes,
                 } => match purpose {
                     Purpose::Show => self.files.decode(ctx, id, bytes),
-                    Purpose::Save => {
-                        let said = Files::save(&name, &bytes);
-                        self.model.notice(said, Now::current());
-                    }
+                    Purpose::Save => self.files.save(ctx, &name, bytes),
                 },
                 Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
                 Effect::Alert => {
@@ -158,6 +166,16 @@ impl ConfabApp {
                 }
             };
             self.run(ctx, effects);
+        }
+        for report in self.files.reports() {
+            match report {
+                Report::Notice(said) => self.model.notice(said, now),
+                Report::NoFileChosen => self.offer_path_field(
+                    "No file chosen. If no file dialog opened, type the file's path below."
+                        .to_owned(),
+                    now,
+                ),
+            }
         }
         for (id, decoded) in self.files.decoded() {
             match decoded {
@@ -222,11 +240,8 @@ impl ConfabApp {
             ChatAction::Remove(name) => self.model.remove_member(name),
             ChatAction::Lock(locked) => self.model.lock_room(locked),
             ChatAction::ChooseFile => {
-                #[cfg(target_arch = "wasm32")]
-                self.files.choose(ctx);
-                #[cfg(not(target_arch = "wasm32"))]
-                {
-                    self.chat_view.attach_path.get_or_insert_with(String::new);
+                if let Err(why) = self.files.choose(ctx) {
+                    self.offer_path_field(why, now);
                 }
                 vec![]
             }
@@ -246,6 +261,13 @@ impl ConfabApp {
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, effects);
+    }
+
+    /// Opens the path field under the composer (where no file dialog can help), saying
+    /// `why` in the room so the person knows what to do.
+    fn offer_path_field(&mut self, why: String, now: Now) {
+        self.model.notice(why, now);
+        self.chat_view.attach_path.get_or_insert_with(String::new);
     }
 
     /// The invite to `room`: on the web this page's address with the room after `#`

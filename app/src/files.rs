@@ -3,12 +3,18 @@
 //! the app feeds what arrives here into [`crate::state::Model`] and the picture cache.
 //!
 //! Native: a dropped file is read from its path, decoding runs on a thread per picture
-//! (a channel and `request_repaint` bring the result back), and a saved file goes to the
-//! Downloads folder (no file-dialog backend builds on these machines without -dev
-//! packages). Web: files are read asynchronously into an inbox, decoding runs in-frame
-//! (after the size checks), and saving is a browser download through a Blob URL.
+//! (a channel and `request_repaint` bring the result back), and 📎 and Save open the
+//! desktop's file dialogs on threads of their own ([`dialog`]); where no dialog can open,
+//! 📎 says why and offers a path field, and Save writes into the Downloads folder. Web:
+//! files are read asynchronously into an inbox (picked, dropped or pasted), decoding runs
+//! in-frame (after the size checks), and saving is a browser download through a Blob URL.
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod dialog;
 
 use std::sync::mpsc;
+#[cfg(not(target_arch = "wasm32"))]
+use std::sync::{Arc, atomic::AtomicBool};
 
 use egui::ColorImage;
 
@@ -23,23 +29,49 @@ pub struct Picked {
     pub bytes: Vec<u8>,
 }
 
-/// Where decoded pictures and asynchronously read files arrive.
+/// What work off the frame loop (a dialog, a save) has to tell the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    /// Words for the room's timeline ("Saved cat.png to …").
+    Notice(String),
+    /// The attach dialog closed without a file. A cancel looks the same as a dialog that
+    /// could not appear (rfd answers "none" for both), so the app also opens its path field.
+    NoFileChosen,
+}
+
+/// Where decoded pictures, asynchronously read files and dialogs' answers arrive.
 pub struct Files {
     decoded_tx: mpsc::Sender<(String, Result<ColorImage, String>)>,
     decoded_rx: mpsc::Receiver<(String, Result<ColorImage, String>)>,
     picked_tx: mpsc::Sender<Result<Picked, String>>,
     picked_rx: mpsc::Receiver<Result<Picked, String>>,
+    report_tx: mpsc::Sender<Report>,
+    report_rx: mpsc::Receiver<Report>,
+    /// Native: why no file dialog can open here (`None`: 📎 and Save open one).
+    #[cfg(not(target_arch = "wasm32"))]
+    no_dialog: Option<String>,
+    /// Native: set while a dialog is open, so clicks do not stack dialogs.
+    #[cfg(not(target_arch = "wasm32"))]
+    dialog_open: Arc<AtomicBool>,
 }
 
 impl Default for Files {
+    /// Natively, looks once for a way to open file dialogs ([`dialog::unavailable`]).
     fn default() -> Self {
         let (decoded_tx, decoded_rx) = mpsc::channel();
         let (picked_tx, picked_rx) = mpsc::channel();
+        let (report_tx, report_rx) = mpsc::channel();
         Self {
             decoded_tx,
             decoded_rx,
             picked_tx,
             picked_rx,
+            report_tx,
+            report_rx,
+            #[cfg(not(target_arch = "wasm32"))]
+            no_dialog: dialog::unavailable(),
+            #[cfg(not(target_arch = "wasm32"))]
+            dialog_open: Arc::default(),
         }
     }
 }
@@ -123,54 +155,121 @@ impl Files {
         }
     }
 
+    /// What dialogs and saves reported since the last call.
+    pub fn reports(&self) -> Vec<Report> {
+        self.report_rx.try_iter().collect()
+    }
+
     /// Reads the file at `path` (native's path field).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn read_path(&self, path: &str) {
-        let path = std::path::Path::new(path);
-        let name = path
-            .file_name()
-            .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
-        let read = std::fs::read(path)
-            .map(|bytes| Picked {
-                mime: mime_for(&name).to_owned(),
-                name: name.clone(),
-                bytes,
-            })
-            .map_err(|e| format!("Could not read {name}: {e}"));
-        let _ = self.picked_tx.send(read);
+        let _ = self.picked_tx.send(read_file(std::path::Path::new(path)));
     }
 
-    /// Opens the browser's file picker; the chosen file arrives through [`Files::picked`].
-    #[cfg(target_arch = "wasm32")]
-    pub fn choose(&self, ctx: &egui::Context) {
+    /// Never opens a file dialog, as if none could open here, for `why` (tests, and
+    /// embedders that have no desktop around them).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn without_dialogs(&mut self, why: String) {
+        self.no_dialog = Some(why);
+    }
+
+    /// Opens a file picker for 📎: the browser's on the web, the desktop's dialog natively
+    /// (on its own thread). The chosen file arrives through [`Files::picked`]. `Err` says
+    /// why no dialog can open here: the caller offers its path field instead.
+    pub fn choose(&self, ctx: &egui::Context) -> Result<(), String> {
+        #[cfg(target_arch = "wasm32")]
         crate::web_files::choose(self.picked_tx.clone(), ctx.clone());
-    }
-
-    /// Saves an attachment: native into the Downloads folder (or the current one), web
-    /// as a browser download. Returns what happened, in words.
-    pub fn save(name: &str, bytes: &[u8]) -> String {
-        let name = confab_protocol::clean_file_name(name);
         #[cfg(not(target_arch = "wasm32"))]
         {
-            let dir = std::env::var_os("HOME")
-                .map(|home| std::path::PathBuf::from(home).join("Downloads"))
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| std::path::PathBuf::from("."));
-            let mut path = dir.join(&name);
-            let mut n = 1;
-            while path.exists() {
-                path = dir.join(format!("{n} {name}"));
-                n += 1;
+            if let Some(why) = &self.no_dialog {
+                return Err(why.clone());
             }
-            match std::fs::write(&path, bytes) {
-                Ok(()) => format!("Saved {name} to {}", path.display()),
-                Err(e) => format!("Could not save {name}: {e}"),
-            }
+            let (picked_tx, report_tx) = (self.picked_tx.clone(), self.report_tx.clone());
+            // `false`: a dialog is already open, and it is the answer to this click too.
+            let _ = dialog::pick(&self.dialog_open, picked_tx, report_tx, ctx.clone());
         }
+        Ok(())
+    }
+
+    /// Takes images pasted into the page (the browser hands egui only pasted text): they
+    /// arrive through [`Files::picked`] like the picker's.
+    #[cfg(target_arch = "wasm32")]
+    pub fn listen_for_paste(&self, ctx: &egui::Context) {
+        crate::web_files::listen_for_paste(self.picked_tx.clone(), ctx.clone());
+    }
+
+    /// Saves an attachment: natively where the person says in a save dialog (or, where no
+    /// dialog can open or one already is, into the Downloads folder), on the web as a
+    /// browser download. What happened arrives through [`Files::reports`].
+    // Owned: natively the bytes move to the dialog's thread; the web only borrows them.
+    #[cfg_attr(target_arch = "wasm32", expect(clippy::needless_pass_by_value))]
+    pub fn save(&self, ctx: &egui::Context, name: &str, bytes: Vec<u8>) {
+        let name = confab_protocol::clean_file_name(name);
+        #[cfg(not(target_arch = "wasm32"))]
+        let said = {
+            let dir = downloads();
+            let bytes = match &self.no_dialog {
+                Some(_) => bytes,
+                None => match dialog::save(
+                    &self.dialog_open,
+                    name.clone(),
+                    bytes,
+                    dir.clone(),
+                    self.report_tx.clone(),
+                    ctx.clone(),
+                ) {
+                    Ok(()) => return,
+                    Err(bytes) => bytes,
+                },
+            };
+            save_into(&dir, &name, &bytes)
+        };
         #[cfg(target_arch = "wasm32")]
-        match crate::web_files::download(&name, bytes) {
+        let said = match crate::web_files::download(&name, &bytes) {
             Ok(()) => format!("Downloaded {name}."),
             Err(e) => format!("Could not download {name}: {e}"),
-        }
+        };
+        let _ = self.report_tx.send(Report::Notice(said));
+        ctx.request_repaint();
     }
+}
+
+/// The Downloads folder (or the current one, without a home).
+#[cfg(not(target_arch = "wasm32"))]
+fn downloads() -> std::path::PathBuf {
+    std::env::var_os("HOME")
+        .map(|home| std::path::PathBuf::from(home).join("Downloads"))
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
+
+/// Writes `bytes` as `name` into `dir`, numbering the name ("1 cat.png") rather than
+/// overwriting a file, and says what happened.
+#[cfg(not(target_arch = "wasm32"))]
+fn save_into(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let mut path = dir.join(name);
+    let mut n = 1;
+    while path.exists() {
+        path = dir.join(format!("{n} {name}"));
+        n += 1;
+    }
+    match std::fs::write(&path, bytes) {
+        Ok(()) => format!("Saved {name} to {}", path.display()),
+        Err(e) => format!("Could not save {name}: {e}"),
+    }
+}
+
+/// Reads the file at `path` as an attachment (its name, and a type guessed from it).
+#[cfg(not(target_arch = "wasm32"))]
+fn read_file(path: &std::path::Path) -> Result<Picked, String> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    std::fs::read(path)
+        .map(|bytes| Picked {
+            mime: mime_for(&name).to_owned(),
+            name: name.clone(),
+            bytes,
+        })
+        .map_err(|e| format!("Could not read {name}: {e}"))
 }

@@ -1,5 +1,6 @@
-//! The browser's side of attachments: the file picker (a hidden `<input type=file>`) and
-//! saving as a download through a Blob URL. wasm32 only; no drawing, no model.
+//! The browser's side of attachments: the file picker (a hidden `<input type=file>`),
+//! pictures pasted into the page (a `paste` listener: eframe hands egui only the text of a
+//! paste), and saving as a download through a Blob URL. wasm32 only; no drawing, no model.
 
 use std::sync::mpsc::Sender;
 
@@ -22,25 +23,84 @@ pub fn choose(tx: Sender<Result<Picked, String>>, ctx: egui::Context) {
     input.set_type("file");
     let chosen = input.clone();
     let on_change = Closure::once_into_js(move || {
-        let Some(file) = chosen.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        wasm_bindgen_futures::spawn_local(async move {
-            let name = file.name();
-            let read = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await;
-            let picked = read
-                .map(|buffer| Picked {
-                    mime: mime_for(&name).to_owned(),
-                    name: name.clone(),
-                    bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
-                })
-                .map_err(|_| format!("Could not read {name}."));
-            let _ = tx.send(picked);
-            ctx.request_repaint();
-        });
+        if let Some(file) = chosen.files().and_then(|files| files.get(0)) {
+            read(file, None, tx, ctx);
+        }
     });
     input.set_onchange(Some(on_change.unchecked_ref()));
     input.click();
+}
+
+/// Reads `file` into `tx` (asynchronously, waking egui when done), typed as `mime` or, if
+/// that is `None`, as its name suggests.
+fn read(
+    file: web_sys::File,
+    mime: Option<String>,
+    tx: Sender<Result<Picked, String>>,
+    ctx: egui::Context,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let name = file.name();
+        let read = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await;
+        let picked = read
+            .map(|buffer| Picked {
+                mime: mime.unwrap_or_else(|| mime_for(&name).to_owned()),
+                name: name.clone(),
+                bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
+            })
+            .map_err(|_| format!("Could not read {name}."));
+        let _ = tx.send(picked);
+        ctx.request_repaint();
+    });
+}
+
+/// Listens for pastes on the page for as long as it lives: every picture in a paste's
+/// `clipboardData` (its files, or else its items of kind "file") is read into `tx`. Text
+/// is left to eframe's own listener, on the same `document` (it stops the event going
+/// further up, not other listeners there).
+pub fn listen_for_paste(tx: Sender<Result<Picked, String>>, ctx: egui::Context) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let on_paste = Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(
+        move |event: web_sys::ClipboardEvent| {
+            let Some(data) = event.clipboard_data() else {
+                return;
+            };
+            for file in pasted_pictures(&data) {
+                let mime = file.type_();
+                // A screenshot pasted from the system clipboard is often called "image.png".
+                read(file, Some(mime), tx.clone(), ctx.clone());
+            }
+        },
+    );
+    let _ = document.add_event_listener_with_callback("paste", on_paste.as_ref().unchecked_ref());
+    // The listener lives as long as the page: there is one, made once per app.
+    on_paste.forget();
+}
+
+/// The pictures in a paste: its files of an `image/` type, or, when it lists no files
+/// (some browsers put a copied picture only in `items`), its items of kind "file" that are.
+fn pasted_pictures(data: &web_sys::DataTransfer) -> Vec<web_sys::File> {
+    let is_picture = |mime: &str| mime.starts_with("image/");
+    let mut pictures = Vec::new();
+    if let Some(files) = data.files() {
+        pictures.extend(
+            (0..files.length())
+                .filter_map(|i| files.get(i))
+                .filter(|f| is_picture(&f.type_())),
+        );
+    }
+    if pictures.is_empty() {
+        let items = data.items();
+        pictures.extend(
+            (0..items.length())
+                .filter_map(|i| items.get(i))
+                .filter(|item| item.kind() == "file" && is_picture(&item.type_()))
+                .filter_map(|item| item.get_as_file().ok().flatten()),
+        );
+    }
+    pictures
 }
 
 /// Offers `bytes` as a download named `name`.

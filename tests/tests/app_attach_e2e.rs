@@ -1,7 +1,8 @@
 //! Attachments across the whole system: the real relay and two real `confab` apps in
 //! `egui_kittest` harnesses on real sockets. Ann drops a picture onto her window and
-//! attaches a text file through the 📎 path field; Bob's app fetches the picture chunk by
-//! chunk, decodes it and shows it as a thumbnail, and shows the text file as a card.
+//! attaches a text file through the 📎 path field (file dialogs off, as where none can
+//! open); Bob's app fetches the picture chunk by chunk, decodes it and shows it as a
+//! thumbnail, and shows the text file as a card.
 //! The helpers are shared with `app_e2e.rs` in `app_harness/`.
 
 use std::path::{Path, PathBuf};
@@ -104,13 +105,20 @@ fn a_picture_dropped_in_one_app_is_decoded_in_the_other_and_a_file_is_a_card() {
     assert!((thumbnail.width() - 320.0).abs() < 1.0, "{thumbnail:?}");
     assert!((thumbnail.height() - 160.0).abs() < 1.0, "{thumbnail:?}");
 
-    // A text file through the 📎 button's path field.
+    // A text file through the 📎 button's path field: as on a machine where no file dialog
+    // can open (a dialog would wait for a person), which 📎 says in the room.
+    ann.state_mut()
+        .without_file_dialogs("No file dialog here: type the file's path below.");
     let dir = std::env::temp_dir().join(format!("confab-attach-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let notes = dir.join("notes.txt");
     std::fs::write(&notes, "the minutes").expect("writes");
     ann.get_by_label("📎").click();
     ann.run_steps(2);
+    assert!(
+        ann.query_by_label_contains("No file dialog here: type the file's path below.")
+            .is_some()
+    );
     type_into(&mut ann, "File to attach:", &notes.to_string_lossy());
     ann.get_by_label("Attach").click();
     wait_both(&mut ann, &mut bob, "the file's message at bob", |h| {

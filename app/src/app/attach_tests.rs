@@ -1,4 +1,5 @@
-//! Attaching files to the whole app over a scripted socket: drag-and-drop.
+//! Attaching files to the whole app over a scripted socket: drag-and-drop, and 📎 where no
+//! file dialog can open (a notice and the path field).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,4 +54,53 @@ fn a_file_dropped_on_the_window_is_queued_for_upload() {
         "file_name": "notes.txt", "mime": "text/plain", "size": 5});
     assert!(sent.contains(&start), "{sent:?}");
     assert_eq!(h.state().state().attachments.uploads().count(), 1);
+}
+
+#[test]
+fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
+    let script = Script::default();
+    let connector = script.connector();
+    let mut h = Harness::builder()
+        .with_size([900.0, 640.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
+    let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
+    h.state_mut().without_file_dialogs(&why);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    h.run_steps(2);
+    h.get_by_label("Create room").click();
+    h.run_steps(2);
+    script.push(WsEvent::Opened);
+    script.push_text(WELCOME);
+    h.run_steps(3);
+    assert!(h.query_by_label("File to attach:").is_none());
+    h.get_by_label("📎").click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("No file dialog can open here")
+            .is_some()
+    );
+    let dir = std::env::temp_dir().join(format!("confab-no-dialog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("plan.txt");
+    std::fs::write(&path, "step one").expect("writes");
+    h.get_by_label("File to attach:").focus();
+    h.get_by_label("File to attach:")
+        .type_text(&path.to_string_lossy());
+    h.run_steps(2);
+    h.get_by_label("Attach").click();
+    h.run_steps(3);
+    let _ = std::fs::remove_dir_all(&dir);
+    let start = serde_json::json!({"type": "upload_start", "client_id": 1,
+        "file_name": "plan.txt", "mime": "text/plain", "size": 8});
+    assert!(
+        script.sent_json().contains(&start),
+        "{:?}",
+        script.sent_json()
+    );
+    assert!(
+        h.query_by_label("File to attach:").is_none(),
+        "closed once attached"
+    );
 }

@@ -1,5 +1,6 @@
 //! An attachment in the message list: a picture as a thumbnail that keeps its aspect ratio
-//! (opening larger on click), anything else as a card with its name, size and a Save button.
+//! (opening larger on click, with Save), anything else as a card with its name, size and a
+//! Save button.
 //!
 //! The decoded pictures live in a [`Media`] cache kept in egui's memory, so a row can draw
 //! one with a single hook call and no new parameters. What the person asks for (fetch,
@@ -48,6 +49,9 @@ enum Picture {
 pub struct Media {
     pictures: HashMap<String, Picture>,
     actions: Vec<AttachmentAction>,
+    /// The picture last opened larger: the viewer's Save needs its descriptor, and
+    /// [`AttachmentAction::Open`] carries only the id.
+    opened: Option<Box<Attachment>>,
 }
 
 type Shared = Arc<Mutex<Media>>;
@@ -185,7 +189,12 @@ pub fn attachment_ui(ui: &mut Ui, attachment: &Attachment) {
         })
         .inner;
     if let Some(action) = action {
-        with_media(&ctx, |m| m.actions.push(action));
+        with_media(&ctx, |m| {
+            if matches!(action, AttachmentAction::Open(_)) {
+                m.opened = Some(Box::new(attachment.clone()));
+            }
+            m.actions.push(action);
+        });
     }
 }
 
@@ -243,24 +252,74 @@ fn card_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     action
 }
 
-/// The larger view of picture `id` (a modal; Esc or a click outside closes it). Returns
-/// `false` once it should close.
+/// Room the viewer keeps under the picture for its bar (name, size, Save, Close) and the
+/// modal's margins, so a tall picture and its bar both fit on screen.
+const VIEWER_CHROME: Vec2 = Vec2::new(40.0, 84.0);
+
+/// The larger view of picture `id` (a modal; Esc, Close or a click outside closes it),
+/// with its name, size and Save. Returns `false` once it should close. Save is queued
+/// like the list's actions ([`take_actions`], drained on the next frame, which it asks for).
 pub fn viewer_ui(ctx: &egui::Context, id: &str) -> bool {
-    let texture = with_media(ctx, |m| match m.pictures.get(id) {
-        Some(Picture::Shown(t, _)) => Some(t.clone()),
-        _ => None,
+    let (texture, about) = with_media(ctx, |m| {
+        let texture = match m.pictures.get(id) {
+            Some(Picture::Shown(t, _)) => Some(t.clone()),
+            _ => None,
+        };
+        let about = m.opened.clone().filter(|a| a.id == id);
+        (texture, about)
     });
     let Some(texture) = texture else {
         return false;
     };
-    let screen = ctx.content_rect().size() * 0.9;
+    let fit = (ctx.content_rect().size() * 0.9 - VIEWER_CHROME).max(Vec2::splat(64.0));
     let [w, h] = texture.size();
-    let size = fit_size(w as f32, h as f32, screen);
+    let size = fit_size(w as f32, h as f32, fit);
+    let mut close = false;
     let modal = egui::Modal::new(Id::unique("confab-viewer")).show(ctx, |ui| {
-        ui.add(egui::Image::new((texture.id(), size)));
+        // As wide as the picture, and wide enough for the bar under a small one.
+        let width = size.x.max(240.0);
+        ui.set_width(width);
+        ui.vertical_centered(|ui| {
+            ui.add(egui::Image::new((texture.id(), size)).corner_radius(4));
+        });
+        ui.add_space(6.0);
+        let action = viewer_bar_ui(ui, about.as_deref(), &mut close);
+        if let Some(action) = action {
+            with_media(ctx, |m| m.actions.push(action));
+            ctx.request_repaint();
+        }
     });
-    !modal.should_close()
+    !(modal.should_close() || close)
 }
+
+/// Under the opened picture: its name and size, then Save and Close at the right.
+fn viewer_bar_ui(
+    ui: &mut Ui,
+    about: Option<&Attachment>,
+    close: &mut bool,
+) -> Option<AttachmentAction> {
+    let mut action = None;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        if ui.button("Close").on_hover_text("Close (Esc)").clicked() {
+            *close = true;
+        }
+        let Some(a) = about else { return };
+        let save = egui::Button::new("Save").min_size(Vec2::new(64.0, 0.0));
+        if ui.add(save).on_hover_text(SAVE_HINT).clicked() {
+            action = Some(AttachmentAction::Save(Box::new(a.clone())));
+        }
+        ui.weak(file_size(a.size));
+        ui.add(egui::Label::new(egui::RichText::new(&a.name).strong()).truncate());
+    });
+    action
+}
+
+/// What Save does, said where it is offered.
+#[cfg(not(target_arch = "wasm32"))]
+const SAVE_HINT: &str = "Save this picture on this computer";
+/// What Save does, said where it is offered.
+#[cfg(target_arch = "wasm32")]
+const SAVE_HINT: &str = "Download this picture";
 
 #[cfg(test)]
 mod tests;

@@ -36,7 +36,8 @@ pub struct ChatView {
     pub confirm_remove: Option<confab_protocol::Username>,
     /// The picture shown larger (an attachment id), until Esc or a click outside.
     pub viewer: Option<String>,
-    /// The path typed to attach a file natively, while that field is open.
+    /// The path typed to attach a file natively (where no file dialog opens), while that
+    /// field is open.
     pub attach_path: Option<String>,
 }
 
@@ -258,8 +259,8 @@ pub fn chat_ui(
     actions
 }
 
-/// The native stand-in for a file dialog (no dialog backend builds here): a path field,
-/// open after 📎 until the file is attached or Esc.
+/// The native stand-in for a file dialog, where none can open (the app says why): a path
+/// field, open after 📎 until the file is attached or Esc.
 fn attach_path_ui(ui: &mut Ui, path: &mut Option<String>) -> Option<ChatAction> {
     let text = path.as_mut()?;
     let mut action = None;

@@ -116,3 +116,82 @@ fn an_opened_picture_shows_larger_until_escape() {
     h.run_steps(3);
     assert!(!*h.state(), "closed by Esc");
 }
+
+/// The chat screen's handling of the list's actions, for a picture and its viewer.
+#[derive(Default)]
+struct Viewing {
+    open: Option<String>,
+    actions: Vec<AttachmentAction>,
+}
+
+fn viewing(attachment: Attachment, size: [f32; 2]) -> Harness<'static, Viewing> {
+    Harness::builder()
+        .with_size(size)
+        .allow_missing_glyphs()
+        .build_ui_state(
+            move |ui, v: &mut Viewing| {
+                attachment_ui(ui, &attachment);
+                for action in take_actions(ui.ctx()) {
+                    match action {
+                        AttachmentAction::Open(id) => v.open = Some(id),
+                        other => v.actions.push(other),
+                    }
+                }
+                if let Some(id) = &v.open
+                    && !viewer_ui(ui.ctx(), id)
+                {
+                    v.open = None;
+                }
+            },
+            Viewing::default(),
+        )
+}
+
+#[test]
+fn an_opened_picture_can_be_saved_from_the_viewer_and_closed() {
+    let mut h = viewing(picture("s1", 800, 400), [900.0, 700.0]);
+    store_picture(&h.ctx, "s1", ColorImage::filled([800, 400], Color32::GOLD));
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Save").is_none(),
+        "a thumbnail has no Save of its own"
+    );
+    h.get_by_label("Picture cat.png").click();
+    h.run_steps(3);
+    assert_eq!(h.state().open.as_deref(), Some("s1"));
+    assert!(
+        h.query_by_label("47.1 KiB").is_some(),
+        "the viewer says the size"
+    );
+    h.get_by_label("Save").click();
+    h.run_steps(3);
+    let saves: Vec<_> = (h.state().actions.iter())
+        .filter(|a| matches!(a, AttachmentAction::Save(_)))
+        .collect();
+    assert!(
+        matches!(saves.as_slice(), [AttachmentAction::Save(a)] if a.id == "s1"),
+        "{saves:?}"
+    );
+    assert!(h.state().open.is_some(), "saving keeps the picture open");
+    h.get_by_label("Close").click();
+    h.run_steps(3);
+    assert!(h.state().open.is_none(), "closed by Close");
+}
+
+#[test]
+fn on_a_phone_the_opened_picture_and_its_save_fit_on_screen() {
+    let mut h = viewing(picture("s2", 1200, 1600), [360.0, 740.0]);
+    store_picture(
+        &h.ctx,
+        "s2",
+        ColorImage::filled([1200, 1600], Color32::GOLD),
+    );
+    h.run_steps(2);
+    h.get_by_label("Picture cat.png").click();
+    h.run_steps(3);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, Vec2::new(360.0, 740.0));
+    for label in ["Save", "Close"] {
+        let rect = h.get_by_label(label).rect();
+        assert!(screen.contains_rect(rect), "{label} at {rect:?}");
+    }
+}

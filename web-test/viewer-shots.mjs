@@ -1,0 +1,173 @@
+// Web screenshots of a picture opened larger, with its Save (docs/screenshots/web-viewer.png
+// at 1280 px and web-viewer-phone.png at 360 px): the relay serving app/dist, a
+// console-client bot attaching a picture drawn in the page (no file from elsewhere), the
+// page joined as maya on a desktop and as sam on a phone, each opening the picture by
+// clicking (tapping) its thumbnail, found by its colours. Every process it starts is ended
+// by its handle; every wait is bounded. From a release web build (scripts/web-build.sh):
+//
+//   node web-test/viewer-shots.mjs                      # light
+//   CONFAB_SCHEME=dark node web-test/viewer-shots.mjs   # web-viewer-dark*.png
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as joinPath, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
+const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'));
+const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
+const OUT = resolve(env('CONFAB_SHOTS', 'docs/screenshots'));
+const SCHEME = env('CONFAB_SCHEME', 'light');
+const SUFFIX = SCHEME === 'dark' ? '-dark' : '';
+/** The picture's ground, a colour nothing else on the screen has: how it is found. */
+const GROUND = [32, 18, 77];
+const log = (...a) => console.log('[viewer-shots]', ...a);
+const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
+const children = [];
+
+async function until(what, probe, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+function start(bin, args) {
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
+  children.push(child);
+  return { child, lines };
+}
+
+async function join(browser, origin, room, viewport, name, mobile) {
+  const context = await browser.newContext(mobile
+    ? { viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1, colorScheme: SCHEME }
+    : { viewport, colorScheme: SCHEME });
+  const page = await context.newPage();
+  const state = async () => JSON.parse(await page.evaluate(() => window.wasmBindings?.confab_state?.() ?? 'null'));
+  const cdp = mobile ? await context.newCDPSession(page) : null;
+  // A finger's tap (a touch start and end a little apart), or a mouse click.
+  const press = mobile
+    ? async (x, y) => {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+      await sleep(120);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    }
+    : (x, y) => page.mouse.click(x, y);
+  await page.goto(`${origin}/#${room}`);
+  await until('the app', async () => (await state()) !== null);
+  await press(viewport.width / 2, 8);
+  await sleep(400);
+  await page.keyboard.press('Tab');
+  await sleep(400);
+  await page.keyboard.type(name, { delay: 20 });
+  for (let i = 0; i < 4; i++) { await page.keyboard.press('Tab'); await sleep(400); }
+  await page.keyboard.press('Enter');
+  await until(`${name} in the room`, async () => (await state())?.status === 'online');
+  return { page, state, press };
+}
+
+/** A 640 x 400 sunset over a dark ground, drawn in `page`, as PNG bytes. */
+async function drawPicture(page) {
+  const b64 = await page.evaluate(async (ground) => {
+    const c = new OffscreenCanvas(640, 400);
+    const ctx = c.getContext('2d');
+    const sky = ctx.createLinearGradient(0, 0, 0, 330);
+    sky.addColorStop(0, '#3a1c71');
+    sky.addColorStop(1, '#ff9a3c');
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 640, 330);
+    ctx.fillStyle = '#ffe9a8';
+    ctx.beginPath();
+    ctx.arc(320, 300, 70, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = `rgb(${ground.join(',')})`;
+    ctx.fillRect(0, 330, 640, 70);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    return btoa(s);
+  }, GROUND);
+  return Buffer.from(b64, 'base64');
+}
+
+/** Where the thumbnail's ground is drawn on `page`: the middle of its bounding box. */
+async function findPicture(page) {
+  const png = (await page.screenshot()).toString('base64');
+  return page.evaluate(async ({ png, ground }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${png}`;
+    await img.decode();
+    const c = new OffscreenCanvas(img.width, img.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    let [x0, y0, x1, y1, n] = [Infinity, Infinity, -1, -1, 0];
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 0; x < img.width; x++) {
+        const i = (y * img.width + x) * 4;
+        if (Math.abs(d[i] - ground[0]) + Math.abs(d[i + 1] - ground[1]) + Math.abs(d[i + 2] - ground[2]) < 12) {
+          n++;
+          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        }
+      }
+    }
+    return n > 200 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2, n } : null;
+  }, { png, ground: GROUND });
+}
+
+async function main() {
+  const relay = start(SERVER_BIN, ['--bind', '127.0.0.1:0', '--web-dir', DIST]);
+  const origin = await until('the relay', () => relay.lines.map((l) => l.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0]).find(Boolean), 10_000);
+  const server = origin.replace(/^http/, 'ws');
+  const noa = start(CLI_BIN, ['--server', server, '--name', 'noa', '--create', '--json']);
+  const room = JSON.parse(await until('the room', () => noa.lines.find((l) => l.includes('"welcome"')))).room;
+  const browser = await chromium.launch({
+    executablePath: env('CHROMIUM', '/usr/bin/chromium'),
+    headless: true,
+    timeout: 90_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+  });
+  const desk = await join(browser, origin, room, { width: 1280, height: 800 }, 'maya', false);
+  const phone = await join(browser, origin, room, { width: 360, height: 740 }, 'sam', true);
+
+  const dir = await mkdtemp(joinPath(tmpdir(), 'confab-viewer-shots-'));
+  try {
+    const path = joinPath(dir, 'sunset.png');
+    await writeFile(path, await drawPicture(desk.page));
+    noa.child.stdin.write('the view from the office tonight\n');
+    noa.child.stdin.write(`/attach ${path}\n`);
+    for (const [who, app] of [['maya', desk], ['sam', phone]]) {
+      await until(`${who} to get the picture`, async () =>
+        (await app.state()).session.chats.some((c) => c.from === 'noa' && c.text === 'sunset.png'));
+    }
+    for (const [name, app] of [[`web-viewer${SUFFIX}`, desk], [`web-viewer${SUFFIX}-phone`, phone]]) {
+      const at = await until(`${name}: the thumbnail drawn`, () => findPicture(app.page));
+      await app.press(at.x, at.y);
+      await sleep(1500);
+      if (app === desk) await desk.page.mouse.move(1270, 790);
+      await app.page.screenshot({ path: `${OUT}/${name}.png` });
+      log(`saved ${OUT}/${name}.png (opened the picture at ${Math.round(at.x)},${Math.round(at.y)})`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  process.exitCode = 1;
+  log('FAILED:', e.stack ?? e);
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+}
