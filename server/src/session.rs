@@ -469,9 +469,12 @@ pub fn rate_limited(message: &str, client_id: Option<ClientId>, wait: Duration) 
     }))
 }
 
-/// `wait` as the `retry_after_ms` of an error: whole milliseconds, at least 1.
+/// `wait` as the `retry_after_ms` of an error: whole milliseconds, rounded up (a client
+/// that waits exactly this long must not be refused again), at least 1.
 fn retry_after_ms(wait: Duration) -> u64 {
-    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)
+    u64::try_from(wait.as_micros().div_ceil(1000))
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// The answer to a chat or whisper that was not relayed; `to` names a whisper's recipient.
@@ -548,5 +551,17 @@ impl Drop for Session {
         if let Some(membership) = self.membership.take() {
             self.shared.rooms.depart(&membership, Departure::Dropped);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_to_the_next_whole_millisecond() {
+        assert_eq!(retry_after_ms(Duration::from_micros(199_001)), 200);
+        assert_eq!(retry_after_ms(Duration::from_millis(200)), 200);
+        assert_eq!(retry_after_ms(Duration::ZERO), 1);
     }
 }

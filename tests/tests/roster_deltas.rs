@@ -209,12 +209,7 @@ async fn a_batched_member_follows_a_crowd_joining_at_once() {
 #[tokio::test]
 async fn a_batched_member_follows_a_crowd_joining_at_once_across_relays() {
     let redis = RedisServer::start().await;
-    let config = || Config {
-        redis: Some(redis.url()),
-        ..test_config()
-    };
-    let a = TestRelay::start(config()).await;
-    let b = TestRelay::start(config()).await;
+    let (a, b) = two_relays(&redis).await;
     a_crowd_arrives(&a, &b).await;
 }
 
@@ -227,11 +222,18 @@ async fn compact_and_full_roster_clients_share_a_room() {
 #[tokio::test]
 async fn compact_and_full_roster_clients_share_a_room_across_relays() {
     let redis = RedisServer::start().await;
+    let (a, b) = two_relays(&redis).await;
+    mixed_room(&a, &b).await;
+}
+
+/// Two relays of one cluster on `redis`.
+async fn two_relays(redis: &RedisServer) -> (TestRelay, TestRelay) {
     let config = || Config {
         redis: Some(redis.url()),
         ..test_config()
     };
-    let a = TestRelay::start(config()).await;
-    let b = TestRelay::start(config()).await;
-    mixed_room(&a, &b).await;
+    (
+        TestRelay::start(config()).await,
+        TestRelay::start(config()).await,
+    )
 }
