@@ -70,6 +70,7 @@ pub struct Outgoing {
     pub late: Vec<(ConnId, usize)>,
 }
 
+#[cfg(test)]
 impl Outgoing {
     /// The changes `conn` has not seen: all, or those after its welcome.
     pub fn for_member(&self, conn: ConnId) -> &[PresenceChange] {

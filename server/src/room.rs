@@ -338,8 +338,8 @@ impl Room {
         let late: Vec<(ConnId, Option<Utf8Bytes>)> = outgoing
             .late
             .iter()
-            .map(|&(conn, _)| {
-                let unseen = outgoing.for_member(conn);
+            .map(|&(conn, seen)| {
+                let unseen = &outgoing.changes[seen.min(outgoing.changes.len())..];
                 let frame = (!unseen.is_empty()).then(|| {
                     encode(&ServerMessage::Presence {
                         changes: unseen.to_vec(),
