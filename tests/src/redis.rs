@@ -183,9 +183,15 @@ impl RelayProcess {
     /// Starts `binary` (the test's `env!("CARGO_BIN_EXE_confab-test-relay")`) with relay
     /// flags `args`, and reads the address it listens on from its first line of output.
     pub async fn start(binary: &str, args: &[String]) -> Self {
+        Self::start_with_env(binary, args, &[]).await
+    }
+
+    /// [`Self::start`] with `env` added to the process's environment.
+    pub async fn start_with_env(binary: &str, args: &[String], env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         let mut child = Command::new(binary)
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
