@@ -48,7 +48,8 @@ pub struct Config {
     pub burst: u32,
 
     /// Strike score at which a flooding connection is closed with 1008: each refused
-    /// frame adds a point, and the score decays by `guards::STRIKE_DECAY_PER_SECOND`
+    /// frame sent before the last refusal's `retry_after_ms` was up adds a point (a client
+    /// that waits as told never gets one), and the score decays by `guards::STRIKE_DECAY_PER_SECOND`
     /// (1 a second), so sustained flooding is cut off even when some frames get through.
     #[arg(long, env = "CONFAB_MAX_RATE_STRIKES", default_value_t = defaults::MAX_RATE_STRIKES)]
     pub max_rate_strikes: u32,

@@ -135,11 +135,18 @@ pub const STRIKE_DECAY_PER_SECOND: f64 = 1.0;
 
 /// One connection's message rate: a token bucket, plus a decaying strike score that
 /// measures sustained abuse over time rather than refusals in a row.
+///
+/// A refusal is a strike only when the sender did not wait as long as the last refusal
+/// told it to: a client that waits `retry_after_ms` each time it is refused (a long file
+/// transfer, a paste of many lines) is slowed to the rate and never cut off.
 #[derive(Debug)]
 pub struct MessageRate {
     bucket: DefaultDirectRateLimiter,
-    /// Strike points; +1 per refusal, minus [`STRIKE_DECAY_PER_SECOND`] per second.
+    /// Strike points; +1 per refusal that came before `retry_at`, minus
+    /// [`STRIKE_DECAY_PER_SECOND`] per second.
     score: f64,
+    /// When the last refusal said the next token would be there; `None` before any.
+    retry_at: Option<Instant>,
     /// When `score` was last decayed.
     scored_at: Instant,
     max_strikes: u32,
@@ -176,6 +183,7 @@ impl MessageRate {
         Self {
             bucket: RateLimiter::direct(quota),
             score: 0.0,
+            retry_at: None,
             scored_at: Instant::now(),
             max_strikes,
             refused_last: false,
@@ -198,16 +206,18 @@ impl MessageRate {
                 RateVerdict::Allowed
             }
             Err(not_until) => {
-                self.score += 1.0;
-                if self.score >= f64::from(self.max_strikes) {
-                    return RateVerdict::Abusive;
+                let waited = self.retry_at.is_some_and(|at| now >= at);
+                if !waited {
+                    self.score += 1.0;
+                    if self.score >= f64::from(self.max_strikes) {
+                        return RateVerdict::Abusive;
+                    }
                 }
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                self.retry_at = Some(now + wait);
                 let answer = !self.refused_last;
                 self.refused_last = true;
-                RateVerdict::Limited {
-                    wait: not_until.wait_time_from(DefaultClock::default().now()),
-                    answer,
-                }
+                RateVerdict::Limited { wait, answer }
             }
         }
     }
@@ -362,6 +372,29 @@ mod tests {
             answered, 1,
             "only the first refusal is answered: {verdicts:?}"
         );
+    }
+
+    #[test]
+    fn only_refusals_that_come_before_the_announced_wait_are_strikes() {
+        // The bucket sees real time and stays empty; only the strike score follows `now`.
+        let mut patient = MessageRate::new(1, 1, 3);
+        let mut impatient = MessageRate::new(1, 1, 3);
+        let mut now = Instant::now();
+        let _ = patient.check_at(now);
+        let _ = impatient.check_at(now);
+        for _ in 0..50 {
+            match patient.check_at(now) {
+                RateVerdict::Limited { wait, .. } => now += wait,
+                other => panic!("a sender that waits as told got {other:?}"),
+            }
+        }
+        let mut verdict = impatient.check_at(now);
+        for _ in 0..3 {
+            if let RateVerdict::Limited { wait, .. } = verdict {
+                verdict = impatient.check_at(now + wait / 2);
+            }
+        }
+        assert_eq!(verdict, RateVerdict::Abusive);
     }
 
     #[test]

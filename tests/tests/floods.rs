@@ -73,6 +73,59 @@ async fn a_sender_at_ten_times_the_rate_is_cut_off_even_though_some_messages_get
 }
 
 #[tokio::test]
+async fn a_sender_that_waits_as_told_after_each_refusal_is_slowed_but_never_cut_off() {
+    // Three strikes would close it, but it waits `retry_after_ms` every time: the refusals
+    // after the first are not strikes, however many there are.
+    let config = Config {
+        messages_per_second: 20,
+        burst: 1,
+        max_rate_strikes: 3,
+        ..test_config()
+    };
+    let relay = TestRelay::start(config).await;
+    let (_, mut members) = relay.room_with(&["ann"]).await;
+    let ann = &mut members[0];
+    let mut refusals = 0;
+    for id in 0..30u64 {
+        loop {
+            ann.send(&ClientMessage::Chat {
+                client_id: id,
+                text: format!("line {id}"),
+            })
+            .await;
+            let wait = loop {
+                match ann.next_event_within(Duration::from_secs(5)).await {
+                    Some(Event::Message(ServerMessage::Chat(chat)))
+                        if chat.client_id == Some(id) =>
+                    {
+                        break None;
+                    }
+                    Some(Event::Message(ServerMessage::Error(e)))
+                        if e.code == ErrorCode::RateLimited =>
+                    {
+                        assert_eq!(e.client_id, Some(id), "{e:?}");
+                        break Some(e.retry_after_ms.expect("a refusal says how long to wait"));
+                    }
+                    Some(Event::Message(_)) => {}
+                    other => panic!("line {id}: {other:?} after {refusals} refusals"),
+                }
+            };
+            match wait {
+                None => break,
+                Some(ms) => {
+                    refusals += 1;
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+            }
+        }
+    }
+    assert!(
+        refusals > 3,
+        "the sender went faster than the rate ({refusals} refusals), so strikes would have closed it"
+    );
+}
+
+#[tokio::test]
 async fn typing_hints_around_every_message_never_make_a_chat_wait() {
     // The relay's real limits: 5 a second, a burst of 20.
     let relay = TestRelay::start(Config {
