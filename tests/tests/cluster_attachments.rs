@@ -31,6 +31,16 @@ fn cluster_config(redis: &RedisServer) -> Config {
     }
 }
 
+/// Bytes `redis` has sent to its clients so far (`INFO stats`).
+fn redis_output_bytes(redis: &RedisServer) -> u64 {
+    let stats = redis.cli(&["INFO", "stats"]);
+    stats
+        .lines()
+        .find_map(|line| line.strip_prefix("total_net_output_bytes:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("INFO stats has total_net_output_bytes")
+}
+
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
@@ -152,6 +162,7 @@ async fn in_cluster_mode_every_relay_serves_a_file_over_http_to_current_members_
 
     // Relay b never saw the upload: the file and the membership check come from Redis.
     for relay in [&b, &a] {
+        let before_get = redis_output_bytes(&redis);
         let ok = request(
             relay.addr,
             "GET",
@@ -161,13 +172,51 @@ async fn in_cluster_mode_every_relay_serves_a_file_over_http_to_current_members_
         .await;
         assert_eq!(ok.status, 200);
         assert_eq!(ok.body, file);
+        assert!(
+            redis_output_bytes(&redis) - before_get >= file.len() as u64,
+            "a GET copies the file out of Redis"
+        );
         assert_eq!(ok.header("content-type"), Some("image/png"));
         assert_eq!(
             ok.header("content-disposition"),
             Some("attachment; filename*=UTF-8''dot%20%C3%A9.png")
         );
         assert_eq!(ok.header("x-content-type-options"), Some("nosniff"));
+
+        // HEAD: the same headers and the file's length, and not one byte of body, nor the
+        // file read out of Redis (what Redis sent for the GET includes the file; for the
+        // HEAD, only the checks' replies and the INFO replies themselves).
+        let before_head = redis_output_bytes(&redis);
+        let head = request(
+            relay.addr,
+            "HEAD",
+            &path,
+            &[("Authorization", &bearer(&bob_token))],
+        )
+        .await;
+        let head_cost = redis_output_bytes(&redis) - before_head;
+        assert!(
+            head_cost < file.len() as u64 / 4,
+            "Redis sent {head_cost} B for a HEAD of a {} B file",
+            file.len()
+        );
+        assert_eq!(head.status, 200);
+        assert!(head.body.is_empty(), "HEAD sent {} bytes", head.body.len());
+        let length = file.len().to_string();
+        assert_eq!(head.header("content-length"), Some(length.as_str()));
+        for name in [
+            "content-type",
+            "content-disposition",
+            "x-content-type-options",
+            "content-security-policy",
+            "cache-control",
+        ] {
+            assert_eq!(head.header(name), ok.header(name), "{name}");
+        }
     }
+    // A HEAD with a token of no member is the same 404 as a GET.
+    let refused = request(b.addr, "HEAD", &path, &[("Authorization", "Bearer nobody")]).await;
+    assert_eq!(refused.status, 404);
 
     // A member of another room, a wrong token, no token and an unknown id: the same 404.
     let (_cy, cy_welcome) = b.creator("cy").await;

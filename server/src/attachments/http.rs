@@ -14,7 +14,8 @@
 //! In cluster mode the file, and the check that the token is a current member's, come from
 //! Redis (`cluster/attachments.rs`), so every relay of the cluster serves every file. The
 //! bytes are then a copy held for the response's life, so at most
-//! [`MAX_CLUSTER_DOWNLOADS`] are held at once; further requests wait for one to end.
+//! [`MAX_CLUSTER_DOWNLOADS`] are held at once; further requests wait for one to end. A
+//! `HEAD` makes the same checks but reads only the descriptor (size, type), never the bytes.
 
 use std::sync::{Arc, LazyLock};
 
@@ -72,17 +73,25 @@ pub async fn answer(
         return not_found();
     };
     let found = match shared.rooms.cluster() {
+        // A HEAD reads no bytes out of Redis, so it holds no download permit either.
+        Some(cluster) if head_only => cluster
+            .download(id, token, true)
+            .await
+            .map(|(descriptor, _)| (descriptor, Bytes::new())),
         Some(cluster) => {
             let Ok(permit) = Arc::clone(&*CLUSTER_DOWNLOADS).acquire_owned().await else {
                 return not_found();
             };
-            cluster.download(id, token).await.map(|(descriptor, data)| {
-                let body = Bytes::from_owner(Copied {
-                    data,
-                    _permit: permit,
-                });
-                (descriptor, body)
-            })
+            cluster
+                .download(id, token, false)
+                .await
+                .map(|(descriptor, data)| {
+                    let body = Bytes::from_owner(Copied {
+                        data,
+                        _permit: permit,
+                    });
+                    (descriptor, body)
+                })
         }
         None => memory_file(shared, id, token).await,
     };
@@ -109,8 +118,13 @@ fn file_response(descriptor: &Attachment, data: Bytes, head_only: bool) -> Respo
         .into_iter()
         .find(|t| descriptor.sniffed_mime.as_deref() == Some(*t))
         .unwrap_or("application/octet-stream");
-    let length = data.len();
-    let body = if head_only { Bytes::new() } else { data };
+    // A HEAD's `data` may be empty (cluster mode reads no bytes for it): the descriptor's
+    // size is the file's, and the same as a GET's body length.
+    let (length, body) = if head_only {
+        (descriptor.size, Bytes::new())
+    } else {
+        (data.len() as u64, data)
+    };
     let mut response = Response::new(Full::new(body));
     let out = response.headers_mut();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

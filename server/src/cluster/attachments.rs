@@ -151,9 +151,10 @@ return {size, chunk}
 /// file's message is still in the history. ARGV: id, token. Returns `{event, bytes}`
 /// (`event`: the history entry announcing the file, with its descriptor), or an empty
 /// array. History entries are chats with consecutive `seq`s, so the announcing entry is
-/// found by its index and checked.
+/// found by its index and checked. With ARGV[3] = `head`, the bytes are not read (an HTTP
+/// `HEAD` answers from the descriptor) and `bytes` is empty.
 const DOWNLOAD: &str = r#"
-local id, token = ARGV[1], ARGV[2]
+local id, token, head = ARGV[1], ARGV[2], ARGV[3] == 'head'
 local member = false
 for _, held in ipairs(redis.call('HVALS', MEMBERS)) do
   if cjson.decode(held).token == token then member = true; break end
@@ -164,6 +165,10 @@ if not seq then return {} end
 local first = tonumber(cjson.decode(redis.call('LINDEX', HISTORY, 0)).seq)
 local event = redis.call('LINDEX', HISTORY, seq - first)
 if not event or tonumber(cjson.decode(event).seq) ~= seq then return {} end
+if head then
+  if redis.call('EXISTS', data_key(id)) == 0 then return {} end
+  return {event, ''}
+end
 local data = redis.call('GET', data_key(id))
 if not data then return {} end
 return {event, data}
@@ -311,11 +316,14 @@ impl Cluster {
     /// Attachment `id` (its descriptor and bytes) for an HTTP download by whoever holds
     /// `token`, from any relay of the cluster: `None` unless a member now in the file's
     /// room holds that resume token and the file's message is still in the history, or
-    /// when Redis does not answer. The same `None` for every refusal.
+    /// when Redis does not answer. The same `None` for every refusal. With `head_only` the
+    /// same checks are made but the bytes are not read out of Redis (they come back empty):
+    /// an HTTP `HEAD` answers from the descriptor, which has the size and type.
     pub async fn download(
         self: &Arc<Self>,
         id: &str,
         token: &str,
+        head_only: bool,
     ) -> Option<(Attachment, Vec<u8>)> {
         if id.is_empty() || id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_alphanumeric())
         {
@@ -332,6 +340,7 @@ impl Cluster {
             .key(RoomKeys::of(&code).all())
             .arg(id)
             .arg(token)
+            .arg(if head_only { "head" } else { "get" })
             .invoke_async(&mut redis)
             .await
             .map_err(|err| tracing::warn!(%err, "attachment not downloaded"))
