@@ -99,11 +99,7 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
     let tally = Arc::new(Tally::default());
     let (leave_tx, leave_rx) = watch::channel(false);
     let rooms = options.rooms.clamp(1, options.members.max(1));
-    let presence = match (options.roster_deltas, options.presence_batches) {
-        (_, true) => wire::Presence::Batches,
-        (true, false) => wire::Presence::Compact,
-        (false, false) => wire::Presence::Full,
-    };
+    let presence = wire::Presence::from_flags(options.roster_deltas, options.presence_batches);
     let limit = Arc::new(Semaphore::new(options.join_concurrency.max(1)));
     let started = Instant::now();
     let mut readers = JoinSet::new();

@@ -47,6 +47,13 @@ pub struct IdleOptions {
     /// The relay's PID, to report its RSS.
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Clients ask for compact presence changes (`hello` with `roster_deltas`).
+    #[arg(long)]
+    pub roster_deltas: bool,
+    /// Clients ask for batched presence changes (`hello` with `presence_batches`), as the
+    /// app does.
+    #[arg(long, conflicts_with = "roster_deltas")]
+    pub presence_batches: bool,
 }
 
 /// What an idle run measured.
@@ -81,6 +88,7 @@ pub async fn run(options: &IdleOptions) -> IdleReport {
         .connections
         .div_ceil(options.room_size.max(1))
         .max(1);
+    let presence = wire::Presence::from_flags(options.roster_deltas, options.presence_batches);
     let open = Arc::new(AtomicUsize::new(0));
     let (stop_tx, stop_rx) = watch::channel(false);
     let started = Instant::now();
@@ -93,7 +101,7 @@ pub async fn run(options: &IdleOptions) -> IdleReport {
             source(i, options),
             &format!("c{i}"),
             None,
-            wire::Presence::Full,
+            presence,
         )
         .await
         {
@@ -117,14 +125,7 @@ pub async fn run(options: &IdleOptions) -> IdleReport {
         let (limit, server, from) = (Arc::clone(&limit), options.server, source(i, options));
         joins.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            wire::connect_and_enter(
-                server,
-                from,
-                &format!("c{i}"),
-                Some(&code),
-                wire::Presence::Full,
-            )
-            .await
+            wire::connect_and_enter(server, from, &format!("c{i}"), Some(&code), presence).await
         });
     }
     let mut connect_errors = codes.iter().filter(|c| c.is_none()).count();

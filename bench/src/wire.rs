@@ -62,6 +62,17 @@ pub enum Presence {
     Batches,
 }
 
+impl Presence {
+    /// The form the `--roster-deltas` and `--presence-batches` flags ask for (batches win).
+    pub fn from_flags(roster_deltas: bool, presence_batches: bool) -> Self {
+        match (roster_deltas, presence_batches) {
+            (_, true) => Self::Batches,
+            (true, false) => Self::Compact,
+            (false, false) => Self::Full,
+        }
+    }
+}
+
 /// Sends `create` (when `room` is `None`) or `join`, and waits for `welcome`. Returns the
 /// room's code.
 pub async fn enter(

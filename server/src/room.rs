@@ -146,7 +146,8 @@ impl Room {
             code,
             permanent,
             members: Vec::new(),
-            history: VecDeque::with_capacity(history_len.min(16)),
+            // Grown as messages come: a room nobody has written in yet holds none.
+            history: VecDeque::new(),
             history_len,
             reserved: HashMap::new(),
             last_seq: 0,
