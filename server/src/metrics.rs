@@ -165,7 +165,7 @@ impl Metrics {
             attachment_bytes: gauge(
                 &registry,
                 "confab_attachment_bytes",
-                "Bytes of attachments held now, stored and reserved",
+                "Bytes of attachments this relay holds now: stored and reserved (memory mode), reserved by uploads under way on it (cluster mode)",
             ),
             attachments: gauge(&registry, "confab_attachments", "Attachments stored now"),
             uploads_timed_out: counter(

@@ -9,10 +9,11 @@ use std::time::Duration;
 use confab_protocol::{ErrorCode, RoomCode, ServerMessage};
 use confab_server::Config;
 use confab_tests::http::request;
+use confab_tests::metrics::scrape;
 use confab_tests::redis::RedisServer;
 use confab_tests::{TestRelay, eventually, test_config};
 
-use attach_support::{attachment_of, download, next_relevant, png, refusal, start, upload};
+use attach_support::{attachment_of, chunk, download, next_relevant, png, refusal, start, upload};
 
 /// A file's two keys in Redis: its bytes, and its room's code (for HTTP downloads).
 fn file_keys(room: &RoomCode, id: &str) -> [String; 2] {
@@ -284,4 +285,71 @@ async fn in_cluster_mode_every_relay_serves_a_file_over_http_to_current_members_
         (200, file),
         "ann is still a member"
     );
+}
+
+/// `confab_attachment_bytes` of `relay` now.
+async fn attachment_bytes(relay: &TestRelay) -> Option<i64> {
+    scrape(relay.addr)
+        .await
+        .get("confab_attachment_bytes")
+        .copied()
+}
+
+#[tokio::test]
+async fn in_cluster_mode_the_attachment_gauge_counts_the_uploads_under_way_on_that_relay() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    // bob owns the room, so ann's leaving below changes nothing but the roster.
+    let (mut bob, welcome) = b.creator("bob").await;
+    let (mut ann, _) = a.member("ann", &welcome.room).await;
+    bob.recv_member_joined("ann").await;
+    assert_eq!(attachment_bytes(&a).await, Some(0));
+
+    // ann's upload is reserved and gathered on relay a: a holds it, b does not.
+    ann.send(&start(1, "half.png", 3000)).await;
+    assert!(matches!(
+        next_relevant(&mut ann).await,
+        ServerMessage::UploadAck { received: 0, .. }
+    ));
+    ann.send(&chunk(0, &[5; 1024])).await;
+    assert!(matches!(
+        next_relevant(&mut ann).await,
+        ServerMessage::UploadAck { received: 1024, .. }
+    ));
+    assert_eq!(attachment_bytes(&a).await, Some(3000));
+    assert_eq!(attachment_bytes(&b).await, Some(0));
+
+    // ann goes with her upload half done: relay a gives the space back.
+    ann.leave().await;
+    eventually(
+        "relay a to let go of ann's upload",
+        Duration::from_millis(20),
+        || async { (attachment_bytes(&a).await == Some(0)).then_some(()) },
+    )
+    .await;
+
+    // bob's upload on relay b counts there while under way, and not once stored (the file
+    // is Redis's), though it is still in the room.
+    let file = png(4, 4, 2000);
+    bob.send(&start(2, "whole.png", file.len())).await;
+    assert!(matches!(
+        next_relevant(&mut bob).await,
+        ServerMessage::UploadAck { received: 0, .. }
+    ));
+    assert_eq!(attachment_bytes(&b).await, Some(file.len() as i64));
+    bob.send(&chunk(0, &file)).await;
+    let ServerMessage::Chat(stored) = next_relevant(&mut bob).await else {
+        panic!("bob's file is announced");
+    };
+    assert!(download(&mut bob, &attachment_of(&stored).id).await.is_ok());
+    // The announcement comes through Redis and may reach bob before relay b has read the
+    // store script's answer.
+    eventually(
+        "relay b to hand bob's stored file to Redis",
+        Duration::from_millis(20),
+        || async { (attachment_bytes(&b).await == Some(0)).then_some(()) },
+    )
+    .await;
+    assert_eq!(attachment_bytes(&a).await, Some(0));
 }

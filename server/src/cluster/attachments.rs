@@ -21,6 +21,7 @@ use super::bus::Event;
 use super::scripts::{RoomKeys, with_prelude};
 use super::{Cluster, Membership};
 use crate::attachments::{Claim, Release, Stored};
+use crate::metrics::Metrics;
 use crate::registry::now_millis;
 use crate::rooms::SendError;
 
@@ -178,14 +179,17 @@ fn files_script(body: &str) -> Script {
     with_prelude(&format!("{FILES_PRELUDE}{body}"))
 }
 
-/// Gives reserved space back in Redis, from a task of its own (a drop cannot wait).
+/// Gives reserved space back in Redis, from a task of its own (a drop cannot wait), and
+/// takes it off this relay's `confab_attachment_bytes`.
 #[derive(Debug)]
 struct RedisRelease {
     redis: ConnectionManager,
+    metrics: Arc<Metrics>,
 }
 
 impl Release for RedisRelease {
     fn release(&self, room: &RoomCode, size: u64) {
+        self.metrics.attachment_bytes.sub(gauge_bytes(size));
         let mut redis = self.redis.clone();
         let keys = RoomKeys::of(room);
         let room = room.to_string();
@@ -201,6 +205,11 @@ impl Release for RedisRelease {
             }
         });
     }
+}
+
+/// `size` for a gauge (sizes are at most `max_file_bytes`, far below `i64::MAX`).
+fn gauge_bytes(size: u64) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
 }
 
 impl Cluster {
@@ -227,8 +236,14 @@ impl Cluster {
             })?;
         match verdict.as_str() {
             "ok" => {
+                // In cluster mode `confab_attachment_bytes` counts the uploads under way
+                // on this relay: the bytes it reserved and gathers in its own memory
+                // (stored files are in Redis). It falls when the upload is stored or given
+                // up, whatever ends it (docs/scaling.md).
+                self.metrics.attachment_bytes.add(gauge_bytes(size));
                 let owner: Arc<dyn Release> = Arc::new(RedisRelease {
                     redis: self.redis.clone(),
+                    metrics: Arc::clone(&self.metrics),
                 });
                 Ok(Claim::new(membership.code.clone(), size, owner))
             }
@@ -277,8 +292,10 @@ impl Cluster {
             })?;
         match reply.first() {
             Some(redis::Value::BulkString(ok)) if ok == b"ok" => {
-                // The space now belongs to the stored file.
-                reservation.settle();
+                // The space now belongs to the stored file, in Redis: this relay no
+                // longer holds it.
+                let held = reservation.settle();
+                self.metrics.attachment_bytes.sub(gauge_bytes(held));
                 self.metrics.chats_relayed.inc();
                 Ok(())
             }
