@@ -8,43 +8,15 @@
 // task time and frames from CDP. Every process it starts is ended by its handle.
 //
 //   node web-test/at-rest.mjs      # CONFAB_PORT=9418 IDLE_S=30 MESSAGES=2000
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { CLI_BIN, env, launchBrowser, run, sleep, start, startClient, startRelay, until } from './tools.mjs';
 
-const env = (name, fallback) => process.env[name] ?? fallback;
-const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
-const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'));
-const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
 const PORT = Number(env('CONFAB_PORT', '9418'));
 const IDLE_S = Number(env('IDLE_S', '30'));
 const MESSAGES = Number(env('MESSAGES', '2000'));
 const VIEW = { width: 1280, height: 800 };
 const log = (...a) => console.log('[at-rest]', ...a);
-const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
-const children = [];
-
-async function until(what, probe, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-function start(bin, args) {
-  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines = [];
-  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-  createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
-  children.push(child);
-  return { child, lines };
-}
-
 /** Every process under `pid` (Chromium's browser, renderers, GPU, utilities). */
 function tree(pid) {
   const kids = new Map();
@@ -91,19 +63,12 @@ function byType(samples) {
 
 async function main() {
   const hz = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-  const relay = start(SERVER_BIN, ['--bind', `127.0.0.1:${PORT}`, '--web-dir', DIST, '--messages-per-second', '100000', '--burst', '100000']);
-  const origin = (await until('the relay', () => relay.lines.map((l) => l.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0]).find(Boolean), 10_000));
+  const origin = await startRelay(['--bind', `127.0.0.1:${PORT}`, '--messages-per-second', '100000', '--burst', '100000']);
   const relayUrl = origin.replace(/^http/, 'ws');
-  const cli = start(CLI_BIN, ['--server', relayUrl, '--name', 'cli', '--create', '--json']);
-  const room = JSON.parse(await until('the room', () => cli.lines.find((l) => l.includes('"welcome"')), 10_000)).room;
+  const cli = await startClient(origin, 'cli', null);
+  const room = cli.room;
 
-  const browser = await chromium.launch({
-    executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-    headless: true,
-    timeout: 90_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-  });
+  const browser = await launchBrowser();
   const root = process.pid; // Chromium's processes are ours: children of this one
   const context = await browser.newContext({ viewport: VIEW });
   const page = await context.newPage();
@@ -111,7 +76,7 @@ async function main() {
   await cdp.send('Performance.enable');
   const state = async () => JSON.parse(await page.evaluate(() => window.wasmBindings?.confab_state?.() ?? 'null'));
   await page.goto(`${origin}/#${room}`);
-  await until('the app', async () => (await state()) !== null);
+  await until('the app', async () => (await state()) !== null, 60_000);
   await page.mouse.click(VIEW.width / 2, 8);
   await sleep(400);
   await page.keyboard.press('Tab');
@@ -119,7 +84,7 @@ async function main() {
   await page.keyboard.type('webby', { delay: 20 });
   for (let i = 0; i < 4; i++) { await page.keyboard.press('Tab'); await sleep(400); }
   await page.keyboard.press('Enter');
-  await until('joined', async () => (await state())?.status === 'online');
+  await until('joined', async () => (await state())?.status === 'online', 60_000);
   await sleep(2000);
   const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const heap = async () => {
@@ -166,11 +131,4 @@ async function main() {
   await browser.close();
 }
 
-try {
-  await main();
-} catch (e) {
-  process.exitCode = 1;
-  log('FAILED:', e.stack ?? e);
-} finally {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-}
+await run(main, log);

@@ -6,43 +6,12 @@
 //
 //   node web-test/screenshots.mjs                      # CONFAB_PORT=9419, light
 //   CONFAB_SCHEME=dark node web-test/screenshots.mjs   # web-room-dark*.png
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { SUFFIX, SCHEME, env, launchBrowser, run, sleep, startClient, startRelay, until } from './tools.mjs';
 
-const env = (name, fallback) => process.env[name] ?? fallback;
-const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
-const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'));
-const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
 const OUT = resolve(env('CONFAB_SHOTS', 'docs/screenshots'));
 const PORT = Number(env('CONFAB_PORT', '9419'));
-// The browser's colour scheme, which the app's theme follows; dark shots get a suffix.
-const SCHEME = env('CONFAB_SCHEME', 'light');
-const SUFFIX = SCHEME === 'dark' ? '-dark' : '';
 const log = (...a) => console.log('[screenshots]', ...a);
-const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
-const children = [];
-
-async function until(what, probe, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-function start(bin, args) {
-  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines = [];
-  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-  createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
-  children.push(child);
-  return { child, lines };
-}
-
 async function join(browser, origin, room, viewport, name, tap) {
   const context = await browser.newContext(viewport.isMobile
     ? { viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1, colorScheme: SCHEME }
@@ -64,27 +33,16 @@ async function join(browser, origin, room, viewport, name, tap) {
 }
 
 async function main() {
-  const relay = start(SERVER_BIN, ['--bind', `127.0.0.1:${PORT}`, '--web-dir', DIST, '--messages-per-second', '1000', '--burst', '1000']);
-  const origin = await until('the relay', () => relay.lines.map((l) => l.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0]).find(Boolean), 10_000);
-  const server = origin.replace(/^http/, 'ws');
-  const host = start(CLI_BIN, ['--server', server, '--name', 'jonas', '--create', '--json']);
-  const room = JSON.parse(await until('the room', () => host.lines.find((l) => l.includes('"welcome"')))).room;
+  const origin = await startRelay(['--bind', `127.0.0.1:${PORT}`, '--messages-per-second', '1000', '--burst', '1000']);
+  const host = await startClient(origin, 'jonas', null);
+  const room = host.room;
   const bots = { jonas: host };
-  for (const who of ['priya', '李雷', 'layla', 'noa']) {
-    bots[who] = start(CLI_BIN, ['--server', server, '--name', who, '--room', room, '--json']);
-    await until(`${who} joined`, () => bots[who].lines.find((l) => l.includes('"welcome"')));
-  }
+  for (const who of ['priya', '李雷', 'layla', 'noa']) bots[who] = await startClient(origin, who, room);
   const say = async (who, text) => {
     bots[who].child.stdin.write(`${text}\n`);
     await sleep(300);
   };
-  const browser = await chromium.launch({
-    executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-    headless: true,
-    timeout: 90_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-  });
+  const browser = await launchBrowser();
   await say('jonas', 'morning all 😀 🚀 👋🏽 ❤️ 🎉');
   await say('jonas', 'coffee first ☕');
   await say('jonas', 'then the deploy');
@@ -119,11 +77,4 @@ async function main() {
   await browser.close();
 }
 
-try {
-  await main();
-} catch (e) {
-  process.exitCode = 1;
-  log('FAILED:', e.stack ?? e);
-} finally {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-}
+await run(main, log);

@@ -7,45 +7,15 @@
 //
 //   node web-test/viewer-shots.mjs                      # light
 //   CONFAB_SCHEME=dark node web-test/viewer-shots.mjs   # web-viewer-dark*.png
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { SUFFIX, SCHEME, env, launchBrowser, run, sleep, startClient, startRelay, until } from './tools.mjs';
 
-const env = (name, fallback) => process.env[name] ?? fallback;
-const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
-const SERVER_BIN = resolve(env('CONFAB_SERVER_BIN', 'target/debug/confab-server'));
-const CLI_BIN = resolve(env('CONFAB_CLI_BIN', 'target/debug/confab-cli'));
 const OUT = resolve(env('CONFAB_SHOTS', 'docs/screenshots'));
-const SCHEME = env('CONFAB_SCHEME', 'light');
-const SUFFIX = SCHEME === 'dark' ? '-dark' : '';
 /** The picture's ground, a colour nothing else on the screen has: how it is found. */
 const GROUND = [32, 18, 77];
 const log = (...a) => console.log('[viewer-shots]', ...a);
-const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
-const children = [];
-
-async function until(what, probe, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-function start(bin, args) {
-  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines = [];
-  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-  createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
-  children.push(child);
-  return { child, lines };
-}
-
 async function join(browser, origin, room, viewport, name, mobile) {
   const context = await browser.newContext(mobile
     ? { viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1, colorScheme: SCHEME }
@@ -124,18 +94,10 @@ async function findPicture(page) {
 }
 
 async function main() {
-  const relay = start(SERVER_BIN, ['--bind', '127.0.0.1:0', '--web-dir', DIST]);
-  const origin = await until('the relay', () => relay.lines.map((l) => l.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0]).find(Boolean), 10_000);
-  const server = origin.replace(/^http/, 'ws');
-  const noa = start(CLI_BIN, ['--server', server, '--name', 'noa', '--create', '--json']);
-  const room = JSON.parse(await until('the room', () => noa.lines.find((l) => l.includes('"welcome"')))).room;
-  const browser = await chromium.launch({
-    executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-    headless: true,
-    timeout: 90_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-  });
+  const origin = await startRelay(['--bind', '127.0.0.1:0']);
+  const noa = await startClient(origin, 'noa', null);
+  const room = noa.room;
+  const browser = await launchBrowser();
   const desk = await join(browser, origin, room, { width: 1280, height: 800 }, 'maya', false);
   const phone = await join(browser, origin, room, { width: 360, height: 740 }, 'sam', true);
 
@@ -163,11 +125,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} catch (e) {
-  process.exitCode = 1;
-  log('FAILED:', e.stack ?? e);
-} finally {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-}
+await run(main, log);
