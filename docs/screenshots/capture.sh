@@ -9,10 +9,12 @@
 #   docs/screenshots/capture.sh room 1280 800               # desktop, dark
 #   docs/screenshots/capture.sh phone-light 400 800 light   # phone width, light
 #   docs/screenshots/capture.sh join 1280 800                # the join screen, a name typed
-#   CONFAB_SHOT_PEOPLE=113,16 docs/screenshots/capture.sh phone-people 400 800
+#   CONFAB_SHOT_CLICK=113,16 docs/screenshots/capture.sh phone-people 400 800
 #                                                            # click there (the people sheet)
 #   CONFAB_SHOT_ATTACH=1 docs/screenshots/capture.sh room-attach 1280 800
 #                                                            # bots attach a picture and a file
+#   CONFAB_SHOT_ATTACH=1 CONFAB_SHOT_CLICK=178,520 docs/screenshots/capture.sh viewer 1280 800
+#                                                            # ... and the picture opened
 #
 # Joins by keyboard (the name field has the focus; Tab to the room; Enter joins), so it
 # does not depend on where the join card's fields are. Needs: xvfb xdotool imagemagick,
@@ -139,8 +141,8 @@ if [ "$theme" = light ]; then
     fi
     sleep 1
 fi
-if [ -n "${CONFAB_SHOT_PEOPLE:-}" ]; then
-    xdotool mousemove "${CONFAB_SHOT_PEOPLE%,*}" "${CONFAB_SHOT_PEOPLE#*,}" click 1
+if [ -n "${CONFAB_SHOT_CLICK:-}" ]; then
+    xdotool mousemove "${CONFAB_SHOT_CLICK%,*}" "${CONFAB_SHOT_CLICK#*,}" click 1
     sleep 1
     xdotool mousemove "$((width / 2))" "$((height - 120))"
 else
