@@ -104,7 +104,7 @@ impl ConfabApp {
         &mut self.prefs
     }
 
-    fn run(&mut self, ctx: &egui::Context, effects: Vec<Effect>) {
+    fn run(&mut self, ctx: &egui::Context, frame: &eframe::Frame, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Connect(url) => self.net.connect(&url),
@@ -121,7 +121,7 @@ impl ConfabApp {
                     bytes,
                 } => match purpose {
                     Purpose::Show => self.files.decode(ctx, id, bytes),
-                    Purpose::Save => self.files.save(ctx, &name, bytes),
+                    Purpose::Save => self.files.save(ctx, frame, &name, bytes),
                 },
                 Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
                 Effect::Alert => {
@@ -138,7 +138,7 @@ impl ConfabApp {
 
     /// Files dropped or pasted onto the window, read from a path or the browser's picker,
     /// and pictures decoded: into the model and the picture cache.
-    fn files_in(&mut self, ctx: &egui::Context, now: Now) {
+    fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
         let (dropped, pasted) = ctx.input(|i| {
             let pasted: Vec<_> = (i.events.iter())
                 .filter_map(|e| match e {
@@ -153,7 +153,7 @@ impl ConfabApp {
             for image in pasted {
                 if let Some(bytes) = attachment::decode::encode_png(&image) {
                     let effects = self.model.attach("pasted.png", "image/png", bytes, now);
-                    self.run(ctx, effects);
+                    self.run(ctx, frame, effects);
                 }
             }
         }
@@ -165,7 +165,7 @@ impl ConfabApp {
                     vec![]
                 }
             };
-            self.run(ctx, effects);
+            self.run(ctx, frame, effects);
         }
         for report in self.files.reports() {
             match report {
@@ -188,7 +188,7 @@ impl ConfabApp {
         }
     }
 
-    fn apply_join(&mut self, ctx: &egui::Context, action: JoinAction) {
+    fn apply_join(&mut self, ctx: &egui::Context, frame: &eframe::Frame, action: JoinAction) {
         let effects = match action {
             JoinAction::Create { name, server } => self.model.start(&server, name, Intent::Create),
             JoinAction::Join { name, room, server } => {
@@ -200,10 +200,16 @@ impl ConfabApp {
                 vec![]
             }
         };
-        self.run(ctx, effects);
+        self.run(ctx, frame, effects);
     }
 
-    fn apply_chat(&mut self, ctx: &egui::Context, action: ChatAction, now: Now) {
+    fn apply_chat(
+        &mut self,
+        ctx: &egui::Context,
+        frame: &eframe::Frame,
+        action: ChatAction,
+        now: Now,
+    ) {
         let effects = match action {
             ChatAction::Leave => {
                 self.chat_view = ChatView::default();
@@ -240,7 +246,7 @@ impl ConfabApp {
             ChatAction::Remove(name) => self.model.remove_member(name),
             ChatAction::Lock(locked) => self.model.lock_room(locked),
             ChatAction::ChooseFile => {
-                if let Err(why) = self.files.choose(ctx) {
+                if let Err(why) = self.files.choose(ctx, frame) {
                     self.offer_path_field(why, now);
                 }
                 vec![]
@@ -260,7 +266,7 @@ impl ConfabApp {
             ChatAction::Attachment(AttachmentAction::Open(_)) => vec![],
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
-        self.run(ctx, effects);
+        self.run(ctx, frame, effects);
     }
 
     /// Opens the path field under the composer (where no file dialog can help), saying
@@ -346,7 +352,7 @@ impl ConfabApp {
 }
 
 impl eframe::App for ConfabApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         let now = Now::current();
         let (focused, active) = ctx.input(|i| {
             let active = i.events.iter().any(|e| {
@@ -372,11 +378,11 @@ impl eframe::App for ConfabApp {
                 NetEvent::Message(msg) => self.model.on_message(msg, now),
                 NetEvent::Closed(why) => self.model.on_closed(&why, now),
             };
-            self.run(ctx, effects);
+            self.run(ctx, frame, effects);
         }
-        self.files_in(ctx, now);
+        self.files_in(ctx, frame, now);
         let effects = self.model.tick(now);
-        self.run(ctx, effects);
+        self.run(ctx, frame, effects);
         #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some((name, result)) = self.host.poll() {
             let effects = match result {
@@ -386,7 +392,7 @@ impl eframe::App for ConfabApp {
                     vec![]
                 }
             };
-            self.run(ctx, effects);
+            self.run(ctx, frame, effects);
         }
         self.update_title(ctx);
         // Timers the model cannot wake us for: the reconnect countdown and typing expiry.
@@ -398,7 +404,7 @@ impl eframe::App for ConfabApp {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let now = Now::current();
         if self.model.session.is_none() {
             let note = self.host_note();
@@ -416,7 +422,7 @@ impl eframe::App for ConfabApp {
                 })
                 .inner;
             if let Some(action) = action {
-                self.apply_join(ui.ctx(), action);
+                self.apply_join(ui.ctx(), frame, action);
             }
             return;
         }
@@ -438,7 +444,7 @@ impl eframe::App for ConfabApp {
         };
         let actions = chat_ui(ui, session, &mut self.chat_view, cx);
         for action in actions {
-            self.apply_chat(ui.ctx(), action, now);
+            self.apply_chat(ui.ctx(), frame, action, now);
         }
     }
 

@@ -174,11 +174,15 @@ impl Files {
     }
 
     /// Opens a file picker for 📎: the browser's on the web, the desktop's dialog natively
-    /// (on its own thread). The chosen file arrives through [`Files::picked`]. `Err` says
-    /// why no dialog can open here: the caller offers its path field instead.
-    pub fn choose(&self, ctx: &egui::Context) -> Result<(), String> {
+    /// (on its own thread, in front of `window` and modal to it where the desktop allows).
+    /// The chosen file arrives through [`Files::picked`]. `Err` says why no dialog can
+    /// open here: the caller offers its path field instead.
+    pub fn choose(&self, ctx: &egui::Context, window: &eframe::Frame) -> Result<(), String> {
         #[cfg(target_arch = "wasm32")]
-        crate::web_files::choose(self.picked_tx.clone(), ctx.clone());
+        {
+            let _ = window;
+            crate::web_files::choose(self.picked_tx.clone(), ctx.clone());
+        }
         #[cfg(not(target_arch = "wasm32"))]
         {
             if let Some(why) = &self.no_dialog {
@@ -186,7 +190,7 @@ impl Files {
             }
             let (picked_tx, report_tx) = (self.picked_tx.clone(), self.report_tx.clone());
             // `false`: a dialog is already open, and it is the answer to this click too.
-            let _ = dialog::pick(&self.dialog_open, picked_tx, report_tx, ctx.clone());
+            let _ = dialog::pick(&self.dialog_open, window, picked_tx, report_tx, ctx.clone());
         }
         Ok(())
     }
@@ -198,13 +202,15 @@ impl Files {
         crate::web_files::listen_for_paste(self.picked_tx.clone(), ctx.clone());
     }
 
-    /// Saves an attachment: natively where the person says in a save dialog (or, where no
-    /// dialog can open or one already is, into the Downloads folder), on the web as a
-    /// browser download. What happened arrives through [`Files::reports`].
+    /// Saves an attachment: natively where the person says in a save dialog in front of
+    /// `window` (or, where no dialog can open or one already is, into the Downloads
+    /// folder), on the web as a browser download. What happened arrives through [`Files::reports`].
     // Owned: natively the bytes move to the dialog's thread; the web only borrows them.
     #[cfg_attr(target_arch = "wasm32", expect(clippy::needless_pass_by_value))]
-    pub fn save(&self, ctx: &egui::Context, name: &str, bytes: Vec<u8>) {
+    pub fn save(&self, ctx: &egui::Context, window: &eframe::Frame, name: &str, bytes: Vec<u8>) {
         let name = confab_protocol::clean_file_name(name);
+        #[cfg(target_arch = "wasm32")]
+        let _ = window;
         #[cfg(not(target_arch = "wasm32"))]
         let said = {
             let dir = downloads();
@@ -212,9 +218,10 @@ impl Files {
                 Some(_) => bytes,
                 None => match dialog::save(
                     &self.dialog_open,
+                    window,
                     name.clone(),
                     bytes,
-                    dir.clone(),
+                    &dir,
                     self.report_tx.clone(),
                     ctx.clone(),
                 ) {

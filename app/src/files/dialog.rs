@@ -1,14 +1,16 @@
 //! The desktop's own file dialogs (the `rfd` crate), for the 📎 button and Save. Native
 //! only; no drawing and no model.
 //!
-//! Each dialog runs on a thread of its own and answers through a channel (waking egui with
-//! `request_repaint`), so the frame loop never waits on it: the chat keeps drawing and
-//! receiving while a dialog is open. On Linux rfd asks the desktop portal over D-Bus
+//! A dialog is made a child of the app's window (rfd's `set_parent`: the portal then keeps
+//! it in front of the window and modal to it, on X11 and on Wayland); where the window has
+//! no handle (tests) it opens on its own. Each dialog runs on a thread of its own and
+//! answers through a channel (waking egui with `request_repaint`), so the frame loop never
+//! waits on it: the chat keeps drawing and receiving while a dialog is open. On Linux rfd asks the desktop portal over D-Bus
 //! (libdbus is loaded at run time, so nothing is needed to build) and falls back to
 //! `zenity`; where neither can answer (a headless machine, a bare window manager) the app
 //! says so and offers its path field instead, see [`unavailable`].
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -79,6 +81,7 @@ impl Drop for Open {
 /// Returns `false` (and opens nothing) while another dialog is open.
 pub fn pick(
     slot: &Arc<AtomicBool>,
+    window: &eframe::Frame,
     picked_tx: Sender<Result<Picked, String>>,
     report_tx: Sender<Report>,
     ctx: egui::Context,
@@ -86,10 +89,11 @@ pub fn pick(
     let Some(open) = Open::take(slot) else {
         return false;
     };
+    let dialog = rfd::FileDialog::new()
+        .set_title("Attach a file")
+        .set_parent(window);
     std::thread::spawn(move || {
-        let chosen = rfd::FileDialog::new()
-            .set_title("Attach a file")
-            .pick_file();
+        let chosen = dialog.pick_file();
         drop(open);
         match chosen {
             Some(path) => {
@@ -108,21 +112,23 @@ pub fn pick(
 /// what happened. Returns the bytes back if another dialog is open.
 pub fn save(
     slot: &Arc<AtomicBool>,
+    window: &eframe::Frame,
     name: String,
     bytes: Vec<u8>,
-    dir: PathBuf,
+    dir: &Path,
     report_tx: Sender<Report>,
     ctx: egui::Context,
 ) -> Result<(), Vec<u8>> {
     let Some(open) = Open::take(slot) else {
         return Err(bytes);
     };
+    let dialog = rfd::FileDialog::new()
+        .set_title("Save")
+        .set_directory(dir)
+        .set_file_name(&name)
+        .set_parent(window);
     std::thread::spawn(move || {
-        let chosen = rfd::FileDialog::new()
-            .set_title("Save")
-            .set_directory(&dir)
-            .set_file_name(&name)
-            .save_file();
+        let chosen = dialog.save_file();
         drop(open);
         let said = match chosen {
             Some(path) => match std::fs::write(&path, &bytes) {
