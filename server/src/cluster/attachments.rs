@@ -114,17 +114,8 @@ return 1
 /// Returns `{"ok", seq}` or `{"not_member"}`.
 const ATTACH: &str = r#"
 local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-local current = redis.call('HGET', MEMBERS, key)
-if not current then return {'not_member'} end
-local member = cjson.decode(current)
-if member.relay ~= relay or member.conn ~= conn then return {'not_member'} end
-local seq = redis.call('INCR', SEQ)
-local ev = redis.call('INCR', EV)
-local event = '{"ev":' .. ev .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
-if keep > 0 then
-  redis.call('RPUSH', HISTORY, event)
-  redis.call('LTRIM', HISTORY, -keep, -1)
-end
+if not member_on(key, relay, conn) then return {'not_member'} end
+local seq, event = sequence(body, keep)
 -- The room has a member, so its keys have no expiry: neither do these.
 redis.call('SET', data_key(ARGV[7]), ARGV[8])
 redis.call('SET', index_key(ARGV[7]), ARGV[10])

@@ -83,6 +83,29 @@ local function last(key)
   return tostring(redis.call('GET', key) or '0')
 end
 
+-- The member under `key` (decoded) if it is in the room on relay `relay`'s connection
+-- `conn`; nil if it is not a member or speaks through another connection.
+local function member_on(key, relay, conn)
+  local current = redis.call('HGET', MEMBERS, key)
+  if not current then return nil end
+  local member = cjson.decode(current)
+  if member.relay ~= relay or member.conn ~= conn then return nil end
+  return member
+end
+
+-- Gives `body` (a JSON object) the room's next `seq` and event number and keeps it in the
+-- last `keep` entries of the history. Returns the seq and the event, not yet published.
+local function sequence(body, keep)
+  local seq = redis.call('INCR', SEQ)
+  local ev = redis.call('INCR', EV)
+  local event = '{"ev":' .. ev .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
+  if keep > 0 then
+    redis.call('RPUSH', HISTORY, event)
+    redis.call('LTRIM', HISTORY, -keep, -1)
+  end
+  return seq, event
+end
+
 -- The owner (`{token, key}`), if the room has one.
 local function owner()
   local held = redis.call('GET', OWNER)
@@ -281,17 +304,8 @@ return reply
 /// Returns `{"ok", seq}` or `{"not_member"}`.
 const CHAT: &str = r#"
 local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-local current = redis.call('HGET', MEMBERS, key)
-if not current then return {'not_member'} end
-local member = cjson.decode(current)
-if member.relay ~= relay or member.conn ~= conn then return {'not_member'} end
-local seq = redis.call('INCR', SEQ)
-local ev = redis.call('INCR', EV)
-local event = '{"ev":' .. ev .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
-if keep > 0 then
-  redis.call('RPUSH', HISTORY, event)
-  redis.call('LTRIM', HISTORY, -keep, -1)
-end
+if not member_on(key, relay, conn) then return {'not_member'} end
+local seq, event = sequence(body, keep)
 redis.call('PUBLISH', channel, event)
 return {'ok', tostring(seq)}
 "#;
@@ -321,10 +335,8 @@ return {'ok', name}
 /// grace ms, now ms. Returns 1 if the member was removed.
 const DEPART: &str = r#"
 local channel, key, relay, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local current = redis.call('HGET', MEMBERS, key)
-if not current then return 0 end
-local member = cjson.decode(current)
-if member.relay ~= relay or member.conn ~= conn then return 0 end
+local member = member_on(key, relay, conn)
+if not member then return 0 end
 remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
 return 1
 "#;
@@ -334,10 +346,7 @@ return 1
 /// ARGV: channel, name key, relay id, conn id, status, event body. Returns 1 if done.
 const STATUS: &str = r#"
 local channel, key, relay, conn, status = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local current = redis.call('HGET', MEMBERS, key)
-if not current then return 0 end
-local member = cjson.decode(current)
-if member.relay ~= relay or member.conn ~= conn then return 0 end
+if not member_on(key, relay, conn) then return 0 end
 if status == 'away' then redis.call('HSET', AWAY, key, '1') else redis.call('HDEL', AWAY, key) end
 publish(channel, ARGV[6])
 return 1
@@ -346,10 +355,8 @@ return 1
 /// Shared by LOCK and REMOVE: whether the requester on (relay, conn) owns the room.
 const OWNER_CHECK: &str = r#"
 local function owner_check(key, relay, conn)
-  local current = redis.call('HGET', MEMBERS, key)
-  if not current then return 'not_member' end
-  local member = cjson.decode(current)
-  if member.relay ~= relay or member.conn ~= conn then return 'not_member' end
+  local member = member_on(key, relay, conn)
+  if not member then return 'not_member' end
   local o = owner()
   if not o or o.token ~= member.token then return 'not_owner' end
   return 'ok'
