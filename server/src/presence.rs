@@ -14,7 +14,13 @@ use tokio::time::Instant;
 use crate::room::ConnId;
 
 /// The least time between two batches of one room.
-pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+///
+/// A quarter of a second: short enough that a list of people keeps up with a crowd to the
+/// eye, long enough that rooms of 100 filling at a few joins a second each get several
+/// changes per frame (at 50 ms nearly every change went alone, a write to every member;
+/// 250 ms took 10,000 joins into 100 rooms from 1,590 to 5,260 joins a second, see
+/// BENCHMARKS.md).
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The most changes (or late welcomes) one batch holds: at the bound it goes out at once,
 /// whatever the interval says.
