@@ -18,7 +18,7 @@ use crate::room::ConnId;
 /// A quarter of a second: short enough that a list of people keeps up with a crowd to the
 /// eye, long enough that rooms of 100 filling at a few joins a second each get several
 /// changes per frame (at 50 ms nearly every change went alone, a write to every member;
-/// 250 ms took 10,000 joins into 100 rooms from 1,590 to 5,260 joins a second, see
+/// 250 ms took 10,000 joins into 100 rooms from 1,597 to 5,328 joins a second, see
 /// BENCHMARKS.md).
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(250);
 
