@@ -578,6 +578,16 @@ async function main() {
   const colours = await pixels(phone, phoneShot, null, { x: 0, y: 0, width: PHONE.width, height: PHONE.height });
   assert(colours > 8, `the phone layout should draw something (${colours} colours)`);
 
+  // The join form is remembered (in the page's localStorage): a new tab on the same
+  // origin starts with the name typed earlier.
+  const again = await desktop.newPage();
+  watchConsole(again, 'second tab');
+  await again.goto(origin);
+  const remembered = await until('the second tab to start', async () => (await appState(again))?.form);
+  assert(remembered.username === 'webby', `a new tab should remember the name (got ${JSON.stringify(remembered)})`);
+  await again.close();
+  log('a new tab remembered the name');
+
   await httpsVariant(browser);
 
   log(`passed in ${Date.now() - started} ms; screenshots: ${SCREENSHOT}, ${PHONE_SCREENSHOT}`);

@@ -35,6 +35,10 @@ pub struct ConfabApp {
     model: Model,
     net: Net,
     prefs: Prefs,
+    /// The preferences as last written to `localStorage`: the web writes them on change
+    /// (eframe's own storage is native only here, see app/Cargo.toml).
+    #[cfg(target_arch = "wasm32")]
+    saved_prefs: Prefs,
     chat_view: ChatView,
     /// The last window title sent, so it is only sent when it changes.
     title: String,
@@ -57,14 +61,15 @@ impl ConfabApp {
         // Fields, buttons and weak text with enough contrast on the light theme.
         cc.egui_ctx
             .set_visuals_of(egui::Theme::Light, crate::ui::palette::light_visuals());
-        let saved: Option<Prefs> = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY));
-        // The web takes its relay and room from the page's address (see `web_link`).
+        // The web takes its relay and room from the page's address (see `web_link`), and
+        // keeps the preferences in `localStorage` itself (written in `logic` on change).
         #[cfg(target_arch = "wasm32")]
-        let prefs = crate::web::with_page(saved);
+        let prefs = crate::web::with_page(crate::web::saved_prefs());
         #[cfg(not(target_arch = "wasm32"))]
-        let prefs = saved.unwrap_or_default();
+        let prefs: Prefs = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
         // The reconnect jitter's seed. `std::process::id` panics on wasm32 (a page has no
         // process id), so the web seeds from the clock alone.
         #[cfg(not(target_arch = "wasm32"))]
@@ -77,6 +82,8 @@ impl ConfabApp {
         Self {
             model: Model::new(seed),
             net,
+            #[cfg(target_arch = "wasm32")]
+            saved_prefs: prefs.clone(),
             prefs,
             chat_view: ChatView::default(),
             title: String::new(),
@@ -395,6 +402,11 @@ impl eframe::App for ConfabApp {
             self.run(ctx, frame, effects);
         }
         self.update_title(ctx);
+        #[cfg(target_arch = "wasm32")]
+        if self.prefs != self.saved_prefs {
+            crate::web::save_prefs(&self.prefs);
+            self.saved_prefs = self.prefs.clone();
+        }
         // Timers the model cannot wake us for: the reconnect countdown and typing expiry.
         if matches!(self.model.status, Status::Waiting { .. }) {
             ctx.request_repaint_after(web_time::Duration::from_millis(500));
@@ -448,6 +460,7 @@ impl eframe::App for ConfabApp {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.prefs);
     }

@@ -1,5 +1,6 @@
-//! The browser page around the app (wasm32 only): reading the page's address, the loading
-//! and error text in `index.html`, and the state the browser test reads.
+//! The browser page around the app (wasm32 only): reading the page's address, the
+//! preferences in `localStorage`, the loading and error text in `index.html`, and the
+//! state the browser test reads.
 //!
 //! The address rules themselves live in [`crate::web_link`] (pure, tested natively). This
 //! module must stay thin: nothing here decides how the chat behaves; it only connects the
@@ -34,6 +35,23 @@ pub fn with_page(saved: Option<Prefs>) -> Prefs {
         page.adopt(&mut prefs.form, was_saved);
     }
     prefs
+}
+
+/// Where the preferences live in the page's `localStorage`, as JSON.
+const PREFS_KEY: &str = "confab.prefs";
+
+/// The preferences saved on an earlier visit to this page's origin, if any can be read.
+pub fn saved_prefs() -> Option<Prefs> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    serde_json::from_str(&storage.get_item(PREFS_KEY).ok()??).ok()
+}
+
+/// Saves `prefs` for the next visit (quietly not, where the browser keeps no storage).
+pub fn save_prefs(prefs: &Prefs) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(prefs)) {
+        let _ = storage.set_item(PREFS_KEY, &json);
+    }
 }
 
 /// The invite link to `room`: this page's address with the room after `#`.
