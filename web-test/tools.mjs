@@ -1,6 +1,7 @@
 // What the web tools (screenshots.mjs, viewer-shots.mjs, at-rest.mjs) share: their
 // settings from the environment, bounded waits, the relay and console clients they start
-// (each ended by its handle when the tool finishes) and the headless Chromium they drive.
+// (each ended by its handle when the tool finishes), the headless Chromium they drive, and
+// pictures drawn in a page and found again on its screen (also used by the browser test).
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -66,6 +67,58 @@ export function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
   });
+}
+
+/**
+ * A 640 x 400 sunset over a ground of colour `ground` ([r, g, b]), drawn in `page` and
+ * encoded there as `type` (the browser's own encoder: nothing is fetched from elsewhere).
+ */
+export async function drawPicture(page, ground, type = 'image/png') {
+  const b64 = await page.evaluate(async ({ ground, type }) => {
+    const c = new OffscreenCanvas(640, 400);
+    const ctx = c.getContext('2d');
+    const sky = ctx.createLinearGradient(0, 0, 0, 330);
+    sky.addColorStop(0, '#3a1c71');
+    sky.addColorStop(1, '#ff9a3c');
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 640, 330);
+    ctx.fillStyle = '#ffe9a8';
+    ctx.beginPath();
+    ctx.arc(320, 300, 70, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = `rgb(${ground.join(',')})`;
+    ctx.fillRect(0, 330, 640, 70);
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type, quality: 1 })).arrayBuffer());
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    return btoa(s);
+  }, { ground, type });
+  return Buffer.from(b64, 'base64');
+}
+
+/** Where a picture's `ground` is drawn on `page`: the middle of its bounding box, or null. */
+export async function findPicture(page, ground) {
+  const png = (await page.screenshot()).toString('base64');
+  return page.evaluate(async ({ png, ground }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${png}`;
+    await img.decode();
+    const c = new OffscreenCanvas(img.width, img.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    let [x0, y0, x1, y1, n] = [Infinity, Infinity, -1, -1, 0];
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 0; x < img.width; x++) {
+        const i = (y * img.width + x) * 4;
+        if (Math.abs(d[i] - ground[0]) + Math.abs(d[i + 1] - ground[1]) + Math.abs(d[i + 2] - ground[2]) < 12) {
+          n++;
+          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        }
+      }
+    }
+    return n > 200 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2, n } : null;
+  }, { png, ground });
 }
 
 /** Runs `main`, logs a failure through `log` (and exits non-zero), then ends every process started. */

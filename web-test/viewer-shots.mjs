@@ -10,7 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as joinPath, resolve } from 'node:path';
-import { SUFFIX, SCHEME, env, launchBrowser, run, sleep, startClient, startRelay, until } from './tools.mjs';
+import { SUFFIX, SCHEME, drawPicture, env, findPicture, launchBrowser, run, sleep, startClient, startRelay, until } from './tools.mjs';
 
 const OUT = resolve(env('CONFAB_SHOTS', 'docs/screenshots'));
 /** The picture's ground, a colour nothing else on the screen has: how it is found. */
@@ -44,55 +44,6 @@ async function join(browser, origin, room, viewport, name, mobile) {
   return { page, state, press };
 }
 
-/** A 640 x 400 sunset over a dark ground, drawn in `page`, as PNG bytes. */
-async function drawPicture(page) {
-  const b64 = await page.evaluate(async (ground) => {
-    const c = new OffscreenCanvas(640, 400);
-    const ctx = c.getContext('2d');
-    const sky = ctx.createLinearGradient(0, 0, 0, 330);
-    sky.addColorStop(0, '#3a1c71');
-    sky.addColorStop(1, '#ff9a3c');
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 640, 330);
-    ctx.fillStyle = '#ffe9a8';
-    ctx.beginPath();
-    ctx.arc(320, 300, 70, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.fillStyle = `rgb(${ground.join(',')})`;
-    ctx.fillRect(0, 330, 640, 70);
-    const bytes = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
-    let s = '';
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  }, GROUND);
-  return Buffer.from(b64, 'base64');
-}
-
-/** Where the thumbnail's ground is drawn on `page`: the middle of its bounding box. */
-async function findPicture(page) {
-  const png = (await page.screenshot()).toString('base64');
-  return page.evaluate(async ({ png, ground }) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${png}`;
-    await img.decode();
-    const c = new OffscreenCanvas(img.width, img.height);
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, img.width, img.height).data;
-    let [x0, y0, x1, y1, n] = [Infinity, Infinity, -1, -1, 0];
-    for (let y = 0; y < img.height; y++) {
-      for (let x = 0; x < img.width; x++) {
-        const i = (y * img.width + x) * 4;
-        if (Math.abs(d[i] - ground[0]) + Math.abs(d[i + 1] - ground[1]) + Math.abs(d[i + 2] - ground[2]) < 12) {
-          n++;
-          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
-        }
-      }
-    }
-    return n > 200 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2, n } : null;
-  }, { png, ground: GROUND });
-}
-
 async function main() {
   const origin = await startRelay(['--bind', '127.0.0.1:0']);
   const noa = await startClient(origin, 'noa', null);
@@ -104,7 +55,7 @@ async function main() {
   const dir = await mkdtemp(joinPath(tmpdir(), 'confab-viewer-shots-'));
   try {
     const path = joinPath(dir, 'sunset.png');
-    await writeFile(path, await drawPicture(desk.page));
+    await writeFile(path, await drawPicture(desk.page, GROUND));
     noa.child.stdin.write('the view from the office tonight\n');
     noa.child.stdin.write(`/attach ${path}\n`);
     for (const [who, app] of [['maya', desk], ['sam', phone]]) {
@@ -112,7 +63,7 @@ async function main() {
         (await app.state()).session.chats.some((c) => c.from === 'noa' && c.text === 'sunset.png'));
     }
     for (const [name, app] of [[`web-viewer${SUFFIX}`, desk], [`web-viewer${SUFFIX}-phone`, phone]]) {
-      const at = await until(`${name}: the thumbnail drawn`, () => findPicture(app.page));
+      const at = await until(`${name}: the thumbnail drawn`, () => findPicture(app.page, GROUND));
       await app.press(at.x, at.y);
       await sleep(1500);
       if (app === desk) await desk.page.mouse.move(1270, 790);

@@ -22,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { pasteCheck } from './paste.mjs';
+import { pictureCheck } from './pictures.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
@@ -521,6 +522,9 @@ async function main() {
 
   // Issue 12: a picture pasted into the page reaches the cli through the relay.
   await pasteCheck({ page, me: 'webby', cli, frames, until, assert, log, cleanups });
+
+  // Pictures decoded by the browser: a WebP is drawn, a PNG cut short is survived.
+  await pictureCheck({ page, state: () => appState(page), cli, until, assert, log, cleanups });
 
   // The copy-invite button (the first widget in Tab order on the chat screen) puts this
   // page's invite link on the clipboard.

@@ -157,12 +157,16 @@ impl ConfabApp {
         });
         if self.model.session.is_some() {
             self.files.dropped(ctx, dropped);
+            // eframe on the web sends no `PasteImage` (web_files.rs listens for pastes).
+            #[cfg(not(target_arch = "wasm32"))]
             for image in pasted {
                 if let Some(bytes) = attachment::decode::encode_png(&image) {
                     let effects = self.model.attach("pasted.png", "image/png", bytes, now);
                     self.run(ctx, frame, effects);
                 }
             }
+            #[cfg(target_arch = "wasm32")]
+            let _ = pasted;
         }
         for picked in self.files.picked() {
             let effects = match picked {

@@ -92,7 +92,8 @@ pub fn mime_for(name: &str) -> &'static str {
 }
 
 impl Files {
-    /// Decodes `bytes` of attachment `id` (native: on its own thread).
+    /// Decodes `bytes` of attachment `id` (native: on its own thread; the web: by the
+    /// browser, asynchronously).
     pub fn decode(&self, ctx: &egui::Context, id: String, bytes: Vec<u8>) {
         let tx = self.decoded_tx.clone();
         #[cfg(not(target_arch = "wasm32"))]
@@ -105,14 +106,7 @@ impl Files {
             });
         }
         #[cfg(target_arch = "wasm32")]
-        {
-            let _ = ctx;
-            let result = crate::ui::attachment::decode::decode(&bytes);
-            // Freed before the texture is made: the encoded and decoded copies never wait
-            // for each other.
-            drop(bytes);
-            let _ = tx.send((id, result));
-        }
+        crate::web_files::decode(id, bytes, tx, ctx.clone());
     }
 
     /// Pictures decoded since the last call.

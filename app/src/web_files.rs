@@ -1,13 +1,17 @@
 //! The browser's side of attachments: the file picker (a hidden `<input type=file>`),
 //! pictures pasted into the page (a `paste` listener: eframe hands egui only the text of a
-//! paste), and saving as a download through a Blob URL. wasm32 only; no drawing, no model.
+//! paste), pictures decoded by the browser's own decoder, and saving as a download through
+//! a Blob URL. wasm32 only; no drawing, no model.
 
 use std::sync::mpsc::Sender;
 
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::Closure;
 
+use egui::ColorImage;
+
 use crate::files::{Picked, mime_for};
+use crate::ui::attachment::decode::header_allows;
 
 /// Opens the picker; the chosen file's bytes go to `tx`.
 pub fn choose(tx: Sender<Result<Picked, String>>, ctx: egui::Context) {
@@ -126,4 +130,67 @@ pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// Decodes picture `id` with the browser (asynchronously, waking egui when done) into
+/// `tx`, once [`header_allows`] has read a size from its header that the app would show.
+/// Whatever the browser cannot decode (data that ends early or breaks the format) is
+/// `Err`, in words: the picture is then shown as a file.
+pub fn decode(
+    id: String,
+    bytes: Vec<u8>,
+    tx: Sender<(String, Result<ColorImage, String>)>,
+    ctx: egui::Context,
+) {
+    if let Err(why) = header_allows(&bytes) {
+        let _ = tx.send((id, Err(why)));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = browser_decode(bytes).await;
+        let _ = tx.send((id, result));
+        ctx.request_repaint();
+    });
+}
+
+/// `createImageBitmap` on the bytes, drawn on an offscreen canvas and read back as
+/// unpremultiplied RGBA (`getImageData`).
+async fn browser_decode(bytes: Vec<u8>) -> Result<ColorImage, String> {
+    fn refused<E>(_: E) -> String {
+        "the browser could not decode it".to_owned()
+    }
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    // The encoded copy is not needed once the browser has its own.
+    drop(bytes);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(refused)?;
+    let window = web_sys::window().ok_or("no page")?;
+    let promise = window
+        .create_image_bitmap_with_blob(&blob)
+        .map_err(refused)?;
+    let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(refused)?
+        .dyn_into()
+        .map_err(refused)?;
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let pixels = (|| {
+        let canvas = web_sys::OffscreenCanvas::new(width, height).map_err(refused)?;
+        let context: web_sys::OffscreenCanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .map_err(refused)?
+            .ok_or("no 2d canvas")?
+            .dyn_into()
+            .map_err(refused)?;
+        context
+            .draw_image_with_image_bitmap(&bitmap, 0.0, 0.0)
+            .map_err(refused)?;
+        let data = context
+            .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))
+            .map_err(refused)?;
+        Ok::<_, String>(data.data())
+    })();
+    bitmap.close();
+    let pixels = pixels?;
+    let size = [width as usize, height as usize];
+    Ok(ColorImage::from_rgba_unmultiplied(size, &pixels))
 }

@@ -1,10 +1,15 @@
-//! Turning an attachment's bytes into pixels, safely: size checks before any allocation,
-//! `image::Limits` during decoding. No egui textures here (see the parent module) and no
-//! threads (the app decides where this runs).
+//! Turning an attachment's bytes into pixels, safely: size checks before any allocation.
+//! Natively the `image` crate decodes within `image::Limits`; on the web the browser's own
+//! decoder does (web_files.rs), after [`header_allows`] has read the size from the header.
+//! No egui textures here (see the parent module) and no threads (the app decides where
+//! this runs).
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::io::Cursor;
 
+#[cfg(not(target_arch = "wasm32"))]
 use egui::ColorImage;
+#[cfg(not(target_arch = "wasm32"))]
 use image::{ImageFormat, ImageReader, Limits};
 
 /// Widest or tallest picture decoded; larger ones are shown as a file card.
@@ -21,8 +26,31 @@ pub fn dimensions_allowed(width: u32, height: u32) -> bool {
         && u64::from(width) * u64::from(height) * 4 <= MAX_ALLOC
 }
 
+/// Whether `bytes` start like a PNG, JPEG, GIF or WebP whose header claims a size that
+/// [`dimensions_allowed`]; its width and height if so. Reads the header only: what the web
+/// checks before handing a picture to the browser's decoder.
+#[cfg(any(target_arch = "wasm32", test))]
+pub fn header_allows(bytes: &[u8]) -> Result<(u32, u32), String> {
+    use imagesize::ImageType;
+    let kind = imagesize::image_type(bytes).map_err(|e| e.to_string())?;
+    if !matches!(
+        kind,
+        ImageType::Png | ImageType::Jpeg | ImageType::Gif | ImageType::Webp
+    ) {
+        return Err(format!("not a picture this app shows ({kind:?})"));
+    }
+    let size = imagesize::blob_size(bytes).map_err(|e| e.to_string())?;
+    let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let (width, height) = (side(size.width), side(size.height));
+    if !dimensions_allowed(width, height) {
+        return Err(format!("{width} x {height} is too large to show"));
+    }
+    Ok((width, height))
+}
+
 /// Decodes PNG, JPEG, GIF (first frame) or WebP into RGBA pixels. Anything else, a header
 /// claiming too many pixels, data that ends early or breaks the format: `Err`, in words.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn decode(bytes: &[u8]) -> Result<ColorImage, String> {
     let format = image::guess_format(bytes).map_err(|e| e.to_string())?;
     if !matches!(
@@ -48,7 +76,9 @@ pub fn decode(bytes: &[u8]) -> Result<ColorImage, String> {
     Ok(ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
 }
 
-/// Encodes pasted pixels as PNG, to upload them as a file.
+/// Encodes pasted pixels as PNG, to upload them as a file (native: the browser hands the
+/// page a pasted picture's file, see web_files.rs).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn encode_png(image: &ColorImage) -> Option<Vec<u8>> {
     let [w, h] = image.size;
     let rgba: Vec<u8> = image
@@ -101,6 +131,21 @@ mod tests {
         assert!(decode(&png_header(100_000, 100_000)).is_err());
         assert!(!dimensions_allowed(100_000, 100_000));
         assert!(!dimensions_allowed(u32::MAX, u32::MAX));
+    }
+
+    #[test]
+    fn the_webs_header_check_passes_what_the_decoder_would_show_and_nothing_larger() {
+        let png = encode_png(&ColorImage::filled([40, 30], egui::Color32::RED)).expect("png");
+        assert_eq!(header_allows(&png), Ok((40, 30)));
+        assert_eq!(header_allows(&png_header(8192, 2048)), Ok((8192, 2048)));
+        for (w, h) in [(100_000, 100_000), (8193, 1), (8192, 8192), (0, 10)] {
+            assert!(header_allows(&png_header(w, h)).is_err(), "{w} x {h}");
+        }
+        assert!(header_allows(b"hello").is_err());
+        assert!(
+            header_allows(b"BM\x3a\0\0\0").is_err(),
+            "a BMP is not shown inline"
+        );
     }
 
     #[test]
