@@ -146,27 +146,17 @@ impl ConfabApp {
     /// Files dropped or pasted onto the window, read from a path or the browser's picker,
     /// and pictures decoded: into the model and the picture cache.
     fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
-        let (dropped, pasted) = ctx.input(|i| {
-            let pasted: Vec<_> = (i.events.iter())
-                .filter_map(|e| match e {
-                    egui::Event::PasteImage(image) => Some(image.clone()),
-                    _ => None,
-                })
-                .collect();
-            (i.raw.dropped_files.clone(), pasted)
-        });
         if self.model.session.is_some() {
+            let dropped = ctx.input(|i| i.raw.dropped_files.clone());
             self.files.dropped(ctx, dropped);
             // eframe on the web sends no `PasteImage` (web_files.rs listens for pastes).
             #[cfg(not(target_arch = "wasm32"))]
-            for image in pasted {
+            for image in pasted_images(ctx) {
                 if let Some(bytes) = attachment::decode::encode_png(&image) {
                     let effects = self.model.attach("pasted.png", "image/png", bytes, now);
                     self.run(ctx, frame, effects);
                 }
             }
-            #[cfg(target_arch = "wasm32")]
-            let _ = pasted;
         }
         for picked in self.files.picked() {
             let effects = match picked {
@@ -360,6 +350,19 @@ impl ConfabApp {
             None => self.prefs.form.server.trim().to_owned(),
         }
     }
+}
+
+/// The pictures pasted onto the window this frame (native: eframe sends them as pixels).
+#[cfg(not(target_arch = "wasm32"))]
+fn pasted_images(ctx: &egui::Context) -> Vec<std::sync::Arc<egui::ColorImage>> {
+    ctx.input(|i| {
+        (i.events.iter())
+            .filter_map(|e| match e {
+                egui::Event::PasteImage(image) => Some(image.clone()),
+                _ => None,
+            })
+            .collect()
+    })
 }
 
 impl eframe::App for ConfabApp {

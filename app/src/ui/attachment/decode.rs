@@ -1,6 +1,6 @@
-//! Turning an attachment's bytes into pixels, safely: size checks before any allocation.
-//! Natively the `image` crate decodes within `image::Limits`; on the web the browser's own
-//! decoder does (web_files.rs), after [`header_allows`] has read the size from the header.
+//! Turning an attachment's bytes into pixels, safely: [`header_allows`] reads the size
+//! from the header before anything is allocated; then natively the `image` crate decodes
+//! within `image::Limits`, and on the web the browser's own decoder does (web_files.rs).
 //! No egui textures here (see the parent module) and no threads (the app decides where
 //! this runs).
 
@@ -27,9 +27,8 @@ pub fn dimensions_allowed(width: u32, height: u32) -> bool {
 }
 
 /// Whether `bytes` start like a PNG, JPEG, GIF or WebP whose header claims a size that
-/// [`dimensions_allowed`]; its width and height if so. Reads the header only: what the web
-/// checks before handing a picture to the browser's decoder.
-#[cfg(any(target_arch = "wasm32", test))]
+/// [`dimensions_allowed`]; its width and height if so. Reads the header only: the gate
+/// before any decoder runs, the `image` crate's natively and the browser's on the web.
 pub fn header_allows(bytes: &[u8]) -> Result<(u32, u32), String> {
     use imagesize::ImageType;
     let kind = imagesize::image_type(bytes).map_err(|e| e.to_string())?;
@@ -48,27 +47,17 @@ pub fn header_allows(bytes: &[u8]) -> Result<(u32, u32), String> {
     Ok((width, height))
 }
 
-/// Decodes PNG, JPEG, GIF (first frame) or WebP into RGBA pixels. Anything else, a header
-/// claiming too many pixels, data that ends early or breaks the format: `Err`, in words.
+/// Decodes PNG, JPEG, GIF (first frame) or WebP into RGBA pixels, once [`header_allows`]
+/// has passed it, within `image::Limits`. Anything else, a header claiming too many
+/// pixels, data that ends early or breaks the format: `Err`, in words.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn decode(bytes: &[u8]) -> Result<ColorImage, String> {
+    header_allows(bytes)?;
     let format = image::guess_format(bytes).map_err(|e| e.to_string())?;
-    if !matches!(
-        format,
-        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP
-    ) {
-        return Err(format!("not a picture this app shows ({format:?})"));
-    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits.clone());
-    let (width, height) = reader.into_dimensions().map_err(|e| e.to_string())?;
-    if !dimensions_allowed(width, height) {
-        return Err(format!("{width} x {height} is too large to show"));
-    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     let rgba = reader.decode().map_err(|e| e.to_string())?.into_rgba8();
@@ -134,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn the_webs_header_check_passes_what_the_decoder_would_show_and_nothing_larger() {
+    fn the_header_check_passes_what_the_decoders_would_show_and_nothing_larger() {
         let png = encode_png(&ColorImage::filled([40, 30], egui::Color32::RED)).expect("png");
         assert_eq!(header_allows(&png), Ok((40, 30)));
         assert_eq!(header_allows(&png_header(8192, 2048)), Ok((8192, 2048)));
