@@ -76,6 +76,11 @@ pub struct ChurnReport {
     pub join_bytes_received: u64,
     /// Members evicted as slow consumers while the rooms filled.
     pub join_evictions: usize,
+    /// The relay's CPU seconds from the first connect until the rooms were quiet.
+    pub join_server_cpu_s: Option<f64>,
+    /// This generator's own CPU seconds over the same time: on one machine the two share
+    /// the cores, so the join rate is bounded by what both spend per join.
+    pub join_generator_cpu_s: Option<f64>,
     /// Seconds from sending every `leave` until the rooms were quiet.
     pub leave_s: f64,
     /// Bytes received while they left.
@@ -96,6 +101,7 @@ struct Tally {
 /// Runs one churn run. Needs a tokio runtime; uses the current one.
 pub async fn run(options: &ChurnOptions) -> ChurnReport {
     let cpu_before = options.server_pid.and_then(procstat::cpu_seconds);
+    let generator_cpu_before = procstat::cpu_seconds(std::process::id());
     let tally = Arc::new(Tally::default());
     let (leave_tx, leave_rx) = watch::channel(false);
     let rooms = options.rooms.clamp(1, options.members.max(1));
@@ -155,6 +161,8 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
     until_quiet(&tally, quiet).await;
     let join_bytes_received = tally.bytes.swap(0, Ordering::Relaxed);
     let join_evictions = tally.evictions.swap(0, Ordering::Relaxed);
+    let join_server_cpu_s = cpu_spent(cpu_before, options.server_pid);
+    let join_generator_cpu_s = cpu_spent(generator_cpu_before, Some(std::process::id()));
 
     let leaving = Instant::now();
     let _ = leave_tx.send(true);
@@ -170,15 +178,22 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
         joins_per_s: joined as f64 / join_s.max(f64::EPSILON),
         join_bytes_received,
         join_evictions,
+        join_server_cpu_s,
+        join_generator_cpu_s,
         leave_s,
         leave_bytes_received: tally.bytes.load(Ordering::Relaxed),
         leave_evictions: tally.evictions.load(Ordering::Relaxed),
-        server_cpu_s: cpu_before
-            .zip(options.server_pid.and_then(procstat::cpu_seconds))
-            .map(|(before, after)| after - before),
+        server_cpu_s: cpu_spent(cpu_before, options.server_pid),
     };
     readers.abort_all();
     report
+}
+
+/// CPU seconds `pid` has spent since it had spent `before`.
+fn cpu_spent(before: Option<f64>, pid: Option<u32>) -> Option<f64> {
+    before
+        .zip(pid.and_then(procstat::cpu_seconds))
+        .map(|(before, now)| now - before)
 }
 
 /// Waits until no byte has arrived for `quiet`; returns when the last one did.

@@ -92,7 +92,8 @@ pub async fn enter(
         let hello = ClientMessage::Hello {
             features: vec![feature.into()],
         };
-        ws.send(Message::Text(hello.to_json().into())).await?;
+        // Queued, not flushed: `hello` and the `create` or `join` go out in one write.
+        ws.feed(Message::Text(hello.to_json().into())).await?;
     }
     let message = match room {
         None => ClientMessage::Create { name },
