@@ -4,8 +4,9 @@
 //! with [`Username::uniqueness_key`]).
 
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
@@ -21,9 +22,12 @@ pub const UNICODE_VERSION: (u8, u8, u8) = unicode_normalization::UNICODE_VERSION
 ///
 /// Construction normalizes, so `Username::parse("ｊｏｅ")` holds `"joe"`. Decoding from JSON
 /// applies the same rules, so an invalid name never gets past the decoder.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Username(String);
+///
+/// Shared, not copied: a clone (a roster, a chat's `from`) counts a reference instead of
+/// allocating, and it is written to JSON straight from the one copy.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Username(Arc<str>);
 
 /// Why a proposed username was refused. The text is meant for people.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +64,7 @@ impl Username {
         if len > Self::MAX_CHARS {
             return Err(UsernameError::TooLong { len });
         }
-        Ok(Self(trimmed.to_owned()))
+        Ok(Self(Arc::from(trimmed)))
     }
 
     /// The name as shown to people.
@@ -109,7 +113,13 @@ impl TryFrom<String> for Username {
 
 impl From<Username> for String {
     fn from(name: Username) -> Self {
-        name.0
+        name.0.as_ref().to_owned()
+    }
+}
+
+impl Serialize for Username {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
     }
 }
 
