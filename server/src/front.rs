@@ -16,7 +16,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tracing::Instrument;
 
-use crate::guards::IpSlot;
+use crate::guards::Lease;
 use crate::handler::{self, Socket};
 use crate::shared::Shared;
 use crate::stream::{Counted, Stream};
@@ -55,8 +55,8 @@ enum Opened {
     Http(Box<(Stream, Vec<u8>)>),
 }
 
-/// Serves one TCP connection from accept to close. `ip_slot` is `None` when the peer's
-/// address is over its connection limit: its request is then refused with HTTP 429.
+/// Serves one TCP connection from accept to close, and then drops its `lease`. A peer
+/// whose address is over its connection limit has its request refused with HTTP 429.
 ///
 /// The connection's span (its peer and id, prefixed to every line it logs) is a `debug`
 /// span: at the default `info` level it is off, because a live span costs about 450 B per
@@ -67,58 +67,76 @@ pub fn serve(
     tcp: TcpStream,
     peer: SocketAddr,
     conn: u64,
-    ip_slot: Option<IpSlot>,
+    lease: Lease,
     shared: Arc<Shared>,
     door: Arc<Door>,
     shutdown: watch::Receiver<bool>,
-) -> impl Future<Output = ()> {
+) -> impl Future<Output = ()> + Send + 'static {
     let span = tracing::debug_span!("conn", peer = %peer, id = conn);
+    let ip = peer.ip();
+    // Made here, not in the block: the block then keeps the box (8 bytes) for its life
+    // rather than room for the TCP stream it has long since handed on.
+    let handshaking = Box::pin(handshakes(
+        tcp,
+        Arc::clone(&shared),
+        Arc::clone(&door),
+        lease.within_ip_limit(),
+        *shutdown.borrow(),
+    ));
     async move {
-        let opened = Box::pin(handshakes(
-            tcp,
-            &shared,
-            &door,
-            ip_slot.is_some(),
-            &shutdown,
-        ))
-        .await;
-        match opened {
-            // One future for every WebSocket, page or not: a second arm would give every
-            // connection's task room for a second copy of the handler's state.
-            Some(Opened::Socket(socket, url)) => {
-                let connection = handler::serve(*socket, peer, conn, shared, shutdown);
-                page_url::scope(url, connection).await;
-            }
+        // Each box is unpacked in a scope of its own, so that its memory is freed before
+        // the connection is served rather than kept (empty) until it ends.
+        let (socket, url) = match handshaking.await {
+            Some(Opened::Socket(socket, url)) => (unbox(socket), url),
             Some(Opened::Http(request)) => {
-                let (stream, head) = *request;
+                let (stream, head) = unbox(request);
                 let site = Arc::clone(&door.site);
                 let head_timeout = shared.config.handshake_timeout;
                 // Boxed: hyper's connection state is several KiB, and held inline it would
                 // make every connection's task (WebSockets too) that large.
                 Box::pin(web::serve(stream, head, site, head_timeout, shutdown)).await;
+                drop(lease);
+                return;
             }
-            None => {}
-        }
-        drop(ip_slot);
+            None => {
+                drop(lease);
+                return;
+            }
+        };
+        // One future for every WebSocket, page or not: a second one would give every
+        // connection's task room for a second copy of the handler's state.
+        let connection = handler::serve(socket, ip, conn, shared, shutdown);
+        page_url::scope(url, connection).await;
+        drop(lease);
     }
     .instrument(span)
+}
+
+/// The value out of its box, the box freed.
+#[expect(
+    clippy::boxed_local,
+    reason = "freeing the box here is the point: see `serve`"
+)]
+fn unbox<T>(boxed: Box<T>) -> T {
+    *boxed
 }
 
 /// The handshakes under the handshake timeout; `None` (counted by reason) if they failed.
 async fn handshakes(
     tcp: TcpStream,
-    shared: &Shared,
-    door: &Door,
+    shared: Arc<Shared>,
+    door: Arc<Door>,
     within_ip_limit: bool,
-    shutdown: &watch::Receiver<bool>,
+    draining: bool,
 ) -> Option<Opened> {
+    let door = &*door;
     let config = &shared.config;
     let metrics = &shared.metrics;
     let counted = Counted::new(tcp, metrics.bytes_in.clone(), metrics.bytes_out.clone());
     let policy = Policy {
         within_ip_limit,
         allowed_origins: &config.allowed_origins,
-        draining: *shutdown.borrow(),
+        draining,
     };
     match timeout(
         config.handshake_timeout,

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use prometheus::IntGauge;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 /// Open connections per IP address.
 #[derive(Debug)]
@@ -25,6 +27,48 @@ pub struct ConnectionsPerIp {
 pub struct IpSlot {
     table: Arc<ConnectionsPerIp>,
     ip: IpAddr,
+}
+
+/// What a connection holds of the relay's limits for its whole life, given back when it is
+/// dropped: its place under `--max-connections` and (when within it) under
+/// `--max-connections-per-ip`, its count in `confab_connections_open`, and until shutdown
+/// a sender the relay waits on for every connection to finish.
+#[derive(Debug)]
+pub struct Lease {
+    ip_slot: Option<IpSlot>,
+    open: IntGauge,
+    _permit: OwnedSemaphorePermit,
+    _done: Option<mpsc::Sender<()>>,
+}
+
+impl Lease {
+    /// Counts the connection in `open` until the lease is dropped. `ip_slot` is `None`
+    /// when the peer's address is over its limit.
+    pub fn new(
+        ip_slot: Option<IpSlot>,
+        permit: OwnedSemaphorePermit,
+        open: IntGauge,
+        done: Option<mpsc::Sender<()>>,
+    ) -> Self {
+        open.inc();
+        Self {
+            ip_slot,
+            open,
+            _permit: permit,
+            _done: done,
+        }
+    }
+
+    /// Whether the peer's address is within its connection limit.
+    pub fn within_ip_limit(&self) -> bool {
+        self.ip_slot.is_some()
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.open.dec();
+    }
 }
 
 impl ConnectionsPerIp {

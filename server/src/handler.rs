@@ -5,7 +5,7 @@
 //! A failure ends this connection only.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,13 +71,13 @@ const CLOSE_LINGER: Duration = Duration::from_secs(2);
 )]
 pub fn serve(
     mut socket: Socket,
-    peer: SocketAddr,
+    ip: IpAddr,
     conn: u64,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> {
     async move {
-        let session = Session::new(Arc::clone(&shared), peer.ip(), conn);
+        let session = Session::new(Arc::clone(&shared), ip, conn);
         let config = &shared.config;
         let end = drive(&mut socket, session, config, shutdown).await;
         tracing::debug!(?end, "connection ending");

@@ -13,7 +13,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use crate::Config;
 use crate::front::{self, Door};
-use crate::guards::{AcceptErrors, ConnectionsPerIp, IpSlot};
+use crate::guards::{AcceptErrors, ConnectionsPerIp, IpSlot, Lease};
 use crate::metrics_endpoint;
 use crate::shared::Shared;
 use crate::tls;
@@ -84,29 +84,19 @@ pub async fn run_with_metrics(
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let mut acceptor = Acceptor::new(&shared.config);
     let spawn = |accepted: Accepted, done_tx: Option<mpsc::Sender<()>>| {
-        let shared = Arc::clone(&shared);
-        let door = Arc::clone(&door);
-        let shutdown_rx = shutdown_rx.clone();
-        // Fields taken from `accepted` where they are used, not unpacked into locals
-        // first: an async block keeps both, for the connection's whole life.
-        tokio::spawn(async move {
-            let open = shared.metrics.connections_open.clone();
-            open.inc();
-            let (stream, peer, conn) = (accepted.stream, accepted.peer, accepted.conn);
-            front::serve(
-                stream,
-                peer,
-                conn,
-                accepted.ip_slot,
-                shared,
-                door,
-                shutdown_rx,
-            )
-            .await;
-            open.dec();
-            drop(accepted.permit);
-            drop(done_tx);
-        });
+        let open = shared.metrics.connections_open.clone();
+        let lease = Lease::new(accepted.ip_slot, accepted.permit, open, done_tx);
+        // The connection's future is spawned as it is, not inside another block: a block
+        // around it would keep a second copy of its arguments for the connection's life.
+        tokio::spawn(front::serve(
+            accepted.stream,
+            accepted.peer,
+            accepted.conn,
+            lease,
+            Arc::clone(&shared),
+            Arc::clone(&door),
+            shutdown_rx.clone(),
+        ));
     };
     tokio::pin!(shutdown);
     loop {
