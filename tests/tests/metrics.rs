@@ -52,6 +52,15 @@ async fn counters_move_by_exactly_what_happened() {
     members[0].recv_member_left("bob").await;
     let left = scrape(metrics).await;
     assert_eq!(left["confab_members"] - before["confab_members"], 1);
+
+    // Every connection gives its count back when it ends, however it ends.
+    drop((members, guesser));
+    let open_before = before["confab_connections_open"];
+    eventually("the connections to be counted closed", QUIET, || async {
+        let now = scrape(metrics).await;
+        (now["confab_connections_open"] == open_before).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
