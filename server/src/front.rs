@@ -84,10 +84,15 @@ pub fn serve(
         *shutdown.borrow(),
     ));
     async move {
-        // Each box is unpacked in a scope of its own, so that its memory is freed before
-        // the connection is served rather than kept (empty) until it ends.
-        let (socket, url) = match handshaking.await {
-            Some(Opened::Socket(socket, url)) => (unbox(socket), url),
+        // Each box is unpacked by `unbox`, so that its memory is freed before the
+        // connection is served rather than kept (empty) until it ends.
+        match handshaking.await {
+            // One future for every WebSocket, page or not: a second arm would give every
+            // connection's task room for a second copy of the handler's state.
+            Some(Opened::Socket(socket, url)) => {
+                let connection = handler::serve(unbox(socket), ip, conn, shared, shutdown);
+                page_url::scope(url, connection).await;
+            }
             Some(Opened::Http(request)) => {
                 let (stream, head) = unbox(request);
                 let site = Arc::clone(&door.site);
@@ -95,18 +100,9 @@ pub fn serve(
                 // Boxed: hyper's connection state is several KiB, and held inline it would
                 // make every connection's task (WebSockets too) that large.
                 Box::pin(web::serve(stream, head, site, head_timeout, shutdown)).await;
-                drop(lease);
-                return;
             }
-            None => {
-                drop(lease);
-                return;
-            }
-        };
-        // One future for every WebSocket, page or not: a second one would give every
-        // connection's task room for a second copy of the handler's state.
-        let connection = handler::serve(socket, ip, conn, shared, shutdown);
-        page_url::scope(url, connection).await;
+            None => {}
+        }
         drop(lease);
     }
     .instrument(span)
