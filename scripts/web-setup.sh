@@ -23,14 +23,21 @@ rustup target add wasm32-unknown-unknown
 
 # No wasm-opt: index.html turns it off (Debian's 108 breaks the module; see there).
 # brotli: scripts/web-build.sh writes .br siblings the relay serves (gzip is always there).
-step "Debian packages: chromium, brotli"
-if command -v chromium >/dev/null && command -v brotli >/dev/null; then
+# fonts-noto-color-emoji: the browser test checks emoji are drawn in colour; openssl: it
+# makes the certificate of its https check.
+step "Debian packages: chromium, brotli, fonts-noto-color-emoji, openssl"
+missing=()
+for package in chromium brotli fonts-noto-color-emoji openssl; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' ||
+        missing+=("$package")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
     echo "present: $(chromium --version 2>/dev/null | head -n1), $(brotli --version)"
 else
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium brotli
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 step "trunk $TRUNK_VERSION"

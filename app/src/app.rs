@@ -58,9 +58,11 @@ impl ConfabApp {
     /// Builds the app on a given [`Net`] (tests pass a scripted one).
     pub fn with_net(cc: &eframe::CreationContext<'_>, net: Net) -> Self {
         crate::ui::fonts::install(&cc.egui_ctx);
-        // Fields, buttons and weak text with enough contrast on the light theme.
+        // Fields, buttons and text with enough contrast on both themes.
         cc.egui_ctx
             .set_visuals_of(egui::Theme::Light, crate::ui::palette::light_visuals());
+        cc.egui_ctx
+            .set_visuals_of(egui::Theme::Dark, crate::ui::palette::dark_visuals());
         // The web takes its relay and room from the page's address (see `web_link`), and
         // keeps the preferences in `localStorage` itself (written in `logic` on change).
         #[cfg(target_arch = "wasm32")]

@@ -9,6 +9,7 @@
 //!   computer".
 //! - [`web_link`]: the web client's addresses (page to relay, invite links); pure.
 //! - `web` (wasm32): the browser page around the app (address, loading and error text).
+//! - `web_glyphs` (wasm32): which characters the browser can draw.
 //! - [`chime`]: the mention sound (Web Audio in the browser; natively the window attention).
 //!
 //! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
@@ -25,6 +26,8 @@ pub mod ui;
 pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub mod web_files;
+#[cfg(target_arch = "wasm32")]
+pub mod web_glyphs;
 pub mod web_link;
 
 pub use app::ConfabApp;

@@ -113,7 +113,7 @@ fn a_picture_dropped_in_one_app_is_decoded_in_the_other_and_a_file_is_a_card() {
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let notes = dir.join("notes.txt");
     std::fs::write(&notes, "the minutes").expect("writes");
-    ann.get_by_label("📎").click();
+    ann.get_by_label("Attach a file").click();
     ann.run_steps(2);
     assert!(
         ann.query_by_label_contains("No file dialog here: type the file's path below.")

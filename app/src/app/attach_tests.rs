@@ -36,7 +36,6 @@ fn a_file_dropped_on_the_window_is_queued_for_upload() {
     let connector = script.connector();
     let mut h = Harness::builder()
         .with_size([900.0, 640.0])
-        .allow_missing_glyphs()
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
@@ -62,7 +61,6 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
     let connector = script.connector();
     let mut h = Harness::builder()
         .with_size([900.0, 640.0])
-        .allow_missing_glyphs()
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
     let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
     h.state_mut().without_file_dialogs(&why);
@@ -75,7 +73,7 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
     script.push_text(WELCOME);
     h.run_steps(3);
     assert!(h.query_by_label("File to attach:").is_none());
-    h.get_by_label("📎").click();
+    h.get_by_label("Attach a file").click();
     h.run_steps(3);
     assert!(
         h.query_by_label_contains("No file dialog can open here")

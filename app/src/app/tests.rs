@@ -17,9 +17,8 @@ fn harness(script: &Script) -> Harness<'static, ConfabApp> {
     let connector = script.connector();
     Harness::builder()
         .with_size([900.0, 640.0])
-        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
-        // never from the bundled fonts, so a headless harness has no glyph for them.
-        .allow_missing_glyphs()
+        // No `allow_missing_glyphs`: the harness has no system fonts, so a control drawn
+        // with a glyph the app does not bundle (an emoji icon) fails the test.
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)))
 }
 

@@ -3,6 +3,8 @@
 //!
 //! Pure string work on the draft; the composer view draws the popup and the picker.
 
+use std::borrow::Cow;
+
 /// Fewest letters after `:` before suggestions appear: `:D` and `:)` stay smileys in text,
 /// and a one-letter query would match hundreds.
 pub const MIN_QUERY: usize = 2;
@@ -111,6 +113,62 @@ pub fn replace_shortcodes(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// `text` with every emoji that no font here can draw (`can_draw` says so of its first
+/// code point) written as its `:shortcode:` (or `:name:`), so a machine or browser without
+/// an emoji font shows `:tada:` rather than a box. Emoji that can be drawn, and anything
+/// that is not an emoji, are left as they are.
+pub fn readable_emoji(text: &str, mut can_draw: impl FnMut(char) -> bool) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c.is_ascii() || can_draw(c) {
+            continue;
+        }
+        // The cluster: selectors, skin tones, a keycap, and ZWJ-joined pictographs.
+        let mut end = start + c.len_utf8();
+        while let Some(&(at, next)) = chars.peek() {
+            let joins = next == '\u{200d}';
+            if !(joins || is_emoji_modifier(next)) {
+                break;
+            }
+            chars.next();
+            end = at + next.len_utf8();
+            if joins && let Some((at, joined)) = chars.next() {
+                end = at + joined.len_utf8();
+            }
+        }
+        let cluster = &text[start..end];
+        let base = &text[start..start + c.len_utf8()];
+        let Some(emoji) = table_entry(cluster).or_else(|| table_entry(base)) else {
+            continue;
+        };
+        out.push_str(&text[copied..start]);
+        out.push(':');
+        out.push_str(emoji.shortcode().unwrap_or(emoji.name()));
+        out.push(':');
+        copied = end;
+    }
+    if copied == 0 {
+        return text.into();
+    }
+    out.push_str(&text[copied..]);
+    out.into()
+}
+
+/// A code point that belongs to the emoji before it: variation selectors, skin tones, the
+/// keycap mark.
+fn is_emoji_modifier(c: char) -> bool {
+    matches!(u32::from(c), 0xFE0E | 0xFE0F | 0x1F3FB..=0x1F3FF | 0x20E3)
+}
+
+/// The table's entry for `cluster`, with or without its emoji presentation selector.
+fn table_entry(cluster: &str) -> Option<&'static emojis::Emoji> {
+    let bare = |s: &str| s.trim_end_matches('\u{fe0f}').to_owned();
+    let wanted = bare(cluster);
+    emojis::iter().find(|e| bare(e.as_str()) == wanted)
+}
+
 /// A few emoji for the picker's first page, before anything is searched: the everyday ones.
 pub const FAVOURITES: &[&str] = &[
     "😀", "😂", "🙂", "😉", "😍", "🤔", "😅", "😭", "😮", "😡", "👍", "👎", "👏", "🙏", "💪", "👋",
@@ -120,6 +178,37 @@ pub const FAVOURITES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emoji_no_font_can_draw_become_their_shortcodes_and_the_rest_stays() {
+        let nothing = |_: char| false;
+        assert_eq!(
+            readable_emoji("ship it 🚀 now 🎉", nothing),
+            "ship it :rocket: now :tada:"
+        );
+        assert_eq!(
+            readable_emoji("👍🏽 ok", nothing),
+            ":+1: ok",
+            "skin tone goes with its hand"
+        );
+        assert_eq!(
+            readable_emoji("❤️ 日本", nothing),
+            ":heart: 日本",
+            "not an emoji: kept"
+        );
+        let family = "👨\u{200d}👩\u{200d}👧 hi";
+        assert_eq!(
+            readable_emoji(family, nothing),
+            ":family_man_woman_girl: hi"
+        );
+        let all = |_: char| true;
+        assert!(matches!(
+            readable_emoji("ship it 🚀", all),
+            Cow::Borrowed(_)
+        ));
+        let only_rocket = |c: char| c == '🚀';
+        assert_eq!(readable_emoji("🚀🎉", only_rocket), "🚀:tada:");
+    }
 
     #[test]
     fn a_shortcode_prefix_finds_the_emoji_shortest_code_first() {

@@ -239,7 +239,7 @@ fn card_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     let mut action = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new("📄").size(22.0));
+            ui.label(egui::RichText::new(super::icons::FILE.to_string()).size(24.0));
             ui.vertical(|ui| {
                 ui.label(egui::RichText::new(&a.name).strong());
                 ui.weak(file_size(a.size));

@@ -6,6 +6,7 @@ use egui::{Align, CentralPanel, Color32, Layout, Panel, RichText, Ui};
 use web_time::Instant;
 
 use super::composer::{ComposerAction, ComposerView, composer_ui};
+use super::icons;
 use super::link_prompt::link_prompt_ui;
 use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
 use super::messages::{MessageList, messages_ui};
@@ -356,7 +357,8 @@ fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
 /// The bar above everything. Wide windows get one line (wrapping if a long status needs
 /// it). Narrow ones get two fixed lines, the buttons keeping only their icons (the words
 /// move to the hover text): a wrapped line would split a status light from its words or
-/// push "Leave" off the edge.
+/// push "Leave" off the edge. Every icon is the app's own ([`super::icons`]) and every
+/// icon-only button has an accessible name saying what it does.
 fn top_bar(
     ui: &mut Ui,
     session: &Session,
@@ -376,7 +378,7 @@ fn top_bar(
         ui.horizontal(|ui| {
             status_chip(ui, cx, actions);
             ui.with_layout(right, |ui| {
-                theme_switch(ui);
+                theme_menu(ui);
                 sound_button(ui, cx, actions);
             });
         });
@@ -385,10 +387,11 @@ fn top_bar(
             room_items(ui, session, view, cx, false, actions);
             ui.separator();
             status_chip(ui, cx, actions);
-            ui.separator();
-            sound_button(ui, cx, actions);
-            egui::widgets::global_theme_preference_buttons(ui);
-            leave_button(ui, view, cx.hosting.is_some(), actions);
+            ui.with_layout(right, |ui| {
+                leave_button(ui, view, cx.hosting.is_some(), actions);
+                theme_menu(ui);
+                sound_button(ui, cx, actions);
+            });
         });
     }
 }
@@ -407,61 +410,109 @@ fn room_items(
     }
     ui.label(RichText::new(session.room.to_string()).monospace().strong());
     let time = ui.input(|i| i.time);
-    let copy_label = match (time < view.copied_until, narrow) {
-        (true, false) => "✔ Copied",
-        (true, true) => "✔",
-        (false, false) => "📋 Copy invite",
-        (false, true) => "📋",
+    let copied = time < view.copied_until;
+    let copy_label = match (copied, narrow) {
+        (true, false) => icons::with_words(icons::CHECK, "Copied"),
+        (true, true) => icons::CHECK.to_string(),
+        (false, false) => icons::with_words(icons::COPY, "Copy invite"),
+        (false, true) => icons::COPY.to_string(),
     };
-    if ui
+    let copy = ui
         .button(copy_label)
-        .on_hover_text("Copy a link others can paste to join")
-        .clicked()
-    {
+        .on_hover_text("Copy a link others can paste to join");
+    let copy = icons::named(
+        copy,
+        if copied {
+            "Invite link copied"
+        } else {
+            "Copy invite link"
+        },
+        None,
+    );
+    if copy.clicked() {
         actions.push(ChatAction::CopyInvite(session.invite(cx.server)));
         view.copied_until = time + 2.0;
     }
     let count = session.members.len();
-    let people = match (narrow, *cx.status == Status::Online) {
-        (true, _) => format!("👥 {count}"),
-        (false, true) => format!("👥 {count} here"),
-        (false, false) => format!("👥 {count} last seen"),
+    let here = if *cx.status == Status::Online {
+        format!("{count} here")
+    } else {
+        format!("{count} last seen")
     };
-    if ui
+    let people = if narrow {
+        icons::with_words(icons::GROUP, &count.to_string())
+    } else {
+        icons::with_words(icons::GROUP, &here)
+    };
+    let toggle = ui
         .selectable_label(view.members_open, people)
-        .on_hover_text("Show or hide the people panel")
-        .clicked()
-    {
+        .on_hover_text("Show or hide the people panel");
+    let toggle = icons::named(
+        toggle,
+        &format!("Show people, {here}"),
+        Some(view.members_open),
+    );
+    if toggle.clicked() {
         view.members_open = !view.members_open;
     }
 }
 
+/// The mention chime on or off; its hover text and name say which it is now.
 fn sound_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let bell = if cx.sound_on { "🔔" } else { "🔕" };
-    if ui
-        .button(bell)
-        .on_hover_text("Sound on mentions while the window is in the background")
-        .clicked()
-    {
+    let (bell, hint, name) = if cx.sound_on {
+        (
+            icons::BELL,
+            "Sounds on: a chime when you are mentioned while the window is in the \
+             background. Click to mute.",
+            "Mute sounds",
+        )
+    } else {
+        (
+            icons::BELL_OFF,
+            "Sounds off: mentions make no sound. Click to turn the chime on.",
+            "Turn sounds on",
+        )
+    };
+    let button = ui.button(RichText::new(bell.to_string()).size(16.0));
+    if icons::named(button.on_hover_text(hint), name, None).clicked() {
         actions.push(ChatAction::ToggleSound);
     }
 }
 
-/// One button instead of egui's three (system, dark, light): flips light and dark.
-fn theme_switch(ui: &mut Ui) {
-    let (icon, hint, theme) = if ui.visuals().dark_mode {
-        ("☀", "Switch to the light theme", egui::Theme::Light)
+/// The theme, in a small menu (follow the system, dark, light): the bar keeps one
+/// button for it, showing the theme in use.
+fn theme_menu(ui: &mut Ui) {
+    let icon = if ui.visuals().dark_mode {
+        icons::DARK_MODE
     } else {
-        ("🌙", "Switch to the dark theme", egui::Theme::Dark)
+        icons::LIGHT_MODE
     };
-    if ui.button(icon).on_hover_text(hint).clicked() {
-        ui.ctx().set_theme(theme);
-    }
+    let preference = ui.ctx().options(|o| o.theme_preference);
+    let menu = ui.menu_button(RichText::new(icon.to_string()).size(16.0), |ui| {
+        let choices = [
+            (
+                egui::ThemePreference::System,
+                icons::AUTO_THEME,
+                "Follow the system",
+            ),
+            (egui::ThemePreference::Dark, icons::DARK_MODE, "Dark"),
+            (egui::ThemePreference::Light, icons::LIGHT_MODE, "Light"),
+        ];
+        for (choice, icon, words) in choices {
+            let item = ui.selectable_label(preference == choice, icons::with_words(icon, words));
+            if icons::named(item, words, Some(preference == choice)).clicked() {
+                ui.ctx().set_theme(choice);
+                ui.close();
+            }
+        }
+    });
+    icons::named(menu.response.on_hover_text("Theme"), "Theme", None);
 }
 
 /// Leave: at once for a guest; while hosting, only after [`confirm_leave_ui`].
 fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut Vec<ChatAction>) {
-    let button = ui.button("Leave");
+    let button = ui.button(icons::with_words(icons::LOGOUT, "Leave"));
+    let button = icons::named(button, "Leave", None);
     let button = if hosting {
         button.on_hover_text("Leaving stops the room for everyone: it runs in this app")
     } else {
@@ -480,7 +531,7 @@ fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut V
 fn hosting_line(ui: &mut Ui, at: &str, room: &confab_protocol::RoomCode) {
     ui.add_space(3.0);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("📡 You are hosting at").weak());
+        ui.label(RichText::new(icons::with_words(icons::HOSTING, "You are hosting at")).weak());
         ui.label(RichText::new(at).monospace());
         ui.label(RichText::new("· others join with").weak());
         ui.label(RichText::new(invite_text(at, room)).monospace());

@@ -10,6 +10,7 @@ use egui::{
 };
 
 use super::emoji_picker::{EmojiPicker, emoji_button, emoji_picker_ui};
+use super::icons;
 use crate::state::composer::{Composer, complete_last_word, completions};
 use crate::state::emoji::{MAX_SUGGESTIONS, replace_shortcodes, search, shortcode_query};
 
@@ -90,12 +91,9 @@ pub fn composer_ui(
     // The field edits a copy; a change goes back to the model as an action.
     let mut text = composer.draft.clone();
     ui.add_space(2.0);
-    ui.label(
-        RichText::new(typing_line.unwrap_or(" "))
-            .italics()
-            .weak()
-            .small(),
-    );
+    // At the body's size, in the secondary text colour: readable at a glance.
+    let typing = typing_line.map_or_else(|| " ".to_owned(), |l| icons::with_words(icons::EDIT, l));
+    ui.label(RichText::new(typing).italics().weak());
     if let Some(error) = &composer.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
@@ -184,10 +182,11 @@ pub fn composer_ui(
         let attach = ui
             .add_enabled(
                 enabled,
-                Button::new("📎").min_size(egui::vec2(emoji_width, 36.0)),
+                Button::new(RichText::new(icons::ATTACH.to_string()).size(20.0))
+                    .min_size(egui::vec2(emoji_width, 36.0)),
             )
             .on_hover_text("Attach a file");
-        if attach.clicked() {
+        if icons::named(attach, "Attach a file", None).clicked() {
             actions.push(ComposerAction::Attach);
         }
         let emoji = emoji_button(ui, &mut view.picker);

@@ -5,6 +5,7 @@
 
 use egui::{Align2, Button, Key, RichText, TextEdit, Ui, vec2};
 
+use super::icons;
 use crate::state::emoji::{FAVOURITES, name_of, search};
 
 /// How many emoji a search shows (five rows of eight).
@@ -28,8 +29,12 @@ pub struct EmojiPicker {
 /// The button beside the composer. Toggles the panel.
 pub fn emoji_button(ui: &mut Ui, picker: &mut EmojiPicker) -> egui::Response {
     let button = ui
-        .add(Button::new(RichText::new("😀").size(18.0)).min_size(vec2(36.0, 36.0)))
+        .add(
+            Button::new(RichText::new(icons::MOOD.to_string()).size(20.0))
+                .min_size(vec2(36.0, 36.0)),
+        )
         .on_hover_text("Emoji (or type : and a name, like :tada:)");
+    let button = icons::named(button, "Insert emoji", Some(picker.open));
     if button.clicked() {
         picker.open = !picker.open;
         picker.focus_search = picker.open;
@@ -92,17 +97,22 @@ pub fn emoji_picker_ui(
     picked
 }
 
-/// The emoji as a grid of buttons, each labelled with its name for screen readers.
+/// The emoji as a grid of buttons, each named for screen readers (and tests) by its
+/// name. One that no font here can draw shows its `:shortcode:` instead (see
+/// [`super::row::readable`]), and on the web each asks for its colour form.
 fn grid(ui: &mut Ui, shown: &[&'static str], picked: &mut Option<&'static str>) {
     for row in shown.chunks(PER_ROW) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
             for &emoji in row {
                 let name = name_of(emoji).unwrap_or(emoji);
-                let button = Button::new(RichText::new(emoji).size(20.0))
+                let shown = super::row::readable(ui, emoji);
+                let size = if shown.starts_with(':') { 13.0 } else { 20.0 };
+                let button = Button::new(RichText::new(shown).size(size))
                     .frame(false)
                     .min_size(vec2(CELL, CELL));
-                if ui.add(button).on_hover_text(name).clicked() {
+                let button = ui.add(button).on_hover_text(name);
+                if icons::named(button, name, None).clicked() {
                     *picked = Some(emoji);
                 }
             }

@@ -7,6 +7,7 @@
 use confab_protocol::{MemberStatus, Username};
 use egui::{Color32, RichText, ScrollArea, Sense, Ui};
 
+use super::icons;
 use crate::state::session::RosterEntry;
 
 /// What the user did in the people list.
@@ -80,11 +81,10 @@ pub fn members_ui(
         ui.label(RichText::new(title).strong());
         if look.closable {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("✕")
-                    .on_hover_text("Close the people list")
-                    .clicked()
-                {
+                let close = ui
+                    .button(icons::CLOSE.to_string())
+                    .on_hover_text("Close the people list");
+                if icons::named(close, "Close the people list", None).clicked() {
                     action = Some(MembersAction::Close);
                 }
             });
@@ -194,19 +194,19 @@ fn member_row(
             ui.weak(notes.join(" · "));
         }
         if typing.contains(&&entry.name) && !look.stale {
-            ui.weak("✏");
+            ui.weak(icons::EDIT.to_string()).on_hover_text("Typing…");
         }
         if !is_me {
             // At the row's end, so the menus line up in a column instead of following names.
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.menu_button("⋯", |ui| {
+                let menu = ui.menu_button(icons::MORE.to_string(), |ui| {
                     if let Some(done) = member_menu(ui, entry, side) {
                         action = Some(done);
                         ui.close();
                     }
-                })
-                .response
-                .on_hover_text(format!("More for {}", entry.name));
+                });
+                let hint = format!("Member actions for {}", entry.name);
+                icons::named(menu.response.on_hover_text(&hint), &hint, None);
             });
         }
         response

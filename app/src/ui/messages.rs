@@ -174,16 +174,17 @@ pub fn messages_ui(
     let unseen = list.unseen(entries);
     if unseen > 0 && !at_bottom {
         let pill = match unseen {
-            1 => "⬇ 1 new message".to_owned(),
-            n if n > UNSEEN_SHOWN => format!("⬇ {UNSEEN_SHOWN}+ new messages"),
-            n => format!("⬇ {n} new messages"),
+            1 => "1 new message".to_owned(),
+            n if n > UNSEEN_SHOWN => format!("{UNSEEN_SHOWN}+ new messages"),
+            n => format!("{n} new messages"),
         };
-        let pill = Button::new(pill).corner_radius(14);
+        let button = Button::new(super::icons::with_words(super::icons::ARROW_DOWN, &pill))
+            .corner_radius(14);
         let rect = Rect::from_center_size(
             output.inner_rect.center_bottom() - vec2(0.0, 24.0),
             vec2(180.0, 28.0),
         );
-        if ui.put(rect, pill).clicked() {
+        if super::icons::named(ui.put(rect, button), &pill, None).clicked() {
             list.jump = true;
             ui.ctx().request_repaint();
         }

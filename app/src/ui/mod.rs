@@ -9,7 +9,10 @@
 //! - [`row`]: one entry of the message list (chat line, whisper, notice, day separator).
 //! - [`chat_line`]: a chat message, grouped under its sender's header.
 //! - [`bidi`]: right-to-left lines in visual order.
-//! - [`palette`]: name colours and the colour science that checks them.
+//! - [`palette`]: name colours, the themes' text colours, and the colour science that
+//!   checks them.
+//! - [`icons`]: the app's own icons (a bundled font) and accessible names for them.
+//! - [`fonts`]: the fonts bundled with the app.
 //! - [`composer`]: the message box (Enter, Shift+Enter, IME, completion, typing line).
 //! - [`emoji_picker`]: the emoji button and panel beside the composer.
 //! - [`link_prompt`]: the "open this link?" dialog.
@@ -21,6 +24,7 @@ pub mod chat_line;
 pub mod composer;
 pub mod emoji_picker;
 pub mod fonts;
+pub mod icons;
 pub mod join;
 pub mod link_prompt;
 pub mod members;

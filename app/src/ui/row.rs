@@ -7,6 +7,8 @@ use confab_protocol::{Millis, Username};
 use egui::text::LayoutJob;
 use egui::{Align, Color32, FontSelection, Frame, Label, Layout, Margin, RichText, Stroke, Ui};
 
+use super::icons;
+use crate::state::emoji::readable_emoji;
 use crate::state::text::{Span, spans};
 use crate::state::{Entry, EntryKind};
 
@@ -59,9 +61,9 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             mine,
         } => {
             let header = if *mine {
-                format!("🔒 you whispered to {to}")
+                format!("{} you whispered to {to}", icons::LOCK)
             } else {
-                format!("🔒 {from} whispered to you")
+                format!("{} {from} whispered to you", icons::LOCK)
             };
             whisper_bubble(ui, *mine, &header, text, &when, me)
         }
@@ -74,8 +76,10 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
             resumed_from,
         } => {
             let missed = resumed_from.saturating_sub(after + 1);
-            let text =
-                format!("⚠ Some messages were missed while you were away ({missed} not shown).");
+            let text = format!(
+                "{} Some messages were missed while you were away ({missed} not shown).",
+                icons::WARNING
+            );
             centered(
                 ui,
                 RichText::new(text).color(ui.visuals().warn_fg_color),
@@ -85,7 +89,10 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
         }
         EntryKind::Discontinuity => {
             // The relay could not resume this session (it restarted, or too long passed).
-            let text = "⚠ Reconnected, but some messages may have been missed while you were away.";
+            let text = &icons::with_words(
+                icons::WARNING,
+                "Reconnected, but some messages may have been missed while you were away.",
+            );
             centered(
                 ui,
                 RichText::new(text).color(ui.visuals().warn_fg_color),
@@ -248,6 +255,7 @@ fn rtl_text(ui: &mut Ui, text: &str) {
 
 /// How wide `text` (each line unwrapped) and the header would be, with room for the time.
 fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
+    let text = &*readable(ui, text);
     let width = |t: &str, style: egui::TextStyle| {
         let font = style.resolve(ui.style());
         ui.ctx().fonts_mut(|f| {
@@ -267,11 +275,7 @@ fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
 /// The text of a message, mentions highlighted and links clickable. Returns a clicked
 /// link's address.
 pub(super) fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
-    // The browser draws emoji (egui's fonts have none), with the first font of its list
-    // that has the glyph: where that is a monochrome font (DejaVu Sans has 😀), emoji came
-    // out grey. Asking for emoji presentation makes it take the colour emoji font.
-    #[cfg(target_arch = "wasm32")]
-    let text = &*emoji_presentation(text);
+    let text = &*readable(ui, text);
     if super::bidi::has_rtl(text) {
         rtl_text(ui, text);
         return None;
@@ -299,6 +303,28 @@ pub(super) fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<Str
         }
     });
     clicked
+}
+
+/// `text` as this machine can show it: emoji that no font here has become their
+/// `:shortcode:` rather than boxes. Native: the fonts are egui's, the bundled ones and the
+/// system's. Web: the browser draws emoji (egui's fonts have none), with the first font of
+/// its list that has the glyph; where that is a monochrome font (DejaVu Sans has 😀), emoji
+/// came out grey, so each also asks for emoji presentation, which takes the colour font.
+pub fn readable<'t>(ui: &Ui, text: &'t str) -> std::borrow::Cow<'t, str> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = ui;
+        match readable_emoji(text, crate::web_glyphs::browser_draws) {
+            std::borrow::Cow::Borrowed(text) => emoji_presentation(text),
+            std::borrow::Cow::Owned(text) => emoji_presentation(&text).into_owned().into(),
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        ui.ctx()
+            .fonts_mut(|fonts| readable_emoji(text, |c| fonts.has_glyph(&font, c)))
+    }
 }
 
 /// `text` with U+FE0F (emoji presentation) after each pictograph that lacks it, so a

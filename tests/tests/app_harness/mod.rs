@@ -22,9 +22,8 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub fn app() -> Harness<'static, ConfabApp> {
     Harness::builder()
         .with_size([900.0, 640.0])
-        // Emoji and icons come from system fonts (native) or the browser (web) at run time,
-        // never from the bundled fonts, so a headless harness has no glyph for them.
-        .allow_missing_glyphs()
+        // No `allow_missing_glyphs`: the harness has no system fonts, so a control drawn
+        // with a glyph the app does not bundle (an emoji icon) fails the test.
         .build_eframe(|cc| ConfabApp::new(cc))
 }
 

@@ -21,8 +21,8 @@ fn picture(id: &str, width: u32, height: u32) -> Attachment {
 
 fn harness(attachment: Attachment) -> Harness<'static, Vec<AttachmentAction>> {
     Harness::builder()
+        .with_context_setup(crate::ui::fonts::install)
         .with_size([600.0, 400.0])
-        .allow_missing_glyphs()
         .build_ui_state(
             move |ui, actions: &mut Vec<AttachmentAction>| {
                 attachment_ui(ui, &attachment);
@@ -99,14 +99,17 @@ fn another_file_is_a_card_with_its_name_and_size() {
 
 #[test]
 fn an_opened_picture_shows_larger_until_escape() {
-    let mut h = Harness::builder().with_size([800.0, 600.0]).build_ui_state(
-        |ui, open: &mut bool| {
-            if *open {
-                *open = viewer_ui(ui.ctx(), "v1");
-            }
-        },
-        false,
-    );
+    let mut h = Harness::builder()
+        .with_context_setup(crate::ui::fonts::install)
+        .with_size([800.0, 600.0])
+        .build_ui_state(
+            |ui, open: &mut bool| {
+                if *open {
+                    *open = viewer_ui(ui.ctx(), "v1");
+                }
+            },
+            false,
+        );
     store_picture(&h.ctx, "v1", ColorImage::filled([400, 200], Color32::GREEN));
     // Opened once the picture is there (the harness draws a frame as it is built).
     *h.state_mut() = true;
@@ -126,8 +129,8 @@ struct Viewing {
 
 fn viewing(attachment: Attachment, size: [f32; 2]) -> Harness<'static, Viewing> {
     Harness::builder()
+        .with_context_setup(crate::ui::fonts::install)
         .with_size(size)
-        .allow_missing_glyphs()
         .build_ui_state(
             move |ui, v: &mut Viewing| {
                 attachment_ui(ui, &attachment);

@@ -53,6 +53,7 @@ fn harness(count: u64) -> Harness<'static, List> {
         me: name("ann"),
     };
     Harness::builder()
+        .with_context_setup(crate::ui::fonts::install)
         .with_size([600.0, 400.0])
         .with_max_steps(24)
         .build_ui_state(

@@ -131,3 +131,74 @@ fn egui_s_own_light_theme_is_what_fails_without_the_changes() {
         "field {field:.2}, button {button:.2}"
     );
 }
+
+/// `fill` (premultiplied, as egui keeps colours) painted over the opaque `background`.
+fn over(fill: egui::Color32, background: egui::Color32) -> egui::Color32 {
+    let keep = 1.0 - f32::from(fill.a()) / 255.0;
+    let mix = |f: u8, b: u8| (f32::from(f) + f32::from(b) * keep).round().min(255.0) as u8;
+    egui::Color32::from_rgb(
+        mix(fill.r(), background.r()),
+        mix(fill.g(), background.g()),
+        mix(fill.b(), background.b()),
+    )
+}
+
+/// Every text colour a person reads on a theme, on every background it is drawn on:
+/// (what, text, background, least WCAG ratio). Messages need 7:1 (AAA, what people read
+/// most), secondary text 4.5:1 (AA).
+fn text_pairs(v: &egui::Visuals) -> Vec<(&'static str, egui::Color32, egui::Color32, f32)> {
+    let panel = v.panel_fill;
+    // The mention band (`chat_line`) and the whisper card (`row::whisper_bubble`).
+    let mention = over(v.warn_fg_color.gamma_multiply(0.12), panel);
+    let whisper = over(
+        egui::Color32::from_rgb(140, 90, 200).gamma_multiply(0.25),
+        panel,
+    );
+    let (text, weak) = (v.text_color(), v.weak_text_color());
+    vec![
+        ("message", text, panel, 7.0),
+        ("message on the mention band", text, mention, 7.0),
+        ("message in a whisper card", text, whisper, 7.0),
+        ("secondary text", weak, panel, 4.5),
+        ("secondary text on the mention band", weak, mention, 4.5),
+        ("secondary text in a whisper card", weak, whisper, 4.5),
+        (
+            "secondary text on a card",
+            weak,
+            over(v.faint_bg_color, panel),
+            4.5,
+        ),
+        ("composer hint", weak, v.text_edit_bg_color(), 4.5),
+        (
+            "button text",
+            v.widgets.inactive.fg_stroke.color,
+            panel,
+            4.5,
+        ),
+    ]
+}
+
+#[test]
+fn messages_are_near_white_and_secondary_text_readable_on_both_themes() {
+    let mut failures = vec![];
+    for (theme, v) in [("dark", dark_visuals()), ("light", light_visuals())] {
+        for (what, text, background, least) in text_pairs(&v) {
+            let ratio = contrast(text, background);
+            eprintln!("{theme}: {what}: {ratio:.2}:1 (needs {least}:1)");
+            if ratio < least {
+                failures.push(format!(
+                    "{theme}: {what} {text:?} on {background:?}: {ratio:.2}:1"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "too little contrast: {failures:#?}");
+}
+
+#[test]
+fn egui_s_own_dark_theme_is_what_fails_without_the_changes() {
+    // Keeps the reason for `dark_visuals` honest: #5f5f5f secondary text, grey messages.
+    let v = egui::Visuals::dark();
+    assert!(contrast(v.weak_text_color(), v.panel_fill) < 4.5);
+    assert!(contrast(v.text_color(), v.panel_fill) < 7.0);
+}
