@@ -13,13 +13,17 @@
 #   openssl                 web-test/web-test.mjs makes the certificate of its https check
 #   chromium                web-test/*.mjs: the web client in real headless Chromium
 #   fonts-noto-color-emoji  web-test/web-test.mjs checks that an emoji in a message is drawn
-#                           in colour (without it Chromium draws DejaVu's grey outline, or a box)
-#   fonts-dejavu-core       the browser's reference rendering of Arabic in web-test.mjs
+#                           in colour (without it Chromium draws DejaVu's grey outline, or a box);
+#                           app/src/ui/fonts.rs checks the native app finds it for emoji
+#   fonts-dejavu-core       the browser's reference rendering of Arabic in web-test.mjs, the
+#                           font with grey emoji that fonts.rs's test must not pick, and the only
+#                           font of the browser test's second Chromium (no emoji font)
 #   brotli                  scripts/web-build.sh writes .br files the relay serves
 #   trunk, wasm-bindgen-cli, playwright-core (npm)   scripts/web-setup.sh
 #   Node.js >= 20           playwright-core (Debian 12's nodejs is 18: the machine's own is used)
 # The egui view tests (egui_kittest) need no font, display or GPU: they run with no system
 # fonts at all, which is how they prove the app's controls are drawn with its bundled fonts.
+# libfontconfig1 (a dependency of chromium) lets the native system-font test enumerate fonts.
 # With --screenshots, for docs/screenshots/capture.sh and web-test/screenshots.mjs:
 #   xvfb, xauth, xdotool, imagemagick, libgl1-mesa-dri   a real window, typed into, captured
 #   fonts-noto-cjk          CJK names and messages in the busy-room screenshots

@@ -426,6 +426,7 @@ impl eframe::App for ConfabApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        crate::ui::fonts::prefer_colour_emoji(ui.ctx());
         let now = Now::current();
         if self.model.session.is_none() {
             let note = self.host_note();

@@ -132,13 +132,16 @@ if [ -n "${CONFAB_SHOT_ATTACH:-}" ]; then
     sleep 3 # the app fetches and decodes the picture
 fi
 if [ "$theme" = light ]; then
-    # The theme switch: egui's three buttons on wide windows, one button on narrow ones.
-    # Found by colour-free geometry: the last icon before Leave (wide) or the top right.
+    # The theme menu (the icon left of Leave, wide; the top right of the second row,
+    # narrow), then its third item, "Light", below it.
     if [ "$width" -ge 640 ]; then
-        xdotool mousemove "${CONFAB_SHOT_LIGHT_X:-0}" "${CONFAB_SHOT_LIGHT_Y:-16}" click 1
+        x=${CONFAB_SHOT_LIGHT_X:-$((width - 99))} y=${CONFAB_SHOT_LIGHT_Y:-16}
     else
-        xdotool mousemove "$((width - 16))" "${CONFAB_SHOT_LIGHT_Y:-44}" click 1
+        x=${CONFAB_SHOT_LIGHT_X:-$((width - 24))} y=${CONFAB_SHOT_LIGHT_Y:-40}
     fi
+    xdotool mousemove "$x" "$y" click 1
+    sleep 1
+    xdotool mousemove "$((x - ${CONFAB_SHOT_MENU_DX:-80}))" "$((y + ${CONFAB_SHOT_MENU_DY:-75}))" click 1
     sleep 1
 fi
 if [ -n "${CONFAB_SHOT_CLICK:-}" ]; then

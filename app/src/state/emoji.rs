@@ -122,7 +122,7 @@ pub fn readable_emoji(text: &str, mut can_draw: impl FnMut(char) -> bool) -> Cow
     let mut copied = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
-        if c.is_ascii() || can_draw(c) {
+        if !could_be_emoji(c) || can_draw(c) {
             continue;
         }
         // The cluster: selectors, skin tones, a keycap, and ZWJ-joined pictographs.
@@ -154,6 +154,32 @@ pub fn readable_emoji(text: &str, mut can_draw: impl FnMut(char) -> bool) -> Cow
     }
     out.push_str(&text[copied..]);
     out.into()
+}
+
+/// Whether `c` is in a block where emoji start (a cheap test before asking the fonts, so
+/// the letters of other scripts cost nothing): Unicode's emoji outside the pictograph
+/// planes are the few symbols listed here.
+fn could_be_emoji(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xA9 | 0xAE
+            | 0x203C
+            | 0x2049
+            | 0x2122
+            | 0x2139
+            | 0x2194..=0x21AA
+            | 0x231A..=0x23FF
+            | 0x24C2
+            | 0x25AA..=0x27BF
+            | 0x2934
+            | 0x2935
+            | 0x2B05..=0x2B55
+            | 0x3030
+            | 0x303D
+            | 0x3297
+            | 0x3299
+            | 0x1F000..=0x1FAFF
+    )
 }
 
 /// A code point that belongs to the emoji before it: variation selectors, skin tones, the
@@ -208,6 +234,12 @@ mod tests {
         ));
         let only_rocket = |c: char| c == '🚀';
         assert_eq!(readable_emoji("🚀🎉", only_rocket), "🚀:tada:");
+        let mut asked = vec![];
+        let _ = readable_emoji("日本語 שלום ☕", |c| {
+            asked.push(c);
+            true
+        });
+        assert_eq!(asked, ['☕'], "other scripts' letters are not looked up");
     }
 
     #[test]
