@@ -1,6 +1,6 @@
 //! Which characters the browser can draw (wasm32 only), so an emoji no font of the
 //! browser's has is written as its `:shortcode:` instead of a box (see
-//! [`crate::ui::row::readable`]). egui cannot say: on the web its glyphs beyond its own
+//! `ui::message_text::readable`). egui cannot say: on the web its glyphs beyond its own
 //! fonts come from eframe's Canvas 2D rasterizer, which `has_glyph` does not consult.
 //!
 //! The test is the one eframe's rasterizer makes: draw the character, then an unassigned

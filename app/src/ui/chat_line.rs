@@ -1,13 +1,13 @@
 //! One chat message in the list, Slack/Discord style: the first message of a group carries
 //! the sender's name and the time; the messages after it (same sender, a few minutes apart,
-//! see [`super::row::continues_group`]) are bare lines of text under it, with no name, time
+//! see `row::continues_group`) are bare lines of text under it, with no name, time
 //! or bubble, so a burst costs one line of height per line of text.
 
 use chrono::{DateTime, Local};
 use confab_protocol::Username;
 use egui::{Frame, Margin, RichText, Stroke, Ui};
 
-use super::row::{message_text, time_text};
+use super::message_text::{message_text, time_text};
 
 /// Space above the first message of a group, separating it from the group before.
 const GROUP_GAP: f32 = 6.0;

@@ -99,14 +99,14 @@ pub fn emoji_picker_ui(
 
 /// The emoji as a grid of buttons, each named for screen readers (and tests) by its
 /// name. One that no font here can draw shows its `:shortcode:` instead (see
-/// [`super::row::readable`]), and on the web each asks for its colour form.
+/// [`super::message_text::readable`]), and on the web each asks for its colour form.
 fn grid(ui: &mut Ui, shown: &[&'static str], picked: &mut Option<&'static str>) {
     for row in shown.chunks(PER_ROW) {
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;
             for &emoji in row {
                 let name = name_of(emoji).unwrap_or(emoji);
-                let shown = super::row::readable(ui, emoji);
+                let shown = super::message_text::readable(ui, emoji);
                 let size = if shown.starts_with(':') { 13.0 } else { 20.0 };
                 let button = Button::new(RichText::new(shown).size(size))
                     .frame(false)

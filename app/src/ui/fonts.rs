@@ -1,6 +1,6 @@
 //! Fonts the app adds to egui's own: a small Arabic one, so Arabic is shaped (letters
 //! joined) on every target, and the icon font every control is drawn with
-//! ([`super::icons`]), so no button depends on the system's fonts. Owns nothing else:
+//! (`ui::icons`), so no button depends on the system's fonts. Owns nothing else:
 //! emoji and other scripts come from the system (native) or the browser (web) fallbacks,
 //! see `app/Cargo.toml`.
 //!
@@ -15,7 +15,7 @@ use egui::{Context, FontFamily};
 /// DejaVu Sans's Arabic letters and presentation forms with their shaping tables.
 const ARABIC: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Arabic.ttf");
 
-/// The glyphs of [`super::icons`], cut from Material Symbols Rounded
+/// The glyphs of `ui::icons`, cut from Material Symbols Rounded
 /// (`assets/fonts/LICENSE-MaterialSymbols.txt`): about 4.6 KB.
 const ICONS: &[u8] = include_bytes!("../../../assets/fonts/ConfabIcons.ttf");
 

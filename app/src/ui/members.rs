@@ -2,7 +2,7 @@
 //! (case-insensitive), then those reconnecting. Each line has a status dot and, when not
 //! online, the status in words (never colour alone); the owner is marked; those typing get
 //! a pencil. A side panel on wide windows, a sheet over the chat on narrow ones (see
-//! [`crate::ui::chat`]).
+//! `ui::chat`).
 
 use confab_protocol::{MemberStatus, Username};
 use egui::{Color32, RichText, ScrollArea, Sense, Ui};

@@ -8,6 +8,8 @@
 //! - [`messages`]: the virtualized, bottom-following message list and its "new" pill.
 //! - [`row`]: one entry of the message list (chat line, whisper, notice, day separator).
 //! - [`chat_line`]: a chat message, grouped under its sender's header.
+//! - [`message_text`]: a message's text as this machine shows it (emoji, mentions, links,
+//!   right-to-left lines).
 //! - [`bidi`]: right-to-left lines in visual order.
 //! - [`palette`]: name colours, the themes' text colours, and the colour science that
 //!   checks them.
@@ -28,6 +30,7 @@ pub mod icons;
 pub mod join;
 pub mod link_prompt;
 pub mod members;
+pub mod message_text;
 pub mod messages;
 pub mod palette;
 pub mod row;

@@ -1,0 +1,166 @@
+//! The text of a message as this machine shows it: emoji it cannot draw written as their
+//! `:shortcode:`, emoji asking for their colour form on the web, mentions highlighted,
+//! links clickable, right-to-left lines in visual order, and the quiet time beside a
+//! header. Used by every kind of row (`row`, `chat_line`) and the emoji picker.
+
+use chrono::{DateTime, Local};
+use confab_protocol::Username;
+use egui::{Align, Label, Layout, RichText, Ui};
+
+use crate::state::emoji::readable_emoji;
+use crate::state::text::{Span, spans};
+
+/// "14:05", quiet: the time beside a header.
+pub fn time_text(when: &DateTime<Local>) -> RichText {
+    RichText::new(when.format("%H:%M").to_string())
+        .weak()
+        .small()
+}
+
+/// Text with right-to-left letters, line by line in visual order (see [`super::bidi`]); a
+/// right-to-left line is aligned right. Plain text: mentions and links are not marked in
+/// such messages yet.
+fn rtl_text(ui: &mut Ui, text: &str) {
+    for line in text.lines() {
+        let visual = super::bidi::visual_line(line);
+        let layout = if visual.rtl {
+            Layout::right_to_left(Align::TOP)
+        } else {
+            Layout::left_to_right(Align::TOP)
+        };
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 0.0), layout, |ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
+            let mut pieces = visual.pieces;
+            if visual.rtl {
+                pieces.reverse(); // this layout fills from the right
+            }
+            for piece in pieces {
+                // A label drops spaces at its edges; no-break spaces stay.
+                ui.add(Label::new(piece.replace(' ', "\u{a0}")).extend());
+            }
+        });
+    }
+}
+
+/// The text of a message, mentions highlighted and links clickable. Returns a clicked
+/// link's address.
+pub fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
+    let text = &*readable(ui, text);
+    if super::bidi::has_rtl(text) {
+        rtl_text(ui, text);
+        return None;
+    }
+    let mut clicked = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        for span in spans(text, me.as_str()) {
+            match span {
+                Span::Text(t) => {
+                    ui.add(Label::new(t).wrap());
+                }
+                Span::Mention(t) => {
+                    let highlight = ui.visuals().warn_fg_color.gamma_multiply(0.3);
+                    ui.add(
+                        Label::new(RichText::new(t).strong().background_color(highlight)).wrap(),
+                    );
+                }
+                Span::Link(url) => {
+                    if ui.link(url).on_hover_text(format!("Open {url}")).clicked() {
+                        clicked = Some(url.to_owned());
+                    }
+                }
+            }
+        }
+    });
+    clicked
+}
+
+/// `text` as this machine can show it: emoji that no font here has become their
+/// `:shortcode:` rather than boxes. Native: the fonts are egui's, the bundled ones and the
+/// system's. Web: the browser draws emoji (egui's fonts have none), with the first font of
+/// its list that has the glyph; where that is a monochrome font (DejaVu Sans has 😀), emoji
+/// came out grey, so each also asks for emoji presentation, which takes the colour font.
+pub fn readable<'t>(ui: &Ui, text: &'t str) -> std::borrow::Cow<'t, str> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = ui;
+        match readable_emoji(text, crate::web_glyphs::browser_draws) {
+            std::borrow::Cow::Borrowed(text) => emoji_presentation(text),
+            std::borrow::Cow::Owned(text) => emoji_presentation(&text).into_owned().into(),
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        ui.ctx()
+            .fonts_mut(|fonts| readable_emoji(text, |c| fonts.has_glyph(&font, c)))
+    }
+}
+
+/// `text` with U+FE0F (emoji presentation) after each pictograph that lacks it, so a
+/// browser draws it with a colour emoji font rather than a monochrome font that has the
+/// same code point. Skin-tone and ZWJ sequences, and pictographs already followed by a
+/// selector, are left as they are (a selector inside them would split them).
+pub fn emoji_presentation(text: &str) -> std::borrow::Cow<'_, str> {
+    // The pictograph blocks, and the older symbols whose default is emoji presentation
+    // (Unicode's Emoji_Presentation property: ☕, ⚡, ✅, ⭐, ...).
+    let pictograph = |c: char| match u32::from(c) {
+        0x1F3FB..=0x1F3FF => false,
+        0x1F300..=0x1FAFF => true,
+        0x231A | 0x231B | 0x23E9..=0x23EC | 0x23F0 | 0x23F3 | 0x25FD | 0x25FE => true,
+        0x2614 | 0x2615 | 0x2648..=0x2653 | 0x267F | 0x2693 | 0x26A1 | 0x26AA | 0x26AB => true,
+        0x26BD | 0x26BE | 0x26C4 | 0x26C5 | 0x26CE | 0x26D4 | 0x26EA | 0x26F2 | 0x26F3 => true,
+        0x26F5 | 0x26FA | 0x26FD | 0x2705 | 0x270A | 0x270B | 0x2728 | 0x274C | 0x274E => true,
+        0x2753..=0x2755 | 0x2757 | 0x2795..=0x2797 | 0x27B0 | 0x27BF => true,
+        0x2B1B | 0x2B1C | 0x2B50 | 0x2B55 => true,
+        _ => false,
+    };
+    let keeps = |next: Option<char>| {
+        next.is_some_and(|n| matches!(u32::from(n), 0xFE0E | 0xFE0F | 0x200D | 0x1F3FB..=0x1F3FF))
+    };
+    let mut chars = text.chars().peekable();
+    if !text.chars().any(pictograph) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut after_zwj = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if pictograph(c) && !after_zwj && !keeps(chars.peek().copied()) {
+            out.push('\u{fe0f}');
+        }
+        after_zwj = c == '\u{200d}';
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::emoji_presentation;
+
+    #[test]
+    fn pictographs_ask_for_emoji_presentation_and_sequences_stay_whole() {
+        assert_eq!(emoji_presentation("hi 😀!"), "hi 😀\u{fe0f}!");
+        assert_eq!(
+            emoji_presentation("☕ ✓"),
+            "☕\u{fe0f} ✓",
+            "text-default ✓ stays text"
+        );
+        assert_eq!(
+            emoji_presentation("😀\u{fe0f}"),
+            "😀\u{fe0f}",
+            "already asked"
+        );
+        assert_eq!(emoji_presentation("👋🏽"), "👋🏽", "skin tone kept on its hand");
+        let family = "👨\u{200d}👩\u{200d}👧";
+        assert_eq!(
+            emoji_presentation(family),
+            family,
+            "a ZWJ sequence stays whole"
+        );
+        assert!(matches!(
+            emoji_presentation("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}
