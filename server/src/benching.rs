@@ -10,7 +10,8 @@ use confab_protocol::ServerMessage;
 
 use crate::Config;
 use crate::outbox::Inbox;
-use crate::session::{Outcome, Session};
+use crate::outcome::Outcome;
+use crate::session::Session;
 use crate::shared::Shared;
 
 /// One relay's state with the rate limit out of the way, to hold several [`RoomFixture`]s.

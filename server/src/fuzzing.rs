@@ -9,7 +9,8 @@ use confab_protocol::{ServerMessage, WelcomeMessage};
 
 use crate::Config;
 use crate::outbox::Inbox;
-use crate::session::{Outcome, Session};
+use crate::outcome::Outcome;
+use crate::session::Session;
 use crate::shared::Shared;
 
 /// Two members in one room; `feed` hands text frames to the first one's session.

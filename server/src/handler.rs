@@ -24,7 +24,8 @@ use confab_protocol::{ServerMessage, close_code};
 
 use crate::Config;
 use crate::outbox::{Delivery, Inbox, Kick};
-use crate::session::{Outcome, Session};
+use crate::outcome::Outcome;
+use crate::session::Session;
 use crate::shared::Shared;
 use crate::stream::Stream;
 

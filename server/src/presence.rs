@@ -11,7 +11,7 @@ use std::time::Duration;
 use confab_protocol::{PresenceChange, features};
 use tokio::time::Instant;
 
-use crate::room::ConnId;
+use crate::conn::ConnId;
 
 /// The least time between two batches of one room.
 ///

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use confab_protocol::{
     ClientId, ErrorCode, Limits, MemberStatus, PresenceChange, RoomCode, ServerMessage, Username,
@@ -28,10 +28,12 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::Config;
 use crate::attachments::{Claim, Store, Stored};
+use crate::clock::{millis, now_millis};
+use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
-use crate::room::{ConnId, Member, Reservation, Room, encode};
-use crate::rooms::{Arrival, Departure, JoinError, OwnerError, Resume};
+use crate::room::{Member, Reservation, Room, encode};
+use crate::room_types::{Arrival, Departure, JoinError, OwnerError, Resume};
 
 /// One room behind its own lock, shared by the directory and the room's members.
 type RoomCell = Arc<Mutex<Room>>;
@@ -628,18 +630,6 @@ pub fn limits_of(config: &Config) -> Limits {
         history_len: config.history_len,
         attachments: crate::attachments::limits_of(config),
     }
-}
-
-/// A duration in whole milliseconds, for `welcome.limits`.
-pub fn millis(duration: std::time::Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The relay's clock for message timestamps (milliseconds since the Unix epoch).
-pub fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

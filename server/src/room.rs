@@ -17,12 +17,10 @@ use confab_protocol::{
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::{PresenceBatch, PresenceForm};
-
-/// Identifies one WebSocket connection for the lifetime of the process.
-pub type ConnId = u64;
 
 /// A person in the room, attached to one connection.
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use confab_protocol::{
     ClientId, ClientMessage, ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username,
@@ -15,11 +15,13 @@ use confab_protocol::{
 };
 
 use crate::attachments::transfer::Transfers;
+use crate::conn::ConnId;
 use crate::guards::{MessageRate, RateVerdict};
-use crate::outbox::{Inbox, outbox};
+use crate::outbox::outbox;
+use crate::outcome::{Outcome, rate_limited, retry_after_ms};
 use crate::presence::PresenceForm;
-use crate::room::ConnId;
-use crate::rooms::{Arrival, Departure, JoinError, Membership, OwnerError, Resume, SendError};
+use crate::room_types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
+use crate::rooms::Membership;
 use crate::secrets;
 use crate::shared::Shared;
 
@@ -49,26 +51,6 @@ pub const STATUS_CHANGES_BURST: u32 = 4;
 
 /// Strike points at which a status flood closes the connection with 1008.
 pub const STATUS_MAX_STRIKES: u32 = 30;
-
-/// What the handler should do after a frame.
-#[derive(Debug)]
-pub enum Outcome {
-    /// Nothing to send.
-    Nothing,
-    /// Send this frame to the client.
-    Reply(ServerMessage),
-    /// The connection joined a room: start writing frames from this inbox.
-    Entered(Inbox),
-    /// Send `reply` (if any), then close with `code`.
-    Close {
-        /// A last error frame explaining the close.
-        reply: Option<ServerMessage>,
-        /// The WebSocket close code.
-        code: u16,
-        /// The close reason, for people.
-        reason: &'static str,
-    },
-}
 
 /// One connection's protocol state.
 #[derive(Debug)]
@@ -458,25 +440,6 @@ impl Session {
     }
 }
 
-/// A `rate_limited` refusal: `message` for people, `client_id` of the refused request if
-/// it has one, and how long to wait.
-pub fn rate_limited(message: &str, client_id: Option<ClientId>, wait: Duration) -> Outcome {
-    Outcome::Reply(ServerMessage::Error(ErrorMessage {
-        code: ErrorCode::RateLimited,
-        message: message.into(),
-        client_id,
-        retry_after_ms: Some(retry_after_ms(wait)),
-    }))
-}
-
-/// `wait` as the `retry_after_ms` of an error: whole milliseconds, rounded up (a client
-/// that waits exactly this long must not be refused again), at least 1.
-fn retry_after_ms(wait: Duration) -> u64 {
-    u64::try_from(wait.as_micros().div_ceil(1000))
-        .unwrap_or(u64::MAX)
-        .max(1)
-}
-
 /// The answer to a chat or whisper that was not relayed; `to` names a whisper's recipient.
 fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
     let (code, message, retry_after_ms) = match err {
@@ -551,17 +514,5 @@ impl Drop for Session {
         if let Some(membership) = self.membership.take() {
             self.shared.rooms.depart(&membership, Departure::Dropped);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_rounds_up_to_the_next_whole_millisecond() {
-        assert_eq!(retry_after_ms(Duration::from_micros(199_001)), 200);
-        assert_eq!(retry_after_ms(Duration::from_millis(200)), 200);
-        assert_eq!(retry_after_ms(Duration::ZERO), 1);
     }
 }

@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use confab_protocol::{Attachment, AttachmentLimits, ErrorCode, RoomCode, Seq};
 
 use crate::Config;
+use crate::clock::millis;
 use crate::metrics::Metrics;
-use crate::registry::millis;
 
 /// What `welcome.limits.attachments` tells clients about `config`.
 pub fn limits_of(config: &Config) -> AttachmentLimits {

@@ -21,9 +21,10 @@ use tokio::time::Instant;
 use super::sniff::sniff;
 use super::{Claim, Stored};
 use crate::guards::{MessageRate, RateVerdict};
-use crate::rooms::{Membership, SendError};
+use crate::outcome::{Outcome, rate_limited};
+use crate::room_types::SendError;
+use crate::rooms::Membership;
 use crate::secrets;
-use crate::session::{Outcome, rate_limited};
 use crate::shared::Shared;
 
 /// Chunks (uploaded or fetched) a connection may move per second: with 32 KiB chunks,

@@ -15,10 +15,11 @@ use confab_protocol::{
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::cluster::bus::{Envelope, Event, Origin};
+use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::PresenceForm;
-use crate::room::{ConnId, encode};
+use crate::room::encode;
 
 /// Where a local member is in its join.
 #[derive(Debug)]

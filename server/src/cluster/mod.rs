@@ -34,11 +34,13 @@ use redis::{AsyncCommands, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKi
 use tokio::sync::mpsc;
 
 use crate::Config;
+use crate::clock::{millis, now_millis};
+use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
-use crate::registry::{limits_of, millis, now_millis};
-use crate::room::{ConnId, encode, missed_since};
-use crate::rooms::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
+use crate::registry::limits_of;
+use crate::room::{encode, missed_since};
+use crate::room_types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
 
 use self::bus::{Envelope, Event, Origin};
 use self::local::{Evicted, LocalRoom, LocalRooms, lock};

@@ -1,0 +1,134 @@
+//! What both room engines answer with: the refusals of `create`, `join` and the owner's
+//! commands, and what an admission, a resume and a departure carry. A leaf both engines
+//! (`registry`, `cluster`) and the session import, so neither engine reaches back into the
+//! dispatcher (`rooms`) for its own vocabulary.
+
+use std::net::IpAddr;
+
+use confab_protocol::{ErrorCode, Seq, Username};
+
+use crate::conn::ConnId;
+use crate::outbox::Outbox;
+use crate::presence::PresenceForm;
+
+/// Why a `create` or `join` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// Someone in the room has this name, or one that looks the same, or it is reserved.
+    #[error("someone in this room already uses that name (or one that looks like it)")]
+    NameTaken,
+    /// No room has this code.
+    #[error("there is no room with that code")]
+    RoomNotFound,
+    /// The room is at its member limit.
+    #[error("this room is full")]
+    RoomFull,
+    /// The relay is at its room limit.
+    #[error("this relay cannot host more rooms right now")]
+    TooManyRooms,
+    /// The OS random number generator failed.
+    #[error("the relay could not draw a room code; try again")]
+    NoRandomness,
+    /// Cluster mode: the shared state (Redis) did not answer in time.
+    #[error("the relay cannot reach its shared state right now; try again in a moment")]
+    Unavailable,
+    /// The room's owner locked it: only its members may come back.
+    #[error("this room is locked: its owner is not letting anyone new in")]
+    RoomLocked,
+    /// The owner removed this name or this address from the room a short while ago.
+    #[error("you were removed from this room; try again later")]
+    Removed,
+}
+
+impl JoinError {
+    /// The wire code for this refusal.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Self::NameTaken => ErrorCode::NameTaken,
+            Self::RoomNotFound => ErrorCode::RoomNotFound,
+            Self::RoomFull => ErrorCode::RoomFull,
+            Self::TooManyRooms => ErrorCode::TooManyRooms,
+            Self::NoRandomness => ErrorCode::Internal,
+            Self::Unavailable => ErrorCode::Unavailable,
+            Self::RoomLocked => ErrorCode::RoomLocked,
+            Self::Removed => ErrorCode::Removed,
+        }
+    }
+}
+
+/// Why an owner's request (`lock`, `remove`) was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OwnerError {
+    /// The requester does not own the room.
+    #[error("only the room's owner can do that")]
+    NotOwner,
+    /// Nobody in the room has that name.
+    #[error("nobody in this room has that name")]
+    NoSuchMember,
+    /// The owner asked to remove themselves.
+    #[error("you cannot remove yourself; leave instead")]
+    Yourself,
+    /// Cluster mode: the shared state (Redis) did not answer in time.
+    #[error("the relay cannot reach its shared state right now; try again in a moment")]
+    Unavailable,
+}
+
+impl OwnerError {
+    /// The wire code for this refusal.
+    pub fn code(self) -> ErrorCode {
+        match self {
+            Self::NotOwner => ErrorCode::NotOwner,
+            Self::NoSuchMember | Self::Yourself => ErrorCode::NoSuchMember,
+            Self::Unavailable => ErrorCode::Unavailable,
+        }
+    }
+}
+
+/// Why a chat or whisper was not relayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// The whisper's recipient is not in the room.
+    NoSuchMember,
+    /// Cluster mode: the message could not be sequenced (Redis did not answer in time).
+    Unavailable,
+    /// Cluster mode: the shared state no longer lists this connection as a member (it was
+    /// cut off long enough to be taken for gone). The connection should resume.
+    MembershipLost,
+}
+
+/// What a connection brings to a join: who it is and where its frames go.
+#[derive(Debug)]
+pub struct Arrival {
+    /// The connection joining.
+    pub conn: ConnId,
+    /// The name asked for.
+    pub name: Username,
+    /// The connection's outbound queue.
+    pub outbox: Outbox,
+    /// A fresh random token, used unless the join resumes an earlier membership.
+    pub fresh_token: String,
+    /// How it wants to hear of others entering and leaving (`hello`'s features).
+    pub presence: PresenceForm,
+    /// The page this relay serves, as the connection reached it (`welcome.page_url`).
+    pub page_url: Option<String>,
+    /// The connection's address (kept out of the room if the owner removes the member).
+    pub ip: IpAddr,
+}
+
+/// A previous membership the client wants back.
+#[derive(Debug, Default, Clone)]
+pub struct Resume {
+    /// The `resume_token` from that membership's `welcome`.
+    pub token: Option<String>,
+    /// The last `seq` the client saw.
+    pub last_seq: Option<Seq>,
+}
+
+/// How a member leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// Sent `leave`: the name is free at once and the resume token is forgotten.
+    Left,
+    /// The connection ended: the name stays reserved for a resume for `room_grace`.
+    Dropped,
+}
