@@ -22,6 +22,8 @@
 //!   frames a library would refuse to send.
 //! - [`redis`]: [`redis::RedisServer`], a real `redis-server` per cluster test, and
 //!   [`redis::RelayProcess`], a relay in its own process that a test can `kill -9`.
+//! - [`stores`]: [`stores::Store`], memory or a real Redis, and [`on_both_stores!`], which
+//!   makes one behaviour two tests, one per store (`tests/room_contract.rs`).
 //! - [`wire`]: small constructors and views of protocol values ([`name`], [`welcome_of`],
 //!   [`error_of`]) that keep tests short.
 //! - `tests/*.rs`: one file per concept of the relay behaviour spec (rooms, presence,
@@ -38,6 +40,7 @@ pub mod raw;
 pub mod reading;
 pub mod redis;
 pub mod relay;
+pub mod stores;
 pub mod wire;
 
 pub use client::TestClient;

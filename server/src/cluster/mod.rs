@@ -727,8 +727,35 @@ impl Cluster {
     fn spawn_departure(self: &Arc<Self>, departure: PendingDeparture) {
         let cluster = Arc::clone(self);
         tokio::spawn(async move {
-            if cluster.send_departure(&departure).await.is_err() {
-                cluster.retry_later(departure);
+            match cluster.send_departure(&departure).await {
+                Ok(owner_reserved) => cluster.settle_owner_later(owner_reserved, &departure),
+                Err(_) => cluster.retry_later(departure),
+            }
+        });
+    }
+
+    /// When the owner dropped (`owner_reserved`), runs [`scripts::SETTLE_SCRIPT`] once its
+    /// reservation has ended, so the room gets its next owner then, as in memory mode,
+    /// rather than at the next event in the room. If this relay stops first, the next
+    /// departure in the room settles it.
+    fn settle_owner_later(self: &Arc<Self>, owner_reserved: bool, departure: &PendingDeparture) {
+        if !owner_reserved {
+            return;
+        }
+        let cluster = Arc::clone(self);
+        let code = departure.who.code.clone();
+        tokio::spawn(async move {
+            // A little past the end, so the reservation has surely lapsed in Redis too.
+            tokio::time::sleep(cluster.config.room_grace + Duration::from_millis(20)).await;
+            let keys = RoomKeys::of(&code);
+            let settled: redis::RedisResult<i64> = scripts::SETTLE_SCRIPT
+                .key(keys.all())
+                .arg(&keys.channel)
+                .arg(now_millis())
+                .invoke_async(&mut cluster.redis.clone())
+                .await;
+            if let Err(err) = settled {
+                tracing::debug!(%err, "settling the owner after a reservation failed");
             }
         });
     }
@@ -741,10 +768,11 @@ impl Cluster {
         }
     }
 
-    async fn send_departure(&self, departure: &PendingDeparture) -> redis::RedisResult<()> {
+    /// Sends a departure; `true` if the member was the owner and its name is now reserved.
+    async fn send_departure(&self, departure: &PendingDeparture) -> redis::RedisResult<bool> {
         let keys = RoomKeys::of(&departure.who.code);
         let grace = millis(self.config.room_grace).max(1);
-        let _: i64 = scripts::DEPART_SCRIPT
+        let done: i64 = scripts::DEPART_SCRIPT
             .key(keys.all())
             .arg(&keys.channel)
             .arg(&departure.who.key)
@@ -756,7 +784,7 @@ impl Cluster {
             .arg(now_millis())
             .invoke_async(&mut self.redis.clone())
             .await?;
-        Ok(())
+        Ok(done == 2)
     }
 
     /// Delivers bus events to local members, in order, until the relay stops.
@@ -877,8 +905,9 @@ impl Cluster {
                 .unwrap_or_else(|p| p.into_inner())
                 .retain(|_, remembered| remembered.until > now);
             for departure in self.retries.take_all() {
-                if self.send_departure(&departure).await.is_err() {
-                    self.retry_later(departure);
+                match self.send_departure(&departure).await {
+                    Ok(owner_reserved) => self.settle_owner_later(owner_reserved, &departure),
+                    Err(_) => self.retry_later(departure),
                 }
             }
         }

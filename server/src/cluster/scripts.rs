@@ -332,12 +332,25 @@ return {'ok', name}
 /// Removes a member if it is still on the given connection.
 ///
 /// ARGV: channel, name key, relay id, conn id, reserve ("1"/"0"), reservation end ms,
-/// grace ms, now ms. Returns 1 if the member was removed.
+/// grace ms, now ms. Returns 1 if the member was removed, 2 if it was the owner and its
+/// name is now reserved (the caller runs [`SETTLE`] when the reservation ends), 0 if not.
 const DEPART: &str = r#"
 local channel, key, relay, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local member = member_on(key, relay, conn)
 if not member then return 0 end
+local o = owner()
+local owner_reserved = ARGV[5] == '1' and o ~= nil and o.token == member.token
 remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+if owner_reserved then return 2 end
+return 1
+"#;
+
+/// Passes ownership on if its holder is gone for good (a reservation that ended unused),
+/// as memory mode does when the reservation's timer fires. Nothing if the owner came back.
+///
+/// ARGV: channel, now ms. Returns 1.
+const SETTLE: &str = r#"
+settle_owner(ARGV[1], tonumber(ARGV[2]))
 return 1
 "#;
 
@@ -471,6 +484,8 @@ pub static EVENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(EVENT));
 pub static WHISPER_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(WHISPER));
 /// [`DEPART`].
 pub static DEPART_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(DEPART));
+/// [`SETTLE`].
+pub static SETTLE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(SETTLE));
 /// [`STATUS`].
 pub static STATUS_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(STATUS));
 /// [`LOCK`].

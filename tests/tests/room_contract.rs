@@ -1,0 +1,258 @@
+//! The room contract, once, against both room stores: every behaviour here runs as two
+//! tests (`<behaviour>::memory` and `<behaviour>::redis`), a relay keeping its rooms in
+//! memory and a relay keeping them in a real `redis-server`. A rule that one store keeps
+//! and the other breaks fails by name. The per-concept files (`rooms.rs`, `whisper.rs`,
+//! `safety.rs`, `cluster.rs`, ...) go deeper into one store or one edge; what a client may
+//! rely on in either mode is written here.
+
+use std::time::Duration;
+
+use confab_protocol::{ClientMessage, ErrorCode, MemberStatus, RoomState, ServerMessage};
+use confab_tests::wire::roster;
+use confab_tests::{name, on_both_stores};
+
+fn is_status(msg: &ServerMessage, who: &str, wanted: MemberStatus) -> bool {
+    matches!(msg, ServerMessage::Status { name, status } if name.as_str() == who && *status == wanted)
+}
+
+fn state_of(msg: &ServerMessage) -> Option<RoomState> {
+    match msg {
+        ServerMessage::RoomState(state) => Some(state.clone()),
+        _ => None,
+    }
+}
+
+fn owned_by(who: &str, locked: bool) -> RoomState {
+    RoomState {
+        owner: Some(name(who)),
+        locked,
+    }
+}
+
+on_both_stores! {
+    async fn the_creator_owns_the_room_and_joiners_see_everyone_in_joining_order(store: Store) {
+        let relay = store.relay().await;
+        let (mut ann, welcome) = relay.creator("ann").await;
+        assert_eq!(welcome.room_state, owned_by("ann", false));
+        assert_eq!(roster(&welcome.members), ["ann"]);
+        let (mut bob, welcome) = relay.member("bob", &welcome.room).await;
+        assert_eq!(roster(&welcome.members), ["ann", "bob"]);
+        assert_eq!(welcome.room_state, owned_by("ann", false));
+        assert_eq!(roster(&ann.recv_member_joined("bob").await), ["ann", "bob"]);
+        let (_cy, welcome) = relay.member("cy", &welcome.room).await;
+        assert_eq!(roster(&welcome.members), ["ann", "bob", "cy"]);
+        assert_eq!(roster(&bob.recv_member_joined("cy").await), ["ann", "bob", "cy"]);
+    }
+}
+
+on_both_stores! {
+    async fn chats_reach_everyone_once_in_one_order_and_newcomers_get_them_as_history(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "bob"]).await;
+        for i in 0..3 {
+            members[i % 2].chat(i as u64, &format!("line {i}")).await;
+        }
+        let mut orders = Vec::new();
+        for member in &mut members {
+            let mut seen = Vec::new();
+            for _ in 0..3 {
+                let chat = member.recv_chat().await;
+                seen.push((chat.seq, chat.from.to_string(), chat.text));
+            }
+            orders.push(seen);
+        }
+        assert_eq!(orders[0], orders[1], "one order for everyone");
+        let seqs: Vec<u64> = orders[0].iter().map(|(seq, ..)| *seq).collect();
+        assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "consecutive: {seqs:?}");
+        let (_cy, welcome) = relay.member("cy", &room).await;
+        let history: Vec<_> = welcome
+            .history
+            .iter()
+            .map(|c| (c.seq, c.from.to_string(), c.text.clone()))
+            .collect();
+        assert_eq!(history, orders[0]);
+    }
+}
+
+on_both_stores! {
+    async fn a_name_in_use_or_one_that_looks_like_it_is_refused_and_so_is_an_unknown_room(store: Store) {
+        let relay = store.relay().await;
+        let (_ann, welcome) = relay.creator("ann").await;
+        for taken in ["ann", "ANN", "аnn"] {
+            let mut again = relay.client().await;
+            again.send_join(taken, &welcome.room).await;
+            assert_eq!(again.recv_error().await.code, ErrorCode::NameTaken, "{taken:?}");
+        }
+        let mut lost = relay.client().await;
+        lost.send_join("bob", &confab_tests::code("ZZZ-ZZZ-ZZZ")).await;
+        assert_eq!(lost.recv_error().await.code, ErrorCode::RoomNotFound);
+    }
+}
+
+on_both_stores! {
+    async fn a_whisper_reaches_only_its_recipient_and_comes_back_to_its_sender(store: Store) {
+        let relay = store.relay().await;
+        let (_, mut members) = relay.room_with(&["ann", "bob", "cy"]).await;
+        members[0].whisper("bob", 7, "psst").await;
+        let to_bob = members[1]
+            .recv_until(|m| matches!(m, ServerMessage::Whisper(_)))
+            .await;
+        let echo = members[0]
+            .recv_until(|m| matches!(m, ServerMessage::Whisper(_)))
+            .await;
+        for whisper in [to_bob, echo] {
+            let ServerMessage::Whisper(w) = whisper else { unreachable!() };
+            assert_eq!((w.from.as_str(), w.to.as_str(), w.text.as_str()), ("ann", "bob", "psst"));
+        }
+        // cy hears nothing of it: the next thing cy gets is the chat that follows.
+        members[0].chat(8, "after").await;
+        assert_eq!(members[2].recv_chat().await.text, "after");
+        members[0].whisper("nobody", 9, "hello?").await;
+        let refused = members[0]
+            .recv_until(|m| matches!(m, ServerMessage::Error(_)))
+            .await;
+        let ServerMessage::Error(error) = refused else { unreachable!() };
+        assert_eq!(error.code, ErrorCode::NoSuchMember);
+    }
+}
+
+on_both_stores! {
+    async fn typing_reaches_the_others_and_a_chat_from_the_typist_ends_it_first(store: Store) {
+        let relay = store.relay().await;
+        let (_, mut members) = relay.room_with(&["ann", "bob"]).await;
+        members[1].typing(true).await;
+        members[0]
+            .recv_until(|m| matches!(m, ServerMessage::Typing { name, active: true } if name.as_str() == "bob"))
+            .await;
+        members[1].chat(1, "done typing").await;
+        let seen = members[0]
+            .collect_until(|m| matches!(m, ServerMessage::Chat(_)))
+            .await;
+        assert!(
+            matches!(seen.as_slice(), [ServerMessage::Typing { name, active: false }, ServerMessage::Chat(_)] if name.as_str() == "bob"),
+            "typing stopped right before the chat: {seen:?}"
+        );
+        // The typist hears neither its own hint nor its end: only its chat.
+        let ServerMessage::Chat(theirs) = &seen[1] else { unreachable!() };
+        let ServerMessage::Chat(echo) = members[1].recv().await else {
+            panic!("the typist's next message is its chat")
+        };
+        assert_eq!((echo.seq, echo.text.as_str()), (theirs.seq, "done typing"));
+    }
+}
+
+on_both_stores! {
+    async fn leaving_frees_the_name_at_once(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "bob"]).await;
+        members[1].leave().await;
+        let left = members[0]
+            .recv_until(|m| matches!(m, ServerMessage::MemberLeft { .. }))
+            .await;
+        assert!(
+            matches!(&left, ServerMessage::MemberLeft { name, reconnecting: false, .. } if name.as_str() == "bob"),
+            "{left:?}"
+        );
+        let (_bob, welcome) = relay.member("bob", &room).await;
+        assert_eq!(roster(&welcome.members), ["ann", "bob"]);
+    }
+}
+
+on_both_stores! {
+    async fn a_dropped_member_shows_as_reconnecting_and_resumes_with_what_it_missed(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "bob"]).await;
+        let bob = members.pop().expect("bob");
+        let token = bob.welcome_token();
+        bob.drop_connection();
+        members[0]
+            .recv_until(|m| matches!(m, ServerMessage::MemberLeft { name, reconnecting: true, .. } if name.as_str() == "bob"))
+            .await;
+        members[0].chat(1, "while you were out").await;
+        let said = members[0].recv_chat().await;
+        let mut taken = relay.client().await;
+        taken.send_join("bob", &room).await;
+        assert_eq!(taken.recv_error().await.code, ErrorCode::NameTaken, "reserved for bob");
+        let mut back = relay.client().await;
+        let welcome = back.resume("bob", &room, &token, Some(said.seq - 1)).await;
+        let missed: Vec<&str> = welcome.history.iter().map(|c| c.text.as_str()).collect();
+        assert!(missed.contains(&"while you were out"), "{missed:?}");
+        assert_eq!(roster(&welcome.members), ["ann", "bob"]);
+    }
+}
+
+on_both_stores! {
+    async fn a_status_reaches_everyone_and_welcome_lists_it(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "bob"]).await;
+        members[1].send(&ClientMessage::Status { status: MemberStatus::Away }).await;
+        for member in &mut members {
+            member.recv_until(|m| is_status(m, "bob", MemberStatus::Away)).await;
+        }
+        let (_cy, welcome) = relay.member("cy", &room).await;
+        let away: Vec<_> = welcome.statuses.iter().map(|s| (s.name.as_str(), s.status)).collect();
+        assert_eq!(away, [("bob", MemberStatus::Away)]);
+    }
+}
+
+on_both_stores! {
+    async fn only_the_owner_locks_and_a_locked_room_refuses_newcomers_until_unlocked(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "bob"]).await;
+        members[1].send(&ClientMessage::Lock { locked: true }).await;
+        assert_eq!(members[1].recv_error().await.code, ErrorCode::NotOwner);
+        members[0].send(&ClientMessage::Lock { locked: true }).await;
+        for member in &mut members {
+            let state = member.recv_until(|m| state_of(m).is_some()).await;
+            assert_eq!(state_of(&state), Some(owned_by("ann", true)));
+        }
+        let mut late = relay.client().await;
+        late.send_join("cy", &room).await;
+        assert_eq!(late.recv_error().await.code, ErrorCode::RoomLocked);
+        members[0].send(&ClientMessage::Lock { locked: false }).await;
+        members[0].recv_until(|m| state_of(m).is_some()).await;
+        relay.member("cy", &room).await;
+    }
+}
+
+on_both_stores! {
+    async fn the_owner_removes_a_member_who_is_closed_and_kept_out(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "bob", "cy"]).await;
+        members[2].send(&ClientMessage::Remove { name: name("bob") }).await;
+        assert_eq!(members[2].recv_error().await.code, ErrorCode::NotOwner);
+        members[0].send(&ClientMessage::Remove { name: name("bob") }).await;
+        members[1].expect_close(confab_protocol::close_code::REMOVED).await;
+        members[2]
+            .recv_until(|m| matches!(m, ServerMessage::MemberLeft { name, .. } if name.as_str() == "bob"))
+            .await;
+        let mut again = relay.client().await;
+        again.send_join("bob", &room).await;
+        assert_eq!(again.recv_error().await.code, ErrorCode::Removed);
+    }
+}
+
+on_both_stores! {
+    async fn when_the_owner_leaves_the_longest_present_member_owns_the_room(store: Store) {
+        let relay = store.relay().await;
+        let (_, mut members) = relay.room_with(&["ann", "bob", "cy"]).await;
+        members.remove(0).leave().await;
+        for member in &mut members {
+            let state = member.recv_until(|m| state_of(m).is_some()).await;
+            assert_eq!(state_of(&state), Some(owned_by("bob", false)));
+        }
+    }
+}
+
+on_both_stores! {
+    async fn an_owner_who_drops_and_does_not_return_hands_the_room_on_after_the_grace(store: Store) {
+        let relay = store
+            .relay_with(|config| config.room_grace = Duration::from_millis(500))
+            .await;
+        let (_, mut members) = relay.room_with(&["ann", "bob"]).await;
+        members.remove(0).drop_connection();
+        // Nothing else happens in the room: the hand-off must not wait for another event.
+        let state = members[0].recv_until(|m| state_of(m).is_some()).await;
+        assert_eq!(state_of(&state), Some(owned_by("bob", false)));
+    }
+}
