@@ -440,7 +440,11 @@ impl Registry {
             client_id: None,
         };
         let to_conn = room.members[to_index].conn;
-        room.send_to(to_conn, &encode(&ServerMessage::Whisper(whisper.clone())));
+        // A whisper to yourself is only its echo, in both stores (in cluster mode the
+        // recipient's copy would race the echo through the bus).
+        if to_conn != membership.conn {
+            room.send_to(to_conn, &encode(&ServerMessage::Whisper(whisper.clone())));
+        }
         whisper.client_id = Some(client_id);
         room.send_to(membership.conn, &encode(&ServerMessage::Whisper(whisper)));
         Ok(())

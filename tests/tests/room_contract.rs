@@ -113,6 +113,14 @@ on_both_stores! {
             .await;
         let ServerMessage::Error(error) = refused else { unreachable!() };
         assert_eq!(error.code, ErrorCode::NoSuchMember);
+        // A whisper to yourself is its echo alone.
+        members[0].whisper("ann", 10, "note to self").await;
+        members[0].chat(11, "then this").await;
+        let seen = members[0]
+            .collect_until(|m| matches!(m, ServerMessage::Chat(_)))
+            .await;
+        let whispers = seen.iter().filter(|m| matches!(m, ServerMessage::Whisper(_))).count();
+        assert_eq!(whispers, 1, "{seen:?}");
     }
 }
 

@@ -208,7 +208,13 @@ impl LocalRooms {
                 text,
                 ts,
             } => {
-                if let Some(member) = room.members.iter_mut().find(|m| &m.key == to_key) {
+                // A whisper to yourself is only the echo the sender's relay gives it.
+                let to_self = from.uniqueness_key() == *to_key;
+                if let Some(member) = room
+                    .members
+                    .iter_mut()
+                    .find(|m| &m.key == to_key && !to_self)
+                {
                     let frame = encode(&ServerMessage::Whisper(WhisperMessage {
                         from: from.clone(),
                         to: member.name.clone(),
