@@ -443,15 +443,29 @@ mod tests {
 
     #[test]
     fn occasional_refusals_decay_and_never_add_up_to_abuse() {
-        let mut rate = MessageRate::new(1, 1, 3);
-        let t0 = Instant::now();
-        let _ = rate.check_at(t0);
-        for second in 1..=30u64 {
-            let verdict = rate.check_at(t0 + Duration::from_secs(second * 2));
-            assert!(
-                matches!(verdict, RateVerdict::Limited { .. }),
-                "{verdict:?}"
-            );
-        }
+        // One impatient refusal (a strike) every 10 s: without the decay, the third would
+        // reach the limit of 3. The bucket sees real time and stays empty; only the strike
+        // score follows `now`.
+        let strikes = |spacing: Duration| {
+            let mut rate = MessageRate::new(1, 1, 3);
+            let t0 = Instant::now();
+            let _ = rate.check_at(t0);
+            (0..10u32)
+                .map(|round| {
+                    let at = t0 + spacing * (round + 1);
+                    // Waited as told (no strike), then asked again at once (a strike).
+                    let _ = rate.check_at(at);
+                    rate.check_at(at + Duration::from_millis(1))
+                })
+                .collect::<Vec<_>>()
+        };
+        let occasional = strikes(Duration::from_secs(10));
+        assert!(
+            !occasional.contains(&RateVerdict::Abusive),
+            "{occasional:?}"
+        );
+        // The same pattern a few times a second adds up: strikes do count.
+        let crowded = strikes(Duration::from_millis(300));
+        assert!(crowded.contains(&RateVerdict::Abusive), "{crowded:?}");
     }
 }
