@@ -5,7 +5,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use confab_protocol::RoomCode;
 use confab_server::Config;
@@ -172,12 +171,6 @@ impl Drop for TestRelay {
     fn drop(&mut self) {
         self.begin_shutdown();
     }
-}
-
-/// A pause long enough for the relay to act on something already sent, where there is no
-/// message to wait for instead. Used only before asserting that something did NOT happen.
-pub async fn settle() {
-    tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
 /// A listener on a free loopback port.

@@ -132,8 +132,11 @@ async fn two_relays_racing_for_look_alike_names_admit_exactly_one() {
         let cyrillic = format!("\u{430}lice{round}"); // Cyrillic а
         let mut on_a = a.client().await;
         let mut on_b = b.client().await;
-        on_a.send_join(&latin, &room).await;
-        on_b.send_join(&cyrillic, &room).await;
+        // Both at once, so only an atomic check admits exactly one.
+        tokio::join!(
+            on_a.send_join(&latin, &room),
+            on_b.send_join(&cyrillic, &room)
+        );
         let (first, second) = tokio::join!(on_a.recv(), on_b.recv());
         let admitted = [&first, &second]
             .iter()
