@@ -518,3 +518,28 @@ async fn status_ownership_lock_and_removal_hold_across_relays() {
         })
     );
 }
+
+#[tokio::test]
+async fn a_connection_redis_no_longer_lists_cannot_type_or_whisper_into_the_room() {
+    let redis = RedisServer::start().await;
+    let relay = TestRelay::start(cluster_config(&redis)).await;
+    let (room, mut members) = relay.room_with(&["ann", "bob"]).await;
+    // The shared state forgets bob while his relay still holds his connection (as after
+    // a removal through another relay, or a lost Redis): his hints and whispers are not
+    // published, and the whisper tells his connection to resume.
+    let forgotten = redis.cli(&["HDEL", &format!("confab:{{{room}}}:members"), "bob"]);
+    assert_eq!(forgotten.trim(), "1");
+    members[1].typing(true).await;
+    members[1].whisper("ann", 1, "psst").await;
+    members[1].expect_close(close_code::SERVICE_RESTART).await;
+    members[0].chat(2, "marker").await;
+    let seen = members[0]
+        .collect_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "marker"))
+        .await;
+    assert!(
+        !seen
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Typing { .. } | ServerMessage::Whisper(_))),
+        "nothing from a non-member reached ann: {seen:?}"
+    );
+}

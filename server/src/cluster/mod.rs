@@ -498,6 +498,9 @@ impl Cluster {
             .key(keys.all())
             .arg(&keys.channel)
             .arg(body)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
             .invoke_async(&mut self.redis.clone())
             .await;
         if let Err(err) = sent {
@@ -527,11 +530,15 @@ impl Cluster {
             .arg(&keys.channel)
             .arg(to.uniqueness_key())
             .arg(body)
+            .arg(&membership.key)
+            .arg(&self.relay)
+            .arg(membership.conn.to_string())
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(|_| SendError::Unavailable)?;
         let to: Username = match reply.as_slice() {
             [ok, name] if ok == "ok" => serde_json::from_str(name).unwrap_or_else(|_| to.clone()),
+            [lost] if lost == "not_member" => return Err(SendError::MembershipLost),
             _ => return Err(SendError::NoSuchMember),
         };
         let echo = encode(&ServerMessage::Whisper(WhisperMessage {

@@ -310,19 +310,26 @@ redis.call('PUBLISH', channel, event)
 return {'ok', tostring(seq)}
 "#;
 
-/// Publishes an event that needs no `seq` (a typing hint), numbered like every other.
+/// Publishes an event that needs no `seq` (a typing hint), numbered like every other, if
+/// its sender is still a member on this connection (as memory mode checks): a member
+/// removed through another relay, or a room that expired, publishes nothing and creates
+/// no key.
 ///
-/// ARGV: channel, event body.
+/// ARGV: channel, event body, sender's name key, relay id, conn id. Returns 1 if
+/// published, 0 if not.
 const EVENT: &str = r#"
+if not member_on(ARGV[3], ARGV[4], ARGV[5]) then return 0 end
 publish(ARGV[1], ARGV[2])
 return 1
 "#;
 
-/// Publishes a whisper if its recipient is a member.
+/// Publishes a whisper if its sender is still a member on this connection and its
+/// recipient is a member.
 ///
-/// ARGV: channel, recipient's name key, event body. Returns `{"ok", recipient name JSON}`
-/// or `{"no_such_member"}`.
+/// ARGV: channel, recipient's name key, event body, sender's name key, relay id, conn id.
+/// Returns `{"ok", recipient name JSON}`, `{"no_such_member"}` or `{"not_member"}`.
 const WHISPER: &str = r#"
+if not member_on(ARGV[4], ARGV[5], ARGV[6]) then return {'not_member'} end
 local name = redis.call('HGET', NAMES, ARGV[2])
 if not name or redis.call('HEXISTS', MEMBERS, ARGV[2]) == 0 then return {'no_such_member'} end
 publish(ARGV[1], ARGV[3])
