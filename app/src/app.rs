@@ -4,24 +4,14 @@
 
 use confab_protocol::Username;
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
-use serde::{Deserialize, Serialize};
 
 use crate::files::{Files, Report};
 use crate::net::{Net, NetEvent};
+pub use crate::prefs::Prefs;
 use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
 use crate::ui::attachment::{self, AttachmentAction};
 use crate::ui::chat::{ChatAction, ChatContext, ChatView, chat_ui};
-use crate::ui::join::{JoinAction, JoinForm, join_ui};
-
-/// What is remembered between runs. `#[serde(default)]`: older saves still load.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Prefs {
-    /// The join form (name, server, host address).
-    pub form: JoinForm,
-    /// Whether mentions ring while the window is in the background.
-    pub mention_sound: bool,
-}
+use crate::ui::join::{JoinAction, join_ui};
 
 /// The Confab client.
 ///

@@ -3,14 +3,15 @@
 //! the app feeds what arrives here into [`crate::state::Model`] and the picture cache.
 //!
 //! Native: a dropped file is read from its path, decoding runs on a thread per picture
-//! (a channel and `request_repaint` bring the result back), and 📎 and Save open the
+//! (a channel and `request_repaint` bring the result back), and attach and Save open the
 //! desktop's file dialogs on threads of their own ([`dialog`]); where no dialog can open,
-//! 📎 says why and offers a path field, and Save writes into the Downloads folder. Web:
+//! attach says why and offers a path field, and Save writes into the Downloads folder. Web:
 //! files are read asynchronously into an inbox (picked, dropped or pasted), decoding runs
 //! in-frame (after the size checks), and saving is a browser download through a Blob URL.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod dialog;
+pub mod picked;
 
 use std::sync::mpsc;
 #[cfg(not(target_arch = "wasm32"))]
@@ -18,16 +19,7 @@ use std::sync::{Arc, atomic::AtomicBool};
 
 use egui::ColorImage;
 
-/// A file to upload: its name, declared type and bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picked {
-    /// The file's name.
-    pub name: String,
-    /// Its type, guessed from the name.
-    pub mime: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-}
+pub use picked::{Picked, mime_for};
 
 /// What work off the frame loop (a dialog, a save) has to tell the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +39,7 @@ pub struct Files {
     picked_rx: mpsc::Receiver<Result<Picked, String>>,
     report_tx: mpsc::Sender<Report>,
     report_rx: mpsc::Receiver<Report>,
-    /// Native: why no file dialog can open here (`None`: 📎 and Save open one).
+    /// Native: why no file dialog can open here (`None`: attach and Save open one).
     #[cfg(not(target_arch = "wasm32"))]
     no_dialog: Option<String>,
     /// Native: set while a dialog is open, so clicks do not stack dialogs.
@@ -73,21 +65,6 @@ impl Default for Files {
             #[cfg(not(target_arch = "wasm32"))]
             dialog_open: Arc::default(),
         }
-    }
-}
-
-/// The MIME type a file name suggests (the relay sniffs the bytes anyway).
-pub fn mime_for(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    let ext = lower.rsplit('.').next().unwrap_or_default();
-    match ext {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "txt" | "md" => "text/plain",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
     }
 }
 
@@ -167,7 +144,7 @@ impl Files {
         self.no_dialog = Some(why);
     }
 
-    /// Opens a file picker for 📎: the browser's on the web, the desktop's dialog natively
+    /// Opens a file picker for the attach button: the browser's on the web, the desktop's dialog natively
     /// (on its own thread, in front of `window` and modal to it where the desktop allows).
     /// The chosen file arrives through [`Files::picked`]. `Err` says why no dialog can
     /// open here: the caller offers its path field instead.

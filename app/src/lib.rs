@@ -10,6 +10,8 @@
 //! - [`web_link`]: the web client's addresses (page to relay, invite links); pure.
 //! - `web` (wasm32): the browser page around the app (address, loading and error text).
 //! - `web_glyphs` (wasm32): which characters the browser can draw.
+//! - `web_state` (wasm32): the app's state as JSON, for the browser test.
+//! - [`prefs`]: what is remembered between runs.
 //! - [`chime`]: the mention sound (Web Audio in the browser; natively the window attention).
 //!
 //! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
@@ -20,6 +22,7 @@ pub mod files;
 #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
 pub mod host;
 pub mod net;
+pub mod prefs;
 pub mod state;
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
@@ -29,5 +32,7 @@ pub mod web_files;
 #[cfg(target_arch = "wasm32")]
 pub mod web_glyphs;
 pub mod web_link;
+#[cfg(target_arch = "wasm32")]
+pub mod web_state;
 
 pub use app::ConfabApp;

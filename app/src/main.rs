@@ -77,7 +77,7 @@ pub fn confab_state() -> String {
             .and_then(|r| r.app_mut::<confab::ConfabApp>());
         app.map_or_else(
             || "null".to_owned(),
-            |mut app| confab::web::state_json(&mut app),
+            |mut app| confab::web_state::state_json(&mut app),
         )
     })
 }

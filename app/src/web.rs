@@ -1,18 +1,14 @@
 //! The browser page around the app (wasm32 only): reading the page's address, the
-//! preferences in `localStorage`, the loading and error text in `index.html`, and the
-//! state the browser test reads.
+//! preferences in `localStorage`, and the loading and error text in `index.html`. The
+//! state the browser test reads is `web_state.rs`.
 //!
 //! The address rules themselves live in [`crate::web_link`] (pure, tested natively). This
 //! module must stay thin: nothing here decides how the chat behaves; it only connects the
 //! page to the app.
 
 use confab_protocol::RoomCode;
-use serde_json::{Value, json};
 
-use crate::ConfabApp;
-use crate::app::Prefs;
-use crate::state::Status;
-use crate::state::timeline::EntryKind;
+use crate::prefs::Prefs;
 use crate::web_link::PageUrl;
 
 /// The element in `index.html` that shows "Loading…" and, if starting fails, why.
@@ -101,48 +97,4 @@ pub fn show_panics() {
              the browser console has the details."
         ));
     }));
-}
-
-/// What the browser test reads, as JSON: the screen's state without any pixels. egui draws
-/// on a canvas, so the page has no DOM text to query; this is the small, stable window the
-/// test looks through (status, room, people, chat texts, the join form and the invite).
-pub fn state_json(app: &mut ConfabApp) -> String {
-    let form = app.prefs_mut().form.clone();
-    let model = app.state();
-    let status = match model.status {
-        Status::Offline => "offline",
-        Status::Connecting => "connecting",
-        Status::Joining => "joining",
-        Status::Online => "online",
-        Status::Waiting { .. } => "waiting",
-        Status::Ended { .. } => "ended",
-    };
-    let session = model.session.as_ref().map(|s| {
-        let chats: Vec<Value> = s
-            .timeline
-            .entries()
-            .iter()
-            .filter_map(|entry| match &entry.kind {
-                EntryKind::Chat { from, text, .. } => {
-                    Some(json!({ "from": from.to_string(), "text": text }))
-                }
-                _ => None,
-            })
-            .collect();
-        let members: Vec<String> = s.members.iter().map(ToString::to_string).collect();
-        json!({
-            "room": s.room.to_string(),
-            "me": s.me.to_string(),
-            "members": members,
-            "chats": chats,
-            "invite": invite_link(&s.room),
-        })
-    });
-    json!({
-        "status": status,
-        "join_error": model.join_error,
-        "form": { "room": form.room, "server": form.server, "username": form.username },
-        "session": session,
-    })
-    .to_string()
 }

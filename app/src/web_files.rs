@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::Closure;
 
 use egui::ColorImage;
 
-use crate::files::{Picked, mime_for};
+use crate::files::picked::{Picked, mime_for};
 use crate::ui::attachment::decode::header_allows;
 
 /// Opens the picker; the chosen file's bytes go to `tx`.

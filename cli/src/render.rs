@@ -6,8 +6,8 @@
 
 use chrono::{TimeZone, Timelike};
 use confab_protocol::{
-    ChatMessage, ErrorCode, ErrorMessage, Millis, PresenceChange, RoomCode, ServerMessage,
-    Username, WelcomeMessage, WhisperMessage, close_code,
+    Attachment, ChatMessage, ErrorCode, ErrorMessage, Millis, PresenceChange, RoomCode,
+    ServerMessage, Username, WelcomeMessage, WhisperMessage, close_code,
 };
 
 /// Width of `HH:MM:SS `: continuation lines of multi-line messages are indented by it.
@@ -188,7 +188,7 @@ fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
             "{} <{}> {}",
             clock(chat.ts, zone),
             chat.from,
-            crate::attach::describe(file)
+            describe(file)
         );
     }
     if let Some(action) = confab_protocol::command::action_text(&chat.text) {
@@ -221,6 +221,36 @@ pub fn clock<Tz: TimeZone>(ms: Millis, zone: &Tz) -> String {
             || "--:--:--".to_owned(),
             |t| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
         )
+}
+
+/// `[file cat.png, image/png, 12.1 KiB, 640x480] (/save 0123…)`: what a message carrying
+/// an attachment shows. The name is cleaned like any text from other people.
+pub fn describe(file: &Attachment) -> String {
+    let kind = file.sniffed_mime.as_deref().unwrap_or(&file.mime);
+    let size = human_size(file.size);
+    let pixels = match (file.width, file.height) {
+        (Some(w), Some(h)) => format!(", {w}x{h}"),
+        _ => String::new(),
+    };
+    format!(
+        "[file {}, {}, {size}{pixels}] (/save {})",
+        clean(&confab_protocol::clean_file_name(&file.name)),
+        clean(kind),
+        file.id
+    )
+}
+
+/// `812 B`, `12.1 KiB`, `4.0 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)] // Shown to one decimal: precision is not needed.
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KiB", b / 1024.0)
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    }
 }
 
 /// Makes text from other people safe to print: control characters (which could move the

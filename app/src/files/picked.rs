@@ -1,0 +1,28 @@
+//! A file on its way to the room, and the type its name suggests: the leaf both the
+//! native side (`files`) and the browser's (`web_files`) hand files over in.
+
+/// A file to upload: its name, declared type and bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    /// The file's name.
+    pub name: String,
+    /// Its type, guessed from the name.
+    pub mime: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The MIME type a file name suggests (the relay sniffs the bytes anyway).
+pub fn mime_for(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit('.').next().unwrap_or_default();
+    match ext {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "txt" | "md" => "text/plain",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
