@@ -159,7 +159,7 @@ pub fn readable_emoji(text: &str, mut can_draw: impl FnMut(char) -> bool) -> Cow
 /// Whether `c` is in a block where emoji start (a cheap test before asking the fonts, so
 /// the letters of other scripts cost nothing): Unicode's emoji outside the pictograph
 /// planes are the few symbols listed here.
-fn could_be_emoji(c: char) -> bool {
+pub fn could_be_emoji(c: char) -> bool {
     matches!(
         u32::from(c),
         0xA9 | 0xAE

@@ -91,6 +91,10 @@ pub fn readable<'t>(ui: &Ui, text: &'t str) -> std::borrow::Cow<'t, str> {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        // Most messages have no emoji at all: no need to ask the fonts.
+        if !text.chars().any(crate::state::emoji::could_be_emoji) {
+            return text.into();
+        }
         let font = egui::TextStyle::Body.resolve(ui.style());
         ui.ctx()
             .fonts_mut(|fonts| readable_emoji(text, |c| fonts.has_glyph(&font, c)))
