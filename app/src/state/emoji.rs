@@ -189,9 +189,10 @@ fn is_emoji_modifier(c: char) -> bool {
 }
 
 /// The table's entry for `cluster`, with or without its emoji presentation selector.
+/// Compares borrowed slices: this runs for every undrawable emoji shown in a frame.
 fn table_entry(cluster: &str) -> Option<&'static emojis::Emoji> {
-    let bare = |s: &str| s.trim_end_matches('\u{fe0f}').to_owned();
-    let wanted = bare(cluster);
+    let bare = |s: &'static str| s.trim_end_matches('\u{fe0f}');
+    let wanted = cluster.trim_end_matches('\u{fe0f}');
     emojis::iter().find(|e| bare(e.as_str()) == wanted)
 }
 
