@@ -208,13 +208,7 @@ impl LocalRooms {
                 text,
                 ts,
             } => {
-                // A whisper to yourself is only the echo the sender's relay gives it.
-                let to_self = from.uniqueness_key() == *to_key;
-                if let Some(member) = room
-                    .members
-                    .iter_mut()
-                    .find(|m| &m.key == to_key && !to_self)
-                {
+                if let Some(member) = room.members.iter_mut().find(|m| &m.key == to_key) {
                     let frame = encode(&ServerMessage::Whisper(WhisperMessage {
                         from: from.clone(),
                         to: member.name.clone(),

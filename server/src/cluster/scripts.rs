@@ -324,7 +324,7 @@ return 1
 "#;
 
 /// Publishes a whisper if its sender is still a member on this connection and its
-/// recipient is a member.
+/// recipient is a member (and someone else).
 ///
 /// ARGV: channel, recipient's name key, event body, sender's name key, relay id, conn id.
 /// Returns `{"ok", recipient name JSON}`, `{"no_such_member"}` or `{"not_member"}`.
@@ -332,7 +332,8 @@ const WHISPER: &str = r#"
 if not member_on(ARGV[4], ARGV[5], ARGV[6]) then return {'not_member'} end
 local name = redis.call('HGET', NAMES, ARGV[2])
 if not name or redis.call('HEXISTS', MEMBERS, ARGV[2]) == 0 then return {'no_such_member'} end
-publish(ARGV[1], ARGV[3])
+-- A whisper to yourself is only the echo the sender's relay gives it: nothing to publish.
+if ARGV[2] ~= ARGV[4] then publish(ARGV[1], ARGV[3]) end
 return {'ok', name}
 "#;
 
