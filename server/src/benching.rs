@@ -11,13 +11,14 @@ use confab_protocol::ServerMessage;
 use crate::Config;
 use crate::outbox::Inbox;
 use crate::outcome::Outcome;
+use crate::rooms::memory::Registry;
 use crate::session::Session;
 use crate::shared::Shared;
 
 /// One relay's state with the rate limit out of the way, to hold several [`RoomFixture`]s.
 #[derive(Debug, Clone)]
 pub struct RelayFixture {
-    shared: Arc<Shared>,
+    shared: Arc<Shared<Registry>>,
 }
 
 impl RelayFixture {
@@ -43,7 +44,7 @@ impl RelayFixture {
 /// One room with `members` joined sessions; [`Self::chat`] has the first one say something.
 #[derive(Debug)]
 pub struct RoomFixture {
-    sessions: Vec<Session>,
+    sessions: Vec<Session<Registry>>,
     inboxes: Vec<Inbox>,
     next_client_id: u64,
 }
@@ -56,7 +57,7 @@ impl RoomFixture {
     }
 
     /// A room of `members` joined sessions in the relay state `shared`.
-    fn on(shared: &Arc<Shared>, members: usize) -> Option<Self> {
+    fn on(shared: &Arc<Shared<Registry>>, members: usize) -> Option<Self> {
         let mut fixture = Self {
             sessions: Vec::with_capacity(members),
             inboxes: Vec::with_capacity(members),

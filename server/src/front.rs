@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use crate::guards::Lease;
 use crate::handler::{self, Socket};
+use crate::rooms::RoomStore;
 use crate::shared::Shared;
 use crate::stream::{Counted, Stream};
 use crate::upgrade::{Head, Policy, UpgradeError, upgrade};
@@ -25,18 +26,17 @@ use crate::web::{self, Site, page_url};
 
 /// How the relay meets its connections: the parts of the front door that are the same for
 /// every one of them.
-#[derive(Default)]
-pub struct Door {
+pub struct Door<S> {
     /// Set for `https://` and `wss://`.
     pub tls: Option<TlsAcceptor>,
     /// The page, health and metrics answers.
-    pub site: Arc<Site>,
+    pub site: Arc<Site<S>>,
     /// `--public-url`: the page address announced in `welcome.page_url`, instead of one
     /// made from each request's `Host` header.
     pub public_url: Option<String>,
 }
 
-impl std::fmt::Debug for Door {
+impl<S: std::fmt::Debug> std::fmt::Debug for Door<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Door")
             .field("tls", &self.tls.is_some())
@@ -63,13 +63,13 @@ enum Opened {
 /// connection for its life (BENCHMARKS.md, "Idle memory per connection"), a tenth of an
 /// idle connection. `RUST_LOG=confab_server=debug` turns it on. It is attached by hand
 /// rather than with `#[instrument]`, which would keep a second copy of the arguments.
-pub fn serve(
+pub fn serve<S: RoomStore>(
     tcp: TcpStream,
     peer: SocketAddr,
     conn: u64,
     lease: Lease,
-    shared: Arc<Shared>,
-    door: Arc<Door>,
+    shared: Arc<Shared<S>>,
+    door: Arc<Door<S>>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> + Send + 'static {
     let span = tracing::debug_span!("conn", peer = %peer, id = conn);
@@ -118,10 +118,10 @@ fn unbox<T>(boxed: Box<T>) -> T {
 }
 
 /// The handshakes under the handshake timeout; `None` (counted by reason) if they failed.
-async fn handshakes(
+async fn handshakes<S: RoomStore>(
     tcp: TcpStream,
-    shared: Arc<Shared>,
-    door: Arc<Door>,
+    shared: Arc<Shared<S>>,
+    door: Arc<Door<S>>,
     within_ip_limit: bool,
     draining: bool,
 ) -> Option<Opened> {
@@ -168,9 +168,9 @@ enum Failure {
 }
 
 /// The TLS handshake (if any) and the first request head.
-async fn open(
+async fn open<S: RoomStore>(
     tcp: Counted,
-    door: &Door,
+    door: &Door<S>,
     policy: Policy<'_>,
     config: &crate::Config,
 ) -> Result<Opened, Failure> {

@@ -5,20 +5,21 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 
-use confab_protocol::{ServerMessage, WelcomeMessage};
+use confab_protocol::ServerMessage;
 
 use crate::Config;
 use crate::outbox::Inbox;
 use crate::outcome::Outcome;
+use crate::rooms::memory::Registry;
 use crate::session::Session;
 use crate::shared::Shared;
 
 /// Two members in one room; `feed` hands text frames to the first one's session.
 #[derive(Debug)]
 pub struct JoinedConnection {
-    session: Session,
+    session: Session<Registry>,
     inboxes: Vec<Inbox>,
-    _peer: Session,
+    _peer: Session<Registry>,
 }
 
 impl JoinedConnection {

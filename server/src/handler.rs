@@ -25,6 +25,7 @@ use confab_protocol::{ServerMessage, close_code};
 use crate::Config;
 use crate::outbox::{Delivery, Inbox, Kick};
 use crate::outcome::Outcome;
+use crate::rooms::RoomStore;
 use crate::session::Session;
 use crate::shared::Shared;
 use crate::stream::Stream;
@@ -70,11 +71,11 @@ const CLOSE_LINGER: Duration = Duration::from_secs(2);
     clippy::manual_async_fn,
     reason = "an async fn stores its arguments twice"
 )]
-pub fn serve(
+pub fn serve<S: RoomStore>(
     mut socket: Socket,
     ip: IpAddr,
     conn: u64,
-    shared: Arc<Shared>,
+    shared: Arc<Shared<S>>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> {
     async move {
@@ -133,9 +134,9 @@ enum End {
     clippy::manual_async_fn,
     reason = "an async fn stores its arguments twice"
 )]
-fn drive(
+fn drive<S: RoomStore>(
     socket: &mut Socket,
-    mut session: Session,
+    mut session: Session<S>,
     config: &Config,
     mut shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = End> {

@@ -1,8 +1,9 @@
 //! confab-server: a WebSocket relay for Confab rooms, on tokio and tokio-tungstenite.
 //!
 //! People join a room with a name and a room code (or create one), and every chat message
-//! is relayed to everyone in the room. Rooms live in memory only and vanish after their
-//! last member has been gone for a grace period. The wire format is `confab-protocol`.
+//! is relayed to everyone in the room. Rooms live in this process's memory, or in Redis
+//! shared by many relays (`--redis`), and vanish after their last member has been gone for
+//! a grace period. The wire format is `confab-protocol`.
 //!
 //! # Layout
 //! - [`config`]: every limit and timing, with defaults ([`Config`]).
@@ -15,27 +16,30 @@
 //! - `stream`: the byte streams under it all (TCP or TLS, counted) and `tls`, their setup.
 //! - `session`: what a joined connection's frames do (chat, typing, whisper, leave), each
 //!   ending in an `outcome` the handler carries out.
-//! - `shared`: the state every connection holds (settings, room directory, failed joins).
-//! - `rooms`: what a session can do with rooms, and the two engines behind it:
-//!   - `registry` and `room`: in memory (the default): rooms (each behind its own lock),
-//!     members, history, resume tokens and the fan-out seam;
-//!   - `cluster`: rooms shared by many relays through Redis (`--redis`);
-//!   - `room_types`, `conn` and `clock`: the leaves both engines and the session import
-//!     (refusals, admissions, departures; connection ids; milliseconds), so no module
-//!     imports back up (`../shared/tools/rust_cycles.py server/src` finds no circle).
+//! - `shared`: the state every connection holds (settings, the room store, failed joins),
+//!   generic over the room store so that every connection task is built once per store.
+//! - `rooms`: the room contract, `RoomStore`, and the two stores that keep it, side by
+//!   side:
+//!   - `rooms::memory`: in this process (the default): rooms each behind its own lock,
+//!     members, history, resume tokens and the fan-out;
+//!   - `rooms::cluster`: rooms shared by many relays through Redis (`--redis`), decided by
+//!     Lua scripts and delivered from a pub/sub bus;
+//!   - `rooms::types` and `rooms::frames`, with `conn`, `clock` and `presence`: the leaves
+//!     both stores and the session import (refusals, admissions, departures; the `gap`
+//!     rule, frame encoding and `welcome.limits`), so no module imports back up
+//!     (`../shared/tools/rust_cycles.py server/src` finds no circle).
 //! - `outbox`: the bounded per-client queue and the eviction signal.
 //! - `metrics` and `metrics_endpoint`: counters and gauges, served as Prometheus text on
 //!   `--metrics-bind`.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
-//! - `attachments`: uploaded files in memory, their limits, chunked transfers and
-//!   `GET /attachments/<id>`.
+//! - `attachments`: uploaded files (kept by the room store), their limits, chunked
+//!   transfers and `GET /attachments/<id>`, which every relay of a cluster serves too.
 
 mod attachments;
 #[cfg(feature = "bench")]
 #[doc(hidden)]
 pub mod benching;
 mod clock;
-mod cluster;
 pub mod config;
 mod conn;
 mod front;
@@ -48,9 +52,6 @@ mod metrics_endpoint;
 mod outbox;
 mod outcome;
 mod presence;
-mod registry;
-mod room;
-mod room_types;
 mod rooms;
 mod secrets;
 pub mod server;

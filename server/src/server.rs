@@ -15,6 +15,7 @@ use crate::Config;
 use crate::front::{self, Door};
 use crate::guards::{AcceptErrors, ConnectionsPerIp, IpSlot, Lease};
 use crate::metrics_endpoint;
+use crate::rooms::RoomStore;
 use crate::shared::Shared;
 use crate::tls;
 use crate::web::{self, Bundle, Site};
@@ -68,8 +69,27 @@ pub async fn run_with_metrics(
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    match config.redis.clone() {
+        None => {
+            let shared = Arc::new(Shared::new(config));
+            serve(listener, metrics_listener, shared, shutdown).await
+        }
+        Some(url) => {
+            let shared = Arc::new(Shared::cluster(config, &url).await?);
+            serve(listener, metrics_listener, shared, shutdown).await
+        }
+    }
+}
+
+/// [`run_with_metrics`] with the relay's state made: one build of the accept loop, the
+/// connection tasks and the janitor per room store, so none of them dispatches at run time.
+async fn serve<S: RoomStore>(
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    shared: Arc<Shared<S>>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let metrics_here = metrics_listener.is_none();
-    let shared = Arc::new(Shared::start(config).await?);
     let door = Arc::new(door_for(&shared, metrics_here)?);
     announce(&listener, &door)?;
     // Aborted on return: the endpoint lives exactly as long as the relay.
@@ -124,9 +144,7 @@ pub async fn run_with_metrics(
             accepted = acceptor.accept(&listener) => spawn(accepted?, None),
         }
     }
-    if let Some(cluster) = shared.rooms.cluster() {
-        cluster.stop().await;
-    }
+    shared.rooms.stop().await;
     drop(janitor);
     drop(metrics_task);
     Ok(())
@@ -134,7 +152,7 @@ pub async fn run_with_metrics(
 
 /// The front door `config` asks for: the web bundle, TLS, the public page address, and
 /// `/metrics` on the main port when `metrics_here`.
-fn door_for(shared: &Arc<Shared>, metrics_here: bool) -> std::io::Result<Door> {
+fn door_for<S: RoomStore>(shared: &Arc<Shared<S>>, metrics_here: bool) -> std::io::Result<Door<S>> {
     let config = &shared.config;
     let bundle = match &config.web_dir {
         Some(dir) => {
@@ -172,7 +190,7 @@ fn door_for(shared: &Arc<Shared>, metrics_here: bool) -> std::io::Result<Door> {
 }
 
 /// Logs where the relay listens and, when it serves the page, the address to open.
-fn announce(listener: &TcpListener, door: &Door) -> std::io::Result<()> {
+fn announce<S: RoomStore>(listener: &TcpListener, door: &Door<S>) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     let (ws, http) = if door.tls.is_some() {
         ("wss", "https")
@@ -262,7 +280,7 @@ impl Acceptor {
     }
 }
 
-async fn sweep_forever(shared: Arc<Shared>) {
+async fn sweep_forever<S: RoomStore>(shared: Arc<Shared<S>>) {
     let mut ticks = tokio::time::interval(SWEEP_EVERY);
     loop {
         ticks.tick().await;

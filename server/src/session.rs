@@ -20,8 +20,8 @@ use crate::guards::{MessageRate, RateVerdict};
 use crate::outbox::outbox;
 use crate::outcome::{Outcome, rate_limited, retry_after_ms};
 use crate::presence::PresenceForm;
-use crate::room_types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
-use crate::rooms::Membership;
+use crate::rooms::RoomStore;
+use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
 use crate::secrets;
 use crate::shared::Shared;
 
@@ -52,10 +52,10 @@ pub const STATUS_CHANGES_BURST: u32 = 4;
 /// Strike points at which a status flood closes the connection with 1008.
 pub const STATUS_MAX_STRIKES: u32 = 30;
 
-/// One connection's protocol state.
+/// One connection's protocol state, in a relay whose rooms are kept by `S`.
 #[derive(Debug)]
-pub struct Session {
-    shared: Arc<Shared>,
+pub struct Session<S: RoomStore> {
+    shared: Arc<Shared<S>>,
     ip: IpAddr,
     conn: ConnId,
     bad_frames: u32,
@@ -64,7 +64,7 @@ pub struct Session {
     /// Typing hints' own budget, so that hints never make a person's chat wait.
     typing_rate: MessageRate,
     /// The room this connection is in, once it is.
-    membership: Option<Membership>,
+    membership: Option<S::Membership>,
     /// How the client asked to hear of presence changes (`hello`'s features).
     presence: PresenceForm,
     /// What most connections never use (status changes, file transfers), allocated on
@@ -99,9 +99,9 @@ fn occasional(slot: &mut Option<Box<Occasional>>) -> &mut Occasional {
     slot.get_or_insert_with(|| Box::new(Occasional::new()))
 }
 
-impl Session {
+impl<S: RoomStore> Session<S> {
     /// A session for a new connection from `ip`.
-    pub fn new(shared: Arc<Shared>, ip: IpAddr, conn: ConnId) -> Self {
+    pub fn new(shared: Arc<Shared<S>>, ip: IpAddr, conn: ConnId) -> Self {
         let config = &shared.config;
         let rate = MessageRate::new(
             config.messages_per_second,
@@ -343,19 +343,23 @@ impl Session {
                     Err(err) => not_sent(err, client_id, to.as_str()),
                 }
             }
-            ClientMessage::Typing { active } => {
-                rooms.typing(membership, active).await;
-                Outcome::Nothing
-            }
+            ClientMessage::Typing { active } => match rooms.typing(membership, active).await {
+                Err(SendError::MembershipLost) => membership_lost(),
+                // A hint that did not go expires on its own: nothing to tell its author.
+                Ok(()) | Err(_) => Outcome::Nothing,
+            },
             ClientMessage::Roster => {
                 rooms.roster(membership);
                 Outcome::Nothing
             }
-            ClientMessage::Status { status } => {
-                rooms.status(membership, status).await;
-                Outcome::Nothing
+            ClientMessage::Status { status } => match rooms.status(membership, status).await {
+                Err(SendError::MembershipLost) => membership_lost(),
+                // Not stored: the client sends its status again after its next resume.
+                Ok(()) | Err(_) => Outcome::Nothing,
+            },
+            ClientMessage::Lock { locked } => {
+                owner_outcome(rooms.lock_room(membership, locked).await)
             }
-            ClientMessage::Lock { locked } => owner_outcome(rooms.lock(membership, locked).await),
             ClientMessage::Remove { name } => owner_outcome(rooms.remove(membership, &name).await),
             // Handled before the rate limit in `on_text`, and before joining.
             ClientMessage::Leave | ClientMessage::Hello { .. } => Outcome::Nothing,
@@ -375,11 +379,9 @@ impl Session {
     async fn enter(&mut self, name: Username, room: Option<&RoomCode>, resume: &Resume) -> Outcome {
         let shared = Arc::clone(&self.shared);
         let now = Instant::now();
-        let blocked_in_cluster = match shared.rooms.cluster() {
-            Some(cluster) => cluster.failed_joins(self.ip).await >= shared.config.max_failed_joins,
-            None => false,
-        };
-        if blocked_in_cluster || shared.failed_joins.is_blocked(self.ip, now) {
+        let blocked_elsewhere =
+            shared.rooms.shared_failed_joins(self.ip).await >= shared.config.max_failed_joins;
+        if blocked_elsewhere || shared.failed_joins.is_blocked(self.ip, now) {
             let reply = ServerMessage::error(
                 ErrorCode::TooManyFailedJoins,
                 "too many failed joins from your address; try again later",
@@ -429,9 +431,7 @@ impl Session {
                 if err == JoinError::RoomNotFound {
                     shared.metrics.failed_joins.inc();
                     shared.failed_joins.record(self.ip, now);
-                    if let Some(cluster) = shared.rooms.cluster() {
-                        cluster.record_failed_join(self.ip);
-                    }
+                    shared.rooms.share_failed_join(self.ip);
                 }
                 tracing::debug!(%err, ?room, "join refused");
                 Outcome::Reply(ServerMessage::error(err.code(), err.to_string()))
@@ -453,13 +453,8 @@ fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
             "the relay cannot reach its cluster right now; nothing was sent".to_owned(),
             Some(UNAVAILABLE_RETRY_MS),
         ),
-        SendError::MembershipLost => {
-            return Outcome::Close {
-                reply: None,
-                code: close_code::SERVICE_RESTART,
-                reason: "the relay lost touch with its cluster; resume",
-            };
-        }
+        SendError::MembershipLost => return membership_lost(),
+        SendError::NotInRoom => return Outcome::Nothing,
     };
     Outcome::Reply(ServerMessage::Error(ErrorMessage {
         code,
@@ -469,11 +464,21 @@ fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
     }))
 }
 
+/// The close for a connection the shared state no longer lists as a member: it resumes.
+fn membership_lost() -> Outcome {
+    Outcome::Close {
+        reply: None,
+        code: close_code::SERVICE_RESTART,
+        reason: "the relay lost touch with its cluster; resume",
+    }
+}
+
 /// The answer to an owner's request: nothing when it was carried out (everyone hears of
-/// it), or the refusal.
+/// it) or when the requester is no longer in the room (its close is on its way), or the
+/// refusal.
 fn owner_outcome(result: Result<(), OwnerError>) -> Outcome {
     match result {
-        Ok(()) => Outcome::Nothing,
+        Ok(()) | Err(OwnerError::NotInRoom) => Outcome::Nothing,
         Err(err) => Outcome::Reply(ServerMessage::Error(ErrorMessage {
             code: err.code(),
             message: err.to_string(),
@@ -509,7 +514,7 @@ fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outco
     })))
 }
 
-impl Drop for Session {
+impl<S: RoomStore> Drop for Session<S> {
     fn drop(&mut self) {
         if let Some(membership) = self.membership.take() {
             self.shared.rooms.depart(&membership, Departure::Dropped);

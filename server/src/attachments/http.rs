@@ -12,21 +12,21 @@
 //! own content type: a member's upload never runs as a page of the relay's origin.
 //!
 //! In cluster mode the file, and the check that the token is a current member's, come from
-//! Redis (`cluster/attachments.rs`), so every relay of the cluster serves every file. The
+//! Redis (`rooms/cluster/attachments.rs`), so every relay of the cluster serves every file. The
 //! bytes are then a copy held for the response's life, so at most
-//! [`MAX_CLUSTER_DOWNLOADS`] are held at once; further requests wait for one to end. A
+//! `MAX_CLUSTER_DOWNLOADS` (`rooms/cluster/store.rs`) are held at once; further requests wait for one to end. A
 //! `HEAD` makes the same checks but reads only the descriptor (size, type), never the bytes.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use confab_protocol::Attachment;
 
+use crate::rooms::RoomStore;
 use crate::shared::Shared;
 
 /// The path prefix this module answers.
@@ -35,31 +35,9 @@ pub const PREFIX: &str = "/attachments/";
 /// Content types served as themselves; everything else is `application/octet-stream`.
 const INLINE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
-/// Cluster-mode downloads whose bytes this relay holds at once (each at most
-/// `max_file_bytes`: 4 × 4 MiB by default). A request past it waits for a permit, holding
-/// nothing but its connection. One per process: a relay is one process (tests that run
-/// several relays in one process share it, which only lowers their concurrency).
-pub const MAX_CLUSTER_DOWNLOADS: usize = 4;
-
-static CLUSTER_DOWNLOADS: LazyLock<Arc<Semaphore>> =
-    LazyLock::new(|| Arc::new(Semaphore::new(MAX_CLUSTER_DOWNLOADS)));
-
-/// A file copied out of Redis, with the permit that counts it, both held until the
-/// response body is sent and dropped.
-struct Copied {
-    data: Vec<u8>,
-    _permit: OwnedSemaphorePermit,
-}
-
-impl AsRef<[u8]> for Copied {
-    fn as_ref(&self) -> &[u8] {
-        &self.data
-    }
-}
-
 /// The answer to `GET` (or `HEAD`, then `head_only`) of `/attachments/<id>`.
-pub async fn answer(
-    shared: &Arc<Shared>,
+pub async fn answer<S: RoomStore>(
+    shared: &Arc<Shared<S>>,
     id: &str,
     headers: &HeaderMap,
     head_only: bool,
@@ -72,44 +50,11 @@ pub async fn answer(
     let Some(token) = token else {
         return not_found();
     };
-    let found = match shared.rooms.cluster() {
-        // A HEAD reads no bytes out of Redis, so it holds no download permit either.
-        Some(cluster) if head_only => cluster
-            .download(id, token, true)
-            .await
-            .map(|(descriptor, _)| (descriptor, Bytes::new())),
-        Some(cluster) => {
-            let Ok(permit) = Arc::clone(&*CLUSTER_DOWNLOADS).acquire_owned().await else {
-                return not_found();
-            };
-            cluster
-                .download(id, token, false)
-                .await
-                .map(|(descriptor, data)| {
-                    let body = Bytes::from_owner(Copied {
-                        data,
-                        _permit: permit,
-                    });
-                    (descriptor, body)
-                })
-        }
-        None => memory_file(shared, id, token).await,
-    };
+    let found = shared.rooms.download(id, token, head_only).await;
     let Some((descriptor, data)) = found else {
         return not_found();
     };
     file_response(&descriptor, data, head_only)
-}
-
-/// A file of this relay's own store (memory mode), shared, not copied.
-async fn memory_file(shared: &Arc<Shared>, id: &str, token: &str) -> Option<(Attachment, Bytes)> {
-    let store = shared.rooms.attachments()?;
-    let room = store.room_of(id)?;
-    if !shared.rooms.is_current_member(&room, token).await {
-        return None;
-    }
-    let stored = store.fetch(&room, id)?;
-    Some((stored.descriptor, Bytes::from_owner(stored.data)))
 }
 
 /// The file as a download, with the headers that keep it from running as a page.

@@ -22,8 +22,8 @@ use super::sniff::sniff;
 use super::{Claim, Stored};
 use crate::guards::{MessageRate, RateVerdict};
 use crate::outcome::{Outcome, rate_limited};
-use crate::room_types::SendError;
-use crate::rooms::Membership;
+use crate::rooms::RoomStore;
+use crate::rooms::types::SendError;
 use crate::secrets;
 use crate::shared::Shared;
 
@@ -95,7 +95,7 @@ impl Transfers {
     /// Takes a token from the transfer budget for an `upload_chunk` or `fetch_attachment`;
     /// `Some` is the refusal to send instead. Every refusal is answered (a client waits
     /// for each chunk's answer), with `retry_after_ms`.
-    pub fn within_rate(&mut self, shared: &Shared) -> Option<Outcome> {
+    pub fn within_rate<S: RoomStore>(&mut self, shared: &Shared<S>) -> Option<Outcome> {
         let client_id = self
             .upload
             .as_ref()
@@ -122,10 +122,10 @@ impl Transfers {
     }
 
     /// Handles an attachment frame of a joined connection.
-    pub async fn on_message(
+    pub async fn on_message<S: RoomStore>(
         &mut self,
-        shared: &Shared,
-        membership: &Membership,
+        shared: &Shared<S>,
+        membership: &S::Membership,
         message: ClientMessage,
     ) -> Outcome {
         match message {
@@ -152,10 +152,10 @@ impl Transfers {
         }
     }
 
-    async fn start(
+    async fn start<S: RoomStore>(
         &mut self,
-        shared: &Shared,
-        membership: &Membership,
+        shared: &Shared<S>,
+        membership: &S::Membership,
         client_id: ClientId,
         file_name: String,
         mime: String,
@@ -172,7 +172,7 @@ impl Transfers {
                 client_id,
             );
         }
-        let reservation = match shared.rooms.reserve(membership, size).await {
+        let reservation = match shared.rooms.reserve_file(membership, size).await {
             Ok(reservation) => reservation,
             Err(code) => return refusal(code, limit_message(code, shared), client_id),
         };
@@ -206,10 +206,10 @@ impl Transfers {
         })
     }
 
-    async fn chunk(
+    async fn chunk<S: RoomStore>(
         &mut self,
-        shared: &Shared,
-        membership: &Membership,
+        shared: &Shared<S>,
+        membership: &S::Membership,
         offset: u64,
         data: &str,
     ) -> Outcome {
@@ -303,7 +303,11 @@ fn append(
 }
 
 /// Stores the finished upload and announces it to the room.
-async fn finish(shared: &Shared, membership: &Membership, pending: Pending) -> Outcome {
+async fn finish<S: RoomStore>(
+    shared: &Shared<S>,
+    membership: &S::Membership,
+    pending: Pending,
+) -> Outcome {
     let Ok(id) = secrets::resume_token() else {
         return refusal(
             ErrorCode::Internal,
@@ -347,7 +351,12 @@ async fn finish(shared: &Shared, membership: &Membership, pending: Pending) -> O
 }
 
 /// One chunk of attachment `id` from `offset`, if it is in the member's room.
-async fn fetch(shared: &Shared, membership: &Membership, id: &str, offset: u64) -> Outcome {
+async fn fetch<S: RoomStore>(
+    shared: &Shared<S>,
+    membership: &S::Membership,
+    id: &str,
+    offset: u64,
+) -> Outcome {
     let len = shared.config.max_chunk_bytes as usize;
     let Some((size, bytes)) = shared.rooms.fetch_chunk(membership, id, offset, len).await else {
         return not_found();
@@ -405,7 +414,7 @@ fn refusal(
     }))
 }
 
-fn limit_message(code: ErrorCode, shared: &Shared) -> String {
+fn limit_message<S: RoomStore>(code: ErrorCode, shared: &Shared<S>) -> String {
     let config = &shared.config;
     match code {
         ErrorCode::FileTooLarge => {

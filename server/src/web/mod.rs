@@ -28,6 +28,7 @@ use tokio::sync::watch;
 use crate::attachments;
 use crate::metrics::Metrics;
 use crate::metrics_endpoint;
+use crate::rooms::RoomStore;
 use crate::shared::Shared;
 use crate::stream::{Rewound, Stream};
 use crate::upgrade::MAX_REQUEST_HEAD_BYTES;
@@ -43,24 +44,24 @@ pub const MAX_HTTP_CONNECTION: Duration = Duration::from_secs(120);
 /// checked by `upgrade` with the same limit).
 const MAX_HEADERS: usize = 48;
 
-/// What the main port serves besides the relay.
-#[derive(Debug, Default)]
-pub struct Site {
+/// What the main port serves besides the relay, whose rooms are kept by `S`.
+#[derive(Debug)]
+pub struct Site<S> {
     /// The web client, when there is one (`--web-dir` or the `embed-web` feature).
     pub bundle: Option<Bundle>,
     /// Set when `/metrics` is served on the main port (no `--metrics-bind` given).
     pub metrics: Option<Arc<Metrics>>,
     /// The relay's state, for `GET /attachments/<id>` (`attachments::http`).
-    pub shared: Option<Arc<Shared>>,
+    pub shared: Option<Arc<Shared<S>>>,
 }
 
 /// Serves HTTP requests on `stream` (whose first bytes, already read, are `head`) until the
 /// client closes, the connection is too old, or the relay shuts down (the request in
 /// flight is answered first). `shutdown` is also what `/healthz` reports.
-pub async fn serve(
+pub async fn serve<S: RoomStore>(
     stream: Stream,
     head: Vec<u8>,
-    site: Arc<Site>,
+    site: Arc<Site<S>>,
     handshake_timeout: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -115,7 +116,7 @@ pub async fn serve(
 }
 
 /// The answer to one request that is not a WebSocket upgrade.
-fn answer(request: &Request<Incoming>, site: &Site, draining: bool) -> Response<Full<Bytes>> {
+fn answer<S>(request: &Request<Incoming>, site: &Site<S>, draining: bool) -> Response<Full<Bytes>> {
     let method = request.method();
     if method != Method::GET && method != Method::HEAD {
         let mut response = text(

@@ -202,7 +202,7 @@ end
 -- key): `confab:{CODE}:file:ID` (the bytes, a string, so a chunk is one GETRANGE) and
 -- `confab:attachment:ID` (the room's code, for HTTP downloads that name only the id).
 -- There is one pair per file, so they cannot be among KEYS: the room's expiry and its
--- keeping reach them through this list (cluster/attachments.rs).
+-- keeping reach them through this list (attachments.rs).
 local function file_keys()
   local prefix = string.sub(ROOM, 1, -5)
   local out = {}

@@ -23,7 +23,7 @@ use super::{Cluster, Membership};
 use crate::attachments::{Claim, Release, Stored};
 use crate::clock::now_millis;
 use crate::metrics::Metrics;
-use crate::room_types::SendError;
+use crate::rooms::types::SendError;
 
 /// The longest attachment id looked up for an HTTP download (ids are 32 hex digits); a
 /// longer one, or one with other characters, is refused before any key is built from it.

@@ -13,11 +13,14 @@
 //! have missed bus events (its Redis connection dropped, the bus queue overflowed, or it
 //! was itself reaped), it closes its members' connections with 1012 so each resumes and
 //! gets exactly what it missed, or a `gap`.
+//!
+//! `store.rs` is the cluster's side of the room contract (`rooms::RoomStore`).
 
 mod attachments;
 mod bus;
 mod local;
 mod scripts;
+mod store;
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -38,9 +41,8 @@ use crate::clock::{millis, now_millis};
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
-use crate::registry::limits_of;
-use crate::room::{encode, missed_since};
-use crate::room_types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
+use crate::rooms::frames::{encode, limits_of, missed_since};
+use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, RoomTag, SendError};
 
 use self::bus::{Envelope, Event, Origin};
 use self::local::{Evicted, LocalRoom, LocalRooms, lock};
@@ -238,7 +240,7 @@ impl Cluster {
                 break code;
             }
         };
-        tracing::info!(room = %crate::room::RoomTag::of(&code), "room created");
+        tracing::info!(room = %RoomTag::of(&code), "room created");
         self.enter(&code, arrival, &Resume::default(), true).await
     }
 
@@ -353,7 +355,7 @@ impl Cluster {
         } else {
             self.evict_slow(&membership);
         }
-        tracing::info!(room = %crate::room::RoomTag::of(code), status = %reply[0], "member joined");
+        tracing::info!(room = %RoomTag::of(code), status = %reply[0], "member joined");
         Ok(membership)
     }
 
@@ -427,9 +429,15 @@ impl Cluster {
             .member(membership.conn)
             .map(|member| std::mem::take(&mut member.typing));
         match was_typing {
-            None => return Ok(()),
+            // Evicted or replaced here: the connection is on its way out.
+            None => return Err(SendError::MembershipLost),
             // Sending ends composing; say so first, so no client shows a stale hint.
-            Some(true) => self.publish_typing(membership, false).await,
+            Some(true) => {
+                if let Err(SendError::MembershipLost) = self.publish_typing(membership, false).await
+                {
+                    return Err(SendError::MembershipLost);
+                }
+            }
             Some(false) => {}
         }
         let body = Event::Chat {
@@ -475,18 +483,24 @@ impl Cluster {
         }
     }
 
-    /// Publishes a typing hint (best effort: a lost hint expires on its own).
-    pub async fn typing(self: &Arc<Self>, membership: &Membership, active: bool) {
+    /// Publishes a typing hint (best effort: a lost hint expires on its own, so only a lost
+    /// membership is an error).
+    pub async fn typing(
+        self: &Arc<Self>,
+        membership: &Membership,
+        active: bool,
+    ) -> Result<(), SendError> {
         let here = lock(&membership.room)
             .member(membership.conn)
             .map(|member| member.typing = active)
             .is_some();
-        if here {
-            self.publish_typing(membership, active).await;
+        if !here {
+            return Err(SendError::MembershipLost);
         }
+        self.publish_typing(membership, active).await
     }
 
-    async fn publish_typing(&self, membership: &Membership, active: bool) {
+    async fn publish_typing(&self, membership: &Membership, active: bool) -> Result<(), SendError> {
         let body = Event::Typing {
             name: membership.name.clone(),
             active,
@@ -503,8 +517,13 @@ impl Cluster {
             .arg(membership.conn.to_string())
             .invoke_async(&mut self.redis.clone())
             .await;
-        if let Err(err) = sent {
-            tracing::debug!(%err, "typing hint not published");
+        match sent {
+            Ok(0) => Err(SendError::MembershipLost),
+            Ok(_) => Ok(()),
+            Err(err) => {
+                tracing::debug!(%err, "typing hint not published");
+                Err(SendError::Unavailable)
+            }
         }
     }
 
@@ -558,7 +577,11 @@ impl Cluster {
 
     /// Sets the member's status in the shared state and publishes it (best effort, like a
     /// typing hint: the client sends its status again after a resume).
-    pub async fn status(self: &Arc<Self>, membership: &Membership, status: MemberStatus) {
+    pub async fn status(
+        self: &Arc<Self>,
+        membership: &Membership,
+        status: MemberStatus,
+    ) -> Result<(), SendError> {
         let body = Event::Status {
             name: membership.name.clone(),
             status,
@@ -575,13 +598,18 @@ impl Cluster {
             .arg(body)
             .invoke_async(&mut self.redis.clone())
             .await;
-        if let Err(err) = set {
-            tracing::debug!(%err, "status not published");
+        match set {
+            Ok(0) => Err(SendError::MembershipLost),
+            Ok(_) => Ok(()),
+            Err(err) => {
+                tracing::debug!(%err, "status not published");
+                Err(SendError::Unavailable)
+            }
         }
     }
 
     /// The owner locks or unlocks the room.
-    pub async fn lock(
+    pub async fn lock_room(
         self: &Arc<Self>,
         membership: &Membership,
         locked: bool,
@@ -634,7 +662,7 @@ impl Cluster {
             return;
         }
         self.metrics.members.dec();
-        tracing::info!(room = %crate::room::RoomTag::of(&membership.code), ?departure, "member left");
+        tracing::info!(room = %RoomTag::of(&membership.code), ?departure, "member left");
         let who = Evicted {
             code: membership.code.clone(),
             key: membership.key.clone(),

@@ -5,10 +5,8 @@
 //! here awaits or writes to a socket; delivery is a non-blocking [`Outbox::offer`].
 
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
-use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use confab_protocol::{
@@ -21,6 +19,8 @@ use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::{PresenceBatch, PresenceForm};
+use crate::rooms::frames::{encode, missed_since};
+use crate::rooms::types::RoomTag;
 
 /// A person in the room, attached to one connection.
 #[derive(Debug)]
@@ -70,30 +70,6 @@ pub struct Removal {
     pub ip: IpAddr,
     /// When the ban lapses.
     pub until: Instant,
-}
-
-/// A short stand-in for a room's code in logs: a keyed hash, drawn per process.
-///
-/// A room code is the key to the room, so `info` logs carry this instead; one room keeps
-/// one tag for the relay's life, which is enough to follow it through a log. The code
-/// itself is logged only at `debug`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoomTag(u32);
-
-impl RoomTag {
-    /// The tag of `code` in this process.
-    pub fn of(code: &RoomCode) -> Self {
-        static KEY: OnceLock<RandomState> = OnceLock::new();
-        let hash = KEY.get_or_init(RandomState::new).hash_one(code);
-        // 32 bits tell thousands of rooms apart in a log without naming any of them.
-        Self(hash as u32)
-    }
-}
-
-impl fmt::Display for RoomTag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:08x}", self.0)
-    }
 }
 
 /// A room and everything it remembers. All of it is gone when the room is removed.
@@ -474,32 +450,6 @@ impl Room {
             self.empty_since = Some(now);
         }
     }
-}
-
-/// What a client that saw up to `after` (none: a fresh join) gets of `history` (the kept
-/// messages, oldest first, in a room whose newest `seq` is `newest`): the messages after
-/// `after`, and the `gap` to announce first if some of those are no longer kept.
-pub fn missed_since<'a>(
-    history: impl IntoIterator<Item = &'a ChatMessage>,
-    newest: Seq,
-    after: Option<Seq>,
-) -> (Vec<ChatMessage>, Option<ServerMessage>) {
-    let history = history.into_iter();
-    let Some(after) = after else {
-        return (history.cloned().collect(), None);
-    };
-    let missed: Vec<ChatMessage> = history.filter(|m| m.seq > after).cloned().collect();
-    let first_kept = missed.first().map_or(newest + 1, |m| m.seq);
-    let gap = (after < newest && first_kept > after + 1).then_some(ServerMessage::Gap {
-        after,
-        resumed_from: first_kept,
-    });
-    (missed, gap)
-}
-
-/// Encodes a message once into a shareable frame.
-pub fn encode(message: &ServerMessage) -> Utf8Bytes {
-    Utf8Bytes::from(message.to_json())
 }
 
 #[cfg(test)]

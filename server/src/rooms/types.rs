@@ -1,11 +1,13 @@
-//! What both room engines answer with: the refusals of `create`, `join` and the owner's
-//! commands, and what an admission, a resume and a departure carry. A leaf both engines
-//! (`registry`, `cluster`) and the session import, so neither engine reaches back into the
-//! dispatcher (`rooms`) for its own vocabulary.
+//! What both room stores answer with: the refusals of `create`, `join`, sending and the
+//! owner's commands, and what an admission, a resume and a departure carry. A leaf both
+//! stores (`memory`, `cluster`) and the session import.
 
+use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
-use confab_protocol::{ErrorCode, Seq, Username};
+use confab_protocol::{ErrorCode, RoomCode, Seq, Username};
 
 use crate::conn::ConnId;
 use crate::outbox::Outbox;
@@ -71,6 +73,10 @@ pub enum OwnerError {
     /// Cluster mode: the shared state (Redis) did not answer in time.
     #[error("the relay cannot reach its shared state right now; try again in a moment")]
     Unavailable,
+    /// The requester's connection no longer speaks for a member (evicted, removed or
+    /// replaced by a resume): its close is already on its way, so nothing is answered.
+    #[error("this connection is no longer in the room")]
+    NotInRoom,
 }
 
 impl OwnerError {
@@ -80,11 +86,12 @@ impl OwnerError {
             Self::NotOwner => ErrorCode::NotOwner,
             Self::NoSuchMember | Self::Yourself => ErrorCode::NoSuchMember,
             Self::Unavailable => ErrorCode::Unavailable,
+            Self::NotInRoom => ErrorCode::NotJoined,
         }
     }
 }
 
-/// Why a chat or whisper was not relayed.
+/// Why a chat, whisper, typing hint, status or upload was not relayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendError {
     /// The whisper's recipient is not in the room.
@@ -94,6 +101,9 @@ pub enum SendError {
     /// Cluster mode: the shared state no longer lists this connection as a member (it was
     /// cut off long enough to be taken for gone). The connection should resume.
     MembershipLost,
+    /// The connection no longer speaks for a member on this relay (evicted, removed or
+    /// replaced by a resume): its close is already on its way, so nothing is answered.
+    NotInRoom,
 }
 
 /// What a connection brings to a join: who it is and where its frames go.
@@ -131,4 +141,28 @@ pub enum Departure {
     Left,
     /// The connection ended: the name stays reserved for a resume for `room_grace`.
     Dropped,
+}
+
+/// A short stand-in for a room's code in logs: a keyed hash, drawn per process.
+///
+/// A room code is the key to the room, so `info` logs carry this instead; one room keeps
+/// one tag for the relay's life, which is enough to follow it through a log. The code
+/// itself is logged only at `debug`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomTag(u32);
+
+impl RoomTag {
+    /// The tag of `code` in this process.
+    pub fn of(code: &RoomCode) -> Self {
+        static KEY: OnceLock<RandomState> = OnceLock::new();
+        let hash = KEY.get_or_init(RandomState::new).hash_one(code);
+        // 32 bits tell thousands of rooms apart in a log without naming any of them.
+        Self(hash as u32)
+    }
+}
+
+impl fmt::Display for RoomTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08x}", self.0)
+    }
 }

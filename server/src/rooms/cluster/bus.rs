@@ -46,7 +46,7 @@ pub enum Event {
         /// The sender's connection.
         #[serde(flatten)]
         origin: Origin,
-        /// A file uploaded to the room (`cluster/attachments.rs`); `text` is its name.
+        /// A file uploaded to the room (`attachments.rs`); `text` is its name.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment: Option<Box<Attachment>>,
     },

@@ -14,12 +14,12 @@ use confab_protocol::{
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::cluster::bus::{Envelope, Event, Origin};
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::PresenceForm;
-use crate::room::encode;
+use crate::rooms::cluster::bus::{Envelope, Event, Origin};
+use crate::rooms::frames::encode;
 
 /// Where a local member is in its join.
 #[derive(Debug)]

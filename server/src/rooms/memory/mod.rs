@@ -1,5 +1,6 @@
-//! The registry: every room on this relay, and the operations a connection performs on
-//! them (create, join, resume, chat, typing, whisper, depart).
+//! The in-memory room store: every room on this relay, and the operations a connection
+//! performs on them (create, join, resume, chat, typing, whisper, status, the owner's
+//! commands, depart). `store.rs` is its side of the room contract (`rooms::RoomStore`).
 //!
 //! Every room has its own `std::sync::Mutex`, never held across an `.await`: an operation
 //! locks its room, updates it, offers encoded frames to outboxes (which never blocks) and
@@ -14,6 +15,9 @@
 //! Presence changes for members that take batches wait in their room (see `presence`);
 //! unlocking a room with changes waiting sets a timer that sends them.
 
+pub mod room;
+mod store;
+
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Deref, DerefMut};
@@ -21,19 +25,20 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use std::time::Instant;
 
 use confab_protocol::{
-    ClientId, ErrorCode, Limits, MemberStatus, PresenceChange, RoomCode, ServerMessage, Username,
+    ClientId, Limits, MemberStatus, PresenceChange, RoomCode, ServerMessage, Username,
     WelcomeMessage, WhisperMessage,
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::Config;
 use crate::attachments::{Claim, Store, Stored};
-use crate::clock::{millis, now_millis};
+use crate::clock::now_millis;
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
-use crate::room::{Member, Reservation, Room, encode};
-use crate::room_types::{Arrival, Departure, JoinError, OwnerError, Resume};
+use crate::rooms::frames::{encode, limits_of};
+use crate::rooms::memory::room::{Member, Reservation, Room};
+use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
 
 /// One room behind its own lock, shared by the directory and the room's members.
 type RoomCell = Arc<Mutex<Room>>;
@@ -302,22 +307,21 @@ impl Registry {
     }
 
     /// Sets the member's status and tells everyone, the member included.
-    pub fn status(&self, membership: &Membership, status: MemberStatus) {
+    pub fn status(&self, membership: &Membership, status: MemberStatus) -> Result<(), SendError> {
         let mut room = membership.lock();
-        let Some(index) = room.position(membership.conn) else {
-            return;
-        };
+        let index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
         room.members[index].status = status;
         let name = room.members[index].name.clone();
         room.broadcast(&encode(&ServerMessage::Status { name, status }), None);
+        Ok(())
     }
 
     /// The owner locks or unlocks the room; everyone hears of it.
-    pub fn lock(&self, membership: &Membership, locked: bool) -> Result<(), OwnerError> {
+    pub fn lock_room(&self, membership: &Membership, locked: bool) -> Result<(), OwnerError> {
         let mut room = membership.lock();
-        let Some(index) = room.position(membership.conn) else {
-            return Ok(());
-        };
+        let index = room
+            .position(membership.conn)
+            .ok_or(OwnerError::NotInRoom)?;
         if !room.is_owner(index) {
             return Err(OwnerError::NotOwner);
         }
@@ -332,9 +336,9 @@ impl Registry {
     /// is closed with 4003, and its name and address are kept out for `removal_ban`.
     pub fn remove(&self, membership: &Membership, name: &Username) -> Result<(), OwnerError> {
         let mut room = membership.lock();
-        let Some(index) = room.position(membership.conn) else {
-            return Ok(());
-        };
+        let index = room
+            .position(membership.conn)
+            .ok_or(OwnerError::NotInRoom)?;
         if !room.is_owner(index) {
             return Err(OwnerError::NotOwner);
         }
@@ -363,11 +367,14 @@ impl Registry {
 
     /// Relays a chat message: stored with the next `seq`, sent to everyone, with
     /// `client_id` in the sender's copy only.
-    pub fn chat(&self, membership: &Membership, client_id: ClientId, text: String) {
+    pub fn chat(
+        &self,
+        membership: &Membership,
+        client_id: ClientId,
+        text: String,
+    ) -> Result<(), SendError> {
         let mut room = membership.lock();
-        let Some(index) = room.position(membership.conn) else {
-            return;
-        };
+        let index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
         let from = room.members[index].name.clone();
         if std::mem::take(&mut room.members[index].typing) {
             // Sending ends composing; say so, so no client shows a stale hint.
@@ -390,6 +397,7 @@ impl Registry {
         );
         message.client_id = Some(client_id);
         room.send_to(membership.conn, &encode(&ServerMessage::Chat(message)));
+        Ok(())
     }
 
     /// Queues the whole roster for the member, behind the frames already queued for it.
@@ -404,17 +412,16 @@ impl Registry {
     }
 
     /// Relays a typing hint to everyone but its author.
-    pub fn typing(&self, membership: &Membership, active: bool) {
+    pub fn typing(&self, membership: &Membership, active: bool) -> Result<(), SendError> {
         let mut room = membership.lock();
-        let Some(index) = room.position(membership.conn) else {
-            return;
-        };
+        let index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
         room.members[index].typing = active;
         let name = room.members[index].name.clone();
         room.broadcast(
             &encode(&ServerMessage::Typing { name, active }),
             Some(membership.conn),
         );
+        Ok(())
     }
 
     /// Sends a whisper to `to` and echoes it to its sender. Fails when `to` is not here.
@@ -424,14 +431,12 @@ impl Registry {
         to: &Username,
         client_id: ClientId,
         text: String,
-    ) -> Result<(), ErrorCode> {
+    ) -> Result<(), SendError> {
         let mut room = membership.lock();
-        let Some(from_index) = room.position(membership.conn) else {
-            return Ok(());
-        };
+        let from_index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
         let to_index = room
             .position_by_key(&to.uniqueness_key())
-            .ok_or(ErrorCode::NoSuchMember)?;
+            .ok_or(SendError::NoSuchMember)?;
         let mut whisper = WhisperMessage {
             from: room.members[from_index].name.clone(),
             to: room.members[to_index].name.clone(),
@@ -497,11 +502,9 @@ impl Registry {
         client_id: ClientId,
         reservation: Claim,
         mut stored: Stored,
-    ) {
+    ) -> Result<(), SendError> {
         let mut room = membership.lock();
-        let Some(index) = room.position(membership.conn) else {
-            return;
-        };
+        let index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
         let from = room.members[index].name.clone();
         let name = stored.descriptor.name.clone();
         let mut message = room.record(from, name, now_millis());
@@ -519,6 +522,7 @@ impl Registry {
         );
         message.client_id = Some(client_id);
         room.send_to(membership.conn, &encode(&ServerMessage::Chat(message)));
+        Ok(())
     }
 
     /// Whether someone in room `code` now holds resume token `token`.
@@ -616,23 +620,6 @@ async fn send_presence_at(room: Weak<Mutex<Room>>, at: tokio::time::Instant) {
         let mut room = lock_room(&cell);
         room.presence.disarm();
         room.flush_presence();
-    }
-}
-
-/// What `welcome.limits` tells clients about `config`.
-pub fn limits_of(config: &Config) -> Limits {
-    Limits {
-        max_text_chars: config.max_text_chars,
-        max_frame_bytes: config.max_frame_bytes,
-        messages_per_second: config.messages_per_second,
-        burst: config.burst,
-        typing_ttl_ms: millis(config.typing_ttl),
-        ping_interval_ms: millis(config.ping_interval),
-        pong_timeout_ms: millis(config.pong_timeout),
-        join_timeout_ms: millis(config.join_timeout),
-        room_grace_ms: millis(config.room_grace),
-        history_len: config.history_len,
-        attachments: crate::attachments::limits_of(config),
     }
 }
 
@@ -750,7 +737,7 @@ mod tests {
         registry.join(&code, bob, &Resume::default()).expect("bob");
         let (cy, _cy_inbox) = batched(3, "cy");
         let cy = registry.join(&code, cy, &Resume::default()).expect("cy");
-        registry.chat(&cy, 9, "hi".into());
+        registry.chat(&cy, 9, "hi".into()).expect("a member chats");
         let seen = drain(&mut ann_inbox);
         let kinds: Vec<_> = seen[1..]
             .iter()
@@ -805,7 +792,9 @@ mod tests {
         let worker = {
             let registry = Arc::clone(&registry);
             thread::spawn(move || {
-                registry.chat(&second, 7, "still here".into());
+                registry
+                    .chat(&second, 7, "still here".into())
+                    .expect("a member chats");
                 let _ = done_tx.send(());
             })
         };
@@ -851,5 +840,37 @@ mod tests {
             "swept a room with a member"
         );
         assert!(!rooms.contains_key(&emptied_code), "kept an expired room");
+    }
+
+    #[test]
+    fn a_removed_member_is_told_it_is_not_in_the_room_rather_than_succeeding() {
+        let registry = registry();
+        let (ann, _ann_inbox) = arrival(1, "ann");
+        let owner = registry.create(secrets::room_code, ann).expect("created");
+        let code = owner.code();
+        let (bob, _bob_inbox) = arrival(2, "bob");
+        let bob = registry.join(&code, bob, &Resume::default()).expect("bob");
+        registry
+            .remove(&owner, &Username::parse("bob").expect("valid name"))
+            .expect("the owner removes bob");
+
+        // Until its connection closes, a removed member's requests change nothing and say so.
+        assert_eq!(
+            registry.chat(&bob, 1, "hi".into()),
+            Err(SendError::NotInRoom)
+        );
+        assert_eq!(registry.typing(&bob, true), Err(SendError::NotInRoom));
+        assert_eq!(
+            registry.status(&bob, MemberStatus::Away),
+            Err(SendError::NotInRoom)
+        );
+        let ann = Username::parse("ann").expect("valid name");
+        assert_eq!(
+            registry.whisper(&bob, &ann, 2, "psst".into()),
+            Err(SendError::NotInRoom)
+        );
+        assert_eq!(registry.lock_room(&bob, true), Err(OwnerError::NotInRoom));
+        assert_eq!(registry.remove(&bob, &ann), Err(OwnerError::NotInRoom));
+        assert_eq!(registry.chat(&owner, 3, "still here".into()), Ok(()));
     }
 }
