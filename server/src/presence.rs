@@ -58,6 +58,9 @@ impl PresenceForm {
 pub struct PresenceBatch {
     /// The changes, oldest first.
     changes: Vec<PresenceChange>,
+    /// Each change's event number in the room (cluster mode; 0 where events are not
+    /// numbered), so a member gets only the changes after the one its welcome showed.
+    evs: Vec<u64>,
     /// Members welcomed while changes were pending, with how many of those changes their
     /// welcome already showed: they get only the rest.
     late: Vec<(ConnId, usize)>,
@@ -72,6 +75,8 @@ pub struct PresenceBatch {
 pub struct Outgoing {
     /// Every change in it, oldest first.
     pub changes: Vec<PresenceChange>,
+    /// Each change's event number (see [`PresenceBatch`]).
+    pub evs: Vec<u64>,
     /// Members who get only `changes[n..]` (welcomed after the first `n`).
     pub late: Vec<(ConnId, usize)>,
 }
@@ -92,8 +97,9 @@ impl Outgoing {
 impl PresenceBatch {
     /// Adds a change; true if the batch should go out now (the first change after a quiet
     /// spell, or the batch is full).
-    pub fn push(&mut self, change: PresenceChange, now: Instant) -> bool {
+    pub fn push(&mut self, change: PresenceChange, ev: u64, now: Instant) -> bool {
         self.changes.push(change);
+        self.evs.push(ev);
         let quiet = self
             .last_sent
             .is_none_or(|sent| now >= sent + BATCH_INTERVAL);
@@ -136,6 +142,7 @@ impl PresenceBatch {
         self.last_sent = Some(now);
         Some(Outgoing {
             changes: std::mem::take(&mut self.changes),
+            evs: std::mem::take(&mut self.evs),
             late: std::mem::take(&mut self.late),
         })
     }
@@ -174,12 +181,12 @@ mod tests {
     fn the_first_change_after_a_quiet_spell_goes_out_at_once_and_the_next_wait() {
         let start = Instant::now();
         let mut batch = PresenceBatch::default();
-        assert!(batch.push(joined("a"), start));
+        assert!(batch.push(joined("a"), 0, start));
         assert_eq!(batch.take(start).unwrap().changes, vec![joined("a")]);
 
         let soon = start + BATCH_INTERVAL / 2;
-        assert!(!batch.push(joined("b"), soon));
-        assert!(!batch.push(joined("c"), soon));
+        assert!(!batch.push(joined("b"), 0, soon));
+        assert!(!batch.push(joined("c"), 0, soon));
         assert_eq!(batch.arm(), Some(start + BATCH_INTERVAL));
         assert_eq!(batch.arm(), None, "armed once");
         batch.disarm();
@@ -187,19 +194,19 @@ mod tests {
         assert_eq!(sent.changes, vec![joined("b"), joined("c")]);
 
         let later = start + BATCH_INTERVAL * 3;
-        assert!(batch.push(joined("d"), later), "quiet again");
+        assert!(batch.push(joined("d"), 0, later), "quiet again");
     }
 
     #[test]
     fn a_member_welcomed_mid_batch_gets_only_the_changes_after_its_welcome() {
         let start = Instant::now();
         let mut batch = PresenceBatch::default();
-        batch.push(joined("a"), start);
+        batch.push(joined("a"), 0, start);
         batch.take(start);
-        batch.push(joined("b"), start);
-        batch.push(joined("c"), start);
+        batch.push(joined("b"), 0, start);
+        batch.push(joined("c"), 0, start);
         batch.welcomed(7);
-        batch.push(joined("d"), start);
+        batch.push(joined("d"), 0, start);
         batch.welcomed(8);
         let sent = batch.take(start + BATCH_INTERVAL).unwrap();
         assert_eq!(sent.for_member(1).len(), 3, "everyone else gets all");
@@ -211,10 +218,10 @@ mod tests {
     fn a_full_batch_goes_out_before_its_interval() {
         let start = Instant::now();
         let mut batch = PresenceBatch::default();
-        batch.push(joined("first"), start);
+        batch.push(joined("first"), 0, start);
         batch.take(start);
         let full = (0..MAX_BATCH_CHANGES)
-            .map(|i| batch.push(joined(&format!("m{i}")), start))
+            .map(|i| batch.push(joined(&format!("m{i}")), 0, start))
             .collect::<Vec<_>>();
         assert!(full[..MAX_BATCH_CHANGES - 1].iter().all(|now| !now));
         assert!(

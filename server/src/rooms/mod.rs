@@ -23,6 +23,7 @@
 //! hold both to everything else.
 
 pub mod cluster;
+pub mod fanout;
 pub mod frames;
 pub mod memory;
 pub mod types;

@@ -17,15 +17,17 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
-use crate::presence::PresenceForm;
+use crate::presence::{PresenceBatch, PresenceForm};
 use crate::rooms::cluster::bus::{Envelope, Event, Origin};
+use crate::rooms::fanout::{self, PresenceNews, Recipient, Sent, Stage};
 use crate::rooms::frames::encode;
 
 /// Where a local member is in its join.
 #[derive(Debug)]
 enum Phase {
-    /// Waiting for its join's reply; holds the frames that arrived meanwhile, by event number.
-    Pending(Vec<(u64, Utf8Bytes)>),
+    /// Waiting for its join's reply; holds the frames that arrived meanwhile, by event
+    /// number, up to the capacity of its outbox.
+    Pending(Vec<(u64, Utf8Bytes)>, usize),
     /// Welcomed: gets the events numbered after `after`.
     Live {
         /// The event number of its own join.
@@ -53,6 +55,47 @@ pub struct LocalMember {
     phase: Phase,
 }
 
+impl Recipient for LocalMember {
+    fn conn(&self) -> ConnId {
+        self.conn
+    }
+
+    fn presence(&self) -> PresenceForm {
+        self.presence
+    }
+
+    fn stage(&self) -> Stage {
+        match self.phase {
+            Phase::Live { after } => Stage::Live { after },
+            Phase::Pending(..) => Stage::Pending,
+        }
+    }
+
+    /// Offers event `ev`'s `frame` as the member's phase allows: dropped if its welcome
+    /// already showed it, kept for after the welcome while pending.
+    fn offer(&mut self, ev: u64, frame: &Utf8Bytes) -> bool {
+        match &mut self.phase {
+            Phase::Live { after } if ev <= *after => true,
+            Phase::Live { .. } => self.outbox.offer(frame) == Offer::Queued,
+            Phase::Pending(waiting, capacity) if waiting.len() >= *capacity => false,
+            Phase::Pending(waiting, _) => {
+                waiting.push((ev, frame.clone()));
+                true
+            }
+        }
+    }
+}
+
+/// What delivering one bus event did besides queueing frames.
+#[derive(Debug, Default)]
+#[must_use = "the evicted must be reported to the cluster, and a due batch sent"]
+pub struct Delivered {
+    /// Members evicted for being too slow: the cluster must hear they are gone.
+    pub evicted: Vec<Evicted>,
+    /// When the room's waiting presence batch should go out, if a timer must send it.
+    pub batch_at: Option<tokio::time::Instant>,
+}
+
 /// This relay's members of one room.
 #[derive(Debug, Default)]
 pub struct LocalRoom {
@@ -64,6 +107,8 @@ pub struct LocalRoom {
     roster: Vec<Username>,
     /// The event number `roster` is as of.
     roster_ev: u64,
+    /// Presence changes waiting for the next `presence` batch.
+    presence: PresenceBatch,
 }
 
 /// A member this relay sent to resume (1012), and what it knew of the room then: enough to
@@ -94,17 +139,15 @@ pub struct Evicted {
 #[derive(Debug)]
 pub struct LocalRooms {
     relay: String,
-    capacity: usize,
     metrics: Arc<Metrics>,
     rooms: RwLock<HashMap<RoomCode, Arc<Mutex<LocalRoom>>>>,
 }
 
 impl LocalRooms {
-    /// No rooms yet, on relay `relay`; pending members buffer up to `capacity` frames.
-    pub fn new(relay: String, capacity: usize, metrics: Arc<Metrics>) -> Self {
+    /// No rooms yet, on relay `relay`.
+    pub fn new(relay: String, metrics: Arc<Metrics>) -> Self {
         Self {
             relay,
-            capacity,
             metrics,
             rooms: RwLock::new(HashMap::new()),
         }
@@ -171,28 +214,24 @@ impl LocalRooms {
         kicked
     }
 
-    /// Delivers one bus event to this relay's members of `code`. Returns the members
-    /// evicted for being too slow: the caller tells the cluster they are gone.
-    pub fn deliver(&self, code: &RoomCode, envelope: &Envelope) -> Vec<Evicted> {
+    /// Delivers one bus event to this relay's members of `code`, through the one fan-out
+    /// (`rooms::fanout`): encoded once, presence in each member's form (batched members'
+    /// changes wait for the room's next batch), and waiting presence first before any other
+    /// event, so nobody hears from a member before hearing that it joined.
+    pub fn deliver(&self, code: &RoomCode, envelope: &Envelope) -> Delivered {
         let Some(room) = self.get(code) else {
-            return Vec::new();
+            return Delivered::default();
         };
         let mut room = lock(&room);
-        let mine = |origin: &Origin, conn: ConnId| {
-            origin.relay == self.relay && origin.conn == conn.to_string()
-        };
         let ev = envelope.ev;
         if let Event::Chat { seq, .. } = &envelope.event {
             room.last_seq = room.last_seq.max(*seq);
         }
-        let mut slow = Vec::new();
-        let mut queued = 0;
-        match &envelope.event {
+        let sent = match &envelope.event {
             Event::Replaced { origin } | Event::Removed { origin } => {
-                if origin.relay == self.relay
-                    && let Some(i) = room.members.iter().position(|m| mine(origin, m.conn))
+                if let Some(conn) = self.local_conn(origin)
+                    && let Some(mut member) = room.remove(conn)
                 {
-                    let mut member = room.members.remove(i);
                     let reason = match envelope.event {
                         Event::Removed { .. } => Kick::Removed,
                         _ => Kick::Replaced,
@@ -200,7 +239,7 @@ impl LocalRooms {
                     member.outbox.kick(reason);
                     self.metrics.members.dec();
                 }
-                return Vec::new();
+                return Delivered::default();
             }
             Event::Whisper {
                 from,
@@ -208,7 +247,9 @@ impl LocalRooms {
                 text,
                 ts,
             } => {
-                if let Some(member) = room.members.iter_mut().find(|m| &m.key == to_key) {
+                let flushed = room.flush_presence();
+                let recipient = room.members.iter_mut().find(|m| &m.key == to_key);
+                let sent = recipient.map_or_else(Sent::default, |member| {
                     let frame = encode(&ServerMessage::Whisper(WhisperMessage {
                         from: from.clone(),
                         to: member.name.clone(),
@@ -216,95 +257,113 @@ impl LocalRooms {
                         ts: *ts,
                         client_id: None,
                     }));
-                    if self.offer(member, ev, &frame) {
-                        queued += 1;
-                    } else {
-                        slow.push(member.conn);
-                    }
-                }
+                    fanout::broadcast(std::slice::from_mut(member), ev, None, |_| Some(&frame))
+                });
+                flushed.and(sent)
             }
-            Event::Joined { name, members, .. } | Event::Left { name, members, .. } => {
-                if ev > room.roster_ev {
-                    room.roster.clone_from(members);
-                    room.roster_ev = ev;
-                }
-                let joined = matches!(envelope.event, Event::Joined { .. });
-                let skip = match &envelope.event {
-                    Event::Joined { origin, .. } => Some(origin.clone()),
-                    _ => None,
+            Event::Joined {
+                name,
+                members,
+                origin,
+            } => {
+                room.note_presence(members, ev);
+                let news = PresenceNews {
+                    change: PresenceChange::Joined(name.clone()),
+                    deltas: ServerMessage::Joined {
+                        name: name.clone(),
+                        count: members.len(),
+                    },
+                    full: |_: &[LocalMember]| ServerMessage::MemberJoined {
+                        name: name.clone(),
+                        members: members.clone(),
+                    },
                 };
-                let (name, count) = (name.clone(), members.len());
-                let reconnecting = matches!(
-                    envelope.event,
-                    Event::Left {
-                        reconnecting: true,
-                        ..
-                    }
-                );
-                // Every event is its own batch here: each relay sees the events in order,
-                // but not when the others will send theirs.
-                let change = match (joined, reconnecting) {
-                    (true, _) => PresenceChange::Joined(name.clone()),
-                    (false, true) => PresenceChange::Reconnecting(name.clone()),
-                    (false, false) => PresenceChange::Left(name.clone()),
-                };
-                let wants = |form| room.members.iter().any(|m| m.presence == form);
-                let batch = wants(PresenceForm::Batches).then(|| {
-                    encode(&ServerMessage::Presence {
-                        changes: vec![change],
-                        count,
-                    })
-                });
-                let deltas = encode(&if joined {
-                    ServerMessage::Joined { name, count }
+                room.presence(ev, self.local_conn(origin), news, members.len())
+            }
+            Event::Left {
+                name,
+                members,
+                reconnecting,
+            } => {
+                room.note_presence(members, ev);
+                let change = if *reconnecting {
+                    PresenceChange::Reconnecting(name.clone())
                 } else {
-                    ServerMessage::Left {
-                        name,
-                        count,
-                        reconnecting,
-                    }
-                });
-                let full = wants(PresenceForm::Full).then(|| self.frames(&envelope.event).0);
-                for member in &mut room.members {
-                    if skip.as_ref().is_some_and(|o| mine(o, member.conn)) {
-                        continue;
-                    }
-                    let frame = match (member.presence, &full, &batch) {
-                        (PresenceForm::Full, Some(full), _) => full,
-                        (PresenceForm::Batches, _, Some(batch)) => batch,
-                        _ => &deltas,
-                    };
-                    if self.offer(member, ev, frame) {
-                        queued += 1;
-                    } else {
-                        slow.push(member.conn);
-                    }
-                }
+                    PresenceChange::Left(name.clone())
+                };
+                let news = PresenceNews {
+                    change,
+                    deltas: ServerMessage::Left {
+                        name: name.clone(),
+                        count: members.len(),
+                        reconnecting: *reconnecting,
+                    },
+                    full: |_: &[LocalMember]| ServerMessage::MemberLeft {
+                        name: name.clone(),
+                        members: members.clone(),
+                        reconnecting: *reconnecting,
+                    },
+                };
+                room.presence(ev, None, news, members.len())
             }
             event => {
-                let (frame, skip, own) = self.frames(event);
-                for member in &mut room.members {
-                    let from_here = skip.as_ref().is_some_and(|o| mine(o, member.conn));
-                    let frame = match (from_here, &own) {
-                        (false, _) => &frame,
-                        (true, Some(own)) => own,
-                        (true, None) => continue,
-                    };
-                    if self.offer(member, ev, frame) {
-                        queued += 1;
+                let flushed = room.flush_presence();
+                let (frame, origin, own) = frames(event);
+                let from_here = origin.and_then(|origin| self.local_conn(&origin));
+                let sent = fanout::broadcast(&mut room.members, ev, None, |member| {
+                    if Some(member.conn) == from_here {
+                        own.as_ref()
                     } else {
-                        slow.push(member.conn);
+                        Some(&frame)
                     }
-                }
+                });
+                flushed.and(sent)
             }
+        };
+        self.metrics.deliveries.inc_by(sent.queued);
+        let evicted = self.evict(code, &mut room, &sent.slow);
+        Delivered {
+            evicted,
+            batch_at: room.presence.arm(),
         }
-        self.metrics.deliveries.inc_by(queued);
-        self.evict(code, &mut room, &slow)
     }
 
-    /// The frame everyone gets, whose connection gets something else (or nothing), and
-    /// what that is.
-    fn frames(&self, event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
+    /// Sends `code`'s waiting presence batch now (its timer went off); the members evicted
+    /// for being too slow, and when the next batch is due if changes wait still.
+    pub fn send_batch(&self, code: &RoomCode) -> Delivered {
+        let Some(room) = self.get(code) else {
+            return Delivered::default();
+        };
+        let mut room = lock(&room);
+        room.presence.disarm();
+        self.flush_and_evict(code, &mut room)
+    }
+
+    /// Sends `room`'s waiting presence changes first (before a frame for one member), and
+    /// evicts whom that finds too slow.
+    pub fn flush_and_evict(&self, code: &RoomCode, room: &mut LocalRoom) -> Delivered {
+        let sent = room.flush_presence();
+        self.metrics.deliveries.inc_by(sent.queued);
+        let evicted = self.evict(code, room, &sent.slow);
+        Delivered {
+            evicted,
+            batch_at: room.presence.arm(),
+        }
+    }
+
+    /// The connection on this relay that `origin` names, if it is one of this relay's.
+    fn local_conn(&self, origin: &Origin) -> Option<ConnId> {
+        if origin.relay != self.relay {
+            return None;
+        }
+        origin.conn.parse().ok()
+    }
+}
+
+/// The frame everyone gets for `event`, whose connection gets something else (or nothing),
+/// and what that is.
+fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
+    {
         match event {
             Event::Chat {
                 seq,
@@ -382,21 +441,9 @@ impl LocalRooms {
             }
         }
     }
+}
 
-    /// Offers event `ev`'s `frame` to `member` as its phase allows; false if its queue
-    /// (or its pending buffer) is full.
-    fn offer(&self, member: &mut LocalMember, ev: u64, frame: &Utf8Bytes) -> bool {
-        match &mut member.phase {
-            Phase::Live { after } if ev <= *after => true,
-            Phase::Live { .. } => member.outbox.offer(frame) == Offer::Queued,
-            Phase::Pending(waiting) if waiting.len() >= self.capacity => false,
-            Phase::Pending(waiting) => {
-                waiting.push((ev, frame.clone()));
-                true
-            }
-        }
-    }
-
+impl LocalRooms {
     /// Removes the members on `slow` connections, kicking them as too slow.
     fn evict(&self, code: &RoomCode, room: &mut LocalRoom, slow: &[ConnId]) -> Vec<Evicted> {
         let mut evicted = Vec::new();
@@ -419,13 +466,14 @@ impl LocalRooms {
 
 impl LocalRoom {
     /// Adds a member whose join is about to run (see the module docs), hearing of presence
-    /// changes in the form `presence`.
+    /// changes in the form `presence`, with room for `capacity` frames until its welcome.
     pub fn add_pending(
         &mut self,
         conn: ConnId,
         name: Username,
         outbox: Outbox,
         presence: PresenceForm,
+        capacity: usize,
     ) {
         self.members.push(LocalMember {
             conn,
@@ -435,7 +483,7 @@ impl LocalRoom {
             typing: false,
             token: String::new(),
             presence,
-            phase: Phase::Pending(Vec::new()),
+            phase: Phase::Pending(Vec::new(), capacity),
         });
     }
 
@@ -467,7 +515,7 @@ impl LocalRoom {
             return false;
         };
         member.token = token.to_owned();
-        let Phase::Pending(waiting) =
+        let Phase::Pending(waiting, _) =
             std::mem::replace(&mut member.phase, Phase::Live { after: joined_at })
         else {
             return true;
@@ -483,6 +531,41 @@ impl LocalRoom {
             all_queued &= member.outbox.offer(frame) == Offer::Queued;
         }
         all_queued
+    }
+
+    /// Takes the roster a presence event (number `ev`) carried, if it is newer than the one
+    /// this relay has.
+    fn note_presence(&mut self, roster: &[Username], ev: u64) {
+        if ev > self.roster_ev {
+            self.roster = roster.to_vec();
+            self.roster_ev = ev;
+        }
+    }
+
+    /// Delivers a presence change (event `ev`) to the members but `skip` (whose own join it
+    /// is), in each one's form; `count` is the room's member count after it.
+    fn presence(
+        &mut self,
+        ev: u64,
+        skip: Option<ConnId>,
+        news: PresenceNews<impl FnOnce(&[LocalMember]) -> ServerMessage>,
+        count: usize,
+    ) -> Sent {
+        fanout::presence(
+            &mut self.members,
+            &mut self.presence,
+            ev,
+            skip,
+            None,
+            news,
+            count,
+        )
+    }
+
+    /// Sends the waiting presence batch to the members that take batches.
+    fn flush_presence(&mut self) -> Sent {
+        let count = self.roster.len();
+        fanout::flush(&mut self.members, &mut self.presence, count)
     }
 
     /// Takes the roster a join's reply carried, if no presence event has been delivered
@@ -561,12 +644,12 @@ mod tests {
     }
 
     fn rooms_with(capacity: usize, members: &[(ConnId, &str)]) -> (LocalRooms, Vec<Inbox>) {
-        let rooms = LocalRooms::new("me".into(), capacity, Arc::default());
+        let rooms = LocalRooms::new("me".into(), Arc::default());
         let (room, _) = rooms.get_or_make(&code());
         let mut inboxes = Vec::new();
         for &(conn, who) in members {
             let (tx, rx) = outbox(capacity);
-            lock(&room).add_pending(conn, name(who), tx, PresenceForm::Full);
+            lock(&room).add_pending(conn, name(who), tx, PresenceForm::Full, capacity);
             inboxes.push(rx);
         }
         (rooms, inboxes)
@@ -586,6 +669,7 @@ mod tests {
             assert!(
                 rooms
                     .deliver(&code(), &left(ev, &format!("x{ev}")))
+                    .evicted
                     .is_empty()
             );
         }
@@ -596,7 +680,7 @@ mod tests {
         let room = rooms.get(&code()).expect("room");
         let welcome = Utf8Bytes::from_static("WELCOME");
         assert!(lock(&room).go_live(1, 5, 0, "token", &[welcome]));
-        rooms.deliver(&code(), &left(8, "x8"));
+        assert!(rooms.deliver(&code(), &left(8, "x8")).evicted.is_empty());
         let seen = texts(&mut inboxes[0]);
         assert_eq!(seen[0], "WELCOME");
         let names: Vec<bool> = ["x4", "x6", "x7", "x8"]
@@ -617,7 +701,7 @@ mod tests {
         assert!(lock(&room).go_live(2, 0, 0, "t", &[]));
         let mut evicted = Vec::new();
         for ev in 1..=3 {
-            evicted.extend(rooms.deliver(&code(), &left(ev, "x")));
+            evicted.extend(rooms.deliver(&code(), &left(ev, "x")).evicted);
             // The live member reads as it goes, so only the pending one falls behind.
             let _ = texts(&mut inboxes[1]);
         }
@@ -634,5 +718,106 @@ mod tests {
             Delivery::Kicked(Kick::SlowConsumer)
         );
         assert_eq!(lock(&room).members.len(), 1);
+    }
+
+    fn joined(ev: u64, who: &str, roster: &[&str]) -> Envelope {
+        Envelope {
+            ev,
+            event: Event::Joined {
+                name: name(who),
+                members: roster.iter().map(|n| name(n)).collect(),
+                origin: Origin {
+                    relay: "elsewhere".into(),
+                    conn: "1".into(),
+                },
+            },
+        }
+    }
+
+    /// The `presence` frames among `frames`, as (names joined, count).
+    fn presence_frames(frames: &[String]) -> Vec<(Vec<String>, usize)> {
+        frames
+            .iter()
+            .filter_map(|f| match ServerMessage::from_json(f) {
+                Ok(ServerMessage::Presence { changes, count }) => Some((
+                    changes
+                        .iter()
+                        .map(|c| match c {
+                            PresenceChange::Joined(n) => n.to_string(),
+                            other => format!("{other:?}"),
+                        })
+                        .collect(),
+                    count,
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_joins_reaches_a_batched_member_in_two_frames_in_cluster_mode_too() {
+        let rooms = LocalRooms::new("me".into(), Arc::default());
+        let (room, _) = rooms.get_or_make(&code());
+        let (tx, mut inbox) = outbox(64);
+        lock(&room).add_pending(7, name("ann"), tx, PresenceForm::Batches, 64);
+        assert!(lock(&room).go_live(7, 1, 0, "t", &[]));
+        let mut roster = vec!["ann".to_owned()];
+        let mut due = None;
+        for i in 0..40u64 {
+            roster.push(format!("m{i}"));
+            let names: Vec<&str> = roster.iter().map(String::as_str).collect();
+            let delivered = rooms.deliver(&code(), &joined(2 + i, &format!("m{i}"), &names));
+            assert!(delivered.evicted.is_empty());
+            due = due.or(delivered.batch_at);
+        }
+        let first = presence_frames(&texts(&mut inbox));
+        assert_eq!(
+            first,
+            [(vec!["m0".to_owned()], 2)],
+            "the first goes out at once"
+        );
+        let due = due.expect("a timer for the rest");
+        tokio::time::sleep_until(due).await;
+        assert!(rooms.send_batch(&code()).evicted.is_empty());
+        let rest = presence_frames(&texts(&mut inbox));
+        let expected: Vec<String> = (1..40).map(|i| format!("m{i}")).collect();
+        assert_eq!(rest, [(expected, 41)], "the other 39 in one frame");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join() {
+        let rooms = LocalRooms::new("me".into(), Arc::default());
+        let (room, _) = rooms.get_or_make(&code());
+        let (tx, mut live_inbox) = outbox(64);
+        lock(&room).add_pending(1, name("ann"), tx, PresenceForm::Batches, 64);
+        assert!(lock(&room).go_live(1, 1, 0, "t", &[]));
+        let (tx, mut pending_inbox) = outbox(64);
+        lock(&room).add_pending(2, name("bob"), tx, PresenceForm::Batches, 64);
+        // Events 2 and 3 come before bob's join (event 4) is answered, 5 after it.
+        for (ev, who) in [(2, "x2"), (3, "x3"), (5, "x5")] {
+            let delivered = rooms.deliver(&code(), &joined(ev, who, &["ann", who]));
+            assert!(delivered.evicted.is_empty());
+        }
+        tokio::time::advance(crate::presence::BATCH_INTERVAL).await;
+        assert!(rooms.send_batch(&code()).evicted.is_empty());
+        assert!(
+            texts(&mut pending_inbox).is_empty(),
+            "nothing before the welcome"
+        );
+        let welcome = Utf8Bytes::from_static("WELCOME");
+        assert!(lock(&room).go_live(2, 4, 0, "t", &[welcome]));
+        let seen = texts(&mut pending_inbox);
+        assert_eq!(seen[0], "WELCOME");
+        let after = presence_frames(&seen[1..]);
+        assert_eq!(after, [(vec!["x5".to_owned()], 2)], "{seen:?}");
+        let live: Vec<String> = presence_frames(&texts(&mut live_inbox))
+            .into_iter()
+            .flat_map(|(names, _)| names)
+            .collect();
+        assert_eq!(
+            live,
+            ["x2", "x3", "x5"],
+            "the live member hears every change once"
+        );
     }
 }

@@ -45,7 +45,7 @@ use crate::rooms::frames::{encode, limits_of, missed_since};
 use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, RoomTag, SendError};
 
 use self::bus::{Envelope, Event, Origin};
-use self::local::{Evicted, LocalRoom, LocalRooms, lock};
+use self::local::{Delivered, Evicted, LocalRoom, LocalRooms, lock};
 use self::scripts::RoomKeys;
 
 /// Bus messages waiting for the delivery task at most; beyond it they are dropped and
@@ -182,7 +182,7 @@ impl Cluster {
             permanent,
             redis,
             limits: limits_of(&config),
-            local: LocalRooms::new(relay.clone(), config.outbox_frames, Arc::clone(&metrics)),
+            local: LocalRooms::new(relay.clone(), Arc::clone(&metrics)),
             relay,
             config,
             metrics,
@@ -268,7 +268,13 @@ impl Cluster {
         let room = {
             let mut subscribed = self.subscribed.lock().await;
             let (room, _) = self.local.get_or_make(code);
-            lock(&room).add_pending(conn, arrival.name.clone(), arrival.outbox, arrival.presence);
+            lock(&room).add_pending(
+                conn,
+                arrival.name.clone(),
+                arrival.outbox,
+                arrival.presence,
+                self.config.outbox_frames,
+            );
             self.metrics.members.inc();
             if !subscribed.contains(code) {
                 if self.subscribe(&keys).await.is_err() {
@@ -478,7 +484,13 @@ impl Cluster {
 
     /// Queues the whole roster (as this relay last heard it) for the member.
     pub fn roster(self: &Arc<Self>, membership: &Membership) {
-        if !lock(&membership.room).send_roster(membership.conn) {
+        // Waiting presence changes go first: the roster is as of after them.
+        let mut room = lock(&membership.room);
+        let flushed = self.local.flush_and_evict(&membership.code, &mut room);
+        let sent = room.send_roster(membership.conn);
+        drop(room);
+        self.after_delivery(&membership.code, flushed);
+        if !sent {
             self.evict_slow(membership);
         }
     }
@@ -567,7 +579,12 @@ impl Cluster {
             ts,
             client_id: Some(client_id),
         }));
-        if lock(&membership.room).send_to(membership.conn, &echo) {
+        let mut room = lock(&membership.room);
+        let flushed = self.local.flush_and_evict(&membership.code, &mut room);
+        let sent = room.send_to(membership.conn, &echo);
+        drop(room);
+        self.after_delivery(&membership.code, flushed);
+        if sent {
             self.metrics.deliveries.inc();
         } else {
             self.evict_slow(membership);
@@ -759,6 +776,26 @@ impl Cluster {
         }
     }
 
+    /// Tells the cluster about the members a delivery evicted here, and sets the timer of
+    /// the presence batch it left waiting.
+    fn after_delivery(self: &Arc<Self>, code: &RoomCode, delivered: Delivered) {
+        for who in delivered.evicted {
+            self.spawn_departure(PendingDeparture {
+                who,
+                reserve: false,
+            });
+        }
+        if let Some(at) = delivered.batch_at {
+            let cluster = Arc::clone(self);
+            let code = code.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep_until(at).await;
+                let next = cluster.local.send_batch(&code);
+                cluster.after_delivery(&code, next);
+            });
+        }
+    }
+
     fn spawn_departure(self: &Arc<Self>, departure: PendingDeparture) {
         let cluster = Arc::clone(self);
         tokio::spawn(async move {
@@ -837,12 +874,8 @@ impl Cluster {
                     let Some((code, envelope)) = self.parse_push(&push.data) else {
                         continue;
                     };
-                    for who in self.local.deliver(&code, &envelope) {
-                        self.spawn_departure(PendingDeparture {
-                            who,
-                            reserve: false,
-                        });
-                    }
+                    let delivered = self.local.deliver(&code, &envelope);
+                    self.after_delivery(&code, delivered);
                 }
                 PushKind::Disconnection => {
                     self.metrics.redis_disconnects.inc();

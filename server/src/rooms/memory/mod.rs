@@ -36,6 +36,7 @@ use crate::clock::now_millis;
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::Kick;
+use crate::rooms::fanout::PresenceNews;
 use crate::rooms::frames::{encode, limits_of};
 use crate::rooms::memory::room::{Member, Reservation, Room};
 use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
@@ -270,11 +271,16 @@ impl Registry {
                 count: room.members.len(),
             };
             let change = PresenceChange::Joined(name.clone());
-            let full = |room: &Room| ServerMessage::MemberJoined {
+            let full = |members: &[Member]| ServerMessage::MemberJoined {
                 name,
-                members: room.roster(),
+                members: members.iter().map(|m| m.name.clone()).collect(),
             };
-            room.broadcast_presence(full, &deltas, change, Some(arrival.conn));
+            let news = PresenceNews {
+                change,
+                deltas,
+                full,
+            };
+            room.broadcast_presence(news, Some(arrival.conn));
         }
         Ok(membership)
     }

@@ -19,6 +19,7 @@ use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::{PresenceBatch, PresenceForm};
+use crate::rooms::fanout::{self, PresenceNews, Recipient, Sent, Stage};
 use crate::rooms::frames::{encode, missed_since};
 use crate::rooms::types::RoomTag;
 
@@ -43,6 +44,24 @@ pub struct Member {
     pub status: MemberStatus,
     /// The address of the member's connection, kept out for a while if it is removed.
     pub ip: IpAddr,
+}
+
+impl Recipient for Member {
+    fn conn(&self) -> ConnId {
+        self.conn
+    }
+
+    fn presence(&self) -> PresenceForm {
+        self.presence
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Welcomed
+    }
+
+    fn offer(&mut self, _ev: u64, frame: &Utf8Bytes) -> bool {
+        self.outbox.offer(frame) == Offer::Queued
+    }
 }
 
 /// A name kept for a member whose connection dropped, so they can resume into it.
@@ -252,120 +271,45 @@ impl Room {
     /// hearing that it joined.
     pub fn broadcast(&mut self, frame: &Utf8Bytes, skip: Option<ConnId>) -> bool {
         let evicted = self.flush_presence();
-        self.broadcast_by(|_| Some(frame), skip) | evicted
+        let sent = fanout::broadcast(&mut self.members, 0, skip, |_| Some(frame));
+        self.settle(sent) | evicted
     }
 
     /// Delivers a presence change to every member except `skip` (the member whose own
-    /// join it is, welcomed already): `full` (with the roster) to members that read the
-    /// whole roster, `deltas` (name and count) to those that asked for `roster_deltas`,
-    /// and `change` into the next batch for those that asked for `presence_batches`. The
-    /// roster is encoded only if someone needs it.
+    /// join it is, welcomed already with the change in its roster): see
+    /// [`fanout::presence`]. Returns whether anyone was evicted.
     pub fn broadcast_presence(
         &mut self,
-        full: impl FnOnce(&Self) -> ServerMessage,
-        deltas: &ServerMessage,
-        change: PresenceChange,
+        news: PresenceNews<impl FnOnce(&[Member]) -> ServerMessage>,
         skip: Option<ConnId>,
     ) -> bool {
-        let wants = |form: PresenceForm| {
-            self.members
-                .iter()
-                .any(|m| m.presence == form && Some(m.conn) != skip)
-        };
-        let full = wants(PresenceForm::Full).then(|| encode(&full(self)));
-        let deltas = wants(PresenceForm::Deltas).then(|| encode(deltas));
-        let batched = wants(PresenceForm::Batches);
-        let mut evicted = false;
-        if full.is_some() || deltas.is_some() {
-            evicted |= self.broadcast_by(
-                |member| match member.presence {
-                    PresenceForm::Full => full.as_ref(),
-                    PresenceForm::Deltas => deltas.as_ref(),
-                    PresenceForm::Batches => None,
-                },
-                skip,
-            );
-        }
-        // Nobody else takes batches: the change is in the roster of every later welcome.
-        if batched {
-            let mut due = self.presence.push(change, tokio::time::Instant::now());
-            if let Some(conn) = skip
-                && self.position(conn).is_some()
-            {
-                due |= self.presence.welcomed(conn);
-            }
-            if due {
-                evicted |= self.flush_presence();
-            }
-        }
-        evicted
-    }
-
-    /// Sends the waiting presence changes to the members that take batches: each gets
-    /// the changes it has not seen (a member welcomed mid-batch only the later ones) with
-    /// the room's count. Returns whether anyone was evicted.
-    pub fn flush_presence(&mut self) -> bool {
-        let Some(mut outgoing) = self.presence.take(tokio::time::Instant::now()) else {
-            return false;
-        };
         let count = self.members.len();
-        outgoing.late.sort_unstable();
-        let late: Vec<(ConnId, Option<Utf8Bytes>)> = outgoing
-            .late
-            .iter()
-            .map(|&(conn, seen)| {
-                let unseen = &outgoing.changes[seen.min(outgoing.changes.len())..];
-                let frame = (!unseen.is_empty()).then(|| {
-                    encode(&ServerMessage::Presence {
-                        changes: unseen.to_vec(),
-                        count,
-                    })
-                });
-                (conn, frame)
-            })
-            .collect();
-        let everyone = encode(&ServerMessage::Presence {
-            changes: outgoing.changes,
+        let sent = fanout::presence(
+            &mut self.members,
+            &mut self.presence,
+            0,
+            skip,
+            skip,
+            news,
             count,
-        });
-        self.broadcast_by(
-            |member| {
-                if member.presence != PresenceForm::Batches {
-                    return None;
-                }
-                match late.binary_search_by_key(&member.conn, |(conn, _)| *conn) {
-                    Ok(i) => late[i].1.as_ref(),
-                    Err(_) => Some(&everyone),
-                }
-            },
-            None,
-        )
+        );
+        self.settle(sent)
     }
 
-    /// Delivers `frame_for(member)` to every member except `skip` (and those it gives
-    /// nothing), evicting the slow.
-    fn broadcast_by<'f>(
-        &mut self,
-        frame_for: impl Fn(&Member) -> Option<&'f Utf8Bytes>,
-        skip: Option<ConnId>,
-    ) -> bool {
-        let mut slow = Vec::new();
-        let mut queued = 0;
-        for member in &self.members {
-            if Some(member.conn) == skip {
-                continue;
-            }
-            let Some(frame) = frame_for(member) else {
-                continue;
-            };
-            match member.outbox.offer(frame) {
-                Offer::Queued => queued += 1,
-                Offer::Refused => slow.push(member.conn),
-            }
-        }
-        self.metrics.deliveries.inc_by(queued);
-        let evicted = !slow.is_empty();
-        for conn in slow {
+    /// Sends the waiting presence changes to the members that take batches (see
+    /// [`fanout::flush`]). Returns whether anyone was evicted.
+    pub fn flush_presence(&mut self) -> bool {
+        let count = self.members.len();
+        let sent = fanout::flush(&mut self.members, &mut self.presence, count);
+        self.settle(sent)
+    }
+
+    /// Counts a fan-out's deliveries and evicts the members too slow to take theirs;
+    /// whether anyone was.
+    fn settle(&mut self, sent: Sent) -> bool {
+        self.metrics.deliveries.inc_by(sent.queued);
+        let evicted = !sent.slow.is_empty();
+        for conn in sent.slow {
             self.evict(conn, Kick::SlowConsumer);
         }
         evicted
@@ -436,12 +380,17 @@ impl Room {
         } else {
             PresenceChange::Left(name.clone())
         };
-        let full = |room: &Self| ServerMessage::MemberLeft {
+        let full = |members: &[Member]| ServerMessage::MemberLeft {
             name,
-            members: room.roster(),
+            members: members.iter().map(|m| m.name.clone()).collect(),
             reconnecting,
         };
-        self.broadcast_presence(full, &deltas, change, None);
+        let news = PresenceNews {
+            change,
+            deltas,
+            full,
+        };
+        self.broadcast_presence(news, None);
     }
 
     /// Marks the room empty when its last member has gone.
