@@ -1,0 +1,230 @@
+//! Entering a cluster room: creating one under a code no relay has, joining or resuming,
+//! and giving a resuming member its room back when Redis lost it (`restore`).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use confab_protocol::{RoomCode, ServerMessage, Username, WelcomeMessage};
+
+use crate::clock::{millis, now_millis};
+use crate::conn::ConnId;
+use crate::rooms::cluster::bus::Envelope;
+use crate::rooms::cluster::local::lock;
+use crate::rooms::cluster::scripts::{self, RoomKeys};
+use crate::rooms::cluster::{Cluster, Membership};
+use crate::rooms::frames::{encode, missed_since};
+use crate::rooms::types::{Arrival, JoinError, Resume, RoomTag};
+
+impl Cluster {
+    /// Creates a room under a code drawn from `new_code` (drawn again while taken
+    /// anywhere in the cluster) and joins it.
+    pub async fn create(
+        self: &Arc<Self>,
+        mut new_code: impl FnMut() -> Result<RoomCode, getrandom::Error>,
+        arrival: Arrival,
+    ) -> Result<Membership, JoinError> {
+        if self.local.len() >= self.config.max_rooms {
+            return Err(JoinError::TooManyRooms);
+        }
+        let grace = millis(self.config.room_grace).max(1);
+        let code = loop {
+            let code = new_code().map_err(|_| JoinError::NoRandomness)?;
+            // Taken with the grace period as its lifetime: if the creator never gets in,
+            // the code is free again after it. The join makes it last.
+            let claimed: Option<String> = redis::cmd("SET")
+                .arg(RoomKeys::of(&code).all()[0].as_str())
+                .arg("1")
+                .arg("NX")
+                .arg("PX")
+                .arg(grace)
+                .query_async(&mut self.redis.clone())
+                .await
+                .map_err(|_| JoinError::Unavailable)?;
+            if claimed.is_some() {
+                break code;
+            }
+        };
+        tracing::info!(room = %RoomTag::of(&code), "room created");
+        self.enter(&code, arrival, &Resume::default(), true).await
+    }
+
+    /// Joins (or resumes into) the room `code`.
+    pub async fn join(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        arrival: Arrival,
+        resume: &Resume,
+    ) -> Result<Membership, JoinError> {
+        self.enter(code, arrival, resume, false).await
+    }
+
+    /// Joins `code`; `creating` when the room was just made for this member (its owner).
+    pub(super) async fn enter(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        arrival: Arrival,
+        resume: &Resume,
+        creating: bool,
+    ) -> Result<Membership, JoinError> {
+        let keys = RoomKeys::of(code);
+        let conn = arrival.conn;
+        let key = arrival.name.uniqueness_key();
+        let room = {
+            let mut subscribed = self.subscribed.lock().await;
+            let (room, _) = self.local.get_or_make(code);
+            lock(&room).add_pending(
+                conn,
+                arrival.name.clone(),
+                arrival.outbox,
+                arrival.presence,
+                self.config.outbox_frames,
+            );
+            self.metrics.members.inc();
+            if !subscribed.contains(code) {
+                if self.subscribe(&keys).await.is_err() {
+                    self.forget(&room, conn);
+                    return Err(JoinError::Unavailable);
+                }
+                subscribed.insert(code.clone());
+            }
+            room
+        };
+        let given = resume.token.as_deref().unwrap_or("");
+        self.restore(&keys, code, &key, given).await;
+        let reply = self
+            .run_join(
+                &keys,
+                code,
+                conn,
+                (&arrival.name, &arrival.fresh_token),
+                given,
+                (creating, arrival.ip),
+            )
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(err) => {
+                tracing::warn!(%err, "join could not reach Redis");
+                self.forget(&room, conn);
+                return Err(JoinError::Unavailable);
+            }
+        };
+        let refusal = match reply.first().map(String::as_str) {
+            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 7 => None,
+            Some("name_taken") => Some(JoinError::NameTaken),
+            Some("room_locked") => Some(JoinError::RoomLocked),
+            Some("removed") => Some(JoinError::Removed),
+            Some("room_full") => Some(JoinError::RoomFull),
+            Some("room_not_found") => Some(JoinError::RoomNotFound),
+            other => {
+                tracing::error!(?other, "unexpected answer from the join script");
+                Some(JoinError::Unavailable)
+            }
+        };
+        if let Some(refusal) = refusal {
+            self.forget(&room, conn);
+            return Err(refusal);
+        }
+        let resumed = reply[0] != "joined";
+        let joined_at: u64 = reply[2].parse().unwrap_or(0);
+        let newest: u64 = reply[3].parse().unwrap_or(0);
+        let members: Vec<Username> = serde_json::from_str(&reply[4]).unwrap_or_default();
+        lock(&room).note_roster(&members, joined_at);
+        let statuses = serde_json::from_str(&reply[5]).unwrap_or_default();
+        let room_state = serde_json::from_str(&reply[6]).unwrap_or_default();
+        let kept: Vec<_> = reply[7..]
+            .iter()
+            .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
+            .filter_map(Envelope::into_chat)
+            .collect();
+        let (history, gap) = missed_since(&kept, newest, resume.last_seq.filter(|_| resumed));
+        let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
+            room: code.clone(),
+            you: arrival.name.clone(),
+            members,
+            history,
+            resume_token: reply[1].clone(),
+            limits: self.limits,
+            page_url: arrival.page_url.clone(),
+            statuses,
+            room_state,
+        }));
+        let mut first = vec![encode(&welcome)];
+        first.extend(gap.as_ref().map(encode));
+        let membership = Membership {
+            code: code.clone(),
+            keys: Arc::new(keys),
+            room: Arc::clone(&room),
+            conn,
+            key,
+            name: arrival.name,
+        };
+        let live = lock(&room).go_live(conn, joined_at, newest, &reply[1], &first);
+        if live {
+            self.metrics.deliveries.inc_by(first.len() as u64);
+        } else {
+            self.evict_slow(&membership);
+        }
+        tracing::info!(room = %RoomTag::of(code), status = %reply[0], "member joined");
+        Ok(membership)
+    }
+
+    pub(super) async fn run_join(
+        &self,
+        keys: &RoomKeys,
+        code: &RoomCode,
+        conn: ConnId,
+        (name, fresh_token): (&Username, &str),
+        given_token: &str,
+        (creating, ip): (bool, IpAddr),
+    ) -> redis::RedisResult<Vec<String>> {
+        let name_json = serde_json::to_string(name).unwrap_or_default();
+        scripts::JOIN_SCRIPT
+            .key(keys.all())
+            .arg(&keys.channel)
+            .arg(name.uniqueness_key())
+            .arg(&name_json)
+            .arg(fresh_token)
+            .arg(given_token)
+            .arg(now_millis())
+            .arg(self.config.max_room_members)
+            .arg(&self.relay)
+            .arg(conn.to_string())
+            .arg(code.to_string())
+            .arg(if creating { "1" } else { "0" })
+            .arg(ip.to_string())
+            .invoke_async(&mut self.redis.clone())
+            .await
+    }
+
+    /// If this relay sent the member with name key `key` and token `token` to resume from
+    /// room `code`, makes sure Redis still knows the membership, giving it back if Redis
+    /// forgot (see `RESTORE`: it was restarted). Only tokens this relay handed out itself
+    /// count, each once, so nobody gets into a room this way who was not in it.
+    pub(super) async fn restore(&self, keys: &RoomKeys, code: &RoomCode, key: &str, token: &str) {
+        let last_seq = {
+            let mut ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(remembered) = ledger.get_mut(code) else {
+                return;
+            };
+            if token.is_empty() || remembered.tokens.get(key).map(String::as_str) != Some(token) {
+                return;
+            }
+            remembered.tokens.remove(key);
+            remembered.last_seq
+        };
+        let grace = millis(self.config.room_grace).max(1);
+        let restored: redis::RedisResult<i64> = scripts::RESTORE_SCRIPT
+            .key(keys.all())
+            .arg(key)
+            .arg(token)
+            .arg(now_millis() + grace)
+            .arg(last_seq)
+            .arg(grace)
+            .invoke_async(&mut self.redis.clone())
+            .await;
+        if let Err(err) = restored {
+            tracing::warn!(%err, "could not check a resumed membership with Redis");
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Delivering bus events to this relay's members of a room, through the one fan-out
+//! (`rooms::fanout`), and evicting those too slow to take them.
+
+use confab_protocol::{
+    ChatMessage, PresenceChange, RoomCode, RoomState, ServerMessage, WhisperMessage,
+};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::conn::ConnId;
+use crate::outbox::Kick;
+use crate::rooms::cluster::bus::{Envelope, Event, Origin};
+use crate::rooms::cluster::local::{Evicted, LocalMember, LocalRoom, LocalRooms, lock};
+use crate::rooms::fanout::{self, PresenceNews, Sent};
+use crate::rooms::frames::encode;
+
+impl LocalRooms {
+    /// Delivers one bus event to this relay's members of `code`, through the one fan-out
+    /// (`rooms::fanout`): encoded once, presence in each member's form (batched members'
+    /// changes wait for the room's next batch), and waiting presence first before any other
+    /// event, so nobody hears from a member before hearing that it joined.
+    pub fn deliver(&self, code: &RoomCode, envelope: &Envelope) -> Delivered {
+        let Some(room) = self.get(code) else {
+            return Delivered::default();
+        };
+        let mut room = lock(&room);
+        let ev = envelope.ev;
+        if let Event::Chat { seq, .. } = &envelope.event {
+            room.last_seq = room.last_seq.max(*seq);
+        }
+        let sent = match &envelope.event {
+            Event::Replaced { origin } | Event::Removed { origin } => {
+                if let Some(conn) = self.local_conn(origin)
+                    && let Some(mut member) = room.remove(conn)
+                {
+                    let reason = match envelope.event {
+                        Event::Removed { .. } => Kick::Removed,
+                        _ => Kick::Replaced,
+                    };
+                    member.outbox.kick(reason);
+                    self.metrics.members.dec();
+                }
+                return Delivered::default();
+            }
+            Event::Whisper {
+                from,
+                to_key,
+                text,
+                ts,
+            } => {
+                let flushed = room.flush_presence();
+                let recipient = room.members.iter_mut().find(|m| &m.key == to_key);
+                let sent = recipient.map_or_else(Sent::default, |member| {
+                    let frame = encode(&ServerMessage::Whisper(WhisperMessage {
+                        from: from.clone(),
+                        to: member.name.clone(),
+                        text: text.clone(),
+                        ts: *ts,
+                        client_id: None,
+                    }));
+                    fanout::broadcast(std::slice::from_mut(member), ev, None, |_| Some(&frame))
+                });
+                flushed.and(sent)
+            }
+            Event::Joined {
+                name,
+                members,
+                origin,
+            } => {
+                room.note_presence(members, ev);
+                let news = PresenceNews {
+                    change: PresenceChange::Joined(name.clone()),
+                    deltas: ServerMessage::Joined {
+                        name: name.clone(),
+                        count: members.len(),
+                    },
+                    full: |_: &[LocalMember]| ServerMessage::MemberJoined {
+                        name: name.clone(),
+                        members: members.clone(),
+                    },
+                };
+                room.presence(ev, self.local_conn(origin), news, members.len())
+            }
+            Event::Left {
+                name,
+                members,
+                reconnecting,
+            } => {
+                room.note_presence(members, ev);
+                let change = if *reconnecting {
+                    PresenceChange::Reconnecting(name.clone())
+                } else {
+                    PresenceChange::Left(name.clone())
+                };
+                let news = PresenceNews {
+                    change,
+                    deltas: ServerMessage::Left {
+                        name: name.clone(),
+                        count: members.len(),
+                        reconnecting: *reconnecting,
+                    },
+                    full: |_: &[LocalMember]| ServerMessage::MemberLeft {
+                        name: name.clone(),
+                        members: members.clone(),
+                        reconnecting: *reconnecting,
+                    },
+                };
+                room.presence(ev, None, news, members.len())
+            }
+            event => {
+                let flushed = room.flush_presence();
+                let (frame, origin, own) = frames(event);
+                let from_here = origin.and_then(|origin| self.local_conn(&origin));
+                let sent = fanout::broadcast(&mut room.members, ev, None, |member| {
+                    if Some(member.conn) == from_here {
+                        own.as_ref()
+                    } else {
+                        Some(&frame)
+                    }
+                });
+                flushed.and(sent)
+            }
+        };
+        self.metrics.deliveries.inc_by(sent.queued);
+        let evicted = self.evict(code, &mut room, &sent.slow);
+        Delivered {
+            evicted,
+            batch_at: room.presence.arm(),
+        }
+    }
+
+    /// Sends `code`'s waiting presence batch now (its timer went off); the members evicted
+    /// for being too slow, and when the next batch is due if changes wait still.
+    pub fn send_batch(&self, code: &RoomCode) -> Delivered {
+        let Some(room) = self.get(code) else {
+            return Delivered::default();
+        };
+        let mut room = lock(&room);
+        room.presence.disarm();
+        self.flush_and_evict(code, &mut room)
+    }
+
+    /// Sends `room`'s waiting presence changes first (before a frame for one member), and
+    /// evicts whom that finds too slow.
+    pub fn flush_and_evict(&self, code: &RoomCode, room: &mut LocalRoom) -> Delivered {
+        let sent = room.flush_presence();
+        self.metrics.deliveries.inc_by(sent.queued);
+        let evicted = self.evict(code, room, &sent.slow);
+        Delivered {
+            evicted,
+            batch_at: room.presence.arm(),
+        }
+    }
+
+    /// The connection on this relay that `origin` names, if it is one of this relay's.
+    fn local_conn(&self, origin: &Origin) -> Option<ConnId> {
+        if origin.relay != self.relay {
+            return None;
+        }
+        origin.conn.parse().ok()
+    }
+
+    /// Removes the members on `slow` connections, kicking them as too slow.
+    fn evict(&self, code: &RoomCode, room: &mut LocalRoom, slow: &[ConnId]) -> Vec<Evicted> {
+        let mut evicted = Vec::new();
+        for &conn in slow {
+            if let Some(i) = room.members.iter().position(|m| m.conn == conn) {
+                let mut member = room.members.remove(i);
+                member.outbox.kick(Kick::SlowConsumer);
+                self.metrics.members.dec();
+                self.metrics.outbox_evictions.inc();
+                evicted.push(Evicted {
+                    code: code.clone(),
+                    key: member.key,
+                    conn,
+                });
+            }
+        }
+        evicted
+    }
+}
+
+/// What delivering one bus event did besides queueing frames.
+#[derive(Debug, Default)]
+#[must_use = "the evicted must be reported to the cluster, and a due batch sent"]
+pub struct Delivered {
+    /// Members evicted for being too slow: the cluster must hear they are gone.
+    pub evicted: Vec<Evicted>,
+    /// When the room's waiting presence batch should go out, if a timer must send it.
+    pub batch_at: Option<tokio::time::Instant>,
+}
+
+/// The frame everyone gets for `event`, whose connection gets something else (or nothing),
+/// and what that is.
+fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
+    {
+        match event {
+            Event::Chat {
+                seq,
+                from,
+                text,
+                ts,
+                client_id,
+                origin,
+                attachment,
+            } => {
+                let mut message = ChatMessage {
+                    seq: *seq,
+                    from: from.clone(),
+                    text: text.clone(),
+                    ts: *ts,
+                    client_id: None,
+                    attachment: attachment.clone(),
+                };
+                let all = encode(&ServerMessage::Chat(message.clone()));
+                message.client_id = Some(*client_id);
+                let own = encode(&ServerMessage::Chat(message));
+                (all, Some(origin.clone()), Some(own))
+            }
+            Event::Typing {
+                name,
+                active,
+                origin,
+            } => {
+                let frame = encode(&ServerMessage::Typing {
+                    name: name.clone(),
+                    active: *active,
+                });
+                (frame, Some(origin.clone()), None)
+            }
+            Event::Joined {
+                name,
+                members,
+                origin,
+            } => {
+                let frame = encode(&ServerMessage::MemberJoined {
+                    name: name.clone(),
+                    members: members.clone(),
+                });
+                (frame, Some(origin.clone()), None)
+            }
+            Event::Left {
+                name,
+                members,
+                reconnecting,
+            } => {
+                let frame = encode(&ServerMessage::MemberLeft {
+                    name: name.clone(),
+                    members: members.clone(),
+                    reconnecting: *reconnecting,
+                });
+                (frame, None, None)
+            }
+            Event::Status { name, status } => {
+                let frame = encode(&ServerMessage::Status {
+                    name: name.clone(),
+                    status: *status,
+                });
+                (frame, None, None)
+            }
+            Event::RoomState { owner, locked } => {
+                let frame = encode(&ServerMessage::RoomState(RoomState {
+                    owner: owner.clone(),
+                    locked: *locked,
+                }));
+                (frame, None, None)
+            }
+            // Handled in `deliver`.
+            Event::Whisper { .. } | Event::Replaced { .. } | Event::Removed { .. } => {
+                (Utf8Bytes::from_static("{}"), None, None)
+            }
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! This relay's share of the cluster's rooms: its own members' connections, and the
+//! delivery of bus events to them.
+//!
+//! A member is *pending* from just before its join script runs until its `welcome` is
+//! queued: events it must see (numbered after its join) may arrive on the bus before the
+//! script's reply does, so they wait in a bounded buffer and follow the `welcome`. Once
+//! live, a member gets exactly the events numbered after its join, in order.
+
+pub mod deliver;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use confab_protocol::{RoomCode, Seq, ServerMessage, Username};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::conn::ConnId;
+use crate::metrics::Metrics;
+use crate::outbox::{Kick, Offer, Outbox};
+use crate::presence::{PresenceBatch, PresenceForm};
+use crate::rooms::fanout::{self, PresenceNews, Recipient, Sent, Stage};
+use crate::rooms::frames::encode;
+
+/// Where a local member is in its join.
+#[derive(Debug)]
+enum Phase {
+    /// Waiting for its join's reply; holds the frames that arrived meanwhile, by event
+    /// number, up to the capacity of its outbox.
+    Pending(Vec<(u64, Utf8Bytes)>, usize),
+    /// Welcomed: gets the events numbered after `after`.
+    Live {
+        /// The event number of its own join.
+        after: u64,
+    },
+}
+
+/// A member of a room whose connection is on this relay.
+#[derive(Debug)]
+pub struct LocalMember {
+    /// Its connection.
+    pub conn: ConnId,
+    /// [`Username::uniqueness_key`] of its name.
+    pub key: String,
+    /// Its name.
+    pub name: Username,
+    /// Where its frames go.
+    outbox: Outbox,
+    /// Whether its last typing hint was `active: true`.
+    pub typing: bool,
+    /// Its resume token, once live.
+    token: String,
+    /// How it hears of others entering and leaving (`hello`'s features).
+    presence: PresenceForm,
+    phase: Phase,
+}
+
+impl Recipient for LocalMember {
+    fn conn(&self) -> ConnId {
+        self.conn
+    }
+
+    fn presence(&self) -> PresenceForm {
+        self.presence
+    }
+
+    fn stage(&self) -> Stage {
+        match self.phase {
+            Phase::Live { after } => Stage::Live { after },
+            Phase::Pending(..) => Stage::Pending,
+        }
+    }
+
+    /// Offers event `ev`'s `frame` as the member's phase allows: dropped if its welcome
+    /// already showed it, kept for after the welcome while pending.
+    fn offer(&mut self, ev: u64, frame: &Utf8Bytes) -> bool {
+        match &mut self.phase {
+            Phase::Live { after } if ev <= *after => true,
+            Phase::Live { .. } => self.outbox.offer(frame) == Offer::Queued,
+            Phase::Pending(waiting, capacity) if waiting.len() >= *capacity => false,
+            Phase::Pending(waiting, _) => {
+                waiting.push((ev, frame.clone()));
+                true
+            }
+        }
+    }
+}
+
+/// This relay's members of one room.
+#[derive(Debug, Default)]
+pub struct LocalRoom {
+    /// In no particular order.
+    pub members: Vec<LocalMember>,
+    /// The newest chat `seq` this relay has seen in the room.
+    last_seq: Seq,
+    /// The roster as of the last presence event delivered (or welcome).
+    roster: Vec<Username>,
+    /// The event number `roster` is as of.
+    roster_ev: u64,
+    /// Presence changes waiting for the next `presence` batch.
+    presence: PresenceBatch,
+}
+
+/// A member this relay sent to resume (1012), and what it knew of the room then: enough to
+/// give the member its room back if Redis has forgotten it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kicked {
+    /// Who, where.
+    pub who: Evicted,
+    /// Its resume token.
+    pub token: String,
+    /// The newest `seq` the relay had seen in the room.
+    pub last_seq: Seq,
+}
+
+/// A member this relay removed on its own (too slow), whose departure the cluster must
+/// still hear about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evicted {
+    /// The room.
+    pub code: RoomCode,
+    /// The member's name key.
+    pub key: String,
+    /// Its connection.
+    pub conn: ConnId,
+}
+
+/// Every room this relay has members in (or had, until the janitor drops it).
+#[derive(Debug)]
+pub struct LocalRooms {
+    relay: String,
+    metrics: Arc<Metrics>,
+    rooms: RwLock<HashMap<RoomCode, Arc<Mutex<LocalRoom>>>>,
+}
+
+impl LocalRooms {
+    /// No rooms yet, on relay `relay`.
+    pub fn new(relay: String, metrics: Arc<Metrics>) -> Self {
+        Self {
+            relay,
+            metrics,
+            rooms: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The room `code`, made if new; `true` with it if it was.
+    pub fn get_or_make(&self, code: &RoomCode) -> (Arc<Mutex<LocalRoom>>, bool) {
+        if let Some(room) = read(&self.rooms).get(code) {
+            return (Arc::clone(room), false);
+        }
+        let mut rooms = write(&self.rooms);
+        let mut made = false;
+        let room = rooms.entry(code.clone()).or_insert_with(|| {
+            made = true;
+            Arc::default()
+        });
+        (Arc::clone(room), made)
+    }
+
+    /// The room `code`, if this relay has it.
+    pub fn get(&self, code: &RoomCode) -> Option<Arc<Mutex<LocalRoom>>> {
+        read(&self.rooms).get(code).cloned()
+    }
+
+    /// Forgets rooms without local members; returns their codes (to unsubscribe).
+    pub fn drop_empty(&self) -> Vec<RoomCode> {
+        let mut rooms = write(&self.rooms);
+        let empty: Vec<RoomCode> = rooms
+            .iter()
+            .filter(|(_, room)| lock(room).members.is_empty())
+            .map(|(code, _)| code.clone())
+            .collect();
+        for code in &empty {
+            rooms.remove(code);
+        }
+        empty
+    }
+
+    /// How many rooms this relay has.
+    pub fn len(&self) -> usize {
+        read(&self.rooms).len()
+    }
+
+    /// Kicks every local member with `reason` and forgets them; returns who they were.
+    pub fn kick_all(&self, reason: Kick) -> Vec<Kicked> {
+        let mut kicked = Vec::new();
+        for (code, room) in read(&self.rooms).iter() {
+            let mut room = lock(room);
+            let last_seq = room.last_seq;
+            for mut member in room.members.drain(..) {
+                member.outbox.kick(reason);
+                self.metrics.members.dec();
+                kicked.push(Kicked {
+                    who: Evicted {
+                        code: code.clone(),
+                        key: member.key,
+                        conn: member.conn,
+                    },
+                    token: member.token,
+                    last_seq,
+                });
+            }
+        }
+        kicked
+    }
+}
+
+impl LocalRooms {}
+
+impl LocalRoom {
+    /// Adds a member whose join is about to run (see the module docs), hearing of presence
+    /// changes in the form `presence`, with room for `capacity` frames until its welcome.
+    pub fn add_pending(
+        &mut self,
+        conn: ConnId,
+        name: Username,
+        outbox: Outbox,
+        presence: PresenceForm,
+        capacity: usize,
+    ) {
+        self.members.push(LocalMember {
+            conn,
+            key: name.uniqueness_key(),
+            name,
+            outbox,
+            typing: false,
+            token: String::new(),
+            presence,
+            phase: Phase::Pending(Vec::new(), capacity),
+        });
+    }
+
+    /// The member on `conn`.
+    pub fn member(&mut self, conn: ConnId) -> Option<&mut LocalMember> {
+        self.members.iter_mut().find(|m| m.conn == conn)
+    }
+
+    /// Removes the member on `conn`; whether it was here.
+    pub fn remove(&mut self, conn: ConnId) -> Option<LocalMember> {
+        let i = self.members.iter().position(|m| m.conn == conn)?;
+        Some(self.members.remove(i))
+    }
+
+    /// Welcomes the pending member on `conn` (resume token `token`, in a room whose
+    /// newest `seq` was `newest` at its join): queues `first` (the `welcome`, maybe a
+    /// `gap`), then what waited with event numbers after `joined_at`. False if the member
+    /// is gone or its queue could not take it all (the caller evicts it).
+    pub fn go_live(
+        &mut self,
+        conn: ConnId,
+        joined_at: u64,
+        newest: Seq,
+        token: &str,
+        first: &[Utf8Bytes],
+    ) -> bool {
+        self.last_seq = self.last_seq.max(newest);
+        let Some(member) = self.member(conn) else {
+            return false;
+        };
+        member.token = token.to_owned();
+        let Phase::Pending(waiting, _) =
+            std::mem::replace(&mut member.phase, Phase::Live { after: joined_at })
+        else {
+            return true;
+        };
+        let frames = first.iter().chain(
+            waiting
+                .iter()
+                .filter(|(ev, _)| *ev > joined_at)
+                .map(|(_, f)| f),
+        );
+        let mut all_queued = true;
+        for frame in frames {
+            all_queued &= member.outbox.offer(frame) == Offer::Queued;
+        }
+        all_queued
+    }
+
+    /// Takes the roster a presence event (number `ev`) carried, if it is newer than the one
+    /// this relay has.
+    fn note_presence(&mut self, roster: &[Username], ev: u64) {
+        if ev > self.roster_ev {
+            self.roster = roster.to_vec();
+            self.roster_ev = ev;
+        }
+    }
+
+    /// Delivers a presence change (event `ev`) to the members but `skip` (whose own join it
+    /// is), in each one's form; `count` is the room's member count after it.
+    fn presence(
+        &mut self,
+        ev: u64,
+        skip: Option<ConnId>,
+        news: PresenceNews<impl FnOnce(&[LocalMember]) -> ServerMessage>,
+        count: usize,
+    ) -> Sent {
+        fanout::presence(
+            &mut self.members,
+            &mut self.presence,
+            ev,
+            skip,
+            None,
+            news,
+            count,
+        )
+    }
+
+    /// Sends the waiting presence batch to the members that take batches.
+    fn flush_presence(&mut self) -> Sent {
+        let count = self.roster.len();
+        fanout::flush(&mut self.members, &mut self.presence, count)
+    }
+
+    /// Takes the roster a join's reply carried, if no presence event has been delivered
+    /// since that is newer (events after `joined_at` are, and set it themselves).
+    pub fn note_roster(&mut self, roster: &[Username], joined_at: u64) {
+        if joined_at >= self.roster_ev {
+            self.roster = roster.to_vec();
+            self.roster_ev = joined_at;
+        }
+    }
+
+    /// The whole roster for the member on `conn`, queued behind its other frames; false
+    /// if its queue is full.
+    pub fn send_roster(&mut self, conn: ConnId) -> bool {
+        let frame = encode(&ServerMessage::Roster {
+            members: self.roster.clone(),
+        });
+        self.send_to(conn, &frame)
+    }
+
+    /// Offers a frame straight to the member on `conn` (a whisper's echo); false if its
+    /// queue is full.
+    pub fn send_to(&mut self, conn: ConnId, frame: &Utf8Bytes) -> bool {
+        self.member(conn)
+            .is_none_or(|m| m.outbox.offer(frame) == Offer::Queued)
+    }
+
+    /// Kicks and removes the member on `conn` as too slow.
+    pub fn kick_slow(&mut self, conn: ConnId, metrics: &Metrics) -> Option<LocalMember> {
+        let mut member = self.remove(conn)?;
+        member.outbox.kick(Kick::SlowConsumer);
+        metrics.members.dec();
+        metrics.outbox_evictions.inc();
+        Some(member)
+    }
+}
+
+/// Locks one local room (a panic in an earlier holder leaves a usable room).
+pub fn lock(room: &Mutex<LocalRoom>) -> MutexGuard<'_, LocalRoom> {
+    room.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+use super::*;
+use crate::outbox::{Delivery, Inbox, outbox};
+use crate::rooms::cluster::bus::{Envelope, Event, Origin};
+use confab_protocol::PresenceChange;
+
+fn name(s: &str) -> Username {
+    Username::parse(s).expect("valid name")
+}
+
+fn code() -> RoomCode {
+    RoomCode::parse("TEST").expect("valid code")
+}
+
+fn left(ev: u64, who: &str) -> Envelope {
+    Envelope {
+        ev,
+        event: Event::Left {
+            name: name(who),
+            members: vec![],
+            reconnecting: false,
+        },
+    }
+}
+
+fn rooms_with(capacity: usize, members: &[(ConnId, &str)]) -> (LocalRooms, Vec<Inbox>) {
+    let rooms = LocalRooms::new("me".into(), Arc::default());
+    let (room, _) = rooms.get_or_make(&code());
+    let mut inboxes = Vec::new();
+    for &(conn, who) in members {
+        let (tx, rx) = outbox(capacity);
+        lock(&room).add_pending(conn, name(who), tx, PresenceForm::Full, capacity);
+        inboxes.push(rx);
+    }
+    (rooms, inboxes)
+}
+
+fn texts(inbox: &mut Inbox) -> Vec<String> {
+    std::iter::from_fn(|| inbox.try_next())
+        .map(|frame| frame.to_string())
+        .collect()
+}
+
+#[test]
+fn a_pending_member_gets_its_welcome_first_then_only_the_events_after_its_join() {
+    let (rooms, mut inboxes) = rooms_with(8, &[(1, "ann")]);
+    // Events 4 (before ann's join, numbered 5) and 6, 7 (after) arrive before the reply.
+    for ev in [4, 6, 7] {
+        assert!(
+            rooms
+                .deliver(&code(), &left(ev, &format!("x{ev}")))
+                .evicted
+                .is_empty()
+        );
+    }
+    assert!(
+        texts(&mut inboxes[0]).is_empty(),
+        "nothing before the welcome"
+    );
+    let room = rooms.get(&code()).expect("room");
+    let welcome = Utf8Bytes::from_static("WELCOME");
+    assert!(lock(&room).go_live(1, 5, 0, "token", &[welcome]));
+    assert!(rooms.deliver(&code(), &left(8, "x8")).evicted.is_empty());
+    let seen = texts(&mut inboxes[0]);
+    assert_eq!(seen[0], "WELCOME");
+    let names: Vec<bool> = ["x4", "x6", "x7", "x8"]
+        .iter()
+        .map(|who| seen.iter().any(|f| f.contains(who)))
+        .collect();
+    assert_eq!(names, [false, true, true, true], "{seen:?}");
+    assert!(
+        seen[1].contains("x6") && seen[2].contains("x7"),
+        "in order: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_full_pending_buffer_evicts_only_that_member() {
+    let (rooms, mut inboxes) = rooms_with(2, &[(1, "slow"), (2, "live")]);
+    let room = rooms.get(&code()).expect("room");
+    assert!(lock(&room).go_live(2, 0, 0, "t", &[]));
+    let mut evicted = Vec::new();
+    for ev in 1..=3 {
+        evicted.extend(rooms.deliver(&code(), &left(ev, "x")).evicted);
+        // The live member reads as it goes, so only the pending one falls behind.
+        let _ = texts(&mut inboxes[1]);
+    }
+    assert_eq!(
+        evicted,
+        [Evicted {
+            code: code(),
+            key: "slow".into(),
+            conn: 1
+        }]
+    );
+    assert_eq!(
+        inboxes[0].next().await,
+        Delivery::Kicked(Kick::SlowConsumer)
+    );
+    assert_eq!(lock(&room).members.len(), 1);
+}
+
+fn joined(ev: u64, who: &str, roster: &[&str]) -> Envelope {
+    Envelope {
+        ev,
+        event: Event::Joined {
+            name: name(who),
+            members: roster.iter().map(|n| name(n)).collect(),
+            origin: Origin {
+                relay: "elsewhere".into(),
+                conn: "1".into(),
+            },
+        },
+    }
+}
+
+/// The `presence` frames among `frames`, as (names joined, count).
+fn presence_frames(frames: &[String]) -> Vec<(Vec<String>, usize)> {
+    frames
+        .iter()
+        .filter_map(|f| match ServerMessage::from_json(f) {
+            Ok(ServerMessage::Presence { changes, count }) => Some((
+                changes
+                    .iter()
+                    .map(|c| match c {
+                        PresenceChange::Joined(n) => n.to_string(),
+                        other => format!("{other:?}"),
+                    })
+                    .collect(),
+                count,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_joins_reaches_a_batched_member_in_two_frames_in_cluster_mode_too() {
+    let rooms = LocalRooms::new("me".into(), Arc::default());
+    let (room, _) = rooms.get_or_make(&code());
+    let (tx, mut inbox) = outbox(64);
+    lock(&room).add_pending(7, name("ann"), tx, PresenceForm::Batches, 64);
+    assert!(lock(&room).go_live(7, 1, 0, "t", &[]));
+    let mut roster = vec!["ann".to_owned()];
+    let mut due = None;
+    for i in 0..40u64 {
+        roster.push(format!("m{i}"));
+        let names: Vec<&str> = roster.iter().map(String::as_str).collect();
+        let delivered = rooms.deliver(&code(), &joined(2 + i, &format!("m{i}"), &names));
+        assert!(delivered.evicted.is_empty());
+        due = due.or(delivered.batch_at);
+    }
+    let first = presence_frames(&texts(&mut inbox));
+    assert_eq!(
+        first,
+        [(vec!["m0".to_owned()], 2)],
+        "the first goes out at once"
+    );
+    let due = due.expect("a timer for the rest");
+    tokio::time::sleep_until(due).await;
+    assert!(rooms.send_batch(&code()).evicted.is_empty());
+    let rest = presence_frames(&texts(&mut inbox));
+    let expected: Vec<String> = (1..40).map(|i| format!("m{i}")).collect();
+    assert_eq!(rest, [(expected, 41)], "the other 39 in one frame");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join() {
+    let rooms = LocalRooms::new("me".into(), Arc::default());
+    let (room, _) = rooms.get_or_make(&code());
+    let (tx, mut live_inbox) = outbox(64);
+    lock(&room).add_pending(1, name("ann"), tx, PresenceForm::Batches, 64);
+    assert!(lock(&room).go_live(1, 1, 0, "t", &[]));
+    let (tx, mut pending_inbox) = outbox(64);
+    lock(&room).add_pending(2, name("bob"), tx, PresenceForm::Batches, 64);
+    // Events 2 and 3 come before bob's join (event 4) is answered, 5 after it.
+    for (ev, who) in [(2, "x2"), (3, "x3"), (5, "x5")] {
+        let delivered = rooms.deliver(&code(), &joined(ev, who, &["ann", who]));
+        assert!(delivered.evicted.is_empty());
+    }
+    tokio::time::advance(crate::presence::BATCH_INTERVAL).await;
+    assert!(rooms.send_batch(&code()).evicted.is_empty());
+    assert!(
+        texts(&mut pending_inbox).is_empty(),
+        "nothing before the welcome"
+    );
+    let welcome = Utf8Bytes::from_static("WELCOME");
+    assert!(lock(&room).go_live(2, 4, 0, "t", &[welcome]));
+    let seen = texts(&mut pending_inbox);
+    assert_eq!(seen[0], "WELCOME");
+    let after = presence_frames(&seen[1..]);
+    assert_eq!(after, [(vec!["x5".to_owned()], 2)], "{seen:?}");
+    let live: Vec<String> = presence_frames(&texts(&mut live_inbox))
+        .into_iter()
+        .flat_map(|(names, _)| names)
+        .collect();
+    assert_eq!(
+        live,
+        ["x2", "x3", "x5"],
+        "the live member hears every change once"
+    );
+}
