@@ -10,8 +10,11 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::clock::{Clock, DefaultClock, Reference};
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
 use prometheus::IntGauge;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
@@ -183,16 +186,19 @@ pub const STRIKE_DECAY_PER_SECOND: f64 = 1.0;
 /// A refusal is a strike only when the sender did not wait as long as the last refusal
 /// told it to: a client that waits `retry_after_ms` each time it is refused (a long file
 /// transfer, a paste of many lines) is slowed to the rate and never cut off.
+///
+/// The bucket and the strike score read one clock, the bucket's: the real one in the
+/// relay, a `governor::clock::FakeRelativeClock` that tests advance by hand.
 #[derive(Debug)]
-pub struct MessageRate {
-    bucket: DefaultDirectRateLimiter,
+pub struct MessageRate<C: Clock = DefaultClock> {
+    bucket: RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<C::Instant>>,
     /// Strike points; +1 per refusal that came before `retry_at`, minus
     /// [`STRIKE_DECAY_PER_SECOND`] per second.
     score: f64,
     /// When the last refusal said the next token would be there; `None` before any.
-    retry_at: Option<Instant>,
+    retry_at: Option<C::Instant>,
     /// When `score` was last decayed.
-    scored_at: Instant,
+    scored_at: C::Instant,
     max_strikes: u32,
     /// Whether the refusal before this one went unanswered by an accepted frame: then
     /// the sender already has its `rate_limited` error and gets no more until it slows.
@@ -219,16 +225,25 @@ pub enum RateVerdict {
 
 impl MessageRate {
     /// A bucket of `burst` tokens refilled at `per_second`, closing once the strike score
-    /// reaches `max_strikes`.
+    /// reaches `max_strikes`; on the real clock.
     pub fn new(per_second: u32, burst: u32, max_strikes: u32) -> Self {
+        Self::with_clock(per_second, burst, max_strikes, DefaultClock::default())
+    }
+}
+
+impl<C: Clock> MessageRate<C> {
+    /// [`MessageRate::new`] on `clock`, for the bucket and the strike score alike.
+    pub fn with_clock(per_second: u32, burst: u32, max_strikes: u32, clock: C) -> Self {
         let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_second(per_second).allow_burst(burst);
+        let bucket = RateLimiter::direct_with_clock(quota, clock);
+        let scored_at = bucket.clock().now();
         Self {
-            bucket: RateLimiter::direct(quota),
+            bucket,
             score: 0.0,
             retry_at: None,
-            scored_at: Instant::now(),
+            scored_at,
             max_strikes,
             refused_last: false,
         }
@@ -236,12 +251,8 @@ impl MessageRate {
 
     /// Takes a token for one message.
     pub fn check(&mut self) -> RateVerdict {
-        self.check_at(Instant::now())
-    }
-
-    /// [`Self::check`] with the time the strike score decays to (tests pass their own).
-    pub fn check_at(&mut self, now: Instant) -> RateVerdict {
-        let elapsed = now.saturating_duration_since(self.scored_at).as_secs_f64();
+        let now = self.bucket.clock().now();
+        let elapsed = Duration::from(now.duration_since(self.scored_at)).as_secs_f64();
         self.score = (self.score - elapsed * STRIKE_DECAY_PER_SECOND).max(0.0);
         self.scored_at = now;
         match self.bucket.check() {
@@ -257,8 +268,8 @@ impl MessageRate {
                         return RateVerdict::Abusive;
                     }
                 }
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                self.retry_at = Some(now + wait);
+                let wait = not_until.wait_time_from(now);
+                self.retry_at = Some(now + Nanos::from(wait));
                 let answer = !self.refused_last;
                 self.refused_last = true;
                 RateVerdict::Limited { wait, answer }
@@ -320,6 +331,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 #[cfg(test)]
 mod tests {
+    use governor::clock::FakeRelativeClock;
+
     use super::*;
 
     #[test]
@@ -382,90 +395,138 @@ mod tests {
         assert_eq!(guard.relay_wait(t0 + Duration::from_secs(60)), None);
     }
 
-    #[test]
-    fn rate_limit_allows_a_burst_then_refuses_then_calls_it_abuse() {
-        let mut rate = MessageRate::new(1, 3, 2);
-        let now = Instant::now();
-        for _ in 0..3 {
-            assert_eq!(rate.check_at(now), RateVerdict::Allowed);
-        }
-        assert!(matches!(
-            rate.check_at(now),
-            RateVerdict::Limited { wait, answer: true } if wait > Duration::ZERO
-        ));
-        assert_eq!(rate.check_at(now), RateVerdict::Abusive);
+    /// A rate on a fake clock, and the clock: the bucket and the strike score both read
+    /// it, so a test decides exactly when tokens come back and how far strikes decay.
+    fn fake_rate(
+        per_second: u32,
+        burst: u32,
+        max_strikes: u32,
+    ) -> (MessageRate<FakeRelativeClock>, FakeRelativeClock) {
+        let clock = FakeRelativeClock::default();
+        let rate = MessageRate::with_clock(per_second, burst, max_strikes, clock.clone());
+        (rate, clock)
     }
 
     #[test]
-    fn a_sustained_flood_is_abuse_and_only_its_first_refusal_is_answered() {
-        // 1 token per second, 20 strikes: a sender at 15 frames a second gains about 14
-        // points a second and is cut off within two seconds.
-        let mut rate = MessageRate::new(1, 1, 20);
-        let t0 = Instant::now();
-        let mut verdicts = Vec::new();
-        for i in 0..60u32 {
-            // Spread over simulated time; the bucket sees real time and stays empty.
-            verdicts.push(rate.check_at(t0 + Duration::from_millis(u64::from(i) * 66)));
+    fn rate_limit_allows_a_burst_then_refuses_then_calls_it_abuse() {
+        let (mut rate, _clock) = fake_rate(1, 3, 2);
+        for _ in 0..3 {
+            assert_eq!(rate.check(), RateVerdict::Allowed);
         }
-        assert!(verdicts.contains(&RateVerdict::Abusive), "{verdicts:?}");
-        let answered = verdicts
+        assert_eq!(
+            rate.check(),
+            RateVerdict::Limited {
+                wait: Duration::from_secs(1),
+                answer: true
+            }
+        );
+        assert_eq!(rate.check(), RateVerdict::Abusive);
+    }
+
+    #[test]
+    fn a_token_comes_back_after_the_announced_wait_and_not_before() {
+        let (mut rate, clock) = fake_rate(4, 1, 100);
+        assert_eq!(rate.check(), RateVerdict::Allowed);
+        let RateVerdict::Limited { wait, .. } = rate.check() else {
+            panic!("the burst of one is spent")
+        };
+        assert_eq!(wait, Duration::from_millis(250));
+        clock.advance(wait - Duration::from_millis(1));
+        assert!(matches!(rate.check(), RateVerdict::Limited { .. }));
+        clock.advance(Duration::from_millis(1));
+        assert_eq!(rate.check(), RateVerdict::Allowed);
+    }
+
+    #[test]
+    fn a_sustained_flood_is_abuse_and_only_the_first_refusal_after_each_accepted_frame_is_answered()
+    {
+        // 1 token per second, 20 strikes: a sender at 15 frames a second gains about 14
+        // points a second and is cut off within two seconds, though a frame gets through
+        // each second.
+        let (mut rate, clock) = fake_rate(1, 1, 20);
+        let mut verdicts = vec![rate.check()];
+        while verdicts.last() != Some(&RateVerdict::Abusive) {
+            assert!(
+                verdicts.len() < 30,
+                "not cut off within two seconds: {verdicts:?}"
+            );
+            clock.advance(Duration::from_millis(66));
+            verdicts.push(rate.check());
+        }
+        let allowed = verdicts
             .iter()
-            .filter(|v| matches!(v, RateVerdict::Limited { answer: true, .. }))
+            .filter(|v| **v == RateVerdict::Allowed)
             .count();
         assert_eq!(
-            answered, 1,
-            "only the first refusal is answered: {verdicts:?}"
+            allowed, 2,
+            "the burst and the token of the next second: {verdicts:?}"
         );
+        for pair in verdicts.windows(2) {
+            if let RateVerdict::Limited { answer, .. } = pair[1] {
+                assert_eq!(answer, pair[0] == RateVerdict::Allowed, "{verdicts:?}");
+            }
+        }
     }
 
     #[test]
     fn only_refusals_that_come_before_the_announced_wait_are_strikes() {
-        // The bucket sees real time and stays empty; only the strike score follows `now`.
-        let mut patient = MessageRate::new(1, 1, 3);
-        let mut impatient = MessageRate::new(1, 1, 3);
-        let mut now = Instant::now();
-        let _ = patient.check_at(now);
-        let _ = impatient.check_at(now);
-        for _ in 0..50 {
-            match patient.check_at(now) {
-                RateVerdict::Limited { wait, .. } => now += wait,
-                other => panic!("a sender that waits as told got {other:?}"),
+        let (mut patient, patient_clock) = fake_rate(1, 1, 3);
+        let (mut impatient, impatient_clock) = fake_rate(1, 1, 3);
+        // Sends until refused, then waits exactly as told: refused 50 times, cut off never
+        // (only the very first refusal, which came with no wait announced, is a strike).
+        for round in 0..50 {
+            assert_eq!(patient.check(), RateVerdict::Allowed, "round {round}");
+            match patient.check() {
+                RateVerdict::Limited { wait, .. } => patient_clock.advance(wait),
+                other => panic!("round {round}: a sender that waits as told got {other:?}"),
             }
         }
-        let mut verdict = impatient.check_at(now);
-        for _ in 0..3 {
-            if let RateVerdict::Limited { wait, .. } = verdict {
-                verdict = impatient.check_at(now + wait / 2);
-            }
+        // Retries after half the announced wait: every refusal is a strike.
+        assert_eq!(impatient.check(), RateVerdict::Allowed);
+        let mut verdicts = vec![impatient.check()];
+        while let Some(&RateVerdict::Limited { wait, .. }) = verdicts.last() {
+            assert!(verdicts.len() < 10, "never cut off: {verdicts:?}");
+            impatient_clock.advance(wait / 2);
+            verdicts.push(impatient.check());
         }
-        assert_eq!(verdict, RateVerdict::Abusive);
+        assert_eq!(verdicts.last(), Some(&RateVerdict::Abusive), "{verdicts:?}");
     }
 
     #[test]
     fn occasional_refusals_decay_and_never_add_up_to_abuse() {
-        // One impatient refusal (a strike) every 10 s: without the decay, the third would
-        // reach the limit of 3. The bucket sees real time and stays empty; only the strike
-        // score follows `now`.
-        let strikes = |spacing: Duration| {
-            let mut rate = MessageRate::new(1, 1, 3);
-            let t0 = Instant::now();
-            let _ = rate.check_at(t0);
-            (0..10u32)
-                .map(|round| {
-                    let at = t0 + spacing * (round + 1);
-                    // Waited as told (no strike), then asked again at once (a strike).
-                    let _ = rate.check_at(at);
-                    rate.check_at(at + Duration::from_millis(1))
-                })
-                .collect::<Vec<_>>()
+        // Each round: one accepted frame, one refusal that is no strike (the last wait was
+        // long over), and one at once after it (a strike). Without the decay, the third
+        // round would reach the limit of 3.
+        let rounds = |spacing: Duration| {
+            let (mut rate, clock) = fake_rate(1, 1, 3);
+            // The first refusal ever is a strike whatever the spacing (no wait was
+            // announced before it): taken here, before the rounds.
+            assert_eq!(rate.check(), RateVerdict::Allowed);
+            assert!(matches!(rate.check(), RateVerdict::Limited { .. }));
+            let mut scores = Vec::new();
+            for _ in 0..10 {
+                clock.advance(spacing);
+                let mut verdict = rate.check();
+                for _ in 0..2 {
+                    if verdict == RateVerdict::Abusive {
+                        return (scores, true);
+                    }
+                    clock.advance(Duration::from_millis(1));
+                    verdict = rate.check();
+                }
+                if verdict == RateVerdict::Abusive {
+                    return (scores, true);
+                }
+                scores.push(rate.score);
+            }
+            (scores, false)
         };
-        let occasional = strikes(Duration::from_secs(10));
-        assert!(
-            !occasional.contains(&RateVerdict::Abusive),
-            "{occasional:?}"
-        );
+        let (scores, abusive) = rounds(Duration::from_secs(10));
+        assert!(!abusive, "{scores:?}");
+        // One strike a round, forgiven by the next: the score is back at 1 every time.
+        assert_eq!(scores, [1.0; 10]);
         // The same pattern a few times a second adds up: strikes do count.
-        let crowded = strikes(Duration::from_millis(300));
-        assert!(crowded.contains(&RateVerdict::Abusive), "{crowded:?}");
+        let (scores, abusive) = rounds(Duration::from_millis(300));
+        assert!(abusive, "{scores:?}");
     }
 }

@@ -7,6 +7,8 @@
 //! client is being read; a client that is not read does not answer them (which the
 //! keepalive and slow-consumer tests rely on).
 
+use std::net::{Ipv4Addr, SocketAddr};
+
 use confab_protocol::{ClientId, ClientMessage, RoomCode, Seq};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -64,15 +66,36 @@ impl TestClient {
     /// that a client which stops reading backs up the relay's writes quickly (instead of
     /// after megabytes of loopback buffering).
     pub async fn connect_with_small_buffer(url: &str, recv_buffer_bytes: u32) -> Self {
+        let socket = TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .set_recv_buffer_size(recv_buffer_bytes)
+            .expect("setting SO_RCVBUF");
+        Self::connect_over(url, socket).await
+    }
+
+    /// Connects from the loopback address `from` (any of 127.0.0.0/8: Linux routes them
+    /// all to `lo`), so the relay sees a client of its own address: for rules kept per
+    /// address (removal bans, connections per IP) with many clients on one machine.
+    pub async fn connect_from(url: &str, from: Ipv4Addr) -> Self {
+        assert!(
+            from.is_loopback(),
+            "tests only talk from loopback, not {from}"
+        );
+        let socket = TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(SocketAddr::from((from, 0)))
+            .unwrap_or_else(|err| panic!("binding {from}:0 failed: {err}"));
+        Self::connect_over(url, socket).await
+    }
+
+    /// TCP-connects `socket` to `url`'s address (`ws://ip:port/`) and does the WebSocket
+    /// handshake over it.
+    async fn connect_over(url: &str, socket: TcpSocket) -> Self {
         let addr = url
             .trim_start_matches("ws://")
             .trim_end_matches('/')
             .parse()
             .expect("a ws://ip:port/ URL");
-        let socket = TcpSocket::new_v4().expect("a TCP socket");
-        socket
-            .set_recv_buffer_size(recv_buffer_bytes)
-            .expect("setting SO_RCVBUF");
         let stream = within("TCP connect", socket.connect(addr))
             .await
             .expect("TCP connect");

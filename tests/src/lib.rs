@@ -8,7 +8,10 @@
 //! - every await is bounded by [`within`] (or by an explicit shorter window), and a
 //!   timeout panics with what was being waited for;
 //! - no fixed ports, no wall-clock performance assertions: timing only appears as
-//!   "eventually, within [`STEP`]" or "not within a short quiet window".
+//!   "eventually, within [`STEP`]". "Nothing else arrives" is shown by a marker (a chat,
+//!   a roster request) whose answer comes after anything sent before it, or on tokio's
+//!   paused clock, which moves only once every task is idle: never by a real-time window
+//!   a loaded machine could outrun.
 //!
 //! # Layout
 //! - [`relay`]: [`TestRelay`], a relay running in a task, with its shutdown handle, and
@@ -53,8 +56,9 @@ pub use wire::{WelcomeExt, chat_from, code, error_of, name, welcome_of};
 /// because two cores are shared with compilers; passing tests never wait this long.
 pub const STEP: Duration = Duration::from_secs(5);
 
-/// How long a "nothing arrives" check listens. Short, because each one costs its full
-/// length on every passing run; tests prefer a marker message where they can.
+/// A short pause: between the tries of [`eventually`], or, on a paused clock (where it
+/// ends only once the relay and its clients are all idle), before a "nothing happened"
+/// check. Never a real-time window a check depends on.
 pub const QUIET: Duration = Duration::from_millis(300);
 
 /// Awaits `future` for at most [`STEP`], panicking with `what` if it takes longer.

@@ -190,11 +190,4 @@ impl TestClient {
             }
         }
     }
-
-    /// Asserts that nothing at all arrives for [`crate::QUIET`].
-    pub async fn expect_quiet(&mut self) {
-        if let Some(event) = self.next_event_within(crate::QUIET).await {
-            panic!("expected nothing, got {event:?}");
-        }
-    }
 }

@@ -4,7 +4,7 @@
 //! convenience constructors that hand back joined [`TestClient`]s.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 
 use confab_protocol::RoomCode;
 use confab_server::Config;
@@ -132,6 +132,12 @@ impl TestRelay {
     /// Opens a WebSocket connection that has not joined anything yet.
     pub async fn client(&self) -> TestClient {
         TestClient::connect(&self.url()).await
+    }
+
+    /// Opens a WebSocket connection from the loopback address `from` (see
+    /// [`TestClient::connect_from`]) that has not joined anything yet.
+    pub async fn client_from(&self, from: Ipv4Addr) -> TestClient {
+        TestClient::connect_from(&self.url(), from).await
     }
 
     /// Connects, creates a room as `who`, and returns the client with its welcome.

@@ -9,11 +9,13 @@ mod attach_support;
 
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, ErrorCode, ServerMessage};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use confab_protocol::{ClientMessage, ErrorCode, ErrorMessage, ServerMessage};
 use confab_server::Config;
 use confab_tests::http::request;
 use confab_tests::metrics::scrape;
-use confab_tests::{TestRelay, eventually, test_config};
+use confab_tests::{TestClient, TestRelay, eventually, test_config};
 
 use attach_support::{attachment_of, chunk, download, next_relevant, png, refusal, start, upload};
 
@@ -341,53 +343,96 @@ async fn hostile_or_truncated_image_headers_do_not_hurt_the_relay() {
     assert_eq!(chat.text, "still here");
 }
 
-/// Not a test of speed (nothing is asserted about time): prints how long a 4 MiB file
-/// takes up and down on loopback, and a chatter's round trips meanwhile. Run with
-/// `cargo test -p confab-tests --test attachments -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement, not a check"]
-async fn measure_a_4_mib_transfer_and_a_concurrent_chatters_round_trips() {
-    use std::time::Instant;
+/// `cy` says `text` and reads it back; then `other`, who has no request outstanding, gets
+/// it as its very next message: the chat did not wait behind anything `other` is doing.
+async fn chat_reaches_at_once(cy: &mut TestClient, other: &mut TestClient, text: &str) {
+    cy.chat(0, text).await;
+    cy.recv_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == text))
+        .await;
+    match next_relevant(other).await {
+        ServerMessage::Chat(chat) if chat.text == text => {}
+        other => panic!("expected {text:?} next, got {other:?}"),
+    }
+}
+
+/// The wait a `rate_limited` refusal announces, or a panic for anything else.
+fn announced_wait(msg: ServerMessage, during: &str) -> Duration {
+    match msg {
+        ServerMessage::Error(ErrorMessage {
+            code: ErrorCode::RateLimited,
+            retry_after_ms: Some(wait),
+            ..
+        }) => Duration::from_millis(wait),
+        other => panic!("unexpected during {during}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn chat_goes_round_between_the_chunks_of_a_4_mib_file_going_up_and_down() {
     let relay = TestRelay::start(test_config()).await;
-    let (ann, welcome) = relay.creator("ann").await;
-    let (mut bob, _) = relay.member("bob", &welcome.room).await;
-    let (mut cy, _) = relay.member("cy", &welcome.room).await;
-    let mut ann = ann;
+    let (_, mut members) = relay.room_with(&["ann", "bob", "cy"]).await;
+    let [ann, bob, cy] = &mut members[..] else {
+        unreachable!("three members")
+    };
     let file = png(4000, 3000, 4 * 1024 * 1024 - 33);
-    let chatter = tokio::spawn(async move {
-        let mut round_trips = Vec::new();
-        for id in 1..=40 {
-            let sent = Instant::now();
-            cy.chat(id, "ping").await;
-            loop {
-                if let ServerMessage::Chat(chat) = cy.recv().await
-                    && chat.client_id == Some(id)
-                {
-                    break;
+    let chunk_bytes = 32 * 1024;
+    // Every this many chunks, cy chats between two of them.
+    let every = 32 * chunk_bytes;
+
+    // Up: the chunk after each ack goes only once cy's chat has reached ann. Refusals
+    // (the transfer's own rate limit) are waited out as announced.
+    ann.send(&start(1, "big.png", file.len())).await;
+    let mut from = 0;
+    let echo = loop {
+        match next_relevant(ann).await {
+            ServerMessage::UploadAck { received, .. } => {
+                from = usize::try_from(received).expect("small");
+                if from > 0 && from % every == 0 {
+                    chat_reaches_at_once(cy, ann, &format!("up {from}")).await;
                 }
             }
-            round_trips.push(sent.elapsed());
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            ServerMessage::Chat(chat) if chat.client_id == Some(1) => break chat,
+            other => tokio::time::sleep(announced_wait(other, "the upload")).await,
         }
-        round_trips
-    });
-    let started = Instant::now();
-    let echo = upload(&mut ann, 1, "big.png", &file, 32 * 1024).await;
-    let up = started.elapsed();
-    let started = Instant::now();
-    let got = download(&mut bob, &attachment_of(&echo).id)
-        .await
-        .expect("bob fetches");
-    let down = started.elapsed();
-    assert_eq!(got.len(), file.len());
-    let mut round_trips = chatter.await.expect("chatter");
-    round_trips.sort();
-    let mib = file.len() as f64 / (1024.0 * 1024.0);
-    println!(
-        "4 MiB: upload {up:?} ({:.1} MiB/s), download {down:?} ({:.1} MiB/s); chatter round trips: median {:?}, max {:?}",
-        mib / up.as_secs_f64(),
-        mib / down.as_secs_f64(),
-        round_trips[round_trips.len() / 2],
-        round_trips.last().expect("some")
-    );
+        let to = (from + chunk_bytes).min(file.len());
+        ann.send(&chunk(from, &file[from..to])).await;
+    };
+    let id = attachment_of(&echo).id.clone();
+
+    // bob read none of it yet: cy's chats, then the file's message, in that order.
+    let seen = bob
+        .collect_until(|m| matches!(m, ServerMessage::Chat(c) if c.attachment.is_some()))
+        .await;
+    let texts: Vec<&str> = seen
+        .iter()
+        .filter_map(|m| match m {
+            ServerMessage::Chat(c) => Some(c.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let up: Vec<String> = (1..file.len().div_ceil(every))
+        .map(|n| format!("up {}", n * every))
+        .collect();
+    assert_eq!(texts[..texts.len() - 1], up, "{seen:?}");
+
+    // Down: after every 32nd chunk, cy's chat reaches bob before he asks for the next.
+    let mut got = Vec::new();
+    while got.len() < file.len() {
+        bob.send(&ClientMessage::FetchAttachment {
+            id: id.clone(),
+            offset: got.len() as u64,
+        })
+        .await;
+        match next_relevant(bob).await {
+            ServerMessage::AttachmentChunk { offset, data, .. } => {
+                assert_eq!(offset, got.len() as u64);
+                got.extend(BASE64.decode(data).expect("valid base64"));
+                if got.len() < file.len() && got.len() % every == 0 {
+                    chat_reaches_at_once(cy, bob, &format!("down {}", got.len())).await;
+                }
+            }
+            other => tokio::time::sleep(announced_wait(other, "the download")).await,
+        }
+    }
+    assert!(got == file, "the file came back changed");
 }

@@ -5,11 +5,18 @@
 //! `safety.rs`, `cluster.rs`, ...) go deeper into one store or one edge; what a client may
 //! rely on in either mode is written here.
 
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, ErrorCode, MemberStatus, RoomState, ServerMessage};
+use confab_protocol::{
+    ClientMessage, ErrorCode, MemberStatus, RoomCode, RoomState, ServerMessage, close_code,
+};
 use confab_tests::wire::roster;
-use confab_tests::{name, on_both_stores};
+use confab_tests::{TestRelay, name, on_both_stores};
+
+/// Removals a room keeps out at once (the memory store's `MAX_REMOVALS`, the Redis
+/// store's `MAX_REMOVALS` in its Lua); the oldest is forgotten first.
+const KEPT_REMOVALS: usize = 64;
 
 fn is_status(msg: &ServerMessage, who: &str, wanted: MemberStatus) -> bool {
     matches!(msg, ServerMessage::Status { name, status } if name.as_str() == who && *status == wanted)
@@ -26,6 +33,23 @@ fn owned_by(who: &str, locked: bool) -> RoomState {
     RoomState {
         owner: Some(name(who)),
         locked,
+    }
+}
+
+/// Joins `room` as `who` from the loopback address `from`: `None` if let in, else the
+/// refusal's code.
+async fn refusal(
+    relay: &TestRelay,
+    room: &RoomCode,
+    who: &str,
+    from: Ipv4Addr,
+) -> Option<ErrorCode> {
+    let mut client = relay.client_from(from).await;
+    client.send_join(who, room).await;
+    match client.recv().await {
+        ServerMessage::Welcome(_) => None,
+        ServerMessage::Error(error) => Some(error.code),
+        other => panic!("expected a welcome or an error for {who:?} from {from}, got {other:?}"),
     }
 }
 
@@ -262,5 +286,44 @@ on_both_stores! {
         // Nothing else happens in the room: the hand-off must not wait for another event.
         let state = members[0].recv_until(|m| state_of(m).is_some()).await;
         assert_eq!(state_of(&state), Some(owned_by("bob", false)));
+    }
+}
+
+on_both_stores! {
+    async fn the_ban_list_forgets_the_oldest_removal_its_name_and_address_together(store: Store) {
+        let relay = store.relay().await;
+        let (mut ann, welcome) = relay.creator("ann").await;
+        let room = welcome.room;
+        // One more removal than the room keeps, each of its own name and address (ann
+        // speaks from 127.0.0.1): the first is forgotten, whole, and only it.
+        let removed: Vec<(String, Ipv4Addr)> = (1..=KEPT_REMOVALS + 1)
+            .map(|i| {
+                let host = u8::try_from(i).expect("fewer than 256 removals");
+                (format!("gone{i}"), Ipv4Addr::new(127, 0, 2, host))
+            })
+            .collect();
+        for (who, from) in &removed {
+            let mut member = relay.client_from(*from).await;
+            member.join(who, &room).await;
+            ann.recv_member_joined(who).await;
+            ann.send(&ClientMessage::Remove { name: name(who) }).await;
+            member.expect_close(close_code::REMOVED).await;
+            ann.recv_member_left(who).await;
+        }
+        let mut fresh_hosts = 1..;
+        let mut fresh = || Ipv4Addr::new(127, 0, 3, fresh_hosts.next().expect("a fresh host"));
+        let (oldest, oldest_ip) = &removed[0];
+        let (second, second_ip) = &removed[1];
+        let (newest, newest_ip) = &removed[KEPT_REMOVALS];
+        for (who, from, what) in [
+            (second.as_str(), fresh(), "the oldest name still kept"),
+            ("stranger1", *second_ip, "the oldest address still kept"),
+            (newest.as_str(), fresh(), "the newest name"),
+            ("stranger2", *newest_ip, "the newest address"),
+        ] {
+            assert_eq!(refusal(&relay, &room, who, from).await, Some(ErrorCode::Removed), "{what}");
+        }
+        assert_eq!(refusal(&relay, &room, oldest, fresh()).await, None, "the forgotten name");
+        assert_eq!(refusal(&relay, &room, "stranger3", *oldest_ip).await, None, "the forgotten address");
     }
 }

@@ -1,10 +1,11 @@
 //! Timeouts: the handshake, the join, and the keepalive that finds dead peers
 //! (spec §1, §2, §6).
 //!
-//! The tests whose outcome is a timer firing run on tokio's paused clock
-//! (`start_paused`): the runtime jumps to the next timer whenever every task waits, so the
-//! relay's handshake, join and keepalive deadlines fire in their order, however loaded the
-//! machine. The test that needs pongs to cross the loopback in time runs on the real clock.
+//! The tests whose outcome is a timer firing, or not firing, run on tokio's paused clock
+//! (`start_paused`): the runtime jumps to the next timer only when every task waits and
+//! no socket has anything to read, so the relay's handshake, join and keepalive deadlines
+//! fire in their order, and a pong on the loopback always arrives before the next one,
+//! however loaded the machine.
 
 use std::time::Duration;
 
@@ -100,17 +101,19 @@ async fn a_peer_that_stops_answering_pings_is_dropped_and_others_get_member_left
     assert_eq!(roster(&members_now), ["ann"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_client_that_answers_pings_stays_connected_while_idle() {
     let relay = TestRelay::start(fast_keepalive()).await;
     let (mut ann, _) = relay.creator("ann").await;
-    // Reading answers pings; a second is several keepalive periods.
+    // Reading answers pings; a (paused-clock) second is ten keepalive periods, more than
+    // three times the 300 ms of silence that would drop her.
     if let Some(event) = ann.next_event_within(Duration::from_secs(1)).await {
         panic!("an idle, responsive client got {event:?}");
     }
     assert!(
-        ann.pings_seen() > 0,
-        "the relay never pinged an idle connection"
+        ann.pings_seen() >= 9,
+        "the relay pinged an idle connection {} times in ten periods",
+        ann.pings_seen()
     );
     ann.chat(1, "still here").await;
     assert_eq!(ann.recv_chat().await.text, "still here");

@@ -18,7 +18,7 @@ use redis::Script;
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 14],
+    keys: [String; 15],
 }
 
 impl RoomKeys {
@@ -39,10 +39,14 @@ impl RoomKeys {
                 key("names"),    // 9: hash: name key -> the name, JSON-encoded
                 key("owner"),    // 10: {"token","key"}: the owner's resume token and name key
                 key("locked"),   // 11: exists while the room is locked
-                key("bans"),     // 12: hash: name key or "ip:ADDR" -> ban end ms
+                // 12: hash: name key or "ip:ADDR" -> "END:COUNT", the latest ban end (ms)
+                // among the `removals` that name it, and how many do. (Not "bans": that
+                // hash held bare end times, which a relay of this version cannot read.)
+                key("banned"),
                 key("away"),     // 13: hash: name key -> "1" for members who are away
+                key("removals"), // 14: list: the removals kept out, oldest first
                 // Always the last (the prelude's `file_keys` finds it from the end):
-                key("filemeta"), // 14: hash: attachment id -> "seq:size", "_bytes" -> bytes held
+                key("filemeta"), // 15: hash: attachment id -> "seq:size", "_bytes" -> bytes held
             ],
         }
     }
@@ -57,10 +61,11 @@ impl RoomKeys {
 const PRELUDE: &str = r#"
 local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local OWNER, LOCKED, BANS, AWAY = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local OWNER, LOCKED, BANNED, AWAY, REMOVALS = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 
--- Most entries in BANS (a removal adds two: the name and the address).
-local MAX_BANS = 128
+-- Most removals a room keeps out at once; the oldest (its name and its address together)
+-- is forgotten first. The memory store's `MAX_REMOVALS` (rooms/memory/room.rs).
+local MAX_REMOVALS = 64
 
 -- The roster in joining order, as a JSON array of names.
 local function roster()
@@ -174,28 +179,51 @@ local function statuses(now)
   return '[' .. table.concat(out, ',') .. ']'
 end
 
+-- The fields of BANNED a removal of name key `key` from address `ip` holds (a name
+-- reserved by RESTORE has no address).
+local function ban_fields(key, ip)
+  if ip then return {key, 'ip:' .. ip} end
+  return {key}
+end
+
+-- A field of BANNED: the latest ban end among the removals that name it, and how many do.
+local function banned(field)
+  local held = redis.call('HGET', BANNED, field)
+  if not held then return nil end
+  local ends, count = string.match(held, '^(%d+):(%d+)$')
+  return tonumber(ends), tonumber(count)
+end
+
 -- Whether the name key or the address was removed from the room and is still kept out.
 local function kept_out(key, ip, now)
-  for _, entry in ipairs({key, 'ip:' .. ip}) do
-    local until_ms = redis.call('HGET', BANS, entry)
-    if until_ms and tonumber(until_ms) > now then return true end
+  for _, field in ipairs(ban_fields(key, ip)) do
+    local ends = banned(field)
+    if ends and ends > now then return true end
   end
   return false
 end
 
--- Keeps a name key and an address out until `until_ms`, within MAX_BANS entries.
-local function keep_out(key, ip, until_ms, now)
-  if redis.call('HLEN', BANS) + 2 > MAX_BANS then
-    local bans = redis.call('HGETALL', BANS)
-    for i = 1, #bans, 2 do
-      if tonumber(bans[i + 1]) <= now then redis.call('HDEL', BANS, bans[i]) end
-    end
-    while redis.call('HLEN', BANS) + 2 > MAX_BANS do
-      redis.call('HDEL', BANS, redis.call('HRANDFIELD', BANS))
+-- Keeps a name key and an address out until `until_ms`, as one removal: at MAX_REMOVALS,
+-- the oldest removal is forgotten first, its name and its address together (a field
+-- another removal still names stays). O(1): REMOVALS is the order, BANNED the look-up.
+local function keep_out(key, ip, until_ms)
+  if redis.call('LLEN', REMOVALS) >= MAX_REMOVALS then
+    local oldest = cjson.decode(redis.call('LPOP', REMOVALS))
+    for _, field in ipairs(ban_fields(oldest.key, oldest.ip)) do
+      local ends, count = banned(field)
+      if not count or count <= 1 then
+        redis.call('HDEL', BANNED, field)
+      else
+        redis.call('HSET', BANNED, field, string.format('%d:%d', ends, count - 1))
+      end
     end
   end
-  redis.call('HSET', BANS, key, until_ms)
-  if ip then redis.call('HSET', BANS, 'ip:' .. ip, until_ms) end
+  redis.call('RPUSH', REMOVALS, cjson.encode({key = key, ip = ip}))
+  for _, field in ipairs(ban_fields(key, ip)) do
+    local ends, count = banned(field)
+    redis.call('HSET', BANNED, field,
+      string.format('%d:%d', math.max(ends or 0, until_ms), (count or 0) + 1))
+  end
 end
 
 -- The keys of the room's attachments, listed by its `filemeta` hash (always the last
@@ -410,7 +438,7 @@ if target == key then return 'yourself' end
 local held = redis.call('HGET', MEMBERS, target)
 if held then
   local victim = cjson.decode(held)
-  keep_out(target, victim.ip, until_ms, now)
+  keep_out(target, victim.ip, until_ms)
   publish(channel, '{"kind":"removed","relay":' .. cjson.encode(victim.relay)
     .. ',"conn":' .. cjson.encode(victim.conn) .. '}')
   remove(channel, target, victim, false, 0, grace, now)
@@ -420,7 +448,7 @@ local reserved = redis.call('HGET', RESERVED, target)
 if reserved then
   local gone = cjson.decode(reserved)
   redis.call('HDEL', RESERVED, target)
-  keep_out(target, gone.ip, until_ms, now)
+  keep_out(target, gone.ip, until_ms)
   publish(channel, '{"kind":"left","name":' .. (gone.name or '""') .. ',"members":' .. roster() .. '}')
   settle_owner(channel, now)
   return 'ok'
