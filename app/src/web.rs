@@ -2,14 +2,14 @@
 //! preferences in `localStorage`, and the loading and error text in `index.html`. The
 //! state the browser test reads is `web_state.rs`.
 //!
-//! The address rules themselves live in [`crate::web_link`] (pure, tested natively). This
+//! The address rules themselves live in [`PageUrl`] and [`crate::web_link`] (pure, tested
+//! natively). This
 //! module must stay thin: nothing here decides how the chat behaves; it only connects the
 //! page to the app.
 
-use confab_protocol::RoomCode;
+use confab_protocol::{PageUrl, RoomCode};
 
 use crate::prefs::Prefs;
-use crate::web_link::PageUrl;
 
 /// The element in `index.html` that shows "Loading…" and, if starting fails, why.
 const STATUS_ELEMENT: &str = "status";
@@ -21,14 +21,14 @@ fn href() -> Option<String> {
 
 /// The preferences to start with: those `saved` on an earlier visit (or the defaults), with
 /// the join form filled from the page's address, its relay and the room it invites to
-/// (see [`PageUrl::adopt`]).
+/// (see [`crate::web_link::adopt`]).
 pub fn with_page(saved: Option<Prefs>) -> Prefs {
     let was_saved = saved.is_some();
     let mut prefs = saved.unwrap_or_default();
     if let Some(href) = href()
         && let Some(page) = PageUrl::parse(&href)
     {
-        page.adopt(&mut prefs.form, was_saved);
+        crate::web_link::adopt(&page, &mut prefs.form, was_saved);
     }
     prefs
 }
