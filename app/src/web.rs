@@ -7,7 +7,7 @@
 //! module must stay thin: nothing here decides how the chat behaves; it only connects the
 //! page to the app.
 
-use confab_protocol::{PageUrl, RoomCode};
+use confab_protocol::PageUrl;
 
 use crate::prefs::Prefs;
 
@@ -15,7 +15,7 @@ use crate::prefs::Prefs;
 const STATUS_ELEMENT: &str = "status";
 
 /// The page's address (`location.href`), if there is a page.
-fn href() -> Option<String> {
+pub fn page_href() -> Option<String> {
     web_sys::window()?.location().href().ok()
 }
 
@@ -25,7 +25,7 @@ fn href() -> Option<String> {
 pub fn with_page(saved: Option<Prefs>) -> Prefs {
     let was_saved = saved.is_some();
     let mut prefs = saved.unwrap_or_default();
-    if let Some(href) = href()
+    if let Some(href) = page_href()
         && let Some(page) = PageUrl::parse(&href)
     {
         crate::web_link::adopt(&page, &mut prefs.form, was_saved);
@@ -48,12 +48,6 @@ pub fn save_prefs(prefs: &Prefs) {
     if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(prefs)) {
         let _ = storage.set_item(PREFS_KEY, &json);
     }
-}
-
-/// The invite link to `room`: this page's address with the room after `#`.
-pub fn invite_link(room: &RoomCode) -> Option<String> {
-    let href = href()?;
-    Some(PageUrl::parse(&href)?.invite(room))
 }
 
 /// The tab's title: the room, and the unread count while the tab is in the background.

@@ -264,15 +264,6 @@ impl Session {
         }
     }
 
-    /// The invite to this room: the relay's page with the room after `#` when the relay
-    /// serves one, else `server` (the relay's address) with the room after `#`.
-    pub fn invite(&self, server: &str) -> String {
-        match &self.page_url {
-            Some(page) => format!("{}/#{}", page.trim_end_matches('/'), self.room),
-            None => format!("{}/#{}", server.trim_end_matches('/'), self.room),
-        }
-    }
-
     /// Continues after a `welcome` on a new connection: replays only messages not shown yet.
     ///
     /// A `resume_token` different from ours means the relay did not recognize the resume

@@ -93,8 +93,9 @@ impl<'a> PageUrl<'a> {
         percent_decode(self.fragment)
     }
 
-    /// The invite link to `room` on this page: its address with the room after `#`.
-    pub fn invite(&self, room: &RoomCode) -> String {
+    /// The invite link to `room` on this page: its address with the room after `#`. Only
+    /// [`crate::Invite::link`] calls this: invite links are written in one place.
+    pub(crate) fn invite(&self, room: &RoomCode) -> String {
         format!("{}#{room}", self.base)
     }
 }
