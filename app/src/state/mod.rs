@@ -252,7 +252,8 @@ impl Model {
         if let Some(session) = &mut self.session
             && self.status == Status::Online
         {
-            session.composer.requeue_pending();
+            // Messages awaiting their echo stay pending: the resume's history tells which
+            // ones the relay has (Session::resume), and only the others go back to the draft.
             session
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", now.wall_ms);
@@ -603,10 +604,12 @@ impl Model {
                 ..
             }) if self.status == Status::Joining => {
                 let why = words::describe_error(code, &message, retry_after_ms);
-                if let Some(session) = &self.session {
+                if let Some(session) = &mut self.session {
                     if !words::ends_session(code) {
                         return self.on_closed(&why, now);
                     }
+                    // No resume will say what the relay had: keep the words in the draft.
+                    session.composer.requeue_pending();
                     // The transcript stays; only a new room or Leave moves on from here.
                     let reason = if std::mem::take(&mut self.carry_on) {
                         why

@@ -296,14 +296,21 @@ impl Session {
         }
         let mut replayed = 0;
         for msg in history {
-            if self.is_ignored(&msg.from) {
+            // After an unrecognized resume, the backlog may repeat what is shown already.
+            let shown = !recognized && self.timeline.shows(&msg);
+            if shown || self.is_ignored(&msg.from) {
                 continue;
             }
-            if (recognized || !self.timeline.shows(&msg)) && self.timeline.push_chat(msg, &self.me)
-            {
+            let mine = (msg.from == self.me).then(|| (msg.client_id, msg.text.clone()));
+            if self.timeline.push_chat(msg, &self.me) {
                 replayed += 1;
+                if let Some((client_id, text)) = mine {
+                    self.composer.confirm_replayed(client_id, &text);
+                }
             }
         }
+        // What is still waiting did not reach the relay: back into the draft.
+        self.composer.requeue_pending();
         if !recognized {
             return; // The marker above the backlog already says what happened.
         }

@@ -7,6 +7,9 @@ use confab_protocol::{
 use web_time::Duration;
 
 use super::*;
+use composer::Composer;
+
+mod resume;
 
 /// What the app sends first on every connection: the features it understands.
 fn hello() -> Effect {
