@@ -580,6 +580,7 @@ impl Model {
                 let carry_on = std::mem::take(&mut self.carry_on);
                 let welcome_limits = welcome.limits.attachments;
                 let resumed = self.attachments.reconnected(welcome_limits);
+                let mut effects = Vec::new();
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
@@ -590,12 +591,20 @@ impl Model {
                         return vec![Effect::CopyInvite(room)];
                     }
                     Some(mut s) if s.room == welcome.room => {
-                        s.resume(welcome, now.wall_ms);
+                        let replayed = s.resume(welcome, now.wall_ms);
                         self.session = Some(s);
+                        // Missed while away is new to you: unread, and a mention rings.
+                        if !self.focused {
+                            self.unread += replayed.from_others;
+                            if replayed.mentions_me {
+                                effects.push(Effect::Alert);
+                            }
+                        }
                     }
                     _ => self.session = Some(Session::new(welcome)),
                 }
-                self.transfers(resumed, now)
+                effects.extend(self.transfers(resumed, now));
+                effects
             }
             ServerMessage::Error(ErrorMessage {
                 code,

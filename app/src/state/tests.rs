@@ -9,6 +9,7 @@ use web_time::Duration;
 use super::*;
 use composer::Composer;
 
+mod mentions;
 mod resume;
 
 /// What the app sends first on every connection: the features it understands.
