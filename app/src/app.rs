@@ -2,7 +2,7 @@
 //! the current screen in `ui`, and applies what the user did after drawing. The rules
 //! live in [`crate::state`]; the socket in [`crate::net`]; the drawing in [`crate::ui`].
 
-use confab_protocol::Username;
+use confab_protocol::{Invite, RoomCode, Username};
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 
 use crate::files::{Files, Report};
@@ -85,6 +85,15 @@ impl ConfabApp {
         }
     }
 
+    /// Opens on the join screen with `invite`'s room (and relay, when it names one) filled
+    /// in: the link the app was started with ([`crate::launch`]). `None` changes nothing.
+    pub fn with_invite(mut self, invite: Option<Invite>) -> Self {
+        if let Some(invite) = invite {
+            self.prefs.form.take_invite(&invite);
+        }
+        self
+    }
+
     /// The client model (status, session, timeline), for tests and embedders.
     pub fn state(&self) -> &Model {
         &self.model
@@ -109,10 +118,7 @@ impl ConfabApp {
                 Effect::Connect(url) => self.net.connect(&url),
                 Effect::Send(msg) => self.net.send(&msg),
                 Effect::Disconnect => self.net.disconnect(),
-                Effect::CopyInvite(room) => {
-                    let text = self.invite_text(&room);
-                    ctx.copy_text(text);
-                }
+                Effect::CopyInvite(room) => ctx.copy_text(self.invite_message(&room)),
                 Effect::Fetched {
                     id,
                     name,
@@ -209,13 +215,10 @@ impl ConfabApp {
                 self.stop_host();
                 self.model.leave()
             }
-            ChatAction::CopyInvite(text) => {
-                // On the web an invite opens this page with the room filled in (web_link).
-                #[cfg(target_arch = "wasm32")]
-                let text = (self.model.session.as_ref())
-                    .and_then(|s| crate::web::invite_link(&s.room))
-                    .unwrap_or(text);
-                ctx.copy_text(text);
+            ChatAction::CopyInvite => {
+                if let Some(room) = self.model.session.as_ref().map(|s| s.room.clone()) {
+                    ctx.copy_text(self.invite_message(&room));
+                }
                 vec![]
             }
             ChatAction::NewRoom => self.model.new_room(),
@@ -269,18 +272,35 @@ impl ConfabApp {
         self.chat_view.attach_path.get_or_insert_with(String::new);
     }
 
-    /// The invite to `room`: on the web this page's address with the room after `#`
-    /// (web_link), natively the relay's address with the room after `#`.
-    fn invite_text(&self, room: &confab_protocol::RoomCode) -> String {
+    /// The invite to `room` and the web page it opens on, if there is one: on the web this
+    /// page (the link opens the app with the room filled in), else the page the relay
+    /// serves (`welcome.page_url`). The one place the app decides what an invite says;
+    /// [`Invite::link`] and [`Invite::message`] write it out.
+    fn invite(&self, room: &RoomCode) -> (Invite, Option<String>) {
+        let invite = Invite {
+            relay: Some(self.share_server()),
+            code: room.clone(),
+        };
+        let served = (self.model.session.as_ref())
+            .filter(|s| s.room == *room)
+            .and_then(|s| s.page_url.clone());
         #[cfg(target_arch = "wasm32")]
-        if let Some(link) = crate::web::invite_link(room) {
-            return link;
-        }
-        match &self.model.session {
-            // The relay serves a page (welcome.page_url): the link opens in any browser.
-            Some(session) if session.room == *room => session.invite(&self.share_server()),
-            _ => crate::ui::chat::invite_text(&self.share_server(), room),
-        }
+        let served = crate::web::page_href().or(served);
+        (invite, served)
+    }
+
+    /// The invite to `room` as it goes on the clipboard: a link that opens something, with
+    /// the code and the server in words when the link is a `confab:` one.
+    fn invite_message(&self, room: &RoomCode) -> String {
+        let (invite, page) = self.invite(room);
+        invite.message(page.as_deref())
+    }
+
+    /// The invite link to the room you are in, if you are in one.
+    pub fn invite_link(&self) -> Option<String> {
+        let room = &self.model.session.as_ref()?.room;
+        let (invite, page) = self.invite(room);
+        Some(invite.link(page.as_deref()))
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -438,7 +458,7 @@ impl eframe::App for ConfabApp {
             }
             return;
         }
-        let server = self.share_server();
+        let invite_link = self.invite_link().unwrap_or_default();
         let hosting = self.hosting();
         let status = self.model.status.clone();
         let sound_on = self.prefs.mention_sound;
@@ -447,7 +467,7 @@ impl eframe::App for ConfabApp {
         };
         let cx = ChatContext {
             status: &status,
-            server: &server,
+            invite_link: &invite_link,
             hosting: hosting.as_deref(),
             sound_on,
             now: now.at,

@@ -7,7 +7,8 @@
 //! - [`ui`]: one view per file, each returning what the user asked for.
 //! - `host` (native, feature `host`): runs the relay in-process for "Host a room on this
 //!   computer".
-//! - [`web_link`]: the web client's addresses (page to relay, invite links); pure.
+//! - [`launch`]: the invite the native app was started with (a clicked `confab:` link).
+//! - [`web_link`]: the join form filled from the web page's address; pure.
 //! - `web` (wasm32): the browser page around the app (address, loading and error text).
 //! - `web_glyphs` (wasm32): which characters the browser can draw.
 //! - `web_state` (wasm32): the app's state as JSON, for the browser test.
@@ -21,6 +22,7 @@ pub mod chime;
 pub mod files;
 #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
 pub mod host;
+pub mod launch;
 pub mod net;
 pub mod prefs;
 pub mod state;

@@ -7,6 +7,11 @@
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> eframe::Result {
     env_logger::init(); // RUST_LOG=info shows connection and host-mode logs.
+    // `confab confab://join/K7Q-X2M-HDP?relay=…`: how a desktop opens a clicked invite.
+    let invite = confab::launch::invite_argument(std::env::args().skip(1)).unwrap_or_else(|why| {
+        log::warn!("The argument is not an invite ({why}); opening the join screen.");
+        None
+    });
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Confab")
@@ -17,7 +22,7 @@ fn main() -> eframe::Result {
     eframe::run_native(
         "Confab",
         options,
-        Box::new(|cc| Ok(Box::new(confab::ConfabApp::new(cc)))),
+        Box::new(|cc| Ok(Box::new(confab::ConfabApp::new(cc).with_invite(invite)))),
     )
 }
 

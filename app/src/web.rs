@@ -2,33 +2,33 @@
 //! preferences in `localStorage`, and the loading and error text in `index.html`. The
 //! state the browser test reads is `web_state.rs`.
 //!
-//! The address rules themselves live in [`crate::web_link`] (pure, tested natively). This
+//! The address rules themselves live in [`PageUrl`] and [`crate::web_link`] (pure, tested
+//! natively). This
 //! module must stay thin: nothing here decides how the chat behaves; it only connects the
 //! page to the app.
 
-use confab_protocol::RoomCode;
+use confab_protocol::PageUrl;
 
 use crate::prefs::Prefs;
-use crate::web_link::PageUrl;
 
 /// The element in `index.html` that shows "Loading…" and, if starting fails, why.
 const STATUS_ELEMENT: &str = "status";
 
 /// The page's address (`location.href`), if there is a page.
-fn href() -> Option<String> {
+pub fn page_href() -> Option<String> {
     web_sys::window()?.location().href().ok()
 }
 
 /// The preferences to start with: those `saved` on an earlier visit (or the defaults), with
 /// the join form filled from the page's address, its relay and the room it invites to
-/// (see [`PageUrl::adopt`]).
+/// (see [`crate::web_link::adopt`]).
 pub fn with_page(saved: Option<Prefs>) -> Prefs {
     let was_saved = saved.is_some();
     let mut prefs = saved.unwrap_or_default();
-    if let Some(href) = href()
+    if let Some(href) = page_href()
         && let Some(page) = PageUrl::parse(&href)
     {
-        page.adopt(&mut prefs.form, was_saved);
+        crate::web_link::adopt(&page, &mut prefs.form, was_saved);
     }
     prefs
 }
@@ -48,12 +48,6 @@ pub fn save_prefs(prefs: &Prefs) {
     if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(prefs)) {
         let _ = storage.set_item(PREFS_KEY, &json);
     }
-}
-
-/// The invite link to `room`: this page's address with the room after `#`.
-pub fn invite_link(room: &RoomCode) -> Option<String> {
-    let href = href()?;
-    Some(PageUrl::parse(&href)?.invite(room))
 }
 
 /// The tab's title: the room, and the unread count while the tab is in the background.

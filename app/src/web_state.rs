@@ -6,13 +6,13 @@ use serde_json::{Value, json};
 use crate::ConfabApp;
 use crate::state::Status;
 use crate::state::timeline::EntryKind;
-use crate::web::invite_link;
 
 /// What the browser test reads, as JSON: the screen's state without any pixels. egui draws
 /// on a canvas, so the page has no DOM text to query; this is the small, stable window the
 /// test looks through (status, room, people, chat texts, the join form and the invite).
 pub fn state_json(app: &mut ConfabApp) -> String {
     let form = app.prefs_mut().form.clone();
+    let invite = app.invite_link();
     let model = app.state();
     let status = match model.status {
         Status::Offline => "offline",
@@ -40,7 +40,7 @@ pub fn state_json(app: &mut ConfabApp) -> String {
             "me": s.me.to_string(),
             "members": members,
             "chats": chats,
-            "invite": invite_link(&s.room),
+            "invite": invite,
         })
     });
     json!({

@@ -5,7 +5,10 @@
 //! It must not touch the network.
 
 use clap::{ArgGroup, Parser};
-use confab_protocol::{ClientMessage, RoomCode, Username};
+use confab_protocol::{ClientMessage, Invite, Username};
+
+/// The relay when neither `--server` nor the invite names one: a relay on this computer.
+pub const DEFAULT_RELAY: &str = "ws://127.0.0.1:9001";
 
 /// Chat in a Confab room from a terminal, or drive one from a script.
 ///
@@ -18,24 +21,20 @@ use confab_protocol::{ClientMessage, RoomCode, Username};
 pub struct Args {
     /// Relay to connect to (`ws://` only: this build has no TLS). Several relays of one
     /// cluster: repeat the flag or separate them with commas; they are tried in turn until
-    /// one answers. `--relay` is the same flag.
-    #[arg(
-        long,
-        alias = "relay",
-        env = "CONFAB_SERVER",
-        value_delimiter = ',',
-        default_value = "ws://127.0.0.1:9001"
-    )]
+    /// one answers. `--relay` is the same flag. Default: the relay the `--room` invite link
+    /// names, else ws://127.0.0.1:9001.
+    #[arg(long, alias = "relay", env = "CONFAB_SERVER", value_delimiter = ',')]
     pub server: Vec<String>,
 
     /// Name to appear under: 1 to 24 characters, no invisible characters.
     #[arg(long, env = "CONFAB_NAME", value_parser = parse_name)]
     pub name: Username,
 
-    /// Join the room with this code (`K7Q-X2M-HDP`, `k7qx2mhdp`, `lobby`, or an invite link
-    /// ending in `#K7Q-X2M-HDP`).
-    #[arg(long, value_name = "CODE", value_parser = parse_room)]
-    pub room: Option<RoomCode>,
+    /// Join the room with this code (`K7Q-X2M-HDP`, `k7qx2mhdp`, `lobby`) or invite link
+    /// (`https://chat.example/#K7Q-X2M-HDP`, `ws://host:9001/#K7Q-X2M-HDP`,
+    /// `confab://join/K7Q-X2M-HDP?relay=…`), whose relay is used unless `--server` is given.
+    #[arg(long, value_name = "CODE_OR_LINK", value_parser = parse_invite)]
+    pub room: Option<Invite>,
 
     /// Create a new room and print its code to share.
     #[arg(long)]
@@ -58,9 +57,9 @@ impl Args {
     pub fn entry_request(&self) -> ClientMessage {
         match &self.room {
             // Fresh joins only: this client keeps no state between runs to resume from.
-            Some(room) if !self.create => ClientMessage::Join {
+            Some(invite) if !self.create => ClientMessage::Join {
                 name: self.name.clone(),
-                room: room.clone(),
+                room: invite.code.clone(),
                 resume_token: None,
                 last_seq: None,
             },
@@ -70,13 +69,20 @@ impl Args {
         }
     }
 
-    /// The relay addresses, in order, blanks dropped (`--server "ws://a, ws://b"`).
+    /// The relay addresses, in order, blanks dropped (`--server "ws://a, ws://b"`); without
+    /// `--server`, the relay the invite names, else [`DEFAULT_RELAY`].
     pub fn relays(&self) -> Vec<&str> {
-        self.server
+        let given: Vec<&str> = self
+            .server
             .iter()
             .flat_map(|s| s.split_whitespace())
             .filter(|s| !s.is_empty())
-            .collect()
+            .collect();
+        if !given.is_empty() {
+            return given;
+        }
+        let invited = self.room.as_ref().and_then(|i| i.relay.as_deref());
+        vec![invited.unwrap_or(DEFAULT_RELAY)]
     }
 
     /// Whether this run is scripted with `--send` (then stdin is left alone).
@@ -90,9 +96,10 @@ fn parse_name(raw: &str) -> Result<Username, String> {
     Username::parse(raw).map_err(|err| err.to_string())
 }
 
-/// Validates `--room` with the relay's own rules (case and separators ignored).
-fn parse_room(raw: &str) -> Result<RoomCode, String> {
-    RoomCode::parse(raw).map_err(|err| err.to_string())
+/// Reads `--room` as every client reads an invite ([`Invite::parse`]): a code, checked with
+/// the relay's own rules (case and separators ignored), or a link naming the relay too.
+fn parse_invite(raw: &str) -> Result<Invite, String> {
+    Invite::parse(raw).map_err(|err| err.to_string())
 }
 
 #[cfg(test)]
@@ -151,8 +158,36 @@ mod tests {
     }
 
     #[test]
+    fn an_invite_link_names_the_room_and_the_relay_unless_the_server_is_given() {
+        let page = parse(&[
+            "--name",
+            "ann",
+            "--room",
+            "https://chat.example/#k7q-x2m-hdp",
+        ])
+        .expect("valid args");
+        assert_eq!(page.relays(), ["wss://chat.example"]);
+        assert_eq!(
+            page.entry_request().to_json(),
+            r#"{"type":"join","name":"ann","room":"K7Q-X2M-HDP"}"#
+        );
+        let link = "confab://join/K7Q-X2M-HDP?relay=ws%3A%2F%2F10.0.0.5%3A9001";
+        let confab = parse(&["--name", "ann", "--room", link]).expect("valid args");
+        assert_eq!(confab.relays(), ["ws://10.0.0.5:9001"]);
+        let given = parse(&["--name", "ann", "--room", link, "--server", "ws://mine:1"])
+            .expect("valid args");
+        assert_eq!(given.relays(), ["ws://mine:1"]);
+    }
+
+    #[test]
     fn invalid_names_and_codes_are_refused_before_connecting() {
         assert!(parse(&["--name", "a\u{200B}b", "--create"]).is_err());
         assert!(parse(&["--name", "ann", "--room", "no/pe"]).is_err());
+        let refused =
+            parse(&["--name", "ann", "--room", "ftp://x/#K7Q"]).expect_err("not an invite");
+        assert!(
+            refused.to_string().contains("not Confab invites"),
+            "{refused}"
+        );
     }
 }

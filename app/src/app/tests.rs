@@ -176,7 +176,7 @@ fn a_room_gone_after_a_restart_keeps_the_transcript_and_one_click_makes_a_new_ro
     );
     h.step();
     let copied = h.output().platform_output.commands.iter().any(|c| {
-        matches!(c, egui::OutputCommand::CopyText(t) if t == "ws://127.0.0.1:9001/#ABC-DEF-GHJ")
+        matches!(c, egui::OutputCommand::CopyText(t) if t.starts_with("confab://join/ABC-DEF-GHJ?relay="))
     });
     assert!(
         copied,
@@ -217,5 +217,82 @@ fn a_server_field_with_two_relays_tries_the_second_when_the_first_fails() {
     assert_eq!(
         script.sent_json().last(),
         Some(&json!({"type": "create", "name": "ann"}))
+    );
+}
+
+/// What the app put on the clipboard in the last frame.
+fn copied(h: &Harness<'static, ConfabApp>) -> Vec<String> {
+    (h.output().platform_output.commands.iter())
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_invite_from_a_relay_without_a_page_is_a_confab_link_with_the_code_and_server_in_words() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    h.get_by_label("Copy invite link").click();
+    h.step();
+    assert_eq!(
+        copied(&h),
+        [
+            "confab://join/K7Q-X2M-HDP?relay=ws%3A%2F%2F127.0.0.1%3A9001\n\
+          Room code: K7Q-X2M-HDP\n\
+          Server: ws://127.0.0.1:9001"
+        ]
+    );
+}
+
+#[test]
+fn an_invite_from_a_relay_that_serves_a_page_is_the_page_link() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    h.get_by_label("Room code or invite link").focus();
+    h.get_by_label("Room code or invite link")
+        .type_text("k7q-x2m-hdp");
+    settle(&mut h);
+    h.get_by_label("Join").click();
+    settle(&mut h);
+    script.push(WsEvent::Opened);
+    settle(&mut h);
+    script.push_text(&WELCOME.replace(
+        r#""resume_token""#,
+        r#""page_url":"https://chat.example.org/","resume_token""#,
+    ));
+    settle(&mut h);
+    h.get_by_label("Copy invite link").click();
+    h.step();
+    assert_eq!(copied(&h), ["https://chat.example.org/#K7Q-X2M-HDP"]);
+}
+
+#[test]
+fn started_with_a_confab_link_the_join_screen_has_its_room_and_server() {
+    let link = "confab://join/QZS-KB2-45H?relay=ws%3A%2F%2F10.0.0.5%3A9001";
+    let invite = crate::launch::invite_argument([link.to_owned()]).expect("an invite");
+    let script = Script::default();
+    let connector = script.connector();
+    let mut h = Harness::builder()
+        .with_size([900.0, 640.0])
+        .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)).with_invite(invite));
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    settle(&mut h);
+    h.get_by_label("Join").click();
+    settle(&mut h);
+    assert_eq!(
+        *script.connects.borrow(),
+        vec!["ws://10.0.0.5:9001".to_owned()]
+    );
+    script.push(WsEvent::Opened);
+    settle(&mut h);
+    assert_eq!(
+        script.sent_json().last(),
+        Some(&json!({"type": "join", "name": "ann", "room": "QZS-KB2-45H"}))
     );
 }

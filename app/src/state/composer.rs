@@ -167,8 +167,27 @@ impl Composer {
         self.error = Some(why);
     }
 
-    /// Forgets messages still awaiting an echo when the connection dropped: the relay may
-    /// or may not have them, so their text goes back into the draft rather than be lost.
+    /// A message of yours the relay replayed in a resume's history: if it was still waiting
+    /// here, the relay had it after all, so it is neither offered again nor sent twice.
+    /// Matched by `client_id` when the relay's copy has one; today's relays replay history
+    /// without (docs/protocol.md, `welcome.history`), so otherwise by its text: the oldest
+    /// waiting chat message with exactly that text (the relay stores text as sent).
+    pub fn confirm_replayed(&mut self, client_id: Option<ClientId>, text: &str) {
+        let by_id = client_id.filter(|id| self.pending.contains_key(id));
+        let by_text = || {
+            (self.pending.iter())
+                .find(|(_, p)| p.to.is_none() && p.text == text)
+                .map(|(id, _)| *id)
+        };
+        if let Some(id) = by_id.or_else(by_text) {
+            self.pending.remove(&id);
+        }
+    }
+
+    /// Gives up on messages still awaiting an echo (after a resume has confirmed those the
+    /// relay had, or when the room ended): the relay does not have them, or cannot say so
+    /// (whispers are never replayed), so their text goes back into the draft rather than
+    /// be lost.
     pub fn requeue_pending(&mut self) {
         let ids: Vec<_> = self.pending.keys().copied().collect();
         for id in ids {

@@ -252,7 +252,8 @@ impl Model {
         if let Some(session) = &mut self.session
             && self.status == Status::Online
         {
-            session.composer.requeue_pending();
+            // Messages awaiting their echo stay pending: the resume's history tells which
+            // ones the relay has (Session::resume), and only the others go back to the draft.
             session
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", now.wall_ms);
@@ -579,6 +580,7 @@ impl Model {
                 let carry_on = std::mem::take(&mut self.carry_on);
                 let welcome_limits = welcome.limits.attachments;
                 let resumed = self.attachments.reconnected(welcome_limits);
+                let mut effects = Vec::new();
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
@@ -589,12 +591,20 @@ impl Model {
                         return vec![Effect::CopyInvite(room)];
                     }
                     Some(mut s) if s.room == welcome.room => {
-                        s.resume(welcome, now.wall_ms);
+                        let replayed = s.resume(welcome, now.wall_ms);
                         self.session = Some(s);
+                        // Missed while away is new to you: unread, and a mention rings.
+                        if !self.focused {
+                            self.unread += replayed.from_others;
+                            if replayed.mentions_me {
+                                effects.push(Effect::Alert);
+                            }
+                        }
                     }
                     _ => self.session = Some(Session::new(welcome)),
                 }
-                self.transfers(resumed, now)
+                effects.extend(self.transfers(resumed, now));
+                effects
             }
             ServerMessage::Error(ErrorMessage {
                 code,
@@ -603,10 +613,12 @@ impl Model {
                 ..
             }) if self.status == Status::Joining => {
                 let why = words::describe_error(code, &message, retry_after_ms);
-                if let Some(session) = &self.session {
+                if let Some(session) = &mut self.session {
                     if !words::ends_session(code) {
                         return self.on_closed(&why, now);
                     }
+                    // No resume will say what the relay had: keep the words in the draft.
+                    session.composer.requeue_pending();
                     // The transcript stays; only a new room or Leave moves on from here.
                     let reason = if std::mem::take(&mut self.carry_on) {
                         why

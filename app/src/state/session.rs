@@ -50,6 +50,15 @@ pub struct Session {
     resume_token: String,
 }
 
+/// What a resume's replayed history brought that you had not seen.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    /// Messages from others (count as unread while the window is in the background).
+    pub from_others: usize,
+    /// Whether any of them mentions you (may ring).
+    pub mentions_me: bool,
+}
+
 /// A roster line: who, and their status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry {
@@ -264,15 +273,6 @@ impl Session {
         }
     }
 
-    /// The invite to this room: the relay's page with the room after `#` when the relay
-    /// serves one, else `server` (the relay's address) with the room after `#`.
-    pub fn invite(&self, server: &str) -> String {
-        match &self.page_url {
-            Some(page) => format!("{}/#{}", page.trim_end_matches('/'), self.room),
-            None => format!("{}/#{}", server.trim_end_matches('/'), self.room),
-        }
-    }
-
     /// Continues after a `welcome` on a new connection: replays only messages not shown yet.
     ///
     /// A `resume_token` different from ours means the relay did not recognize the resume
@@ -281,7 +281,10 @@ impl Session {
     /// the timeline forgets its `seq`-based de-duplication (or every new message would be
     /// dropped as already seen), marks that messages may have been missed, and shows the
     /// backlog below the marker, skipping only messages it already shows word for word.
-    pub fn resume(&mut self, welcome: WelcomeMessage, now_ms: Millis) {
+    ///
+    /// Returns what arrived from others, so it counts as unread and rings like live
+    /// messages do.
+    pub fn resume(&mut self, welcome: WelcomeMessage, now_ms: Millis) -> Replayed {
         let WelcomeMessage {
             members,
             history,
@@ -303,25 +306,37 @@ impl Session {
         if !recognized {
             self.timeline.push_discontinuity(now_ms);
         }
-        let mut replayed = 0;
+        let mut replayed = Replayed::default();
         for msg in history {
-            if self.is_ignored(&msg.from) {
+            // After an unrecognized resume, the backlog may repeat what is shown already.
+            let shown = !recognized && self.timeline.shows(&msg);
+            if shown || self.is_ignored(&msg.from) {
                 continue;
             }
-            if (recognized || !self.timeline.shows(&msg)) && self.timeline.push_chat(msg, &self.me)
-            {
-                replayed += 1;
+            let mine = (msg.from == self.me).then(|| (msg.client_id, msg.text.clone()));
+            if !self.timeline.push_chat(msg, &self.me) {
+                continue;
+            }
+            match mine {
+                Some((client_id, text)) => self.composer.confirm_replayed(client_id, &text),
+                None => {
+                    replayed.from_others += 1;
+                    replayed.mentions_me |= self.timeline.last_mentions_me();
+                }
             }
         }
+        // What is still waiting did not reach the relay: back into the draft.
+        self.composer.requeue_pending();
         if !recognized {
-            return; // The marker above the backlog already says what happened.
+            return replayed; // The marker above the backlog already says what happened.
         }
-        let note = match replayed {
+        let note = match replayed.from_others {
             0 => "Reconnected.".to_owned(),
             1 => "Reconnected; 1 message arrived while you were away.".to_owned(),
             n => format!("Reconnected; {n} messages arrived while you were away."),
         };
         self.timeline.push_notice(note, now_ms);
+        replayed
     }
 
     /// Carries this session on in a new room (the old one was gone): the transcript and
@@ -432,15 +447,7 @@ impl Session {
                 let from_other = chat.from != self.me;
                 if self.timeline.push_chat(chat, &self.me) && from_other {
                     applied.new_message = true;
-                    applied.for_me = self.timeline.entries().back().is_some_and(|e| {
-                        matches!(
-                            e.kind,
-                            super::EntryKind::Chat {
-                                mentions_me: true,
-                                ..
-                            }
-                        )
-                    });
+                    applied.for_me = self.timeline.last_mentions_me();
                 }
             }
             ServerMessage::Whisper(whisper) => {

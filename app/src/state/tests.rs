@@ -7,6 +7,10 @@ use confab_protocol::{
 use web_time::Duration;
 
 use super::*;
+use composer::Composer;
+
+mod mentions;
+mod resume;
 
 /// What the app sends first on every connection: the features it understands.
 fn hello() -> Effect {
@@ -681,30 +685,6 @@ fn a_presence_batch_applies_its_changes_in_order_and_checks_the_count_once() {
         m.on_message(off, now),
         vec![Effect::Send(ClientMessage::Roster)],
         "a count that disagrees asks for the whole roster"
-    );
-}
-
-#[test]
-fn invites_link_to_the_page_the_relay_serves_when_it_serves_one() {
-    let now = Now::current();
-    let m = joined(now);
-    let session = m.session.as_ref().expect("in a room");
-    assert_eq!(
-        session.invite("ws://10.0.0.5:9001"),
-        format!("ws://10.0.0.5:9001/#{}", room())
-    );
-    let mut served = welcome(vec![], "tok");
-    if let ServerMessage::Welcome(w) = &mut served {
-        w.page_url = Some("https://chat.example.org/".into());
-    }
-    let mut m = Model::new(1);
-    m.start("ws://relay", name("ann"), Intent::Join(room()));
-    m.on_opened();
-    m.on_message(served, now);
-    let session = m.session.as_ref().expect("in a room");
-    assert_eq!(
-        session.invite("ws://10.0.0.5:9001"),
-        format!("https://chat.example.org/#{}", room())
     );
 }
 

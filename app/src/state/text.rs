@@ -2,7 +2,9 @@
 //!
 //! Pure string work: it decides *what* is a link or a mention; the views decide how it looks.
 
-use confab_protocol::command;
+use std::ops::Range;
+
+use confab_protocol::mention;
 
 /// One run of a message's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +13,8 @@ pub enum Span<'a> {
     Text(&'a str),
     /// An `http://` or `https://` address: clickable, after asking.
     Link(&'a str),
-    /// Your own name (with or without `@`): highlighted.
+    /// A mention of you (`@name`, or `name` at a line start before `:`, by the protocol's
+    /// [`mention`] rule): highlighted.
     Mention(&'a str),
 }
 
@@ -32,63 +35,35 @@ pub fn spans<'a>(text: &'a str, me: &str) -> Vec<Span<'a>> {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             continue; // ftp:, mailto: and friends stay text: nothing here opens them.
         }
-        push_text(&mut out, &text[at..link.start()], me);
+        push_text(&mut out, text, at..link.start(), me);
         out.push(Span::Link(url));
         at = link.end();
     }
-    push_text(&mut out, &text[at..], me);
+    push_text(&mut out, text, at..text.len(), me);
     out
 }
 
-/// Whether `text` mentions `me` (as a whole word, under the same-name rule, `@` optional).
+/// Whether `text` mentions `me`, by the protocol's one [`mention`] rule: `@me`, or `me:` at
+/// the start of a line; a plain word that equals the name does not.
 pub fn mentions(text: &str, me: &str) -> bool {
-    !me.is_empty() && find_mention(text, me).is_some()
+    mention::mentions(text, me)
 }
 
-fn push_text<'a>(out: &mut Vec<Span<'a>>, mut text: &'a str, me: &str) {
-    while !me.is_empty()
-        && let Some((start, end)) = find_mention(text, me)
-    {
-        if start > 0 {
-            out.push(Span::Text(&text[..start]));
+/// Pushes `text[range]` as plain runs and mentions. Mentions are looked for in the whole
+/// `text`, so what comes before `range` (a link, an earlier mention) still decides what
+/// starts a line.
+fn push_text<'a>(out: &mut Vec<Span<'a>>, text: &'a str, range: Range<usize>, me: &str) {
+    let mut at = range.start;
+    while let Some(found) = mention::find_after(text, me, at).filter(|f| f.end <= range.end) {
+        if found.start > at {
+            out.push(Span::Text(&text[at..found.start]));
         }
-        out.push(Span::Mention(&text[start..end]));
-        text = &text[end..];
+        out.push(Span::Mention(&text[found.clone()]));
+        at = found.end;
     }
-    if !text.is_empty() {
-        out.push(Span::Text(text));
+    if at < range.end {
+        out.push(Span::Text(&text[at..range.end]));
     }
-}
-
-/// Byte range of the first whole-word occurrence of `me` (with a leading `@` included),
-/// compared by the relay's "same name" rule ([`command::same_name`]'s key): `@ANN` and
-/// `@аnn` (Cyrillic а) mention `ann`, as the relay would not let both be in the room.
-fn find_mention(text: &str, me: &str) -> Option<(usize, usize)> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let len = me.chars().count();
-    let key = command::name_key(me);
-    let starts = text.char_indices().map(|(i, _)| i);
-    starts
-        .filter_map(|i| {
-            let before = text[..i].chars().next_back();
-            if before.is_some_and(is_word) {
-                return None;
-            }
-            let end = text[i..]
-                .char_indices()
-                .nth(len)
-                .map_or(text.len(), |(j, _)| i + j);
-            let candidate = &text[i..end];
-            if candidate.chars().count() != len || text[end..].chars().next().is_some_and(is_word) {
-                return None;
-            }
-            if command::name_key(candidate) != key {
-                return None;
-            }
-            let start = if before == Some('@') { i - 1 } else { i };
-            Some((start, end))
-        })
-        .next()
 }
 
 #[cfg(test)]
@@ -129,7 +104,7 @@ mod tests {
     }
 
     #[test]
-    fn mentions_of_me_are_whole_words_in_any_case() {
+    fn mentions_of_me_are_highlighted_in_any_case() {
         assert_eq!(
             spans("hi @Ann and annie", "ann"),
             vec![
@@ -138,14 +113,38 @@ mod tests {
                 Span::Text(" and annie")
             ]
         );
-        assert!(mentions("ANN: look", "ann"));
+        assert_eq!(
+            spans("ANN: look", "ann"),
+            vec![Span::Mention("ANN"), Span::Text(": look")]
+        );
         assert!(
             mentions("hey @\u{430}nn", "ann"),
             "a look-alike is the same name"
         );
-        assert!(mentions("hi Ann Lee!", "ann lee"), "a name with a space");
+        assert!(mentions("hi @Ann Lee!", "ann lee"), "a name with a space");
         assert!(!mentions("joanne", "ann"));
         assert!(!mentions("anything", ""));
+    }
+
+    #[test]
+    fn a_name_after_a_mention_or_a_link_is_not_at_the_start_of_a_line() {
+        assert_eq!(
+            spans("@ann ann: x", "ann"),
+            vec![Span::Mention("@ann"), Span::Text(" ann: x")]
+        );
+        assert_eq!(
+            spans("https://a.example ann: x", "ann"),
+            vec![Span::Link("https://a.example"), Span::Text(" ann: x")]
+        );
+    }
+
+    #[test]
+    fn a_plain_word_equal_to_my_name_is_not_a_mention() {
+        assert!(!mentions("I will be there", "will"));
+        assert_eq!(
+            spans("max speed, @max", "max"),
+            vec![Span::Text("max speed, "), Span::Mention("@max")]
+        );
     }
 
     #[test]

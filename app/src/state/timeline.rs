@@ -157,6 +157,19 @@ impl Timeline {
         true
     }
 
+    /// Whether the newest entry is a chat message that mentions you.
+    pub fn last_mentions_me(&self) -> bool {
+        self.entries.back().is_some_and(|e| {
+            matches!(
+                e.kind,
+                EntryKind::Chat {
+                    mentions_me: true,
+                    ..
+                }
+            )
+        })
+    }
+
     /// Adds a whisper (whispers have no `seq`, and are never replayed, so never duplicated).
     pub fn push_whisper(&mut self, msg: WhisperMessage, me: &Username) {
         let mine = msg.from == *me;

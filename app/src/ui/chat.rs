@@ -47,8 +47,9 @@ pub struct ChatView {
 pub enum ChatAction {
     /// Leave the room.
     Leave,
-    /// Put this invite on the clipboard.
-    CopyInvite(String),
+    /// Put the room's invite on the clipboard (the app writes it: it knows the relay and
+    /// the page).
+    CopyInvite,
     /// Send the draft.
     Send,
     /// The draft now reads this.
@@ -81,18 +82,14 @@ pub enum ChatAction {
     Attachment(super::attachment::AttachmentAction),
 }
 
-/// The invite others paste into the join screen: the relay's address, `#`, the room code.
-pub fn invite_text(server: &str, room: &confab_protocol::RoomCode) -> String {
-    format!("{}/#{room}", server.trim_end_matches('/'))
-}
-
 /// Everything the chat screen reads besides the session.
 #[derive(Debug, Clone, Copy)]
 pub struct ChatContext<'a> {
     /// Where the connection is at.
     pub status: &'a Status,
-    /// The relay address (for the invite).
-    pub server: &'a str,
+    /// The invite link to this room (written by `confab_protocol::Invite::link`), shown to
+    /// a host as the link others join with.
+    pub invite_link: &'a str,
     /// Where others join, when this app hosts the relay (leaving then stops the room).
     pub hosting: Option<&'a str>,
     /// Whether the mention sound is on.
@@ -126,7 +123,7 @@ pub fn chat_ui(
     });
     let just_opened = !was_open && view.members_open;
     if let Some(at) = cx.hosting {
-        Panel::top("hosting").show(ui, |ui| hosting_line(ui, at, &session.room));
+        Panel::top("hosting").show(ui, |ui| hosting_line(ui, at, cx.invite_link));
     }
 
     // While offline the roster is only the last one seen and typing hints are not live.
@@ -430,7 +427,7 @@ fn room_items(
         None,
     );
     if copy.clicked() {
-        actions.push(ChatAction::CopyInvite(session.invite(cx.server)));
+        actions.push(ChatAction::CopyInvite);
         view.copied_until = time + 2.0;
     }
     let count = session.members.len();
@@ -528,13 +525,13 @@ fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut V
 }
 
 /// "You are hosting at …": the room lives in this app, so others depend on it staying open.
-fn hosting_line(ui: &mut Ui, at: &str, room: &confab_protocol::RoomCode) {
+fn hosting_line(ui: &mut Ui, at: &str, invite_link: &str) {
     ui.add_space(3.0);
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(icons::with_words(icons::HOSTING, "You are hosting at")).weak());
         ui.label(RichText::new(at).monospace());
         ui.label(RichText::new("· others join with").weak());
-        ui.label(RichText::new(invite_text(at, room)).monospace());
+        ui.label(RichText::new(invite_link).monospace());
     });
     ui.add_space(3.0);
 }

@@ -2,7 +2,7 @@
 //! buttons to create a room, join one, or host one on this computer.
 
 use crate::state::words::capitalize;
-use confab_protocol::{RoomCode, Username};
+use confab_protocol::{Invite, RoomCode, Username};
 use egui::{Align, Button, Frame, Label, Layout, Margin, RichText, ScrollArea, TextEdit, Ui, vec2};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,17 @@ impl Default for JoinForm {
     }
 }
 
+impl JoinForm {
+    /// Fills in the room, and the server when the invite names one (a pasted link, or the
+    /// link the app was opened with).
+    pub fn take_invite(&mut self, invite: &Invite) {
+        self.room = invite.code.to_string();
+        if let Some(relay) = &invite.relay {
+            self.server.clone_from(relay);
+        }
+    }
+}
+
 /// What the user asked for on the join screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JoinAction {
@@ -67,18 +78,6 @@ pub enum JoinAction {
     },
     /// Stop connecting.
     Cancel,
-}
-
-/// Splits a pasted invite (`ws://host:port/#K7Q-X2M-HDP`) into its server and room code.
-/// Anything else is returned as the room text, with no server.
-pub fn split_invite(text: &str) -> (Option<String>, &str) {
-    let text = text.trim();
-    match text.rsplit_once('#') {
-        Some((server, code)) if server.starts_with("ws://") || server.starts_with("wss://") => {
-            (Some(server.trim_end_matches('/').to_owned()), code)
-        }
-        _ => (None, text),
-    }
 }
 
 /// Widest the form gets: a comfortable line for names and addresses.
@@ -268,15 +267,15 @@ fn name_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Username> {
 fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
     // The code as the relay will read it goes on the label's line, not below the field, so
     // typing a code does not push the rest of the form down.
-    let parsed = RoomCode::parse(&form.room);
+    let parsed = Invite::parse(&form.room);
     let label = ui
         .horizontal(|ui| {
             let label = super::field_label(ui, "Room code or invite link");
-            if let Ok(code) = &parsed
-                && code.to_string() != form.room.trim()
+            if let Ok(invite) = &parsed
+                && invite.code.to_string() != form.room.trim()
             {
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                    ui.label(RichText::new(code.to_string()).monospace().weak());
+                    ui.label(RichText::new(invite.code.to_string()).monospace().weak());
                 });
             }
             label
@@ -285,20 +284,21 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
     let hint = "e.g. K7Q-X2M-HDP (empty to create one)";
     let edit = field(ui, label, &mut form.room, hint);
     note_enter(ui, &edit);
+    // A pasted link becomes its code, and its relay the server (every form: Invite::parse).
     if edit.changed()
-        && let (Some(server), code) = split_invite(&form.room)
+        && let Ok(invite) = Invite::parse(&form.room)
+        && (invite.relay.is_some() || form.room.contains(':'))
     {
-        form.room = code.to_owned();
-        form.server = server;
+        form.take_invite(&invite);
     }
-    let parsed = RoomCode::parse(&form.room);
+    let parsed = Invite::parse(&form.room);
     if let Err(e) = &parsed
         && !form.room.trim().is_empty()
     {
         ui.colored_label(ui.visuals().error_fg_color, capitalize(&e.to_string()));
     }
     ui.add_space(8.0);
-    parsed.ok()
+    parsed.ok().map(|invite| invite.code)
 }
 
 /// The "Advanced" disclosure: a guest never needs what is behind it (the web page already

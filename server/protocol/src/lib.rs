@@ -9,15 +9,22 @@
 //! - [`room_code`]: [`RoomCode`], a case- and separator-insensitive room code.
 //! - [`attachment`]: the descriptor of an uploaded file, the attachment limits, file names.
 //! - [`command`]: the line grammar clients share (`/w`, `/me`, ...) and the "same name" rule.
+//! - [`mention`]: when a message calls someone by name (`@ann`, or `ann:` at a line start).
+//! - [`page_url`]: [`PageUrl`], a web page's address: the relay it talks to, its room.
+//! - [`invite`]: [`Invite`], every form of invite read one way, and invite links written.
 //! - [`client`]: messages a client sends, and [`decode_client`] with typed errors.
 //! - [`server`]: messages the relay sends, [`ErrorCode`] and the close codes.
 //! - [`status`]: [`MemberStatus`], online, away or reconnecting.
 //!
-//! This crate is serde only: no sockets, no async runtime, so it builds for `wasm32`.
+//! This crate is serde (and two small URL-escaping crates) only: no sockets, no async
+//! runtime, so it builds for `wasm32`.
 
 pub mod attachment;
 pub mod client;
 pub mod command;
+pub mod invite;
+pub mod mention;
+pub mod page_url;
 pub mod room_code;
 pub mod server;
 pub mod status;
@@ -25,6 +32,8 @@ pub mod username;
 
 pub use attachment::{Attachment, AttachmentLimits, clean_file_name};
 pub use client::{ClientMessage, DecodeError, decode_client, features};
+pub use invite::{Invite, InviteError};
+pub use page_url::PageUrl;
 pub use room_code::{RoomCode, RoomCodeError};
 pub use server::{
     ChatMessage, ErrorCode, ErrorMessage, Limits, NamedStatus, PresenceChange, RoomState,

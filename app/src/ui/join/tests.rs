@@ -86,22 +86,59 @@ fn a_guest_sees_no_server_or_hosting_until_advanced_is_opened() {
     assert!(h.query_by_label("Server address").is_none());
 }
 
-#[test]
-fn pasting_an_invite_link_fills_in_the_server_and_the_room() {
+/// Fills in a name, pastes `link` into the room field, and returns the harness.
+fn paste_invite(link: &str) -> Harness<'static, Screen> {
     let mut h = harness(None);
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("Ann");
     h.get_by_label("Room code or invite link").focus();
-    h.get_by_label("Room code or invite link")
-        .type_text("ws://10.0.0.5:9001/#k7q-x2m-hdp");
+    h.get_by_label("Room code or invite link").type_text(link);
     h.run();
+    h
+}
+
+#[test]
+fn pasting_an_invite_link_fills_in_the_server_and_the_room() {
+    let mut h = paste_invite("ws://10.0.0.5:9001/#k7q-x2m-hdp");
     assert_eq!(h.state().form.server, "ws://10.0.0.5:9001");
-    assert_eq!(h.state().form.room, "k7q-x2m-hdp");
+    assert_eq!(h.state().form.room, "K7Q-X2M-HDP");
     h.get_by_label("Join").click();
     h.run();
     assert!(
         matches!(&h.state().action, Some(JoinAction::Join { room, .. }) if room.to_string() == "K7Q-X2M-HDP")
     );
+}
+
+#[test]
+fn pasting_an_https_page_link_joins_the_wss_relay_on_the_same_host() {
+    let mut h = paste_invite("https://chat.example/#k7q-x2m-hdp");
+    assert_eq!(h.state().form.server, "wss://chat.example");
+    assert_eq!(h.state().form.room, "K7Q-X2M-HDP");
+    h.get_by_label("Join").click();
+    h.run();
+    assert!(
+        matches!(&h.state().action, Some(JoinAction::Join { server, .. }) if server == "wss://chat.example"),
+        "{:?}",
+        h.state().action
+    );
+}
+
+#[test]
+fn pasting_a_confab_link_fills_in_the_server_and_the_room() {
+    let h = paste_invite("confab://join/QZS-KB2-45H?relay=ws%3A%2F%2F10.0.0.5%3A9001");
+    assert_eq!(h.state().form.server, "ws://10.0.0.5:9001");
+    assert_eq!(h.state().form.room, "QZS-KB2-45H");
+}
+
+#[test]
+fn a_link_that_is_not_an_invite_explains_itself_and_keeps_the_server() {
+    let h = paste_invite("ftp://files.example/#K7Q");
+    assert_eq!(h.state().form.server, "ws://127.0.0.1:9001");
+    assert!(
+        h.query_by_label_contains("links are not Confab invites")
+            .is_some()
+    );
+    assert!(is_disabled(&h, "Join"));
 }
 
 #[test]
@@ -128,12 +165,10 @@ fn the_servers_refusal_is_shown_in_words() {
 }
 
 #[test]
-fn an_invite_without_a_server_is_just_a_code() {
-    assert_eq!(split_invite(" K7Q-X2M-HDP "), (None, "K7Q-X2M-HDP"));
-    assert_eq!(
-        split_invite("https://chat.example/#abc"),
-        (None, "https://chat.example/#abc")
-    );
+fn a_bare_code_keeps_the_server_and_the_text_as_typed() {
+    let h = paste_invite(" k7q-x2m-hdp");
+    assert_eq!(h.state().form.server, "ws://127.0.0.1:9001");
+    assert_eq!(h.state().form.room, " k7q-x2m-hdp");
 }
 
 #[test]
