@@ -28,9 +28,10 @@ const SLOW_CONSUMER: u16 = 4000;
 /// What to run.
 #[derive(Debug, Clone, Args)]
 pub struct ChurnOptions {
-    /// The relay's address.
-    #[arg(long, default_value = "127.0.0.1:9001")]
-    pub server: SocketAddr,
+    /// The relay's address; several (comma-separated) for relays of one cluster: member
+    /// `i` (creator or joiner) connects to the `i mod n`-th, so every room spans every relay.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.1:9001")]
+    pub server: Vec<SocketAddr>,
     /// Members in all rooms (creators included).
     #[arg(long, default_value_t = 1000)]
     pub members: usize,
@@ -113,7 +114,7 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
     // small rooms measures the relay, not one round trip after another.
     let mut creations = JoinSet::new();
     for i in 0..rooms {
-        let (limit, server) = (Arc::clone(&limit), options.server);
+        let (limit, server) = (Arc::clone(&limit), relay_of(options, i));
         creations.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let name = format!("c{i}");
@@ -140,7 +141,7 @@ pub async fn run(options: &ChurnOptions) -> ChurnReport {
         let Some(code) = codes[i % rooms].clone() else {
             continue;
         };
-        let (limit, server) = (Arc::clone(&limit), options.server);
+        let (limit, server) = (Arc::clone(&limit), relay_of(options, i));
         joins.spawn(async move {
             let _permit = limit.acquire_owned().await;
             wire::connect_and_enter(server, None, &format!("c{i}"), Some(&code), presence).await
@@ -243,4 +244,9 @@ async fn read(mut ws: Socket, tally: Arc<Tally>, mut leave_rx: Option<watch::Rec
             },
         }
     }
+}
+
+/// The relay member `i` connects to.
+fn relay_of(options: &ChurnOptions, i: usize) -> SocketAddr {
+    options.server[i % options.server.len().max(1)]
 }

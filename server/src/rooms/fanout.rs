@@ -42,6 +42,10 @@ pub trait Recipient {
     /// Offers it `frame`, of event number `ev` (0 where events are not numbered); false if
     /// its queue is full.
     fn offer(&mut self, ev: u64, frame: &Utf8Bytes) -> bool;
+    /// Offers it presence `changes` (numbered `evs`) with the room's `count` after them:
+    /// how a member still joining takes a batch (held as changes until its welcome says
+    /// which of them it already knows). False if its queue is full.
+    fn offer_changes(&mut self, changes: &[PresenceChange], evs: &[u64], count: usize) -> bool;
 }
 
 /// What one fan-out did.
@@ -149,7 +153,7 @@ pub fn presence<R: Recipient, F: FnOnce(&[R]) -> ServerMessage>(
 /// Sends `batch`'s waiting changes to the members that take batches, as one `presence`
 /// frame each with the room's `count`: each gets the changes it has not seen (a member
 /// welcomed mid-batch only the later ones), a member whose join is under way each change
-/// by itself, numbered, to follow its welcome. Frames that are the same are encoded once.
+/// held as changes to follow its welcome. Frames that are the same are encoded once.
 pub fn flush<R: Recipient>(members: &mut [R], batch: &mut PresenceBatch, count: usize) -> Sent {
     let Some(mut outgoing) = batch.take(Instant::now()) else {
         return Sent::default();
@@ -165,7 +169,6 @@ pub fn flush<R: Recipient>(members: &mut [R], batch: &mut PresenceBatch, count: 
     };
     // By the index of the first change a member has not seen; most members see them all.
     let mut frames: Vec<(usize, Utf8Bytes)> = Vec::new();
-    let mut singles: Vec<Option<Utf8Bytes>> = vec![None; changes.len()];
     let mut sent = Sent::default();
     let newest = evs.last().copied().unwrap_or(0);
     for member in members.iter_mut() {
@@ -180,17 +183,7 @@ pub fn flush<R: Recipient>(members: &mut [R], batch: &mut PresenceBatch, count: 
             Stage::Welcomed => late,
             Stage::Live { after } => late.max(evs.partition_point(|ev| *ev <= after)),
             Stage::Pending => {
-                let mut all_queued = true;
-                for (i, single) in singles.iter_mut().enumerate() {
-                    let frame = single.get_or_insert_with(|| {
-                        encode(&ServerMessage::Presence {
-                            changes: vec![changes[i].clone()],
-                            count,
-                        })
-                    });
-                    all_queued &= member.offer(evs[i], frame);
-                }
-                if all_queued {
+                if member.offer_changes(changes, evs, count) {
                     sent.queued += 1;
                 } else {
                     sent.slow.push(member.conn());

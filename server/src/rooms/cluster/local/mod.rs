@@ -11,27 +11,38 @@ pub mod deliver;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use confab_protocol::{RoomCode, Seq, ServerMessage, Username};
+use confab_protocol::{PresenceChange, RoomCode, Seq, ServerMessage, Username};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
-use crate::presence::{PresenceBatch, PresenceForm};
+use crate::presence::{MAX_BATCH_CHANGES, PresenceBatch, PresenceForm};
 use crate::rooms::fanout::{self, PresenceNews, Recipient, Sent, Stage};
 use crate::rooms::frames::encode;
 
 /// Where a local member is in its join.
 #[derive(Debug)]
 enum Phase {
-    /// Waiting for its join's reply; holds the frames that arrived meanwhile, by event
-    /// number, up to the capacity of its outbox.
-    Pending(Vec<(u64, Utf8Bytes)>, usize),
+    /// Waiting for its join's reply; holds what arrived meanwhile, in order, up to the
+    /// capacity of its outbox.
+    Pending(Vec<Waiting>, usize),
     /// Welcomed: gets the events numbered after `after`.
     Live {
         /// The event number of its own join.
         after: u64,
     },
+}
+
+/// What waits for a member still joining, in the order it came.
+#[derive(Debug)]
+enum Waiting {
+    /// A frame of event `.0`.
+    Frame(u64, Utf8Bytes),
+    /// A presence batch: its changes with their event numbers, and the room's count after
+    /// them. Kept as changes, not frames, so a crowd arriving while a member joins costs it
+    /// one entry per batch, and it gets one `presence` frame of the changes after its join.
+    Presence(Vec<(u64, PresenceChange)>, usize),
 }
 
 /// A member of a room whose connection is on this relay.
@@ -78,8 +89,44 @@ impl Recipient for LocalMember {
             Phase::Live { .. } => self.outbox.offer(frame) == Offer::Queued,
             Phase::Pending(waiting, capacity) if waiting.len() >= *capacity => false,
             Phase::Pending(waiting, _) => {
-                waiting.push((ev, frame.clone()));
+                waiting.push(Waiting::Frame(ev, frame.clone()));
                 true
+            }
+        }
+    }
+
+    fn offer_changes(&mut self, changes: &[PresenceChange], evs: &[u64], count: usize) -> bool {
+        match &mut self.phase {
+            // Batches in a row are one entry (up to a batch's bound), so a member joining
+            // while a crowd arrives holds one entry per frame of anything else.
+            Phase::Pending(waiting, _)
+                if matches!(
+                    waiting.last(),
+                    Some(Waiting::Presence(held, _)) if held.len() + changes.len() <= MAX_BATCH_CHANGES
+                ) =>
+            {
+                if let Some(Waiting::Presence(held, held_count)) = waiting.last_mut() {
+                    held.extend(evs.iter().copied().zip(changes.iter().cloned()));
+                    *held_count = count;
+                }
+                true
+            }
+            Phase::Pending(waiting, capacity) if waiting.len() >= *capacity => false,
+            Phase::Pending(waiting, _) => {
+                let numbered = evs.iter().copied().zip(changes.iter().cloned()).collect();
+                waiting.push(Waiting::Presence(numbered, count));
+                true
+            }
+            Phase::Live { after } => {
+                let from = evs.partition_point(|ev| *ev <= *after);
+                let Some(&newest) = evs.last() else {
+                    return true;
+                };
+                let frame = encode(&ServerMessage::Presence {
+                    changes: changes[from..].to_vec(),
+                    count,
+                });
+                from >= changes.len() || self.offer(newest, &frame)
             }
         }
     }
@@ -262,15 +309,30 @@ impl LocalRoom {
         else {
             return true;
         };
-        let frames = first.iter().chain(
-            waiting
-                .iter()
-                .filter(|(ev, _)| *ev > joined_at)
-                .map(|(_, f)| f),
-        );
         let mut all_queued = true;
-        for frame in frames {
+        for frame in first {
             all_queued &= member.outbox.offer(frame) == Offer::Queued;
+        }
+        for entry in waiting {
+            let frame = match entry {
+                Waiting::Frame(ev, frame) if ev > joined_at => frame,
+                Waiting::Frame(..) => continue,
+                Waiting::Presence(changes, count) => {
+                    let after: Vec<PresenceChange> = changes
+                        .into_iter()
+                        .filter(|(ev, _)| *ev > joined_at)
+                        .map(|(_, change)| change)
+                        .collect();
+                    if after.is_empty() {
+                        continue;
+                    }
+                    encode(&ServerMessage::Presence {
+                        changes: after,
+                        count,
+                    })
+                }
+            };
+            all_queued &= member.outbox.offer(&frame) == Offer::Queued;
         }
         all_queued
     }

@@ -1,7 +1,6 @@
 use super::*;
 use crate::outbox::{Delivery, Inbox, outbox};
 use crate::rooms::cluster::bus::{Envelope, Event, Origin};
-use confab_protocol::PresenceChange;
 
 fn name(s: &str) -> Username {
     Username::parse(s).expect("valid name")
@@ -198,4 +197,29 @@ async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join
         ["x2", "x3", "x5"],
         "the live member hears every change once"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_crowd_arriving_while_a_batched_member_joins_takes_one_place_in_its_queue() {
+    let rooms = LocalRooms::new("me".into(), Arc::default());
+    let (room, _) = rooms.get_or_make(&code());
+    let (tx, mut inbox) = outbox(2);
+    lock(&room).add_pending(1, name("ann"), tx, PresenceForm::Batches, 2);
+    let mut roster = vec!["ann".to_owned()];
+    // Forty batches go out while ann's join is answered, far more than her queue holds.
+    for i in 0..40u64 {
+        roster.push(format!("m{i}"));
+        let names: Vec<&str> = roster.iter().map(String::as_str).collect();
+        let delivered = rooms.deliver(&code(), &joined(1 + i, &format!("m{i}"), &names));
+        assert!(delivered.evicted.is_empty(), "ann is not evicted");
+        tokio::time::advance(crate::presence::BATCH_INTERVAL).await;
+        assert!(rooms.send_batch(&code()).evicted.is_empty());
+    }
+    // Her join was event 20: her welcome shows m0 to m19.
+    let welcome = Utf8Bytes::from_static("WELCOME");
+    assert!(lock(&room).go_live(1, 20, 0, "t", &[welcome]));
+    let seen = texts(&mut inbox);
+    assert_eq!(seen[0], "WELCOME");
+    let expected: Vec<String> = (20..40).map(|i| format!("m{i}")).collect();
+    assert_eq!(presence_frames(&seen[1..]), [(expected, 41)]);
 }

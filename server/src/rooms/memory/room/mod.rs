@@ -62,6 +62,14 @@ impl Recipient for Member {
     fn offer(&mut self, _ev: u64, frame: &Utf8Bytes) -> bool {
         self.outbox.offer(frame) == Offer::Queued
     }
+
+    fn offer_changes(&mut self, changes: &[PresenceChange], _evs: &[u64], count: usize) -> bool {
+        let frame = encode(&ServerMessage::Presence {
+            changes: changes.to_vec(),
+            count,
+        });
+        self.offer(0, &frame)
+    }
 }
 
 /// A name kept for a member whose connection dropped, so they can resume into it.
