@@ -64,4 +64,4 @@ mod web;
 
 pub use config::Config;
 pub use server::{LISTEN_BACKLOG, bind, run, run_with_metrics};
-pub use session::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND};
+pub use session::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND, TYPING_HINTS_BURST};

@@ -1,6 +1,6 @@
 //! The two room stores agree, by a differential property test: proptest makes random
-//! sequences of what members do (join, leave, drop, resume, chat, whisper, away, lock,
-//! remove), the same sequence runs on a relay keeping rooms in memory and on a relay
+//! sequences of what members do (join, leave, drop, resume, chat, whisper, typing, away,
+//! lock, remove), the same sequence runs on a relay keeping rooms in memory and on a relay
 //! keeping them in a real `redis-server`, and every member's transcript (each frame it
 //! received, and the answer to each of its requests) must be the same in both, once room
 //! codes, tokens and clocks are set aside. A failing sequence is shrunk to a short one.
@@ -8,8 +8,12 @@
 //! Ordering: after each step the member who acted (or, if it left, the observer `zed`)
 //! sends a marker chat, and every connected member reads up to it, so both relays are
 //! compared at the same points. A drop is first waited for as `member_left`.
+//!
+//! Members hear of presence in every form the relay speaks: `bob` asks for `roster_deltas`,
+//! `cy` for `presence_batches` (consecutive batches are compared merged, since where a batch
+//! ends depends on timing, not on the store), the others for the whole roster.
 
-use confab_protocol::{ClientMessage, MemberStatus, ServerMessage};
+use confab_protocol::{ClientMessage, MemberStatus, PresenceChange, ServerMessage, features};
 use confab_tests::stores::Store;
 use confab_tests::{Event, TestClient, TestRelay, name};
 use proptest::prelude::*;
@@ -29,6 +33,7 @@ enum Step {
     Chat(usize),
     Whisper(usize, usize),
     Away(usize, bool),
+    Typing(usize, bool),
     Lock(usize, bool),
     Remove(usize, usize),
 }
@@ -43,25 +48,46 @@ fn step() -> impl Strategy<Value = Step> {
         3 => who.clone().prop_map(Step::Chat),
         1 => (who.clone(), who.clone()).prop_map(|(a, b)| Step::Whisper(a, b)),
         1 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Away(a, b)),
+        2 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Typing(a, b)),
         1 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Lock(a, b)),
         1 => (who.clone(), who).prop_map(|(a, b)| Step::Remove(a, b)),
     ]
 }
 
-/// `steps`, with each member's status changes beyond the relay's burst
-/// (`STATUS_CHANGES_BURST`) made chats: that limit refills with real time, so past it the
-/// two runs, which take different times, could be refused differently.
+/// `steps`, with each member's status changes and typing hints beyond the relay's bursts
+/// (`STATUS_CHANGES_BURST`, `TYPING_HINTS_BURST`) made chats: those limits refill with real
+/// time, so past them the two runs, which take different times, could be refused
+/// differently.
 fn within_status_burst(mut steps: Vec<Step>) -> Vec<Step> {
     let mut changes = [0; NAMES.len()];
+    let mut hints = [0; NAMES.len()];
     for step in &mut steps {
-        if let Step::Away(who, _) = *step {
-            changes[who] += 1;
-            if changes[who] > confab_server::STATUS_CHANGES_BURST {
-                *step = Step::Chat(who);
+        match *step {
+            Step::Away(who, _) => {
+                changes[who] += 1;
+                if changes[who] > confab_server::STATUS_CHANGES_BURST {
+                    *step = Step::Chat(who);
+                }
             }
+            Step::Typing(who, _) => {
+                hints[who] += 1;
+                if hints[who] > confab_server::TYPING_HINTS_BURST {
+                    *step = Step::Chat(who);
+                }
+            }
+            _ => {}
         }
     }
     steps
+}
+
+/// The `hello` features member `slot` asks for: one member per presence form.
+fn features_of(slot: usize) -> Vec<String> {
+    match slot {
+        1 => vec![features::ROSTER_DELTAS.into()],
+        2 => vec![features::PRESENCE_BATCHES.into()],
+        _ => Vec::new(),
+    }
 }
 
 /// One relay's side of a run: the members' connections, what each was told, and the
@@ -75,6 +101,9 @@ struct Run {
     last_seq: [Option<u64>; 4],
     /// One transcript per member, then the observer's.
     transcripts: [Vec<String>; 5],
+    /// Presence batches a member got in a row, not yet written to its transcript: merged,
+    /// they are the same in both stores whatever the batches' timing.
+    batched: [Option<(Vec<PresenceChange>, usize)>; 5],
     marks: u64,
 }
 
@@ -116,12 +145,29 @@ impl Run {
             tokens: [Some(token), None, None, None],
             last_seq: [None; 4],
             transcripts: Default::default(),
+            batched: Default::default(),
             marks: 0,
         }
     }
 
     fn note(&mut self, slot: usize, line: String) {
+        if let Some((changes, count)) = self.batched[slot].take() {
+            let batch = ServerMessage::Presence { changes, count };
+            self.transcripts[slot].push(normalized(&batch));
+        }
         self.transcripts[slot].push(line);
+    }
+
+    /// Notes a message `slot` got, presence batches merged with the ones right before.
+    fn note_message(&mut self, slot: usize, msg: &ServerMessage) {
+        match msg {
+            ServerMessage::Presence { changes, count } => {
+                let held = self.batched[slot].get_or_insert_with(|| (Vec::new(), 0));
+                held.0.extend(changes.iter().cloned());
+                held.1 = *count;
+            }
+            other => self.note(slot, normalized(other)),
+        }
     }
 
     /// Reads `slot`'s frames until `done` says stop; a closed connection ends the member.
@@ -143,7 +189,7 @@ impl Run {
                         self.last_seq[slot] = Some(chat.seq);
                     }
                     let stop = done(&msg);
-                    self.note(slot, normalized(&msg));
+                    self.note_message(slot, &msg);
                     if stop {
                         return;
                     }
@@ -178,6 +224,10 @@ impl Run {
 
     async fn join(&mut self, slot: usize, token: Option<String>) {
         let mut client = self.relay.client().await;
+        let features = features_of(slot);
+        if !features.is_empty() {
+            client.send(&ClientMessage::Hello { features }).await;
+        }
         client
             .send(&ClientMessage::Join {
                 name: name(NAMES[slot]),
@@ -209,7 +259,11 @@ impl Run {
     async fn apply(&mut self, step: Step) {
         let actor = match step {
             Step::Join(a) | Step::Resume(a) | Step::Leave(a) | Step::Drop(a) | Step::Chat(a) => a,
-            Step::Whisper(a, _) | Step::Away(a, _) | Step::Lock(a, _) | Step::Remove(a, _) => a,
+            Step::Whisper(a, _)
+            | Step::Away(a, _)
+            | Step::Typing(a, _)
+            | Step::Lock(a, _)
+            | Step::Remove(a, _) => a,
         };
         let mut marker = Some(actor);
         match step {
@@ -254,6 +308,9 @@ impl Run {
                 };
                 self.send(a, ClientMessage::Status { status }).await;
             }
+            Step::Typing(a, active) => {
+                self.send(a, ClientMessage::Typing { active }).await;
+            }
             Step::Lock(a, locked) => {
                 self.send(a, ClientMessage::Lock { locked }).await;
             }
@@ -288,6 +345,12 @@ async fn transcripts(store: &Store, steps: &[Step]) -> [Vec<String>; 5] {
     let mut run = Run::start(store).await;
     for step in steps {
         run.apply(*step).await;
+    }
+    for slot in 0..=NAMES.len() {
+        if let Some((changes, count)) = run.batched[slot].take() {
+            let batch = ServerMessage::Presence { changes, count };
+            run.transcripts[slot].push(normalized(&batch));
+        }
     }
     run.transcripts
 }
