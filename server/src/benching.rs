@@ -1,4 +1,4 @@
-//! Entry points for the criterion benchmarks (feature `bench`): a room of joined sessions
+//! Entry points for the criterion benchmarks (feature `bench`): a room of joined connections
 //! whose frames are handled exactly as the relay handles them, minus the sockets. Not part
 //! of the relay's API.
 
@@ -9,10 +9,10 @@ use futures_util::FutureExt;
 use confab_protocol::ServerMessage;
 
 use crate::Config;
+use crate::connection::Connection;
 use crate::outbox::Inbox;
 use crate::outcome::Outcome;
 use crate::rooms::memory::Registry;
-use crate::session::Session;
 use crate::shared::Shared;
 
 /// One relay's state with the rate limit out of the way, to hold several [`RoomFixture`]s.
@@ -35,16 +35,16 @@ impl RelayFixture {
         }
     }
 
-    /// A new room on this relay with `members` joined sessions; `None` if a join was refused.
+    /// A new room on this relay with `members` joined connections; `None` if a join was refused.
     pub fn room(&self, members: usize) -> Option<RoomFixture> {
         RoomFixture::on(&self.shared, members)
     }
 }
 
-/// One room with `members` joined sessions; [`Self::chat`] has the first one say something.
+/// One room with `members` joined connections; [`Self::chat`] has the first one say something.
 #[derive(Debug)]
 pub struct RoomFixture {
-    sessions: Vec<Session<Registry>>,
+    connections: Vec<Connection<Registry>>,
     inboxes: Vec<Inbox>,
     next_client_id: u64,
 }
@@ -56,22 +56,23 @@ impl RoomFixture {
         RelayFixture::new(members).room(members)
     }
 
-    /// A room of `members` joined sessions in the relay state `shared`.
+    /// A room of `members` joined connections in the relay state `shared`.
     fn on(shared: &Arc<Shared<Registry>>, members: usize) -> Option<Self> {
         let mut fixture = Self {
-            sessions: Vec::with_capacity(members),
+            connections: Vec::with_capacity(members),
             inboxes: Vec::with_capacity(members),
             next_client_id: 0,
         };
         let mut room = None;
         for i in 0..members.max(1) {
             let ip = [127, 0, 0, 1].into();
-            let mut session = Session::new(Arc::clone(shared), ip, u64::try_from(i).ok()?);
+            let mut connection = Connection::new(Arc::clone(shared), ip, u64::try_from(i).ok()?);
             let request = match &room {
                 None => format!(r#"{{"type":"create","name":"m{i}"}}"#),
                 Some(code) => format!(r#"{{"type":"join","name":"m{i}","room":"{code}"}}"#),
             };
-            let Some(Outcome::Entered(mut inbox)) = session.on_text(&request).now_or_never() else {
+            let Some(Outcome::Entered(mut inbox)) = connection.on_text(&request).now_or_never()
+            else {
                 return None;
             };
             if room.is_none() {
@@ -80,7 +81,7 @@ impl RoomFixture {
                     room = Some(welcome.room.to_string());
                 }
             }
-            fixture.sessions.push(session);
+            fixture.connections.push(connection);
             fixture.inboxes.push(inbox);
             // Join notices would fill the outboxes and evict members: read them now.
             fixture.drain();
@@ -96,7 +97,7 @@ impl RoomFixture {
             r#"{{"type":"chat","client_id":{},"text":"{text}"}}"#,
             self.next_client_id
         );
-        if let Some(first) = self.sessions.first_mut() {
+        if let Some(first) = self.connections.first_mut() {
             let _ = first
                 .on_text(&frame)
                 .now_or_never()

@@ -8,18 +8,18 @@ use futures_util::FutureExt;
 use confab_protocol::ServerMessage;
 
 use crate::Config;
+use crate::connection::Connection;
 use crate::outbox::Inbox;
 use crate::outcome::Outcome;
 use crate::rooms::memory::Registry;
-use crate::session::Session;
 use crate::shared::Shared;
 
-/// Two members in one room; `feed` hands text frames to the first one's session.
+/// Two members in one room; `feed` hands text frames to the first one's connection.
 #[derive(Debug)]
 pub struct JoinedConnection {
-    session: Session<Registry>,
+    connection: Connection<Registry>,
     inboxes: Vec<Inbox>,
-    _peer: Session<Registry>,
+    _peer: Connection<Registry>,
 }
 
 impl JoinedConnection {
@@ -27,8 +27,8 @@ impl JoinedConnection {
     pub fn new() -> Option<Self> {
         let shared = Arc::new(Shared::new(Config::default()));
         let mut inboxes = Vec::new();
-        let mut session = Session::new(Arc::clone(&shared), [127, 0, 0, 1].into(), 1);
-        if let Outcome::Entered(inbox) = session
+        let mut connection = Connection::new(Arc::clone(&shared), [127, 0, 0, 1].into(), 1);
+        if let Outcome::Entered(inbox) = connection
             .on_text(r#"{"type":"create","name":"ann"}"#)
             .now_or_never()
             .unwrap_or(Outcome::Nothing)
@@ -36,7 +36,7 @@ impl JoinedConnection {
             inboxes.push(inbox);
         }
         let room = welcome_room(inboxes.first_mut()?)?;
-        let mut peer = Session::new(Arc::clone(&shared), [127, 0, 0, 2].into(), 2);
+        let mut peer = Connection::new(Arc::clone(&shared), [127, 0, 0, 2].into(), 2);
         let join = format!(r#"{{"type":"join","name":"bob","room":"{room}"}}"#);
         if let Outcome::Entered(inbox) = peer
             .on_text(&join)
@@ -46,7 +46,7 @@ impl JoinedConnection {
             inboxes.push(inbox);
         }
         (inboxes.len() == 2).then_some(Self {
-            session,
+            connection,
             inboxes,
             _peer: peer,
         })
@@ -56,7 +56,7 @@ impl JoinedConnection {
     /// queued for either member decodes as a [`ServerMessage`]. Panics if one does not.
     pub fn feed(&mut self, text: &str) {
         let outcome = self
-            .session
+            .connection
             .on_text(text)
             .now_or_never()
             .unwrap_or(Outcome::Nothing);

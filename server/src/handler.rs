@@ -1,7 +1,7 @@
 //! One task per connection, after the handshakes (`front`): a select loop over incoming
 //! frames, the outbox, keepalive pings, the join deadline and shutdown.
 //!
-//! Everything here is about moving frames; what they mean is `session`'s business.
+//! Everything here is about moving frames; what they mean is `connection`'s business.
 //! A failure ends this connection only.
 
 use std::future::Future;
@@ -23,10 +23,10 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes};
 use confab_protocol::{ServerMessage, close_code};
 
 use crate::Config;
+use crate::connection::Connection;
 use crate::outbox::{Delivery, Inbox, Kick};
 use crate::outcome::Outcome;
 use crate::rooms::RoomStore;
-use crate::session::Session;
 use crate::shared::Shared;
 use crate::stream::Stream;
 
@@ -66,7 +66,7 @@ const CLOSE_LINGER: Duration = Duration::from_secs(2);
 ///
 /// A plain function returning a block, not an `async fn`: an `async fn` keeps its
 /// arguments apart from the locals it moves them into, so every idle connection's task
-/// would hold its socket (344 bytes) twice. The same goes for [`drive`] and its session.
+/// would hold its socket (344 bytes) twice. The same goes for [`drive`] and its connection.
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn stores its arguments twice"
@@ -79,9 +79,9 @@ pub fn serve<S: RoomStore>(
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> {
     async move {
-        let session = Session::new(Arc::clone(&shared), ip, conn);
+        let connection = Connection::new(Arc::clone(&shared), ip, conn);
         let config = &shared.config;
-        let end = drive(&mut socket, session, config, shutdown).await;
+        let end = drive(&mut socket, connection, config, shutdown).await;
         tracing::debug!(?end, "connection ending");
         match end {
             End::Close(code, reason) => {
@@ -128,7 +128,7 @@ enum End {
 /// The select loop: runs until the connection should end, and says how.
 ///
 /// This future is what an idle connection is made of, so everything that is big and
-/// rare waits in a box of its own: frame handling (`Session::on_text`, about 2.3 KB, for
+/// rare waits in a box of its own: frame handling (`Connection::on_text`, about 2.3 KB, for
 /// the join and cluster paths), writes and pings. What stays inline is the wait itself.
 #[expect(
     clippy::manual_async_fn,
@@ -136,7 +136,7 @@ enum End {
 )]
 fn drive<S: RoomStore>(
     socket: &mut Socket,
-    mut session: Session<S>,
+    mut connection: Connection<S>,
     config: &Config,
     mut shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = End> {
@@ -153,7 +153,7 @@ fn drive<S: RoomStore>(
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let limit = config.pong_timeout;
         loop {
-            if session.is_joined() {
+            if connection.is_joined() {
                 join_timer = None;
             }
             tokio::select! {
@@ -187,12 +187,12 @@ fn drive<S: RoomStore>(
                     // reply's write.
                     let (reply, end) = {
                         let outcome = match incoming {
-                            Some(Ok(Message::Text(text))) => Box::pin(session.on_text(&text)).await,
-                            Some(Ok(Message::Binary(_))) => session.on_binary(),
-                            Some(Ok(Message::Ping(_))) => session.on_ping(),
+                            Some(Ok(Message::Text(text))) => Box::pin(connection.on_text(&text)).await,
+                            Some(Ok(Message::Binary(_))) => connection.on_binary(),
+                            Some(Ok(Message::Ping(_))) => connection.on_ping(),
                             Some(Ok(Message::Pong(_) | Message::Frame(_))) => Outcome::Nothing,
                             Some(Ok(Message::Close(frame))) => {
-                                session.on_peer_close(frame.map(|frame| u16::from(frame.code)));
+                                connection.on_peer_close(frame.map(|frame| u16::from(frame.code)));
                                 return End::Answer;
                             }
                             None => return End::Gone,

@@ -14,7 +14,7 @@
 //! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
 //! - `web`: plain HTTP on the main port: the web client's files, `/healthz`, `/metrics`.
 //! - `stream`: the byte streams under it all (TCP or TLS, counted) and `tls`, their setup.
-//! - `session`: what a joined connection's frames do (chat, typing, whisper, leave), each
+//! - `connection`: what a connection's frames do (chat, typing, whisper, leave), each
 //!   ending in an `outcome` the handler carries out.
 //! - `shared`: the state every connection holds (settings, the room store, failed joins),
 //!   generic over the room store so that every connection task is built once per store.
@@ -25,7 +25,7 @@
 //!   - `rooms::cluster`: rooms shared by many relays through Redis (`--redis`), decided by
 //!     Lua scripts and delivered from a pub/sub bus;
 //!   - `rooms::types` and `rooms::frames`, with `conn`, `clock` and `presence`: the leaves
-//!     both stores and the session import (refusals, admissions, departures; the `gap`
+//!     both stores and the connection import (refusals, admissions, departures; the `gap`
 //!     rule, frame encoding and `welcome.limits`), so no module imports back up
 //!     (`../shared/tools/rust_cycles.py server/src` finds no circle).
 //! - `outbox`: the bounded per-client queue and the eviction signal.
@@ -42,6 +42,7 @@ pub mod benching;
 mod clock;
 pub mod config;
 mod conn;
+mod connection;
 mod front;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -55,7 +56,6 @@ mod presence;
 mod rooms;
 mod secrets;
 pub mod server;
-mod session;
 mod shared;
 mod stream;
 mod tls;
@@ -63,5 +63,5 @@ mod upgrade;
 mod web;
 
 pub use config::Config;
+pub use connection::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND, TYPING_HINTS_BURST};
 pub use server::{LISTEN_BACKLOG, bind, run, run_with_metrics};
-pub use session::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND, TYPING_HINTS_BURST};

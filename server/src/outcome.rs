@@ -1,5 +1,5 @@
 //! What the handler does after a frame ([`Outcome`]), and the `rate_limited` refusal that
-//! the session and the attachment transfers both answer with. A leaf both import.
+//! the connection and the attachment transfers both answer with. A leaf both import.
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Attachments: files members upload to their room, kept in this relay's memory.
 //!
 //! # Layout
-//! - this file: [`Store`], the bytes and the accounting (per room, per relay), and
+//! - this file: [`FileStore`], the bytes and the accounting (per room, per relay), and
 //!   [`Claim`], the space an upload under way holds.
 //! - [`transfer`]: one connection's upload under way and its downloads, with the
 //!   per-connection limits (chunk size, uploads in flight, stall timeout, transfer rate).
@@ -79,7 +79,7 @@ struct Inner {
 
 /// Every attachment on this relay, with the per-room and per-relay byte limits.
 #[derive(Debug)]
-pub struct Store {
+pub struct FileStore {
     limits: AttachmentLimits,
     metrics: Arc<Metrics>,
     inner: Mutex<Inner>,
@@ -94,7 +94,7 @@ pub struct Claim {
     owner: Arc<dyn Release>,
 }
 
-/// Whoever holds the space a [`Claim`] stands for: this relay's [`Store`], or (cluster
+/// Whoever holds the space a [`Claim`] stands for: this relay's [`FileStore`], or (cluster
 /// mode) Redis.
 pub trait Release: Send + Sync + std::fmt::Debug {
     /// Gives back `size` bytes of `room`'s space. Never waits.
@@ -122,14 +122,14 @@ impl Drop for Claim {
     }
 }
 
-impl Release for Store {
+impl Release for FileStore {
     fn release(&self, room: &RoomCode, size: u64) {
         let mut inner = self.lock();
         self.give_back(&mut inner, room, size);
     }
 }
 
-impl Store {
+impl FileStore {
     /// An empty store enforcing `limits`, reporting into `metrics`.
     pub fn new(limits: AttachmentLimits, metrics: Arc<Metrics>) -> Self {
         Self {
@@ -271,14 +271,14 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn store(file: u64, room: u64, relay: u64) -> Arc<Store> {
+    fn store(file: u64, room: u64, relay: u64) -> Arc<FileStore> {
         let limits = AttachmentLimits {
             max_file_bytes: file,
             max_room_bytes: room,
             max_relay_bytes: relay,
             ..AttachmentLimits::default()
         };
-        Arc::new(Store::new(limits, Arc::default()))
+        Arc::new(FileStore::new(limits, Arc::default()))
     }
 
     fn code(s: &str) -> RoomCode {

@@ -1,7 +1,7 @@
 //! One connection's attachment traffic: its upload under way (at most one) and its
 //! downloads, each chunk under the connection's transfer budget.
 //!
-//! The session hands every `upload_*` and `fetch_attachment` frame of a joined connection
+//! The connection hands every `upload_*` and `fetch_attachment` frame of a joined connection
 //! to [`Transfers::on_message`]; the answer is an [`Outcome`] like any other frame's. The
 //! upload's bytes and reserved space live in a slot shared with a small watchdog task that
 //! drops them when no chunk came for `upload_timeout`, so a client that stalls holds
@@ -441,7 +441,7 @@ mod tests {
     use confab_protocol::{AttachmentLimits, RoomCode};
 
     use super::*;
-    use crate::attachments::Store;
+    use crate::attachments::FileStore;
 
     #[tokio::test(start_paused = true)]
     async fn a_stalled_upload_is_dropped_and_its_space_freed_after_the_timeout() {
@@ -452,7 +452,7 @@ mod tests {
             ..AttachmentLimits::default()
         };
         let metrics = Arc::new(crate::metrics::Metrics::new());
-        let store = Arc::new(Store::new(limits, Arc::clone(&metrics)));
+        let store = Arc::new(FileStore::new(limits, Arc::clone(&metrics)));
         let room = RoomCode::parse("A").expect("valid code");
         let reservation = store.reserve(&room, 100).expect("fits");
         let timeout = Duration::from_secs(30);

@@ -1,6 +1,6 @@
 //! Room state, and the one contract a connection has with it: [`RoomStore`].
 //!
-//! A session (`session.rs`) creates or joins a room and then chats, types, whispers, sets
+//! A connection (`connection.rs`) creates or joins a room and then chats, types, whispers, sets
 //! its status, runs the owner's commands and departs, all through [`RoomStore`]. Two stores
 //! keep that contract, side by side:
 //! - [`memory`]: the embedded default, every room in this process's memory. Nothing
@@ -40,7 +40,7 @@ use hyper::body::Bytes;
 use crate::attachments::{Claim, Stored};
 use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
 
-/// The contract between a connection and room state: every room rule a session relies on.
+/// The contract between a connection and room state: every room rule a connection relies on.
 ///
 /// Each operation decides and records in the store, and delivers what it causes (chat,
 /// presence, typing, owner changes) to the members' outboxes. Every refusal is a typed
@@ -100,7 +100,7 @@ pub trait RoomStore: Debug + Send + Sync + Sized + 'static {
     ) -> impl Future<Output = Result<(), SendError>> + Send;
 
     /// The owner locks or unlocks the room.
-    fn lock_room(
+    fn set_locked(
         self: &Arc<Self>,
         membership: &Self::Membership,
         locked: bool,

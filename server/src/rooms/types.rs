@@ -1,6 +1,6 @@
 //! What both room stores answer with: the refusals of `create`, `join`, sending and the
 //! owner's commands, and what an admission, a resume and a departure carry. A leaf both
-//! stores (`memory`, `cluster`) and the session import.
+//! stores (`memory`, `cluster`) and the connection import.
 
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};

@@ -1,7 +1,7 @@
 //! The address of the page a connection's relay serves, for `welcome.page_url`: set by
 //! `front` around a connection's task, read where the welcome is built.
 //!
-//! A task-local rather than a field passed down through the session and the registry:
+//! A task-local rather than a field passed down through the connection and the registry:
 //! the welcome is built inside the connection's own task, so the value is there without
 //! widening those interfaces. Outside such a task (benchmarks, fuzzing) there is none.
 

@@ -11,7 +11,7 @@ use crate::rooms::types::OwnerError;
 
 impl Cluster {
     /// The owner locks or unlocks the room.
-    pub async fn lock_room(
+    pub async fn set_locked(
         self: &Arc<Self>,
         membership: &Membership,
         locked: bool,

@@ -94,12 +94,12 @@ impl RoomStore for Cluster {
         Cluster::status(self, membership, status)
     }
 
-    fn lock_room(
+    fn set_locked(
         self: &Arc<Self>,
         membership: &Membership,
         locked: bool,
     ) -> impl Future<Output = Result<(), OwnerError>> + Send {
-        Cluster::lock_room(self, membership, locked)
+        Cluster::set_locked(self, membership, locked)
     }
 
     fn remove(

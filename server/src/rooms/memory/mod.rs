@@ -29,7 +29,7 @@ use confab_protocol::{
 };
 
 use crate::Config;
-use crate::attachments::{Claim, Store, Stored};
+use crate::attachments::{Claim, FileStore, Stored};
 use crate::clock::now_millis;
 use crate::conn::ConnId;
 use crate::metrics::Metrics;
@@ -74,7 +74,7 @@ pub struct Registry {
     limits: Limits,
     metrics: Arc<Metrics>,
     /// The rooms' attachments: freed as their messages leave a history, or with the room.
-    attachments: Arc<Store>,
+    attachments: Arc<FileStore>,
 }
 
 impl Registry {
@@ -96,7 +96,7 @@ impl Registry {
         metrics
             .rooms
             .set(i64::try_from(rooms.len()).unwrap_or(i64::MAX));
-        let attachments = Arc::new(Store::new(limits.attachments, Arc::clone(&metrics)));
+        let attachments = Arc::new(FileStore::new(limits.attachments, Arc::clone(&metrics)));
         Self {
             metrics,
             rooms: RwLock::new(rooms),
@@ -144,7 +144,7 @@ impl Registry {
     }
 
     /// The owner locks or unlocks the room; everyone hears of it.
-    pub fn lock_room(&self, membership: &Membership, locked: bool) -> Result<(), OwnerError> {
+    pub fn set_locked(&self, membership: &Membership, locked: bool) -> Result<(), OwnerError> {
         let mut room = membership.lock();
         let index = room
             .position(membership.conn)
@@ -317,7 +317,7 @@ impl Registry {
     }
 
     /// The rooms' attachments.
-    pub fn attachments(&self) -> &Arc<Store> {
+    pub fn attachments(&self) -> &Arc<FileStore> {
         &self.attachments
     }
 

@@ -73,12 +73,12 @@ impl RoomStore for Registry {
         ready(Registry::status(self, membership, status))
     }
 
-    fn lock_room(
+    fn set_locked(
         self: &Arc<Self>,
         membership: &Membership,
         locked: bool,
     ) -> impl Future<Output = Result<(), OwnerError>> + Send {
-        ready(Registry::lock_room(self, membership, locked))
+        ready(Registry::set_locked(self, membership, locked))
     }
 
     fn remove(

@@ -244,7 +244,7 @@ fn a_removed_member_is_told_it_is_not_in_the_room_rather_than_succeeding() {
         registry.whisper(&bob, &ann, 2, "psst".into()),
         Err(SendError::NotInRoom)
     );
-    assert_eq!(registry.lock_room(&bob, true), Err(OwnerError::NotInRoom));
+    assert_eq!(registry.set_locked(&bob, true), Err(OwnerError::NotInRoom));
     assert_eq!(registry.remove(&bob, &ann), Err(OwnerError::NotInRoom));
     assert_eq!(registry.chat(&owner, 3, "still here".into()), Ok(()));
 }

@@ -2,7 +2,7 @@
 //! with the text rules, the rate limit and the bad-frame count.
 //!
 //! No sockets here: each frame becomes an [`Outcome`] that the handler carries out, so the
-//! rules read in one place. Dropping a joined session leaves its room (as a dropped
+//! rules read in one place. Dropping a joined connection leaves its room (as a dropped
 //! connection), whatever path ended it.
 
 use std::net::IpAddr;
@@ -54,7 +54,7 @@ pub const STATUS_MAX_STRIKES: u32 = 30;
 
 /// One connection's protocol state, in a relay whose rooms are kept by `S`.
 #[derive(Debug)]
-pub struct Session<S: RoomStore> {
+pub struct Connection<S: RoomStore> {
     shared: Arc<Shared<S>>,
     ip: IpAddr,
     conn: ConnId,
@@ -72,7 +72,7 @@ pub struct Session<S: RoomStore> {
     occasional: Option<Box<Occasional>>,
 }
 
-/// A session's state for requests most connections never make.
+/// A connection's state for requests most connections never make.
 #[derive(Debug)]
 struct Occasional {
     /// Status changes' own budget.
@@ -94,13 +94,13 @@ impl Occasional {
     }
 }
 
-/// The session's occasional state, made on first use.
+/// The connection's occasional state, made on first use.
 fn occasional(slot: &mut Option<Box<Occasional>>) -> &mut Occasional {
     slot.get_or_insert_with(|| Box::new(Occasional::new()))
 }
 
-impl<S: RoomStore> Session<S> {
-    /// A session for a new connection from `ip`.
+impl<S: RoomStore> Connection<S> {
+    /// A connection for a new connection from `ip`.
     pub fn new(shared: Arc<Shared<S>>, ip: IpAddr, conn: ConnId) -> Self {
         let config = &shared.config;
         let rate = MessageRate::new(
@@ -358,7 +358,7 @@ impl<S: RoomStore> Session<S> {
                 Ok(()) | Err(_) => Outcome::Nothing,
             },
             ClientMessage::Lock { locked } => {
-                owner_outcome(rooms.lock_room(membership, locked).await)
+                owner_outcome(rooms.set_locked(membership, locked).await)
             }
             ClientMessage::Remove { name } => owner_outcome(rooms.remove(membership, &name).await),
             // Handled before the rate limit in `on_text`, and before joining.
@@ -514,7 +514,7 @@ fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outco
     })))
 }
 
-impl<S: RoomStore> Drop for Session<S> {
+impl<S: RoomStore> Drop for Connection<S> {
     fn drop(&mut self) {
         if let Some(membership) = self.membership.take() {
             self.shared.rooms.depart(&membership, Departure::Dropped);
