@@ -521,3 +521,6 @@ impl<S: RoomStore> Drop for Connection<S> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
