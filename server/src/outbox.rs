@@ -60,10 +60,47 @@ pub enum Offer {
     Refused,
 }
 
+/// Queued frames, oldest first: the oldest in a slot of its own, the rest in a buffer that
+/// exists only while two or more wait. In a quiet room a member's queue holds one frame at
+/// a time, so delivering it allocates nothing (a buffer made and freed per frame cost an
+/// allocation and a free per recipient per message).
+#[derive(Debug, Default)]
+struct Frames {
+    head: Option<Utf8Bytes>,
+    rest: VecDeque<Utf8Bytes>,
+}
+
+impl Frames {
+    fn len(&self) -> usize {
+        usize::from(self.head.is_some()) + self.rest.len()
+    }
+
+    fn push_back(&mut self, frame: Utf8Bytes) {
+        if self.head.is_none() && self.rest.is_empty() {
+            self.head = Some(frame);
+        } else {
+            self.rest.push_back(frame);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Utf8Bytes> {
+        let frame = self.head.take().or_else(|| self.rest.pop_front());
+        if self.rest.is_empty() {
+            // Given back once drained: an idle member holds no frame buffer.
+            self.rest = VecDeque::new();
+        }
+        frame
+    }
+
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
 /// The state both ends share, behind one short-held lock.
 #[derive(Debug, Default)]
 struct Queue {
-    frames: VecDeque<Utf8Bytes>,
+    frames: Frames,
     /// Bytes of the frames queued.
     bytes: usize,
     /// Set once by [`Outbox::kick`]; taken before any queued frame.
@@ -183,12 +220,12 @@ impl Inbox {
         let queue = &mut *guard;
         let take = max.saturating_sub(batch.len()).min(queue.frames.len());
         batch.reserve(take);
-        for frame in queue.frames.drain(..take) {
+        for _ in 0..take {
+            let Some(frame) = queue.frames.pop_front() else {
+                break;
+            };
             queue.bytes -= frame.len();
             batch.push(frame);
-        }
-        if queue.frames.is_empty() {
-            queue.frames = VecDeque::new();
         }
     }
 
@@ -199,9 +236,6 @@ impl Inbox {
         }
         if let Some(frame) = queue.frames.pop_front() {
             queue.bytes -= frame.len();
-            if queue.frames.is_empty() {
-                queue.frames = VecDeque::new();
-            }
             return Some(Delivery::Frame(frame));
         }
         (with_ending && queue.outbox_gone).then_some(Delivery::Removed)
@@ -212,7 +246,7 @@ impl Drop for Inbox {
     fn drop(&mut self) {
         let mut queue = self.channel.lock();
         queue.inbox_gone = true;
-        queue.frames = VecDeque::new();
+        queue.frames.clear();
     }
 }
 
@@ -318,12 +352,31 @@ mod tests {
     }
 
     #[test]
+    fn one_frame_at_a_time_needs_no_buffer() {
+        let (outbox, mut inbox) = outbox(4);
+        for _ in 0..3 {
+            assert_eq!(outbox.offer(&frame("x")), Offer::Queued);
+            assert_eq!(inbox.channel.lock().frames.rest.capacity(), 0);
+            assert_eq!(inbox.try_next(), Some(frame("x")));
+        }
+        // Two waiting need the buffer; they still come out in order.
+        outbox.offer(&frame("a"));
+        outbox.offer(&frame("b"));
+        assert_eq!(inbox.try_next(), Some(frame("a")));
+        outbox.offer(&frame("c"));
+        let mut batch = Vec::new();
+        inbox.take_queued(&mut batch, 10);
+        assert_eq!(batch, [frame("b"), frame("c")]);
+        assert_eq!(inbox.channel.lock().frames.rest.capacity(), 0);
+    }
+
+    #[test]
     fn a_drained_queue_gives_back_its_whole_buffer() {
         let (outbox, mut inbox) = outbox(256);
         for _ in 0..200 {
             outbox.offer(&frame("x"));
         }
         while inbox.try_next().is_some() {}
-        assert_eq!(inbox.channel.lock().frames.capacity(), 0);
+        assert_eq!(inbox.channel.lock().frames.rest.capacity(), 0);
     }
 }

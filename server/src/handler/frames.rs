@@ -65,6 +65,15 @@ pub async fn write_text<S>(stream: &mut S, frames: &[Utf8Bytes]) -> io::Result<(
 where
     S: AsyncWrite + Unpin,
 {
+    // One frame (a quiet room: nearly every write) needs no list of slices.
+    if let [frame] = frames {
+        let header = Header::text(frame.len());
+        let mut slices = [
+            IoSlice::new(header.as_slice()),
+            IoSlice::new(frame.as_bytes()),
+        ];
+        return write_all(stream, &mut slices).await;
+    }
     let headers: Vec<Header> = frames
         .iter()
         .map(|frame| Header::text(frame.len()))
@@ -79,7 +88,15 @@ where
             ]
         })
         .collect();
-    let mut rest = &mut slices[..];
+    write_all(stream, &mut slices).await
+}
+
+/// Writes every byte of `slices`, vectored, then flushes.
+async fn write_all<S>(stream: &mut S, slices: &mut [IoSlice<'_>]) -> io::Result<()>
+where
+    S: AsyncWrite + Unpin,
+{
+    let mut rest = slices;
     while !rest.is_empty() {
         let written = stream.write_vectored(rest).await?;
         if written == 0 {
