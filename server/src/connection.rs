@@ -5,25 +5,26 @@
 //! rules read in one place. Dropping a joined connection leaves its room (as a dropped
 //! connection), whatever path ended it.
 
+mod enter;
+mod replies;
+
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use confab_protocol::{
-    ClientId, ClientMessage, ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username,
-    close_code, decode_client,
+    ClientId, ClientMessage, ErrorCode, ServerMessage, close_code, decode_client,
 };
 
 use crate::attachments::transfer::Transfers;
 use crate::conn::ConnId;
 use crate::guards::{MessageRate, RateVerdict};
-use crate::outbox::outbox;
-use crate::outcome::{Outcome, rate_limited, retry_after_ms};
+use crate::outcome::{Outcome, rate_limited};
 use crate::presence::PresenceForm;
 use crate::rooms::RoomStore;
-use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
-use crate::secrets;
+use crate::rooms::types::{Departure, Resume, SendError};
 use crate::shared::Shared;
+
+use self::replies::{check_text, membership_lost, not_sent, owner_outcome};
 
 /// Typing hints per second a connection may send (their own token bucket, apart from the
 /// chat rate limit). A client sends one every few seconds while someone types and one when
@@ -374,144 +375,6 @@ impl<S: RoomStore> Connection<S> {
             }
         }
     }
-
-    /// Creates (`room` is `None`) or joins a room, within the failed-join allowance.
-    async fn enter(&mut self, name: Username, room: Option<&RoomCode>, resume: &Resume) -> Outcome {
-        let shared = Arc::clone(&self.shared);
-        let now = Instant::now();
-        let blocked_elsewhere =
-            shared.rooms.shared_failed_joins(self.ip).await >= shared.config.max_failed_joins;
-        if blocked_elsewhere || shared.failed_joins.is_blocked(self.ip, now) {
-            let reply = ServerMessage::error(
-                ErrorCode::TooManyFailedJoins,
-                "too many failed joins from your address; try again later",
-            );
-            return Outcome::Close {
-                reply: Some(reply),
-                code: close_code::POLICY,
-                reason: "too many failed joins",
-            };
-        }
-        if let Some(wait) = room.and(shared.failed_joins.relay_wait(now)) {
-            // Every join by code, not only the failing ones: refusing only unknown codes
-            // would still tell a guesser which codes exist.
-            return Outcome::Reply(ServerMessage::Error(ErrorMessage {
-                code: ErrorCode::TooManyFailedJoins,
-                message: "this relay is refusing joins by code for a moment; try again soon".into(),
-                client_id: None,
-                retry_after_ms: Some(retry_after_ms(wait)),
-            }));
-        }
-        let Ok(fresh_token) = secrets::resume_token() else {
-            return Outcome::Reply(ServerMessage::error(
-                ErrorCode::Internal,
-                "the relay could not draw a token; try again",
-            ));
-        };
-        let (outbox, inbox) = outbox(shared.config.outbox_frames);
-        let arrival = Arrival {
-            conn: self.conn,
-            name,
-            outbox,
-            fresh_token,
-            presence: self.presence,
-            page_url: crate::web::page_url::current(),
-            ip: self.ip,
-        };
-        let result = match room {
-            None => shared.rooms.create(arrival).await,
-            Some(code) => shared.rooms.join(code, arrival, resume).await,
-        };
-        match result {
-            Ok(membership) => {
-                self.membership = Some(membership);
-                Outcome::Entered(inbox)
-            }
-            Err(err) => {
-                if err == JoinError::RoomNotFound {
-                    shared.metrics.failed_joins.inc();
-                    shared.failed_joins.record(self.ip, now);
-                    shared.rooms.share_failed_join(self.ip);
-                }
-                tracing::debug!(%err, ?room, "join refused");
-                Outcome::Reply(ServerMessage::error(err.code(), err.to_string()))
-            }
-        }
-    }
-}
-
-/// The answer to a chat or whisper that was not relayed; `to` names a whisper's recipient.
-fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
-    let (code, message, retry_after_ms) = match err {
-        SendError::NoSuchMember => (
-            ErrorCode::NoSuchMember,
-            format!("{to} is not in this room"),
-            None,
-        ),
-        SendError::Unavailable => (
-            ErrorCode::Unavailable,
-            "the relay cannot reach its cluster right now; nothing was sent".to_owned(),
-            Some(UNAVAILABLE_RETRY_MS),
-        ),
-        SendError::MembershipLost => return membership_lost(),
-        SendError::NotInRoom => return Outcome::Nothing,
-    };
-    Outcome::Reply(ServerMessage::Error(ErrorMessage {
-        code,
-        message,
-        client_id: Some(client_id),
-        retry_after_ms,
-    }))
-}
-
-/// The close for a connection the shared state no longer lists as a member: it resumes.
-fn membership_lost() -> Outcome {
-    Outcome::Close {
-        reply: None,
-        code: close_code::SERVICE_RESTART,
-        reason: "the relay lost touch with its cluster; resume",
-    }
-}
-
-/// The answer to an owner's request: nothing when it was carried out (everyone hears of
-/// it) or when the requester is no longer in the room (its close is on its way), or the
-/// refusal.
-fn owner_outcome(result: Result<(), OwnerError>) -> Outcome {
-    match result {
-        Ok(()) | Err(OwnerError::NotInRoom) => Outcome::Nothing,
-        Err(err) => Outcome::Reply(ServerMessage::Error(ErrorMessage {
-            code: err.code(),
-            message: err.to_string(),
-            client_id: None,
-            retry_after_ms: (err == OwnerError::Unavailable).then_some(UNAVAILABLE_RETRY_MS),
-        })),
-    }
-}
-
-/// How long a client is told to wait before sending again when the cluster is unavailable.
-const UNAVAILABLE_RETRY_MS: u64 = 1000;
-
-/// Refuses empty or over-long texts, naming the message so the client keeps its draft.
-fn check_text(text: &str, max_chars: usize, client_id: ClientId) -> Option<Outcome> {
-    let (code, message) = if text.trim().is_empty() {
-        (
-            ErrorCode::EmptyMessage,
-            "a message needs some text".to_owned(),
-        )
-    } else if text.chars().count() > max_chars {
-        (
-            ErrorCode::MessageTooLong,
-            format!("a message can have at most {max_chars} characters"),
-        )
-    } else {
-        return None;
-    };
-    Some(Outcome::Reply(ServerMessage::Error(ErrorMessage {
-        code,
-        message,
-        client_id: Some(client_id),
-        retry_after_ms: None,
-    })))
 }
 
 impl<S: RoomStore> Drop for Connection<S> {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use confab_protocol::{ClientMessage, ErrorCode, ServerMessage, close_code};
+use confab_protocol::{ClientMessage, ErrorCode, RoomCode, ServerMessage, Username, close_code};
 use futures_util::FutureExt;
 
 use super::*;

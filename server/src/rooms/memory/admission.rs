@@ -11,8 +11,9 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::outbox::Kick;
 use crate::rooms::fanout::PresenceNews;
 use crate::rooms::frames::encode;
+use crate::rooms::memory::guard::{RoomCell, lock_room};
 use crate::rooms::memory::room::{Member, Room};
-use crate::rooms::memory::{Membership, Registry, RoomCell, lock_room};
+use crate::rooms::memory::{Membership, Registry};
 use crate::rooms::types::{Arrival, JoinError, Resume};
 
 impl Registry {

@@ -1,0 +1,180 @@
+//! The scripts of a room's life and what its members do: join (or resume), chat, typing,
+//! whisper, status, departure and the owner's hand-off, reaping a dead relay's members,
+//! restoring a forgotten membership, permanent rooms.
+
+/// Joins a room (created beforehand by a `SET NX`), or resumes into it.
+///
+/// ARGV: channel, name key, name JSON, fresh token, given token ("" if none), now ms,
+/// max members, relay id, conn id, room code (to list the room among the relay's, for
+/// reaping), "1" if this join creates the room (its member owns it), the address.
+/// Returns `{status, token, ev, last_seq, roster, statuses, room state, history...}` with
+/// status `joined`, `reclaimed` (a reserved name taken back) or `replaced` (the member's
+/// older connection is replaced), or `{refusal}`: `room_not_found`, `name_taken`,
+/// `room_full`, `room_locked`, `removed`.
+pub const JOIN: &str = r#"
+local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
+local creating, ip = ARGV[11] == '1', ARGV[12]
+if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
+redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
+local status, token, ev
+local current = redis.call('HGET', MEMBERS, key)
+if current then
+  local member = cjson.decode(current)
+  if given == '' or member.token ~= given then return {'name_taken'} end
+  local old_relay, old_conn = member.relay, member.conn
+  member.relay, member.conn = relay, conn
+  redis.call('HSET', MEMBERS, key, cjson.encode(member))
+  ev = publish(channel, '{"kind":"replaced","relay":' .. cjson.encode(old_relay)
+    .. ',"conn":' .. cjson.encode(old_conn) .. '}')
+  status, token = 'replaced', member.token
+else
+  token, status = fresh, 'joined'
+  local held = redis.call('HGET', RESERVED, key)
+  if held then
+    local reservation = cjson.decode(held)
+    if tonumber(reservation.exp) <= now then
+      redis.call('HDEL', RESERVED, key)
+    elseif reservation.token ~= given then
+      return {'name_taken'}
+    else
+      token, status = reservation.token, 'reclaimed'
+    end
+  end
+  if status == 'joined' then
+    -- Only a new arrival is kept out; a member resuming is let back in.
+    if kept_out(key, ip, now) then return {'removed'} end
+    if redis.call('EXISTS', LOCKED) == 1 then return {'room_locked'} end
+  end
+  if redis.call('HLEN', MEMBERS) >= max_members then return {'room_full'} end
+  if status == 'reclaimed' then redis.call('HDEL', RESERVED, key) end
+  redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn, ip = ip}))
+  redis.call('HSET', NAMES, key, name)
+  redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
+  if creating then set_owner(token, key) end
+  for i = 1, #KEYS do redis.call('PERSIST', KEYS[i]) end
+  for _, file in ipairs(file_keys()) do redis.call('PERSIST', file) end
+  ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
+    .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
+  settle_owner(channel, now)
+end
+local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now)}
+for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1] = event end
+return reply
+"#;
+
+/// Sequences a chat: the next `seq`, kept in the history and published.
+///
+/// ARGV: channel, name key, relay id, conn id, event body (a JSON object), history length.
+/// Returns `{"ok", seq}` or `{"not_member"}`.
+pub const CHAT: &str = r#"
+local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if not member_on(key, relay, conn) then return {'not_member'} end
+local seq, event = sequence(body, keep)
+redis.call('PUBLISH', channel, event)
+return {'ok', tostring(seq)}
+"#;
+
+/// Publishes an event that needs no `seq` (a typing hint), numbered like every other, if
+/// its sender is still a member on this connection (as memory mode checks): a member
+/// removed through another relay, or a room that expired, publishes nothing and creates
+/// no key.
+///
+/// ARGV: channel, event body, sender's name key, relay id, conn id. Returns 1 if
+/// published, 0 if not.
+pub const EVENT: &str = r#"
+if not member_on(ARGV[3], ARGV[4], ARGV[5]) then return 0 end
+publish(ARGV[1], ARGV[2])
+return 1
+"#;
+
+/// Publishes a whisper if its sender is still a member on this connection and its
+/// recipient is a member (and someone else).
+///
+/// ARGV: channel, recipient's name key, event body, sender's name key, relay id, conn id.
+/// Returns `{"ok", recipient name JSON}`, `{"no_such_member"}` or `{"not_member"}`.
+pub const WHISPER: &str = r#"
+if not member_on(ARGV[4], ARGV[5], ARGV[6]) then return {'not_member'} end
+local name = redis.call('HGET', NAMES, ARGV[2])
+if not name or redis.call('HEXISTS', MEMBERS, ARGV[2]) == 0 then return {'no_such_member'} end
+-- A whisper to yourself is only the echo the sender's relay gives it: nothing to publish.
+if ARGV[2] ~= ARGV[4] then publish(ARGV[1], ARGV[3]) end
+return {'ok', name}
+"#;
+
+/// Removes a member if it is still on the given connection.
+///
+/// ARGV: channel, name key, relay id, conn id, reserve ("1"/"0"), reservation end ms,
+/// grace ms, now ms. Returns 1 if the member was removed, 2 if it was the owner and its
+/// name is now reserved (the caller runs [`SETTLE`] when the reservation ends), 0 if not.
+pub const DEPART: &str = r#"
+local channel, key, relay, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local member = member_on(key, relay, conn)
+if not member then return 0 end
+local o = owner()
+local owner_reserved = ARGV[5] == '1' and o ~= nil and o.token == member.token
+remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+if owner_reserved then return 2 end
+return 1
+"#;
+
+/// Passes ownership on if its holder is gone for good (a reservation that ended unused),
+/// as memory mode does when the reservation's timer fires. Nothing if the owner came back.
+///
+/// ARGV: channel, now ms. Returns 1.
+pub const SETTLE: &str = r#"
+settle_owner(ARGV[1], tonumber(ARGV[2]))
+return 1
+"#;
+
+/// Sets a member's status (stored for `welcome`) and publishes the change.
+///
+/// ARGV: channel, name key, relay id, conn id, status, event body. Returns 1 if done.
+pub const STATUS: &str = r#"
+local channel, key, relay, conn, status = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if not member_on(key, relay, conn) then return 0 end
+if status == 'away' then redis.call('HSET', AWAY, key, '1') else redis.call('HDEL', AWAY, key) end
+publish(channel, ARGV[6])
+return 1
+"#;
+
+/// Removes every member a dead relay had in the room, as dropped connections.
+///
+/// ARGV: channel, dead relay id, reservation end ms, grace ms, now ms. Returns how many.
+pub const REAP: &str = r#"
+local channel, dead, exp, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local now = tonumber(ARGV[5])
+local removed = 0
+for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
+  local current = redis.call('HGET', MEMBERS, key)
+  if current then
+    local member = cjson.decode(current)
+    if member.relay == dead then
+      remove(channel, key, member, true, exp, grace, now)
+      removed = removed + 1
+    end
+  end
+end
+return removed
+"#;
+
+/// Gives back a membership Redis forgot (it was restarted): makes the room exist again
+/// (for the grace period, until a join keeps it), moves `seq` up to what the relay had
+/// seen, and reserves the name for its token, so the join that follows reclaims it.
+///
+/// ARGV: name key, token, reservation end ms, last seq seen, grace ms.
+pub const RESTORE: &str = r#"
+local key, token, exp, seen, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+if redis.call('EXISTS', ROOM) == 0 then redis.call('SET', ROOM, '1', 'PX', grace) end
+if tonumber(redis.call('GET', SEQ) or '0') < seen then redis.call('SET', SEQ, seen) end
+if redis.call('HEXISTS', MEMBERS, key) == 0 and redis.call('HEXISTS', RESERVED, key) == 0 then
+  redis.call('HSET', RESERVED, key, cjson.encode({token = token, exp = exp}))
+end
+return 1
+"#;
+
+/// Makes a permanent room exist (it never expires).
+pub const PERMANENT: &str = r#"
+redis.call('SET', ROOM, 'p')
+return 1
+"#;
