@@ -566,3 +566,80 @@ async fn a_connection_redis_no_longer_lists_cannot_type_or_whisper_into_the_room
         "nothing from a non-member reached ann: {seen:?}"
     );
 }
+
+/// A member removed while its relay had sent it to resume stays out when it resumes there:
+/// the relay's memory of whom it sent away gives back only what Redis lost, never what the
+/// room's owner took away meanwhile.
+#[tokio::test]
+async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_there() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = b.creator("ann").await;
+    let room = welcome.room;
+    let (mut bob, _) = a.member("bob", &room).await;
+    ann.recv_member_joined("bob").await;
+    let tokens = [ann.welcome_token(), bob.welcome_token()];
+    // Both relays lose their bus connection: each sends its members to resume (1012) and
+    // remembers whom it sent.
+    redis.cli(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    for member in [&mut ann, &mut bob] {
+        let end = loop {
+            match member.next_event().await {
+                Event::Message(_) => {}
+                other => break other,
+            }
+        };
+        assert!(
+            matches!(end, Event::Close(Some(code)) if code == close_code::SERVICE_RESTART),
+            "{end:?}"
+        );
+    }
+    let resume = |who: &str, token: &str| ClientMessage::Join {
+        name: confab_tests::name(who),
+        room: room.clone(),
+        resume_token: Some(token.to_owned()),
+        last_seq: None,
+    };
+    // ann, the owner, is back first and removes bob, who has not resumed yet.
+    let mut ann = within("ann's resume", async {
+        loop {
+            let mut client = b.client().await;
+            client.send(&resume("ann", &tokens[0])).await;
+            match client.recv().await {
+                ServerMessage::Welcome(_) => break client,
+                ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => panic!("ann's resume: {other:?}"),
+            }
+        }
+    })
+    .await;
+    ann.send(&ClientMessage::Remove {
+        name: confab_tests::name("bob"),
+    })
+    .await;
+    ann.recv_until(
+        |m| matches!(m, ServerMessage::MemberLeft { name, .. } if name.as_str() == "bob"),
+    )
+    .await;
+    // bob resumes on the relay that sent him away: he was removed, and stays out.
+    let answer = within("bob's resume", async {
+        loop {
+            let mut client = a.client().await;
+            client.send(&resume("bob", &tokens[1])).await;
+            match client.recv().await {
+                ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => break other,
+            }
+        }
+    })
+    .await;
+    assert!(
+        matches!(&answer, ServerMessage::Error(e) if e.code == ErrorCode::Removed),
+        "{answer:?}"
+    );
+}

@@ -214,13 +214,15 @@ impl Cluster {
             remembered.last_seq
         };
         let grace = millis(self.config.room_grace).max(1);
+        let now = now_millis();
         let restored: redis::RedisResult<i64> = scripts::RESTORE_SCRIPT
             .key(keys.all())
             .arg(key)
             .arg(token)
-            .arg(now_millis() + grace)
+            .arg(now + grace)
             .arg(last_seq)
             .arg(grace)
+            .arg(now)
             .invoke_async(&mut self.redis.clone())
             .await;
         if let Err(err) = restored {

@@ -162,10 +162,20 @@ return removed
 /// (for the grace period, until a join keeps it), moves `seq` up to what the relay had
 /// seen, and reserves the name for its token, so the join that follows reclaims it.
 ///
-/// ARGV: name key, token, reservation end ms, last seq seen, grace ms.
+/// Only what Redis lost: a room Redis still has from before (`"1"`) is the truth, and a
+/// member it does not list left or was removed, so it gets nothing back; nor does a name
+/// kept out. A room this script made again is marked `"r"`, so the next member the relay
+/// sent away gets its place back too. (A permanent room, `"p"`, has no owner to remove
+/// anyone.)
+///
+/// ARGV: name key, token, reservation end ms, last seq seen, grace ms, now ms. Returns 1
+/// if the name is reserved for the token now, 0 if not.
 pub const RESTORE: &str = r#"
-local key, token, exp, seen, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-if redis.call('EXISTS', ROOM) == 0 then redis.call('SET', ROOM, '1', 'PX', grace) end
+local key, token, exp, seen, grace, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local state = redis.call('GET', ROOM)
+if state == '1' then return 0 end
+if kept_out(key, '', now) then return 0 end
+if not state then redis.call('SET', ROOM, 'r', 'PX', grace) end
 if tonumber(redis.call('GET', SEQ) or '0') < seen then redis.call('SET', SEQ, seen) end
 if redis.call('HEXISTS', MEMBERS, key) == 0 and redis.call('HEXISTS', RESERVED, key) == 0 then
   redis.call('HSET', RESERVED, key, cjson.encode({token = token, exp = exp}))
