@@ -643,3 +643,45 @@ async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_the
         "{answer:?}"
     );
 }
+
+/// A hole in a room's event numbers (an event the bus never brought) is noticed, not
+/// passed over in silence: the relay sends the room's members to resume, and each gets
+/// what it missed.
+#[tokio::test]
+async fn a_hole_in_a_rooms_events_sends_its_members_to_resume_with_what_they_missed() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let room = welcome.room;
+    let (mut bob, _) = a.member("bob", &room).await;
+    ann.recv_member_joined("bob").await;
+    let token = bob.welcome_token();
+    // An event number taken with nothing published: what a lost bus message looks like.
+    redis.cli(&["INCR", &format!("confab:{{{room}}}:ev")]);
+    ann.chat(1, "after the hole").await;
+    for member in [&mut ann, &mut bob] {
+        let end = loop {
+            match member.next_event().await {
+                Event::Message(_) => {}
+                other => break other,
+            }
+        };
+        assert!(
+            matches!(end, Event::Close(Some(code)) if code == close_code::SERVICE_RESTART),
+            "{end:?}"
+        );
+    }
+    let mut bob = a.client().await;
+    bob.send(&ClientMessage::Join {
+        name: confab_tests::name("bob"),
+        room,
+        resume_token: Some(token),
+        last_seq: Some(0),
+    })
+    .await;
+    let ServerMessage::Welcome(welcome) = bob.recv().await else {
+        panic!("bob resumes");
+    };
+    let texts: Vec<&str> = welcome.history.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["after the hole"]);
+}

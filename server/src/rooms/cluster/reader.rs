@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::outbox::Kick;
 use crate::rooms::cluster::bus::Envelope;
+use crate::rooms::cluster::local::Kicked;
 use crate::rooms::cluster::local::deliver::Delivered;
 use crate::rooms::cluster::retries::PendingDeparture;
 use crate::rooms::cluster::{Cluster, Remembered};
@@ -60,6 +61,12 @@ impl Cluster {
     /// shared state hears of the old connections once Redis answers again.
     pub(super) fn resync(self: &Arc<Self>, why: &str) {
         let kicked = self.local.kick_all(Kick::Resync);
+        self.remember_resumes(kicked, why);
+    }
+
+    /// Notes the members sent to resume (`why`): their rooms, tokens and newest `seq` in the
+    /// ledger, for `restore`, and their old connections as departures for Redis.
+    fn remember_resumes(self: &Arc<Self>, kicked: Vec<Kicked>, why: &str) {
         if kicked.is_empty() {
             return;
         }
@@ -95,6 +102,7 @@ impl Cluster {
     /// Tells the cluster about the members a delivery evicted here, and sets the timer of
     /// the presence batch it left waiting.
     pub(super) fn after_delivery(self: &Arc<Self>, code: &RoomCode, delivered: Delivered) {
+        self.remember_resumes(delivered.resync, "events of a room were lost on the bus");
         for who in delivered.evicted {
             self.spawn_departure(PendingDeparture {
                 who,

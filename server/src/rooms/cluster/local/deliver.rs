@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::conn::ConnId;
 use crate::outbox::Kick;
 use crate::rooms::cluster::bus::{Envelope, Event, Origin};
-use crate::rooms::cluster::local::{Evicted, LocalMember, LocalRoom, LocalRooms, lock};
+use crate::rooms::cluster::local::{Evicted, Kicked, LocalMember, LocalRoom, LocalRooms, lock};
 use crate::rooms::fanout::{self, PresenceNews, Sent};
 use crate::rooms::frames::encode;
 
@@ -24,6 +24,17 @@ impl LocalRooms {
         };
         let mut room = lock(&room);
         let ev = envelope.ev;
+        if room.last_ev != 0 && ev > room.last_ev + 1 {
+            // Events were lost on the way: nobody here can be told what they said, so every
+            // local member resumes (1012) and gets exactly what it missed, or a `gap`.
+            room.last_ev = ev;
+            let resync = self.kick_room(code, &mut room, Kick::Resync);
+            return Delivered {
+                resync,
+                ..Delivered::default()
+            };
+        }
+        room.last_ev = room.last_ev.max(ev);
         if let Event::Chat { seq, .. } = &envelope.event {
             room.last_seq = room.last_seq.max(*seq);
         }
@@ -125,6 +136,7 @@ impl LocalRooms {
         Delivered {
             evicted,
             batch_at: room.presence.arm(),
+            resync: Vec::new(),
         }
     }
 
@@ -148,6 +160,7 @@ impl LocalRooms {
         Delivered {
             evicted,
             batch_at: room.presence.arm(),
+            resync: Vec::new(),
         }
     }
 
@@ -187,6 +200,9 @@ pub struct Delivered {
     pub evicted: Vec<Evicted>,
     /// When the room's waiting presence batch should go out, if a timer must send it.
     pub batch_at: Option<tokio::time::Instant>,
+    /// Members sent to resume because events of the room were lost (a hole in its event
+    /// numbers): the cluster remembers them as it does after any resync.
+    pub resync: Vec<Kicked>,
 }
 
 /// The frame everyone gets for `event`, whose connection gets something else (or nothing),

@@ -145,6 +145,9 @@ pub struct LocalRoom {
     roster_ev: u64,
     /// Presence changes waiting for the next `presence` batch.
     presence: PresenceBatch,
+    /// The newest event number delivered from the bus (0: none yet since subscribing): the
+    /// next must follow it, or events were lost.
+    last_ev: u64,
 }
 
 /// A member this relay sent to resume (1012), and what it knew of the room then: enough to
@@ -231,27 +234,32 @@ impl LocalRooms {
     pub fn kick_all(&self, reason: Kick) -> Vec<Kicked> {
         let mut kicked = Vec::new();
         for (code, room) in read(&self.rooms).iter() {
-            let mut room = lock(room);
-            let last_seq = room.last_seq;
-            for mut member in room.members.drain(..) {
-                member.outbox.kick(reason);
-                self.metrics.members.dec();
-                kicked.push(Kicked {
-                    who: Evicted {
-                        code: code.clone(),
-                        key: member.key,
-                        conn: member.conn,
-                    },
-                    token: member.token,
-                    last_seq,
-                });
-            }
+            kicked.extend(self.kick_room(code, &mut lock(room), reason));
+        }
+        kicked
+    }
+
+    /// Kicks every local member of room `code` with `reason` and forgets them; returns who
+    /// they were.
+    pub fn kick_room(&self, code: &RoomCode, room: &mut LocalRoom, reason: Kick) -> Vec<Kicked> {
+        let last_seq = room.last_seq;
+        let mut kicked = Vec::new();
+        for mut member in room.members.drain(..) {
+            member.outbox.kick(reason);
+            self.metrics.members.dec();
+            kicked.push(Kicked {
+                who: Evicted {
+                    code: code.clone(),
+                    key: member.key,
+                    conn: member.conn,
+                },
+                token: member.token,
+                last_seq,
+            });
         }
         kicked
     }
 }
-
-impl LocalRooms {}
 
 impl LocalRoom {
     /// Adds a member whose join is about to run (see the module docs), hearing of presence

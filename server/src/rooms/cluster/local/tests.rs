@@ -42,14 +42,15 @@ fn texts(inbox: &mut Inbox) -> Vec<String> {
 #[test]
 fn a_pending_member_gets_its_welcome_first_then_only_the_events_after_its_join() {
     let (rooms, mut inboxes) = rooms_with(8, &[(1, "ann")]);
-    // Events 4 (before ann's join, numbered 5) and 6, 7 (after) arrive before the reply.
-    for ev in [4, 6, 7] {
-        assert!(
-            rooms
-                .deliver(&code(), &left(ev, &format!("x{ev}")))
-                .evicted
-                .is_empty()
-        );
+    // Events 4 (before ann's join, numbered 5), her own join and 6, 7 (after) arrive
+    // before the reply.
+    for ev in [4, 5, 6, 7] {
+        let event = if ev == 5 {
+            own_join(5, "ann", 1, &["ann"])
+        } else {
+            left(ev, &format!("x{ev}"))
+        };
+        assert!(rooms.deliver(&code(), &event).evicted.is_empty());
     }
     assert!(
         texts(&mut inboxes[0]).is_empty(),
@@ -107,6 +108,21 @@ fn joined(ev: u64, who: &str, roster: &[&str]) -> Envelope {
             origin: Origin {
                 relay: "elsewhere".into(),
                 conn: "1".into(),
+            },
+        },
+    }
+}
+
+/// Event `ev`: `who` joined on this relay's connection `conn`.
+fn own_join(ev: u64, who: &str, conn: ConnId, roster: &[&str]) -> Envelope {
+    Envelope {
+        ev,
+        event: Event::Joined {
+            name: name(who),
+            members: roster.iter().map(|n| name(n)).collect(),
+            origin: Origin {
+                relay: "me".into(),
+                conn: conn.to_string(),
             },
         },
     }
@@ -172,9 +188,13 @@ async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join
     let (tx, mut pending_inbox) = outbox(64);
     lock(&room).add_pending(2, name("bob"), tx, PresenceForm::Batches, 64);
     // Events 2 and 3 come before bob's join (event 4) is answered, 5 after it.
-    for (ev, who) in [(2, "x2"), (3, "x3"), (5, "x5")] {
-        let delivered = rooms.deliver(&code(), &joined(ev, who, &["ann", who]));
-        assert!(delivered.evicted.is_empty());
+    for (ev, who) in [(2, "x2"), (3, "x3"), (4, "bob"), (5, "x5")] {
+        let event = if who == "bob" {
+            own_join(ev, who, 2, &["ann", who])
+        } else {
+            joined(ev, who, &["ann", who])
+        };
+        assert!(rooms.deliver(&code(), &event).evicted.is_empty());
     }
     tokio::time::advance(crate::presence::BATCH_INTERVAL).await;
     assert!(rooms.send_batch(&code()).evicted.is_empty());
@@ -194,7 +214,7 @@ async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join
         .collect();
     assert_eq!(
         live,
-        ["x2", "x3", "x5"],
+        ["x2", "x3", "bob", "x5"],
         "the live member hears every change once"
     );
 }
@@ -222,4 +242,25 @@ async fn a_crowd_arriving_while_a_batched_member_joins_takes_one_place_in_its_qu
     assert_eq!(seen[0], "WELCOME");
     let expected: Vec<String> = (20..40).map(|i| format!("m{i}")).collect();
     assert_eq!(presence_frames(&seen[1..]), [(expected, 41)]);
+}
+
+#[tokio::test]
+async fn a_hole_in_a_rooms_event_numbers_sends_its_local_members_to_resume() {
+    let (rooms, mut inboxes) = rooms_with(8, &[(1, "ann"), (2, "bob")]);
+    let room = rooms.get(&code()).expect("room");
+    assert!(lock(&room).go_live(1, 1, 3, "ann-token", &[]));
+    assert!(lock(&room).go_live(2, 1, 3, "bob-token", &[]));
+    for ev in [2, 3] {
+        assert!(rooms.deliver(&code(), &left(ev, "x")).resync.is_empty());
+    }
+    // Event 4 never came: 5 shows the hole.
+    let delivered = rooms.deliver(&code(), &left(5, "x5"));
+    let tokens: Vec<&str> = delivered.resync.iter().map(|k| k.token.as_str()).collect();
+    assert_eq!(tokens, ["ann-token", "bob-token"]);
+    assert!(delivered.resync.iter().all(|k| k.last_seq == 3));
+    for inbox in &mut inboxes {
+        let _ = texts(inbox);
+        assert_eq!(inbox.next().await, Delivery::Kicked(Kick::Resync));
+    }
+    assert!(lock(&room).members.is_empty());
 }
