@@ -10,6 +10,8 @@
 #   gcc                     C code in ring (TLS) and wayland-backend
 #   redis-server, redis-tools   tests/tests/cluster*.rs and friends start their own
 #                           redis-server on a unix socket (and with --tls-port) and use redis-cli
+#   libfaketime             tests/tests/cluster.rs runs a relay whose wall clock is an hour
+#                           fast (LD_PRELOAD), to show no relay's clock can reap the others
 #   openssl                 web-test/web-test.mjs makes the certificate of its https check
 #   chromium                web-test/*.mjs: the web client in real headless Chromium
 #   fonts-noto-color-emoji  web-test/web-test.mjs checks that an emoji in a message is drawn
@@ -31,7 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(gcc redis-server redis-tools openssl chromium fonts-noto-color-emoji
-    fonts-dejavu-core brotli)
+    fonts-dejavu-core brotli libfaketime)
 if [ "${1:-}" = --screenshots ]; then
     PACKAGES+=(xvfb xauth xdotool imagemagick libgl1-mesa-dri fonts-noto-cjk)
 fi

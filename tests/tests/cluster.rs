@@ -685,3 +685,50 @@ async fn a_hole_in_a_rooms_events_sends_its_members_to_resume_with_what_they_mis
     let texts: Vec<&str> = welcome.history.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["after the hole"]);
 }
+
+/// Time is Redis's: a relay whose wall clock runs an hour fast (libfaketime) neither reaps
+/// the relays beating on time nor is reaped by them; their members stay in one room.
+#[tokio::test]
+async fn a_relay_whose_clock_runs_an_hour_fast_reaps_nobody() {
+    const FAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+    assert!(
+        std::path::Path::new(FAKETIME).exists(),
+        "libfaketime is missing: run scripts/setup.sh"
+    );
+    let redis = RedisServer::start().await;
+    let on_time = TestRelay::start(cluster_config(&redis)).await;
+    let fast = RelayProcess::start_with_env(
+        relay_binary(),
+        &cluster_args(&redis, "30s"),
+        &[
+            ("LD_PRELOAD", FAKETIME),
+            ("FAKETIME", "+1h"),
+            ("DONT_FAKE_MONOTONIC", "1"),
+        ],
+    )
+    .await;
+    let (mut ann, welcome) = on_time.creator("ann").await;
+    let mut bob = TestClient::connect(&fast.url()).await;
+    bob.join("bob", &welcome.room).await;
+    ann.recv_member_joined("bob").await;
+    // Heartbeats go every third of the 1 s TTL: the fast relay reaps (or not) at each.
+    // Before, its first reap took the on-time relay for an hour dead and dropped ann.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    bob.chat(1, "still here?").await;
+    let seen = ann
+        .collect_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "still here?"))
+        .await;
+    assert!(
+        !seen
+            .iter()
+            .any(|m| matches!(m, ServerMessage::MemberLeft { .. })),
+        "{seen:?}"
+    );
+    bob.send(&ClientMessage::Roster).await;
+    let members = loop {
+        if let ServerMessage::Roster { members } = bob.recv().await {
+            break members;
+        }
+    };
+    assert_eq!(roster(&members), ["ann", "bob"]);
+}

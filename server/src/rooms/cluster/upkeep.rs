@@ -49,7 +49,9 @@ impl Cluster {
         let window = millis(self.config.failed_join_window).max(1);
         tokio::spawn(async move {
             let key = format!("confab:failed:{ip}");
+            // One transaction: a counter never outlives its window without an expiry.
             let counted: Result<(), _> = redis::pipe()
+                .atomic()
                 .incr(&key, 1)
                 .ignore()
                 .cmd("PEXPIRE")
@@ -68,14 +70,13 @@ impl Cluster {
     /// Heartbeat; returns whether this relay had been taken for dead (a reaper left a
     /// mark: see [`Self::reap`]).
     pub(super) async fn beat(&self) -> redis::RedisResult<bool> {
-        let (reaped,): (Option<String>,) = redis::pipe()
-            .zadd(RELAYS_KEY, &self.relay, now_millis())
-            .ignore()
-            .cmd("GETDEL")
-            .arg(reaped_key(&self.relay))
-            .query_async(&mut self.redis.clone())
+        let reaped: i64 = scripts::BEAT_SCRIPT
+            .key(RELAYS_KEY)
+            .key(reaped_key(&self.relay))
+            .arg(&self.relay)
+            .invoke_async(&mut self.redis.clone())
             .await?;
-        Ok(reaped.is_some())
+        Ok(reaped == 1)
     }
 
     /// Heartbeats, reaps dead relays, drops empty local rooms and retries departures.
@@ -115,8 +116,11 @@ impl Cluster {
     /// Removes the members of relays whose heartbeat is older than `ttl`, as dropped.
     pub(super) async fn reap(&self, ttl: Duration) -> redis::RedisResult<()> {
         let mut redis = self.redis.clone();
-        let cutoff = now_millis().saturating_sub(millis(ttl));
-        let dead: Vec<String> = redis.zrangebyscore(RELAYS_KEY, 0, cutoff).await?;
+        let dead: Vec<String> = scripts::DEAD_RELAYS_SCRIPT
+            .key(RELAYS_KEY)
+            .arg(millis(ttl))
+            .invoke_async(&mut redis)
+            .await?;
         let grace = millis(self.config.room_grace).max(1);
         for relay in dead.iter().filter(|relay| **relay != self.relay) {
             let rooms_key = format!("confab:relay:{relay}:rooms");

@@ -12,7 +12,7 @@
 /// older connection is replaced), or `{refusal}`: `room_not_found`, `name_taken`,
 /// `room_full`, `room_locked`, `removed`.
 pub const JOIN: &str = r#"
-local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], clock()
 local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
 local creating, ip = ARGV[11] == '1', ARGV[12]
 if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
@@ -113,7 +113,7 @@ local member = member_on(key, relay, conn)
 if not member then return 0 end
 local o = owner()
 local owner_reserved = ARGV[5] == '1' and o ~= nil and o.token == member.token
-remove(channel, key, member, ARGV[5] == '1', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+remove(channel, key, member, ARGV[5] == '1', from_relay(ARGV[6], ARGV[8]), tonumber(ARGV[7]), clock())
 if owner_reserved then return 2 end
 return 1
 "#;
@@ -123,7 +123,7 @@ return 1
 ///
 /// ARGV: channel, now ms. Returns 1.
 pub const SETTLE: &str = r#"
-settle_owner(ARGV[1], tonumber(ARGV[2]))
+settle_owner(ARGV[1], clock())
 return 1
 "#;
 
@@ -142,8 +142,8 @@ return 1
 ///
 /// ARGV: channel, dead relay id, reservation end ms, grace ms, now ms. Returns how many.
 pub const REAP: &str = r#"
-local channel, dead, exp, grace = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local now = tonumber(ARGV[5])
+local channel, dead, grace = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local now, exp = clock(), from_relay(ARGV[3], ARGV[5])
 local removed = 0
 for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
   local current = redis.call('HGET', MEMBERS, key)
@@ -171,7 +171,8 @@ return removed
 /// ARGV: name key, token, reservation end ms, last seq seen, grace ms, now ms. Returns 1
 /// if the name is reserved for the token now, 0 if not.
 pub const RESTORE: &str = r#"
-local key, token, exp, seen, grace, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local key, token, seen, grace = ARGV[1], ARGV[2], tonumber(ARGV[4]), ARGV[5]
+local now, exp = clock(), from_relay(ARGV[3], ARGV[6])
 local state = redis.call('GET', ROOM)
 if state == '1' then return 0 end
 if kept_out(key, '', now) then return 0 end

@@ -7,10 +7,16 @@
 //! room's event number; a chat also carries `seq`. Names are stored JSON-encoded (by the
 //! relay, from validated [`confab_protocol::Username`]s), so a script can splice them into
 //! an event without encoding anything itself.
+//!
+//! Time is Redis's: every script reads Redis's clock (`TIME`) for now, reservation ends,
+//! bans and heartbeats. Where a relay still passes its `now ms` beside an end, only the
+//! end's distance from that `now` counts, so a relay whose clock is wrong can neither reap
+//! the others nor end a reservation or a ban early.
 
 mod members;
 mod owner;
 mod prelude;
+mod relays;
 
 use std::sync::LazyLock;
 
@@ -20,6 +26,7 @@ use redis::Script;
 use self::members::{CHAT, DEPART, EVENT, JOIN, PERMANENT, REAP, RESTORE, SETTLE, STATUS, WHISPER};
 use self::owner::{LOCK, OWNER_CHECK, REMOVE};
 use self::prelude::PRELUDE;
+use self::relays::{BEAT, CLOCK, DEAD};
 
 /// The keys of one room. All share the hash tag `{CODE}`, so they live on one shard.
 #[derive(Debug, Clone)]
@@ -102,3 +109,10 @@ pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
 pub static RESTORE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(RESTORE));
 /// [`PERMANENT`].
 pub static PERMANENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PERMANENT));
+
+/// This relay's heartbeat by Redis's clock (see `relays.rs`).
+pub static BEAT_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(&format!("{CLOCK}{BEAT}")));
+
+/// The relays whose heartbeat is too old by Redis's clock.
+pub static DEAD_RELAYS_SCRIPT: LazyLock<Script> =
+    LazyLock::new(|| Script::new(&format!("{CLOCK}{DEAD}")));

@@ -19,7 +19,7 @@ pub const LOCK: &str = r#"
 local checked = owner_check(ARGV[2], ARGV[3], ARGV[4])
 if checked ~= 'ok' then return checked end
 if ARGV[5] == '1' then redis.call('SET', LOCKED, '1') else redis.call('DEL', LOCKED) end
-publish_state(ARGV[1], tonumber(ARGV[6]))
+publish_state(ARGV[1], clock())
 return 'ok'
 "#;
 
@@ -30,7 +30,7 @@ return 'ok'
 /// ms, grace ms. Returns `ok`, `not_owner`, `not_member`, `yourself` or `no_such_member`.
 pub const REMOVE: &str = r#"
 local channel, key, target = ARGV[1], ARGV[2], ARGV[5]
-local until_ms, now, grace = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local until_ms, now, grace = from_relay(ARGV[6], ARGV[7]), clock(), tonumber(ARGV[8])
 local checked = owner_check(key, ARGV[3], ARGV[4])
 if checked ~= 'ok' then return checked end
 if target == key then return 'yourself' end

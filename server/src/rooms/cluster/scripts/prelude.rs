@@ -12,6 +12,19 @@ local OWNER, LOCKED, BANNED, AWAY, REMOVALS = KEYS[10], KEYS[11], KEYS[12], KEYS
 local MAX_REMOVALS = 64
 
 -- The roster in joining order, as a JSON array of names.
+-- Now, in ms, by Redis's clock: every end and every comparison in the scripts uses it, so
+-- no relay's clock can reap, ban or expire anything early for the others. An end a relay
+-- passes is taken as its distance from the relay's own `now` (`until - now`).
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The end `relay_end` (ms, by the calling relay's clock `relay_now`) on Redis's clock.
+local function from_relay(relay_end, relay_now)
+  return clock() + (tonumber(relay_end) - tonumber(relay_now))
+end
+
 local function roster()
   local names = {}
   for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
