@@ -136,7 +136,7 @@ impl<S: RoomStore> Connection<S> {
     /// for Redis (bounded by the cluster's command timeout).
     pub async fn on_text(&mut self, text: &str) -> Outcome {
         match decode_client(text) {
-            Ok(ClientMessage::Leave) => self.leave(),
+            Ok(ClientMessage::Leave) => self.leave().await,
             Ok(message @ ClientMessage::Typing { .. }) => match self.typing_rate.check() {
                 RateVerdict::Allowed => self.on_message(message).await,
                 // A hint is advisory: an extra one is dropped without a word.
@@ -270,11 +270,12 @@ impl<S: RoomStore> Connection<S> {
         }
     }
 
-    /// Leaves on purpose (the name is free at once) and closes normally. Never rate limited.
-    fn leave(&mut self) -> Outcome {
+    /// Leaves on purpose (the name is free at once: the store has recorded it before the
+    /// close goes out) and closes normally. Never rate limited.
+    async fn leave(&mut self) -> Outcome {
         match self.membership.take() {
             Some(membership) => {
-                self.shared.rooms.depart(&membership, Departure::Left);
+                self.shared.rooms.leave(&membership).await;
                 Outcome::Close {
                     reply: None,
                     code: close_code::NORMAL,

@@ -327,3 +327,19 @@ on_both_stores! {
         assert_eq!(refusal(&relay, &room, "stranger3", *oldest_ip).await, None, "the forgotten address");
     }
 }
+
+on_both_stores! {
+    async fn the_first_member_into_an_emptied_room_owns_it_from_its_welcome(store: Store) {
+        let relay = store.relay().await;
+        let (mut ann, welcome) = relay.creator("ann").await;
+        let room = welcome.room;
+        ann.leave().await;
+        ann.expect_close(1000).await;
+        // The room is empty but kept for its grace period; bob is the first back in.
+        let (mut bob, welcome) = relay.member("bob", &room).await;
+        assert_eq!(welcome.room_state, owned_by("bob", false));
+        // Everyone is told too, bob included; nothing says otherwise first.
+        let told = bob.recv_until(|m| state_of(m).is_some()).await;
+        assert_eq!(state_of(&told), Some(owned_by("bob", false)));
+    }
+}

@@ -118,6 +118,12 @@ pub trait RoomStore: Debug + Send + Sync + Sized + 'static {
     /// elsewhere updates it from a task of its own.
     fn depart(self: &Arc<Self>, membership: &Self::Membership, departure: Departure);
 
+    /// The member sent `leave`: removes it and returns once the store has recorded it, so
+    /// that when the connection's close goes out the name is free and the room as others
+    /// will find it (a store that cannot reach its state in time records it later, as
+    /// [`Self::depart`] does).
+    fn leave(self: &Arc<Self>, membership: &Self::Membership) -> impl Future<Output = ()> + Send;
+
     /// Holds `size` bytes in the member's room for an upload, or says which limit it would
     /// pass.
     fn reserve_file(

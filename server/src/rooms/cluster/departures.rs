@@ -9,7 +9,7 @@ use crate::clock::{millis, now_millis};
 use crate::rooms::cluster::local::{Evicted, lock};
 use crate::rooms::cluster::retries::PendingDeparture;
 use crate::rooms::cluster::scripts::{self, RoomKeys};
-use crate::rooms::cluster::{Cluster, Membership};
+use crate::rooms::cluster::{Cluster, Membership, REDIS_TIMEOUT};
 use crate::rooms::types::{Departure, RoomTag};
 
 impl Cluster {
@@ -31,6 +31,28 @@ impl Cluster {
             who,
             reserve: departure == Departure::Dropped,
         });
+    }
+
+    /// Removes the member here at once and from the shared state before returning (within
+    /// the Redis command timeout; after it, as [`Self::depart`] does).
+    pub async fn leave(self: &Arc<Self>, membership: &Membership) {
+        if lock(&membership.room).remove(membership.conn).is_none() {
+            return;
+        }
+        self.metrics.members.dec();
+        tracing::info!(room = %RoomTag::of(&membership.code), departure = ?Departure::Left, "member left");
+        let departure = PendingDeparture {
+            who: Evicted {
+                code: membership.code.clone(),
+                key: membership.key.clone(),
+                conn: membership.conn,
+            },
+            reserve: false,
+        };
+        match tokio::time::timeout(REDIS_TIMEOUT, self.send_departure(&departure)).await {
+            Ok(Ok(owner_reserved)) => self.settle_owner_later(owner_reserved, &departure),
+            Ok(Err(_)) | Err(_) => self.retry_later(departure),
+        }
     }
 
     pub(super) fn evict_slow(self: &Arc<Self>, membership: &Membership) {

@@ -114,6 +114,10 @@ impl RoomStore for Cluster {
         Cluster::depart(self, membership, departure);
     }
 
+    fn leave(self: &Arc<Self>, membership: &Membership) -> impl Future<Output = ()> + Send {
+        Cluster::leave(self, membership)
+    }
+
     fn reserve_file(
         self: &Arc<Self>,
         membership: &Membership,

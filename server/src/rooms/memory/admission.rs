@@ -159,7 +159,7 @@ impl Registry {
             limits: self.limits,
             page_url: arrival.page_url.clone(),
             statuses: room.statuses(),
-            room_state: room.state(),
+            room_state: room.settled_state(),
         }));
         let first: Vec<Utf8Bytes> = std::iter::once(encode(&welcome))
             .chain(gap.as_ref().map(encode))

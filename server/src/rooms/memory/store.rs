@@ -93,6 +93,11 @@ impl RoomStore for Registry {
         Registry::depart(self, membership, departure);
     }
 
+    fn leave(self: &Arc<Self>, membership: &Membership) -> impl Future<Output = ()> + Send {
+        Registry::depart(self, membership, Departure::Left);
+        ready(())
+    }
+
     fn reserve_file(
         self: &Arc<Self>,
         membership: &Membership,

@@ -176,6 +176,17 @@ impl Room {
         }
     }
 
+    /// The room's state as [`Self::settle_owner`] leaves it: what a `welcome` says, so the
+    /// first member into an emptied room is told in its welcome that it owns it (the
+    /// `room_state` everyone gets follows).
+    pub fn settled_state(&self) -> RoomState {
+        let mut state = self.state();
+        if state.owner.is_none() && !self.permanent {
+            state.owner = self.members.first().map(|m| m.name.clone());
+        }
+        state
+    }
+
     /// Whether the member at `index` owns the room.
     pub fn is_owner(&self, index: usize) -> bool {
         self.owner_token.as_deref() == Some(self.members[index].resume_token.as_str())
