@@ -92,6 +92,26 @@ pub fn clean_file_name(declared: &str) -> String {
     }
 }
 
+/// Most characters of a declared type kept ([`clean_mime`]).
+pub const MAX_MIME_CHARS: usize = 127;
+
+/// The type a file is announced with: `declared` without control or format characters
+/// (no line breaks, no direction overrides), trimmed, at most [`MAX_MIME_CHARS`]
+/// characters; `application/octet-stream` when nothing is left. Still only what the
+/// uploader claims: `sniffed_mime` is what the relay recognised.
+pub fn clean_mime(declared: &str) -> String {
+    let kept: String = declared
+        .chars()
+        .filter(|c| !c.is_control() && !is_format(*c))
+        .collect();
+    let kept: String = kept.trim().chars().take(MAX_MIME_CHARS).collect();
+    if kept.is_empty() {
+        "application/octet-stream".to_owned()
+    } else {
+        kept
+    }
+}
+
 /// Invisible characters that can disguise a name (bidi overrides, zero-width ones).
 fn is_format(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
@@ -201,5 +221,16 @@ mod tests {
     fn limits_from_an_older_relay_are_unset() {
         let limits: AttachmentLimits = serde_json::from_str("{}").expect("decodes");
         assert!(limits.is_unset());
+    }
+
+    #[test]
+    fn a_declared_type_loses_line_breaks_and_direction_overrides_and_is_cut() {
+        assert_eq!(clean_mime(" image/png\r\n"), "image/png");
+        assert_eq!(clean_mime("text/\u{202E}lmth"), "text/lmth");
+        assert_eq!(
+            clean_mime(&"x".repeat(50_000)).chars().count(),
+            MAX_MIME_CHARS
+        );
+        assert_eq!(clean_mime(" \n "), "application/octet-stream");
     }
 }

@@ -30,7 +30,7 @@ pub mod server;
 pub mod status;
 pub mod username;
 
-pub use attachment::{Attachment, AttachmentLimits, clean_file_name};
+pub use attachment::{Attachment, AttachmentLimits, MAX_MIME_CHARS, clean_file_name, clean_mime};
 pub use client::{ClientMessage, DecodeError, decode_client, features};
 pub use invite::{Invite, InviteError};
 pub use page_url::PageUrl;

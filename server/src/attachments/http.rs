@@ -45,8 +45,7 @@ pub async fn answer<S: RoomStore>(
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(bearer_token);
     let Some(token) = token else {
         return not_found();
     };
@@ -55,6 +54,16 @@ pub async fn answer<S: RoomStore>(
         return not_found();
     };
     file_response(&descriptor, data, head_only)
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value; the scheme's name is
+/// case-insensitive (RFC 7235), so `bearer` and `BEARER` count too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
 }
 
 /// The file as a download, with the headers that keep it from running as a page.
@@ -129,5 +138,15 @@ mod tests {
             disposition("a b\"é.png"),
             "attachment; filename*=UTF-8''a%20b%22%C3%A9.png"
         );
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case_and_nothing_else_is() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
     }
 }

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use confab_protocol::{
     Attachment, ClientId, ClientMessage, ErrorCode, ErrorMessage, ServerMessage, clean_file_name,
-    close_code,
+    clean_mime, close_code,
 };
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
@@ -179,11 +179,7 @@ impl Transfers {
         let pending = Pending {
             client_id,
             file_name: clean_file_name(&file_name),
-            mime: if mime.trim().is_empty() {
-                "application/octet-stream".to_owned()
-            } else {
-                mime.chars().take(127).collect()
-            },
+            mime: clean_mime(&mime),
             size,
             // Grows as chunks come: a client cannot make the relay allocate what it declares.
             data: Vec::new(),
