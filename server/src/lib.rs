@@ -64,4 +64,5 @@ mod web;
 
 pub use config::Config;
 pub use connection::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND, TYPING_HINTS_BURST};
+pub use rooms::cluster::SCHEMA as CLUSTER_SCHEMA;
 pub use server::{LISTEN_BACKLOG, bind, run, run_with_metrics};

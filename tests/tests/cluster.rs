@@ -732,3 +732,25 @@ async fn a_relay_whose_clock_runs_an_hour_fast_reaps_nobody() {
     };
     assert_eq!(roster(&members), ["ann", "bob"]);
 }
+
+/// A relay refuses, at start and in words, a Redis whose rooms are laid out for another
+/// version of the relay, rather than misreading them.
+#[tokio::test]
+async fn a_relay_refuses_a_redis_of_another_layout_clearly() {
+    let redis = RedisServer::start().await;
+    redis.cli(&["SET", "confab:schema", "1"]);
+    let listener = confab_server::bind("127.0.0.1:0".parse().expect("an address")).expect("a port");
+    let refused = confab_server::run(listener, cluster_config(&redis), std::future::pending())
+        .await
+        .expect_err("the relay refuses to start");
+    let said = refused.to_string();
+    assert!(said.contains("layout"), "{said}");
+    assert!(said.contains("confab:schema"), "{said}");
+    // A Redis of this relay's own layout is taken as it is.
+    redis.cli(&["DEL", "confab:schema"]);
+    let relay = TestRelay::start(cluster_config(&redis)).await;
+    let (_ann, welcome) = relay.creator("ann").await;
+    assert!(!welcome.room.to_string().is_empty());
+    let held = redis.cli(&["GET", "confab:schema"]);
+    assert_eq!(held.trim(), confab_server::CLUSTER_SCHEMA.to_string());
+}

@@ -59,6 +59,40 @@ use self::scripts::RoomKeys;
 /// `unavailable` (the connection task is not held up longer than this).
 pub(super) const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How this relay's scripts lay out a room in Redis. Relays of another layout would
+/// misread these keys, so a relay refuses, at start, a Redis whose layout it does not
+/// speak (`confab:schema`, set by the first relay to use that Redis).
+///
+/// 2: bans as removals with counts (`banned`, `removals`), rooms a restore made again
+/// marked `r`, every time by Redis's clock.
+pub const SCHEMA: u32 = 2;
+
+/// The key holding the layout ([`SCHEMA`]) of the rooms in a Redis.
+const SCHEMA_KEY: &str = "confab:schema";
+
+/// Takes this Redis for layout [`SCHEMA`] if it has none yet; otherwise says why not, if
+/// it holds rooms of another.
+async fn check_schema(redis: &mut ConnectionManager) -> Result<(), String> {
+    let (held,): (Option<String>,) = redis::pipe()
+        .cmd("SET")
+        .arg(SCHEMA_KEY)
+        .arg(SCHEMA)
+        .arg("NX")
+        .ignore()
+        .cmd("GET")
+        .arg(SCHEMA_KEY)
+        .query_async(redis)
+        .await
+        .map_err(|err| err.to_string())?;
+    match held.as_deref().map(str::parse::<u32>) {
+        Some(Ok(SCHEMA)) => Ok(()),
+        other => Err(format!(
+            "this Redis holds rooms of layout {other:?} (key {SCHEMA_KEY}); this relay speaks layout {SCHEMA}: \
+             run relays of one version on one Redis, or give this one another Redis (or db)"
+        )),
+    }
+}
+
 /// Redis key of the relays' heartbeats (sorted set: relay id by last beat, ms).
 pub(super) const RELAYS_KEY: &str = "confab:relays";
 
@@ -117,10 +151,23 @@ impl std::fmt::Debug for Cluster {
 
 /// Why cluster mode could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot use Redis at {url}: {source}")]
-pub struct ConnectError {
-    url: String,
-    source: redis::RedisError,
+pub enum ConnectError {
+    /// Redis could not be reached or did not answer.
+    #[error("cannot use Redis at {url}: {source}")]
+    Redis {
+        /// The Redis, its password left out.
+        url: String,
+        /// What the client said.
+        source: redis::RedisError,
+    },
+    /// Redis holds rooms in a layout this relay does not speak.
+    #[error("cannot use Redis at {url}: {reason}")]
+    Schema {
+        /// The Redis, its password left out.
+        url: String,
+        /// Which layouts disagree.
+        reason: String,
+    },
 }
 
 impl Cluster {
@@ -130,7 +177,7 @@ impl Cluster {
         config: Arc<Config>,
         metrics: Arc<Metrics>,
     ) -> Result<Arc<Self>, ConnectError> {
-        let fail = |source| ConnectError {
+        let fail = |source| ConnectError::Redis {
             url: redacted(url),
             source,
         };
@@ -155,6 +202,12 @@ impl Cluster {
         let redis = ConnectionManager::new_with_config(client, manager_config)
             .await
             .map_err(fail)?;
+        check_schema(&mut redis.clone())
+            .await
+            .map_err(|reason| ConnectError::Schema {
+                url: redacted(url),
+                reason,
+            })?;
         let relay = crate::secrets::resume_token().map_or_else(
             |_| format!("relay-{}", std::process::id()),
             |token| token.chars().take(12).collect(),

@@ -181,6 +181,12 @@ if tonumber(redis.call('GET', SEQ) or '0') < seen then redis.call('SET', SEQ, se
 if redis.call('HEXISTS', MEMBERS, key) == 0 and redis.call('HEXISTS', RESERVED, key) == 0 then
   redis.call('HSET', RESERVED, key, cjson.encode({token = token, exp = exp}))
 end
+-- Nothing written here outlives the room: the keys end with it (a join makes them last).
+local ttl = redis.call('PTTL', ROOM)
+if ttl > 0 then
+  redis.call('PEXPIRE', SEQ, ttl)
+  redis.call('PEXPIRE', RESERVED, ttl)
+end
 return 1
 "#;
 

@@ -129,7 +129,11 @@ local function statuses(now)
   local reserved = redis.call('HGETALL', RESERVED)
   for i = 1, #reserved, 2 do
     local held = cjson.decode(reserved[i + 1])
-    if held.name and tonumber(held.exp) > now then
+    if tonumber(held.exp) <= now then
+      -- A reservation nobody came back for: gone here, so no room keeps them for good
+      -- (a permanent room's keys never expire).
+      redis.call('HDEL', RESERVED, reserved[i])
+    elseif held.name then
       out[#out + 1] = '{"name":' .. held.name .. ',"status":"reconnecting"}'
     end
   end
