@@ -10,8 +10,8 @@ use confab_protocol::{ErrorCode, RoomCode, ServerMessage};
 use confab_server::Config;
 use confab_tests::http::request;
 use confab_tests::metrics::scrape;
-use confab_tests::redis::RedisServer;
-use confab_tests::{TestRelay, eventually, test_config};
+use confab_tests::redis::{RedisServer, RelayProcess};
+use confab_tests::{TestClient, TestRelay, eventually, test_config, within};
 
 use attach_support::{attachment_of, chunk, download, next_relevant, png, refusal, start, upload};
 
@@ -352,4 +352,67 @@ async fn in_cluster_mode_the_attachment_gauge_counts_the_uploads_under_way_on_th
     )
     .await;
     assert_eq!(attachment_bytes(&a).await, Some(0));
+}
+
+/// A relay killed in the middle of an upload does not keep the room's space for good:
+/// reaping the relay gives its reservations back, and the room takes uploads again.
+#[tokio::test]
+async fn a_relay_killed_during_an_upload_gives_its_space_back_when_it_is_reaped() {
+    let redis = RedisServer::start().await;
+    let url = redis.url();
+    let args: Vec<String> = [
+        "--redis",
+        &url,
+        "--relay-ttl",
+        "1s",
+        "--room-grace",
+        "30s",
+        "--max-room-attachment-bytes",
+        "5000",
+        "--max-chunk-bytes",
+        "1024",
+        "--messages-per-second",
+        "10000",
+        "--burst",
+        "10000",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut doomed = RelayProcess::start(env!("CARGO_BIN_EXE_confab-test-relay"), &args).await;
+    let b = TestRelay::start(Config {
+        max_room_attachment_bytes: 5000,
+        max_chunk_bytes: 1024,
+        ..cluster_config(&redis)
+    })
+    .await;
+    let mut ann = TestClient::connect(&doomed.url()).await;
+    let room = ann.create("ann").await.room;
+    let (mut bob, _) = b.member("bob", &room).await;
+    // ann's upload holds 4,000 of the room's 5,000 bytes; while it does, bob's is refused.
+    ann.send(&start(1, "big.png", 4000)).await;
+    assert!(matches!(
+        next_relevant(&mut ann).await,
+        ServerMessage::UploadAck { .. }
+    ));
+    bob.send(&start(2, "mine.png", 4000)).await;
+    assert_eq!(
+        refusal(next_relevant(&mut bob).await).code,
+        ErrorCode::RoomAttachmentsFull
+    );
+    // ann's relay dies mid-upload; relay B reaps it within a second or two.
+    doomed.kill();
+    bob.recv_member_left("ann").await;
+    within("the reaped relay's space to be given back", async {
+        loop {
+            bob.send(&start(2, "mine.png", 4000)).await;
+            match next_relevant(&mut bob).await {
+                ServerMessage::UploadAck { .. } => break,
+                ServerMessage::Error(e) if e.code == ErrorCode::RoomAttachmentsFull => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    })
+    .await;
 }

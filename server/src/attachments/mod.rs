@@ -92,6 +92,8 @@ pub struct Claim {
     room: RoomCode,
     size: u64,
     owner: Arc<dyn Release>,
+    /// What the owner calls this claim (cluster mode: its field in the room's file list).
+    name: String,
 }
 
 /// Whoever holds the space a [`Claim`] stands for: this relay's [`FileStore`], or (cluster
@@ -104,7 +106,23 @@ pub trait Release: Send + Sync + std::fmt::Debug {
 impl Claim {
     /// Space `size` in `room`, held by `owner` until dropped or [`Self::settle`]d.
     pub fn new(room: RoomCode, size: u64, owner: Arc<dyn Release>) -> Self {
-        Self { room, size, owner }
+        Self {
+            room,
+            size,
+            owner,
+            name: String::new(),
+        }
+    }
+
+    /// The same claim, known to its owner as `name`.
+    pub fn named(mut self, name: String) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// What the owner calls this claim ("" if it gave it no name).
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The upload was kept: its space now belongs to the file. Returns the size held.

@@ -7,7 +7,9 @@
 //! (id → `seq:size`, and `_bytes`, the bytes the room holds and has reserved) lists both,
 //! so they expire and are kept with the room (the shared prelude's `file_keys`).
 //! `confab:file_bytes` (room → bytes) is the cluster-wide total; rooms that are gone drop
-//! out of it whenever an upload is reserved. A file whose message has left the room's kept
+//! out of it whenever an upload is reserved. An upload under way holds its space as the
+//! field `r:RELAY:N` of `filemeta` (its size) until it is stored or given up, so when a
+//! relay dies mid-upload, reaping it gives its reservations back. A file whose message has left the room's kept
 //! history is refused at once and freed by the room's next upload. docs/scaling.md says
 //! what Redis holds.
 
@@ -48,7 +50,7 @@ local function free_stale()
   local freed = 0
   for i = 1, #fields, 2 do
     local id = fields[i]
-    if id ~= '_bytes' then
+    if id ~= '_bytes' and string.sub(id, 1, 2) ~= 'r:' then
       local seq, size = string.match(fields[i + 1], '^(%d+):(%d+)$')
       if tonumber(seq) < first_seq then
         redis.call('UNLINK', data_key(id), index_key(id))
@@ -79,7 +81,8 @@ local function lower(code, size)
 end
 "#;
 
-/// Reserves space for an upload. ARGV: size, room limit, cluster limit, room code.
+/// Reserves space for an upload, held by this relay under `reservation` (`r:RELAY:N`).
+/// ARGV: size, room limit, cluster limit, room code, reservation.
 /// Returns `ok`, `room`, `relay` or `gone` (the room has no members).
 const RESERVE: &str = r#"
 local size, max_room, max_total, code = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
@@ -100,17 +103,37 @@ if mine + size > max_room then return 'room' end
 if total + size > max_total then return 'relay' end
 redis.call('HINCRBY', META, '_bytes', size)
 redis.call('HINCRBY', TOTAL, code, size)
+redis.call('HSET', META, ARGV[5], size)
 return 'ok'
 "#;
 
-/// Gives back reserved space. ARGV: size, room code.
+/// Gives back reserved space, unless reaping did already. ARGV: size, room code,
+/// reservation.
 const RELEASE: &str = r#"
-lower(ARGV[2], tonumber(ARGV[1]))
+if redis.call('HDEL', META, ARGV[3]) == 1 then lower(ARGV[2], tonumber(ARGV[1])) end
 return 1
 "#;
 
-/// Stores a finished upload and sequences its chat, like `CHAT`. ARGV: channel, name key,
-/// relay id, conn id, event body, history length, id, bytes, size, room code.
+/// Gives back every reservation of relay `relay` in the room (it was reaped: its uploads
+/// under way will never finish). ARGV: relay id, room code. Returns the bytes freed.
+const FREE_RELAY: &str = r#"
+local prefix = 'r:' .. ARGV[1] .. ':'
+local fields = redis.call('HGETALL', META)
+local freed = 0
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, #prefix) == prefix then
+    redis.call('HDEL', META, fields[i])
+    freed = freed + tonumber(fields[i + 1])
+  end
+end
+lower(ARGV[2], freed)
+return freed
+"#;
+
+/// Stores a finished upload and sequences its chat, like `CHAT`; its reservation becomes
+/// the file's (or, if reaping gave it back meanwhile, the file takes its space again).
+/// ARGV: channel, name key, relay id, conn id, event body, history length, id, bytes,
+/// size, room code, reservation.
 /// Returns `{"ok", seq}` or `{"not_member"}`.
 const ATTACH: &str = r#"
 local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
@@ -120,6 +143,9 @@ local seq, event = sequence(body, keep)
 redis.call('SET', data_key(ARGV[7]), ARGV[8])
 redis.call('SET', index_key(ARGV[7]), ARGV[10])
 redis.call('HSET', META, ARGV[7], seq .. ':' .. ARGV[9])
+if redis.call('HDEL', META, ARGV[11]) == 0 then
+  redis.call('HSET', TOTAL, ARGV[10], redis.call('HINCRBY', META, '_bytes', tonumber(ARGV[9])))
+end
 redis.call('PUBLISH', channel, event)
 lower(ARGV[10], free_stale())
 return {'ok', tostring(seq)}
@@ -176,6 +202,8 @@ fn files_script(body: &str) -> Script {
 struct RedisRelease {
     redis: ConnectionManager,
     metrics: Arc<Metrics>,
+    /// The reservation's field in the room's `filemeta` (`r:RELAY:N`).
+    reservation: String,
 }
 
 impl Release for RedisRelease {
@@ -184,11 +212,13 @@ impl Release for RedisRelease {
         let mut redis = self.redis.clone();
         let keys = RoomKeys::of(room);
         let room = room.to_string();
+        let reservation = self.reservation.clone();
         tokio::spawn(async move {
             let done: redis::RedisResult<i64> = files_script(RELEASE)
                 .key(keys.all())
                 .arg(size)
                 .arg(room)
+                .arg(reservation)
                 .invoke_async(&mut redis)
                 .await;
             if let Err(err) = done {
@@ -213,12 +243,19 @@ impl Cluster {
         if size > self.config.max_file_bytes {
             return Err(ErrorCode::FileTooLarge);
         }
+        let reservation = format!(
+            "r:{}:{}",
+            self.relay,
+            self.reservations
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let verdict: String = files_script(RESERVE)
             .key(membership.keys.all())
             .arg(size)
             .arg(self.config.max_room_attachment_bytes)
             .arg(self.config.max_relay_attachment_bytes)
             .arg(membership.code.to_string())
+            .arg(&reservation)
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(|err| {
@@ -235,8 +272,9 @@ impl Cluster {
                 let owner: Arc<dyn Release> = Arc::new(RedisRelease {
                     redis: self.redis.clone(),
                     metrics: Arc::clone(&self.metrics),
+                    reservation: reservation.clone(),
                 });
-                Ok(Claim::new(membership.code.clone(), size, owner))
+                Ok(Claim::new(membership.code.clone(), size, owner).named(reservation))
             }
             "room" => Err(ErrorCode::RoomAttachmentsFull),
             "relay" => Err(ErrorCode::RelayAttachmentsFull),
@@ -275,6 +313,7 @@ impl Cluster {
             .arg(&stored.data[..])
             .arg(descriptor.size)
             .arg(membership.code.to_string())
+            .arg(reservation.name())
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(|err| {
@@ -292,6 +331,22 @@ impl Cluster {
             }
             _ => Err(SendError::MembershipLost),
         }
+    }
+
+    /// Gives back the space relay `relay` held in room `code` for uploads under way (it was
+    /// reaped: they will never finish); the bytes freed.
+    pub(super) async fn free_reservations_of(
+        &self,
+        keys: &RoomKeys,
+        code: &RoomCode,
+        relay: &str,
+    ) -> redis::RedisResult<i64> {
+        files_script(FREE_RELAY)
+            .key(keys.all())
+            .arg(relay)
+            .arg(code.to_string())
+            .invoke_async(&mut self.redis.clone())
+            .await
     }
 
     /// Up to `len` bytes from `offset` of attachment `id` in the member's room, with its

@@ -125,6 +125,8 @@ pub struct Cluster {
     permanent: Vec<RoomCode>,
     /// The bus reader and the upkeep task, stopped by [`Cluster::stop`].
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Numbers this relay's upload reservations (`r:RELAY:N` in a room's file list).
+    reservations: std::sync::atomic::AtomicU64,
     /// Members sent to resume, by room, until `relay_ttl + room_grace` after: what
     /// [`Cluster::restore`] needs if Redis lost their room meanwhile.
     ledger: Mutex<HashMap<RoomCode, Remembered>>,
@@ -234,6 +236,7 @@ impl Cluster {
             subscribed: tokio::sync::Mutex::default(),
             retries: Retries::new(MAX_RETRIES_KEPT),
             ledger: Mutex::default(),
+            reservations: std::sync::atomic::AtomicU64::new(0),
             tasks: Mutex::default(),
         });
         cluster.beat().await.map_err(fail)?;

@@ -138,6 +138,7 @@ impl Cluster {
                     .invoke_async(&mut redis)
                     .await?;
                 reaped += removed;
+                self.free_reservations_of(&keys, &code, relay).await?;
             }
             let _: () = redis.del(&rooms_key).await?;
             let _: () = redis.zrem(RELAYS_KEY, relay).await?;
