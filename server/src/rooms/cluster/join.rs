@@ -69,8 +69,9 @@ impl Cluster {
         let keys = RoomKeys::of(code);
         let conn = arrival.conn;
         let key = arrival.name.uniqueness_key();
+        let gate = self.subscription(code);
         let room = {
-            let mut subscribed = self.subscribed.lock().await;
+            let mut subscribed = gate.lock().await;
             let (room, _) = self.local.get_or_make(code);
             lock(&room).add_pending(
                 conn,
@@ -80,15 +81,16 @@ impl Cluster {
                 self.config.outbox_frames,
             );
             self.metrics.members.inc();
-            if !subscribed.contains(code) {
+            if !*subscribed {
                 if self.subscribe(&keys).await.is_err() {
                     self.forget(&room, conn);
                     return Err(JoinError::Unavailable);
                 }
-                subscribed.insert(code.clone());
+                *subscribed = true;
             }
             room
         };
+        drop(gate);
         let given = resume.token.as_deref().unwrap_or("");
         self.restore(&keys, code, &key, given).await;
         let reply = self

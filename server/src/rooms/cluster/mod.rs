@@ -36,7 +36,7 @@ mod scripts;
 mod store;
 mod upkeep;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -116,9 +116,11 @@ pub struct Cluster {
     limits: Limits,
     metrics: Arc<Metrics>,
     local: LocalRooms,
-    /// Rooms whose bus this relay is subscribed to. Held while joining and while dropping
-    /// empty rooms, so a subscription never races its own unsubscription.
-    subscribed: tokio::sync::Mutex<HashSet<RoomCode>>,
+    /// Per room, whether this relay is subscribed to its bus, behind the room's own lock:
+    /// held while a join subscribes and while dropping the emptied room unsubscribes, so a
+    /// subscription never races its own unsubscription, and a slow round trip for one room
+    /// holds up no other.
+    subscriptions: Mutex<HashMap<RoomCode, Arc<tokio::sync::Mutex<bool>>>>,
     /// Departures to send again once Redis answers.
     retries: Retries,
     /// The permanent rooms (`--room`).
@@ -233,7 +235,7 @@ impl Cluster {
             relay,
             config,
             metrics,
-            subscribed: tokio::sync::Mutex::default(),
+            subscriptions: Mutex::default(),
             retries: Retries::new(MAX_RETRIES_KEPT),
             ledger: Mutex::default(),
             reservations: std::sync::atomic::AtomicU64::new(0),
@@ -264,6 +266,23 @@ impl Cluster {
         Origin {
             relay: self.relay.clone(),
             conn: conn.to_string(),
+        }
+    }
+
+    /// The lock over room `code`'s subscription (made if new).
+    fn subscription(&self, code: &RoomCode) -> Arc<tokio::sync::Mutex<bool>> {
+        let mut all = self.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(all.entry(code.clone()).or_default())
+    }
+
+    /// Forgets room `code`'s subscription lock if only the caller (holding `gate`) still
+    /// has it: a join after this makes a new one.
+    fn forget_subscription(&self, code: &RoomCode, gate: &Arc<tokio::sync::Mutex<bool>>) {
+        let mut all = self.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
+        // Two: the map's and the caller's. Anyone else got theirs from the map, under
+        // this same lock, and is waiting for it.
+        if Arc::strong_count(gate) == 2 {
+            all.remove(code);
         }
     }
 

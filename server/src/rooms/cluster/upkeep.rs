@@ -166,17 +166,28 @@ impl Cluster {
         }
     }
 
+    /// Forgets the rooms without local members and leaves their buses, each under its own
+    /// room's subscription lock (a join into another room never waits for these).
     pub(super) async fn drop_empty_rooms(&self) {
-        let mut subscribed = self.subscribed.lock().await;
         let mut redis = self.redis.clone();
-        for code in self.local.drop_empty() {
-            subscribed.remove(&code);
-            let keys = RoomKeys::of(&code);
+        for code in self.local.empty_rooms() {
+            let gate = self.subscription(&code);
+            let mut subscribed = gate.lock().await;
+            // A join may have come in between: then the room stays, subscribed.
+            if !self.local.drop_if_empty(&code) {
+                continue;
+            }
+            if *subscribed {
+                let keys = RoomKeys::of(&code);
+                let _ = redis.unsubscribe(&keys.channel).await;
+                *subscribed = false;
+            }
             let rooms_key = format!("confab:relay:{}:rooms", self.relay);
-            let _ = redis.unsubscribe(&keys.channel).await;
             // A member may have joined since on another connection of this relay: the
             // next join adds the room back (the join script does).
             let _: Result<(), _> = redis.srem(rooms_key, code.to_string()).await;
+            drop(subscribed);
+            self.forget_subscription(&code, &gate);
         }
     }
 }

@@ -211,15 +211,22 @@ impl LocalRooms {
         read(&self.rooms).get(code).cloned()
     }
 
-    /// Forgets rooms without local members; returns their codes (to unsubscribe).
-    pub fn drop_empty(&self) -> Vec<RoomCode> {
-        let mut rooms = write(&self.rooms);
-        let empty: Vec<RoomCode> = rooms
+    /// The rooms without local members (candidates for [`Self::drop_if_empty`]).
+    pub fn empty_rooms(&self) -> Vec<RoomCode> {
+        read(&self.rooms)
             .iter()
             .filter(|(_, room)| lock(room).members.is_empty())
             .map(|(code, _)| code.clone())
-            .collect();
-        for code in &empty {
+            .collect()
+    }
+
+    /// Forgets room `code` if it has no local members (still); whether it did.
+    pub fn drop_if_empty(&self, code: &RoomCode) -> bool {
+        let mut rooms = write(&self.rooms);
+        let empty = rooms
+            .get(code)
+            .is_some_and(|room| lock(room).members.is_empty());
+        if empty {
             rooms.remove(code);
         }
         empty
