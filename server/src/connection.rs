@@ -18,7 +18,7 @@ use confab_protocol::{
 use crate::attachments::transfer::Transfers;
 use crate::conn::ConnId;
 use crate::guards::{MessageRate, RateVerdict};
-use crate::outcome::{Outcome, rate_limited};
+use crate::outcome::{Outcome, flooded, rate_limited};
 use crate::presence::PresenceForm;
 use crate::rooms::RoomStore;
 use crate::rooms::types::{Departure, Resume, SendError};
@@ -259,14 +259,7 @@ impl<S: RoomStore> Connection<S> {
                 client_id,
                 wait,
             )),
-            RateVerdict::Abusive => Some(Outcome::Close {
-                reply: Some(ServerMessage::error(
-                    ErrorCode::RateLimited,
-                    "flooding: disconnected",
-                )),
-                code: close_code::POLICY,
-                reason: "flooding",
-            }),
+            RateVerdict::Abusive => Some(flooded()),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ClientId, ErrorCode, ErrorMessage, ServerMessage};
+use confab_protocol::{ClientId, ErrorCode, ErrorMessage, ServerMessage, close_code};
 
 use crate::outbox::Inbox;
 
@@ -25,6 +25,19 @@ pub enum Outcome {
         /// The close reason, for people.
         reason: &'static str,
     },
+}
+
+/// The end of a connection that kept sending past its rate limit: a last `rate_limited`
+/// error, then close **1008**.
+pub fn flooded() -> Outcome {
+    Outcome::Close {
+        reply: Some(ServerMessage::error(
+            ErrorCode::RateLimited,
+            "flooding: disconnected",
+        )),
+        code: close_code::POLICY,
+        reason: "flooding",
+    }
 }
 
 /// A `rate_limited` refusal: `message` for people, `client_id` of the refused request if

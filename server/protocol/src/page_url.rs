@@ -3,7 +3,7 @@
 //!
 //! The one home of the rule "a page at `http(s)://HOST[:PORT]/…` talks to the relay at
 //! `ws(s)://HOST[:PORT]`": the web client reads its own address with it, and every client
-//! reads pasted `https://…/#CODE` invites with it ([`crate::invite`]). Pure string work: no
+//! reads pasted `https://…/#CODE` invites with it (`invite.rs`). Pure string work: no
 //! DOM, no sockets.
 //!
 //! The rules, for a page at `http(s)://HOST[:PORT]/PATH[?QUERY]#ROOM`:
@@ -94,7 +94,7 @@ impl<'a> PageUrl<'a> {
     }
 
     /// The invite link to `room` on this page: its address with the room after `#`. Only
-    /// [`crate::Invite::link`] calls this: invite links are written in one place.
+    /// `Invite::link` (`invite.rs`) calls this: invite links are written in one place.
     pub(crate) fn invite(&self, room: &RoomCode) -> String {
         format!("{}#{room}", self.base)
     }

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 use super::sniff::sniff;
 use super::{Claim, Stored};
 use crate::guards::{MessageRate, RateVerdict};
-use crate::outcome::{Outcome, rate_limited};
+use crate::outcome::{Outcome, flooded, rate_limited};
 use crate::rooms::RoomStore;
 use crate::rooms::types::SendError;
 use crate::secrets;
@@ -110,14 +110,7 @@ impl Transfers {
                     wait,
                 ))
             }
-            RateVerdict::Abusive => Some(Outcome::Close {
-                reply: Some(ServerMessage::error(
-                    ErrorCode::RateLimited,
-                    "flooding: disconnected",
-                )),
-                code: close_code::POLICY,
-                reason: "flooding",
-            }),
+            RateVerdict::Abusive => Some(flooded()),
         }
     }
 
