@@ -10,7 +10,8 @@
 //! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
 //! - `front`: each connection's start: TLS, then the first request head, which sends it
 //!   to `handler` (a WebSocket upgrade) or `web` (anything else).
-//! - `handler`: one task per WebSocket connection: join, the select loop, the close.
+//! - `handler`: one task per WebSocket connection: join, the select loop, the close,
+//!   generic over its `Peer` (the chat connection, or the conformance echo) and each one's `payload`.
 //! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
 //! - `web`: plain HTTP on the main port: the web client's files, `/healthz`, `/metrics`.
 //! - `stream`: the byte streams under it all (TCP or TLS, counted) and `tls`, their setup.
@@ -52,6 +53,7 @@ mod metrics;
 mod metrics_endpoint;
 mod outbox;
 mod outcome;
+mod payload;
 mod presence;
 mod rooms;
 mod secrets;
