@@ -30,6 +30,8 @@
 //!     rule, frame encoding and `welcome.limits`), so no module imports back up
 //!     (`../shared/tools/rust_cycles.py server/src` finds no circle).
 //! - `outbox`: the bounded per-client queue and the eviction signal.
+//! - `echo` (feature `conformance`): the same relay with connections that echo every
+//!   frame, for Autobahn|Testsuite (`scripts/autobahn.sh`, `docs/conformance.md`).
 //! - `metrics` and `metrics_endpoint`: counters and gauges, served as Prometheus text on
 //!   `--metrics-bind`.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
@@ -44,6 +46,8 @@ mod clock;
 pub mod config;
 mod conn;
 mod connection;
+#[cfg(feature = "conformance")]
+pub mod echo;
 mod front;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
