@@ -12,7 +12,8 @@
 #                           redis-server on a unix socket (and with --tls-port) and use redis-cli
 #   libfaketime             tests/tests/cluster.rs runs a relay whose wall clock is an hour
 #                           fast (LD_PRELOAD), to show no relay's clock can reap the others
-#   openssl                 web-test/web-test.mjs makes the certificate of its https check
+#   openssl                 web-test/web-test.mjs makes the certificate of its https check,
+#                           scripts/autobahn.sh the one of its wss:// run
 #   chromium                web-test/*.mjs: the web client in real headless Chromium
 #   fonts-noto-color-emoji  web-test/web-test.mjs checks that an emoji in a message is drawn
 #                           in colour (without it Chromium draws DejaVu's grey outline, or a box);
@@ -23,6 +24,12 @@
 #   brotli                  scripts/web-build.sh writes .br files the relay serves
 #   trunk, wasm-bindgen-cli, playwright-core (npm)   scripts/web-setup.sh
 #   Node.js >= 20           playwright-core (Debian 12's nodejs is 18: the machine's own is used)
+#   Python 2.7 (pyenv 2.7.18), wstest   scripts/autobahn.sh, the WebSocket conformance step of
+#                           scripts/test-all.sh: Autobahn|Testsuite is Python 2 only, and Debian 12
+#                           has no Python 2. The machine's pyenv 2.7.18 (or $AUTOBAHN_PYTHON, or
+#                           python2.7 on PATH) gets a virtualenv in ~/.cache/confab-autobahn with
+#                           wstest from PyPI (scripts/autobahn-requirements.txt); gcc builds its
+#                           C extensions where no wheel fits
 # The egui view tests (egui_kittest) need no font, display or GPU: they run with no system
 # fonts at all, which is how they prove the app's controls are drawn with its bundled fonts.
 # libfontconfig1 (a dependency of chromium) lets the native system-font test enumerate fonts.
@@ -58,6 +65,9 @@ if [ "$node_major" -lt 20 ]; then
     echo "Node.js 20 or newer is needed for the browser tests (found: ${node_major})" >&2
     exit 1
 fi
+
+# wstest for the WebSocket conformance suite, in its own virtualenv (about 2 minutes, once).
+scripts/autobahn.sh --install
 
 # The toolchain pinned in rust-toolchain.toml, with its components and the wasm32 target.
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install

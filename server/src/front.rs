@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tracing::Instrument;
 
 use crate::guards::Lease;
-use crate::handler::{self, Socket};
+use crate::handler::{self, Peer, Socket};
 use crate::rooms::RoomStore;
 use crate::shared::Shared;
 use crate::stream::{Counted, Stream};
@@ -63,13 +63,15 @@ enum Opened {
 /// connection for its life (BENCHMARKS.md, "Idle memory per connection"), a tenth of an
 /// idle connection. `RUST_LOG=confab_server=debug` turns it on. It is attached by hand
 /// rather than with `#[instrument]`, which would keep a second copy of the arguments.
-pub fn serve<S: RoomStore>(
+///
+/// A WebSocket is served by a `P`: the chat connection, or in conformance runs the echo.
+pub fn serve<P: Peer>(
     tcp: TcpStream,
     peer: SocketAddr,
     conn: u64,
     lease: Lease,
-    shared: Arc<Shared<S>>,
-    door: Arc<Door<S>>,
+    shared: Arc<Shared<P::Store>>,
+    door: Arc<Door<P::Store>>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> + Send + 'static {
     let span = tracing::debug_span!("conn", peer = %peer, id = conn);
@@ -90,7 +92,7 @@ pub fn serve<S: RoomStore>(
             // One future for every WebSocket, page or not: a second arm would give every
             // connection's task room for a second copy of the handler's state.
             Some(Opened::Socket(socket, url)) => {
-                let connection = handler::serve(unbox(socket), ip, conn, shared, shutdown);
+                let connection = handler::serve::<P>(unbox(socket), ip, conn, shared, shutdown);
                 page_url::scope(url, connection).await;
             }
             Some(Opened::Http(request)) => {

@@ -1,8 +1,9 @@
 //! One task per connection, after the handshakes (`front`): a select loop over incoming
 //! frames, the outbox, keepalive pings, the join deadline and shutdown.
 //!
-//! Everything here is about moving frames; what they mean is `connection`'s business.
-//! A failure ends this connection only.
+//! Everything here is about moving frames; what they mean is the [`Peer`]'s business: a
+//! chat connection's (`connection`), or in conformance runs the echo's (`peer` says why
+//! the loop is generic over it). A failure ends this connection only.
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -20,17 +21,18 @@ use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::{Message, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes};
 
-use confab_protocol::{ServerMessage, close_code};
+use confab_protocol::close_code;
 
 use crate::Config;
-use crate::connection::Connection;
 use crate::outbox::{Delivery, Inbox, Kick};
-use crate::outcome::Outcome;
-use crate::rooms::RoomStore;
+use crate::payload::Payload;
 use crate::shared::Shared;
 use crate::stream::Stream;
 
 mod frames;
+mod peer;
+
+pub use self::peer::{Peer, Turn};
 
 /// An upgraded connection: WebSocket frames over TCP or TLS.
 pub type Socket = WebSocketStream<Stream>;
@@ -71,15 +73,15 @@ const CLOSE_LINGER: Duration = Duration::from_secs(2);
     clippy::manual_async_fn,
     reason = "an async fn stores its arguments twice"
 )]
-pub fn serve<S: RoomStore>(
+pub fn serve<P: Peer>(
     mut socket: Socket,
     ip: IpAddr,
     conn: u64,
-    shared: Arc<Shared<S>>,
+    shared: Arc<Shared<P::Store>>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> {
     async move {
-        let connection = Connection::new(Arc::clone(&shared), ip, conn);
+        let connection = P::open(Arc::clone(&shared), ip, conn);
         let config = &shared.config;
         let end = drive(&mut socket, connection, config, shutdown).await;
         tracing::debug!(?end, "connection ending");
@@ -130,18 +132,19 @@ enum End {
 /// This future is what an idle connection is made of, so everything that is big and
 /// rare waits in a box of its own: frame handling (`Connection::on_text`, about 2.3 KB, for
 /// the join and cluster paths), writes and pings. What stays inline is the wait itself.
+/// Generic over the [`Peer`]: each peer type has its own build, none a branch on the other.
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn stores its arguments twice"
 )]
-fn drive<S: RoomStore>(
+fn drive<P: Peer>(
     socket: &mut Socket,
-    mut connection: Connection<S>,
+    mut connection: P,
     config: &Config,
     mut shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = End> {
     async move {
-        let mut inbox: Option<Inbox> = None;
+        let mut inbox: Option<Inbox<P::Frame>> = None;
         // Made once, not per loop turn: re-creating `changed()` every wake-up registers and
         // unregisters with the shutdown channel's waiter list (a lock shared by every
         // connection) twice per turn. The join timer is boxed and dropped once joined.
@@ -153,7 +156,7 @@ fn drive<S: RoomStore>(
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let limit = config.pong_timeout;
         loop {
-            if connection.is_joined() {
+            if !connection.awaits_join() {
                 join_timer = None;
             }
             tokio::select! {
@@ -186,33 +189,33 @@ fn drive<S: RoomStore>(
                     // Scoped so that neither the frame nor the outcome is kept across the
                     // reply's write.
                     let (reply, end) = {
-                        let outcome = match incoming {
-                            Some(Ok(Message::Text(text))) => Box::pin(connection.on_text(&text)).await,
-                            Some(Ok(Message::Binary(_))) => connection.on_binary(),
-                            Some(Ok(Message::Ping(_))) => connection.on_ping(),
-                            Some(Ok(Message::Pong(_) | Message::Frame(_))) => Outcome::Nothing,
+                        let turn = match incoming {
+                            Some(Ok(Message::Text(text))) => Box::pin(connection.text(&text)).await,
+                            Some(Ok(Message::Binary(data))) => connection.binary(data),
+                            Some(Ok(Message::Ping(_))) => connection.ping(),
+                            Some(Ok(Message::Pong(_) | Message::Frame(_))) => Turn::Nothing,
                             Some(Ok(Message::Close(frame))) => {
-                                connection.on_peer_close(frame.map(|frame| u16::from(frame.code)));
+                                connection.closed_by_peer(frame.map(|frame| u16::from(frame.code)));
                                 return End::Answer;
                             }
                             None => return End::Gone,
                             Some(Err(err)) => return read_failure(&err),
                         };
-                        match outcome {
-                            Outcome::Nothing => (None, None),
-                            Outcome::Entered(new_inbox) => {
+                        match turn {
+                            Turn::Nothing => (None, None),
+                            Turn::Entered(new_inbox) => {
                                 inbox = Some(new_inbox);
                                 (None, None)
                             }
-                            Outcome::Reply(reply) => (Some(text_of(&reply)), None),
-                            Outcome::Close { reply, code, reason } => {
-                                (reply.as_ref().map(text_of), Some(End::Close(code, reason)))
+                            Turn::Reply(reply) => (Some(reply), None),
+                            Turn::Close { reply, code, reason } => {
+                                (reply, Some(End::Close(code, reason)))
                             }
                         }
                     };
                     let sent = match reply {
                         Some(reply) => {
-                            Box::pin(write_text(socket, std::slice::from_ref(&reply), limit)).await
+                            Box::pin(write_frames(socket, std::slice::from_ref(&reply), limit)).await
                         }
                         None => true,
                     };
@@ -272,7 +275,7 @@ async fn linger(socket: &mut Socket) {
 
 /// The next thing from the registry, a kick before any queued frame; never resolves
 /// before joining.
-async fn from_registry(inbox: &mut Option<Inbox>) -> Delivery {
+async fn from_registry<F: Payload>(inbox: &mut Option<Inbox<F>>) -> Delivery<F> {
     match inbox.as_mut() {
         Some(inbox) => inbox.next().await,
         None => std::future::pending().await,
@@ -282,27 +285,27 @@ async fn from_registry(inbox: &mut Option<Inbox>) -> Delivery {
 /// Writes `first` and whatever else is already queued (up to [`MAX_BATCH`]) with one
 /// write (`frames`). Returns false if the peer is gone or too slow to take it within `limit`.
 /// A lone frame (a quiet room) goes out without a list.
-async fn write_batch(
+async fn write_batch<F: Payload>(
     socket: &mut Socket,
-    first: Utf8Bytes,
-    inbox: &mut Inbox,
+    first: F,
+    inbox: &mut Inbox<F>,
     limit: Duration,
 ) -> bool {
     let mut more = Vec::new();
     inbox.take_queued(&mut more, MAX_BATCH - 1);
     if more.is_empty() {
-        return write_text(socket, std::slice::from_ref(&first), limit).await;
+        return write_frames(socket, std::slice::from_ref(&first), limit).await;
     }
     more.insert(0, first);
-    write_text(socket, &more, limit).await
+    write_frames(socket, &more, limit).await
 }
 
-/// Writes `texts` as text frames straight from their bytes (`frames`), after whatever
+/// Writes `batch` as data frames straight from their bytes (`frames`), after whatever
 /// control frame tungstenite still holds. Returns false if the peer is gone or too slow
 /// to take them within `limit`.
-async fn write_text(socket: &mut Socket, texts: &[Utf8Bytes], limit: Duration) -> bool {
+async fn write_frames<F: Payload>(socket: &mut Socket, batch: &[F], limit: Duration) -> bool {
     let written = async {
-        socket.flush().await.is_ok() && frames::write_text(socket.get_mut(), texts).await.is_ok()
+        socket.flush().await.is_ok() && frames::write_frames(socket.get_mut(), batch).await.is_ok()
     };
     let mut written = std::pin::pin!(written);
     // Nearly every write finishes at once: only one that has to wait gets a timer, which
@@ -324,8 +327,4 @@ async fn until(timer: &mut Option<Pin<Box<Sleep>>>) {
         Some(timer) => timer.await,
         None => std::future::pending().await,
     }
-}
-
-fn text_of(message: &ServerMessage) -> Utf8Bytes {
-    message.to_json().into()
 }

@@ -10,7 +10,8 @@
 //! - [`server`]: the accept loop, connection limits and graceful shutdown ([`run`]).
 //! - `front`: each connection's start: TLS, then the first request head, which sends it
 //!   to `handler` (a WebSocket upgrade) or `web` (anything else).
-//! - `handler`: one task per WebSocket connection: join, the select loop, the close.
+//! - `handler`: one task per WebSocket connection: join, the select loop, the close,
+//!   generic over its `Peer` (the chat connection, or the conformance echo) and each one's `payload`.
 //! - `upgrade`: the HTTP side of the handshake: 101, or an HTTP refusal with a reason.
 //! - `web`: plain HTTP on the main port: the web client's files, `/healthz`, `/metrics`.
 //! - `stream`: the byte streams under it all (TCP or TLS, counted) and `tls`, their setup.
@@ -29,6 +30,8 @@
 //!     rule, frame encoding and `welcome.limits`), so no module imports back up
 //!     (`../shared/tools/rust_cycles.py server/src` finds no circle).
 //! - `outbox`: the bounded per-client queue and the eviction signal.
+//! - `echo` (feature `conformance`): the same relay with connections that echo every
+//!   frame, for Autobahn|Testsuite (`scripts/autobahn.sh`, `docs/conformance.md`).
 //! - `metrics` and `metrics_endpoint`: counters and gauges, served as Prometheus text on
 //!   `--metrics-bind`.
 //! - `guards`: per-IP connection counts, failed-join counting and message rate limits.
@@ -43,6 +46,8 @@ mod clock;
 pub mod config;
 mod conn;
 mod connection;
+#[cfg(feature = "conformance")]
+pub mod echo;
 mod front;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -52,6 +57,7 @@ mod metrics;
 mod metrics_endpoint;
 mod outbox;
 mod outcome;
+mod payload;
 mod presence;
 mod rooms;
 mod secrets;

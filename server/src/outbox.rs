@@ -5,6 +5,10 @@
 //! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`],
 //! [`Inbox::try_next`] and [`Inbox::take_queued`]; nothing else knows how the queue is built.
 //!
+//! The queue is generic over its [`Payload`]: a chat connection's is the room's encoded
+//! text frame ([`Utf8Bytes`], the default everywhere), the conformance echo's can be binary
+//! too. Each payload type gets its own build of this code, so the relay's pays for no other.
+//!
 //! Why not tokio's bounded `mpsc` and a `oneshot`: an idle connection is what a chat relay
 //! has most of, and those allocate their first 32-slot block (about 1 KiB of `Utf8Bytes`)
 //! and two shared headers per connection before a single frame is sent. This queue is one
@@ -17,6 +21,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::payload::Payload;
 
 /// Bytes of small frames a queue may hold per frame of its capacity, beyond its capacity
 /// in frames: a burst of small frames (compact presence changes while a room empties) is
@@ -42,9 +48,9 @@ pub enum Kick {
 
 /// What the registry has for a joined connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
+pub enum Delivery<F = Utf8Bytes> {
     /// A frame to write.
-    Frame(Utf8Bytes),
+    Frame(F),
     /// The registry ended the connection.
     Kicked(Kick),
     /// The member is gone from the room without a reason given (the outbox was dropped).
@@ -64,18 +70,27 @@ pub enum Offer {
 /// exists only while two or more wait. In a quiet room a member's queue holds one frame at
 /// a time, so delivering it allocates nothing (a buffer made and freed per frame cost an
 /// allocation and a free per recipient per message).
-#[derive(Debug, Default)]
-struct Frames {
-    head: Option<Utf8Bytes>,
-    rest: VecDeque<Utf8Bytes>,
+#[derive(Debug)]
+struct Frames<F> {
+    head: Option<F>,
+    rest: VecDeque<F>,
 }
 
-impl Frames {
+impl<F> Default for Frames<F> {
+    fn default() -> Self {
+        Self {
+            head: None,
+            rest: VecDeque::new(),
+        }
+    }
+}
+
+impl<F> Frames<F> {
     fn len(&self) -> usize {
         usize::from(self.head.is_some()) + self.rest.len()
     }
 
-    fn push_back(&mut self, frame: Utf8Bytes) {
+    fn push_back(&mut self, frame: F) {
         if self.head.is_none() && self.rest.is_empty() {
             self.head = Some(frame);
         } else {
@@ -83,7 +98,7 @@ impl Frames {
         }
     }
 
-    fn pop_front(&mut self) -> Option<Utf8Bytes> {
+    fn pop_front(&mut self) -> Option<F> {
         let frame = self.head.take().or_else(|| self.rest.pop_front());
         if self.rest.is_empty() {
             // Given back once drained: an idle member holds no frame buffer.
@@ -98,9 +113,9 @@ impl Frames {
 }
 
 /// The state both ends share, behind one short-held lock.
-#[derive(Debug, Default)]
-struct Queue {
-    frames: Frames,
+#[derive(Debug)]
+struct Queue<F> {
+    frames: Frames<F>,
     /// Bytes of the frames queued.
     bytes: usize,
     /// Set once by [`Outbox::kick`]; taken before any queued frame.
@@ -111,16 +126,28 @@ struct Queue {
     inbox_gone: bool,
 }
 
+impl<F> Default for Queue<F> {
+    fn default() -> Self {
+        Self {
+            frames: Frames::default(),
+            bytes: 0,
+            kick: None,
+            outbox_gone: false,
+            inbox_gone: false,
+        }
+    }
+}
+
 #[derive(Debug)]
-struct Channel {
-    queue: Mutex<Queue>,
+struct Channel<F> {
+    queue: Mutex<Queue<F>>,
     /// Wakes the connection task; it stores one permit, so a wake-up is never lost.
     ready: Notify,
     capacity: usize,
 }
 
-impl Channel {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
+impl<F> Channel<F> {
+    fn lock(&self) -> MutexGuard<'_, Queue<F>> {
         // Nothing panics while holding this lock (pushes and pops only); if something did,
         // the queue is still a valid queue.
         self.queue
@@ -131,19 +158,24 @@ impl Channel {
 
 /// The sending side, kept by the registry for each member.
 #[derive(Debug)]
-pub struct Outbox {
-    channel: Arc<Channel>,
+pub struct Outbox<F = Utf8Bytes> {
+    channel: Arc<Channel<F>>,
 }
 
 /// The receiving side, kept by the connection task.
 #[derive(Debug)]
-pub struct Inbox {
-    channel: Arc<Channel>,
+pub struct Inbox<F = Utf8Bytes> {
+    channel: Arc<Channel<F>>,
 }
 
 /// Makes a connected outbox/inbox pair holding at most `capacity` frames, or more small
 /// ones: up to `capacity` KiB ([`SMALL_FRAME_BYTES`] each) and `16 × capacity` frames.
 pub fn outbox(capacity: usize) -> (Outbox, Inbox) {
+    outbox_of(capacity)
+}
+
+/// [`outbox`] for payloads of type `F`.
+pub fn outbox_of<F: Payload>(capacity: usize) -> (Outbox<F>, Inbox<F>) {
     let channel = Arc::new(Channel {
         queue: Mutex::new(Queue::default()),
         ready: Notify::new(),
@@ -157,19 +189,19 @@ pub fn outbox(capacity: usize) -> (Outbox, Inbox) {
     )
 }
 
-impl Outbox {
+impl<F: Payload> Outbox<F> {
     /// Queues a frame without waiting. Cloning `Utf8Bytes` shares the bytes.
-    pub fn offer(&self, frame: &Utf8Bytes) -> Offer {
+    pub fn offer(&self, frame: &F) -> Offer {
         {
             let mut queue = self.channel.lock();
             let capacity = self.channel.capacity;
             let full = queue.frames.len() >= capacity
-                && (queue.bytes + frame.len() > capacity * SMALL_FRAME_BYTES
+                && (queue.bytes + frame.bytes().len() > capacity * SMALL_FRAME_BYTES
                     || queue.frames.len() >= capacity * SMALL_FRAMES_FACTOR);
             if queue.inbox_gone || full {
                 return Offer::Refused;
             }
-            queue.bytes += frame.len();
+            queue.bytes += frame.bytes().len();
             queue.frames.push_back(frame.clone());
         }
         self.channel.ready.notify_one();
@@ -184,16 +216,16 @@ impl Outbox {
     }
 }
 
-impl Drop for Outbox {
+impl<F> Drop for Outbox<F> {
     fn drop(&mut self) {
         self.channel.lock().outbox_gone = true;
         self.channel.ready.notify_one();
     }
 }
 
-impl Inbox {
+impl<F: Payload> Inbox<F> {
     /// The next delivery, a kick before any queued frame; waits while there is none.
-    pub async fn next(&mut self) -> Delivery {
+    pub async fn next(&mut self) -> Delivery<F> {
         loop {
             if let Some(delivery) = self.poll_queue(true) {
                 return delivery;
@@ -206,7 +238,7 @@ impl Inbox {
     /// which [`Self::next`] reports. The relay itself takes frames with
     /// [`Self::take_queued`]; this is for tests, fuzzing and benchmarks.
     #[cfg(any(test, feature = "fuzzing", feature = "bench"))]
-    pub fn try_next(&mut self) -> Option<Utf8Bytes> {
+    pub fn try_next(&mut self) -> Option<F> {
         match self.poll_queue(false) {
             Some(Delivery::Frame(frame)) => Some(frame),
             _ => None,
@@ -215,7 +247,7 @@ impl Inbox {
 
     /// Moves the frames queued now onto `batch`, until it holds `max`, under one lock;
     /// never a kick or the end of the queue, which [`Self::next`] reports.
-    pub fn take_queued(&mut self, batch: &mut Vec<Utf8Bytes>, max: usize) {
+    pub fn take_queued(&mut self, batch: &mut Vec<F>, max: usize) {
         let mut guard = self.channel.lock();
         let queue = &mut *guard;
         let take = max.saturating_sub(batch.len()).min(queue.frames.len());
@@ -224,25 +256,25 @@ impl Inbox {
             let Some(frame) = queue.frames.pop_front() else {
                 break;
             };
-            queue.bytes -= frame.len();
+            queue.bytes -= frame.bytes().len();
             batch.push(frame);
         }
     }
 
-    fn poll_queue(&self, with_ending: bool) -> Option<Delivery> {
+    fn poll_queue(&self, with_ending: bool) -> Option<Delivery<F>> {
         let mut queue = self.channel.lock();
         if with_ending && let Some(kick) = queue.kick {
             return Some(Delivery::Kicked(kick));
         }
         if let Some(frame) = queue.frames.pop_front() {
-            queue.bytes -= frame.len();
+            queue.bytes -= frame.bytes().len();
             return Some(Delivery::Frame(frame));
         }
         (with_ending && queue.outbox_gone).then_some(Delivery::Removed)
     }
 }
 
-impl Drop for Inbox {
+impl<F> Drop for Inbox<F> {
     fn drop(&mut self) {
         let mut queue = self.channel.lock();
         queue.inbox_gone = true;

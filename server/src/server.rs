@@ -12,8 +12,10 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use crate::Config;
+use crate::connection::Connection;
 use crate::front::{self, Door};
 use crate::guards::{AcceptErrors, ConnectionsPerIp, IpSlot, Lease};
+use crate::handler::Peer;
 use crate::metrics_endpoint;
 use crate::rooms::RoomStore;
 use crate::shared::Shared;
@@ -72,21 +74,22 @@ pub async fn run_with_metrics(
     match config.redis.clone() {
         None => {
             let shared = Arc::new(Shared::new(config));
-            serve(listener, metrics_listener, shared, shutdown).await
+            serve::<Connection<_>>(listener, metrics_listener, shared, shutdown).await
         }
         Some(url) => {
             let shared = Arc::new(Shared::cluster(config, &url).await?);
-            serve(listener, metrics_listener, shared, shutdown).await
+            serve::<Connection<_>>(listener, metrics_listener, shared, shutdown).await
         }
     }
 }
 
 /// [`run_with_metrics`] with the relay's state made: one build of the accept loop, the
-/// connection tasks and the janitor per room store, so none of them dispatches at run time.
-async fn serve<S: RoomStore>(
+/// connection tasks and the janitor per room store (and per [`Peer`]: the chat connection,
+/// or in conformance runs the echo), so none of them dispatches at run time.
+pub(crate) async fn serve<P: Peer>(
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
-    shared: Arc<Shared<S>>,
+    shared: Arc<Shared<P::Store>>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let metrics_here = metrics_listener.is_none();
@@ -108,7 +111,7 @@ async fn serve<S: RoomStore>(
         let lease = Lease::new(accepted.ip_slot, accepted.permit, open, done_tx);
         // The connection's future is spawned as it is, not inside another block: a block
         // around it would keep a second copy of its arguments for the connection's life.
-        tokio::spawn(front::serve(
+        tokio::spawn(front::serve::<P>(
             accepted.stream,
             accepted.peer,
             accepted.conn,

@@ -1,4 +1,4 @@
-//! Text frames written straight from the shared frame bytes to the socket, a batch with
+//! Data frames written straight from the shared frame bytes to the socket, a batch with
 //! one vectored write: the relay keeps no write buffer of its own for a connection.
 //!
 //! Why not tungstenite's `feed` and `flush`: tungstenite copies every frame into a
@@ -8,7 +8,8 @@
 //! and the `Utf8Bytes` the room encoded once for every member, and nothing outlives the
 //! batch.
 //!
-//! Only text frames go this way. Control frames (ping, pong, close) stay tungstenite's,
+//! Only data frames go this way: text for a chat connection (its [`Payload`] is always
+//! text, so its header needs no branch), text or binary for the conformance echo. Control frames (ping, pong, close) stay tungstenite's,
 //! so the caller flushes tungstenite before a batch: bytes of two frames never interleave.
 //! The bytes on the wire are the ones tungstenite would write: final, unmasked (a server
 //! never masks), with the shortest length encoding (RFC 6455 section 5.2).
@@ -16,12 +17,13 @@
 use std::io::{self, IoSlice};
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::payload::Payload;
 
 /// Longest frame header: 2 bytes, then a 64-bit length.
 const MAX_HEADER_BYTES: usize = 10;
 
-/// The header of a final, unmasked text frame of `len` payload bytes.
+/// The header of a final, unmasked data frame of `len` payload bytes.
 #[derive(Debug, Clone, Copy)]
 struct Header {
     bytes: [u8; MAX_HEADER_BYTES],
@@ -29,11 +31,13 @@ struct Header {
 }
 
 impl Header {
-    fn text(len: usize) -> Self {
-        /// FIN set, opcode 1 (text).
-        const FIN_TEXT: u8 = 0x81;
+    /// The header of a frame with `opcode` (`payload::TEXT` or `BINARY`).
+    #[inline]
+    fn new(opcode: u8, len: usize) -> Self {
+        /// The FIN bit: the whole message is in this frame.
+        const FIN: u8 = 0x80;
         let mut bytes = [0u8; MAX_HEADER_BYTES];
-        bytes[0] = FIN_TEXT;
+        bytes[0] = FIN | opcode;
         let used = match (u8::try_from(len), u16::try_from(len)) {
             (Ok(short @ 0..=125), _) => {
                 bytes[1] = short;
@@ -58,35 +62,28 @@ impl Header {
     }
 }
 
-/// Writes `frames` as text frames, in order, with as few vectored writes as the stream
-/// takes, then flushes the stream (TLS holds what it encrypted until then). On an error
-/// the stream may have taken part of a frame: the connection must end.
-pub async fn write_text<S>(stream: &mut S, frames: &[Utf8Bytes]) -> io::Result<()>
+/// Writes `frames` as data frames of their opcode, in order, with as few vectored writes
+/// as the stream takes, then flushes the stream (TLS holds what it encrypted until then).
+/// On an error the stream may have taken part of a frame: the connection must end.
+pub async fn write_frames<S, F>(stream: &mut S, frames: &[F]) -> io::Result<()>
 where
     S: AsyncWrite + Unpin,
+    F: Payload,
 {
     // One frame (a quiet room: nearly every write) needs no list of slices.
     if let [frame] = frames {
-        let header = Header::text(frame.len());
-        let mut slices = [
-            IoSlice::new(header.as_slice()),
-            IoSlice::new(frame.as_bytes()),
-        ];
+        let header = Header::new(frame.opcode(), frame.bytes().len());
+        let mut slices = [IoSlice::new(header.as_slice()), IoSlice::new(frame.bytes())];
         return write_all(stream, &mut slices).await;
     }
     let headers: Vec<Header> = frames
         .iter()
-        .map(|frame| Header::text(frame.len()))
+        .map(|frame| Header::new(frame.opcode(), frame.bytes().len()))
         .collect();
     let mut slices: Vec<IoSlice<'_>> = headers
         .iter()
         .zip(frames)
-        .flat_map(|(header, frame)| {
-            [
-                IoSlice::new(header.as_slice()),
-                IoSlice::new(frame.as_bytes()),
-            ]
-        })
+        .flat_map(|(header, frame)| [IoSlice::new(header.as_slice()), IoSlice::new(frame.bytes())])
         .collect();
     write_all(stream, &mut slices).await
 }
@@ -113,8 +110,10 @@ mod tests {
 
     use futures_util::StreamExt;
     use tokio_tungstenite::WebSocketStream;
-    use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+    use crate::payload::{BINARY, TEXT};
 
     /// A frame of `n` bytes.
     fn sized(n: usize) -> Utf8Bytes {
@@ -133,10 +132,20 @@ mod tests {
         ];
         for (len, expected) in cases {
             assert_eq!(
-                Header::text(len).as_slice(),
+                Header::new(TEXT, len).as_slice(),
                 expected,
                 "payload of {len} bytes"
             );
+        }
+    }
+
+    #[test]
+    fn a_binary_header_differs_from_a_text_one_in_its_opcode_only() {
+        for len in [0, 125, 126, 65_536] {
+            let text = Header::new(TEXT, len);
+            let binary = Header::new(BINARY, len);
+            assert_eq!(binary.as_slice()[0], 0x82, "payload of {len} bytes");
+            assert_eq!(binary.as_slice()[1..], text.as_slice()[1..]);
         }
     }
 
@@ -161,7 +170,9 @@ mod tests {
             }
             got
         });
-        write_text(&mut relay_end, &frames).await.expect("written");
+        write_frames(&mut relay_end, &frames)
+            .await
+            .expect("written");
         let got = reader.await.expect("reader task");
         assert_eq!(got, frames);
     }
