@@ -190,7 +190,18 @@ fn drive<P: Peer>(
                     // reply's write.
                     let (reply, end) = {
                         let turn = match incoming {
-                            Some(Ok(Message::Text(text))) => Box::pin(connection.text(&text)).await,
+                            Some(Ok(Message::Text(text))) => {
+                                let mut handling = Box::pin(connection.text(&text));
+                                // Boxed, so that waiting on a store costs an idle connection
+                                // no room in its task.
+                                match (&mut handling).now_or_never() {
+                                    Some(turn) => turn,
+                                    None => match Box::pin(drain_while(socket, &mut inbox, handling, limit)).await {
+                                        Ok(turn) => turn,
+                                        Err(end) => return end,
+                                    },
+                                }
+                            }
                             Some(Ok(Message::Binary(data))) => connection.binary(data),
                             Some(Ok(Message::Ping(_))) => connection.ping(),
                             Some(Ok(Message::Pong(_) | Message::Frame(_))) => Turn::Nothing,
@@ -319,6 +330,43 @@ async fn write_frames<F: Payload>(socket: &mut Socket, batch: &[F], limit: Durat
 /// Sends one control frame right away. Returns false if the peer is gone or too slow.
 async fn send(socket: &mut Socket, message: Message, limit: Duration) -> bool {
     matches!(timeout(limit, socket.send(message)).await, Ok(Ok(())))
+}
+
+/// Waits for `handling` (the peer's answer to a frame) while still writing what the room
+/// sends meanwhile. In memory mode the answer is ready at once; a store that waits (Redis,
+/// up to its command timeout) must not stop the connection's outbox from draining, or a
+/// busy room would fill it and evict the member for its own request's round trip. The
+/// request always runs to its end (a `leave` must reach the store even though it ends the
+/// queue it waits beside); `Err` is how the connection ends if a kick, the end of the
+/// queue or the socket came first.
+async fn drain_while<F: Payload, T>(
+    socket: &mut Socket,
+    inbox: &mut Option<Inbox<F>>,
+    mut handling: Pin<Box<impl Future<Output = T>>>,
+    limit: Duration,
+) -> Result<T, End> {
+    let end = loop {
+        tokio::select! {
+            biased;
+            answer = &mut handling => return Ok(answer),
+            event = from_registry(inbox) => match event {
+                Delivery::Kicked(kick) => break kicked(kick),
+                Delivery::Removed => break End::Close(close_code::NORMAL, "removed from the room"),
+                Delivery::Frame(frame) => {
+                    let Some(inbox) = inbox.as_mut() else { continue };
+                    if !Box::pin(write_batch(socket, frame, inbox, limit)).await {
+                        break End::Gone;
+                    }
+                }
+            },
+        }
+    };
+    let answer = handling.await;
+    // The queue ended because of the request itself (its own `leave`): its answer stands.
+    if matches!(end, End::Close(code, _) if code == close_code::NORMAL) {
+        return Ok(answer);
+    }
+    Err(end)
 }
 
 /// Resolves when `timer` fires; never while it is `None`.
