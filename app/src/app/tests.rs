@@ -109,7 +109,7 @@ fn a_dropped_connection_shows_offline_and_later_resumes() {
     join_as_ann(&mut h, &script);
     script.push(WsEvent::Error("reset".into()));
     settle(&mut h);
-    assert!(h.query_by_label_contains("Offline, retrying in").is_some());
+    assert!(h.query_by_label_contains("Reconnecting in").is_some());
     h.get_by_label("Retry now").click();
     settle(&mut h);
     script.push(WsEvent::Opened);

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`attachments`]: the upload queue and the downloads of attached files.
+//! - [`connection`]: what each connection [`Status`] is called on screen.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
@@ -17,6 +18,7 @@
 
 pub mod attachments;
 pub mod composer;
+pub mod connection;
 pub mod emoji;
 pub mod presence;
 pub mod relays;
@@ -36,6 +38,7 @@ use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use attachments::{Attachments, Purpose, Transfer};
 pub use composer::DraftAction;
+pub use connection::{ConnectionLabel, Tone};
 pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
 pub use session::Session;

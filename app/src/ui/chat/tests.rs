@@ -233,7 +233,7 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
         },
     );
     h.run();
-    assert!(h.query_by_label_contains("Offline, retrying in").is_some());
+    assert!(h.query_by_label_contains("Reconnecting in").is_some());
     h.get_by_label("Retry now").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::ReconnectNow]);
