@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`attachments`]: the upload queue and the downloads of attached files.
+//! - [`clock`]: the relay's time, so local notices sort with its messages.
 //! - [`connection`]: what each connection [`Status`] is called on screen.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
@@ -17,6 +18,7 @@
 //! - [`words`]: refusals explained in words.
 
 pub mod attachments;
+pub mod clock;
 pub mod composer;
 pub mod connection;
 pub mod emoji;
@@ -37,6 +39,7 @@ use confab_protocol::{
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use attachments::{Attachments, Purpose, Transfer};
+pub use clock::RelayClock;
 pub use composer::DraftAction;
 pub use connection::{ConnectionLabel, Tone};
 pub use presence::{Backoff, MyStatus};
@@ -49,7 +52,8 @@ pub use timeline::{Entry, EntryKind};
 pub struct Now {
     /// Monotonic: for timers (reconnect, typing hints).
     pub at: Instant,
-    /// Wall clock, ms since the Unix epoch: for timestamps on local notices.
+    /// Wall clock, ms since the Unix epoch: local notices are stamped with it on the
+    /// relay's clock ([`RelayClock`]).
     pub wall_ms: Millis,
 }
 
@@ -158,6 +162,9 @@ pub struct Model {
     pub my_status: MyStatus,
     /// Files going up and coming down.
     pub attachments: Attachments,
+    /// The relay's time: what local notices are stamped with, so they sort and split days
+    /// on the same clock as messages.
+    clock: RelayClock,
 }
 
 impl Model {
@@ -176,6 +183,7 @@ impl Model {
             next_client_id: 1,
             my_status: MyStatus::new(Instant::now()),
             attachments: Attachments::default(),
+            clock: RelayClock::default(),
         }
     }
 
@@ -186,6 +194,7 @@ impl Model {
         self.session = None;
         self.carry_on = false;
         self.attachments = Attachments::default();
+        self.clock = RelayClock::default();
         let Some(relays) = Relays::parse(server) else {
             self.status = Status::Offline;
             self.join_error = Some("Give the server's address (under Advanced).".into());
@@ -259,10 +268,10 @@ impl Model {
             // ones the relay has (Session::resume), and only the others go back to the draft.
             session
                 .timeline
-                .push_notice("Connection lost. Reconnecting…", now.wall_ms);
+                .push_notice("Connection lost. Reconnecting…", self.clock.ms(now));
             for transfer in self.attachments.connection_dropped() {
                 if let Transfer::Notice(text) = transfer {
-                    session.timeline.push_notice(text, now.wall_ms);
+                    session.timeline.push_notice(text, self.clock.ms(now));
                 }
             }
         }
@@ -364,7 +373,7 @@ impl Model {
                 vec![Effect::Send(msg)]
             }
             Some(DraftAction::Ignore { name, ignore }) => {
-                session.set_ignored(&name, ignore, Now::current().wall_ms);
+                session.set_ignored(&name, ignore, self.clock.ms(Now::current()));
                 vec![]
             }
             Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
@@ -381,7 +390,7 @@ impl Model {
     /// You ignore `name` on this screen, or stop.
     pub fn set_ignored(&mut self, name: &Username, ignore: bool, now: Now) {
         if let Some(session) = &mut self.session {
-            session.set_ignored(name, ignore, now.wall_ms);
+            session.set_ignored(name, ignore, self.clock.ms(now));
         }
     }
 
@@ -485,7 +494,7 @@ impl Model {
     /// Shows a local notice in the room (a file saved, a file that could not be read).
     pub fn notice(&mut self, text: String, now: Now) {
         if let Some(session) = &mut self.session {
-            session.timeline.push_notice(text, now.wall_ms);
+            session.timeline.push_notice(text, self.clock.ms(now));
         }
     }
 
@@ -513,7 +522,7 @@ impl Model {
                 Transfer::Send(msg) => effects.push(Effect::Send(msg)),
                 Transfer::Notice(text) => {
                     if let Some(session) = &mut self.session {
-                        session.timeline.push_notice(text, now.wall_ms);
+                        session.timeline.push_notice(text, self.clock.ms(now));
                     }
                 }
                 Transfer::Fetched {
@@ -535,6 +544,16 @@ impl Model {
 
     /// Applies one message from the relay.
     pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
+        match &msg {
+            ServerMessage::Chat(chat) => self.clock.heard(chat.ts, now),
+            ServerMessage::Whisper(whisper) => self.clock.heard(whisper.ts, now),
+            ServerMessage::Welcome(welcome) => {
+                if let Some(last) = welcome.history.last() {
+                    self.clock.at_least(last.ts, now);
+                }
+            }
+            _ => {}
+        }
         match msg {
             ServerMessage::UploadAck {
                 client_id,
@@ -587,14 +606,14 @@ impl Model {
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
-                        self.session = Some(old.carry_on(welcome, now.wall_ms));
+                        self.session = Some(old.carry_on(welcome, self.clock.ms(now)));
                         // A new room: the old room's files cannot be fetched from it.
                         self.attachments = Attachments::default();
                         self.attachments.limits = welcome_limits;
                         return vec![Effect::CopyInvite(room)];
                     }
                     Some(mut s) if s.room == welcome.room => {
-                        let replayed = s.resume(welcome, now.wall_ms);
+                        let replayed = s.resume(welcome, self.clock.ms(now));
                         self.session = Some(s);
                         // Missed while away is new to you: unread, and a mention rings.
                         if !self.focused {
@@ -650,7 +669,7 @@ impl Model {
                     ServerMessage::Chat(chat) if chat.attachment.is_some() => chat.client_id,
                     _ => None,
                 };
-                let applied = session.apply(msg, now.at, now.wall_ms);
+                let applied = session.apply(msg, now.at, self.clock.ms(now));
                 let mut effects = Vec::new();
                 if let Some(client_id) = posted {
                     let next = self.attachments.on_posted(client_id);

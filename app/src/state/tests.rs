@@ -11,6 +11,7 @@ use composer::Composer;
 
 mod mentions;
 mod resume;
+mod skewed_clock;
 
 /// What the app sends first on every connection: the features it understands.
 fn hello() -> Effect {
