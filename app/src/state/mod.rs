@@ -96,6 +96,9 @@ pub enum Effect {
     },
     /// An attachment could not be fetched: show it as a file card without a picture.
     FetchFailed(String),
+    /// `/attach` was sent: read the file at this path, or (`None`) open the same picker
+    /// as the attach button.
+    AttachFile(Option<String>),
 }
 
 /// What the join screen asked for.
@@ -377,6 +380,7 @@ impl Model {
                 vec![]
             }
             Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
+            Some(DraftAction::Attach(path)) => vec![Effect::AttachFile(path)],
             None => vec![],
         }
     }

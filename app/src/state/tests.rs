@@ -9,6 +9,7 @@ use web_time::Duration;
 use super::*;
 use composer::Composer;
 
+mod commands;
 mod mentions;
 mod resume;
 mod skewed_clock;
