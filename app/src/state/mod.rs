@@ -256,10 +256,13 @@ impl Model {
             return vec![Effect::Disconnect, Effect::Connect(next)];
         }
         if self.session.is_none() {
-            self.join_error = Some(match relays.len() {
-                1 => format!("Could not reach {}: {reason}", relays.current()),
-                _ => format!("Could not reach any of {}: {reason}", relays.all()),
-            });
+            let place = match relays.len() {
+                1 => relays.current().to_owned(),
+                _ => format!("any of {}", relays.all()),
+            };
+            // The library's text helps whoever debugs it, not the person on the join screen.
+            log::warn!("could not connect to {place}: {reason}");
+            self.join_error = Some(words::unreachable(&place, reason));
             self.status = Status::Offline;
             self.target = None;
             return vec![Effect::Disconnect];

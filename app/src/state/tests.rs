@@ -10,6 +10,7 @@ use super::*;
 use composer::Composer;
 
 mod commands;
+mod join_errors;
 mod mentions;
 mod resume;
 mod skewed_clock;
