@@ -481,7 +481,7 @@ impl eframe::App for ConfabApp {
         let invite_link = self.invite_link().unwrap_or_default();
         let hosting = self.hosting();
         let status = self.model.status.clone();
-        let sound_on = self.prefs.mention_sound;
+        let sound_on = crate::chime::AVAILABLE.then_some(self.prefs.mention_sound);
         let Some(session) = self.model.session.as_ref() else {
             return;
         };

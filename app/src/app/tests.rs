@@ -296,3 +296,13 @@ fn started_with_a_confab_link_the_join_screen_has_its_room_and_server() {
         Some(&json!({"type": "join", "name": "ann", "room": "QZS-KB2-45H"}))
     );
 }
+
+#[test]
+fn the_desktop_offers_no_sound_toggle_since_it_has_no_chime() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    assert!(h.query_by_label("Leave").is_some(), "in the room");
+    assert!(h.query_by_label("Mute sounds").is_none());
+    assert!(h.query_by_label("Turn sounds on").is_none());
+}

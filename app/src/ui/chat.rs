@@ -92,8 +92,9 @@ pub struct ChatContext<'a> {
     pub invite_link: &'a str,
     /// Where others join, when this app hosts the relay (leaving then stops the room).
     pub hosting: Option<&'a str>,
-    /// Whether the mention sound is on.
-    pub sound_on: bool,
+    /// Whether the mention sound is on; `None` where no sound can play
+    /// ([`crate::chime::AVAILABLE`]): then no toggle is shown, as it would change nothing.
+    pub sound_on: Option<bool>,
     /// The current time, for typing hints and the reconnect countdown.
     pub now: Instant,
     /// Your own status, as others will see it.
@@ -454,9 +455,13 @@ fn room_items(
     }
 }
 
-/// The mention chime on or off; its hover text and name say which it is now.
+/// The mention chime on or off; its hover text and name say which it is now. Nothing where
+/// this platform cannot play it.
 fn sound_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let (bell, hint, name) = if cx.sound_on {
+    let Some(sound_on) = cx.sound_on else {
+        return;
+    };
+    let (bell, hint, name) = if sound_on {
         (
             icons::BELL,
             "Sounds on: a chime when you are mentioned while the window is in the \
