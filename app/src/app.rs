@@ -129,7 +129,9 @@ impl ConfabApp {
                     Purpose::Save => self.files.save(ctx, frame, &name, bytes),
                 },
                 Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
-                Effect::AttachFile(path) => self.attach_file(ctx, frame, path, Now::current()),
+                Effect::AttachFile(path) => {
+                    self.attach_file(ctx, frame, path.as_deref(), Now::current());
+                }
                 Effect::Alert => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Informational,
@@ -247,7 +249,7 @@ impl ConfabApp {
                 vec![]
             }
             ChatAction::AttachPath(path) => {
-                self.attach_file(ctx, frame, Some(path), now);
+                self.attach_file(ctx, frame, Some(&path), now);
                 vec![]
             }
             ChatAction::Attachment(AttachmentAction::Fetch(a)) => {
@@ -270,12 +272,12 @@ impl ConfabApp {
         &mut self,
         ctx: &egui::Context,
         frame: &eframe::Frame,
-        path: Option<String>,
+        path: Option<&str>,
         now: Now,
     ) {
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(path) = path {
-            self.files.read_path(&path);
+            self.files.read_path(path);
             return;
         }
         #[cfg(target_arch = "wasm32")]
