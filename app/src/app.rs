@@ -129,6 +129,9 @@ impl ConfabApp {
                     Purpose::Save => self.files.save(ctx, frame, &name, bytes),
                 },
                 Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
+                Effect::AttachFile(path) => {
+                    self.attach_file(ctx, frame, path.as_deref(), Now::current());
+                }
                 Effect::Alert => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Informational,
@@ -242,15 +245,11 @@ impl ConfabApp {
             ChatAction::Remove(name) => self.model.remove_member(name),
             ChatAction::Lock(locked) => self.model.lock_room(locked),
             ChatAction::ChooseFile => {
-                if let Err(why) = self.files.choose(ctx, frame) {
-                    self.offer_path_field(why, now);
-                }
+                self.attach_file(ctx, frame, None, now);
                 vec![]
             }
             ChatAction::AttachPath(path) => {
-                #[cfg(not(target_arch = "wasm32"))]
-                self.files.read_path(&path);
-                let _ = path;
+                self.attach_file(ctx, frame, Some(&path), now);
                 vec![]
             }
             ChatAction::Attachment(AttachmentAction::Fetch(a)) => {
@@ -263,6 +262,29 @@ impl ConfabApp {
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, frame, effects);
+    }
+
+    /// Attaches a file: the one at `path` natively (the path field, `/attach PATH`), else
+    /// the one picked in the same picker for the attach button and a bare `/attach` (the
+    /// web, which cannot read a path, always picks). Where no picker can open, says why
+    /// and offers the path field.
+    fn attach_file(
+        &mut self,
+        ctx: &egui::Context,
+        frame: &eframe::Frame,
+        path: Option<&str>,
+        now: Now,
+    ) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(path) = path {
+            self.files.read_path(path);
+            return;
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = path;
+        if let Err(why) = self.files.choose(ctx, frame) {
+            self.offer_path_field(why, now);
+        }
     }
 
     /// Opens the path field under the composer (where no file dialog can help), saying
@@ -461,7 +483,7 @@ impl eframe::App for ConfabApp {
         let invite_link = self.invite_link().unwrap_or_default();
         let hosting = self.hosting();
         let status = self.model.status.clone();
-        let sound_on = self.prefs.mention_sound;
+        let sound_on = crate::chime::AVAILABLE.then_some(self.prefs.mention_sound);
         let Some(session) = self.model.session.as_ref() else {
             return;
         };

@@ -13,7 +13,7 @@
 //! - `web_glyphs` (wasm32): which characters the browser can draw.
 //! - `web_state` (wasm32): the app's state as JSON, for the browser test.
 //! - [`prefs`]: what is remembered between runs.
-//! - [`chime`]: the mention sound (Web Audio in the browser; natively the window attention).
+//! - [`chime`]: the mention sound (Web Audio in the browser; natively none, so no toggle).
 //!
 //! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
 

@@ -102,3 +102,35 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
         "closed once attached"
     );
 }
+
+#[test]
+fn typing_attach_opens_what_the_attach_button_opens() {
+    let script = Script::default();
+    let connector = script.connector();
+    let mut h = Harness::builder()
+        .with_size([900.0, 640.0])
+        .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
+    let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
+    h.state_mut().without_file_dialogs(&why);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    h.run_steps(2);
+    h.get_by_label("Create room").click();
+    h.run_steps(2);
+    script.push(WsEvent::Opened);
+    script.push_text(WELCOME);
+    h.run_steps(3);
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    h.get_by_role(composer).focus();
+    h.run_steps(2);
+    h.get_by_role(composer).type_text("/attach");
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("cannot send or save").is_none());
+    assert!(
+        h.query_by_label_contains("No file dialog can open here")
+            .is_some()
+    );
+    assert!(h.query_by_label("File to attach:").is_some());
+}

@@ -109,7 +109,7 @@ fn a_dropped_connection_shows_offline_and_later_resumes() {
     join_as_ann(&mut h, &script);
     script.push(WsEvent::Error("reset".into()));
     settle(&mut h);
-    assert!(h.query_by_label_contains("Offline, retrying in").is_some());
+    assert!(h.query_by_label_contains("Reconnecting in").is_some());
     h.get_by_label("Retry now").click();
     settle(&mut h);
     script.push(WsEvent::Opened);
@@ -295,4 +295,14 @@ fn started_with_a_confab_link_the_join_screen_has_its_room_and_server() {
         script.sent_json().last(),
         Some(&json!({"type": "join", "name": "ann", "room": "QZS-KB2-45H"}))
     );
+}
+
+#[test]
+fn the_desktop_offers_no_sound_toggle_since_it_has_no_chime() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    assert!(h.query_by_label("Leave").is_some(), "in the room");
+    assert!(h.query_by_label("Mute sounds").is_none());
+    assert!(h.query_by_label("Turn sounds on").is_none());
 }

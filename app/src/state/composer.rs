@@ -37,6 +37,9 @@ pub enum DraftAction {
         /// Hide (`true`) or show again.
         ignore: bool,
     },
+    /// Attach a file (`/attach`): the file at this path, or (`None`, a bare `/attach`)
+    /// the one the person picks, exactly as the attach button does.
+    Attach(Option<String>),
 }
 
 /// The message being written and everything that hangs off it.
@@ -50,6 +53,11 @@ pub struct Composer {
     pending: BTreeMap<ClientId, Pending>,
     /// When `typing: true` was last sent; `None` when others think we are idle.
     typing_sent_at: Option<Instant>,
+}
+
+/// Whether `draft` is `/attach` with nothing after it.
+fn is_bare_attach(draft: &str) -> bool {
+    draft.trim().eq_ignore_ascii_case("/attach")
 }
 
 impl Composer {
@@ -101,8 +109,13 @@ impl Composer {
                 return None;
             }
             Ok(Command::Nothing) => return None,
-            Ok(Command::Attach(_) | Command::Save { .. }) => {
-                self.error = Some("This app cannot send or save files yet.".into());
+            Ok(Command::Attach(path)) => return Some(self.done(DraftAction::Attach(Some(path)))),
+            // The shared grammar wants a path; here a bare `/attach` opens the picker.
+            Err(command::CommandError::FileUsage) if is_bare_attach(&self.draft) => {
+                return Some(self.done(DraftAction::Attach(None)));
+            }
+            Ok(Command::Save { .. }) => {
+                self.error = Some("To save a file, use Save on its message.".into());
                 self.draft.clear();
                 return None;
             }
@@ -220,7 +233,7 @@ impl Composer {
 /// What `/help` says in the app: the commands the composer understands.
 const APP_HELP: &str = "/w NAME text whispers (quote a name with spaces: /w \"ann lee\" hi), \
     /me text is an action, /who lists who is here, /away and /back set your status, \
-    /ignore NAME hides someone on your screen, /lock, /unlock and /remove NAME are for the \
+    /ignore NAME hides someone on your screen, /attach [PATH] sends a file, /lock, /unlock and /remove NAME are for the \
     room's owner, //text sends a line that starts with /.";
 
 /// Names from `members` that complete `word` (an `@` prefix is kept), best first.

@@ -6,6 +6,8 @@
 //!
 //! # Layout
 //! - [`attachments`]: the upload queue and the downloads of attached files.
+//! - [`clock`]: the relay's time, so local notices sort with its messages.
+//! - [`connection`]: what each connection [`Status`] is called on screen.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
@@ -16,7 +18,9 @@
 //! - [`words`]: refusals explained in words.
 
 pub mod attachments;
+pub mod clock;
 pub mod composer;
+pub mod connection;
 pub mod emoji;
 pub mod presence;
 pub mod relays;
@@ -35,7 +39,9 @@ use confab_protocol::{
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use attachments::{Attachments, Purpose, Transfer};
+pub use clock::RelayClock;
 pub use composer::DraftAction;
+pub use connection::{ConnectionLabel, Tone};
 pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
 pub use session::Session;
@@ -46,7 +52,8 @@ pub use timeline::{Entry, EntryKind};
 pub struct Now {
     /// Monotonic: for timers (reconnect, typing hints).
     pub at: Instant,
-    /// Wall clock, ms since the Unix epoch: for timestamps on local notices.
+    /// Wall clock, ms since the Unix epoch: local notices are stamped with it on the
+    /// relay's clock ([`RelayClock`]).
     pub wall_ms: Millis,
 }
 
@@ -89,6 +96,9 @@ pub enum Effect {
     },
     /// An attachment could not be fetched: show it as a file card without a picture.
     FetchFailed(String),
+    /// `/attach` was sent: read the file at this path, or (`None`) open the same picker
+    /// as the attach button.
+    AttachFile(Option<String>),
 }
 
 /// What the join screen asked for.
@@ -155,6 +165,9 @@ pub struct Model {
     pub my_status: MyStatus,
     /// Files going up and coming down.
     pub attachments: Attachments,
+    /// The relay's time: what local notices are stamped with, so they sort and split days
+    /// on the same clock as messages.
+    clock: RelayClock,
 }
 
 impl Model {
@@ -173,6 +186,7 @@ impl Model {
             next_client_id: 1,
             my_status: MyStatus::new(Instant::now()),
             attachments: Attachments::default(),
+            clock: RelayClock::default(),
         }
     }
 
@@ -183,6 +197,7 @@ impl Model {
         self.session = None;
         self.carry_on = false;
         self.attachments = Attachments::default();
+        self.clock = RelayClock::default();
         let Some(relays) = Relays::parse(server) else {
             self.status = Status::Offline;
             self.join_error = Some("Give the server's address (under Advanced).".into());
@@ -241,10 +256,13 @@ impl Model {
             return vec![Effect::Disconnect, Effect::Connect(next)];
         }
         if self.session.is_none() {
-            self.join_error = Some(match relays.len() {
-                1 => format!("Could not reach {}: {reason}", relays.current()),
-                _ => format!("Could not reach any of {}: {reason}", relays.all()),
-            });
+            let place = match relays.len() {
+                1 => relays.current().to_owned(),
+                _ => format!("any of {}", relays.all()),
+            };
+            // The library's text helps whoever debugs it, not the person on the join screen.
+            log::warn!("could not connect to {place}: {reason}");
+            self.join_error = Some(words::unreachable(&place, reason));
             self.status = Status::Offline;
             self.target = None;
             return vec![Effect::Disconnect];
@@ -256,10 +274,10 @@ impl Model {
             // ones the relay has (Session::resume), and only the others go back to the draft.
             session
                 .timeline
-                .push_notice("Connection lost. Reconnecting…", now.wall_ms);
+                .push_notice("Connection lost. Reconnecting…", self.clock.ms(now));
             for transfer in self.attachments.connection_dropped() {
                 if let Transfer::Notice(text) = transfer {
-                    session.timeline.push_notice(text, now.wall_ms);
+                    session.timeline.push_notice(text, self.clock.ms(now));
                 }
             }
         }
@@ -361,10 +379,11 @@ impl Model {
                 vec![Effect::Send(msg)]
             }
             Some(DraftAction::Ignore { name, ignore }) => {
-                session.set_ignored(&name, ignore, Now::current().wall_ms);
+                session.set_ignored(&name, ignore, self.clock.ms(Now::current()));
                 vec![]
             }
             Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
+            Some(DraftAction::Attach(path)) => vec![Effect::AttachFile(path)],
             None => vec![],
         }
     }
@@ -378,7 +397,7 @@ impl Model {
     /// You ignore `name` on this screen, or stop.
     pub fn set_ignored(&mut self, name: &Username, ignore: bool, now: Now) {
         if let Some(session) = &mut self.session {
-            session.set_ignored(name, ignore, now.wall_ms);
+            session.set_ignored(name, ignore, self.clock.ms(now));
         }
     }
 
@@ -482,7 +501,7 @@ impl Model {
     /// Shows a local notice in the room (a file saved, a file that could not be read).
     pub fn notice(&mut self, text: String, now: Now) {
         if let Some(session) = &mut self.session {
-            session.timeline.push_notice(text, now.wall_ms);
+            session.timeline.push_notice(text, self.clock.ms(now));
         }
     }
 
@@ -510,7 +529,7 @@ impl Model {
                 Transfer::Send(msg) => effects.push(Effect::Send(msg)),
                 Transfer::Notice(text) => {
                     if let Some(session) = &mut self.session {
-                        session.timeline.push_notice(text, now.wall_ms);
+                        session.timeline.push_notice(text, self.clock.ms(now));
                     }
                 }
                 Transfer::Fetched {
@@ -532,6 +551,16 @@ impl Model {
 
     /// Applies one message from the relay.
     pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
+        match &msg {
+            ServerMessage::Chat(chat) => self.clock.heard(chat.ts, now),
+            ServerMessage::Whisper(whisper) => self.clock.heard(whisper.ts, now),
+            ServerMessage::Welcome(welcome) => {
+                if let Some(last) = welcome.history.last() {
+                    self.clock.at_least(last.ts, now);
+                }
+            }
+            _ => {}
+        }
         match msg {
             ServerMessage::UploadAck {
                 client_id,
@@ -584,14 +613,14 @@ impl Model {
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
-                        self.session = Some(old.carry_on(welcome, now.wall_ms));
+                        self.session = Some(old.carry_on(welcome, self.clock.ms(now)));
                         // A new room: the old room's files cannot be fetched from it.
                         self.attachments = Attachments::default();
                         self.attachments.limits = welcome_limits;
                         return vec![Effect::CopyInvite(room)];
                     }
                     Some(mut s) if s.room == welcome.room => {
-                        let replayed = s.resume(welcome, now.wall_ms);
+                        let replayed = s.resume(welcome, self.clock.ms(now));
                         self.session = Some(s);
                         // Missed while away is new to you: unread, and a mention rings.
                         if !self.focused {
@@ -647,7 +676,7 @@ impl Model {
                     ServerMessage::Chat(chat) if chat.attachment.is_some() => chat.client_id,
                     _ => None,
                 };
-                let applied = session.apply(msg, now.at, now.wall_ms);
+                let applied = session.apply(msg, now.at, self.clock.ms(now));
                 let mut effects = Vec::new();
                 if let Some(client_id) = posted {
                     let next = self.attachments.on_posted(client_id);

@@ -9,8 +9,11 @@ use web_time::Duration;
 use super::*;
 use composer::Composer;
 
+mod commands;
+mod join_errors;
 mod mentions;
 mod resume;
+mod skewed_clock;
 
 /// What the app sends first on every connection: the features it understands.
 fn hello() -> Effect {

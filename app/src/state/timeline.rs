@@ -27,7 +27,8 @@ pub struct Entry {
     /// in position: a gap marker is inserted mid-list with a new id). Views key cached row
     /// heights by it.
     pub id: u64,
-    /// When it happened (relay time for messages, local time for notices).
+    /// When it happened, on the relay's clock: a message's `ts`, or for a notice the local
+    /// time converted by [`super::RelayClock`], so both sort and split days alike.
     pub ts: Millis,
     /// What it is.
     pub kind: EntryKind,

@@ -110,6 +110,42 @@ pub fn describe_ended(code: ErrorCode, room: &RoomCode, me: &Username, message: 
     }
 }
 
+/// Why no connection to `place` (an address, or "any of" several) could be made, in words
+/// for a person. `raw` is the socket library's own text ("Connect: IO error: Connection
+/// refused (os error 111)"): it only picks the likely cause and belongs in the log.
+pub fn unreachable(place: &str, raw: &str) -> String {
+    let raw = raw.to_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| raw.contains(w));
+    let cause = if says(&["refused"]) {
+        Some("nothing is accepting connections there")
+    } else if says(&[
+        "lookup",
+        "resolve",
+        "name or service",
+        "no such host",
+        "nodename",
+    ]) {
+        Some("no computer by that name was found")
+    } else if says(&["timed out", "timeout"]) {
+        Some("it did not answer in time")
+    } else if says(&["tls", "certificate", "ssl"]) {
+        Some("a secure (wss://) connection could not be set up")
+    } else if says(&["http", "handshake", "upgrade"]) {
+        Some("something answered, but not a Confab server")
+    } else if says(&["url", "parse"]) {
+        Some("that is not an address the app can use (it looks like ws://host:9001)")
+    } else if says(&["unreachable", "no route", "network"]) {
+        Some("this device has no way to that network")
+    } else {
+        None
+    };
+    let cause = cause.map(|c| format!(" ({c})")).unwrap_or_default();
+    format!(
+        "Could not reach the server at {place}{cause}. Is the address right and the server \
+         running?"
+    )
+}
+
 /// `text` with its first letter upper-case, for a message that starts a sentence.
 pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
@@ -137,6 +173,41 @@ pub fn ends_session(code: ErrorCode) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_failures_are_told_in_plain_words_without_the_library_text() {
+        let cases = [
+            (
+                "Connect: IO error: Connection refused (os error 111)",
+                "nothing is accepting connections there",
+            ),
+            (
+                "Connect: IO error: failed to lookup address information: Name or service \
+                 not known",
+                "no computer by that name was found",
+            ),
+            ("Connect: HTTP error: 404 Not Found", "not a Confab server"),
+            (
+                "Connect: IO error: Connection timed out (os error 110)",
+                "in time",
+            ),
+            ("Unknown error", "Is the address right"),
+        ];
+        for (raw, plain) in cases {
+            let said = unreachable("ws://chat.example:9001", raw);
+            assert!(said.contains(plain), "{raw}: {said}");
+            assert!(said.starts_with("Could not reach the server at ws://chat.example:9001"));
+            for jargon in [
+                "os error",
+                "IO error",
+                "Connect:",
+                "HTTP error",
+                "Unknown error",
+            ] {
+                assert!(!said.contains(jargon), "{raw}: {said}");
+            }
+        }
+    }
 
     #[test]
     fn join_refusals_are_explained_in_words() {

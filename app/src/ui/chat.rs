@@ -11,7 +11,7 @@ use super::link_prompt::link_prompt_ui;
 use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
 use super::messages::{MessageList, messages_ui};
 use crate::state::presence::typing_line;
-use crate::state::{Session, Status};
+use crate::state::{Session, Status, Tone};
 
 /// Below this width (points) the people panel starts closed.
 const NARROW: f32 = 640.0;
@@ -92,8 +92,9 @@ pub struct ChatContext<'a> {
     pub invite_link: &'a str,
     /// Where others join, when this app hosts the relay (leaving then stops the room).
     pub hosting: Option<&'a str>,
-    /// Whether the mention sound is on.
-    pub sound_on: bool,
+    /// Whether the mention sound is on; `None` where no sound can play
+    /// ([`crate::chime::AVAILABLE`]): then no toggle is shown, as it would change nothing.
+    pub sound_on: Option<bool>,
     /// The current time, for typing hints and the reconnect countdown.
     pub now: Instant,
     /// Your own status, as others will see it.
@@ -454,9 +455,13 @@ fn room_items(
     }
 }
 
-/// The mention chime on or off; its hover text and name say which it is now.
+/// The mention chime on or off; its hover text and name say which it is now. Nothing where
+/// this platform cannot play it.
 fn sound_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let (bell, hint, name) = if cx.sound_on {
+    let Some(sound_on) = cx.sound_on else {
+        return;
+    };
+    let (bell, hint, name) = if sound_on {
         (
             icons::BELL,
             "Sounds on: a chime when you are mentioned while the window is in the \
@@ -606,29 +611,24 @@ fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
     action
 }
 
+/// The connection's state in words ([`Status::label`]): a countdown and "Retry now" while
+/// waiting to reconnect, the reason on the dot's hover.
 fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let (color, text) = match cx.status {
-        Status::Online => (Color32::from_rgb(60, 170, 90), "Connected".to_owned()),
-        Status::Connecting => (Color32::from_rgb(230, 160, 40), "Reconnecting…".to_owned()),
-        Status::Joining => (Color32::from_rgb(230, 160, 40), "Rejoining…".to_owned()),
-        Status::Offline => (Color32::GRAY, "Offline".to_owned()),
-        Status::Ended { .. } => (Color32::GRAY, "Room closed".to_owned()),
-        Status::Waiting { retry_at, reason } => {
-            let secs = retry_at
-                .saturating_duration_since(cx.now)
-                .as_secs_f32()
-                .ceil();
-            super::dot(ui, Color32::from_rgb(220, 70, 60))
-                .on_hover_text(format!("Connection lost: {reason}"));
-            ui.label(format!("Offline, retrying in {secs:.0} s"));
-            if ui.small_button("Retry now").clicked() {
-                actions.push(ChatAction::ReconnectNow);
-            }
-            return;
-        }
+    let label = cx.status.label(cx.now);
+    let color = match label.tone {
+        Tone::Good => Color32::from_rgb(60, 170, 90),
+        Tone::Trying => Color32::from_rgb(230, 160, 40),
+        Tone::Lost => Color32::from_rgb(220, 70, 60),
+        Tone::Idle => Color32::GRAY,
     };
-    super::dot(ui, color);
-    ui.label(text);
+    let dot = super::dot(ui, color);
+    if let Status::Waiting { reason, .. } = cx.status {
+        dot.on_hover_text(format!("Connection lost: {reason}"));
+    }
+    ui.label(label.text);
+    if matches!(cx.status, Status::Waiting { .. }) && ui.small_button("Retry now").clicked() {
+        actions.push(ChatAction::ReconnectNow);
+    }
 }
 
 #[cfg(test)]

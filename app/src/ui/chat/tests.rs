@@ -15,8 +15,8 @@ struct Screen {
     actions: Vec<ChatAction>,
     /// Where this app hosts the relay, if it does.
     hosting: Option<String>,
-    /// Whether the mention chime is on.
-    sound_on: bool,
+    /// Whether the mention chime is on (`None`: no chime can play here).
+    sound_on: Option<bool>,
 }
 
 fn name(s: &str) -> Username {
@@ -81,7 +81,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
         status,
         actions: vec![],
         hosting: None,
-        sound_on: false,
+        sound_on: Some(false),
     };
     let builder = Harness::builder()
         .with_context_setup(crate::ui::fonts::install)
@@ -233,7 +233,7 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
         },
     );
     h.run();
-    assert!(h.query_by_label_contains("Offline, retrying in").is_some());
+    assert!(h.query_by_label_contains("Reconnecting in").is_some());
     h.get_by_label("Retry now").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::ReconnectNow]);
@@ -642,12 +642,21 @@ fn every_icon_only_control_is_named_by_what_it_does() {
 #[test]
 fn the_bell_says_whether_sound_is_on_and_flips_it() {
     let mut h = harness(vec![], Status::Online);
-    h.state_mut().sound_on = true;
+    h.state_mut().sound_on = Some(true);
     h.run();
     assert!(h.query_by_label("Turn sounds on").is_none());
     h.get_by_label("Mute sounds").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::ToggleSound]);
+}
+
+#[test]
+fn no_sound_toggle_is_offered_where_no_chime_can_play() {
+    let mut h = harness(vec![], Status::Online);
+    h.state_mut().sound_on = None;
+    h.run();
+    assert!(h.query_by_label("Mute sounds").is_none());
+    assert!(h.query_by_label("Turn sounds on").is_none());
 }
 
 #[test]
