@@ -14,7 +14,7 @@
 //! ```
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -28,11 +28,8 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:9101".to_owned())
         .parse()
         .map_err(std::io::Error::other)?;
-    // The relay's own backlog, so the comparison is fair.
-    let socket = TcpSocket::new_v4()?;
-    socket.set_reuseaddr(true)?;
-    socket.bind(address)?;
-    let listener: TcpListener = socket.listen(4096)?;
+    // The relay's own listener and backlog, so the comparison is fair.
+    let listener = confab_server::bind(address)?;
     loop {
         let (stream, _) = listener.accept().await?;
         tokio::spawn(serve(stream));

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use confab_protocol::{ChatMessage, ClientMessage, RoomCode, ServerMessage, Username};
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -39,11 +39,8 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:9102".to_owned())
         .parse()
         .map_err(std::io::Error::other)?;
-    // The relay's own backlog, so the comparison is fair.
-    let socket = TcpSocket::new_v4()?;
-    socket.set_reuseaddr(true)?;
-    socket.bind(address)?;
-    let listener: TcpListener = socket.listen(4096)?;
+    // The relay's own listener and backlog, so the comparison is fair.
+    let listener = confab_server::bind(address)?;
     let rooms = Rooms::default();
     let next_conn = AtomicU64::new(1);
     loop {

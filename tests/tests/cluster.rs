@@ -9,7 +9,7 @@ use confab_tests::metrics::scrape;
 use confab_tests::redis::{RedisServer, RelayProcess};
 use confab_tests::wire::roster;
 use confab_tests::{
-    Event, STEP, TestClient, TestRelay, WelcomeExt, error_of, eventually, test_config, within,
+    STEP, TestClient, TestRelay, WelcomeExt, error_of, eventually, test_config, within,
 };
 
 /// The baseline for cluster relays: [`test_config`] on `redis`, with a short relay TTL so
@@ -38,6 +38,25 @@ fn cluster_args(redis: &RedisServer, room_grace: &str) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// Sends `resume` to `relay` on a new connection until the relay can reach its new Redis
+/// connection (each try before is refused `unavailable` at once): the client and the
+/// first other answer.
+async fn resume_on(relay: &TestRelay, resume: &ClientMessage) -> (TestClient, ServerMessage) {
+    within("a resume to be answered", async {
+        loop {
+            let mut client = relay.client().await;
+            client.send(resume).await;
+            match client.recv().await {
+                ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                answer => return (client, answer),
+            }
+        }
+    })
+    .await
 }
 
 fn relay_binary() -> &'static str {
@@ -319,16 +338,7 @@ async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_wha
     redis.restart().await;
     // Each relay may have missed events: it closes its members with 1012 to resume.
     for member in [&mut ann, &mut bob] {
-        let end = loop {
-            match member.next_event().await {
-                Event::Message(_) => {}
-                other => break other,
-            }
-        };
-        assert!(
-            matches!(end, Event::Close(Some(code)) if code == close_code::SERVICE_RESTART),
-            "{end:?}"
-        );
+        member.expect_close(close_code::SERVICE_RESTART).await;
     }
     // The new Redis knows nothing, but the relays remember whom they sent away: ann, who
     // (say) only saw seq 1, gets her room back with a gap for seq 2, lost with Redis;
@@ -584,16 +594,7 @@ async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_the
     // remembers whom it sent.
     redis.cli(&["CLIENT", "KILL", "TYPE", "pubsub"]);
     for member in [&mut ann, &mut bob] {
-        let end = loop {
-            match member.next_event().await {
-                Event::Message(_) => {}
-                other => break other,
-            }
-        };
-        assert!(
-            matches!(end, Event::Close(Some(code)) if code == close_code::SERVICE_RESTART),
-            "{end:?}"
-        );
+        member.expect_close(close_code::SERVICE_RESTART).await;
     }
     let resume = |who: &str, token: &str| ClientMessage::Join {
         name: confab_tests::name(who),
@@ -602,20 +603,8 @@ async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_the
         last_seq: None,
     };
     // ann, the owner, is back first and removes bob, who has not resumed yet.
-    let mut ann = within("ann's resume", async {
-        loop {
-            let mut client = b.client().await;
-            client.send(&resume("ann", &tokens[0])).await;
-            match client.recv().await {
-                ServerMessage::Welcome(_) => break client,
-                ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                other => panic!("ann's resume: {other:?}"),
-            }
-        }
-    })
-    .await;
+    let (mut ann, answer) = resume_on(&b, &resume("ann", &tokens[0])).await;
+    assert!(matches!(answer, ServerMessage::Welcome(_)), "{answer:?}");
     ann.send(&ClientMessage::Remove {
         name: confab_tests::name("bob"),
     })
@@ -625,19 +614,7 @@ async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_the
     )
     .await;
     // bob resumes on the relay that sent him away: he was removed, and stays out.
-    let answer = within("bob's resume", async {
-        loop {
-            let mut client = a.client().await;
-            client.send(&resume("bob", &tokens[1])).await;
-            match client.recv().await {
-                ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                other => break other,
-            }
-        }
-    })
-    .await;
+    let (_, answer) = resume_on(&a, &resume("bob", &tokens[1])).await;
     assert!(
         matches!(&answer, ServerMessage::Error(e) if e.code == ErrorCode::Removed),
         "{answer:?}"
@@ -660,16 +637,7 @@ async fn a_hole_in_a_rooms_events_sends_its_members_to_resume_with_what_they_mis
     redis.cli(&["INCR", &format!("confab:{{{room}}}:ev")]);
     ann.chat(1, "after the hole").await;
     for member in [&mut ann, &mut bob] {
-        let end = loop {
-            match member.next_event().await {
-                Event::Message(_) => {}
-                other => break other,
-            }
-        };
-        assert!(
-            matches!(end, Event::Close(Some(code)) if code == close_code::SERVICE_RESTART),
-            "{end:?}"
-        );
+        member.expect_close(close_code::SERVICE_RESTART).await;
     }
     let mut bob = a.client().await;
     bob.send(&ClientMessage::Join {

@@ -211,17 +211,12 @@ impl Registry {
         }
         let drops_attachment = room.history.len() == room.history_len
             && room.history.front().is_some_and(|m| m.attachment.is_some());
-        let mut message = room.record(from, text, now_millis());
+        let message = room.record(from, text, now_millis());
         if drops_attachment {
             self.trim_attachments(&room);
         }
         self.metrics.chats_relayed.inc();
-        room.broadcast(
-            &encode(&ServerMessage::Chat(message.clone())),
-            Some(membership.conn),
-        );
-        message.client_id = Some(client_id);
-        room.send_to(membership.conn, &encode(&ServerMessage::Chat(message)));
+        room.announce_chat(message, membership.conn, client_id);
         Ok(())
     }
 
@@ -341,12 +336,7 @@ impl Registry {
         self.attachments.keep(reservation, stored);
         self.trim_attachments(&room);
         self.metrics.chats_relayed.inc();
-        room.broadcast(
-            &encode(&ServerMessage::Chat(message.clone())),
-            Some(membership.conn),
-        );
-        message.client_id = Some(client_id);
-        room.send_to(membership.conn, &encode(&ServerMessage::Chat(message)));
+        room.announce_chat(message, membership.conn, client_id);
         Ok(())
     }
 

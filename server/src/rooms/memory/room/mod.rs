@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use confab_protocol::{
-    ChatMessage, MemberStatus, NamedStatus, PresenceChange, RoomCode, RoomState, Seq,
+    ChatMessage, ClientId, MemberStatus, NamedStatus, PresenceChange, RoomCode, RoomState, Seq,
     ServerMessage, Username,
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -332,6 +332,14 @@ impl Room {
             self.evict(conn, Kick::SlowConsumer);
         }
         evicted
+    }
+
+    /// Sends a new chat message to everyone: the author's copy (connection `author`) with
+    /// its `client_id`, everyone else's without.
+    pub fn announce_chat(&mut self, mut message: ChatMessage, author: ConnId, client_id: ClientId) {
+        self.broadcast(&encode(&ServerMessage::Chat(message.clone())), Some(author));
+        message.client_id = Some(client_id);
+        self.send_to(author, &encode(&ServerMessage::Chat(message)));
     }
 
     /// Sends a joining (or resuming) member its `welcome` and what follows it: the roster
