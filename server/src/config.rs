@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use clap::Args;
 
+/// Parses one `--trusted-proxy` value (a network or a single address), for building a
+/// [`Config`] in code.
+pub use crate::proxy::parse_net;
+
 /// Relay settings. Each field's doc says what happens when the limit is reached; the
 /// integration tests in `tests/` show each outcome.
 #[derive(Debug, Clone, Args)]
@@ -171,6 +175,19 @@ pub struct Config {
     #[arg(long, env = "CONFAB_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Peers that are your own proxies or load balancers (`10.0.0.0/8`, `192.0.2.10`;
+    /// repeat the flag or separate with commas). Only these may name the client: with a
+    /// PROXY protocol header (v1 or v2, before TLS) or, without one, in `Forwarded` or
+    /// `X-Forwarded-For`. Every per-address limit, removal ban and log line then sees the
+    /// client. Any other peer's headers are ignored. Default: none.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CONFAB_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::proxy::parse_net
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Largest attachment, in bytes. A larger `upload_start` gets `file_too_large`;
     /// nothing is stored. Announced as `welcome.limits.attachments.max_file_bytes`.
     #[arg(long, env = "CONFAB_MAX_FILE_BYTES", default_value_t = defaults::MAX_FILE_BYTES)]
@@ -281,6 +298,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             public_url: None,
+            trusted_proxies: Vec::new(),
             max_file_bytes: MAX_FILE_BYTES,
             max_room_attachment_bytes: MAX_ROOM_ATTACHMENT_BYTES,
             max_relay_attachment_bytes: MAX_RELAY_ATTACHMENT_BYTES,

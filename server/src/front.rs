@@ -1,5 +1,6 @@
-//! The front door of every connection: TLS (when configured), then the first request head,
-//! all under the handshake timeout. A WebSocket upgrade goes on to `handler`; any other
+//! The front door of every connection: a trusted proxy's PROXY header (when the peer is
+//! one), TLS (when configured), then the first request head, all under the handshake
+//! timeout; by then it knows who the client is. A WebSocket upgrade goes on to `handler`; any other
 //! request (the page, `/healthz`, `/metrics`) to `web`; a refusal is counted by reason.
 //!
 //! It decides where a connection goes and nothing more: no frames, no files.
@@ -16,8 +17,9 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tracing::Instrument;
 
-use crate::guards::Lease;
+use crate::guards::{ConnectionsPerIp, IpSlot, Lease};
 use crate::handler::{self, Peer, Socket};
+use crate::proxy::{self, ProxyHeaderError, TrustedProxies};
 use crate::rooms::RoomStore;
 use crate::shared::Shared;
 use crate::stream::{Counted, Stream};
@@ -34,6 +36,10 @@ pub struct Door<S> {
     /// `--public-url`: the page address announced in `welcome.page_url`, instead of one
     /// made from each request's `Host` header.
     pub public_url: Option<String>,
+    /// `--trusted-proxy`: the peers that may name the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Open connections per client address.
+    pub per_ip: Arc<ConnectionsPerIp>,
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for Door<S> {
@@ -42,20 +48,22 @@ impl<S: std::fmt::Debug> std::fmt::Debug for Door<S> {
             .field("tls", &self.tls.is_some())
             .field("site", &self.site)
             .field("public_url", &self.public_url)
-            .finish()
+            .field("trusted_proxies", &self.trusted_proxies)
+            .finish_non_exhaustive()
     }
 }
 
-/// What a connection turned out to be once its handshakes are done.
+/// What a connection turned out to be once its handshakes are done, each with the client's
+/// slot under the per-address connection limit.
 enum Opened {
     /// An upgraded WebSocket, with the page address to announce to it.
-    Socket(Box<Socket>, Option<Arc<str>>),
+    Socket(Box<Socket>, Option<Arc<str>>, IpSlot),
     /// An HTTP request, with every byte read so far. Boxed: the stream is 64 bytes, and a
     /// WebSocket connection's task would keep room for it (and the head) all its life.
-    Http(Box<(Stream, Vec<u8>)>),
+    Http(Box<(Stream, Vec<u8>)>, IpSlot),
 }
 
-/// Serves one TCP connection from accept to close, and then drops its `lease`. A peer
+/// Serves one TCP connection from accept to close, and then drops its `lease`. A client
 /// whose address is over its connection limit has its request refused with HTTP 429.
 ///
 /// The connection's span (its peer and id, prefixed to every line it logs) is a `debug`
@@ -74,15 +82,15 @@ pub fn serve<P: Peer>(
     door: Arc<Door<P::Store>>,
     shutdown: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> + Send + 'static {
-    let span = tracing::debug_span!("conn", peer = %peer, id = conn);
-    let ip = peer.ip();
+    let span =
+        tracing::debug_span!("conn", peer = %peer, id = conn, client = tracing::field::Empty);
     // Made here, not in the block: the block then keeps the box (8 bytes) for its life
     // rather than room for the TCP stream it has long since handed on.
     let handshaking = Box::pin(handshakes(
         tcp,
+        peer,
         Arc::clone(&shared),
         Arc::clone(&door),
-        lease.within_ip_limit(),
         *shutdown.borrow(),
     ));
     async move {
@@ -91,17 +99,23 @@ pub fn serve<P: Peer>(
         match handshaking.await {
             // One future for every WebSocket, page or not: a second arm would give every
             // connection's task room for a second copy of the handler's state.
-            Some(Opened::Socket(socket, url)) => {
+            Some(Opened::Socket(socket, url, client)) => {
+                let ip = client.ip();
+                if ip != peer.ip() {
+                    tracing::Span::current().record("client", tracing::field::display(ip));
+                }
                 let connection = handler::serve::<P>(unbox(socket), ip, conn, shared, shutdown);
                 page_url::scope(url, connection).await;
+                drop(client);
             }
-            Some(Opened::Http(request)) => {
+            Some(Opened::Http(request, client)) => {
                 let (stream, head) = unbox(request);
                 let site = Arc::clone(&door.site);
                 let head_timeout = shared.config.handshake_timeout;
                 // Boxed: hyper's connection state is several KiB, and held inline it would
                 // make every connection's task (WebSockets too) that large.
                 Box::pin(web::serve(stream, head, site, head_timeout, shutdown)).await;
+                drop(client);
             }
             None => {}
         }
@@ -122,27 +136,33 @@ fn unbox<T>(boxed: Box<T>) -> T {
 /// The handshakes under the handshake timeout; `None` (counted by reason) if they failed.
 async fn handshakes<S: RoomStore>(
     tcp: TcpStream,
+    peer: SocketAddr,
     shared: Arc<Shared<S>>,
     door: Arc<Door<S>>,
-    within_ip_limit: bool,
     draining: bool,
 ) -> Option<Opened> {
     let door = &*door;
     let config = &shared.config;
     let metrics = &shared.metrics;
-    let counted = Counted::new(tcp, metrics.bytes_in.clone(), metrics.bytes_out.clone());
     let policy = Policy {
-        within_ip_limit,
+        client: peer.ip(),
+        forwarded_by: None,
+        per_ip: &door.per_ip,
         allowed_origins: &config.allowed_origins,
         draining,
     };
-    match timeout(
-        config.handshake_timeout,
-        open(counted, door, policy, config),
-    )
-    .await
-    {
+    let opening = async {
+        let (tcp, policy) = proxied(tcp, door, policy).await?;
+        let counted = Counted::new(tcp, metrics.bytes_in.clone(), metrics.bytes_out.clone());
+        open(counted, door, policy, config).await
+    };
+    match timeout(config.handshake_timeout, opening).await {
         Ok(Ok(opened)) => Some(opened),
+        Ok(Err(Failure::Proxy(err))) => {
+            tracing::debug!(%err, "PROXY header refused");
+            metrics.refused("proxy_header");
+            None
+        }
         Ok(Err(Failure::Tls(err))) => {
             tracing::debug!(%err, "TLS handshake failed");
             metrics.refused("tls");
@@ -165,8 +185,30 @@ async fn handshakes<S: RoomStore>(
 
 /// Why a connection did not open.
 enum Failure {
+    Proxy(ProxyHeaderError),
     Tls(std::io::Error),
     Upgrade(UpgradeError),
+}
+
+/// A trusted proxy's PROXY header, if the peer is one and sent one: the client it names
+/// goes into `policy`. A trusted peer without one may name the client in the request head.
+async fn proxied<'a, S>(
+    mut tcp: TcpStream,
+    door: &'a Door<S>,
+    mut policy: Policy<'a>,
+) -> Result<(TcpStream, Policy<'a>), Failure> {
+    if !door.trusted_proxies.trusts(policy.client) {
+        return Ok((tcp, policy));
+    }
+    match proxy::read_header(&mut tcp).await.map_err(Failure::Proxy)? {
+        Some(header) => {
+            if let Some(client) = header.client {
+                policy.client = client;
+            }
+        }
+        None => policy.forwarded_by = Some(&door.trusted_proxies),
+    }
+    Ok((tcp, policy))
 }
 
 /// The TLS handshake (if any) and the first request head.
@@ -184,7 +226,7 @@ async fn open<S: RoomStore>(
         .await
         .map_err(Failure::Upgrade)?
     {
-        Head::Other(head) => Ok(Opened::Http(Box::new((stream, head)))),
+        Head::Other(head, client) => Ok(Opened::Http(Box::new((stream, head)), client)),
         Head::Upgraded(upgraded) => {
             let serves_page = door.site.bundle.is_some() || door.public_url.is_some();
             let url = serves_page
@@ -204,7 +246,7 @@ async fn open<S: RoomStore>(
                 Some(ws_config),
             )
             .await;
-            Ok(Opened::Socket(Box::new(socket), url))
+            Ok(Opened::Socket(Box::new(socket), url, upgraded.client))
         }
     }
 }

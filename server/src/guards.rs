@@ -33,38 +33,30 @@ pub struct IpSlot {
 }
 
 /// What a connection holds of the relay's limits for its whole life, given back when it is
-/// dropped: its place under `--max-connections` and (when within it) under
-/// `--max-connections-per-ip`, its count in `confab_connections_open`, and until shutdown
-/// a sender the relay waits on for every connection to finish.
+/// dropped: its place under `--max-connections`, its count in `confab_connections_open`,
+/// and until shutdown a sender the relay waits on for every connection to finish. (Its
+/// place under `--max-connections-per-ip` is an [`IpSlot`], taken once the front door
+/// knows who the client is.)
 #[derive(Debug)]
 pub struct Lease {
-    ip_slot: Option<IpSlot>,
     open: IntGauge,
     _permit: OwnedSemaphorePermit,
     _done: Option<mpsc::Sender<()>>,
 }
 
 impl Lease {
-    /// Counts the connection in `open` until the lease is dropped. `ip_slot` is `None`
-    /// when the peer's address is over its limit.
+    /// Counts the connection in `open` until the lease is dropped.
     pub fn new(
-        ip_slot: Option<IpSlot>,
         permit: OwnedSemaphorePermit,
         open: IntGauge,
         done: Option<mpsc::Sender<()>>,
     ) -> Self {
         open.inc();
         Self {
-            ip_slot,
             open,
             _permit: permit,
             _done: done,
         }
-    }
-
-    /// Whether the peer's address is within its connection limit.
-    pub fn within_ip_limit(&self) -> bool {
-        self.ip_slot.is_some()
     }
 }
 
@@ -95,6 +87,13 @@ impl ConnectionsPerIp {
             table: Arc::clone(self),
             ip,
         })
+    }
+}
+
+impl IpSlot {
+    /// The client address this slot counts.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
     }
 }
 

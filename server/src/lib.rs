@@ -59,6 +59,7 @@ mod outbox;
 mod outcome;
 mod payload;
 mod presence;
+mod proxy;
 mod rooms;
 mod secrets;
 pub mod server;

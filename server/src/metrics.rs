@@ -13,7 +13,7 @@ use prometheus::{
 
 /// Every `reason` label of `confab_handshakes_refused_total`, each shown from the start
 /// (at 0), so a dashboard can rate any of them before it first happens.
-pub const REFUSAL_REASONS: [&str; 8] = [
+pub const REFUSAL_REASONS: [&str; 9] = [
     "bad_request",
     "origin",
     "upgrade_required",
@@ -22,6 +22,7 @@ pub const REFUSAL_REASONS: [&str; 8] = [
     "draining",
     "timeout",
     "tls",
+    "proxy_header",
 ];
 
 /// Everything the relay counts.

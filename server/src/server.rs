@@ -14,9 +14,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use crate::Config;
 use crate::connection::Connection;
 use crate::front::{self, Door};
-use crate::guards::{AcceptErrors, ConnectionsPerIp, IpSlot, Lease};
+use crate::guards::{AcceptErrors, ConnectionsPerIp, Lease};
 use crate::handler::Peer;
 use crate::metrics_endpoint;
+use crate::proxy::TrustedProxies;
 use crate::rooms::RoomStore;
 use crate::shared::Shared;
 use crate::tls;
@@ -108,7 +109,7 @@ pub(crate) async fn serve<P: Peer>(
     let mut acceptor = Acceptor::new(&shared.config);
     let spawn = |accepted: Accepted, done_tx: Option<mpsc::Sender<()>>| {
         let open = shared.metrics.connections_open.clone();
-        let lease = Lease::new(accepted.ip_slot, accepted.permit, open, done_tx);
+        let lease = Lease::new(accepted.permit, open, done_tx);
         // The connection's future is spawned as it is, not inside another block: a block
         // around it would keep a second copy of its arguments for the connection's life.
         tokio::spawn(front::serve::<P>(
@@ -189,6 +190,8 @@ fn door_for<S: RoomStore>(shared: &Arc<Shared<S>>, metrics_here: bool) -> std::i
         tls,
         site: Arc::new(site),
         public_url: config.public_url.clone(),
+        trusted_proxies: TrustedProxies::new(&config.trusted_proxies),
+        per_ip: ConnectionsPerIp::new(config.max_connections_per_ip),
     })
 }
 
@@ -229,7 +232,6 @@ struct Accepted {
     stream: TcpStream,
     peer: SocketAddr,
     conn: u64,
-    ip_slot: Option<IpSlot>,
     permit: OwnedSemaphorePermit,
 }
 
@@ -237,7 +239,6 @@ struct Accepted {
 /// at the limit new peers wait in the OS backlog instead of costing memory.
 struct Acceptor {
     limit: Arc<Semaphore>,
-    per_ip: Arc<ConnectionsPerIp>,
     next_id: u64,
     errors: AcceptErrors,
 }
@@ -246,7 +247,6 @@ impl Acceptor {
     fn new(config: &Config) -> Self {
         Self {
             limit: Arc::new(Semaphore::new(config.max_connections)),
-            per_ip: ConnectionsPerIp::new(config.max_connections_per_ip),
             next_id: 1,
             errors: AcceptErrors::new(),
         }
@@ -266,7 +266,6 @@ impl Acceptor {
                     let conn = self.next_id;
                     self.next_id += 1;
                     return Ok(Accepted {
-                        ip_slot: self.per_ip.try_take(peer.ip()),
                         stream,
                         peer,
                         conn,

@@ -3,11 +3,21 @@
 //! an HTTP refusal with a short text body, so a bad upgrade never gets an empty reply. Any
 //! other request (a page, `/healthz`) is handed back unanswered, for `web` to serve.
 //!
+//! It also settles who the client is (the peer, or whom a trusted proxy's `Forwarded` or
+//! `X-Forwarded-For` names) and takes the client's slot under the per-address connection
+//! limit, so every request is counted against the person making it.
+//!
 //! Parsing is `httparse`'s; this module only decides. It knows nothing of rooms or frames:
 //! `front` turns an accepted upgrade into a WebSocket stream.
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+
+use crate::guards::{ConnectionsPerIp, IpSlot};
+use crate::proxy::{self, TrustedProxies};
 
 /// The one subprotocol the relay speaks. A client may ask for it in
 /// `Sec-WebSocket-Protocol`; the relay then echoes it. Asking only for others is refused.
@@ -20,11 +30,18 @@ pub const MAX_REQUEST_HEAD_BYTES: usize = 8 * 1024;
 /// Most header lines parsed; more is treated like an oversized head (431).
 const MAX_HEADERS: usize = 48;
 
-/// What the caller may still refuse after the request itself was found well-formed.
+/// Who the request comes from, and what the caller may still refuse after the request
+/// itself was found well-formed.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy<'a> {
-    /// Whether the peer's address is within its connection limit (else 429).
-    pub within_ip_limit: bool,
+    /// The client's address as far as the connection shows: the peer's, or the one a
+    /// trusted proxy's PROXY header named.
+    pub client: IpAddr,
+    /// Set when the peer is a trusted proxy that sent no PROXY header: the request's
+    /// `Forwarded` or `X-Forwarded-For` then names the client.
+    pub forwarded_by: Option<&'a TrustedProxies>,
+    /// Open connections per client address (over the limit: 429).
+    pub per_ip: &'a Arc<ConnectionsPerIp>,
     /// Allowed `Origin` values; empty allows any (else 403).
     pub allowed_origins: &'a [String],
     /// Whether the relay is shutting down: upgrades are then refused with 503.
@@ -37,8 +54,8 @@ pub enum Head {
     /// A WebSocket upgrade, answered with 101.
     Upgraded(Upgraded),
     /// Any other request, unanswered: every byte read so far (the head and perhaps more),
-    /// for an HTTP server to read again.
-    Other(Vec<u8>),
+    /// for an HTTP server to read again, and the client's connection slot.
+    Other(Vec<u8>, IpSlot),
 }
 
 /// An accepted upgrade: the bytes the peer sent after its request head (frames it did not
@@ -49,6 +66,8 @@ pub struct Upgraded {
     pub rest: Vec<u8>,
     /// The request's `Host` header, when it is a plain `host[:port]` (for `welcome.page_url`).
     pub host: Option<String>,
+    /// The client's place under `--max-connections-per-ip`, naming its address.
+    pub client: IpSlot,
 }
 
 /// Why the upgrade did not happen.
@@ -63,7 +82,7 @@ pub enum UpgradeError {
 }
 
 /// Reads the first request head on `stream` and answers it if it is a WebSocket upgrade
-/// (or comes from a peer over its connection limit: 429 whatever it asks).
+/// (or comes from a client over its connection limit: 429 whatever it asks).
 pub async fn upgrade<S>(stream: &mut S, policy: Policy<'_>) -> Result<Head, UpgradeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -80,19 +99,32 @@ where
         let mut request = httparse::Request::new(&mut headers);
         let verdict = match request.parse(&buf[..filled]) {
             Ok(httparse::Status::Complete(head_len)) => {
-                if !wants_websocket(&request) && policy.within_ip_limit {
-                    buf.truncate(filled);
-                    return Ok(Head::Other(buf));
-                }
-                match decide(&request, policy) {
-                    Ok(accept) => {
-                        stream.write_all(accept.as_bytes()).await?;
-                        return Ok(Head::Upgraded(Upgraded {
-                            rest: buf[head_len..filled].to_vec(),
-                            host: host_of(&request),
-                        }));
+                let client = policy
+                    .forwarded_by
+                    .and_then(|trusted| proxy::forwarded_client(request.headers, trusted))
+                    .unwrap_or(policy.client);
+                let slot = policy.per_ip.try_take(client);
+                match (slot, wants_websocket(&request)) {
+                    (Some(slot), false) => {
+                        buf.truncate(filled);
+                        return Ok(Head::Other(buf, slot));
                     }
-                    Err(refusal) => refusal,
+                    (Some(slot), true) => match decide(&request, policy) {
+                        Ok(accept) => {
+                            stream.write_all(accept.as_bytes()).await?;
+                            return Ok(Head::Upgraded(Upgraded {
+                                rest: buf[head_len..filled].to_vec(),
+                                host: host_of(&request),
+                                client: slot,
+                            }));
+                        }
+                        Err(refusal) => refusal,
+                    },
+                    (None, _) => Refusal {
+                        status: 429,
+                        text: "too many connections from your address",
+                        extra: "",
+                    },
                 }
             }
             Ok(httparse::Status::Partial) if filled < buf.len() => continue,
@@ -185,9 +217,6 @@ fn decide(request: &httparse::Request<'_, '_>, policy: Policy<'_>) -> Result<Str
         text,
         extra: "",
     };
-    if !policy.within_ip_limit {
-        return Err(refuse(429, "too many connections from your address"));
-    }
     if request.method != Some("GET") {
         return Err(refuse(
             400,

@@ -11,6 +11,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use confab_protocol::{ClientId, ClientMessage, RoomCode, Seq};
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -88,31 +89,71 @@ impl TestClient {
         Self::connect_over(url, socket).await
     }
 
+    /// Connects from the loopback address `from` as a proxy would: `prelude` (a PROXY
+    /// protocol header, or nothing) goes out first, then the WebSocket handshake with
+    /// `headers` added (`X-Forwarded-For`, ...). A refused handshake is
+    /// `Err(tungstenite::Error::Http(response))`.
+    pub async fn connect_via(
+        url: &str,
+        from: Ipv4Addr,
+        prelude: &[u8],
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tungstenite::Error> {
+        let socket = TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(SocketAddr::from((from, 0)))
+            .unwrap_or_else(|err| panic!("binding {from}:0 failed: {err}"));
+        let mut request = url.into_client_request()?;
+        for &(header, value) in headers {
+            let value = HeaderValue::from_str(value).expect("a valid header value");
+            request.headers_mut().append(header, value);
+        }
+        Self::try_connect_over(request, socket, prelude).await
+    }
+
     /// TCP-connects `socket` to `url`'s address (`ws://ip:port/`) and does the WebSocket
     /// handshake over it.
     async fn connect_over(url: &str, socket: TcpSocket) -> Self {
-        let addr = url
-            .trim_start_matches("ws://")
-            .trim_end_matches('/')
-            .parse()
-            .expect("a ws://ip:port/ URL");
-        let stream = within("TCP connect", socket.connect(addr))
+        let request = url.into_client_request().expect("a ws:// URL");
+        Self::try_connect_over(request, socket, &[])
+            .await
+            .expect("the WebSocket handshake")
+    }
+
+    /// TCP-connects `socket` to the request's address, writes `prelude`, and does the
+    /// WebSocket handshake.
+    async fn try_connect_over(
+        request: tungstenite::handshake::client::Request,
+        socket: TcpSocket,
+        prelude: &[u8],
+    ) -> Result<Self, tungstenite::Error> {
+        let uri = request.uri();
+        let addr: SocketAddr = format!(
+            "{}:{}",
+            uri.host().expect("a host"),
+            uri.port_u16().expect("a port")
+        )
+        .parse()
+        .expect("a ws://ip:port/ URL");
+        let mut stream = within("TCP connect", socket.connect(addr))
             .await
             .expect("TCP connect");
+        within("writing the prelude", stream.write_all(prelude))
+            .await
+            .expect("the relay's socket is open");
         let (ws, _response) = within(
             "the WebSocket handshake",
             Box::pin(tokio_tungstenite::client_async(
-                url,
+                request,
                 MaybeTlsStream::Plain(stream),
             )),
         )
-        .await
-        .expect("the WebSocket handshake");
-        Self {
+        .await?;
+        Ok(Self {
             ws,
             last_welcome: None,
             pings_seen: 0,
-        }
+        })
     }
 
     // ----- sending -----

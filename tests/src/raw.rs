@@ -46,6 +46,18 @@ impl RawClient {
         Self { tcp }
     }
 
+    /// Connects over TCP from the loopback address `from`, without any handshake.
+    pub async fn tcp_from(addr: SocketAddr, from: std::net::Ipv4Addr) -> Self {
+        let socket = TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(SocketAddr::from((from, 0)))
+            .unwrap_or_else(|err| panic!("binding {from}:0 failed: {err}"));
+        let tcp = within("a TCP connect", socket.connect(addr))
+            .await
+            .expect("the relay accepts TCP");
+        Self { tcp }
+    }
+
     /// Connects with a small kernel receive buffer (so a peer that never reads fills it
     /// soon) and performs the WebSocket handshake.
     pub async fn upgraded_with_small_buffer(addr: SocketAddr, recv_buffer_bytes: u32) -> Self {

@@ -12,13 +12,13 @@ async fn counters_move_by_exactly_what_happened() {
     let relay = TestRelay::start_with_metrics(test_config()).await;
     let metrics = relay.metrics_addr.expect("a metrics listener");
     let before = scrape(metrics).await;
-    // 17 plain samples (3 of them attachments), one per handshake refusal reason, and
+    // 17 plain samples (3 of them attachments), one per handshake refusal reason (9), and
     // the Redis chat histogram.
     let series = before
         .keys()
         .filter(|name| !name.starts_with("confab_redis_chat_seconds"))
         .count();
-    assert_eq!(series, 25, "{before:?}");
+    assert_eq!(series, 26, "{before:?}");
 
     let (_, mut members) = relay.room_with(&["ann", "bob"]).await;
     members[0].chat(1, "one").await;
