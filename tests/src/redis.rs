@@ -90,7 +90,8 @@ impl RedisServer {
         }
     }
 
-    fn socket(&self) -> PathBuf {
+    /// The unix socket it listens on.
+    pub fn socket(&self) -> PathBuf {
         self.dir.join("redis.sock")
     }
 

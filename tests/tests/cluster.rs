@@ -421,6 +421,94 @@ async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_wha
     }
 }
 
+/// Reads what Redis publishes on `channel` from `subscriber` (subscribed with a raw
+/// `SUBSCRIBE`) until `done` says the text so far is enough.
+async fn read_bus(subscriber: &mut tokio::net::UnixStream, done: impl Fn(&str) -> bool) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    within("the bus events", async {
+        while !done(&String::from_utf8_lossy(&seen)) {
+            let mut buf = [0u8; 4096];
+            let n = subscriber.read(&mut buf).await.expect("reading the bus");
+            assert!(n > 0, "Redis closed the subscription");
+            seen.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[tokio::test]
+async fn joins_and_departures_travel_the_bus_as_one_name_and_relays_keep_the_roster() {
+    use tokio::io::AsyncWriteExt;
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (ann, welcome) = a.creator("ann").await;
+    let channel = format!("confab:{{{}}}:bus", welcome.room);
+    let mut subscriber = tokio::net::UnixStream::connect(redis.socket())
+        .await
+        .expect("Redis's socket");
+    let subscribe = format!(
+        "*2\r\n$9\r\nSUBSCRIBE\r\n${}\r\n{channel}\r\n",
+        channel.len()
+    );
+    subscriber
+        .write_all(subscribe.as_bytes())
+        .await
+        .expect("SUBSCRIBE");
+    read_bus(&mut subscriber, |seen| seen.contains(":1\r\n")).await;
+
+    // bob reads the whole roster on relay B; 30 people join through A, 10 leave again.
+    let (mut bob, _) = b.member("bob", &welcome.room).await;
+    let mut crowd = Vec::new();
+    for i in 0..30 {
+        crowd.push(a.member(&format!("m{i:02}"), &welcome.room).await.0);
+    }
+    for mut member in crowd.drain(..10) {
+        member.leave().await;
+    }
+    let bus = read_bus(&mut subscriber, |seen| {
+        seen.matches(r#""kind":"left""#).count() == 10
+    })
+    .await;
+    // Each event names one member and the count: none carries the roster.
+    let events: Vec<&str> = bus
+        .split("\r\n")
+        .filter(|l| l.starts_with(r#"{"ev""#))
+        .collect();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.contains(r#""kind":"joined""#))
+            .count(),
+        31
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| !e.contains("members") && e.len() < 200),
+        "{events:#?}"
+    );
+
+    // bob's relay kept the roster from those events: his last `member_left` carries it all.
+    let expected: Vec<String> = ["ann", "bob"]
+        .into_iter()
+        .map(String::from)
+        .chain((10..30).map(|i| format!("m{i:02}")))
+        .collect();
+    let last = bob
+        .recv_until(
+            |m| matches!(m, ServerMessage::MemberLeft { name, .. } if name.as_str() == "m09"),
+        )
+        .await;
+    let ServerMessage::MemberLeft { members, .. } = last else {
+        unreachable!()
+    };
+    assert_eq!(roster(&members), expected);
+    drop(ann);
+}
+
 #[tokio::test]
 async fn garbage_on_a_room_bus_or_in_its_history_is_skipped_and_the_room_carries_on() {
     let redis = RedisServer::start().await;

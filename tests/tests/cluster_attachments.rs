@@ -416,3 +416,42 @@ async fn a_relay_killed_during_an_upload_gives_its_space_back_when_it_is_reaped(
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_ended_rooms_files_stop_counting_against_the_cluster_total_without_a_scan() {
+    let redis = RedisServer::start().await;
+    let relay = TestRelay::start(Config {
+        max_relay_attachment_bytes: 6000,
+        max_chunk_bytes: 1024,
+        ..cluster_config(&redis)
+    })
+    .await;
+    let (mut ann, old) = relay.creator("ann").await;
+    upload(&mut ann, 1, "big", &[7; 4000], 1024).await;
+    let sum = || {
+        redis
+            .cli(&["GET", "confab:file_bytes:sum"])
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(sum(), "4000", "the running total");
+    // ann's room is still there: another room cannot take 4000 more.
+    let (mut cy, _) = relay.creator("cy").await;
+    cy.send(&start(1, "too much", 4000)).await;
+    assert_eq!(
+        refusal(next_relevant(&mut cy).await).code,
+        ErrorCode::RelayAttachmentsFull
+    );
+    // ann's room ends (its `room` key goes, as its expiry does): the next reservation
+    // finds it gone and takes its bytes off the total.
+    redis.cli(&["DEL", &format!("confab:{{{}}}:room", old.room)]);
+    upload(&mut cy, 2, "fits now", &[8; 4000], 1024).await;
+    assert_eq!(sum(), "4000", "only cy's file counts");
+    assert_eq!(
+        redis
+            .cli(&["HEXISTS", "confab:file_bytes", &old.room.to_string()])
+            .trim(),
+        "0"
+    );
+    drop(ann);
+}

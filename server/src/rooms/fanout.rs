@@ -121,18 +121,35 @@ pub fn presence<R: Recipient, F: FnOnce(&[R]) -> ServerMessage>(
     let wants = |form: PresenceForm| {
         members
             .iter()
-            .any(|m| m.presence() == form && Some(m.conn()) != skip)
+            .any(|m| m.presence() == form && Some(m.conn()) != skip && m.stage() != Stage::Pending)
     };
     let full = wants(PresenceForm::Full).then(|| encode(&(news.full)(members)));
     let deltas = wants(PresenceForm::Deltas).then(|| encode(&news.deltas));
-    let batched = wants(PresenceForm::Batches);
+    let batched = members
+        .iter()
+        .any(|m| m.presence() == PresenceForm::Batches && Some(m.conn()) != skip);
     let mut sent = Sent::default();
     if full.is_some() || deltas.is_some() {
         sent = broadcast(members, ev, skip, |member| match member.presence() {
+            _ if member.stage() == Stage::Pending => None,
             PresenceForm::Full => full.as_ref(),
             PresenceForm::Deltas => deltas.as_ref(),
             PresenceForm::Batches => None,
         });
+    }
+    // A member still joining holds the change itself: its welcome's roster, which the
+    // store's copy may not match yet, decides what it then hears.
+    for member in members.iter_mut() {
+        if member.stage() == Stage::Pending
+            && member.presence() != PresenceForm::Batches
+            && Some(member.conn()) != skip
+        {
+            if member.offer_changes(std::slice::from_ref(&news.change), &[ev], count) {
+                sent.queued += 1;
+            } else {
+                sent.slow.push(member.conn());
+            }
+        }
     }
     // Nobody takes batches: the change is in the roster of every later welcome.
     if batched {

@@ -6,8 +6,9 @@
 //! room's code, for HTTP downloads, which name only the id. The room key `filemeta`
 //! (id → `seq:size`, and `_bytes`, the bytes the room holds and has reserved) lists both,
 //! so they expire and are kept with the room (the shared prelude's `file_keys`).
-//! `confab:file_bytes` (room → bytes) is the cluster-wide total; rooms that are gone drop
-//! out of it whenever an upload is reserved. An upload under way holds its space as the
+//! `confab:file_bytes` (room → bytes) is the cluster-wide total per room, and
+//! `confab:file_bytes:sum` their sum; rooms that are gone drop out of it a few at each
+//! upload (`HSCAN` from a kept cursor), so no upload scans every room. An upload under way holds its space as the
 //! field `r:RELAY:N` of `filemeta` (its size) until it is stored or given up, so when a
 //! relay dies mid-upload, reaping it gives its reservations back. A file whose message has left the room's kept
 //! history is refused at once and freed by the room's next upload. docs/scaling.md says
@@ -36,7 +37,7 @@ const FILES_PRELUDE: &str = r#"
 -- The file list is always the last of a room's keys, whatever other room keys come
 -- before it.
 local META = KEYS[#KEYS]
-local TOTAL = 'confab:file_bytes'
+local TOTAL, SUM, CURSOR = 'confab:file_bytes', 'confab:file_bytes:sum', 'confab:file_bytes:cursor'
 local PREFIX = string.sub(ROOM, 1, -5)
 local function data_key(id) return PREFIX .. 'file:' .. id end
 local function index_key(id) return 'confab:attachment:' .. id end
@@ -72,12 +73,35 @@ local function live(id)
   return tonumber(seq), tonumber(size)
 end
 
+-- Records that room `code` holds `bytes`, keeping SUM the total of TOTAL's fields.
+local function set_total(code, bytes)
+  local before = tonumber(redis.call('HGET', TOTAL, code) or '0')
+  redis.call('HSET', TOTAL, code, bytes)
+  redis.call('INCRBY', SUM, bytes - before)
+end
+
+-- Looks at about `count` rooms of TOTAL (from where the last look stopped) and drops the
+-- ones that are gone with their files: O(count), never a scan of every room.
+local function prune(count)
+  local cursor = redis.call('GET', CURSOR) or '0'
+  local found = redis.call('HSCAN', TOTAL, cursor, 'COUNT', count)
+  redis.call('SET', CURSOR, found[1])
+  local fields = found[2]
+  for i = 1, #fields, 2 do
+    if redis.call('EXISTS', 'confab:{' .. fields[i] .. '}:room') == 0 then
+      redis.call('HDEL', TOTAL, fields[i])
+      redis.call('DECRBY', SUM, tonumber(fields[i + 1]))
+    end
+  end
+  return found[1] == '0'
+end
+
 -- Lowers the room's count (and the cluster's) by `size`, never below zero.
 local function lower(code, size)
   if size <= 0 or redis.call('EXISTS', META) == 0 then return end
   local mine = redis.call('HINCRBY', META, '_bytes', -size)
   if mine < 0 then redis.call('HSET', META, '_bytes', 0); mine = 0 end
-  redis.call('HSET', TOTAL, code, mine)
+  set_total(code, mine)
 end
 "#;
 
@@ -89,20 +113,17 @@ local size, max_room, max_total, code = tonumber(ARGV[1]), tonumber(ARGV[2]), to
 if redis.call('EXISTS', ROOM) == 0 or redis.call('HLEN', MEMBERS) == 0 then return 'gone' end
 lower(code, free_stale())
 local mine = tonumber(redis.call('HGET', META, '_bytes') or '0')
-redis.call('HSET', TOTAL, code, mine)
-local all = redis.call('HGETALL', TOTAL)
-local total = 0
-for i = 1, #all, 2 do
-  if all[i] ~= code and redis.call('EXISTS', 'confab:{' .. all[i] .. '}:room') == 0 then
-    redis.call('HDEL', TOTAL, all[i])
-  else
-    total = total + tonumber(all[i + 1])
-  end
-end
+set_total(code, mine)
 if mine + size > max_room then return 'room' end
-if total + size > max_total then return 'relay' end
-redis.call('HINCRBY', META, '_bytes', size)
-redis.call('HINCRBY', TOTAL, code, size)
+-- Rooms that ended left their bytes in the total: a few are dropped at every upload, and
+-- more (still a bounded number) only when the total looks full.
+prune(16)
+for _ = 1, 8 do
+  if tonumber(redis.call('GET', SUM) or '0') + size <= max_total then break end
+  if prune(256) then break end
+end
+if tonumber(redis.call('GET', SUM) or '0') + size > max_total then return 'relay' end
+set_total(code, redis.call('HINCRBY', META, '_bytes', size))
 redis.call('HSET', META, ARGV[5], size)
 return 'ok'
 "#;
@@ -144,7 +165,7 @@ redis.call('SET', data_key(ARGV[7]), ARGV[8])
 redis.call('SET', index_key(ARGV[7]), ARGV[10])
 redis.call('HSET', META, ARGV[7], seq .. ':' .. ARGV[9])
 if redis.call('HDEL', META, ARGV[11]) == 0 then
-  redis.call('HSET', TOTAL, ARGV[10], redis.call('HINCRBY', META, '_bytes', tonumber(ARGV[9])))
+  set_total(ARGV[10], redis.call('HINCRBY', META, '_bytes', tonumber(ARGV[9])))
 end
 redis.call('PUBLISH', channel, event)
 lower(ARGV[10], free_stale())
@@ -173,11 +194,10 @@ return {size, chunk}
 /// `HEAD` answers from the descriptor) and `bytes` is empty.
 const DOWNLOAD: &str = r#"
 local id, token, head = ARGV[1], ARGV[2], ARGV[3] == 'head'
-local member = false
-for _, held in ipairs(redis.call('HVALS', MEMBERS)) do
-  if cjson.decode(held).token == token then member = true; break end
-end
-if not member then return {} end
+-- O(1): the token's member, if it is in the room under that token now.
+local key = redis.call('HGET', TOKENS, token)
+local held = key and redis.call('HGET', MEMBERS, key)
+if not held or cjson.decode(held).token ~= token then return {} end
 local seq = live(id)
 if not seq then return {} end
 local first = tonumber(cjson.decode(redis.call('LINDEX', HISTORY, 0)).seq)

@@ -75,8 +75,9 @@ pub enum Event {
     Joined {
         /// Who.
         name: Username,
-        /// The roster after the join, in joining order.
-        members: Vec<Username>,
+        /// How many members the room has after the join (relays keep the roster from
+        /// these changes: `local::roster`).
+        count: usize,
         /// The joiner's connection (which gets `welcome` instead).
         #[serde(flatten)]
         origin: Origin,
@@ -85,8 +86,8 @@ pub enum Event {
     Left {
         /// Who.
         name: Username,
-        /// The roster after the departure.
-        members: Vec<Username>,
+        /// How many members the room has after the departure.
+        count: usize,
         /// Dropped, with the name reserved for a resume.
         #[serde(default)]
         reconnecting: bool,
@@ -216,14 +217,14 @@ mod tests {
     fn bad_events_are_skipped_not_trusted() {
         assert_eq!(Envelope::parse(b"not json", 100), None);
         // A name that breaks the name rules.
-        let bad_name = br#"{"ev":1,"kind":"left","name":"","members":[]}"#;
+        let bad_name = br#"{"ev":1,"kind":"left","name":"","count":0}"#;
         assert_eq!(Envelope::parse(bad_name, 100), None);
         let long = format!(
             r#"{{"ev":1,"kind":"whisper","from":"ann","to_key":"bob","text":"{}","ts":1}}"#,
             "x".repeat(101)
         );
         assert_eq!(Envelope::parse(long.as_bytes(), 100), None);
-        let fine = br#"{"ev":2,"kind":"left","name":"ann","members":["bob"]}"#;
+        let fine = br#"{"ev":2,"kind":"left","name":"ann","count":1}"#;
         assert!(Envelope::parse(fine, 100).is_some());
     }
 }

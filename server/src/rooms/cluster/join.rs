@@ -2,14 +2,14 @@
 //! and giving a resuming member its room back when Redis lost it (`restore`).
 
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use confab_protocol::{RoomCode, ServerMessage, Username, WelcomeMessage};
 
 use crate::clock::{millis, now_millis};
 use crate::conn::ConnId;
 use crate::rooms::cluster::bus::Envelope;
-use crate::rooms::cluster::local::lock;
+use crate::rooms::cluster::local::{LocalRoom, lock};
 use crate::rooms::cluster::scripts::{self, RoomKeys};
 use crate::rooms::cluster::{Cluster, Membership};
 use crate::rooms::frames::{encode, missed_since};
@@ -131,7 +131,9 @@ impl Cluster {
         let joined_at: u64 = reply[2].parse().unwrap_or(0);
         let newest: u64 = reply[3].parse().unwrap_or(0);
         let members: Vec<Username> = serde_json::from_str(&reply[4]).unwrap_or_default();
-        lock(&room).note_roster(&members, joined_at);
+        if !lock(&room).seed_roster(&members, joined_at) {
+            self.read_roster_again(&keys, &room).await;
+        }
         let statuses = serde_json::from_str(&reply[5]).unwrap_or_default();
         let room_state = serde_json::from_str(&reply[6]).unwrap_or_default();
         let kept: Vec<_> = reply[7..]
@@ -153,6 +155,9 @@ impl Cluster {
         }));
         let mut first = vec![encode(&welcome)];
         first.extend(gap.as_ref().map(encode));
+        let ServerMessage::Welcome(welcome) = welcome else {
+            unreachable!("made as a welcome above")
+        };
         let membership = Membership {
             code: code.clone(),
             keys: Arc::new(keys),
@@ -161,7 +166,13 @@ impl Cluster {
             key,
             name: arrival.name,
         };
-        let live = lock(&room).go_live(conn, joined_at, newest, &reply[1], &first);
+        let live = lock(&room).go_live(
+            conn,
+            (joined_at, &welcome.members),
+            newest,
+            &reply[1],
+            &first,
+        );
         if live {
             self.metrics.deliveries.inc_by(first.len() as u64);
         } else {
@@ -169,6 +180,26 @@ impl Cluster {
         }
         tracing::info!(room = %RoomTag::of(code), status = %reply[0], "member joined");
         Ok(membership)
+    }
+
+    /// Reads `room`'s roster from Redis afresh, for a copy that lost presence changes
+    /// while it waited for its first join's reply (`local::roster`); a few tries, as
+    /// changes may be lost again while this one is under way.
+    async fn read_roster_again(&self, keys: &RoomKeys, room: &Mutex<LocalRoom>) {
+        for _ in 0..3 {
+            let read: redis::RedisResult<(String, String)> = scripts::ROSTER_SCRIPT
+                .key(keys.all())
+                .invoke_async(&mut self.redis.clone())
+                .await;
+            let Ok((ev, roster)) = read else {
+                break;
+            };
+            let roster: Vec<Username> = serde_json::from_str(&roster).unwrap_or_default();
+            if lock(room).seed_roster(&roster, ev.parse().unwrap_or(0)) {
+                return;
+            }
+        }
+        tracing::warn!("a room's roster could not be read: its roster frames may be stale");
     }
 
     pub(super) async fn run_join(

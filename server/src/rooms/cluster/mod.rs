@@ -65,7 +65,9 @@ pub(super) const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 ///
 /// 2: bans as removals with counts (`banned`, `removals`), rooms a restore made again
 /// marked `r`, every time by Redis's clock.
-pub const SCHEMA: u32 = 2;
+/// 3: `joined`/`left` events carry the member count, not the roster (relays keep their
+/// own copy); `tokens` indexes members by resume token.
+pub const SCHEMA: u32 = 3;
 
 /// The key holding the layout ([`SCHEMA`]) of the rooms in a Redis.
 const SCHEMA_KEY: &str = "confab:schema";
@@ -191,7 +193,9 @@ impl Cluster {
             .clone()
             .set_protocol(ProtocolVersion::RESP3);
         let client = redis::Client::open(info.set_redis_settings(settings)).map_err(fail)?;
-        let (inlet, bus_rx, overflowed) = BusInlet::new(BUS_QUEUE);
+        // One delivery lane per worker thread: rooms are delivered in parallel.
+        let lanes = tokio::runtime::Handle::current().metrics().num_workers();
+        let (inlet, bus_lanes, overflowed) = BusInlet::new(lanes, BUS_QUEUE);
         let push = move |info: PushInfo| {
             inlet.push(info);
             Ok::<(), ()>(())
@@ -250,10 +254,11 @@ impl Cluster {
                 .map_err(fail)?;
         }
         tracing::info!(relay = %cluster.relay, "cluster mode: rooms are shared through Redis");
-        let tasks = [
-            tokio::spawn(Arc::clone(&cluster).read_bus(bus_rx, overflowed)),
-            tokio::spawn(Arc::clone(&cluster).upkeep()),
-        ];
+        let readers = bus_lanes
+            .into_iter()
+            .map(|lane| tokio::spawn(Arc::clone(&cluster).read_bus(lane, Arc::clone(&overflowed))));
+        let mut tasks: Vec<_> = readers.collect();
+        tasks.push(tokio::spawn(Arc::clone(&cluster).upkeep()));
         cluster
             .tasks
             .lock()

@@ -18,7 +18,8 @@ use crate::rooms::cluster::retries::PendingDeparture;
 use crate::rooms::cluster::{Cluster, Remembered};
 
 impl Cluster {
-    /// Delivers bus events to local members, in order, until the relay stops.
+    /// Delivers one lane's bus events to local members, in order, until the relay stops
+    /// (one reader per lane: see `inlet`).
     pub(super) async fn read_bus(
         self: Arc<Self>,
         mut bus: mpsc::Receiver<PushInfo>,

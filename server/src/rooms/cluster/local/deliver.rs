@@ -9,8 +9,8 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::conn::ConnId;
 use crate::outbox::Kick;
 use crate::rooms::cluster::bus::{Envelope, Event, Origin};
-use crate::rooms::cluster::local::{Evicted, Kicked, LocalMember, LocalRoom, LocalRooms, lock};
-use crate::rooms::fanout::{self, PresenceNews, Sent};
+use crate::rooms::cluster::local::{Evicted, Kicked, LocalRoom, LocalRooms, lock};
+use crate::rooms::fanout::{self, Sent};
 use crate::rooms::frames::encode;
 
 impl LocalRooms {
@@ -74,48 +74,23 @@ impl LocalRooms {
             }
             Event::Joined {
                 name,
-                members,
+                count,
                 origin,
             } => {
-                room.note_presence(members, ev);
-                let news = PresenceNews {
-                    change: PresenceChange::Joined(name.clone()),
-                    deltas: ServerMessage::Joined {
-                        name: name.clone(),
-                        count: members.len(),
-                    },
-                    full: |_: &[LocalMember]| ServerMessage::MemberJoined {
-                        name: name.clone(),
-                        members: members.clone(),
-                    },
-                };
-                room.presence(ev, self.local_conn(origin), news, members.len())
+                let change = PresenceChange::Joined(name.clone());
+                room.presence(ev, self.local_conn(origin), change, *count)
             }
             Event::Left {
                 name,
-                members,
+                count,
                 reconnecting,
             } => {
-                room.note_presence(members, ev);
                 let change = if *reconnecting {
                     PresenceChange::Reconnecting(name.clone())
                 } else {
                     PresenceChange::Left(name.clone())
                 };
-                let news = PresenceNews {
-                    change,
-                    deltas: ServerMessage::Left {
-                        name: name.clone(),
-                        count: members.len(),
-                        reconnecting: *reconnecting,
-                    },
-                    full: |_: &[LocalMember]| ServerMessage::MemberLeft {
-                        name: name.clone(),
-                        members: members.clone(),
-                        reconnecting: *reconnecting,
-                    },
-                };
-                room.presence(ev, None, news, members.len())
+                room.presence(ev, None, change, *count)
             }
             event => {
                 let flushed = room.flush_presence();
@@ -243,29 +218,6 @@ fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
                 });
                 (frame, Some(origin.clone()), None)
             }
-            Event::Joined {
-                name,
-                members,
-                origin,
-            } => {
-                let frame = encode(&ServerMessage::MemberJoined {
-                    name: name.clone(),
-                    members: members.clone(),
-                });
-                (frame, Some(origin.clone()), None)
-            }
-            Event::Left {
-                name,
-                members,
-                reconnecting,
-            } => {
-                let frame = encode(&ServerMessage::MemberLeft {
-                    name: name.clone(),
-                    members: members.clone(),
-                    reconnecting: *reconnecting,
-                });
-                (frame, None, None)
-            }
             Event::Status { name, status } => {
                 let frame = encode(&ServerMessage::Status {
                     name: name.clone(),
@@ -281,9 +233,11 @@ fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
                 (frame, None, None)
             }
             // Handled in `deliver`.
-            Event::Whisper { .. } | Event::Replaced { .. } | Event::Removed { .. } => {
-                (Utf8Bytes::from_static("{}"), None, None)
-            }
+            Event::Whisper { .. }
+            | Event::Replaced { .. }
+            | Event::Removed { .. }
+            | Event::Joined { .. }
+            | Event::Left { .. } => (Utf8Bytes::from_static("{}"), None, None),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! live, a member gets exactly the events numbered after its join, in order.
 
 pub mod deliver;
+pub mod roster;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -20,6 +21,7 @@ use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::{MAX_BATCH_CHANGES, PresenceBatch, PresenceForm};
 use crate::rooms::fanout::{self, PresenceNews, Recipient, Sent, Stage};
 use crate::rooms::frames::encode;
+use roster::{RosterCopy, change_roster};
 
 /// Where a local member is in its join.
 #[derive(Debug)]
@@ -139,10 +141,10 @@ pub struct LocalRoom {
     pub members: Vec<LocalMember>,
     /// The newest chat `seq` this relay has seen in the room.
     last_seq: Seq,
-    /// The roster as of the last presence event delivered (or welcome).
-    roster: Vec<Username>,
-    /// The event number `roster` is as of.
-    roster_ev: u64,
+    /// The roster, kept from the presence changes delivered (and join replies).
+    roster: RosterCopy,
+    /// The member count the newest presence change delivered carried.
+    count: usize,
     /// Presence changes waiting for the next `presence` batch.
     presence: PresenceBatch,
     /// The newest event number delivered from the bus (0: none yet since subscribing): the
@@ -250,6 +252,8 @@ impl LocalRooms {
     /// they were.
     pub fn kick_room(&self, code: &RoomCode, room: &mut LocalRoom, reason: Kick) -> Vec<Kicked> {
         let last_seq = room.last_seq;
+        // Nobody is left to hear the roster; the next join's reply starts it again.
+        room.roster.forget();
         let mut kicked = Vec::new();
         for mut member in room.members.drain(..) {
             member.outbox.kick(reason);
@@ -303,13 +307,14 @@ impl LocalRoom {
     }
 
     /// Welcomes the pending member on `conn` (resume token `token`, in a room whose
-    /// newest `seq` was `newest` at its join): queues `first` (the `welcome`, maybe a
-    /// `gap`), then what waited with event numbers after `joined_at`. False if the member
-    /// is gone or its queue could not take it all (the caller evicts it).
+    /// newest `seq` was `newest` at its join, and whose roster then was `roster`): queues
+    /// `first` (the `welcome`, maybe a `gap`), then what waited with event numbers after
+    /// `joined_at`, presence changes in the member's form. False if the member is gone or
+    /// its queue could not take it all (the caller evicts it).
     pub fn go_live(
         &mut self,
         conn: ConnId,
-        joined_at: u64,
+        (joined_at, roster): (u64, &[Username]),
         newest: Seq,
         token: &str,
         first: &[Utf8Bytes],
@@ -328,48 +333,64 @@ impl LocalRoom {
         for frame in first {
             all_queued &= member.outbox.offer(frame) == Offer::Queued;
         }
+        // The roster as a member that is not batched hears it, change by change after its
+        // welcome's (made only if it has changes to hear).
+        let mut heard: Option<Vec<Username>> = None;
         for entry in waiting {
-            let frame = match entry {
-                Waiting::Frame(ev, frame) if ev > joined_at => frame,
-                Waiting::Frame(..) => continue,
+            match entry {
+                Waiting::Frame(ev, frame) if ev > joined_at => {
+                    all_queued &= member.outbox.offer(&frame) == Offer::Queued;
+                }
+                Waiting::Frame(..) => {}
                 Waiting::Presence(changes, count) => {
-                    let after: Vec<PresenceChange> = changes
+                    let after = changes
                         .into_iter()
                         .filter(|(ev, _)| *ev > joined_at)
-                        .map(|(_, change)| change)
-                        .collect();
-                    if after.is_empty() {
+                        .map(|(_, change)| change);
+                    if member.presence == PresenceForm::Batches {
+                        let changes: Vec<PresenceChange> = after.collect();
+                        if changes.is_empty() {
+                            continue;
+                        }
+                        let frame = encode(&ServerMessage::Presence { changes, count });
+                        all_queued &= member.outbox.offer(&frame) == Offer::Queued;
                         continue;
                     }
-                    encode(&ServerMessage::Presence {
-                        changes: after,
-                        count,
-                    })
+                    for change in after {
+                        let names = heard.get_or_insert_with(|| roster.to_vec());
+                        change_roster(names, &change);
+                        let message = match member.presence {
+                            PresenceForm::Full => roster::whole(&change, names.clone()),
+                            _ => roster::delta(&change, names.len()),
+                        };
+                        all_queued &= member.outbox.offer(&encode(&message)) == Offer::Queued;
+                    }
                 }
-            };
-            all_queued &= member.outbox.offer(&frame) == Offer::Queued;
+            }
         }
         all_queued
     }
 
-    /// Takes the roster a presence event (number `ev`) carried, if it is newer than the one
-    /// this relay has.
-    fn note_presence(&mut self, roster: &[Username], ev: u64) {
-        if ev > self.roster_ev {
-            self.roster = roster.to_vec();
-            self.roster_ev = ev;
-        }
-    }
-
-    /// Delivers a presence change (event `ev`) to the members but `skip` (whose own join it
-    /// is), in each one's form; `count` is the room's member count after it.
+    /// Delivers presence change `change` (event `ev`, after which the room has `count`
+    /// members) to the members but `skip` (whose own join it is), each in its form, and
+    /// keeps it in the roster.
     fn presence(
         &mut self,
         ev: u64,
         skip: Option<ConnId>,
-        news: PresenceNews<impl FnOnce(&[LocalMember]) -> ServerMessage>,
+        change: PresenceChange,
         count: usize,
     ) -> Sent {
+        self.roster.apply(ev, &change);
+        self.count = count;
+        let roster = &self.roster;
+        let deltas = roster::delta(&change, count);
+        let for_full = change.clone();
+        let news = PresenceNews {
+            change,
+            deltas,
+            full: move |_: &[LocalMember]| roster::whole(&for_full, roster.names().to_vec()),
+        };
         fanout::presence(
             &mut self.members,
             &mut self.presence,
@@ -381,26 +402,30 @@ impl LocalRoom {
         )
     }
 
+    /// The room's member count: the roster's, or while it has none, the newest change's.
+    fn count(&self) -> usize {
+        self.roster.count().unwrap_or(self.count)
+    }
+
     /// Sends the waiting presence batch to the members that take batches.
     fn flush_presence(&mut self) -> Sent {
-        let count = self.roster.len();
+        let count = self.count();
         fanout::flush(&mut self.members, &mut self.presence, count)
     }
 
-    /// Takes the roster a join's reply carried, if no presence event has been delivered
-    /// since that is newer (events after `joined_at` are, and set it themselves).
-    pub fn note_roster(&mut self, roster: &[Username], joined_at: u64) {
-        if joined_at >= self.roster_ev {
-            self.roster = roster.to_vec();
-            self.roster_ev = joined_at;
-        }
+    /// Takes the roster a join's reply carried (as of the join's event `joined_at`) unless
+    /// the room's is as new. False if presence changes were lost meanwhile: the caller
+    /// sends the room's members to resync.
+    #[must_use = "false means a resync"]
+    pub fn seed_roster(&mut self, roster: &[Username], joined_at: u64) -> bool {
+        self.roster.seed(roster, joined_at)
     }
 
     /// The whole roster for the member on `conn`, queued behind its other frames; false
     /// if its queue is full.
     pub fn send_roster(&mut self, conn: ConnId) -> bool {
         let frame = encode(&ServerMessage::Roster {
-            members: self.roster.clone(),
+            members: self.roster.names().to_vec(),
         });
         self.send_to(conn, &frame)
     }

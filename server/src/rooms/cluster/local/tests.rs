@@ -15,7 +15,7 @@ fn left(ev: u64, who: &str) -> Envelope {
         ev,
         event: Event::Left {
             name: name(who),
-            members: vec![],
+            count: 0,
             reconnecting: false,
         },
     }
@@ -58,7 +58,7 @@ fn a_pending_member_gets_its_welcome_first_then_only_the_events_after_its_join()
     );
     let room = rooms.get(&code()).expect("room");
     let welcome = Utf8Bytes::from_static("WELCOME");
-    assert!(lock(&room).go_live(1, 5, 0, "token", &[welcome]));
+    assert!(lock(&room).go_live(1, (5, &[]), 0, "token", &[welcome]));
     assert!(rooms.deliver(&code(), &left(8, "x8")).evicted.is_empty());
     let seen = texts(&mut inboxes[0]);
     assert_eq!(seen[0], "WELCOME");
@@ -77,10 +77,18 @@ fn a_pending_member_gets_its_welcome_first_then_only_the_events_after_its_join()
 async fn a_full_pending_buffer_evicts_only_that_member() {
     let (rooms, mut inboxes) = rooms_with(2, &[(1, "slow"), (2, "live")]);
     let room = rooms.get(&code()).expect("room");
-    assert!(lock(&room).go_live(2, 0, 0, "t", &[]));
+    assert!(lock(&room).go_live(2, (0, &[]), 0, "t", &[]));
     let mut evicted = Vec::new();
+    // Frames (not presence changes, which a member still joining holds as one entry).
     for ev in 1..=3 {
-        evicted.extend(rooms.deliver(&code(), &left(ev, "x")).evicted);
+        let away = Envelope {
+            ev,
+            event: Event::Status {
+                name: name("x"),
+                status: confab_protocol::MemberStatus::Away,
+            },
+        };
+        evicted.extend(rooms.deliver(&code(), &away).evicted);
         // The live member reads as it goes, so only the pending one falls behind.
         let _ = texts(&mut inboxes[1]);
     }
@@ -104,7 +112,7 @@ fn joined(ev: u64, who: &str, roster: &[&str]) -> Envelope {
         ev,
         event: Event::Joined {
             name: name(who),
-            members: roster.iter().map(|n| name(n)).collect(),
+            count: roster.len(),
             origin: Origin {
                 relay: "elsewhere".into(),
                 conn: "1".into(),
@@ -119,7 +127,7 @@ fn own_join(ev: u64, who: &str, conn: ConnId, roster: &[&str]) -> Envelope {
         ev,
         event: Event::Joined {
             name: name(who),
-            members: roster.iter().map(|n| name(n)).collect(),
+            count: roster.len(),
             origin: Origin {
                 relay: "me".into(),
                 conn: conn.to_string(),
@@ -154,7 +162,7 @@ async fn a_burst_of_joins_reaches_a_batched_member_in_two_frames_in_cluster_mode
     let (room, _) = rooms.get_or_make(&code());
     let (tx, mut inbox) = outbox(64);
     lock(&room).add_pending(7, name("ann"), tx, PresenceForm::Batches, 64);
-    assert!(lock(&room).go_live(7, 1, 0, "t", &[]));
+    assert!(lock(&room).go_live(7, (1, &[]), 0, "t", &[]));
     let mut roster = vec!["ann".to_owned()];
     let mut due = None;
     for i in 0..40u64 {
@@ -184,7 +192,7 @@ async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join
     let (room, _) = rooms.get_or_make(&code());
     let (tx, mut live_inbox) = outbox(64);
     lock(&room).add_pending(1, name("ann"), tx, PresenceForm::Batches, 64);
-    assert!(lock(&room).go_live(1, 1, 0, "t", &[]));
+    assert!(lock(&room).go_live(1, (1, &[]), 0, "t", &[]));
     let (tx, mut pending_inbox) = outbox(64);
     lock(&room).add_pending(2, name("bob"), tx, PresenceForm::Batches, 64);
     // Events 2 and 3 come before bob's join (event 4) is answered, 5 after it.
@@ -203,7 +211,7 @@ async fn a_batched_member_still_joining_gets_only_the_changes_after_its_own_join
         "nothing before the welcome"
     );
     let welcome = Utf8Bytes::from_static("WELCOME");
-    assert!(lock(&room).go_live(2, 4, 0, "t", &[welcome]));
+    assert!(lock(&room).go_live(2, (4, &[]), 0, "t", &[welcome]));
     let seen = texts(&mut pending_inbox);
     assert_eq!(seen[0], "WELCOME");
     let after = presence_frames(&seen[1..]);
@@ -237,7 +245,7 @@ async fn a_crowd_arriving_while_a_batched_member_joins_takes_one_place_in_its_qu
     }
     // Her join was event 20: her welcome shows m0 to m19.
     let welcome = Utf8Bytes::from_static("WELCOME");
-    assert!(lock(&room).go_live(1, 20, 0, "t", &[welcome]));
+    assert!(lock(&room).go_live(1, (20, &[]), 0, "t", &[welcome]));
     let seen = texts(&mut inbox);
     assert_eq!(seen[0], "WELCOME");
     let expected: Vec<String> = (20..40).map(|i| format!("m{i}")).collect();
@@ -248,8 +256,8 @@ async fn a_crowd_arriving_while_a_batched_member_joins_takes_one_place_in_its_qu
 async fn a_hole_in_a_rooms_event_numbers_sends_its_local_members_to_resume() {
     let (rooms, mut inboxes) = rooms_with(8, &[(1, "ann"), (2, "bob")]);
     let room = rooms.get(&code()).expect("room");
-    assert!(lock(&room).go_live(1, 1, 3, "ann-token", &[]));
-    assert!(lock(&room).go_live(2, 1, 3, "bob-token", &[]));
+    assert!(lock(&room).go_live(1, (1, &[]), 3, "ann-token", &[]));
+    assert!(lock(&room).go_live(2, (1, &[]), 3, "bob-token", &[]));
     for ev in [2, 3] {
         assert!(rooms.deliver(&code(), &left(ev, "x")).resync.is_empty());
     }
@@ -263,4 +271,58 @@ async fn a_hole_in_a_rooms_event_numbers_sends_its_local_members_to_resume() {
         assert_eq!(inbox.next().await, Delivery::Kicked(Kick::Resync));
     }
     assert!(lock(&room).members.is_empty());
+}
+
+/// The `member_joined` frames among `frames`, as (who, the roster it carries).
+fn joins_heard(frames: &[String]) -> Vec<(String, Vec<String>)> {
+    frames
+        .iter()
+        .filter_map(|f| match ServerMessage::from_json(f) {
+            Ok(ServerMessage::MemberJoined { name, members }) => Some((
+                name.to_string(),
+                members.iter().map(ToString::to_string).collect(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn roster_of(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+#[test]
+fn whole_roster_members_hear_the_roster_the_relay_keeps_from_one_name_per_change() {
+    let rooms = LocalRooms::new("me".into(), Arc::default());
+    let (room, _) = rooms.get_or_make(&code());
+    let (tx, mut ann) = outbox(16);
+    lock(&room).add_pending(1, name("ann"), tx, PresenceForm::Full, 16);
+    assert!(lock(&room).seed_roster(&[name("ann")], 1));
+    assert!(lock(&room).go_live(1, (1, &[name("ann")]), 0, "t", &[]));
+    // cy joins here (event 4) while bob (3, before it) and dee (5, after) join elsewhere.
+    let (tx, mut cy) = outbox(16);
+    lock(&room).add_pending(2, name("cy"), tx, PresenceForm::Full, 16);
+    for event in [
+        joined(3, "bob", &["ann", "bob"]),
+        own_join(4, "cy", 2, &["ann", "bob", "cy"]),
+        joined(5, "dee", &["ann", "bob", "cy", "dee"]),
+    ] {
+        assert!(rooms.deliver(&code(), &event).evicted.is_empty());
+    }
+    let at_join = [name("ann"), name("bob"), name("cy")];
+    assert!(lock(&room).seed_roster(&at_join, 4));
+    assert!(lock(&room).go_live(2, (4, &at_join), 0, "t", &[]));
+    assert_eq!(
+        joins_heard(&texts(&mut ann)),
+        [
+            ("bob".to_owned(), roster_of(&["ann", "bob"])),
+            ("cy".to_owned(), roster_of(&["ann", "bob", "cy"])),
+            ("dee".to_owned(), roster_of(&["ann", "bob", "cy", "dee"])),
+        ]
+    );
+    // cy's welcome had ann, bob and cy; it hears dee join after it, with the whole roster.
+    assert_eq!(
+        joins_heard(&texts(&mut cy)),
+        [("dee".to_owned(), roster_of(&["ann", "bob", "cy", "dee"]))]
+    );
 }

@@ -50,11 +50,12 @@ else
   if status == 'reclaimed' then redis.call('HDEL', RESERVED, key) end
   redis.call('HSET', MEMBERS, key, cjson.encode({token = token, relay = relay, conn = conn, ip = ip}))
   redis.call('HSET', NAMES, key, name)
+  redis.call('HSET', TOKENS, token, key)
   redis.call('ZADD', ORDER, redis.call('INCR', ORDINAL), key)
   if creating then set_owner(token, key) end
   for i = 1, #KEYS do redis.call('PERSIST', KEYS[i]) end
   for _, file in ipairs(file_keys()) do redis.call('PERSIST', file) end
-  ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"members":' .. roster()
+  ev = publish(channel, '{"kind":"joined","name":' .. name .. ',"count":' .. redis.call('HLEN', MEMBERS)
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
   settle_owner(channel, now)
 end
@@ -188,6 +189,14 @@ if ttl > 0 then
   redis.call('PEXPIRE', RESERVED, ttl)
 end
 return 1
+"#;
+
+/// The room's roster and the number of the newest event it is as of, read together: for a
+/// relay whose copy of the roster lost changes (`local::roster`). O(members), and rare.
+///
+/// Returns `{ev, roster JSON}`.
+pub const ROSTER: &str = r#"
+return {last(EV), roster()}
 "#;
 
 /// Makes a permanent room exist (it never expires).

@@ -23,7 +23,9 @@ use std::sync::LazyLock;
 use confab_protocol::RoomCode;
 use redis::Script;
 
-use self::members::{CHAT, DEPART, EVENT, JOIN, PERMANENT, REAP, RESTORE, SETTLE, STATUS, WHISPER};
+use self::members::{
+    CHAT, DEPART, EVENT, JOIN, PERMANENT, REAP, RESTORE, ROSTER, SETTLE, STATUS, WHISPER,
+};
 use self::owner::{LOCK, OWNER_CHECK, REMOVE};
 use self::prelude::PRELUDE;
 use self::relays::{BEAT, CLOCK, DEAD};
@@ -33,7 +35,7 @@ use self::relays::{BEAT, CLOCK, DEAD};
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 15],
+    keys: [String; 16],
 }
 
 impl RoomKeys {
@@ -60,8 +62,9 @@ impl RoomKeys {
                 key("banned"),
                 key("away"),     // 13: hash: name key -> "1" for members who are away
                 key("removals"), // 14: list: the removals kept out, oldest first
+                key("tokens"),   // 15: hash: resume token -> name key, of members now in
                 // Always the last (the prelude's `file_keys` finds it from the end):
-                key("filemeta"), // 15: hash: attachment id -> "seq:size", "_bytes" -> bytes held
+                key("filemeta"), // 16: hash: attachment id -> "seq:size", "_bytes" -> bytes held
             ],
         }
     }
@@ -108,6 +111,8 @@ pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
 /// [`RESTORE`].
 pub static RESTORE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(RESTORE));
 /// [`PERMANENT`].
+/// [`ROSTER`].
+pub static ROSTER_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(ROSTER));
 pub static PERMANENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PERMANENT));
 
 /// This relay's heartbeat by Redis's clock (see `relays.rs`).

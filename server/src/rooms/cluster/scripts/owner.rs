@@ -48,7 +48,7 @@ if reserved then
   local gone = cjson.decode(reserved)
   redis.call('HDEL', RESERVED, target)
   keep_out(target, gone.ip, until_ms)
-  publish(channel, '{"kind":"left","name":' .. (gone.name or '""') .. ',"members":' .. roster() .. '}')
+  publish(channel, '{"kind":"left","name":' .. (gone.name or '""') .. ',"count":' .. redis.call('HLEN', MEMBERS) .. '}')
   settle_owner(channel, now)
   return 'ok'
 end

@@ -6,12 +6,12 @@ pub const PRELUDE: &str = r#"
 local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local OWNER, LOCKED, BANNED, AWAY, REMOVALS = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local TOKENS = KEYS[15]
 
 -- Most removals a room keeps out at once; the oldest (its name and its address together)
 -- is forgotten first. The memory store's `MAX_REMOVALS` (rooms/memory/room.rs).
 local MAX_REMOVALS = 64
 
--- The roster in joining order, as a JSON array of names.
 -- Now, in ms, by Redis's clock: every end and every comparison in the scripts uses it, so
 -- no relay's clock can reap, ban or expire anything early for the others. An end a relay
 -- passes is taken as its distance from the relay's own `now` (`until - now`).
@@ -25,6 +25,8 @@ local function from_relay(relay_end, relay_now)
   return clock() + (tonumber(relay_end) - tonumber(relay_now))
 end
 
+-- The roster in joining order, as a JSON array of names: O(members), so only for the
+-- joiner's own welcome (JOIN) and a relay reading a room afresh (ROSTER), never published.
 local function roster()
   local names = {}
   for _, key in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
@@ -212,11 +214,12 @@ local function remove(channel, key, member, reserve, exp, grace_ms, now)
   redis.call('ZREM', ORDER, key)
   redis.call('HDEL', NAMES, key)
   redis.call('HDEL', AWAY, key)
+  redis.call('HDEL', TOKENS, member.token)
   if reserve then
     redis.call('HSET', RESERVED, key,
       cjson.encode({token = member.token, exp = exp, name = name, ip = member.ip}))
   end
-  publish(channel, '{"kind":"left","name":' .. (name or '""') .. ',"members":' .. roster()
+  publish(channel, '{"kind":"left","name":' .. (name or '""') .. ',"count":' .. redis.call('HLEN', MEMBERS)
     .. ',"reconnecting":' .. tostring(reserve) .. '}')
   if redis.call('HLEN', MEMBERS) == 0 and redis.call('GET', ROOM) ~= 'p' then
     for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], grace_ms) end
