@@ -43,10 +43,10 @@ fn cluster_args(redis: &RedisServer, room_grace: &str) -> Vec<String> {
 /// Sends `resume` to `relay` on a new connection until the relay can reach its new Redis
 /// connection (each try before is refused `unavailable` at once): the client and the
 /// first other answer.
-async fn resume_on(relay: &TestRelay, resume: &ClientMessage) -> (TestClient, ServerMessage) {
+async fn resume_on(url: &str, resume: &ClientMessage) -> (TestClient, ServerMessage) {
     within("a resume to be answered", async {
         loop {
-            let mut client = relay.client().await;
+            let mut client = TestClient::connect(url).await;
             client.send(resume).await;
             match client.recv().await {
                 ServerMessage::Error(e) if e.code == ErrorCode::Unavailable => {
@@ -340,13 +340,14 @@ async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_wha
     for member in [&mut ann, &mut bob] {
         member.expect_close(close_code::SERVICE_RESTART).await;
     }
-    // The new Redis knows nothing, but the relays remember whom they sent away: ann, who
-    // (say) only saw seq 1, gets her room back with a gap for seq 2, lost with Redis;
-    // bob, who saw both, gets no gap. Same names, same tokens.
+    // The new Redis knows nothing, but the relays remember whom they sent away and give
+    // it back at once: ann, who (say) only saw seq 1, gets her room back with a gap for
+    // seq 2, lost with Redis; bob, who saw both, gets no gap. Same names, same tokens.
     let answers = within("both resumes to be answered", async {
         let mut answers = Vec::new();
+        // Each resumes on the *other* relay: no relay is the only way back.
         for (relay, who, token, last_seq) in
-            [(&a, "ann", &tokens[0], 1), (&b, "bob", &tokens[1], 2)]
+            [(&b, "ann", &tokens[0], 1), (&a, "bob", &tokens[1], 2)]
         {
             let resume = ClientMessage::Join {
                 name: confab_tests::name(who),
@@ -419,6 +420,65 @@ async fn after_a_redis_restart_members_resume_into_their_room_with_a_gap_for_wha
             .await;
         assert!(matches!(chat, ServerMessage::Chat(c) if c.seq == 3 && c.text == "three"));
     }
+}
+
+#[tokio::test]
+async fn after_a_redis_restart_numbers_used_twice_reach_a_resuming_member_as_a_gap() {
+    let mut redis = RedisServer::start().await;
+    let b = RelayProcess::start(relay_binary(), &cluster_args(&redis, "30s")).await;
+    let mut bob = TestClient::connect(&b.url()).await;
+    let room = bob.create("bob").await.room;
+    bob.chat(1, "one").await;
+    bob.chat(2, "two").await;
+    bob.recv_until(|m| matches!(m, ServerMessage::Chat(c) if c.seq == 2))
+        .await;
+    let token = bob.welcome_token();
+    // bob's relay sleeps through the restart, so another relay, which had seen only seq 1,
+    // gives the room back first, and a new chat there takes number 2 again.
+    b.pause();
+    redis.restart().await;
+    let key = |part: &str| format!("confab:{{{room}}}:{part}");
+    redis.cli(&["SET", &key("room"), "r", "PX", "30000"]);
+    redis.cli(&["SET", &key("restored"), "1", "PX", "30000"]);
+    redis.cli(&["SET", &key("seq"), "2"]);
+    redis.cli(&["SET", &key("ev"), "1"]);
+    let new_two = r#"{"ev":1,"seq":2,"kind":"chat","from":"cy","text":"a new two","ts":1,"client_id":1,"relay":"x","conn":"1"}"#;
+    redis.cli(&["RPUSH", &key("history"), new_two]);
+    b.resume();
+    bob.expect_close(close_code::SERVICE_RESTART).await;
+
+    // bob saw the old 2, not the new one: he gets a gap over the number used twice rather
+    // than the new chat silently taken for one he has, and the room goes on past both.
+    let (mut bob, answer) = resume_on(
+        &b.url(),
+        &ClientMessage::Join {
+            name: confab_tests::name("bob"),
+            room: room.clone(),
+            resume_token: Some(token.clone()),
+            last_seq: Some(2),
+        },
+    )
+    .await;
+    let ServerMessage::Welcome(welcome) = answer else {
+        panic!("{answer:?}");
+    };
+    assert_eq!(welcome.resume_token, token);
+    assert!(welcome.history.is_empty(), "{:?}", welcome.history);
+    assert_eq!(
+        bob.recv().await,
+        ServerMessage::Gap {
+            after: 1,
+            resumed_from: 3
+        }
+    );
+    bob.chat(3, "three").await;
+    let chat = bob
+        .recv_until(|m| matches!(m, ServerMessage::Chat(_)))
+        .await;
+    assert!(
+        matches!(&chat, ServerMessage::Chat(c) if c.seq == 3),
+        "{chat:?}"
+    );
 }
 
 /// Reads what Redis publishes on `channel` from `subscriber` (subscribed with a raw
@@ -691,7 +751,7 @@ async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_the
         last_seq: None,
     };
     // ann, the owner, is back first and removes bob, who has not resumed yet.
-    let (mut ann, answer) = resume_on(&b, &resume("ann", &tokens[0])).await;
+    let (mut ann, answer) = resume_on(&b.url(), &resume("ann", &tokens[0])).await;
     assert!(matches!(answer, ServerMessage::Welcome(_)), "{answer:?}");
     ann.send(&ClientMessage::Remove {
         name: confab_tests::name("bob"),
@@ -702,7 +762,7 @@ async fn a_member_removed_while_its_relay_resynced_stays_out_when_it_resumes_the
     )
     .await;
     // bob resumes on the relay that sent him away: he was removed, and stays out.
-    let (_, answer) = resume_on(&a, &resume("bob", &tokens[1])).await;
+    let (_, answer) = resume_on(&a.url(), &resume("bob", &tokens[1])).await;
     assert!(
         matches!(&answer, ServerMessage::Error(e) if e.code == ErrorCode::Removed),
         "{answer:?}"

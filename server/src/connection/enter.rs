@@ -7,6 +7,7 @@ use std::time::Instant;
 use confab_protocol::{ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username, close_code};
 
 use crate::connection::Connection;
+use crate::connection::replies::UNAVAILABLE_RETRY_MS;
 use crate::outbox::outbox;
 use crate::outcome::{Outcome, retry_after_ms};
 use crate::rooms::RoomStore;
@@ -78,7 +79,13 @@ impl<S: RoomStore> Connection<S> {
                     shared.rooms.share_failed_join(self.ip);
                 }
                 tracing::debug!(%err, ?room, "join refused");
-                Outcome::Reply(ServerMessage::error(err.code(), err.to_string()))
+                let mut refusal = ServerMessage::error(err.code(), err.to_string());
+                if let ServerMessage::Error(error) = &mut refusal
+                    && err == JoinError::Unavailable
+                {
+                    error.retry_after_ms = Some(UNAVAILABLE_RETRY_MS);
+                }
+                Outcome::Reply(refusal)
             }
         }
     }

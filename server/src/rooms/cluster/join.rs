@@ -93,13 +93,16 @@ impl Cluster {
         drop(gate);
         let given = resume.token.as_deref().unwrap_or("");
         self.restore(&keys, code, &key, given).await;
+        // Right after Redis came back, another relay may not have given this member's
+        // place back yet: its resume waits for that rather than losing it.
+        let waits_for_restore = !given.is_empty() && self.redis_recently_lost();
         let reply = self
             .run_join(
                 &keys,
                 code,
                 conn,
                 (&arrival.name, &arrival.fresh_token),
-                given,
+                (given, waits_for_restore),
                 (creating, arrival.ip),
             )
             .await;
@@ -112,7 +115,9 @@ impl Cluster {
             }
         };
         let refusal = match reply.first().map(String::as_str) {
-            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 7 => None,
+            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 8 => None,
+            Some("unknown_token") => Some(JoinError::Unavailable),
+            Some("room_not_found") if waits_for_restore => Some(JoinError::Unavailable),
             Some("name_taken") => Some(JoinError::NameTaken),
             Some("room_locked") => Some(JoinError::RoomLocked),
             Some("removed") => Some(JoinError::Removed),
@@ -136,12 +141,24 @@ impl Cluster {
         }
         let statuses = serde_json::from_str(&reply[5]).unwrap_or_default();
         let room_state = serde_json::from_str(&reply[6]).unwrap_or_default();
-        let kept: Vec<_> = reply[7..]
+        // A membership given back after a Redis restart may say which seqs were used
+        // twice (see `RESTORE`): the member has seen only up to the first of them, and the
+        // kept chats numbered with them are not the ones it saw, so it gets a `gap` over
+        // them rather than the new chats taken for old.
+        let reused: Option<(u64, u64)> = reply[7]
+            .split_once(':')
+            .and_then(|(after, until)| Some((after.parse().ok()?, until.parse().ok()?)));
+        let seen = resume
+            .last_seq
+            .filter(|_| resumed)
+            .map(|seen| reused.map_or(seen, |(after, _)| seen.min(after)));
+        let kept: Vec<_> = reply[8..]
             .iter()
             .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
             .filter_map(Envelope::into_chat)
+            .filter(|chat| reused.is_none_or(|(_, until)| chat.seq > until))
             .collect();
-        let (history, gap) = missed_since(&kept, newest, resume.last_seq.filter(|_| resumed));
+        let (history, gap) = missed_since(&kept, newest, seen);
         let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: code.clone(),
             you: arrival.name.clone(),
@@ -208,7 +225,7 @@ impl Cluster {
         code: &RoomCode,
         conn: ConnId,
         (name, fresh_token): (&Username, &str),
-        given_token: &str,
+        (given_token, strict): (&str, bool),
         (creating, ip): (bool, IpAddr),
     ) -> redis::RedisResult<Vec<String>> {
         let name_json = serde_json::to_string(name).unwrap_or_default();
@@ -226,8 +243,50 @@ impl Cluster {
             .arg(code.to_string())
             .arg(if creating { "1" } else { "0" })
             .arg(ip.to_string())
+            .arg(if strict { "1" } else { "0" })
             .invoke_async(&mut self.redis.clone())
             .await
+    }
+
+    /// Whether this relay lost Redis less than `relay_ttl` ago.
+    fn redis_recently_lost(&self) -> bool {
+        self.redis_lost_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|at| at.elapsed() < self.config.relay_ttl)
+    }
+
+    /// Gives back, at once, every membership this relay sent to resume that Redis may have
+    /// forgotten (see `RESTORE`), so each member can resume on any relay, not only this
+    /// one. Each is tried until Redis answers, then forgotten here.
+    pub(super) async fn restore_remembered(&self) {
+        let remembered: Vec<(RoomCode, String, String, u64)> = {
+            let ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            ledger
+                .iter()
+                .flat_map(|(code, room)| {
+                    room.tokens.iter().map(|(key, token)| {
+                        (code.clone(), key.clone(), token.clone(), room.last_seq)
+                    })
+                })
+                .collect()
+        };
+        for (code, key, token, last_seq) in remembered {
+            let keys = RoomKeys::of(&code);
+            if self
+                .run_restore(&keys, &key, &token, last_seq)
+                .await
+                .is_err()
+            {
+                return;
+            }
+            let mut ledger = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(room) = ledger.get_mut(&code)
+                && room.tokens.get(&key) == Some(&token)
+            {
+                room.tokens.remove(&key);
+            }
+        }
     }
 
     /// If this relay sent the member with name key `key` and token `token` to resume from
@@ -246,9 +305,23 @@ impl Cluster {
             remembered.tokens.remove(key);
             remembered.last_seq
         };
+        if let Err(err) = self.run_restore(keys, key, token, last_seq).await {
+            tracing::warn!(%err, "could not check a resumed membership with Redis");
+        }
+    }
+
+    /// Runs `RESTORE` for the member with name key `key` and token `token`, who had seen
+    /// up to `last_seq`.
+    async fn run_restore(
+        &self,
+        keys: &RoomKeys,
+        key: &str,
+        token: &str,
+        last_seq: u64,
+    ) -> redis::RedisResult<i64> {
         let grace = millis(self.config.room_grace).max(1);
         let now = now_millis();
-        let restored: redis::RedisResult<i64> = scripts::RESTORE_SCRIPT
+        scripts::RESTORE_SCRIPT
             .key(keys.all())
             .arg(key)
             .arg(token)
@@ -257,9 +330,6 @@ impl Cluster {
             .arg(grace)
             .arg(now)
             .invoke_async(&mut self.redis.clone())
-            .await;
-        if let Err(err) = restored {
-            tracing::warn!(%err, "could not check a resumed membership with Redis");
-        }
+            .await
     }
 }

@@ -134,6 +134,10 @@ pub struct Cluster {
     /// Members sent to resume, by room, until `relay_ttl + room_grace` after: what
     /// [`Cluster::restore`] needs if Redis lost their room meanwhile.
     ledger: Mutex<HashMap<RoomCode, Remembered>>,
+    /// When this relay last lost its connection to Redis: for `relay_ttl` after, the other
+    /// relays may still be giving back memberships a restarted Redis forgot, so a resume
+    /// Redis does not know yet waits (`unavailable`) rather than becoming a fresh join.
+    redis_lost_at: Mutex<Option<Instant>>,
 }
 
 /// What this relay knew of a room when it sent its members there to resume.
@@ -242,6 +246,7 @@ impl Cluster {
             subscriptions: Mutex::default(),
             retries: Retries::new(MAX_RETRIES_KEPT),
             ledger: Mutex::default(),
+            redis_lost_at: Mutex::default(),
             reservations: std::sync::atomic::AtomicU64::new(0),
             tasks: Mutex::default(),
         });

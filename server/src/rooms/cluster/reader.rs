@@ -39,6 +39,8 @@ impl Cluster {
                 }
                 PushKind::Disconnection => {
                     self.metrics.redis_disconnects.inc();
+                    *self.redis_lost_at.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(Instant::now());
                     self.resync("the connection to Redis dropped");
                 }
                 _ => {}

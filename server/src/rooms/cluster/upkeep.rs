@@ -104,6 +104,9 @@ impl Cluster {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .retain(|_, remembered| remembered.until > now);
+            // Before the departures of their old connections, so Redis still lists any
+            // member it did not forget.
+            self.restore_remembered().await;
             for departure in self.retries.take_all() {
                 match self.send_departure(&departure).await {
                     Ok(owner_reserved) => self.settle_owner_later(owner_reserved, &departure),

@@ -6,18 +6,25 @@
 ///
 /// ARGV: channel, name key, name JSON, fresh token, given token ("" if none), now ms,
 /// max members, relay id, conn id, room code (to list the room among the relay's, for
-/// reaping), "1" if this join creates the room (its member owns it), the address.
-/// Returns `{status, token, ev, last_seq, roster, statuses, room state, history...}` with
-/// status `joined`, `reclaimed` (a reserved name taken back) or `replaced` (the member's
-/// older connection is replaced), or `{refusal}`: `room_not_found`, `name_taken`,
-/// `room_full`, `room_locked`, `removed`.
+/// reaping), "1" if this join creates the room (its member owns it), the address, "1" if
+/// a given token that matches nothing must not become a fresh join (right after a Redis
+/// restart, when the relay that can give the membership back may not have yet).
+/// Returns `{status, token, ev, last_seq, roster, statuses, room state, gap_after,
+/// history...}` with status `joined`, `reclaimed` (a reserved name taken back) or
+/// `replaced` (the member's older connection is replaced), and `gap_after` either "" or
+/// `AFTER:UNTIL`: a membership given back after a Redis restart whose seqs AFTER+1 to
+/// UNTIL were used twice (see `RESTORE`), so the member's view is good only up to AFTER
+/// and the kept chats up to UNTIL are not the ones it saw. Or `{refusal}`:
+/// `room_not_found`, `name_taken`, `room_full`, `room_locked`, `removed`,
+/// `unknown_token` (only when asked to be strict).
 pub const JOIN: &str = r#"
 local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], clock()
 local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
-local creating, ip = ARGV[11] == '1', ARGV[12]
+local creating, ip, strict = ARGV[11] == '1', ARGV[12], ARGV[13] == '1'
 if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
 redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
 local status, token, ev
+local gap_after = ''
 local current = redis.call('HGET', MEMBERS, key)
 if current then
   local member = cjson.decode(current)
@@ -39,8 +46,12 @@ else
       return {'name_taken'}
     else
       token, status = reservation.token, 'reclaimed'
+      if reservation.gap_after then
+        gap_after = reservation.gap_after .. ':' .. reservation.gap_until
+      end
     end
   end
+  if status == 'joined' and strict and given ~= '' then return {'unknown_token'} end
   if status == 'joined' then
     -- Only a new arrival is kept out; a member resuming is let back in.
     if kept_out(key, ip, now) then return {'removed'} end
@@ -59,7 +70,7 @@ else
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
   settle_owner(channel, now)
 end
-local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now)}
+local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now), gap_after}
 for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1] = event end
 return reply
 "#;
@@ -161,13 +172,21 @@ return removed
 
 /// Gives back a membership Redis forgot (it was restarted): makes the room exist again
 /// (for the grace period, until a join keeps it), moves `seq` up to what the relay had
-/// seen, and reserves the name for its token, so the join that follows reclaims it.
+/// seen, and reserves the name for its token, so the join that follows, on any relay,
+/// reclaims it.
 ///
 /// Only what Redis lost: a room Redis still has from before (`"1"`) is the truth, and a
 /// member it does not list left or was removed, so it gets nothing back; nor does a name
-/// kept out. A room this script made again is marked `"r"`, so the next member the relay
+/// kept out. A room this script made again is marked `"r"`, so the next member any relay
 /// sent away gets its place back too. (A permanent room, `"p"`, has no owner to remove
 /// anyone.)
+///
+/// Relays saw different newest seqs when Redis went: the first to give the room back sets
+/// `restored` to what it saw (kept for the grace period after the last restore). If chats
+/// were numbered since, and this relay had seen past `restored`, those numbers were used
+/// twice: the member's reservation then says so (`gap_after`, `gap_until`), and its resume
+/// shows a `gap` over them instead of skipping the new chats as already seen. `seq` then
+/// moves past everything any relay saw, so no number is used a third time.
 ///
 /// ARGV: name key, token, reservation end ms, last seq seen, grace ms, now ms. Returns 1
 /// if the name is reserved for the token now, 0 if not.
@@ -178,9 +197,25 @@ local state = redis.call('GET', ROOM)
 if state == '1' then return 0 end
 if kept_out(key, '', now) then return 0 end
 if not state then redis.call('SET', ROOM, 'r', 'PX', grace) end
-if tonumber(redis.call('GET', SEQ) or '0') < seen then redis.call('SET', SEQ, seen) end
+local seq = tonumber(redis.call('GET', SEQ) or '0')
+local restored = tonumber(redis.call('GET', RESTORED) or '-1')
+local gap_after, gap_until = nil, math.max(seq, seen)
+if restored < 0 then
+  -- A permanent room is made again at seq 0 after a restart: chats since reused numbers.
+  if state == 'p' and seq > 0 and seen > 0 then gap_after = 0 end
+  restored = math.max(seq, seen)
+elseif seq > restored and seen > restored then
+  gap_after = restored
+else
+  restored = math.max(restored, seen)
+end
+-- Kept while relays may still be giving memberships back (a permanent room's too).
+redis.call('SET', RESTORED, restored, 'PX', grace)
+if seq < seen then redis.call('SET', SEQ, seen) end
 if redis.call('HEXISTS', MEMBERS, key) == 0 and redis.call('HEXISTS', RESERVED, key) == 0 then
-  redis.call('HSET', RESERVED, key, cjson.encode({token = token, exp = exp}))
+  local held = {token = token, exp = exp}
+  if gap_after then held.gap_after, held.gap_until = gap_after, gap_until end
+  redis.call('HSET', RESERVED, key, cjson.encode(held))
 end
 -- Nothing written here outlives the room: the keys end with it (a join makes them last).
 local ttl = redis.call('PTTL', ROOM)

@@ -35,7 +35,7 @@ use self::relays::{BEAT, CLOCK, DEAD};
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 16],
+    keys: [String; 17],
 }
 
 impl RoomKeys {
@@ -63,8 +63,11 @@ impl RoomKeys {
                 key("away"),     // 13: hash: name key -> "1" for members who are away
                 key("removals"), // 14: list: the removals kept out, oldest first
                 key("tokens"),   // 15: hash: resume token -> name key, of members now in
+                // 16: the newest seq any relay had seen when Redis lost the room, once a
+                // relay gave it back (RESTORE): chats numbered after it are new.
+                key("restored"),
                 // Always the last (the prelude's `file_keys` finds it from the end):
-                key("filemeta"), // 16: hash: attachment id -> "seq:size", "_bytes" -> bytes held
+                key("filemeta"), // 17: hash: attachment id -> "seq:size", "_bytes" -> bytes held
             ],
         }
     }

@@ -6,7 +6,7 @@ pub const PRELUDE: &str = r#"
 local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local OWNER, LOCKED, BANNED, AWAY, REMOVALS = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
-local TOKENS = KEYS[15]
+local TOKENS, RESTORED = KEYS[15], KEYS[16]
 
 -- Most removals a room keeps out at once; the oldest (its name and its address together)
 -- is forgotten first. The memory store's `MAX_REMOVALS` (rooms/memory/room.rs).
