@@ -2,14 +2,15 @@
 //! the current screen in `ui`, and applies what the user did after drawing. The rules
 //! live in [`crate::state`]; the socket in [`crate::net`]; the drawing in [`crate::ui`].
 
-use confab_protocol::{Invite, RoomCode, Username};
+use confab_protocol::{Attachment, Invite, RoomCode, Username};
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 
 use crate::files::{Files, Report};
 use crate::net::{Net, NetEvent};
+use crate::pictures::Pictures;
 pub use crate::prefs::Prefs;
 use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
-use crate::ui::attachment::{self, AttachmentAction};
+use crate::ui::attachment::AttachmentAction;
 use crate::ui::chat::{ChatAction, ChatContext, ChatView, chat_ui};
 use crate::ui::join::{JoinAction, join_ui};
 
@@ -34,6 +35,8 @@ pub struct ConfabApp {
     title: String,
     /// Files read, pictures decoded and attachments saved (see `files.rs`).
     files: Files,
+    /// Decoded attached pictures and their bytes, which the chat view reads.
+    pictures: Pictures,
     #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
     host: crate::host::HostSlot,
 }
@@ -80,6 +83,7 @@ impl ConfabApp {
             chat_view: ChatView::default(),
             title: String::new(),
             files,
+            pictures: Pictures::default(),
             #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
             host: crate::host::HostSlot::default(),
         }
@@ -125,10 +129,12 @@ impl ConfabApp {
                     purpose,
                     bytes,
                 } => match purpose {
-                    Purpose::Show => self.files.decode(ctx, id, bytes),
+                    Purpose::Show => {
+                        self.pictures.decoding(&id, &bytes);
+                        self.files.decode(ctx, id, bytes);
+                    }
                     Purpose::Save => self.files.save(ctx, frame, &name, bytes),
                 },
-                Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
                 Effect::AttachFile(path) => {
                     self.attach_file(ctx, frame, path.as_deref(), Now::current());
                 }
@@ -153,7 +159,7 @@ impl ConfabApp {
             // eframe on the web sends no `PasteImage` (web_files.rs listens for pastes).
             #[cfg(not(target_arch = "wasm32"))]
             for image in pasted_images(ctx) {
-                if let Some(bytes) = attachment::decode::encode_png(&image) {
+                if let Some(bytes) = crate::ui::attachment::decode::encode_png(&image) {
                     let effects = self.model.attach("pasted.png", "image/png", bytes, now);
                     self.run(ctx, frame, effects);
                 }
@@ -180,20 +186,18 @@ impl ConfabApp {
             }
         }
         for (id, decoded) in self.files.decoded() {
-            match decoded {
-                Ok(image) => attachment::store_picture(ctx, &id, image),
-                Err(why) => {
-                    log::info!("attachment {id} is shown as a file: {why}");
-                    attachment::mark_card(ctx, &id);
-                }
-            }
+            self.pictures.decoded(ctx, &id, decoded);
         }
     }
 
     fn apply_join(&mut self, ctx: &egui::Context, frame: &eframe::Frame, action: JoinAction) {
         let effects = match action {
-            JoinAction::Create { name, server } => self.model.start(&server, name, Intent::Create),
+            JoinAction::Create { name, server } => {
+                self.pictures.clear();
+                self.model.start(&server, name, Intent::Create)
+            }
             JoinAction::Join { name, room, server } => {
+                self.pictures.clear();
                 self.model.start(&server, name, Intent::Join(room))
             }
             JoinAction::Cancel => self.model.leave(),
@@ -215,6 +219,7 @@ impl ConfabApp {
         let effects = match action {
             ChatAction::Leave => {
                 self.chat_view = ChatView::default();
+                self.pictures.clear();
                 self.stop_host();
                 self.model.leave()
             }
@@ -252,9 +257,7 @@ impl ConfabApp {
                 self.attach_file(ctx, frame, Some(&path), now);
                 vec![]
             }
-            ChatAction::Attachment(AttachmentAction::Fetch(a)) => {
-                self.model.fetch(&a, Purpose::Show, now)
-            }
+            ChatAction::Attachment(AttachmentAction::Fetch(a)) => self.show_picture(ctx, &a, now),
             ChatAction::Attachment(AttachmentAction::Save(a)) => {
                 self.model.fetch(&a, Purpose::Save, now)
             }
@@ -262,6 +265,18 @@ impl ConfabApp {
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, frame, effects);
+    }
+
+    /// A picture in view has nothing to show: decode it again from the bytes kept (its
+    /// texture was evicted), or else ask the model to fetch it.
+    fn show_picture(&mut self, ctx: &egui::Context, a: &Attachment, now: Now) -> Vec<Effect> {
+        match self.pictures.decode_again(&a.id) {
+            Some(bytes) => {
+                self.files.decode(ctx, a.id.clone(), bytes);
+                vec![]
+            }
+            None => self.model.fetch(a, Purpose::Show, now),
+        }
     }
 
     /// Attaches a file: the one at `path` natively (the path field, `/attach PATH`), else
@@ -496,7 +511,7 @@ impl eframe::App for ConfabApp {
             my_status: self.model.my_status.wanted(),
             attachments: Some(&self.model.attachments),
         };
-        let actions = chat_ui(ui, session, &mut self.chat_view, cx);
+        let actions = chat_ui(ui, session, &mut self.chat_view, cx, &mut self.pictures);
         for action in actions {
             self.apply_chat(ui.ctx(), frame, action, now);
         }
@@ -519,3 +534,6 @@ mod tests;
 
 #[cfg(test)]
 mod attach_tests;
+
+#[cfg(test)]
+mod picture_tests;

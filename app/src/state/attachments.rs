@@ -5,8 +5,12 @@
 //! upload per connection at a time and one chunk per `upload_ack`; downloads are pulled one
 //! `fetch_attachment` at a time, so an `attachment_not_found` (which names no id) is always
 //! about the download asked for last.
+//!
+//! The model is the one owner of where each download is at ([`FetchStatus`]): the view
+//! reads it to draw a placeholder, a picture or a card, and asks again for what it finds
+//! in none of those states. A download is never dropped: it waits, or it fails visibly.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -15,8 +19,6 @@ use web_time::Instant;
 
 /// Chunk size when the relay did not say (the protocol's example size).
 const DEFAULT_CHUNK_BYTES: usize = 32 * 1024;
-/// Most downloads waiting their turn; more are dropped (asked for again when scrolled to).
-const MAX_QUEUED_DOWNLOADS: usize = 32;
 
 /// A file waiting to go up, or going up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +70,19 @@ struct Download {
     bytes: Vec<u8>,
 }
 
+/// Where a download is at, for the view: a placeholder while it waits or comes down, a
+/// card with Retry once it failed. No status: never asked for, or handed over already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchStatus {
+    /// Waiting its turn (one download is fetched at a time, or the connection is down).
+    Waiting,
+    /// Coming down now.
+    Fetching,
+    /// Not found, or the relay sent something that does not fit, or its room is gone:
+    /// it stays failed until asked for again (Retry).
+    Failed,
+}
+
 /// Something the app must hear about after a relay message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transfer {
@@ -86,10 +101,13 @@ pub enum Transfer {
         /// Exactly `size` bytes.
         bytes: Vec<u8>,
     },
-    /// A download failed (not found, or the relay sent something that does not fit).
+    /// A download failed (not found, the relay sent something that does not fit, or its
+    /// room ended): its status is now [`FetchStatus::Failed`].
     FetchFailed {
-        /// The attachment's id.
-        id: String,
+        /// Its cleaned name.
+        name: String,
+        /// What it was fetched for (a failed Save is told in words).
+        purpose: Purpose,
     },
 }
 
@@ -104,8 +122,13 @@ pub struct Attachments {
     retry_at: Option<Instant>,
     /// The download being fetched now (at most one request is outstanding).
     active: Option<Download>,
-    /// Downloads waiting their turn.
+    /// Downloads waiting their turn, the next first. Not capped: each is an attachment
+    /// the person has in view or asked to save, and the timeline they come from is capped
+    /// (`timeline::MAX_ENTRIES`), so this is too. Dropping one would leave its placeholder
+    /// waiting for ever.
     waiting: VecDeque<Download>,
+    /// Downloads that failed, by attachment id, until asked for again.
+    failed: HashSet<String>,
 }
 
 impl Attachments {
@@ -114,9 +137,17 @@ impl Attachments {
         self.uploads.iter()
     }
 
-    /// Whether the attachment `id` is being fetched or waiting to be.
-    pub fn is_fetching(&self, id: &str) -> bool {
-        self.active.iter().chain(&self.waiting).any(|d| d.id == id)
+    /// Where the download of attachment `id` is at (`None`: not asked for, or done).
+    pub fn fetch_status(&self, id: &str) -> Option<FetchStatus> {
+        if self.active.as_ref().is_some_and(|d| d.id == id) {
+            Some(FetchStatus::Fetching)
+        } else if self.waiting.iter().any(|d| d.id == id) {
+            Some(FetchStatus::Waiting)
+        } else if self.failed.contains(id) {
+            Some(FetchStatus::Failed)
+        } else {
+            None
+        }
     }
 
     /// Queues a file for upload. Refused locally, in words, when the relay does not take
@@ -250,7 +281,9 @@ impl Attachments {
     }
 
     /// Asks for the attachment `id` (`size` bytes as declared) unless it is already asked
-    /// for. The fetch starts now when nothing else is being fetched and `online`.
+    /// for; a failed one is asked for again. The newest request goes first: it is the
+    /// picture on screen now (those scrolled past wait), or a Save the person waits on.
+    /// The fetch starts now when nothing else is being fetched and `online`.
     pub fn fetch(
         &mut self,
         id: &str,
@@ -270,10 +303,8 @@ impl Attachments {
             }
             return vec![];
         }
-        if self.waiting.len() >= MAX_QUEUED_DOWNLOADS {
-            return vec![];
-        }
-        self.waiting.push_back(Download {
+        self.failed.remove(id);
+        self.waiting.push_front(Download {
             id: id.to_owned(),
             name: name.to_owned(),
             purpose,
@@ -351,6 +382,34 @@ impl Attachments {
         }
     }
 
+    /// Every download fails (the room ended, or a new room cannot serve the old room's
+    /// files): placeholders become cards with Retry instead of waiting for ever.
+    pub fn fail_downloads(&mut self) -> Vec<Transfer> {
+        let downloads = self.active.take().into_iter().chain(self.waiting.drain(..));
+        let mut out = Vec::new();
+        for d in downloads {
+            self.failed.insert(d.id);
+            out.push(Transfer::FetchFailed {
+                name: d.name,
+                purpose: d.purpose,
+            });
+        }
+        out
+    }
+
+    /// Bookkeeping for a new room that carries this one's transcript on: its files stay
+    /// in the old room, so their downloads fail (and stay failed), and uploads that have
+    /// not started are dropped as before; `limits` are the new room's.
+    pub fn for_new_room(&mut self, limits: AttachmentLimits) -> Vec<Transfer> {
+        let out = self.fail_downloads();
+        *self = Self {
+            limits,
+            failed: std::mem::take(&mut self.failed),
+            ..Self::default()
+        };
+        out
+    }
+
     /// In the room again (`welcome`): start what is waiting.
     pub fn reconnected(&mut self, limits: AttachmentLimits) -> Vec<Transfer> {
         self.limits = limits;
@@ -399,7 +458,11 @@ impl Attachments {
     fn fail_active(&mut self) -> Vec<Transfer> {
         let mut out = Vec::new();
         if let Some(d) = self.active.take() {
-            out.push(Transfer::FetchFailed { id: d.id });
+            self.failed.insert(d.id);
+            out.push(Transfer::FetchFailed {
+                name: d.name,
+                purpose: d.purpose,
+            });
         }
         out.extend(self.next_download());
         out
@@ -418,3 +481,6 @@ fn chunk_at(bytes: &[u8], offset: u64, chunk: usize) -> Option<ClientMessage> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fetch_tests;

@@ -38,7 +38,7 @@ use confab_protocol::{
 };
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use attachments::{Attachments, Purpose, Transfer};
+pub use attachments::{Attachments, FetchStatus, Purpose, Transfer};
 pub use clock::RelayClock;
 pub use composer::DraftAction;
 pub use connection::{ConnectionLabel, Tone};
@@ -94,8 +94,6 @@ pub enum Effect {
         /// The whole file.
         bytes: Vec<u8>,
     },
-    /// An attachment could not be fetched: show it as a file card without a picture.
-    FetchFailed(String),
     /// `/attach` was sent: read the file at this path, or (`None`) open the same picker
     /// as the attach button.
     AttachFile(Option<String>),
@@ -543,7 +541,19 @@ impl Model {
                     purpose,
                     bytes,
                 }),
-                Transfer::FetchFailed { id } => effects.push(Effect::FetchFailed(id)),
+                // The view reads the failure from `attachments` (a card with Retry); a
+                // Save the person is waiting on is also told in words.
+                Transfer::FetchFailed {
+                    name,
+                    purpose: Purpose::Save,
+                } => {
+                    if let Some(session) = &mut self.session {
+                        let text =
+                            format!("Could not download {name}: the server no longer has it.");
+                        session.timeline.push_notice(text, self.clock.ms(now));
+                    }
+                }
+                Transfer::FetchFailed { .. } => {}
             }
         }
         effects
@@ -608,16 +618,16 @@ impl Model {
                 self.join_error = None;
                 let carry_on = std::mem::take(&mut self.carry_on);
                 let welcome_limits = welcome.limits.attachments;
-                let resumed = self.attachments.reconnected(welcome_limits);
                 let mut effects = Vec::new();
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
                         self.session = Some(old.carry_on(welcome, self.clock.ms(now)));
                         // A new room: the old room's files cannot be fetched from it.
-                        self.attachments = Attachments::default();
-                        self.attachments.limits = welcome_limits;
-                        return vec![Effect::CopyInvite(room)];
+                        let failed = self.attachments.for_new_room(welcome_limits);
+                        let mut effects = self.transfers(failed, now);
+                        effects.push(Effect::CopyInvite(room));
+                        return effects;
                     }
                     Some(mut s) if s.room == welcome.room => {
                         let replayed = s.resume(welcome, self.clock.ms(now));
@@ -632,6 +642,7 @@ impl Model {
                     }
                     _ => self.session = Some(Session::new(welcome)),
                 }
+                let resumed = self.attachments.reconnected(welcome_limits);
                 effects.extend(self.transfers(resumed, now));
                 effects
             }
@@ -655,7 +666,11 @@ impl Model {
                         words::describe_ended(code, &session.room, &session.me, &message)
                     };
                     self.status = Status::Ended { reason };
-                    return vec![Effect::Disconnect];
+                    // Nothing will come down any more: no placeholder may wait for ever.
+                    let failed = self.attachments.fail_downloads();
+                    let mut effects = self.transfers(failed, now);
+                    effects.push(Effect::Disconnect);
+                    return effects;
                 }
                 self.session = None;
                 self.target = None;

@@ -5,11 +5,13 @@
 use egui::{Align, CentralPanel, Color32, Layout, Panel, RichText, Ui};
 use web_time::Instant;
 
+use super::attachment::{AttachmentAction, Media, viewer_ui};
 use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::icons;
 use super::link_prompt::link_prompt_ui;
 use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
 use super::messages::{MessageList, messages_ui};
+use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
 use crate::state::{Session, Status, Tone};
 
@@ -35,8 +37,8 @@ pub struct ChatView {
     pub confirm_leave: bool,
     /// The owner chose to remove this member: asking first.
     pub confirm_remove: Option<confab_protocol::Username>,
-    /// The picture shown larger (an attachment id), until Esc or a click outside.
-    pub viewer: Option<String>,
+    /// The picture shown larger, until Esc, Close or a click outside.
+    pub viewer: Option<Box<confab_protocol::Attachment>>,
     /// The path typed to attach a file natively (where no file dialog opens), while that
     /// field is open.
     pub attach_path: Option<String>,
@@ -79,7 +81,7 @@ pub enum ChatAction {
     /// Stop this upload (its `client_id`).
     CancelUpload(confab_protocol::ClientId),
     /// Something done with an attachment in the list.
-    Attachment(super::attachment::AttachmentAction),
+    Attachment(AttachmentAction),
 }
 
 /// Everything the chat screen reads besides the session.
@@ -99,16 +101,17 @@ pub struct ChatContext<'a> {
     pub now: Instant,
     /// Your own status, as others will see it.
     pub my_status: confab_protocol::MemberStatus,
-    /// Uploads under way (for their progress bars), if any.
+    /// Uploads under way (for their progress bars) and where downloads are at, if any.
     pub attachments: Option<&'a crate::state::Attachments>,
 }
 
-/// Draws the chat screen.
+/// Draws the chat screen; attached pictures come from the app's `pictures`.
 pub fn chat_ui(
     ui: &mut Ui,
     session: &Session,
     view: &mut ChatView,
     cx: ChatContext<'_>,
+    pictures: &mut Pictures,
 ) -> Vec<ChatAction> {
     let mut actions = Vec::new();
     let narrow = ui.available_width() < NARROW;
@@ -195,9 +198,10 @@ pub fn chat_ui(
         ui.add_space(4.0);
     });
 
+    let mut media = Media::new(pictures, cx.attachments);
     CentralPanel::default().show(ui, |ui| {
-        if let Some(url) = messages_ui(ui, &mut view.list, session.timeline.entries(), &session.me)
-        {
+        let entries = session.timeline.entries();
+        if let Some(url) = messages_ui(ui, &mut view.list, entries, &session.me, &mut media) {
             view.pending_link = Some(url);
         }
     });
@@ -244,16 +248,16 @@ pub fn chat_ui(
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));
     }
-    for action in super::attachment::take_actions(ui.ctx()) {
-        match action {
-            super::attachment::AttachmentAction::Open(id) => view.viewer = Some(id),
-            other => actions.push(ChatAction::Attachment(other)),
-        }
-    }
-    if let Some(id) = &view.viewer
-        && !super::attachment::viewer_ui(ui.ctx(), id)
+    if let Some(about) = &view.viewer
+        && !viewer_ui(ui.ctx(), about, &mut media)
     {
         view.viewer = None;
+    }
+    for action in media.actions {
+        match action {
+            AttachmentAction::Open(about) => view.viewer = Some(about),
+            other => actions.push(ChatAction::Attachment(other)),
+        }
     }
     actions
 }

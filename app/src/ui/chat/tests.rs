@@ -17,6 +17,8 @@ struct Screen {
     hosting: Option<String>,
     /// Whether the mention chime is on (`None`: no chime can play here).
     sound_on: Option<bool>,
+    /// The app's decoded pictures.
+    pictures: crate::pictures::Pictures,
 }
 
 fn name(s: &str) -> Username {
@@ -82,6 +84,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
         actions: vec![],
         hosting: None,
         sound_on: Some(false),
+        pictures: Default::default(),
     };
     let builder = Harness::builder()
         .with_context_setup(crate::ui::fonts::install)
@@ -104,7 +107,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
                 my_status: confab_protocol::MemberStatus::Online,
                 attachments: None,
             };
-            let actions = chat_ui(ui, &s.session, &mut s.view, cx);
+            let actions = chat_ui(ui, &s.session, &mut s.view, cx, &mut s.pictures);
             for action in actions {
                 // What the model does with an edit; the rest is recorded for the test.
                 match action {
