@@ -5,7 +5,7 @@
 use confab_protocol::{Attachment, Invite, RoomCode, Username};
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 
-use crate::files::{Files, Report};
+use crate::files::{Files, Report, Unread};
 use crate::net::{Net, NetEvent};
 use crate::pictures::Pictures;
 pub use crate::prefs::Prefs;
@@ -153,6 +153,8 @@ impl ConfabApp {
     /// Files dropped or pasted onto the window, read from a path or the browser's picker,
     /// and pictures decoded: into the model and the picture cache.
     fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
+        // Files over the relay's limit are refused by their size, before they are read.
+        (self.files).set_max_bytes(self.model.attachments.max_file_bytes());
         if self.model.session.is_some() {
             let dropped = ctx.input(|i| i.raw.dropped_files.clone());
             self.files.dropped(ctx, dropped);
@@ -168,7 +170,11 @@ impl ConfabApp {
         for picked in self.files.picked() {
             let effects = match picked {
                 Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
-                Err(why) => {
+                Err(Unread::TooBig { name, size }) => {
+                    self.model.refuse_file(&name, size, now);
+                    vec![]
+                }
+                Err(Unread::Failed(why)) => {
                     self.model.notice(why, now);
                     vec![]
                 }
@@ -292,7 +298,7 @@ impl ConfabApp {
     ) {
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(path) = path {
-            self.files.read_path(path);
+            self.files.read_path(ctx, path);
             return;
         }
         #[cfg(target_arch = "wasm32")]

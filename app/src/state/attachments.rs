@@ -160,20 +160,10 @@ impl Attachments {
         bytes: Vec<u8>,
         online: bool,
     ) -> Result<Vec<Transfer>, String> {
+        if let Some(why) = self.refusal(name, bytes.len() as u64) {
+            return Err(why);
+        }
         let name = confab_protocol::clean_file_name(name);
-        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
-            return Err(format!(
-                "Not sent: {name}: this server does not take files."
-            ));
-        }
-        let max = self.limits.max_file_bytes;
-        if bytes.len() as u64 > max {
-            return Err(format!(
-                "Not sent: {name} is {}; this server takes files up to {}.",
-                super::words::file_size(bytes.len() as u64),
-                super::words::file_size(max)
-            ));
-        }
         self.uploads.push_back(Upload {
             client_id,
             name,
@@ -182,6 +172,37 @@ impl Attachments {
             acked: None,
         });
         Ok(if online { self.start_next() } else { vec![] })
+    }
+
+    /// Why a file called `name` of `size` bytes would not be sent, in words, if it would
+    /// not: the relay takes no files, or it is over the relay's limit. Asked before a file
+    /// is read (its size from the file system or the browser) and again when it is attached.
+    pub fn refusal(&self, name: &str, size: u64) -> Option<String> {
+        let name = confab_protocol::clean_file_name(name);
+        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
+            return Some(format!(
+                "Not sent: {name}: this server does not take files."
+            ));
+        }
+        let max = self.limits.max_file_bytes;
+        (size > max).then(|| {
+            format!(
+                "Not sent: {name} is {}; this server takes files up to {}.",
+                super::words::file_size(size),
+                super::words::file_size(max)
+            )
+        })
+    }
+
+    /// The largest file worth reading for upload now: anything larger is refused by its
+    /// size alone ([`Attachments::refusal`]), before its bytes are read. 0 when the relay
+    /// takes no files.
+    pub fn max_file_bytes(&self) -> u64 {
+        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
+            0
+        } else {
+            self.limits.max_file_bytes
+        }
     }
 
     /// Cancels the upload `client_id` (in flight or waiting).

@@ -496,6 +496,15 @@ impl Model {
         }
     }
 
+    /// A file was refused by its size before it was read (over
+    /// [`Attachments::max_file_bytes`]): says why in the room, in the same words as
+    /// [`Model::attach`].
+    pub fn refuse_file(&mut self, name: &str, size: u64, now: Now) {
+        if let Some(why) = self.attachments.refusal(name, size) {
+            self.notice(why, now);
+        }
+    }
+
     /// Shows a local notice in the room (a file saved, a file that could not be read).
     pub fn notice(&mut self, text: String, now: Now) {
         if let Some(session) = &mut self.session {

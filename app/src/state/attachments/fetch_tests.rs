@@ -185,3 +185,22 @@ fn a_new_room_fails_the_old_rooms_downloads_and_asks_the_new_room_for_none_of_th
     assert_eq!(m.attachments.fetch_status(&a.id), Some(FetchStatus::Failed));
     assert_eq!(m.attachments.fetch_status(&b.id), Some(FetchStatus::Failed));
 }
+
+#[test]
+fn a_file_over_the_limit_is_refused_by_its_size_alone_in_the_same_words_as_attaching_it() {
+    let now = Now::current();
+    let mut m = joined(now);
+    assert_eq!(m.attachments.max_file_bytes(), 1000);
+    m.refuse_file("huge.bin", 17_000_000_000, now);
+    m.attach("big.bin", "", vec![0; 1001], now);
+    let said = notices(&m);
+    assert_eq!(
+        said,
+        vec![
+            "Not sent: huge.bin is 15.8 GiB; this server takes files up to 1000 B.".to_owned(),
+            "Not sent: big.bin is 1001 B; this server takes files up to 1000 B.".to_owned(),
+        ]
+    );
+    m.refuse_file("fits.bin", 1000, now);
+    assert_eq!(notices(&m).len(), 2, "a file that fits is not refused");
+}
