@@ -14,6 +14,7 @@
 //! - [`emoji`]: emoji by name (`:shortcode:` completion, the picker's search).
 //! - [`presence`]: others' typing hints and the reconnect backoff.
 //! - [`relays`]: the relay addresses a session may use, tried in turn.
+//! - [`roster`]: the people list, sorted once per change.
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
@@ -24,6 +25,7 @@ pub mod connection;
 pub mod emoji;
 pub mod presence;
 pub mod relays;
+pub mod roster;
 pub mod session;
 pub mod text;
 pub mod timeline;

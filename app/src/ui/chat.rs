@@ -154,7 +154,7 @@ pub fn chat_ui(
             .resizable(true)
             .default_size(180.0)
             .show_collapsible(ui, &mut view.members_open, |ui| {
-                people = members_ui(ui, &roster, side, &typing, look);
+                people = members_ui(ui, roster, side, &typing, look);
             });
     }
 
@@ -212,7 +212,7 @@ pub fn chat_ui(
         };
         let sheet = people_sheet(
             ui,
-            (&roster, side),
+            (roster, side),
             &typing,
             look,
             top.response.rect.bottom(),
