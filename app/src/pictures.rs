@@ -128,8 +128,7 @@ impl Pictures {
         }
         match image {
             Ok(image) => {
-                let name = format!("attachment-{id}");
-                let texture = ctx.load_texture(name, image, TextureOptions::LINEAR);
+                let texture = ctx.load_texture(texture_name(id), image, TextureOptions::LINEAR);
                 self.keep_texture(id, texture);
             }
             Err(why) => {
@@ -158,6 +157,11 @@ impl Pictures {
     pub fn clear(&mut self) {
         *self = Self::default();
     }
+}
+
+/// The name the texture of attachment `id` is loaded under in egui.
+pub fn texture_name(id: &str) -> String {
+    format!("attachment-{id}")
 }
 
 fn texture_bytes(texture: &TextureHandle) -> usize {

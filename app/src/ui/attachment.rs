@@ -58,6 +58,15 @@ impl<'a> Media<'a> {
     }
 }
 
+/// Whether the picture `id` is decoded and on the GPU: egui holds a texture of its name.
+/// For tests that see the app's egui context but not its [`Pictures`] (end to end).
+pub fn has_picture(ctx: &egui::Context, id: &str) -> bool {
+    let name = crate::pictures::texture_name(id);
+    let textures = ctx.tex_manager();
+    let textures = textures.read();
+    textures.allocated().any(|(_, meta)| meta.name == name)
+}
+
 /// Whether a descriptor is a picture this app shows inline (by the relay's sniffed type,
 /// with dimensions it may decode).
 pub fn is_picture(attachment: &Attachment) -> bool {

@@ -81,7 +81,9 @@ fn a_thumbnail_keeps_its_aspect_ratio_and_is_never_scaled_up() {
     let mut h = harness(picture("p1", 800, 400));
     let image = ColorImage::filled([800, 400], Color32::LIGHT_BLUE);
     let ctx = h.ctx.clone();
+    assert!(!has_picture(&ctx, "p1"));
     h.state_mut().show(&ctx, "p1", image);
+    assert!(has_picture(&ctx, "p1"), "the texture is in egui");
     h.run_steps(2);
     let rect = h.get_by_label("Picture cat.png").rect();
     assert!((rect.width() - 320.0).abs() < 1.0 && (rect.height() - 160.0).abs() < 1.0);
