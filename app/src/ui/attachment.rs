@@ -164,7 +164,9 @@ fn card_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     let mut action = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new(super::icons::FILE.to_string()).size(24.0));
+            let icon = egui::RichText::new(super::icons::FILE.to_string()).size(24.0);
+            let icon = ui.add(egui::Label::new(icon).selectable(false));
+            super::icons::pictured(icon, "File");
             ui.vertical(|ui| {
                 ui.label(egui::RichText::new(&a.name).strong());
                 ui.weak(file_size(a.size));
@@ -182,7 +184,9 @@ fn failed_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     let mut action = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new(super::icons::WARNING.to_string()).size(24.0));
+            let icon = egui::RichText::new(super::icons::WARNING.to_string()).size(24.0);
+            let icon = ui.add(egui::Label::new(icon).selectable(false));
+            super::icons::pictured(icon, "Warning");
             ui.vertical(|ui| {
                 ui.label(egui::RichText::new(&a.name).strong());
                 ui.label(format!("{}: could not be loaded", file_size(a.size)));

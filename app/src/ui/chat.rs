@@ -360,7 +360,10 @@ fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
 fn hosting_line(ui: &mut Ui, at: &str, invite_link: &str) {
     ui.add_space(3.0);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(icons::with_words(icons::HOSTING, "You are hosting at")).weak());
+        let words = "You are hosting at";
+        let hosting = RichText::new(icons::with_words(icons::HOSTING, words)).weak();
+        let hosting = ui.add(egui::Label::new(hosting).selectable(false));
+        icons::spoken(hosting, words);
         ui.label(RichText::new(at).monospace());
         ui.label(RichText::new("· others join with").weak());
         ui.label(RichText::new(invite_link).monospace());

@@ -210,7 +210,9 @@ fn member_row(
             ui.weak(notes.join(" · "));
         }
         if typing.contains(&&entry.name) && !look.stale {
-            ui.weak(icons::EDIT.to_string()).on_hover_text("Typing…");
+            let pencil = egui::Label::new(RichText::new(icons::EDIT.to_string()).weak());
+            let pencil = ui.add(pencil.selectable(false)).on_hover_text("Typing…");
+            icons::pictured(pencil, "Typing");
         }
         if !is_me {
             // At the row's end, so the menus line up in a column instead of following names.

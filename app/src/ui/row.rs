@@ -174,6 +174,7 @@ fn day_separator(ui: &mut Ui, when: &DateTime<Local>) {
 /// it is centred as a whole and wraps centred on narrow windows; a wrapped row of two
 /// labels would hug the left edge instead.
 fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
+    let said = format!("{}   {}", text.text(), when.format("%H:%M"));
     let mut job = LayoutJob::default();
     let style = ui.style().clone();
     text.append_to(&mut job, &style, FontSelection::Default, Align::Center);
@@ -182,7 +183,7 @@ fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
         .small()
         .append_to(&mut job, &style, FontSelection::Default, Align::Center);
     ui.add_space(6.0);
-    ui.vertical_centered(|ui| ui.add(Label::new(job).wrap()));
+    ui.vertical_centered(|ui| icons::words_label(ui, Label::new(job).wrap(), &said));
     ui.add_space(2.0);
 }
 
@@ -217,7 +218,8 @@ fn whisper_bubble(
                 ui.set_max_width(natural_width(ui, text, Some(header)).min(max_width));
                 ui.vertical(|ui| {
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(header).strong());
+                        let head = Label::new(RichText::new(header).strong());
+                        icons::words_label(ui, head, header);
                         ui.label(time_text(when));
                     });
                     clicked = message_text(ui, text, me);

@@ -8,6 +8,8 @@ use web_time::Instant;
 
 use super::*;
 
+mod access;
+
 struct Screen {
     session: Session,
     view: ChatView,
@@ -236,7 +238,11 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
         },
     );
     h.run();
-    assert!(h.query_by_label_contains("Reconnecting in").is_some());
+    assert_eq!(
+        h.query_all_by_label_contains("Reconnecting in").count(),
+        2,
+        "the words on screen, and the status node that says them"
+    );
     h.get_by_label("Retry now").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::ReconnectNow]);

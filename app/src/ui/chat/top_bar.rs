@@ -196,6 +196,14 @@ fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) 
         Tone::Idle => Color32::GRAY,
     };
     let dot = crate::ui::dot(ui, color);
+    // The light is the connection's status for screen readers too: a status node that is
+    // read out when it changes, not only a painted dot beside some words.
+    let status = format!("Connection: {}", label.text);
+    dot.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Status, true, &status));
+    dot.ctx.accesskit_node_builder(dot.id, |node| {
+        node.set_label(status.as_str());
+        node.set_live(egui::accesskit::Live::Polite);
+    });
     if let Status::Waiting { reason, .. } = cx.status {
         dot.on_hover_text(format!("Connection lost: {reason}"));
     }
