@@ -524,9 +524,13 @@ impl Model {
     pub fn fetch(&mut self, attachment: &Attachment, purpose: Purpose, now: Now) -> Vec<Effect> {
         let online = self.status == Status::Online;
         let (id, name) = (&attachment.id, &attachment.name);
-        let transfers = self
+        let mut transfers = self
             .attachments
             .fetch(id, name, attachment.size, purpose, online);
+        if matches!(self.status, Status::Ended { .. }) {
+            // Nothing comes down from an ended room: fail at once rather than wait.
+            transfers.extend(self.attachments.fail_downloads());
+        }
         self.transfers(transfers, now)
     }
 

@@ -157,6 +157,10 @@ fn a_room_that_ends_fails_its_downloads_instead_of_leaving_them_waiting() {
     assert_eq!(effects, vec![Effect::Disconnect]);
     assert_eq!(m.attachments.fetch_status(&a.id), Some(FetchStatus::Failed));
     assert_eq!(m.attachments.fetch_status(&b.id), Some(FetchStatus::Failed));
+    // A picture first drawn after the room ended fails at once too: nothing will come.
+    let c = picture(3);
+    assert_eq!(m.fetch(&c, Purpose::Show, now), vec![]);
+    assert_eq!(m.attachments.fetch_status(&c.id), Some(FetchStatus::Failed));
 }
 
 #[test]
