@@ -10,11 +10,14 @@
 //! reads it to draw a placeholder, a picture or a card, and asks again for what it finds
 //! in none of those states. A download is never dropped: it waits, or it fails visibly.
 
-use std::collections::{HashSet, VecDeque};
+mod downloads;
+
+use std::collections::VecDeque;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use confab_protocol::{AttachmentLimits, ClientId, ClientMessage};
+pub use downloads::Downloads;
 use web_time::Instant;
 
 /// Chunk size when the relay did not say (the protocol's example size).
@@ -57,17 +60,6 @@ pub enum Purpose {
     Show,
     /// Hand to the person: a save dialog, the Downloads folder or a browser download.
     Save,
-}
-
-/// A file coming down, chunk by chunk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Download {
-    id: String,
-    name: String,
-    purpose: Purpose,
-    /// The size the descriptor declared: the bytes never grow past it.
-    size: u64,
-    bytes: Vec<u8>,
 }
 
 /// Where a download is at, for the view: a placeholder while it waits or comes down, a
@@ -120,15 +112,8 @@ pub struct Attachments {
     uploads: VecDeque<Upload>,
     /// When a rate-limited chunk may be sent again.
     retry_at: Option<Instant>,
-    /// The download being fetched now (at most one request is outstanding).
-    active: Option<Download>,
-    /// Downloads waiting their turn, the next first. Not capped: each is an attachment
-    /// the person has in view or asked to save, and the timeline they come from is capped
-    /// (`timeline::MAX_ENTRIES`), so this is too. Dropping one would leave its placeholder
-    /// waiting for ever.
-    waiting: VecDeque<Download>,
-    /// Downloads that failed, by attachment id, until asked for again.
-    failed: HashSet<String>,
+    /// Files coming down, and those that failed.
+    downloads: Downloads,
 }
 
 impl Attachments {
@@ -139,15 +124,36 @@ impl Attachments {
 
     /// Where the download of attachment `id` is at (`None`: not asked for, or done).
     pub fn fetch_status(&self, id: &str) -> Option<FetchStatus> {
-        if self.active.as_ref().is_some_and(|d| d.id == id) {
-            Some(FetchStatus::Fetching)
-        } else if self.waiting.iter().any(|d| d.id == id) {
-            Some(FetchStatus::Waiting)
-        } else if self.failed.contains(id) {
-            Some(FetchStatus::Failed)
-        } else {
-            None
-        }
+        self.downloads.status(id)
+    }
+
+    /// Asks for the attachment `id` (`size` bytes as declared): see [`Downloads::fetch`].
+    pub fn fetch(
+        &mut self,
+        id: &str,
+        name: &str,
+        size: u64,
+        purpose: Purpose,
+        online: bool,
+    ) -> Vec<Transfer> {
+        self.downloads.fetch(id, name, size, purpose, online)
+    }
+
+    /// `attachment_chunk`: keep the bytes, ask for more or hand the file over.
+    pub fn on_chunk(&mut self, id: &str, offset: u64, size: u64, data: &str) -> Vec<Transfer> {
+        let max = self.limits.max_file_bytes;
+        self.downloads.on_chunk(id, (offset, size), data, max)
+    }
+
+    /// `attachment_not_found`: the download asked for last is gone.
+    pub fn on_not_found(&mut self) -> Vec<Transfer> {
+        self.downloads.on_not_found()
+    }
+
+    /// Every download fails (the room ended, or a new room cannot serve the old room's
+    /// files): placeholders become cards with Retry instead of waiting for ever.
+    pub fn fail_downloads(&mut self) -> Vec<Transfer> {
+        self.downloads.fail_all()
     }
 
     /// Queues a file for upload. Refused locally, in words, when the relay does not take
@@ -301,96 +307,11 @@ impl Attachments {
         self.retry_at
     }
 
-    /// Asks for the attachment `id` (`size` bytes as declared) unless it is already asked
-    /// for; a failed one is asked for again. The newest request goes first: it is the
-    /// picture on screen now (those scrolled past wait), or a Save the person waits on.
-    /// The fetch starts now when nothing else is being fetched and `online`.
-    pub fn fetch(
-        &mut self,
-        id: &str,
-        name: &str,
-        size: u64,
-        purpose: Purpose,
-        online: bool,
-    ) -> Vec<Transfer> {
-        if let Some(d) = self
-            .active
-            .iter_mut()
-            .chain(&mut self.waiting)
-            .find(|d| d.id == id)
-        {
-            if purpose == Purpose::Save {
-                d.purpose = Purpose::Save;
-            }
-            return vec![];
-        }
-        self.failed.remove(id);
-        self.waiting.push_front(Download {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            purpose,
-            size,
-            bytes: Vec::new(),
-        });
-        if online { self.next_download() } else { vec![] }
-    }
-
-    /// `attachment_chunk`: keep the bytes, ask for more or hand the file over.
-    pub fn on_chunk(&mut self, id: &str, offset: u64, size: u64, data: &str) -> Vec<Transfer> {
-        let max = self.limits.max_file_bytes;
-        let Some(d) = self.active.as_mut().filter(|d| d.id == id) else {
-            return vec![];
-        };
-        let have = d.bytes.len() as u64;
-        let fits = |bytes: &[u8]| {
-            offset == have
-                && size == d.size
-                && offset + bytes.len() as u64 <= size
-                && (max == 0 || size <= max)
-        };
-        let bytes = match STANDARD.decode(data) {
-            Ok(bytes) if fits(&bytes) => bytes,
-            _ => return self.fail_active(),
-        };
-        let ended = bytes.is_empty();
-        d.bytes.extend_from_slice(&bytes);
-        if d.bytes.len() as u64 == d.size {
-            let d = self.active.take().expect("active was checked");
-            let mut out = vec![Transfer::Fetched {
-                id: d.id,
-                name: d.name,
-                purpose: d.purpose,
-                bytes: d.bytes,
-            }];
-            out.extend(self.next_download());
-            return out;
-        }
-        if ended {
-            return self.fail_active();
-        }
-        let offset = d.bytes.len() as u64;
-        vec![Transfer::Send(ClientMessage::FetchAttachment {
-            id: d.id.clone(),
-            offset,
-        })]
-    }
-
-    /// `attachment_not_found`: the download asked for last is gone.
-    pub fn on_not_found(&mut self) -> Vec<Transfer> {
-        if self.active.is_none() {
-            return vec![];
-        }
-        self.fail_active()
-    }
-
     /// The connection dropped: the upload in flight is lost (the relay dropped it too);
     /// the download being fetched starts again from its first byte after the reconnect.
     pub fn connection_dropped(&mut self) -> Vec<Transfer> {
         self.retry_at = None;
-        if let Some(mut d) = self.active.take() {
-            d.bytes = Vec::new();
-            self.waiting.push_front(d);
-        }
+        self.downloads.restart_active();
         match self.uploads.front() {
             Some(upload) if upload.acked.is_some() => {
                 let upload = self.uploads.pop_front().expect("front was checked");
@@ -403,21 +324,6 @@ impl Attachments {
         }
     }
 
-    /// Every download fails (the room ended, or a new room cannot serve the old room's
-    /// files): placeholders become cards with Retry instead of waiting for ever.
-    pub fn fail_downloads(&mut self) -> Vec<Transfer> {
-        let downloads = self.active.take().into_iter().chain(self.waiting.drain(..));
-        let mut out = Vec::new();
-        for d in downloads {
-            self.failed.insert(d.id);
-            out.push(Transfer::FetchFailed {
-                name: d.name,
-                purpose: d.purpose,
-            });
-        }
-        out
-    }
-
     /// Bookkeeping for a new room that carries this one's transcript on: its files stay
     /// in the old room, so their downloads fail (and stay failed), and uploads that have
     /// not started are dropped as before; `limits` are the new room's.
@@ -425,7 +331,7 @@ impl Attachments {
         let out = self.fail_downloads();
         *self = Self {
             limits,
-            failed: std::mem::take(&mut self.failed),
+            downloads: std::mem::take(&mut self.downloads).failed_only(),
             ..Self::default()
         };
         out
@@ -435,7 +341,7 @@ impl Attachments {
     pub fn reconnected(&mut self, limits: AttachmentLimits) -> Vec<Transfer> {
         self.limits = limits;
         let mut out = self.start_next();
-        out.extend(self.next_download());
+        out.extend(self.downloads.next());
         out
     }
 
@@ -459,34 +365,6 @@ impl Attachments {
             }
             _ => vec![],
         }
-    }
-
-    fn next_download(&mut self) -> Vec<Transfer> {
-        if self.active.is_some() {
-            return vec![];
-        }
-        let Some(d) = self.waiting.pop_front() else {
-            return vec![];
-        };
-        let msg = ClientMessage::FetchAttachment {
-            id: d.id.clone(),
-            offset: 0,
-        };
-        self.active = Some(d);
-        vec![Transfer::Send(msg)]
-    }
-
-    fn fail_active(&mut self) -> Vec<Transfer> {
-        let mut out = Vec::new();
-        if let Some(d) = self.active.take() {
-            self.failed.insert(d.id);
-            out.push(Transfer::FetchFailed {
-                name: d.name,
-                purpose: d.purpose,
-            });
-        }
-        out.extend(self.next_download());
-        out
     }
 }
 
