@@ -13,7 +13,9 @@ use std::collections::VecDeque;
 use std::hint::black_box;
 
 use confab::ConfabApp;
+use confab::pictures::Pictures;
 use confab::state::{Entry, EntryKind};
+use confab::ui::attachment::Media;
 use confab::ui::messages::{MessageList, messages_ui};
 use confab_protocol::Username;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -62,7 +64,10 @@ fn input() -> RawInput {
 fn frame(ctx: &Context, list: &mut MessageList, entries: &VecDeque<Entry>, me: &Username) {
     let output = ctx.run_ui(input(), |ui| {
         CentralPanel::default().show(ui, |ui| {
-            black_box(messages_ui(ui, list, entries, me));
+            // No attachments in these messages: nothing is read from or asked of it.
+            let mut pictures = Pictures::default();
+            let mut media = Media::new(&mut pictures, None);
+            black_box(messages_ui(ui, list, entries, me, &mut media));
         });
     });
     black_box(ctx.tessellate(output.shapes, output.pixels_per_point));

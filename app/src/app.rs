@@ -5,11 +5,12 @@
 use confab_protocol::{Invite, RoomCode, Username};
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 
-use crate::files::{Files, Report};
+use crate::files::Files;
 use crate::net::{Net, NetEvent};
+use crate::pictures::Pictures;
 pub use crate::prefs::Prefs;
 use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
-use crate::ui::attachment::{self, AttachmentAction};
+use crate::ui::attachment::AttachmentAction;
 use crate::ui::chat::{ChatAction, ChatContext, ChatView, chat_ui};
 use crate::ui::join::{JoinAction, join_ui};
 
@@ -34,6 +35,8 @@ pub struct ConfabApp {
     title: String,
     /// Files read, pictures decoded and attachments saved (see `files.rs`).
     files: Files,
+    /// Decoded attached pictures and their bytes, which the chat view reads.
+    pictures: Pictures,
     #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
     host: crate::host::HostSlot,
 }
@@ -80,6 +83,7 @@ impl ConfabApp {
             chat_view: ChatView::default(),
             title: String::new(),
             files,
+            pictures: Pictures::default(),
             #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
             host: crate::host::HostSlot::default(),
         }
@@ -125,10 +129,12 @@ impl ConfabApp {
                     purpose,
                     bytes,
                 } => match purpose {
-                    Purpose::Show => self.files.decode(ctx, id, bytes),
+                    Purpose::Show => {
+                        self.pictures.decoding(&id, &bytes);
+                        self.files.decode(ctx, id, bytes);
+                    }
                     Purpose::Save => self.files.save(ctx, frame, &name, bytes),
                 },
-                Effect::FetchFailed(id) => attachment::mark_card(ctx, &id),
                 Effect::AttachFile(path) => {
                     self.attach_file(ctx, frame, path.as_deref(), Now::current());
                 }
@@ -144,56 +150,14 @@ impl ConfabApp {
         }
     }
 
-    /// Files dropped or pasted onto the window, read from a path or the browser's picker,
-    /// and pictures decoded: into the model and the picture cache.
-    fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
-        if self.model.session.is_some() {
-            let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-            self.files.dropped(ctx, dropped);
-            // eframe on the web sends no `PasteImage` (web_files.rs listens for pastes).
-            #[cfg(not(target_arch = "wasm32"))]
-            for image in pasted_images(ctx) {
-                if let Some(bytes) = attachment::decode::encode_png(&image) {
-                    let effects = self.model.attach("pasted.png", "image/png", bytes, now);
-                    self.run(ctx, frame, effects);
-                }
-            }
-        }
-        for picked in self.files.picked() {
-            let effects = match picked {
-                Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
-                Err(why) => {
-                    self.model.notice(why, now);
-                    vec![]
-                }
-            };
-            self.run(ctx, frame, effects);
-        }
-        for report in self.files.reports() {
-            match report {
-                Report::Notice(said) => self.model.notice(said, now),
-                Report::NoFileChosen => self.offer_path_field(
-                    "No file chosen. If no file dialog opened, type the file's path below."
-                        .to_owned(),
-                    now,
-                ),
-            }
-        }
-        for (id, decoded) in self.files.decoded() {
-            match decoded {
-                Ok(image) => attachment::store_picture(ctx, &id, image),
-                Err(why) => {
-                    log::info!("attachment {id} is shown as a file: {why}");
-                    attachment::mark_card(ctx, &id);
-                }
-            }
-        }
-    }
-
     fn apply_join(&mut self, ctx: &egui::Context, frame: &eframe::Frame, action: JoinAction) {
         let effects = match action {
-            JoinAction::Create { name, server } => self.model.start(&server, name, Intent::Create),
+            JoinAction::Create { name, server } => {
+                self.pictures.clear();
+                self.model.start(&server, name, Intent::Create)
+            }
             JoinAction::Join { name, room, server } => {
+                self.pictures.clear();
                 self.model.start(&server, name, Intent::Join(room))
             }
             JoinAction::Cancel => self.model.leave(),
@@ -215,6 +179,7 @@ impl ConfabApp {
         let effects = match action {
             ChatAction::Leave => {
                 self.chat_view = ChatView::default();
+                self.pictures.clear();
                 self.stop_host();
                 self.model.leave()
             }
@@ -252,9 +217,7 @@ impl ConfabApp {
                 self.attach_file(ctx, frame, Some(&path), now);
                 vec![]
             }
-            ChatAction::Attachment(AttachmentAction::Fetch(a)) => {
-                self.model.fetch(&a, Purpose::Show, now)
-            }
+            ChatAction::Attachment(AttachmentAction::Fetch(a)) => self.show_picture(ctx, &a, now),
             ChatAction::Attachment(AttachmentAction::Save(a)) => {
                 self.model.fetch(&a, Purpose::Save, now)
             }
@@ -262,36 +225,6 @@ impl ConfabApp {
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, frame, effects);
-    }
-
-    /// Attaches a file: the one at `path` natively (the path field, `/attach PATH`), else
-    /// the one picked in the same picker for the attach button and a bare `/attach` (the
-    /// web, which cannot read a path, always picks). Where no picker can open, says why
-    /// and offers the path field.
-    fn attach_file(
-        &mut self,
-        ctx: &egui::Context,
-        frame: &eframe::Frame,
-        path: Option<&str>,
-        now: Now,
-    ) {
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(path) = path {
-            self.files.read_path(path);
-            return;
-        }
-        #[cfg(target_arch = "wasm32")]
-        let _ = path;
-        if let Err(why) = self.files.choose(ctx, frame) {
-            self.offer_path_field(why, now);
-        }
-    }
-
-    /// Opens the path field under the composer (where no file dialog can help), saying
-    /// `why` in the room so the person knows what to do.
-    fn offer_path_field(&mut self, why: String, now: Now) {
-        self.model.notice(why, now);
-        self.chat_view.attach_path.get_or_insert_with(String::new);
     }
 
     /// The invite to `room` and the web page it opens on, if there is one: on the web this
@@ -384,19 +317,6 @@ impl ConfabApp {
             None => self.prefs.form.server.trim().to_owned(),
         }
     }
-}
-
-/// The pictures pasted onto the window this frame (native: eframe sends them as pixels).
-#[cfg(not(target_arch = "wasm32"))]
-fn pasted_images(ctx: &egui::Context) -> Vec<std::sync::Arc<egui::ColorImage>> {
-    ctx.input(|i| {
-        (i.events.iter())
-            .filter_map(|e| match e {
-                egui::Event::PasteImage(image) => Some(image.clone()),
-                _ => None,
-            })
-            .collect()
-    })
 }
 
 impl eframe::App for ConfabApp {
@@ -496,7 +416,7 @@ impl eframe::App for ConfabApp {
             my_status: self.model.my_status.wanted(),
             attachments: Some(&self.model.attachments),
         };
-        let actions = chat_ui(ui, session, &mut self.chat_view, cx);
+        let actions = chat_ui(ui, session, &mut self.chat_view, cx, &mut self.pictures);
         for action in actions {
             self.apply_chat(ui.ctx(), frame, action, now);
         }
@@ -514,8 +434,13 @@ impl eframe::App for ConfabApp {
     }
 }
 
+mod attaching;
+
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 mod attach_tests;
+
+#[cfg(test)]
+mod picture_tests;

@@ -2,7 +2,12 @@
 //! attached pictures off the UI thread, and saving attachments. No drawing and no model:
 //! the app feeds what arrives here into [`crate::state::Model`] and the picture cache.
 //!
-//! Native: a dropped file is read from its path, decoding runs on a thread per picture
+//! Every file to upload is first checked against the relay's limit by its size alone
+//! ([`Files::set_max_bytes`]), so a file over it is refused without being read, and is
+//! read off the frame loop.
+//!
+//! Native: a dropped file or typed path is read on a thread of its own ([`read`]),
+//! decoding runs on a thread per picture
 //! (a channel and `request_repaint` bring the result back), and attach and Save open the
 //! desktop's file dialogs on threads of their own ([`dialog`]); where no dialog can open,
 //! attach says why and offers a path field, and Save writes into the Downloads folder. Web:
@@ -12,14 +17,17 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod dialog;
 pub mod picked;
-
-use std::sync::mpsc;
 #[cfg(not(target_arch = "wasm32"))]
-use std::sync::{Arc, atomic::AtomicBool};
+pub mod read;
+
+#[cfg(not(target_arch = "wasm32"))]
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 
 use egui::ColorImage;
 
-pub use picked::{Picked, mime_for};
+pub use picked::{Picked, Read, Unread, mime_for};
 
 /// What work off the frame loop (a dialog, a save) has to tell the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +43,11 @@ pub enum Report {
 pub struct Files {
     decoded_tx: mpsc::Sender<(String, Result<ColorImage, String>)>,
     decoded_rx: mpsc::Receiver<(String, Result<ColorImage, String>)>,
-    picked_tx: mpsc::Sender<Result<Picked, String>>,
-    picked_rx: mpsc::Receiver<Result<Picked, String>>,
+    picked_tx: mpsc::Sender<Read>,
+    picked_rx: mpsc::Receiver<Read>,
+    /// The largest file read for upload; larger ones are refused by their size. Shared
+    /// with the readers (the web's paste listener lives as long as the page).
+    max_bytes: Arc<AtomicU64>,
     report_tx: mpsc::Sender<Report>,
     report_rx: mpsc::Receiver<Report>,
     /// Native: why no file dialog can open here (`None`: attach and Save open one).
@@ -58,6 +69,7 @@ impl Default for Files {
             decoded_rx,
             picked_tx,
             picked_rx,
+            max_bytes: Arc::default(),
             report_tx,
             report_rx,
             #[cfg(not(target_arch = "wasm32"))]
@@ -91,38 +103,28 @@ impl Files {
         self.decoded_rx.try_iter().collect()
     }
 
-    /// Files read (dropped on the web, picked in the browser) since the last call.
-    pub fn picked(&self) -> Vec<Result<Picked, String>> {
+    /// Files read (dropped, picked, pasted, typed) or refused since the last call.
+    pub fn picked(&self) -> Vec<Read> {
         self.picked_rx.try_iter().collect()
     }
 
-    /// Reads files dropped onto the window.
+    /// The largest file the relay takes now (the app keeps it current): larger files are
+    /// refused by their size, before they are read.
+    pub fn set_max_bytes(&self, max: u64) {
+        self.max_bytes.store(max, Ordering::Relaxed);
+    }
+
+    fn max(&self) -> u64 {
+        self.max_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Reads files dropped onto the window, off the frame loop.
     pub fn dropped(&self, ctx: &egui::Context, files: Vec<egui::DroppedFileHandle>) {
         for file in files {
-            let name = file
-                .path()
-                .file_name()
-                .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
-            let mime = mime_for(&name).to_owned();
             #[cfg(not(target_arch = "wasm32"))]
-            {
-                let _ = ctx;
-                let read = file.bytes().map(|bytes| Picked { name, mime, bytes });
-                let _ = self.picked_tx.send(read);
-            }
+            read::spawn_dropped(file, self.max(), self.picked_tx.clone(), ctx.clone());
             #[cfg(target_arch = "wasm32")]
-            {
-                let tx = self.picked_tx.clone();
-                let ctx = ctx.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let read = file
-                        .bytes_async()
-                        .await
-                        .map(|bytes| Picked { name, mime, bytes });
-                    let _ = tx.send(read);
-                    ctx.request_repaint();
-                });
-            }
+            crate::web_files::read_dropped(file, self.max(), self.picked_tx.clone(), ctx.clone());
         }
     }
 
@@ -131,10 +133,11 @@ impl Files {
         self.report_rx.try_iter().collect()
     }
 
-    /// Reads the file at `path` (native's path field).
+    /// Reads the file at `path` (native's path field, `/attach PATH`) off the frame loop.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn read_path(&self, path: &str) {
-        let _ = self.picked_tx.send(read_file(std::path::Path::new(path)));
+    pub fn read_path(&self, ctx: &egui::Context, path: &str) {
+        let (tx, ctx) = (self.picked_tx.clone(), ctx.clone());
+        read::spawn_path(path.into(), self.max(), tx, ctx);
     }
 
     /// Never opens a file dialog, as if none could open here, for `why` (tests, and
@@ -152,7 +155,7 @@ impl Files {
         #[cfg(target_arch = "wasm32")]
         {
             let _ = window;
-            crate::web_files::choose(self.picked_tx.clone(), ctx.clone());
+            crate::web_files::choose(self.picked_tx.clone(), self.max_bytes.clone(), ctx.clone());
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
@@ -161,7 +164,14 @@ impl Files {
             }
             let (picked_tx, report_tx) = (self.picked_tx.clone(), self.report_tx.clone());
             // `false`: a dialog is already open, and it is the answer to this click too.
-            let _ = dialog::pick(&self.dialog_open, window, picked_tx, report_tx, ctx.clone());
+            let max = self.max();
+            let _ = dialog::pick(
+                &self.dialog_open,
+                window,
+                max,
+                (picked_tx, report_tx),
+                ctx.clone(),
+            );
         }
         Ok(())
     }
@@ -170,7 +180,11 @@ impl Files {
     /// arrive through [`Files::picked`] like the picker's.
     #[cfg(target_arch = "wasm32")]
     pub fn listen_for_paste(&self, ctx: &egui::Context) {
-        crate::web_files::listen_for_paste(self.picked_tx.clone(), ctx.clone());
+        crate::web_files::listen_for_paste(
+            self.picked_tx.clone(),
+            self.max_bytes.clone(),
+            ctx.clone(),
+        );
     }
 
     /// Saves an attachment: natively where the person says in a save dialog in front of
@@ -235,19 +249,4 @@ fn save_into(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
         Ok(()) => format!("Saved {name} to {}", path.display()),
         Err(e) => format!("Could not save {name}: {e}"),
     }
-}
-
-/// Reads the file at `path` as an attachment (its name, and a type guessed from it).
-#[cfg(not(target_arch = "wasm32"))]
-fn read_file(path: &std::path::Path) -> Result<Picked, String> {
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
-    std::fs::read(path)
-        .map(|bytes| Picked {
-            mime: mime_for(&name).to_owned(),
-            name: name.clone(),
-            bytes,
-        })
-        .map_err(|e| format!("Could not read {name}: {e}"))
 }

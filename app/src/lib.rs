@@ -4,6 +4,7 @@
 //! - [`app`]: [`ConfabApp`], the eframe glue (drain the socket, draw, apply actions).
 //! - [`state`]: the client model and reducer: no egui, no sockets.
 //! - [`net`]: the WebSocket and JSON, behind a small seam.
+//! - [`pictures`]: the app's cache of decoded attached pictures, which views read.
 //! - [`ui`]: one view per file, each returning what the user asked for.
 //! - `host` (native, feature `host`): runs the relay in-process for "Host a room on this
 //!   computer".
@@ -24,6 +25,7 @@ pub mod files;
 pub mod host;
 pub mod launch;
 pub mod net;
+pub mod pictures;
 pub mod prefs;
 pub mod state;
 pub mod ui;

@@ -3,6 +3,8 @@
 //! paste), pictures decoded by the browser's own decoder, and saving as a download through
 //! a Blob URL. wasm32 only; no drawing, no model.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 
 use wasm_bindgen::JsCast as _;
@@ -10,11 +12,12 @@ use wasm_bindgen::prelude::Closure;
 
 use egui::ColorImage;
 
-use crate::files::picked::{Picked, mime_for};
+use crate::files::picked::{Picked, Read, Unread, mime_for};
 use crate::ui::attachment::decode::header_allows;
 
-/// Opens the picker; the chosen file's bytes go to `tx`.
-pub fn choose(tx: Sender<Result<Picked, String>>, ctx: egui::Context) {
+/// Opens the picker; the chosen file's bytes go to `tx` (or its refusal, when it is over
+/// `max` bytes as the picker hands it over).
+pub fn choose(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Context) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -28,23 +31,52 @@ pub fn choose(tx: Sender<Result<Picked, String>>, ctx: egui::Context) {
     let chosen = input.clone();
     let on_change = Closure::once_into_js(move || {
         if let Some(file) = chosen.files().and_then(|files| files.get(0)) {
-            read(file, None, tx, ctx);
+            read(file, None, max.load(Ordering::Relaxed), tx, ctx);
         }
     });
     input.set_onchange(Some(on_change.unchecked_ref()));
     input.click();
 }
 
-/// Reads `file` into `tx` (asynchronously, waking egui when done), typed as `mime` or, if
-/// that is `None`, as its name suggests.
-fn read(
-    file: web_sys::File,
-    mime: Option<String>,
-    tx: Sender<Result<Picked, String>>,
-    ctx: egui::Context,
-) {
+/// Reads a file dropped on the page into `tx` through the browser's own handle, so one
+/// over `max` bytes is refused by its size unread (a handle without one is read first).
+pub fn read_dropped(file: egui::DroppedFileHandle, max: u64, tx: Sender<Read>, ctx: egui::Context) {
+    if let Some(web) = file.web_file() {
+        read(web.clone(), None, max, tx, ctx);
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async move {
-        let name = file.name();
+        let name = file.path().to_string_lossy().into_owned();
+        let read = match file.bytes_async().await {
+            Ok(bytes) if bytes.len() as u64 > max => Err(Unread::TooBig {
+                size: bytes.len() as u64,
+                name,
+            }),
+            Ok(bytes) => Ok(Picked {
+                mime: mime_for(&name).to_owned(),
+                name,
+                bytes,
+            }),
+            Err(_) => Err(Unread::Failed(format!("Could not read {name}."))),
+        };
+        let _ = tx.send(read);
+        ctx.request_repaint();
+    });
+}
+
+/// Reads `file` into `tx` (asynchronously, waking egui when done), typed as `mime` or, if
+/// that is `None`, as its name suggests. Over `max` bytes (`File.size`, known before any
+/// byte is read), it is refused unread.
+fn read(file: web_sys::File, mime: Option<String>, max: u64, tx: Sender<Read>, ctx: egui::Context) {
+    let name = file.name();
+    // A `File`'s size is a whole number of bytes, as a JS number.
+    let size = file.size() as u64;
+    if size > max {
+        let _ = tx.send(Err(Unread::TooBig { name, size }));
+        ctx.request_repaint();
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
         let read = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await;
         let picked = read
             .map(|buffer| Picked {
@@ -52,7 +84,7 @@ fn read(
                 name: name.clone(),
                 bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
             })
-            .map_err(|_| format!("Could not read {name}."));
+            .map_err(|_| Unread::Failed(format!("Could not read {name}.")));
         let _ = tx.send(picked);
         ctx.request_repaint();
     });
@@ -62,7 +94,7 @@ fn read(
 /// `clipboardData` (its files, or else its items of kind "file") is read into `tx`. Text
 /// is left to eframe's own listener, on the same `document` (it stops the event going
 /// further up, not other listeners there).
-pub fn listen_for_paste(tx: Sender<Result<Picked, String>>, ctx: egui::Context) {
+pub fn listen_for_paste(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Context) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -74,7 +106,8 @@ pub fn listen_for_paste(tx: Sender<Result<Picked, String>>, ctx: egui::Context) 
             for file in pasted_pictures(&data) {
                 let mime = file.type_();
                 // A screenshot pasted from the system clipboard is often called "image.png".
-                read(file, Some(mime), tx.clone(), ctx.clone());
+                let limit = max.load(Ordering::Relaxed);
+                read(file, Some(mime), limit, tx.clone(), ctx.clone());
             }
         },
     );

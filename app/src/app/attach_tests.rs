@@ -30,6 +30,22 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
+/// Steps the app until `done` holds: files are read on threads of their own, so the frame
+/// that sees one is not known in advance. Bounded, so a broken read fails the test.
+fn until(h: &mut Harness<'static, ConfabApp>, done: impl Fn(&ConfabApp) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(h.state()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out: {:?}",
+            (h.state().state().session.as_ref()).map(|s| s.timeline.entries().back().cloned())
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(2);
+}
+
 #[test]
 fn a_file_dropped_on_the_window_is_queued_for_upload() {
     let script = Script::default();
@@ -47,7 +63,7 @@ fn a_file_dropped_on_the_window_is_queued_for_upload() {
     h.run_steps(3);
     let file = Dropped(PathBuf::from("/home/ann/notes.txt"), b"hello".to_vec());
     h.input_mut().dropped_files.push(Arc::new(file));
-    h.run_steps(3);
+    until(&mut h, |app| app.state().attachments.uploads().count() == 1);
     let sent = script.sent_json();
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "notes.txt", "mime": "text/plain", "size": 5});
@@ -88,7 +104,7 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
         .type_text(&path.to_string_lossy());
     h.run_steps(2);
     h.get_by_label("Attach").click();
-    h.run_steps(3);
+    until(&mut h, |app| app.state().attachments.uploads().count() == 1);
     let _ = std::fs::remove_dir_all(&dir);
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "plan.txt", "mime": "text/plain", "size": 8});
@@ -133,4 +149,46 @@ fn typing_attach_opens_what_the_attach_button_opens() {
             .is_some()
     );
     assert!(h.query_by_label("File to attach:").is_some());
+}
+
+#[test]
+fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read() {
+    let script = Script::default();
+    let connector = script.connector();
+    let mut h = Harness::builder()
+        .with_size([900.0, 640.0])
+        .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
+    let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
+    h.state_mut().without_file_dialogs(&why);
+    h.get_by_label("Your name").focus();
+    h.get_by_label("Your name").type_text("ann");
+    h.run_steps(2);
+    h.get_by_label("Create room").click();
+    h.run_steps(2);
+    script.push(WsEvent::Opened);
+    script.push_text(WELCOME);
+    h.run_steps(3);
+    h.get_by_label("Attach a file").click();
+    h.run_steps(3);
+    // 64 GiB, sparse: reading it whole would freeze the window for minutes, then fail.
+    let dir = std::env::temp_dir().join(format!("confab-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("disk.img");
+    std::fs::File::create(&path)
+        .and_then(|f| f.set_len(64 << 30))
+        .expect("a sparse file");
+    h.get_by_label("File to attach:").focus();
+    h.get_by_label("File to attach:")
+        .type_text(&path.to_string_lossy());
+    h.run_steps(2);
+    h.get_by_label("Attach").click();
+    let said = "Not sent: disk.img is 64 GiB; this server takes files up to 1000 B.";
+    until(&mut h, |app| {
+        let session = app.state().session.as_ref().expect("in the room");
+        (session.timeline.entries().iter())
+            .any(|e| matches!(&e.kind, crate::state::EntryKind::Notice(n) if n == said))
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(h.query_by_label_contains(said).is_some());
+    assert_eq!(h.state().state().attachments.uploads().count(), 0);
 }

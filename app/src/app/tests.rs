@@ -109,7 +109,11 @@ fn a_dropped_connection_shows_offline_and_later_resumes() {
     join_as_ann(&mut h, &script);
     script.push(WsEvent::Error("reset".into()));
     settle(&mut h);
-    assert!(h.query_by_label_contains("Reconnecting in").is_some());
+    assert_eq!(
+        h.query_all_by_label_contains("Reconnecting in").count(),
+        2,
+        "the words on screen, and the status node that says them"
+    );
     h.get_by_label("Retry now").click();
     settle(&mut h);
     script.push(WsEvent::Opened);

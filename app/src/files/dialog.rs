@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
-use super::{Picked, Report, read_file};
+use super::{Read, Report};
 
 /// Why no file dialog can open on this machine, if none can, in words for the person.
 ///
@@ -76,14 +76,15 @@ impl Drop for Open {
     }
 }
 
-/// Opens the "attach a file" dialog. The chosen file is read on the dialog's thread and
-/// sent to `picked_tx`; a dialog closed without a file sends [`Report::NoFileChosen`].
-/// Returns `false` (and opens nothing) while another dialog is open.
+/// Opens the "attach a file" dialog. The chosen file is read on the dialog's thread (or
+/// refused by its size, over `max` bytes, unread) and sent to `picked_tx`; a dialog closed
+/// without a file sends [`Report::NoFileChosen`] to `report_tx`. Returns `false` (and
+/// opens nothing) while another dialog is open.
 pub fn pick(
     slot: &Arc<AtomicBool>,
     window: &eframe::Frame,
-    picked_tx: Sender<Result<Picked, String>>,
-    report_tx: Sender<Report>,
+    max: u64,
+    (picked_tx, report_tx): (Sender<Read>, Sender<Report>),
     ctx: egui::Context,
 ) -> bool {
     let Some(open) = Open::take(slot) else {
@@ -97,7 +98,7 @@ pub fn pick(
         drop(open);
         match chosen {
             Some(path) => {
-                let _ = picked_tx.send(read_file(&path));
+                let _ = picked_tx.send(super::read::read_file(&path, max));
             }
             None => {
                 let _ = report_tx.send(Report::NoFileChosen);

@@ -1,5 +1,6 @@
-//! A file on its way to the room, and the type its name suggests: the leaf both the
-//! native side (`files`) and the browser's (`web_files`) hand files over in.
+//! A file on its way to the room (or refused before it was read), and the type its name
+//! suggests: the leaf both the native side (`files`) and the browser's (`web_files`) hand
+//! files over in.
 
 /// A file to upload: its name, declared type and bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,24 @@ pub struct Picked {
     /// Its bytes.
     pub bytes: Vec<u8>,
 }
+
+/// A file that was not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unread {
+    /// Over the size the relay takes, by its size alone (its bytes were never read): the
+    /// model says so in words (`Model::refuse_file`).
+    TooBig {
+        /// The file's name.
+        name: String,
+        /// Its size in bytes, as the file system or the browser says.
+        size: u64,
+    },
+    /// It could not be read, in words for the room.
+    Failed(String),
+}
+
+/// What reading a file for upload gives.
+pub type Read = Result<Picked, Unread>;
 
 /// The MIME type a file name suggests (the relay sniffs the bytes anyway).
 pub fn mime_for(name: &str) -> &'static str {

@@ -5,18 +5,23 @@
 //! upload per connection at a time and one chunk per `upload_ack`; downloads are pulled one
 //! `fetch_attachment` at a time, so an `attachment_not_found` (which names no id) is always
 //! about the download asked for last.
+//!
+//! The model is the one owner of where each download is at ([`FetchStatus`]): the view
+//! reads it to draw a placeholder, a picture or a card, and asks again for what it finds
+//! in none of those states. A download is never dropped: it waits, or it fails visibly.
+
+mod downloads;
 
 use std::collections::VecDeque;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use confab_protocol::{AttachmentLimits, ClientId, ClientMessage};
+pub use downloads::Downloads;
 use web_time::Instant;
 
 /// Chunk size when the relay did not say (the protocol's example size).
 const DEFAULT_CHUNK_BYTES: usize = 32 * 1024;
-/// Most downloads waiting their turn; more are dropped (asked for again when scrolled to).
-const MAX_QUEUED_DOWNLOADS: usize = 32;
 
 /// A file waiting to go up, or going up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,15 +62,17 @@ pub enum Purpose {
     Save,
 }
 
-/// A file coming down, chunk by chunk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Download {
-    id: String,
-    name: String,
-    purpose: Purpose,
-    /// The size the descriptor declared: the bytes never grow past it.
-    size: u64,
-    bytes: Vec<u8>,
+/// Where a download is at, for the view: a placeholder while it waits or comes down, a
+/// card with Retry once it failed. No status: never asked for, or handed over already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchStatus {
+    /// Waiting its turn (one download is fetched at a time, or the connection is down).
+    Waiting,
+    /// Coming down now.
+    Fetching,
+    /// Not found, or the relay sent something that does not fit, or its room is gone:
+    /// it stays failed until asked for again (Retry).
+    Failed,
 }
 
 /// Something the app must hear about after a relay message.
@@ -86,10 +93,13 @@ pub enum Transfer {
         /// Exactly `size` bytes.
         bytes: Vec<u8>,
     },
-    /// A download failed (not found, or the relay sent something that does not fit).
+    /// A download failed (not found, the relay sent something that does not fit, or its
+    /// room ended): its status is now [`FetchStatus::Failed`].
     FetchFailed {
-        /// The attachment's id.
-        id: String,
+        /// Its cleaned name.
+        name: String,
+        /// What it was fetched for (a failed Save is told in words).
+        purpose: Purpose,
     },
 }
 
@@ -102,10 +112,8 @@ pub struct Attachments {
     uploads: VecDeque<Upload>,
     /// When a rate-limited chunk may be sent again.
     retry_at: Option<Instant>,
-    /// The download being fetched now (at most one request is outstanding).
-    active: Option<Download>,
-    /// Downloads waiting their turn.
-    waiting: VecDeque<Download>,
+    /// Files coming down, and those that failed.
+    downloads: Downloads,
 }
 
 impl Attachments {
@@ -114,9 +122,38 @@ impl Attachments {
         self.uploads.iter()
     }
 
-    /// Whether the attachment `id` is being fetched or waiting to be.
-    pub fn is_fetching(&self, id: &str) -> bool {
-        self.active.iter().chain(&self.waiting).any(|d| d.id == id)
+    /// Where the download of attachment `id` is at (`None`: not asked for, or done).
+    pub fn fetch_status(&self, id: &str) -> Option<FetchStatus> {
+        self.downloads.status(id)
+    }
+
+    /// Asks for the attachment `id` (`size` bytes as declared): see [`Downloads::fetch`].
+    pub fn fetch(
+        &mut self,
+        id: &str,
+        name: &str,
+        size: u64,
+        purpose: Purpose,
+        online: bool,
+    ) -> Vec<Transfer> {
+        self.downloads.fetch(id, name, size, purpose, online)
+    }
+
+    /// `attachment_chunk`: keep the bytes, ask for more or hand the file over.
+    pub fn on_chunk(&mut self, id: &str, offset: u64, size: u64, data: &str) -> Vec<Transfer> {
+        let max = self.limits.max_file_bytes;
+        self.downloads.on_chunk(id, (offset, size), data, max)
+    }
+
+    /// `attachment_not_found`: the download asked for last is gone.
+    pub fn on_not_found(&mut self) -> Vec<Transfer> {
+        self.downloads.on_not_found()
+    }
+
+    /// Every download fails (the room ended, or a new room cannot serve the old room's
+    /// files): placeholders become cards with Retry instead of waiting for ever.
+    pub fn fail_downloads(&mut self) -> Vec<Transfer> {
+        self.downloads.fail_all()
     }
 
     /// Queues a file for upload. Refused locally, in words, when the relay does not take
@@ -129,20 +166,10 @@ impl Attachments {
         bytes: Vec<u8>,
         online: bool,
     ) -> Result<Vec<Transfer>, String> {
+        if let Some(why) = self.refusal(name, bytes.len() as u64) {
+            return Err(why);
+        }
         let name = confab_protocol::clean_file_name(name);
-        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
-            return Err(format!(
-                "Not sent: {name}: this server does not take files."
-            ));
-        }
-        let max = self.limits.max_file_bytes;
-        if bytes.len() as u64 > max {
-            return Err(format!(
-                "Not sent: {name} is {}; this server takes files up to {}.",
-                super::words::file_size(bytes.len() as u64),
-                super::words::file_size(max)
-            ));
-        }
         self.uploads.push_back(Upload {
             client_id,
             name,
@@ -151,6 +178,37 @@ impl Attachments {
             acked: None,
         });
         Ok(if online { self.start_next() } else { vec![] })
+    }
+
+    /// Why a file called `name` of `size` bytes would not be sent, in words, if it would
+    /// not: the relay takes no files, or it is over the relay's limit. Asked before a file
+    /// is read (its size from the file system or the browser) and again when it is attached.
+    pub fn refusal(&self, name: &str, size: u64) -> Option<String> {
+        let name = confab_protocol::clean_file_name(name);
+        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
+            return Some(format!(
+                "Not sent: {name}: this server does not take files."
+            ));
+        }
+        let max = self.limits.max_file_bytes;
+        (size > max).then(|| {
+            format!(
+                "Not sent: {name} is {}; this server takes files up to {}.",
+                super::words::file_size(size),
+                super::words::file_size(max)
+            )
+        })
+    }
+
+    /// The largest file worth reading for upload now: anything larger is refused by its
+    /// size alone ([`Attachments::refusal`]), before its bytes are read. 0 when the relay
+    /// takes no files.
+    pub fn max_file_bytes(&self) -> u64 {
+        if self.limits.is_unset() || self.limits.max_uploads_in_flight == 0 {
+            0
+        } else {
+            self.limits.max_file_bytes
+        }
     }
 
     /// Cancels the upload `client_id` (in flight or waiting).
@@ -249,96 +307,11 @@ impl Attachments {
         self.retry_at
     }
 
-    /// Asks for the attachment `id` (`size` bytes as declared) unless it is already asked
-    /// for. The fetch starts now when nothing else is being fetched and `online`.
-    pub fn fetch(
-        &mut self,
-        id: &str,
-        name: &str,
-        size: u64,
-        purpose: Purpose,
-        online: bool,
-    ) -> Vec<Transfer> {
-        if let Some(d) = self
-            .active
-            .iter_mut()
-            .chain(&mut self.waiting)
-            .find(|d| d.id == id)
-        {
-            if purpose == Purpose::Save {
-                d.purpose = Purpose::Save;
-            }
-            return vec![];
-        }
-        if self.waiting.len() >= MAX_QUEUED_DOWNLOADS {
-            return vec![];
-        }
-        self.waiting.push_back(Download {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            purpose,
-            size,
-            bytes: Vec::new(),
-        });
-        if online { self.next_download() } else { vec![] }
-    }
-
-    /// `attachment_chunk`: keep the bytes, ask for more or hand the file over.
-    pub fn on_chunk(&mut self, id: &str, offset: u64, size: u64, data: &str) -> Vec<Transfer> {
-        let max = self.limits.max_file_bytes;
-        let Some(d) = self.active.as_mut().filter(|d| d.id == id) else {
-            return vec![];
-        };
-        let have = d.bytes.len() as u64;
-        let fits = |bytes: &[u8]| {
-            offset == have
-                && size == d.size
-                && offset + bytes.len() as u64 <= size
-                && (max == 0 || size <= max)
-        };
-        let bytes = match STANDARD.decode(data) {
-            Ok(bytes) if fits(&bytes) => bytes,
-            _ => return self.fail_active(),
-        };
-        let ended = bytes.is_empty();
-        d.bytes.extend_from_slice(&bytes);
-        if d.bytes.len() as u64 == d.size {
-            let d = self.active.take().expect("active was checked");
-            let mut out = vec![Transfer::Fetched {
-                id: d.id,
-                name: d.name,
-                purpose: d.purpose,
-                bytes: d.bytes,
-            }];
-            out.extend(self.next_download());
-            return out;
-        }
-        if ended {
-            return self.fail_active();
-        }
-        let offset = d.bytes.len() as u64;
-        vec![Transfer::Send(ClientMessage::FetchAttachment {
-            id: d.id.clone(),
-            offset,
-        })]
-    }
-
-    /// `attachment_not_found`: the download asked for last is gone.
-    pub fn on_not_found(&mut self) -> Vec<Transfer> {
-        if self.active.is_none() {
-            return vec![];
-        }
-        self.fail_active()
-    }
-
     /// The connection dropped: the upload in flight is lost (the relay dropped it too);
     /// the download being fetched starts again from its first byte after the reconnect.
     pub fn connection_dropped(&mut self) -> Vec<Transfer> {
         self.retry_at = None;
-        if let Some(mut d) = self.active.take() {
-            d.bytes = Vec::new();
-            self.waiting.push_front(d);
-        }
+        self.downloads.restart_active();
         match self.uploads.front() {
             Some(upload) if upload.acked.is_some() => {
                 let upload = self.uploads.pop_front().expect("front was checked");
@@ -351,11 +324,24 @@ impl Attachments {
         }
     }
 
+    /// Bookkeeping for a new room that carries this one's transcript on: its files stay
+    /// in the old room, so their downloads fail (and stay failed), and uploads that have
+    /// not started are dropped as before; `limits` are the new room's.
+    pub fn for_new_room(&mut self, limits: AttachmentLimits) -> Vec<Transfer> {
+        let out = self.fail_downloads();
+        *self = Self {
+            limits,
+            downloads: std::mem::take(&mut self.downloads).failed_only(),
+            ..Self::default()
+        };
+        out
+    }
+
     /// In the room again (`welcome`): start what is waiting.
     pub fn reconnected(&mut self, limits: AttachmentLimits) -> Vec<Transfer> {
         self.limits = limits;
         let mut out = self.start_next();
-        out.extend(self.next_download());
+        out.extend(self.downloads.next());
         out
     }
 
@@ -380,30 +366,6 @@ impl Attachments {
             _ => vec![],
         }
     }
-
-    fn next_download(&mut self) -> Vec<Transfer> {
-        if self.active.is_some() {
-            return vec![];
-        }
-        let Some(d) = self.waiting.pop_front() else {
-            return vec![];
-        };
-        let msg = ClientMessage::FetchAttachment {
-            id: d.id.clone(),
-            offset: 0,
-        };
-        self.active = Some(d);
-        vec![Transfer::Send(msg)]
-    }
-
-    fn fail_active(&mut self) -> Vec<Transfer> {
-        let mut out = Vec::new();
-        if let Some(d) = self.active.take() {
-            out.push(Transfer::FetchFailed { id: d.id });
-        }
-        out.extend(self.next_download());
-        out
-    }
 }
 
 /// The `upload_chunk` from `offset`, or `None` when every byte was sent.
@@ -418,3 +380,6 @@ fn chunk_at(bytes: &[u8], offset: u64, chunk: usize) -> Option<ClientMessage> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fetch_tests;

@@ -10,10 +10,12 @@
 //! - [`connection`]: what each connection [`Status`] is called on screen.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
+//! - `transfers`: the model's side of attachments (attach, refuse, fetch, cancel).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion.
 //! - [`emoji`]: emoji by name (`:shortcode:` completion, the picker's search).
 //! - [`presence`]: others' typing hints and the reconnect backoff.
 //! - [`relays`]: the relay addresses a session may use, tried in turn.
+//! - [`roster`]: the people list, sorted once per change.
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
@@ -24,21 +26,23 @@ pub mod connection;
 pub mod emoji;
 pub mod presence;
 pub mod relays;
+pub mod roster;
 pub mod session;
 pub mod text;
 pub mod timeline;
+mod transfers;
 pub mod words;
 
 #[cfg(test)]
 mod tests;
 
 use confab_protocol::{
-    Attachment, ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode,
+    ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode,
     ServerMessage, Username,
 };
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use attachments::{Attachments, Purpose, Transfer};
+pub use attachments::{Attachments, FetchStatus, Purpose, Transfer};
 pub use clock::RelayClock;
 pub use composer::DraftAction;
 pub use connection::{ConnectionLabel, Tone};
@@ -94,8 +98,6 @@ pub enum Effect {
         /// The whole file.
         bytes: Vec<u8>,
     },
-    /// An attachment could not be fetched: show it as a file card without a picture.
-    FetchFailed(String),
     /// `/attach` was sent: read the file at this path, or (`None`) open the same picker
     /// as the attach button.
     AttachFile(Option<String>),
@@ -483,70 +485,11 @@ impl Model {
         }
     }
 
-    /// Queues a file to upload to the room (the 📎 button, a drop, a paste). A file the
-    /// relay would refuse for its size is refused here, with the limit in words.
-    pub fn attach(&mut self, name: &str, mime: &str, bytes: Vec<u8>, now: Now) -> Vec<Effect> {
-        if self.session.is_none() {
-            return vec![];
-        }
-        let id = self.next_client_id;
-        self.next_client_id += 1;
-        let online = self.status == Status::Online;
-        match self.attachments.attach(id, name, mime, bytes, online) {
-            Ok(transfers) => self.transfers(transfers, now),
-            Err(why) => self.transfers(vec![Transfer::Notice(why)], now),
-        }
-    }
-
     /// Shows a local notice in the room (a file saved, a file that could not be read).
     pub fn notice(&mut self, text: String, now: Now) {
         if let Some(session) = &mut self.session {
             session.timeline.push_notice(text, self.clock.ms(now));
         }
-    }
-
-    /// Stops the upload `client_id` (in flight or waiting).
-    pub fn cancel_upload(&mut self, client_id: ClientId, now: Now) -> Vec<Effect> {
-        let transfers = self.attachments.cancel(client_id);
-        self.transfers(transfers, now)
-    }
-
-    /// Fetches an attachment's bytes, to show or to save.
-    pub fn fetch(&mut self, attachment: &Attachment, purpose: Purpose, now: Now) -> Vec<Effect> {
-        let online = self.status == Status::Online;
-        let (id, name) = (&attachment.id, &attachment.name);
-        let transfers = self
-            .attachments
-            .fetch(id, name, attachment.size, purpose, online);
-        self.transfers(transfers, now)
-    }
-
-    /// Carries out what the attachment bookkeeping asked for: notices go to the room.
-    fn transfers(&mut self, transfers: Vec<Transfer>, now: Now) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        for transfer in transfers {
-            match transfer {
-                Transfer::Send(msg) => effects.push(Effect::Send(msg)),
-                Transfer::Notice(text) => {
-                    if let Some(session) = &mut self.session {
-                        session.timeline.push_notice(text, self.clock.ms(now));
-                    }
-                }
-                Transfer::Fetched {
-                    id,
-                    name,
-                    purpose,
-                    bytes,
-                } => effects.push(Effect::Fetched {
-                    id,
-                    name,
-                    purpose,
-                    bytes,
-                }),
-                Transfer::FetchFailed { id } => effects.push(Effect::FetchFailed(id)),
-            }
-        }
-        effects
     }
 
     /// Applies one message from the relay.
@@ -608,16 +551,16 @@ impl Model {
                 self.join_error = None;
                 let carry_on = std::mem::take(&mut self.carry_on);
                 let welcome_limits = welcome.limits.attachments;
-                let resumed = self.attachments.reconnected(welcome_limits);
                 let mut effects = Vec::new();
                 match self.session.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
                         self.session = Some(old.carry_on(welcome, self.clock.ms(now)));
                         // A new room: the old room's files cannot be fetched from it.
-                        self.attachments = Attachments::default();
-                        self.attachments.limits = welcome_limits;
-                        return vec![Effect::CopyInvite(room)];
+                        let failed = self.attachments.for_new_room(welcome_limits);
+                        let mut effects = self.transfers(failed, now);
+                        effects.push(Effect::CopyInvite(room));
+                        return effects;
                     }
                     Some(mut s) if s.room == welcome.room => {
                         let replayed = s.resume(welcome, self.clock.ms(now));
@@ -632,6 +575,7 @@ impl Model {
                     }
                     _ => self.session = Some(Session::new(welcome)),
                 }
+                let resumed = self.attachments.reconnected(welcome_limits);
                 effects.extend(self.transfers(resumed, now));
                 effects
             }
@@ -655,7 +599,11 @@ impl Model {
                         words::describe_ended(code, &session.room, &session.me, &message)
                     };
                     self.status = Status::Ended { reason };
-                    return vec![Effect::Disconnect];
+                    // Nothing will come down any more: no placeholder may wait for ever.
+                    let failed = self.attachments.fail_downloads();
+                    let mut effects = self.transfers(failed, now);
+                    effects.push(Effect::Disconnect);
+                    return effects;
                 }
                 self.session = None;
                 self.target = None;

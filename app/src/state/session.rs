@@ -12,6 +12,8 @@ use web_time::{Duration, Instant};
 
 use super::composer::Composer;
 use super::presence::TypingHints;
+pub use super::roster::RosterEntry;
+use super::roster::{Facts, Roster};
 use super::timeline::Timeline;
 use super::words::describe_error;
 
@@ -48,6 +50,8 @@ pub struct Session {
     ignored: Vec<Username>,
     /// Reclaims `me` in this room after a drop; see `ClientMessage::Join::resume_token`.
     resume_token: String,
+    /// The people list, built again only when one of the fields above it changes.
+    roster: Roster,
 }
 
 /// What a resume's replayed history brought that you had not seen.
@@ -57,19 +61,6 @@ pub struct Replayed {
     pub from_others: usize,
     /// Whether any of them mentions you (may ring).
     pub mentions_me: bool,
-}
-
-/// A roster line: who, and their status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RosterEntry {
-    /// The member.
-    pub name: Username,
-    /// Online, away or reconnecting.
-    pub status: MemberStatus,
-    /// Whether they own the room.
-    pub owner: bool,
-    /// Whether you ignore them.
-    pub ignored: bool,
 }
 
 /// What applying one message means beyond the session itself.
@@ -106,8 +97,10 @@ impl Session {
             reconnecting: Vec::new(),
             ignored: Vec::new(),
             resume_token: welcome.resume_token,
+            roster: Roster::default(),
         };
         session.take_statuses(welcome.statuses);
+        session.refresh_roster();
         session
     }
 
@@ -141,31 +134,26 @@ impl Session {
     }
 
     /// The people list: you first, then the others by name; members still reconnecting
-    /// after them.
-    pub fn roster(&self) -> Vec<RosterEntry> {
-        let owner = self.room_state.owner.as_ref().map(Username::uniqueness_key);
-        let entry = |name: &Username| RosterEntry {
-            name: name.clone(),
-            status: self.status_of(name),
-            owner: owner.as_deref() == Some(name.uniqueness_key().as_str()),
-            ignored: self.is_ignored(name),
-        };
-        let mut others: Vec<&Username> = self.members.iter().filter(|m| **m != self.me).collect();
-        others.sort_by_key(|m| m.as_str().to_lowercase());
-        let present = self.members.iter().filter(|m| **m == self.me).chain(others);
-        let mut reconnecting: Vec<&Username> = self
-            .reconnecting
-            .iter()
-            .map(|(n, _)| n)
-            .filter(|n| {
-                !self
-                    .members
-                    .iter()
-                    .any(|m| m.uniqueness_key() == n.uniqueness_key())
-            })
-            .collect();
-        reconnecting.sort_by_key(|m| m.as_str().to_lowercase());
-        present.chain(reconnecting).map(entry).collect()
+    /// after them. Built when the roster changes, not when it is read.
+    pub fn roster(&self) -> &[RosterEntry] {
+        self.roster.entries()
+    }
+
+    /// How many times the people list was built (sorted): once per change of the room's
+    /// roster, statuses, owner or your ignore list, whatever the number of frames.
+    pub fn roster_builds(&self) -> u64 {
+        self.roster.builds()
+    }
+
+    fn refresh_roster(&mut self) {
+        self.roster.rebuild(Facts {
+            me: &self.me,
+            members: &self.members,
+            away: &self.away,
+            reconnecting: &self.reconnecting,
+            ignored: &self.ignored,
+            owner: self.room_state.owner.as_ref(),
+        });
     }
 
     /// Whether you own the room.
@@ -203,6 +191,7 @@ impl Session {
             format!("You were not ignoring {name}.")
         };
         self.timeline.push_notice(note, now_ms);
+        self.refresh_roster();
     }
 
     /// Ends the reconnecting status of names whose grace period is over at `now`.
@@ -211,8 +200,12 @@ impl Session {
         for (_, until) in &mut self.reconnecting {
             until.get_or_insert(now + grace);
         }
+        let before = self.reconnecting.len();
         self.reconnecting
             .retain(|(_, until)| until.is_some_and(|t| t > now));
+        if self.reconnecting.len() != before {
+            self.refresh_roster();
+        }
     }
 
     /// The next moment a reconnecting status ends, so the view can be redrawn then.
@@ -300,6 +293,7 @@ impl Session {
         self.page_url = page_url;
         self.room_state = room_state;
         self.take_statuses(statuses);
+        self.refresh_roster();
         self.resume_token = resume_token;
         self.limits = limits;
         self.typing = TypingHints::default();
@@ -352,6 +346,7 @@ impl Session {
         }
         next.composer.draft = self.composer.draft;
         next.ignored = self.ignored;
+        next.refresh_roster();
         next
     }
 
@@ -368,6 +363,17 @@ impl Session {
     /// Applies one in-room message from the relay.
     pub fn apply(&mut self, msg: ServerMessage, now: Instant, now_ms: Millis) -> Applied {
         let mut applied = Applied::default();
+        let roster_changes = matches!(
+            msg,
+            ServerMessage::MemberJoined { .. }
+                | ServerMessage::MemberLeft { .. }
+                | ServerMessage::Joined { .. }
+                | ServerMessage::Left { .. }
+                | ServerMessage::Presence { .. }
+                | ServerMessage::Status { .. }
+                | ServerMessage::RoomState(_)
+                | ServerMessage::Roster { .. }
+        );
         match msg {
             ServerMessage::MemberJoined { name, members } => {
                 self.members = members;
@@ -483,6 +489,9 @@ impl Session {
             ServerMessage::Typing { .. } | ServerMessage::Welcome(_) => {}
             // Attachment transfers: the app does not upload or fetch files yet.
             ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => {}
+        }
+        if roster_changes {
+            self.refresh_roster();
         }
         applied
     }

@@ -13,6 +13,7 @@ mod commands;
 mod join_errors;
 mod mentions;
 mod resume;
+mod roster;
 mod skewed_clock;
 
 /// What the app sends first on every connection: the features it understands.

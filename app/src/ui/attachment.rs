@@ -2,132 +2,69 @@
 //! (opening larger on click, with Save), anything else as a card with its name, size and a
 //! Save button.
 //!
-//! The decoded pictures live in a [`Media`] cache kept in egui's memory, so a row can draw
-//! one with a single hook call and no new parameters. What the person asks for (fetch,
-//! save, open) is queued there as [`AttachmentAction`]s that the chat view drains after
-//! drawing ([`take_actions`]): the view never reaches the model or the network.
+//! Views read two owners through [`Media`]: the app's decoded pictures
+//! ([`crate::pictures::Pictures`]) and the model's downloads
+//! ([`crate::state::FetchStatus`]). A picture in neither is asked for
+//! ([`AttachmentAction::Fetch`]), so a placeholder always ends as a picture, a card, or a
+//! card with Retry. What the person asks for goes out as [`AttachmentAction`]s, applied by
+//! the app after drawing: the view never reaches the model or the network.
 
 pub mod decode;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use confab_protocol::Attachment;
-use egui::{ColorImage, Id, Sense, TextureHandle, TextureOptions, Ui, Vec2};
+use egui::{Id, Sense, TextureHandle, Ui, Vec2};
 
+use crate::pictures::{Picture, Pictures};
 use crate::state::words::file_size;
+use crate::state::{Attachments, FetchStatus};
 
 /// The box a thumbnail fits in; small pictures are never scaled up.
 pub const THUMBNAIL: Vec2 = Vec2::new(320.0, 240.0);
-/// Most bytes of decoded pixels kept as textures; the least recently drawn go first.
-pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
-/// What the person did with an attachment.
+/// What the person did with an attachment, or what a picture in view needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttachmentAction {
-    /// Fetch its bytes to show the picture (asked for once, when first drawn).
+    /// Show this picture: it is in view with nothing decoded, decoding or coming down
+    /// (first drawn, evicted from the cache, or Retry after a failure).
     Fetch(Box<Attachment>),
     /// Fetch it (if needed) and save it.
     Save(Box<Attachment>),
     /// Show this picture larger.
-    Open(String),
+    Open(Box<Attachment>),
 }
 
-/// Where a picture is at.
-#[derive(Clone)]
-enum Picture {
-    /// Asked for; a placeholder shows meanwhile.
-    Fetching,
-    /// On the GPU, with the frame it was last drawn in (for eviction).
-    Shown(TextureHandle, u64),
-    /// Not shown as a picture (not found, or not decodable): a file card instead.
-    Card,
+/// What the attachment views read, and what was asked of them while drawing.
+pub struct Media<'a> {
+    /// The app's decoded pictures (reading one counts it as drawn, for eviction).
+    pub pictures: &'a mut Pictures,
+    /// The model's downloads, where they are at (`None`: none, as in a benchmark).
+    pub downloads: Option<&'a Attachments>,
+    /// Asked for this frame; the app applies them after drawing.
+    pub actions: Vec<AttachmentAction>,
 }
 
-/// The decoded pictures and the actions of this frame.
-#[derive(Default)]
-pub struct Media {
-    pictures: HashMap<String, Picture>,
-    actions: Vec<AttachmentAction>,
-    /// The picture last opened larger: the viewer's Save needs its descriptor, and
-    /// [`AttachmentAction::Open`] carries only the id.
-    opened: Option<Box<Attachment>>,
-}
-
-type Shared = Arc<Mutex<Media>>;
-
-fn shared(ctx: &egui::Context) -> Shared {
-    ctx.data_mut(|d| {
-        d.get_temp_mut_or_default::<Shared>(Id::unique("confab-media"))
-            .clone()
-    })
-}
-
-fn with_media<R>(ctx: &egui::Context, f: impl FnOnce(&mut Media) -> R) -> R {
-    let media = shared(ctx);
-    let mut media = media
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    f(&mut media)
-}
-
-/// The actions queued while drawing this frame.
-pub fn take_actions(ctx: &egui::Context) -> Vec<AttachmentAction> {
-    with_media(ctx, |m| std::mem::take(&mut m.actions))
-}
-
-/// A decoded picture arrived: upload it to the GPU once and keep it (evicting the least
-/// recently drawn beyond [`CACHE_BYTES`]).
-pub fn store_picture(ctx: &egui::Context, id: &str, image: ColorImage) {
-    let texture = ctx.load_texture(format!("attachment-{id}"), image, TextureOptions::LINEAR);
-    let frame = ctx.cumulative_frame_nr();
-    with_media(ctx, |m| {
-        m.pictures
-            .insert(id.to_owned(), Picture::Shown(texture, frame));
-        evict(m, id);
-    });
-}
-
-/// This attachment will not be shown as a picture: draw a card.
-pub fn mark_card(ctx: &egui::Context, id: &str) {
-    with_media(ctx, |m| {
-        m.pictures.insert(id.to_owned(), Picture::Card);
-    });
-}
-
-/// Whether the picture `id` is decoded and on the GPU (for tests).
-pub fn has_picture(ctx: &egui::Context, id: &str) -> bool {
-    with_media(ctx, |m| {
-        matches!(m.pictures.get(id), Some(Picture::Shown(..)))
-    })
-}
-
-fn evict(media: &mut Media, keep: &str) {
-    let bytes = |t: &TextureHandle| t.size()[0] * t.size()[1] * 4;
-    loop {
-        let total: usize = media
-            .pictures
-            .values()
-            .map(|p| match p {
-                Picture::Shown(t, _) => bytes(t),
-                _ => 0,
-            })
-            .sum();
-        if total <= CACHE_BYTES {
-            return;
+impl<'a> Media<'a> {
+    /// Views over `pictures` and `downloads`, nothing asked yet.
+    pub fn new(pictures: &'a mut Pictures, downloads: Option<&'a Attachments>) -> Self {
+        Self {
+            pictures,
+            downloads,
+            actions: Vec::new(),
         }
-        let oldest = media
-            .pictures
-            .iter()
-            .filter_map(|(id, p)| match p {
-                Picture::Shown(_, frame) if id != keep => Some((*frame, id.clone())),
-                _ => None,
-            })
-            .min();
-        let Some((_, id)) = oldest else { return };
-        // Drawn again later, it is fetched again.
-        media.pictures.remove(&id);
     }
+
+    fn fetch_status(&self, id: &str) -> Option<FetchStatus> {
+        self.downloads.and_then(|d| d.fetch_status(id))
+    }
+}
+
+/// Whether the picture `id` is decoded and on the GPU: egui holds a texture of its name.
+/// For tests that see the app's egui context but not its [`Pictures`] (end to end).
+pub fn has_picture(ctx: &egui::Context, id: &str) -> bool {
+    let name = crate::pictures::texture_name(id);
+    let textures = ctx.tex_manager();
+    let textures = textures.read();
+    textures.allocated().any(|(_, meta)| meta.name == name)
 }
 
 /// Whether a descriptor is a picture this app shows inline (by the relay's sniffed type,
@@ -153,23 +90,13 @@ pub fn fit_size(width: f32, height: f32, fit: Vec2) -> Vec2 {
 }
 
 /// Draws `attachment` under its message (the hook a row calls).
-pub fn attachment_ui(ui: &mut Ui, attachment: &Attachment) {
-    let ctx = ui.ctx().clone();
-    let frame = ctx.cumulative_frame_nr();
-    let state = with_media(&ctx, |m| {
-        let state = m.pictures.get_mut(&attachment.id).map(|p| {
-            if let Picture::Shown(_, drawn) = p {
-                *drawn = frame;
-            }
-            p.clone()
-        });
-        if state.is_none() && is_picture(attachment) {
-            m.pictures.insert(attachment.id.clone(), Picture::Fetching);
-            m.actions
-                .push(AttachmentAction::Fetch(Box::new(attachment.clone())));
-        }
-        state
-    });
+pub fn attachment_ui(ui: &mut Ui, attachment: &Attachment, media: &mut Media<'_>) {
+    let picture = if is_picture(attachment) {
+        media.pictures.get(&attachment.id)
+    } else {
+        Picture::Card
+    };
+    let status = media.fetch_status(&attachment.id);
     // Lined up under the message's text (chat_line's 10 px left margin).
     let margin = egui::Margin {
         left: 10,
@@ -178,24 +105,22 @@ pub fn attachment_ui(ui: &mut Ui, attachment: &Attachment) {
     };
     let action = egui::Frame::new()
         .inner_margin(margin)
-        .show(ui, |ui| match state {
-            Some(Picture::Shown(texture, _)) => thumbnail_ui(ui, attachment, &texture),
-            Some(Picture::Card) => card_ui(ui, attachment),
-            _ if is_picture(attachment) => {
+        .show(ui, |ui| match (picture, status) {
+            (Picture::Shown(texture), _) => thumbnail_ui(ui, attachment, &texture),
+            (Picture::Card, _) => card_ui(ui, attachment),
+            (Picture::Decoding, _)
+            | (Picture::Missing, Some(FetchStatus::Waiting | FetchStatus::Fetching)) => {
                 placeholder_ui(ui, attachment);
                 None
             }
-            _ => card_ui(ui, attachment),
+            (Picture::Missing, Some(FetchStatus::Failed)) => failed_ui(ui, attachment),
+            (Picture::Missing, None) => {
+                placeholder_ui(ui, attachment);
+                Some(AttachmentAction::Fetch(Box::new(attachment.clone())))
+            }
         })
         .inner;
-    if let Some(action) = action {
-        with_media(&ctx, |m| {
-            if matches!(action, AttachmentAction::Open(_)) {
-                m.opened = Some(Box::new(attachment.clone()));
-            }
-            m.actions.push(action);
-        });
-    }
+    media.actions.extend(action);
 }
 
 fn thumbnail_ui(ui: &mut Ui, a: &Attachment, texture: &TextureHandle) -> Option<AttachmentAction> {
@@ -214,7 +139,7 @@ fn thumbnail_ui(ui: &mut Ui, a: &Attachment, texture: &TextureHandle) -> Option<
     });
     response
         .clicked()
-        .then(|| AttachmentAction::Open(a.id.clone()))
+        .then(|| AttachmentAction::Open(Box::new(a.clone())))
 }
 
 fn placeholder_ui(ui: &mut Ui, a: &Attachment) {
@@ -239,7 +164,9 @@ fn card_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     let mut action = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new(super::icons::FILE.to_string()).size(24.0));
+            let icon = egui::RichText::new(super::icons::FILE.to_string()).size(24.0);
+            let icon = ui.add(egui::Label::new(icon).selectable(false));
+            super::icons::pictured(icon, "File");
             ui.vertical(|ui| {
                 ui.label(egui::RichText::new(&a.name).strong());
                 ui.weak(file_size(a.size));
@@ -252,23 +179,38 @@ fn card_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     action
 }
 
+/// A picture that could not be fetched: its name and size, in words, and Retry.
+fn failed_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let icon = egui::RichText::new(super::icons::WARNING.to_string()).size(24.0);
+            let icon = ui.add(egui::Label::new(icon).selectable(false));
+            super::icons::pictured(icon, "Warning");
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new(&a.name).strong());
+                ui.label(format!("{}: could not be loaded", file_size(a.size)));
+            });
+            let retry = ui
+                .button("Retry")
+                .on_hover_text("Try to load this picture again");
+            if retry.clicked() {
+                action = Some(AttachmentAction::Fetch(Box::new(a.clone())));
+            }
+        });
+    });
+    action
+}
+
 /// Room the viewer keeps under the picture for its bar (name, size, Save, Close) and the
 /// modal's margins, so a tall picture and its bar both fit on screen.
 const VIEWER_CHROME: Vec2 = Vec2::new(40.0, 84.0);
 
-/// The larger view of picture `id` (a modal; Esc, Close or a click outside closes it),
-/// with its name, size and Save. Returns `false` once it should close. Save is queued
-/// like the list's actions ([`take_actions`], drained on the next frame, which it asks for).
-pub fn viewer_ui(ctx: &egui::Context, id: &str) -> bool {
-    let (texture, about) = with_media(ctx, |m| {
-        let texture = match m.pictures.get(id) {
-            Some(Picture::Shown(t, _)) => Some(t.clone()),
-            _ => None,
-        };
-        let about = m.opened.clone().filter(|a| a.id == id);
-        (texture, about)
-    });
-    let Some(texture) = texture else {
+/// The larger view of picture `about` (a modal; Esc, Close or a click outside closes it),
+/// with its name, size and Save (into `media`'s actions; the next frame is asked for).
+/// Returns `false` once it should close, or when the picture is not decoded.
+pub fn viewer_ui(ctx: &egui::Context, about: &Attachment, media: &mut Media<'_>) -> bool {
+    let Some(texture) = media.pictures.texture(&about.id).cloned() else {
         return false;
     };
     let fit = (ctx.content_rect().size() * 0.9 - VIEWER_CHROME).max(Vec2::splat(64.0));
@@ -283,9 +225,8 @@ pub fn viewer_ui(ctx: &egui::Context, id: &str) -> bool {
             ui.add(egui::Image::new((texture.id(), size)).corner_radius(4));
         });
         ui.add_space(6.0);
-        let action = viewer_bar_ui(ui, about.as_deref(), &mut close);
-        if let Some(action) = action {
-            with_media(ctx, |m| m.actions.push(action));
+        if let Some(action) = viewer_bar_ui(ui, about, &mut close) {
+            media.actions.push(action);
             ctx.request_repaint();
         }
     });
@@ -293,17 +234,12 @@ pub fn viewer_ui(ctx: &egui::Context, id: &str) -> bool {
 }
 
 /// Under the opened picture: its name and size, then Save and Close at the right.
-fn viewer_bar_ui(
-    ui: &mut Ui,
-    about: Option<&Attachment>,
-    close: &mut bool,
-) -> Option<AttachmentAction> {
+fn viewer_bar_ui(ui: &mut Ui, a: &Attachment, close: &mut bool) -> Option<AttachmentAction> {
     let mut action = None;
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
         if ui.button("Close").on_hover_text("Close (Esc)").clicked() {
             *close = true;
         }
-        let Some(a) = about else { return };
         let save = egui::Button::new("Save").min_size(Vec2::new(64.0, 0.0));
         if ui.add(save).on_hover_text(SAVE_HINT).clicked() {
             action = Some(AttachmentAction::Save(Box::new(a.clone())));

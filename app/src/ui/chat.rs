@@ -2,16 +2,18 @@
 //! people panel (collapsible, closed by default on narrow windows), the message list and
 //! the composer. It gathers what the user did into [`ChatAction`]s.
 
-use egui::{Align, CentralPanel, Color32, Layout, Panel, RichText, Ui};
+use egui::{CentralPanel, Panel, RichText, Ui};
 use web_time::Instant;
 
+use super::attachment::{AttachmentAction, Media, viewer_ui};
 use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::icons;
 use super::link_prompt::link_prompt_ui;
 use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
 use super::messages::{MessageList, messages_ui};
+use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
-use crate::state::{Session, Status, Tone};
+use crate::state::{Session, Status};
 
 /// Below this width (points) the people panel starts closed.
 const NARROW: f32 = 640.0;
@@ -30,13 +32,13 @@ pub struct ChatView {
     /// The composer's view state (IME, focus on opening).
     pub composer: ComposerView,
     /// Until when (egui time, s) the invite button says "Copied".
-    copied_until: f64,
+    pub(super) copied_until: f64,
     /// Leave was pressed while hosting: asking whether to stop the room for everyone.
     pub confirm_leave: bool,
     /// The owner chose to remove this member: asking first.
     pub confirm_remove: Option<confab_protocol::Username>,
-    /// The picture shown larger (an attachment id), until Esc or a click outside.
-    pub viewer: Option<String>,
+    /// The picture shown larger, until Esc, Close or a click outside.
+    pub viewer: Option<Box<confab_protocol::Attachment>>,
     /// The path typed to attach a file natively (where no file dialog opens), while that
     /// field is open.
     pub attach_path: Option<String>,
@@ -79,7 +81,7 @@ pub enum ChatAction {
     /// Stop this upload (its `client_id`).
     CancelUpload(confab_protocol::ClientId),
     /// Something done with an attachment in the list.
-    Attachment(super::attachment::AttachmentAction),
+    Attachment(AttachmentAction),
 }
 
 /// Everything the chat screen reads besides the session.
@@ -99,16 +101,17 @@ pub struct ChatContext<'a> {
     pub now: Instant,
     /// Your own status, as others will see it.
     pub my_status: confab_protocol::MemberStatus,
-    /// Uploads under way (for their progress bars), if any.
+    /// Uploads under way (for their progress bars) and where downloads are at, if any.
     pub attachments: Option<&'a crate::state::Attachments>,
 }
 
-/// Draws the chat screen.
+/// Draws the chat screen; attached pictures come from the app's `pictures`.
 pub fn chat_ui(
     ui: &mut Ui,
     session: &Session,
     view: &mut ChatView,
     cx: ChatContext<'_>,
+    pictures: &mut Pictures,
 ) -> Vec<ChatAction> {
     let mut actions = Vec::new();
     let narrow = ui.available_width() < NARROW;
@@ -119,7 +122,7 @@ pub fn chat_ui(
     let was_open = view.members_open;
     let top = Panel::top("top_bar").show(ui, |ui| {
         ui.add_space(4.0);
-        top_bar(ui, session, view, cx, narrow, &mut actions);
+        top_bar::top_bar(ui, session, view, cx, narrow, &mut actions);
         ui.add_space(2.0);
     });
     let just_opened = !was_open && view.members_open;
@@ -151,7 +154,7 @@ pub fn chat_ui(
             .resizable(true)
             .default_size(180.0)
             .show_collapsible(ui, &mut view.members_open, |ui| {
-                people = members_ui(ui, &roster, side, &typing, look);
+                people = members_ui(ui, roster, side, &typing, look);
             });
     }
 
@@ -195,9 +198,10 @@ pub fn chat_ui(
         ui.add_space(4.0);
     });
 
+    let mut media = Media::new(pictures, cx.attachments);
     CentralPanel::default().show(ui, |ui| {
-        if let Some(url) = messages_ui(ui, &mut view.list, session.timeline.entries(), &session.me)
-        {
+        let entries = session.timeline.entries();
+        if let Some(url) = messages_ui(ui, &mut view.list, entries, &session.me, &mut media) {
             view.pending_link = Some(url);
         }
     });
@@ -208,7 +212,7 @@ pub fn chat_ui(
         };
         let sheet = people_sheet(
             ui,
-            (&roster, side),
+            (roster, side),
             &typing,
             look,
             top.response.rect.bottom(),
@@ -244,16 +248,16 @@ pub fn chat_ui(
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));
     }
-    for action in super::attachment::take_actions(ui.ctx()) {
-        match action {
-            super::attachment::AttachmentAction::Open(id) => view.viewer = Some(id),
-            other => actions.push(ChatAction::Attachment(other)),
-        }
-    }
-    if let Some(id) = &view.viewer
-        && !super::attachment::viewer_ui(ui.ctx(), id)
+    if let Some(about) = &view.viewer
+        && !viewer_ui(ui.ctx(), about, &mut media)
     {
         view.viewer = None;
+    }
+    for action in media.actions {
+        match action {
+            AttachmentAction::Open(about) => view.viewer = Some(about),
+            other => actions.push(ChatAction::Attachment(other)),
+        }
     }
     actions
 }
@@ -352,188 +356,14 @@ fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
     action
 }
 
-/// The bar above everything. Wide windows get one line (wrapping if a long status needs
-/// it). Narrow ones get two fixed lines, the buttons keeping only their icons (the words
-/// move to the hover text): a wrapped line would split a status light from its words or
-/// push "Leave" off the edge. Every icon is the app's own ([`super::icons`]) and every
-/// icon-only button has an accessible name saying what it does.
-fn top_bar(
-    ui: &mut Ui,
-    session: &Session,
-    view: &mut ChatView,
-    cx: ChatContext<'_>,
-    narrow: bool,
-    actions: &mut Vec<ChatAction>,
-) {
-    let right = Layout::right_to_left(Align::Center);
-    if narrow {
-        ui.horizontal(|ui| {
-            room_items(ui, session, view, cx, true, actions);
-            ui.with_layout(right, |ui| {
-                leave_button(ui, view, cx.hosting.is_some(), actions);
-            });
-        });
-        ui.horizontal(|ui| {
-            status_chip(ui, cx, actions);
-            ui.with_layout(right, |ui| {
-                theme_menu(ui);
-                sound_button(ui, cx, actions);
-            });
-        });
-    } else {
-        ui.horizontal_wrapped(|ui| {
-            room_items(ui, session, view, cx, false, actions);
-            ui.separator();
-            status_chip(ui, cx, actions);
-            ui.with_layout(right, |ui| {
-                leave_button(ui, view, cx.hosting.is_some(), actions);
-                theme_menu(ui);
-                sound_button(ui, cx, actions);
-            });
-        });
-    }
-}
-
-/// The room code, the invite button and the people toggle.
-fn room_items(
-    ui: &mut Ui,
-    session: &Session,
-    view: &mut ChatView,
-    cx: ChatContext<'_>,
-    narrow: bool,
-    actions: &mut Vec<ChatAction>,
-) {
-    if !narrow {
-        ui.weak("Room");
-    }
-    ui.label(RichText::new(session.room.to_string()).monospace().strong());
-    let time = ui.input(|i| i.time);
-    let copied = time < view.copied_until;
-    let copy_label = match (copied, narrow) {
-        (true, false) => icons::with_words(icons::CHECK, "Copied"),
-        (true, true) => icons::CHECK.to_string(),
-        (false, false) => icons::with_words(icons::COPY, "Copy invite"),
-        (false, true) => icons::COPY.to_string(),
-    };
-    let copy = ui
-        .button(copy_label)
-        .on_hover_text("Copy a link others can paste to join");
-    let copy = icons::named(
-        copy,
-        if copied {
-            "Invite link copied"
-        } else {
-            "Copy invite link"
-        },
-        None,
-    );
-    if copy.clicked() {
-        actions.push(ChatAction::CopyInvite);
-        view.copied_until = time + 2.0;
-    }
-    let count = session.members.len();
-    let here = if *cx.status == Status::Online {
-        format!("{count} here")
-    } else {
-        format!("{count} last seen")
-    };
-    let people = if narrow {
-        icons::with_words(icons::GROUP, &count.to_string())
-    } else {
-        icons::with_words(icons::GROUP, &here)
-    };
-    let toggle = ui
-        .selectable_label(view.members_open, people)
-        .on_hover_text("Show or hide the people panel");
-    let toggle = icons::named(
-        toggle,
-        &format!("Show people, {here}"),
-        Some(view.members_open),
-    );
-    if toggle.clicked() {
-        view.members_open = !view.members_open;
-    }
-}
-
-/// The mention chime on or off; its hover text and name say which it is now. Nothing where
-/// this platform cannot play it.
-fn sound_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let Some(sound_on) = cx.sound_on else {
-        return;
-    };
-    let (bell, hint, name) = if sound_on {
-        (
-            icons::BELL,
-            "Sounds on: a chime when you are mentioned while the window is in the \
-             background. Click to mute.",
-            "Mute sounds",
-        )
-    } else {
-        (
-            icons::BELL_OFF,
-            "Sounds off: mentions make no sound. Click to turn the chime on.",
-            "Turn sounds on",
-        )
-    };
-    let button = ui.button(RichText::new(bell.to_string()).size(16.0));
-    if icons::named(button.on_hover_text(hint), name, None).clicked() {
-        actions.push(ChatAction::ToggleSound);
-    }
-}
-
-/// The theme, in a small menu (follow the system, dark, light): the bar keeps one
-/// button for it, showing the theme in use.
-fn theme_menu(ui: &mut Ui) {
-    let icon = if ui.visuals().dark_mode {
-        icons::DARK_MODE
-    } else {
-        icons::LIGHT_MODE
-    };
-    let preference = ui.ctx().options(|o| o.theme_preference);
-    let menu = ui.menu_button(RichText::new(icon.to_string()).size(16.0), |ui| {
-        let choices = [
-            (
-                egui::ThemePreference::System,
-                icons::AUTO_THEME,
-                "Follow the system",
-            ),
-            (egui::ThemePreference::Dark, icons::DARK_MODE, "Dark"),
-            (egui::ThemePreference::Light, icons::LIGHT_MODE, "Light"),
-        ];
-        for (choice, icon, words) in choices {
-            let item = ui.selectable_label(preference == choice, icons::with_words(icon, words));
-            if icons::named(item, words, Some(preference == choice)).clicked() {
-                ui.ctx().set_theme(choice);
-                ui.close();
-            }
-        }
-    });
-    icons::named(menu.response.on_hover_text("Theme"), "Theme", None);
-}
-
-/// Leave: at once for a guest; while hosting, only after [`confirm_leave_ui`].
-fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut Vec<ChatAction>) {
-    let button = ui.button(icons::with_words(icons::LOGOUT, "Leave"));
-    let button = icons::named(button, "Leave", None);
-    let button = if hosting {
-        button.on_hover_text("Leaving stops the room for everyone: it runs in this app")
-    } else {
-        button
-    };
-    if button.clicked() {
-        if hosting {
-            view.confirm_leave = true;
-        } else {
-            actions.push(ChatAction::Leave);
-        }
-    }
-}
-
 /// "You are hosting at …": the room lives in this app, so others depend on it staying open.
 fn hosting_line(ui: &mut Ui, at: &str, invite_link: &str) {
     ui.add_space(3.0);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(icons::with_words(icons::HOSTING, "You are hosting at")).weak());
+        let words = "You are hosting at";
+        let hosting = RichText::new(icons::with_words(icons::HOSTING, words)).weak();
+        let hosting = ui.add(egui::Label::new(hosting).selectable(false));
+        icons::spoken(hosting, words);
         ui.label(RichText::new(at).monospace());
         ui.label(RichText::new("· others join with").weak());
         ui.label(RichText::new(invite_link).monospace());
@@ -611,25 +441,7 @@ fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
     action
 }
 
-/// The connection's state in words ([`Status::label`]): a countdown and "Retry now" while
-/// waiting to reconnect, the reason on the dot's hover.
-fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let label = cx.status.label(cx.now);
-    let color = match label.tone {
-        Tone::Good => Color32::from_rgb(60, 170, 90),
-        Tone::Trying => Color32::from_rgb(230, 160, 40),
-        Tone::Lost => Color32::from_rgb(220, 70, 60),
-        Tone::Idle => Color32::GRAY,
-    };
-    let dot = super::dot(ui, color);
-    if let Status::Waiting { reason, .. } = cx.status {
-        dot.on_hover_text(format!("Connection lost: {reason}"));
-    }
-    ui.label(label.text);
-    if matches!(cx.status, Status::Waiting { .. }) && ui.small_button("Retry now").clicked() {
-        actions.push(ChatAction::ReconnectNow);
-    }
-}
+mod top_bar;
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 use confab_protocol::Username;
 use egui::text::{CCursor, CCursorRange};
 use egui::{
-    Button, CompletionPopup, Event, ImeEvent, Key, KeyboardShortcut, Modifiers, RichText,
+    Button, CompletionPopup, Event, ImeEvent, Key, KeyboardShortcut, Label, Modifiers, RichText,
     Suggestion, TextEdit, Ui,
 };
 
@@ -13,6 +13,9 @@ use super::emoji_picker::{EmojiPicker, emoji_button, emoji_picker_ui};
 use super::icons;
 use crate::state::composer::{Composer, complete_last_word, completions};
 use crate::state::emoji::{MAX_SUGGESTIONS, replace_shortcodes, search, shortcode_query};
+
+/// The message box's accessible name: it shows a hint, not a label beside it.
+pub const MESSAGE_BOX: &str = "Message";
 
 /// What the user did in the composer. The view never edits the draft itself: it reports
 /// the new text and the model takes it.
@@ -93,7 +96,8 @@ pub fn composer_ui(
     ui.add_space(2.0);
     // At the body's size, in the secondary text colour: readable at a glance.
     let typing = typing_line.map_or_else(|| " ".to_owned(), |l| icons::with_words(icons::EDIT, l));
-    ui.label(RichText::new(typing).italics().weak());
+    let typing_label = ui.add(Label::new(RichText::new(typing).italics().weak()).selectable(false));
+    icons::spoken(typing_label, typing_line.unwrap_or_default());
     if let Some(error) = &composer.error {
         ui.colored_label(ui.visuals().error_fg_color, error);
     }
@@ -169,6 +173,7 @@ pub fn composer_ui(
                     .map(|n| Suggestion::new(format!("{n} ")))
                     .collect()
             });
+        super::accessible_name(&output.text_edit.response, MESSAGE_BOX);
         if std::mem::take(&mut view.focus) {
             // With the cursor at the end: a mention added from the people list goes on
             // being typed after the name.

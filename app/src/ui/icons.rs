@@ -80,6 +80,52 @@ pub fn named(response: Response, name: &str, selected: Option<bool>) -> Response
     response
 }
 
+/// Makes a glyph drawn on its own (a label holding only an icon) an image named `name`
+/// for screen readers and tests, instead of a label whose text is a private-use glyph.
+/// Draw it with a label that is not selectable: egui gives a selectable label text runs
+/// (its glyphs, for caret navigation), which would still hold the glyph.
+pub fn pictured(response: Response, name: &str) -> Response {
+    response.ctx.accesskit_node_builder(response.id, |node| {
+        node.set_role(Role::Image);
+        node.clear_value();
+        node.set_label(name);
+    });
+    response
+}
+
+/// Makes a label that shows an icon beside `words` read as the words alone (a label's
+/// value is what a screen reader says). As for [`pictured`], the label must not be
+/// selectable, or its text runs would still hold the glyph.
+pub fn spoken(response: Response, words: &str) -> Response {
+    response
+        .ctx
+        .accesskit_node_builder(response.id, |node| node.set_value(words));
+    response
+}
+
+/// Adds `label` (whose `text` may hold an icon beside words) so that it reads as its words:
+/// without an icon it is an ordinary, selectable label; with one, it is not selectable and
+/// [`spoken`] as the words alone.
+pub fn words_label(ui: &mut egui::Ui, label: egui::Label, text: &str) -> Response {
+    if !has_glyph(text) {
+        return ui.add(label);
+    }
+    let words: String = text.chars().filter(|c| !is_glyph(*c)).collect();
+    let response = ui.add(label.selectable(false));
+    spoken(response, words.trim())
+}
+
+/// Whether `text` holds one of the app's icons (private-use code points): what no
+/// accessible name or label may, since a screen reader cannot say it.
+pub fn has_glyph(text: &str) -> bool {
+    text.chars().any(is_glyph)
+}
+
+/// Whether `c` is in Unicode's private use area, where the app's icons are.
+pub fn is_glyph(c: char) -> bool {
+    ('\u{e000}'..='\u{f8ff}').contains(&c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

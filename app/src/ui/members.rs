@@ -94,17 +94,28 @@ pub fn members_ui(
         action = room_controls(ui, side).or(action);
     }
     ui.separator();
+    // Every row is one line of the same height, so only the rows in view are laid out:
+    // a frame costs the same for a room of ten and of ten thousand.
+    let height = row_height(ui);
     ScrollArea::vertical()
         .id_salt("members")
         .auto_shrink([false, look.closable])
-        .show(ui, |ui| {
-            for entry in roster {
-                if let Some(done) = member_row(ui, entry, side, typing, look) {
+        .show_rows(ui, height, roster.len(), |ui, rows| {
+            for entry in &roster[rows] {
+                if let Some(done) = member_row(ui, entry, side, typing, look, height) {
                     action = Some(done);
                 }
             }
         });
     action
+}
+
+/// The height of one member row: a line with a small button in it (the ··· menu), so
+/// `show_rows` can tell which rows are in view without laying any out.
+pub fn row_height(ui: &Ui) -> f32 {
+    let button =
+        ui.text_style_height(&egui::TextStyle::Button) + 2.0 * ui.spacing().button_padding.y;
+    ui.spacing().interact_size.y.max(button).ceil()
 }
 
 /// Your status switch, and the owner's lock.
@@ -142,13 +153,15 @@ fn room_controls(ui: &mut Ui, side: RoomSide<'_>) -> Option<MembersAction> {
     action
 }
 
-/// One person: dot, name, status words, owner mark, typing pencil; a menu for the rest.
+/// One person, on one line exactly `height` high: dot, name, status words, owner mark,
+/// typing pencil; a menu for the rest.
 fn member_row(
     ui: &mut Ui,
     entry: &RosterEntry,
     side: RoomSide<'_>,
     typing: &[&Username],
     look: MembersLook,
+    height: f32,
 ) -> Option<MembersAction> {
     let mut action = None;
     let is_me = &entry.name == side.me;
@@ -172,7 +185,10 @@ fn member_row(
     } else {
         RichText::new(entry.name.as_str()).color(color)
     };
-    let row = ui.horizontal(|ui| {
+    let size = egui::vec2(ui.available_width(), height);
+    let line = egui::Layout::left_to_right(egui::Align::Center);
+    let row = ui.allocate_ui_with_layout(size, line, |ui| {
+        ui.set_min_height(height);
         let dot = if look.stale {
             ui.visuals().weak_text_color()
         } else {
@@ -194,7 +210,9 @@ fn member_row(
             ui.weak(notes.join(" · "));
         }
         if typing.contains(&&entry.name) && !look.stale {
-            ui.weak(icons::EDIT.to_string()).on_hover_text("Typing…");
+            let pencil = egui::Label::new(RichText::new(icons::EDIT.to_string()).weak());
+            let pencil = ui.add(pencil.selectable(false)).on_hover_text("Typing…");
+            icons::pictured(pencil, "Typing");
         }
         if !is_me {
             // At the row's end, so the menus line up in a column instead of following names.
@@ -246,3 +264,6 @@ fn member_menu(ui: &mut Ui, entry: &RosterEntry, side: RoomSide<'_>) -> Option<M
     }
     None
 }
+
+#[cfg(test)]
+mod tests;

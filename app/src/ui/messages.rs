@@ -12,7 +12,8 @@ use confab_protocol::Username;
 use egui::{Align, Button, Rect, ScrollArea, TextStyle, Ui, UiBuilder, vec2};
 
 use self::heights::{Layout, RowHeights};
-use super::row::continues_group;
+use super::attachment::Media;
+use super::row::{continues_group, row_ui};
 use crate::state::{Entry, EntryKind};
 
 /// Height assumed for a row not drawn yet: about one short bubble. Only the scroll bar's
@@ -62,12 +63,14 @@ impl MessageList {
     }
 }
 
-/// Draws the list. Returns the address of a link the user clicked.
+/// Draws the list; attachments read and ask through `media`. Returns the address of a
+/// link the user clicked.
 pub fn messages_ui(
     ui: &mut Ui,
     list: &mut MessageList,
     entries: &VecDeque<Entry>,
     me: &Username,
+    media: &mut Media<'_>,
 ) -> Option<String> {
     list.rows_drawn = 0;
     let layout = Layout {
@@ -136,7 +139,7 @@ pub fn messages_ui(
                 Rect::from_min_size(origin + vec2(0.0, top), vec2(row_width, f32::MAX / 4.0));
             let prev = i.checked_sub(1).and_then(|p| entries.get(p));
             let row = ui.scope_builder(UiBuilder::new().max_rect(max_rect), |ui| {
-                row_ui(ui, entry, prev, me)
+                row_ui(ui, entry, prev, me, media)
             });
             list.rows_drawn += 1;
             clicked = row.inner.or(clicked.take());
@@ -221,10 +224,6 @@ fn sticky_header_ui(ui: &mut Ui, band: Rect, from: &Username, mine: bool) {
         .rect_filled(rect, 0.0, child.visuals().panel_fill);
     child.add_space(10.0);
     super::chat_line::header_ui(&mut child, from, mine);
-}
-
-fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -> Option<String> {
-    super::row::row_ui(ui, entry, prev, me)
 }
 
 #[cfg(test)]

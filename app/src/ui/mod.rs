@@ -49,6 +49,14 @@ pub fn field_label(ui: &mut Ui, text: &str) -> egui::Id {
     ui.label(text).id
 }
 
+/// Gives a field its accessible name where no visible label sits beside it (the message
+/// box, whose hint says what it is): screen readers and tests find it by `name`.
+pub fn accessible_name(response: &egui::Response, name: &str) {
+    response
+        .ctx
+        .accesskit_node_builder(response.id, |node| node.set_label(name));
+}
+
 /// A small filled circle (status lights, member dots), painted rather than typed: "●" is
 /// in none of the bundled fonts.
 pub fn dot(ui: &mut Ui, color: Color32) -> egui::Response {

@@ -7,6 +7,7 @@ use confab_protocol::{Millis, Username};
 use egui::text::LayoutJob;
 use egui::{Align, Color32, FontSelection, Frame, Label, Layout, Margin, RichText, Stroke, Ui};
 
+use super::attachment::Media;
 use super::icons;
 use super::message_text::{message_text, readable, time_text};
 use crate::state::{Entry, EntryKind};
@@ -14,9 +15,15 @@ use crate::state::{Entry, EntryKind};
 /// Messages from the same sender closer together than this (ms) share one name header.
 const GROUP_MS: Millis = 5 * 60 * 1000;
 
-/// Draws `entry`; `prev` is the entry above it (for day separators and grouping).
-/// Returns the address of a link the user clicked.
-pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -> Option<String> {
+/// Draws `entry`; `prev` is the entry above it (for day separators and grouping); its
+/// attachment reads and asks through `media`. Returns the address of a link the user clicked.
+pub fn row_ui(
+    ui: &mut Ui,
+    entry: &Entry,
+    prev: Option<&Entry>,
+    me: &Username,
+    media: &mut Media<'_>,
+) -> Option<String> {
     let when = local_time(entry.ts);
     if prev.is_none_or(|p| local_time(p.ts).date_naive() != when.date_naive()) {
         day_separator(ui, &when);
@@ -49,7 +56,7 @@ pub fn row_ui(ui: &mut Ui, entry: &Entry, prev: Option<&Entry>, me: &Username) -
                 me,
             );
             if let Some(attachment) = attachment {
-                super::attachment::attachment_ui(ui, attachment);
+                super::attachment::attachment_ui(ui, attachment, media);
             }
             link
         }
@@ -167,6 +174,7 @@ fn day_separator(ui: &mut Ui, when: &DateTime<Local>) {
 /// it is centred as a whole and wraps centred on narrow windows; a wrapped row of two
 /// labels would hug the left edge instead.
 fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
+    let said = format!("{}   {}", text.text(), when.format("%H:%M"));
     let mut job = LayoutJob::default();
     let style = ui.style().clone();
     text.append_to(&mut job, &style, FontSelection::Default, Align::Center);
@@ -175,7 +183,7 @@ fn centered(ui: &mut Ui, text: RichText, when: &DateTime<Local>) {
         .small()
         .append_to(&mut job, &style, FontSelection::Default, Align::Center);
     ui.add_space(6.0);
-    ui.vertical_centered(|ui| ui.add(Label::new(job).wrap()));
+    ui.vertical_centered(|ui| icons::words_label(ui, Label::new(job).wrap(), &said));
     ui.add_space(2.0);
 }
 
@@ -210,7 +218,8 @@ fn whisper_bubble(
                 ui.set_max_width(natural_width(ui, text, Some(header)).min(max_width));
                 ui.vertical(|ui| {
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(header).strong());
+                        let head = Label::new(RichText::new(header).strong());
+                        icons::words_label(ui, head, header);
                         ui.label(time_text(when));
                     });
                     clicked = message_text(ui, text, me);

@@ -8,9 +8,9 @@ use confab_protocol::{
     RoomCode, ServerMessage, Username, WelcomeMessage,
 };
 
-use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
+use crate::state::{Effect, FetchStatus, Intent, Model, Now, Purpose, Status};
 
-fn name(s: &str) -> Username {
+pub(super) fn name(s: &str) -> Username {
     Username::parse(s).expect("valid name")
 }
 
@@ -25,7 +25,7 @@ fn file_limits() -> AttachmentLimits {
     }
 }
 
-fn welcome() -> ServerMessage {
+pub(super) fn welcome() -> ServerMessage {
     ServerMessage::Welcome(Box::new(WelcomeMessage {
         room: RoomCode::parse("K7QX2MHDP").expect("valid code"),
         you: name("ann"),
@@ -51,7 +51,7 @@ fn welcome() -> ServerMessage {
     }))
 }
 
-fn joined(now: Now) -> Model {
+pub(super) fn joined(now: Now) -> Model {
     let mut m = Model::new(1);
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
     m.start("ws://relay", name("ann"), Intent::Join(room));
@@ -61,7 +61,7 @@ fn joined(now: Now) -> Model {
     m
 }
 
-fn sent(effects: &[Effect]) -> Vec<ClientMessage> {
+pub(super) fn sent(effects: &[Effect]) -> Vec<ClientMessage> {
     effects
         .iter()
         .filter_map(|e| match e {
@@ -78,7 +78,7 @@ fn ack(client_id: u64, received: u64) -> ServerMessage {
     }
 }
 
-fn notices(m: &Model) -> Vec<String> {
+pub(super) fn notices(m: &Model) -> Vec<String> {
     let session = m.session.as_ref().expect("in a room");
     session
         .timeline
@@ -91,7 +91,7 @@ fn notices(m: &Model) -> Vec<String> {
         .collect()
 }
 
-fn descriptor(size: u64) -> Attachment {
+pub(super) fn descriptor(size: u64) -> Attachment {
     Attachment {
         id: "ab".repeat(16),
         name: "notes.txt".into(),
@@ -230,7 +230,8 @@ fn a_chunk_past_the_declared_size_fails_the_download_instead_of_growing_it() {
         size: 3,
         data: STANDARD.encode(b"abcdefgh"),
     };
-    assert_eq!(m.on_message(lying, now), vec![Effect::FetchFailed(a.id)]);
+    assert_eq!(m.on_message(lying, now), vec![]);
+    assert_eq!(m.attachments.fetch_status(&a.id), Some(FetchStatus::Failed));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 use super::*;
+use crate::state::Purpose;
 
 fn picture(id: &str, width: u32, height: u32) -> Attachment {
     Attachment {
@@ -19,17 +20,57 @@ fn picture(id: &str, width: u32, height: u32) -> Attachment {
     }
 }
 
-fn harness(attachment: Attachment) -> Harness<'static, Vec<AttachmentAction>> {
+/// What the chat screen gives the attachment views, and what they asked for.
+#[derive(Default)]
+struct Scene {
+    pictures: Pictures,
+    downloads: Attachments,
+    actions: Vec<AttachmentAction>,
+    /// The picture opened larger, as the chat screen keeps it.
+    open: Option<Box<Attachment>>,
+}
+
+impl Scene {
+    /// `id` decoded into `image`, as the app stores it.
+    fn show(&mut self, ctx: &egui::Context, id: &str, image: ColorImage) {
+        self.pictures.decoding(id, b"encoded");
+        self.pictures.decoded(ctx, id, Ok(image));
+    }
+}
+
+/// The chat screen's handling of the list's actions, for a picture and its viewer.
+fn scene(attachment: Attachment, size: [f32; 2]) -> Harness<'static, Scene> {
     Harness::builder()
         .with_context_setup(crate::ui::fonts::install)
-        .with_size([600.0, 400.0])
+        .with_size(size)
         .build_ui_state(
-            move |ui, actions: &mut Vec<AttachmentAction>| {
-                attachment_ui(ui, &attachment);
-                actions.extend(take_actions(ui.ctx()));
+            move |ui, s: &mut Scene| {
+                let mut media = Media::new(&mut s.pictures, Some(&s.downloads));
+                attachment_ui(ui, &attachment, &mut media);
+                if let Some(about) = &s.open
+                    && !viewer_ui(ui.ctx(), about, &mut media)
+                {
+                    s.open = None;
+                }
+                for action in media.actions {
+                    match action {
+                        AttachmentAction::Open(about) => s.open = Some(about),
+                        // What the app does when nothing is kept: the model fetches it.
+                        AttachmentAction::Fetch(a) => {
+                            let _ =
+                                (s.downloads).fetch(&a.id, &a.name, a.size, Purpose::Show, true);
+                            s.actions.push(AttachmentAction::Fetch(a));
+                        }
+                        other => s.actions.push(other),
+                    }
+                }
             },
-            Vec::new(),
+            Scene::default(),
         )
+}
+
+fn harness(attachment: Attachment) -> Harness<'static, Scene> {
+    scene(attachment, [600.0, 400.0])
 }
 
 #[test]
@@ -39,13 +80,16 @@ fn a_thumbnail_keeps_its_aspect_ratio_and_is_never_scaled_up() {
     assert_eq!(fit_size(40.0, 30.0, THUMBNAIL), Vec2::new(40.0, 30.0));
     let mut h = harness(picture("p1", 800, 400));
     let image = ColorImage::filled([800, 400], Color32::LIGHT_BLUE);
-    store_picture(&h.ctx, "p1", image);
+    let ctx = h.ctx.clone();
+    assert!(!has_picture(&ctx, "p1"));
+    h.state_mut().show(&ctx, "p1", image);
+    assert!(has_picture(&ctx, "p1"), "the texture is in egui");
     h.run_steps(2);
     let rect = h.get_by_label("Picture cat.png").rect();
     assert!((rect.width() - 320.0).abs() < 1.0 && (rect.height() - 160.0).abs() < 1.0);
     h.get_by_label("Picture cat.png").click();
     h.run_steps(2);
-    assert!(h.state().contains(&AttachmentAction::Open("p1".into())));
+    assert_eq!(h.state().open.as_ref().map(|a| a.id.as_str()), Some("p1"));
 }
 
 #[test]
@@ -54,11 +98,47 @@ fn a_picture_being_fetched_holds_its_place_at_the_right_aspect_and_is_fetched_on
     h.run_steps(3);
     let rect = h.get_by_label("Loading cat.png").rect();
     assert!((rect.width() - 320.0).abs() < 1.0 && (rect.height() - 160.0).abs() < 1.0);
-    let fetches = h
-        .state()
-        .iter()
-        .filter(|a| matches!(a, AttachmentAction::Fetch(_)));
-    assert_eq!(fetches.count(), 1);
+    let fetches = (h.state().actions.iter())
+        .filter(|a| matches!(a, AttachmentAction::Fetch(_)))
+        .count();
+    assert_eq!(
+        fetches, 1,
+        "asked once, then read as coming down from the model"
+    );
+}
+
+#[test]
+fn a_picture_that_failed_to_load_says_so_and_retry_asks_again() {
+    let mut h = harness(picture("p5", 40, 30));
+    let _ = h.state_mut().downloads.on_not_found();
+    h.run_steps(2);
+    assert!(h.query_by_label("Loading cat.png").is_none());
+    assert!(h.query_by_label_contains("could not be loaded").is_some());
+    h.state_mut().actions.clear();
+    h.get_by_label("Retry").click();
+    h.run_steps(2);
+    assert!(
+        matches!(h.state().actions.as_slice(), [AttachmentAction::Fetch(a)] if a.id == "p5"),
+        "{:?}",
+        h.state().actions
+    );
+}
+
+#[test]
+fn a_picture_forgotten_by_every_owner_is_asked_for_again_instead_of_loading_for_ever() {
+    // Leaving and joining again clears the app's pictures and the model's downloads: a
+    // placeholder with nothing behind it asks again.
+    let mut h = harness(picture("p6", 40, 30));
+    h.step();
+    assert!(h.query_by_label("Loading cat.png").is_some());
+    h.state_mut().pictures.clear();
+    h.state_mut().downloads = Attachments::default();
+    h.state_mut().actions.clear();
+    h.step();
+    assert!(matches!(
+        h.state().actions.as_slice(),
+        [AttachmentAction::Fetch(a)] if a.id == "p6"
+    ));
 }
 
 #[test]
@@ -68,7 +148,10 @@ fn a_picture_claiming_a_hundred_thousand_pixels_a_side_is_a_file_card() {
     assert!(h.query_by_label("Loading cat.png").is_none());
     h.get_by_label("Save").click();
     h.run_steps(2);
-    assert!(matches!(h.state().as_slice(), [AttachmentAction::Save(_)]));
+    assert!(matches!(
+        h.state().actions.as_slice(),
+        [AttachmentAction::Save(_)]
+    ));
 }
 
 #[test]
@@ -77,7 +160,9 @@ fn a_truncated_picture_becomes_a_file_card_without_panicking() {
     h.run_steps(2);
     let png = decode::encode_png(&ColorImage::filled([40, 30], Color32::RED)).expect("png");
     assert!(decode::decode(&png[..png.len() / 2]).is_err());
-    mark_card(&h.ctx, "p4");
+    let ctx = h.ctx.clone();
+    (h.state_mut().pictures).decoding("p4", &png[..png.len() / 2]);
+    (h.state_mut().pictures).decoded(&ctx, "p4", Err("ends early".into()));
     h.run_steps(2);
     assert!(h.query_by_label("Save").is_some());
     assert!(h.query_by_label("Loading cat.png").is_none());
@@ -94,66 +179,32 @@ fn another_file_is_a_card_with_its_name_and_size() {
     h.run_steps(2);
     assert!(h.query_by_label("notes.pdf").is_some());
     assert!(h.query_by_label("47.1 KiB").is_some());
-    assert!(h.state().is_empty(), "nothing is fetched until Save");
+    assert!(
+        h.state().actions.is_empty(),
+        "nothing is fetched until Save"
+    );
 }
 
 #[test]
 fn an_opened_picture_shows_larger_until_escape() {
-    let mut h = Harness::builder()
-        .with_context_setup(crate::ui::fonts::install)
-        .with_size([800.0, 600.0])
-        .build_ui_state(
-            |ui, open: &mut bool| {
-                if *open {
-                    *open = viewer_ui(ui.ctx(), "v1");
-                }
-            },
-            false,
-        );
-    store_picture(&h.ctx, "v1", ColorImage::filled([400, 200], Color32::GREEN));
-    // Opened once the picture is there (the harness draws a frame as it is built).
-    *h.state_mut() = true;
+    let mut h = scene(picture("v1", 400, 200), [800.0, 600.0]);
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .show(&ctx, "v1", ColorImage::filled([400, 200], Color32::GREEN));
+    h.state_mut().open = Some(Box::new(picture("v1", 400, 200)));
     h.run_steps(3);
-    assert!(*h.state(), "open");
+    assert!(h.state().open.is_some(), "open");
     h.key_press(egui::Key::Escape);
     h.run_steps(3);
-    assert!(!*h.state(), "closed by Esc");
-}
-
-/// The chat screen's handling of the list's actions, for a picture and its viewer.
-#[derive(Default)]
-struct Viewing {
-    open: Option<String>,
-    actions: Vec<AttachmentAction>,
-}
-
-fn viewing(attachment: Attachment, size: [f32; 2]) -> Harness<'static, Viewing> {
-    Harness::builder()
-        .with_context_setup(crate::ui::fonts::install)
-        .with_size(size)
-        .build_ui_state(
-            move |ui, v: &mut Viewing| {
-                attachment_ui(ui, &attachment);
-                for action in take_actions(ui.ctx()) {
-                    match action {
-                        AttachmentAction::Open(id) => v.open = Some(id),
-                        other => v.actions.push(other),
-                    }
-                }
-                if let Some(id) = &v.open
-                    && !viewer_ui(ui.ctx(), id)
-                {
-                    v.open = None;
-                }
-            },
-            Viewing::default(),
-        )
+    assert!(h.state().open.is_none(), "closed by Esc");
 }
 
 #[test]
 fn an_opened_picture_can_be_saved_from_the_viewer_and_closed() {
-    let mut h = viewing(picture("s1", 800, 400), [900.0, 700.0]);
-    store_picture(&h.ctx, "s1", ColorImage::filled([800, 400], Color32::GOLD));
+    let mut h = scene(picture("s1", 800, 400), [900.0, 700.0]);
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .show(&ctx, "s1", ColorImage::filled([800, 400], Color32::GOLD));
     h.run_steps(2);
     assert!(
         h.query_by_label("Save").is_none(),
@@ -161,7 +212,7 @@ fn an_opened_picture_can_be_saved_from_the_viewer_and_closed() {
     );
     h.get_by_label("Picture cat.png").click();
     h.run_steps(3);
-    assert_eq!(h.state().open.as_deref(), Some("s1"));
+    assert_eq!(h.state().open.as_ref().map(|a| a.id.as_str()), Some("s1"));
     assert!(
         h.query_by_label("47.1 KiB").is_some(),
         "the viewer says the size"
@@ -183,12 +234,10 @@ fn an_opened_picture_can_be_saved_from_the_viewer_and_closed() {
 
 #[test]
 fn on_a_phone_the_opened_picture_and_its_save_fit_on_screen() {
-    let mut h = viewing(picture("s2", 1200, 1600), [360.0, 740.0]);
-    store_picture(
-        &h.ctx,
-        "s2",
-        ColorImage::filled([1200, 1600], Color32::GOLD),
-    );
+    let mut h = scene(picture("s2", 1200, 1600), [360.0, 740.0]);
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .show(&ctx, "s2", ColorImage::filled([1200, 1600], Color32::GOLD));
     h.run_steps(2);
     h.get_by_label("Picture cat.png").click();
     h.run_steps(3);

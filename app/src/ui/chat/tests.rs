@@ -8,6 +8,8 @@ use web_time::Instant;
 
 use super::*;
 
+mod access;
+
 struct Screen {
     session: Session,
     view: ChatView,
@@ -17,6 +19,8 @@ struct Screen {
     hosting: Option<String>,
     /// Whether the mention chime is on (`None`: no chime can play here).
     sound_on: Option<bool>,
+    /// The app's decoded pictures.
+    pictures: crate::pictures::Pictures,
 }
 
 fn name(s: &str) -> Username {
@@ -82,6 +86,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
         actions: vec![],
         hosting: None,
         sound_on: Some(false),
+        pictures: Default::default(),
     };
     let builder = Harness::builder()
         .with_context_setup(crate::ui::fonts::install)
@@ -104,7 +109,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
                 my_status: confab_protocol::MemberStatus::Online,
                 attachments: None,
             };
-            let actions = chat_ui(ui, &s.session, &mut s.view, cx);
+            let actions = chat_ui(ui, &s.session, &mut s.view, cx, &mut s.pictures);
             for action in actions {
                 // What the model does with an edit; the rest is recorded for the test.
                 match action {
@@ -233,7 +238,11 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
         },
     );
     h.run();
-    assert!(h.query_by_label_contains("Reconnecting in").is_some());
+    assert_eq!(
+        h.query_all_by_label_contains("Reconnecting in").count(),
+        2,
+        "the words on screen, and the status node that says them"
+    );
     h.get_by_label("Retry now").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::ReconnectNow]);

@@ -59,7 +59,9 @@ fn harness(count: u64) -> Harness<'static, List> {
         .build_ui_state(
             |ui, s: &mut List| {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    messages_ui(ui, &mut s.list, &s.entries, &s.me);
+                    let mut pictures = crate::pictures::Pictures::default();
+                    let mut media = crate::ui::attachment::Media::new(&mut pictures, None);
+                    messages_ui(ui, &mut s.list, &s.entries, &s.me, &mut media);
                 });
             },
             state,

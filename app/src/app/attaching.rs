@@ -1,0 +1,118 @@
+//! Files and pictures in and out of the app: files dropped, pasted, picked or typed go to
+//! the model (or are refused by size), decoded pictures go to the picture cache, and a
+//! picture in view is decoded again or fetched. Part of [`ConfabApp`]'s glue.
+
+use confab_protocol::Attachment;
+use eframe::egui;
+
+use super::ConfabApp;
+use crate::files::{Report, Unread};
+use crate::state::{Effect, Now, Purpose};
+
+impl ConfabApp {
+    /// Files dropped or pasted onto the window, read from a path or the browser's picker,
+    /// and pictures decoded: into the model and the picture cache.
+    pub(super) fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
+        // Files over the relay's limit are refused by their size, before they are read.
+        (self.files).set_max_bytes(self.model.attachments.max_file_bytes());
+        if self.model.session.is_some() {
+            let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+            self.files.dropped(ctx, dropped);
+            // eframe on the web sends no `PasteImage` (web_files.rs listens for pastes).
+            #[cfg(not(target_arch = "wasm32"))]
+            for image in pasted_images(ctx) {
+                if let Some(bytes) = crate::ui::attachment::decode::encode_png(&image) {
+                    let effects = self.model.attach("pasted.png", "image/png", bytes, now);
+                    self.run(ctx, frame, effects);
+                }
+            }
+        }
+        for picked in self.files.picked() {
+            let effects = match picked {
+                Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
+                Err(Unread::TooBig { name, size }) => {
+                    self.model.refuse_file(&name, size, now);
+                    vec![]
+                }
+                Err(Unread::Failed(why)) => {
+                    self.model.notice(why, now);
+                    vec![]
+                }
+            };
+            self.run(ctx, frame, effects);
+        }
+        for report in self.files.reports() {
+            match report {
+                Report::Notice(said) => self.model.notice(said, now),
+                Report::NoFileChosen => self.offer_path_field(
+                    "No file chosen. If no file dialog opened, type the file's path below."
+                        .to_owned(),
+                    now,
+                ),
+            }
+        }
+        for (id, decoded) in self.files.decoded() {
+            self.pictures.decoded(ctx, &id, decoded);
+        }
+    }
+
+    /// A picture in view has nothing to show: decode it again from the bytes kept (its
+    /// texture was evicted), or else ask the model to fetch it.
+    pub(super) fn show_picture(
+        &mut self,
+        ctx: &egui::Context,
+        a: &Attachment,
+        now: Now,
+    ) -> Vec<Effect> {
+        match self.pictures.decode_again(&a.id) {
+            Some(bytes) => {
+                self.files.decode(ctx, a.id.clone(), bytes);
+                vec![]
+            }
+            None => self.model.fetch(a, Purpose::Show, now),
+        }
+    }
+
+    /// Attaches a file: the one at `path` natively (the path field, `/attach PATH`), else
+    /// the one picked in the same picker for the attach button and a bare `/attach` (the
+    /// web, which cannot read a path, always picks). Where no picker can open, says why
+    /// and offers the path field.
+    pub(super) fn attach_file(
+        &mut self,
+        ctx: &egui::Context,
+        frame: &eframe::Frame,
+        path: Option<&str>,
+        now: Now,
+    ) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(path) = path {
+            self.files.read_path(ctx, path);
+            return;
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = path;
+        if let Err(why) = self.files.choose(ctx, frame) {
+            self.offer_path_field(why, now);
+        }
+    }
+
+    /// Opens the path field under the composer (where no file dialog can help), saying
+    /// `why` in the room so the person knows what to do.
+    pub(super) fn offer_path_field(&mut self, why: String, now: Now) {
+        self.model.notice(why, now);
+        self.chat_view.attach_path.get_or_insert_with(String::new);
+    }
+}
+
+/// The pictures pasted onto the window this frame (native: eframe sends them as pixels).
+#[cfg(not(target_arch = "wasm32"))]
+fn pasted_images(ctx: &egui::Context) -> Vec<std::sync::Arc<egui::ColorImage>> {
+    ctx.input(|i| {
+        (i.events.iter())
+            .filter_map(|e| match e {
+                egui::Event::PasteImage(image) => Some(image.clone()),
+                _ => None,
+            })
+            .collect()
+    })
+}

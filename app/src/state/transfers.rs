@@ -1,0 +1,93 @@
+//! The model's side of attachments: files queued or refused, downloads asked for or
+//! cancelled, and what [`super::Attachments`] reports turned into [`Effect`]s and notices.
+//! Part of [`Model`]'s reducer; no I/O.
+
+use confab_protocol::{Attachment, ClientId};
+
+use super::{Effect, Model, Now, Purpose, Status, Transfer};
+
+impl Model {
+    /// Queues a file to upload to the room (the 📎 button, a drop, a paste). A file the
+    /// relay would refuse for its size is refused here, with the limit in words.
+    pub fn attach(&mut self, name: &str, mime: &str, bytes: Vec<u8>, now: Now) -> Vec<Effect> {
+        if self.session.is_none() {
+            return vec![];
+        }
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let online = self.status == Status::Online;
+        match self.attachments.attach(id, name, mime, bytes, online) {
+            Ok(transfers) => self.transfers(transfers, now),
+            Err(why) => self.transfers(vec![Transfer::Notice(why)], now),
+        }
+    }
+
+    /// A file was refused by its size before it was read (over
+    /// [`Attachments::max_file_bytes`]): says why in the room, in the same words as
+    /// [`Model::attach`].
+    pub fn refuse_file(&mut self, name: &str, size: u64, now: Now) {
+        if let Some(why) = self.attachments.refusal(name, size) {
+            self.notice(why, now);
+        }
+    }
+
+    /// Stops the upload `client_id` (in flight or waiting).
+    pub fn cancel_upload(&mut self, client_id: ClientId, now: Now) -> Vec<Effect> {
+        let transfers = self.attachments.cancel(client_id);
+        self.transfers(transfers, now)
+    }
+
+    /// Fetches an attachment's bytes, to show or to save.
+    pub fn fetch(&mut self, attachment: &Attachment, purpose: Purpose, now: Now) -> Vec<Effect> {
+        let online = self.status == Status::Online;
+        let (id, name) = (&attachment.id, &attachment.name);
+        let mut transfers = self
+            .attachments
+            .fetch(id, name, attachment.size, purpose, online);
+        if matches!(self.status, Status::Ended { .. }) {
+            // Nothing comes down from an ended room: fail at once rather than wait.
+            transfers.extend(self.attachments.fail_downloads());
+        }
+        self.transfers(transfers, now)
+    }
+
+    /// Carries out what the attachment bookkeeping asked for: notices go to the room.
+    pub(super) fn transfers(&mut self, transfers: Vec<Transfer>, now: Now) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for transfer in transfers {
+            match transfer {
+                Transfer::Send(msg) => effects.push(Effect::Send(msg)),
+                Transfer::Notice(text) => {
+                    if let Some(session) = &mut self.session {
+                        session.timeline.push_notice(text, self.clock.ms(now));
+                    }
+                }
+                Transfer::Fetched {
+                    id,
+                    name,
+                    purpose,
+                    bytes,
+                } => effects.push(Effect::Fetched {
+                    id,
+                    name,
+                    purpose,
+                    bytes,
+                }),
+                // The view reads the failure from `attachments` (a card with Retry); a
+                // Save the person is waiting on is also told in words.
+                Transfer::FetchFailed {
+                    name,
+                    purpose: Purpose::Save,
+                } => {
+                    if let Some(session) = &mut self.session {
+                        let text =
+                            format!("Could not download {name}: the server no longer has it.");
+                        session.timeline.push_notice(text, self.clock.ms(now));
+                    }
+                }
+                Transfer::FetchFailed { .. } => {}
+            }
+        }
+        effects
+    }
+}
