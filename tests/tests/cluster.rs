@@ -802,6 +802,45 @@ async fn a_hole_in_a_rooms_events_sends_its_members_to_resume_with_what_they_mis
     assert_eq!(texts, ["after the hole"]);
 }
 
+#[tokio::test]
+async fn a_whisper_that_arrives_as_its_recipient_is_sent_to_resume_reaches_it_after() {
+    let redis = RedisServer::start().await;
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let b = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let room = welcome.room;
+    let (mut bob, _) = b.member("bob", &room).await;
+    ann.recv_member_joined("bob").await;
+    let token = bob.welcome_token();
+    // An event number taken with nothing published: the whisper right after it shows
+    // bob's relay the hole, which sends bob to resume while Redis still lists him.
+    redis.cli(&["INCR", &format!("confab:{{{room}}}:ev")]);
+    ann.whisper("bob", 7, "psst").await;
+    bob.expect_close(close_code::SERVICE_RESTART).await;
+    // He resumes on the other relay, and the whisper his relay kept follows him there.
+    let (mut bob, answer) = resume_on(
+        &a.url(),
+        &ClientMessage::Join {
+            name: confab_tests::name("bob"),
+            room,
+            resume_token: Some(token),
+            last_seq: Some(0),
+        },
+    )
+    .await;
+    assert!(matches!(answer, ServerMessage::Welcome(_)), "{answer:?}");
+    let whisper = bob
+        .recv_until(|m| matches!(m, ServerMessage::Whisper(_)))
+        .await;
+    let ServerMessage::Whisper(whisper) = whisper else {
+        unreachable!()
+    };
+    assert_eq!(
+        (whisper.from.as_str(), whisper.text.as_str()),
+        ("ann", "psst")
+    );
+}
+
 /// Time is Redis's: a relay whose wall clock runs an hour fast (libfaketime) neither reaps
 /// the relays beating on time nor is reaped by them; their members stay in one room.
 #[tokio::test]

@@ -25,6 +25,7 @@
 mod attachments;
 mod bus;
 mod departures;
+mod forward;
 mod inlet;
 mod join;
 mod local;
@@ -49,7 +50,7 @@ use crate::conn::ConnId;
 use crate::metrics::Metrics;
 use crate::rooms::frames::limits_of;
 
-use self::bus::Origin;
+use self::bus::{Event, Origin};
 use self::inlet::{BUS_QUEUE, BusInlet};
 use self::local::{LocalRoom, LocalRooms, lock};
 use self::retries::{MAX_RETRIES_KEPT, Retries};
@@ -145,8 +146,12 @@ pub struct Cluster {
 struct Remembered {
     /// The newest `seq` it had seen.
     last_seq: Seq,
-    /// Resume tokens of the members it sent, by name key.
+    /// Resume tokens of the members it sent, by name key (each taken once restored).
     tokens: HashMap<String, String>,
+    /// The connections it sent them away from, by name key.
+    sent_from: HashMap<String, ConnId>,
+    /// Whispers that came for them after they were sent away (`forward.rs`).
+    whispers: Vec<Event>,
     /// When to forget it.
     until: Instant,
 }

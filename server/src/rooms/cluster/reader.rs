@@ -86,10 +86,15 @@ impl Cluster {
                 .or_insert_with(|| Remembered {
                     last_seq: 0,
                     tokens: HashMap::new(),
+                    sent_from: HashMap::new(),
+                    whispers: Vec::new(),
                     until,
                 });
             remembered.last_seq = remembered.last_seq.max(kicked.last_seq);
             remembered.until = until;
+            remembered
+                .sent_from
+                .insert(kicked.who.key.clone(), kicked.who.conn);
             if !kicked.token.is_empty() {
                 remembered
                     .tokens
@@ -106,6 +111,9 @@ impl Cluster {
     /// the presence batch it left waiting.
     pub(super) fn after_delivery(self: &Arc<Self>, code: &RoomCode, delivered: Delivered) {
         self.remember_resumes(delivered.resync, "events of a room were lost on the bus");
+        if let Some(whisper) = delivered.unheard {
+            self.keep_whisper(code, whisper);
+        }
         for who in delivered.evicted {
             self.spawn_departure(PendingDeparture {
                 who,

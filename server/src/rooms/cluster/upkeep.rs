@@ -113,6 +113,7 @@ impl Cluster {
                     Err(_) => self.retry_later(departure),
                 }
             }
+            self.forward_whispers().await;
         }
     }
 

@@ -29,12 +29,18 @@ impl LocalRooms {
             // local member resumes (1012) and gets exactly what it missed, or a `gap`.
             room.last_ev = ev;
             let resync = self.kick_room(code, &mut room, Kick::Resync);
+            // The event that showed the hole is not lost with it: a whisper in it is for a
+            // member just sent away, which the cluster keeps for it (`forward.rs`).
+            let unheard =
+                matches!(envelope.event, Event::Whisper { .. }).then(|| envelope.event.clone());
             return Delivered {
                 resync,
+                unheard,
                 ..Delivered::default()
             };
         }
         room.last_ev = room.last_ev.max(ev);
+        let mut unheard = None;
         if let Event::Chat { seq, .. } = &envelope.event {
             room.last_seq = room.last_seq.max(*seq);
         }
@@ -60,6 +66,11 @@ impl LocalRooms {
             } => {
                 let flushed = room.flush_presence();
                 let recipient = room.members.iter_mut().find(|m| &m.key == to_key);
+                if recipient.is_none() {
+                    // Perhaps a member this relay just sent to resume, whom Redis still
+                    // lists: the cluster keeps the whisper for it (`forward.rs`).
+                    unheard = Some(envelope.event.clone());
+                }
                 let sent = recipient.map_or_else(Sent::default, |member| {
                     let frame = encode(&ServerMessage::Whisper(WhisperMessage {
                         from: from.clone(),
@@ -112,6 +123,7 @@ impl LocalRooms {
             evicted,
             batch_at: room.presence.arm(),
             resync: Vec::new(),
+            unheard,
         }
     }
 
@@ -136,6 +148,7 @@ impl LocalRooms {
             evicted,
             batch_at: room.presence.arm(),
             resync: Vec::new(),
+            unheard: None,
         }
     }
 
@@ -178,6 +191,9 @@ pub struct Delivered {
     /// Members sent to resume because events of the room were lost (a hole in its event
     /// numbers): the cluster remembers them as it does after any resync.
     pub resync: Vec<Kicked>,
+    /// A whisper for a member not on this relay (any more): the cluster keeps it if it is
+    /// one this relay sent to resume.
+    pub unheard: Option<Event>,
 }
 
 /// The frame everyone gets for `event`, whose connection gets something else (or nothing),

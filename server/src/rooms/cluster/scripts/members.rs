@@ -114,6 +114,21 @@ if ARGV[2] ~= ARGV[4] then publish(ARGV[1], ARGV[3]) end
 return {'ok', name}
 "#;
 
+/// Publishes again a whisper that came for a member after its relay sent it to resume,
+/// once the member is back on a newer connection (on any relay); nothing while Redis
+/// still lists it on the old one, or while it is not back.
+///
+/// ARGV: channel, event body, recipient's name key, the relay and connection it was sent
+/// away from. Returns 1 if published, 0 if not (yet).
+pub const FORWARD: &str = r#"
+local held = redis.call('HGET', MEMBERS, ARGV[3])
+if not held then return 0 end
+local member = cjson.decode(held)
+if member.relay == ARGV[4] and member.conn == ARGV[5] then return 0 end
+publish(ARGV[1], ARGV[2])
+return 1
+"#;
+
 /// Removes a member if it is still on the given connection.
 ///
 /// ARGV: channel, name key, relay id, conn id, reserve ("1"/"0"), reservation end ms,

@@ -24,7 +24,7 @@ use confab_protocol::RoomCode;
 use redis::Script;
 
 use self::members::{
-    CHAT, DEPART, EVENT, JOIN, PERMANENT, REAP, RESTORE, ROSTER, SETTLE, STATUS, WHISPER,
+    CHAT, DEPART, EVENT, FORWARD, JOIN, PERMANENT, REAP, RESTORE, ROSTER, SETTLE, STATUS, WHISPER,
 };
 use self::owner::{LOCK, OWNER_CHECK, REMOVE};
 use self::prelude::PRELUDE;
@@ -114,6 +114,8 @@ pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
 /// [`RESTORE`].
 pub static RESTORE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(RESTORE));
 /// [`PERMANENT`].
+/// [`FORWARD`].
+pub static FORWARD_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(FORWARD));
 /// [`ROSTER`].
 pub static ROSTER_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(ROSTER));
 pub static PERMANENT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PERMANENT));
