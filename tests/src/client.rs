@@ -20,6 +20,16 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::{STEP, WelcomeMessage, name, within};
 
+/// The HTTP status of a refused handshake; panics if the handshake succeeded or failed
+/// some other way.
+pub fn refused_status(result: Result<TestClient, tungstenite::Error>) -> u16 {
+    match result {
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("expected an HTTP refusal, got {other}"),
+        Ok(_) => panic!("expected an HTTP refusal, but the handshake succeeded"),
+    }
+}
+
 /// One WebSocket connection to the relay.
 pub struct TestClient {
     pub(crate) ws: WebSocketStream<MaybeTlsStream<TcpStream>>,

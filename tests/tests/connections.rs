@@ -5,18 +5,8 @@ use std::time::Duration;
 
 use confab_protocol::{ErrorCode, ErrorMessage, ServerMessage};
 use confab_server::Config;
+use confab_tests::client::refused_status;
 use confab_tests::{QUIET, TestClient, TestRelay, code, eventually, test_config, within};
-use tokio_tungstenite::tungstenite;
-
-/// The HTTP status of a refused handshake; panics if the handshake succeeded or failed
-/// some other way.
-fn refused_status(result: Result<TestClient, tungstenite::Error>) -> u16 {
-    match result {
-        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
-        Err(other) => panic!("expected an HTTP refusal, got {other}"),
-        Ok(_) => panic!("expected an HTTP refusal, but the handshake succeeded"),
-    }
-}
 
 #[tokio::test]
 async fn connections_beyond_the_per_ip_limit_are_refused_with_http_429() {

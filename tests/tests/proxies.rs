@@ -10,9 +10,9 @@ use std::net::Ipv4Addr;
 use confab_protocol::{ClientMessage, ErrorCode, close_code};
 use confab_server::Config;
 use confab_server::config::parse_net;
+use confab_tests::client::refused_status;
 use confab_tests::raw::RawClient;
 use confab_tests::{TestClient, TestRelay, code, name, test_config};
-use tokio_tungstenite::tungstenite;
 
 const BALANCER: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 1);
 const DIRECT: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
@@ -42,15 +42,6 @@ fn proxy_v2(client: Ipv4Addr) -> Vec<u8> {
     header.extend_from_slice(&50000u16.to_be_bytes());
     header.extend_from_slice(&9001u16.to_be_bytes());
     header
-}
-
-/// The HTTP status of a refused handshake; panics on anything else.
-fn refused_status(result: Result<TestClient, tungstenite::Error>) -> u16 {
-    match result {
-        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
-        Err(other) => panic!("expected an HTTP refusal, got {other}"),
-        Ok(_) => panic!("expected an HTTP refusal, but the handshake succeeded"),
-    }
 }
 
 #[tokio::test]
