@@ -1,7 +1,7 @@
 //! [`Alert`]: what a mention or a whisper that arrived while you were elsewhere says in a
 //! system notification. The model decides *whether* something is worth one (a mention of
 //! you or a whisper to you, in the background) and *what it may say*; the app only shows it
-//! (`crate::notifier`). No egui, no platform code.
+//! (its notifier). No egui, no platform code.
 //!
 //! What it may say: a notification is read on lock screens and by whoever stands beside the
 //! screen, so message text appears only for a mention in an open room. A whisper is private

@@ -9,6 +9,7 @@ use web_time::Instant;
 use super::*;
 
 mod access;
+mod invite;
 
 struct Screen {
     session: Session,
@@ -659,31 +660,6 @@ fn the_bell_says_whether_alerts_are_on_and_flips_them() {
     h.get_by_label("Turn alerts off").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::ToggleAlerts]);
-}
-
-#[test]
-fn the_qr_code_button_shows_the_invite_as_a_code_and_close_hides_it() {
-    use crate::ui::invite_qr::QR_LABEL;
-    for width in [900.0, 360.0] {
-        let mut h = harness(vec![], Status::Online);
-        h.set_size(vec2(width, 700.0));
-        h.run();
-        assert!(h.query_by_label(QR_LABEL).is_none(), "hidden until asked");
-        h.get_by_label("Show invite QR code").click();
-        h.run();
-        assert!(h.query_by_label(QR_LABEL).is_some(), "at width {width}");
-        assert!(
-            h.query_by_label(INVITE_LINK).is_some(),
-            "the link in words beside it"
-        );
-        h.get_by_label("Close").click();
-        h.run();
-        assert!(
-            h.query_by_label(QR_LABEL).is_none(),
-            "closed at width {width}"
-        );
-        assert!(h.state().actions.is_empty(), "{:?}", h.state().actions);
-    }
 }
 
 #[test]
