@@ -6,7 +6,9 @@
 // invite with the app's button and opens it on an emulated phone (touch, 360 px wide),
 // which joins and receives (before that, a picture pasted into the page must reach the
 // console client: paste.mjs); last, the same page over https from a second relay with a
-// certificate made here (openssl), which creates a room over wss://. Run it through
+// certificate made here (openssl), which creates a room over wss://. Also (installable.mjs):
+// the manifest and service worker, a reload with the relay stopped, and a notification for
+// a mention and a whisper on a page in the background. Run it through
 // scripts/web-test.sh, which builds everything first; the environment variables below say
 // where things are.
 //
@@ -24,6 +26,7 @@ import { chromium } from 'playwright-core';
 import { pasteCheck } from './paste.mjs';
 import { pictureCheck } from './pictures.mjs';
 import { noEmojiFontCheck } from './no-emoji-font.mjs';
+import { installableCheck, notificationCheck } from './installable.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
@@ -588,6 +591,11 @@ async function main() {
   assert(remembered.username === 'webby', `a new tab should remember the name (got ${JSON.stringify(remembered)})`);
   await again.close();
   log('a new tab remembered the name');
+
+  // Issue 28: installable, opens offline, notifies in the background.
+  const phoneTools = { openAndJoin, appState, until, assert, log, watchConsole, settle };
+  await notificationCheck({ browser, origin, invite, cli, viewport: DESKTOP, tools: phoneTools });
+  await installableCheck({ browser, start, serverBin: SERVER_BIN, dist: DIST, viewport: DESKTOP, tools: phoneTools });
 
   // Issue 22: the controls look the same in a browser with no emoji font.
   await noEmojiFontCheck({

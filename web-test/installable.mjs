@@ -1,0 +1,148 @@
+// Phone-first checks (issue 28): the page is an installable app whose service worker keeps
+// the shell, so a reload with the relay stopped still opens the app and says "offline"; and
+// a mention or whisper reaching a page in the background raises a system notification.
+//
+// installableCheck runs on a relay of its own (it is stopped half way); notificationCheck
+// joins the main test's room as one more member, in a context of its own with the
+// notification permission granted (what clicking "Allow" would do), so the main pages'
+// state is untouched. Both reuse the main test's browser: no browser start of their own.
+
+/** The service worker's cache (app/sw.js). */
+const CACHE = 'confab-shell-v1';
+
+/**
+ * The manifest is linked, served and parses with what installing needs; the service worker
+ * registers, takes the page and keeps the hashed .js and .wasm; with the relay stopped, a
+ * reload opens the app from that copy, with the "Offline" banner.
+ */
+export async function installableCheck({ browser, start, serverBin, dist, viewport, tools }) {
+  const { appState, until, assert, log, watchConsole } = tools;
+  const relay = start('pwa relay', serverBin, ['--bind', '127.0.0.1:0', '--web-dir', dist]);
+  const opening = await relay.line('the page address', (l) => /open http:\/\/127\.0\.0\.1:\d+\//.test(l), 10_000);
+  const origin = opening.match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  watchConsole(page, 'pwa');
+  await page.goto(`${origin}/`);
+  await until('the app to start', async () => (await appState(page)) !== null);
+
+  // The manifest: linked from the page, served as JSON, with what an install needs.
+  const href = await page.evaluate(() => document.querySelector('link[rel=manifest]')?.href);
+  assert(href, 'the page links a manifest');
+  const response = await context.request.get(href);
+  assert(response.ok(), `manifest ${href}: ${response.status()}`);
+  const type = response.headers()['content-type'] ?? '';
+  assert(/json/.test(type), `manifest content type ${type}`);
+  const manifest = JSON.parse(await response.text());
+  assert(manifest.name === 'Confab' && manifest.display === 'standalone', `manifest ${JSON.stringify(manifest)}`);
+  assert(new URL(manifest.start_url, href).href === `${origin}/`, `start_url ${manifest.start_url}`);
+  for (const size of ['192x192', '512x512']) {
+    const icon = manifest.icons.find((i) => i.sizes === size);
+    assert(icon, `a ${size} icon`);
+    const got = await context.request.get(new URL(icon.src, href).href);
+    assert(got.ok() && got.headers()['content-type'] === 'image/png', `icon ${icon.src}: ${got.status()}`);
+  }
+  // Chromium's own reading of it: no parse errors, and what it says stops an install.
+  const cdp = await context.newCDPSession(page);
+  const parsed = await cdp.send('Page.getAppManifest');
+  assert(parsed.errors.length === 0, `manifest errors: ${JSON.stringify(parsed.errors)}`);
+
+  // The service worker: registered, controlling the page, the shell kept.
+  const worker = await until('the service worker to control the page', () =>
+    page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null),
+  );
+  assert(worker === `${origin}/sw.js`, `service worker ${worker}`);
+  const kept = await until('the shell to be kept', async () => {
+    const urls = await page.evaluate(async (name) => {
+      const cache = await caches.open(name);
+      return (await cache.keys()).map((r) => r.url);
+    }, CACHE);
+    return urls.some((u) => u.endsWith('.wasm')) && urls.some((u) => /confab-[0-9a-f]+\.js$/.test(u)) ? urls : null;
+  });
+  const installability = await cdp.send('Page.getInstallabilityErrors');
+  log(`pwa: manifest ok, worker ${worker}, ${kept.length} files kept; installability: ${JSON.stringify(installability.installabilityErrors.map((e) => e.errorId))}`);
+
+  // Offline: the relay is gone (page and WebSocket alike), the reload still opens the app.
+  relay.child.kill('SIGTERM');
+  await until('the pwa relay to stop', () => relay.child.exitCode !== null || relay.child.signalCode !== null, 5000);
+  const fromWorker = [];
+  page.on('response', (r) => fromWorker.push([r.url(), r.fromServiceWorker()]));
+  const reloadStart = Date.now();
+  await page.reload();
+  await until('the app to start from the kept copy', async () => (await appState(page)) !== null);
+  const drawnIn = Date.now() - reloadStart;
+  const banner = await page.locator('#offline');
+  assert(await banner.isVisible(), 'the offline banner shows');
+  const words = await banner.innerText();
+  assert(/Offline/.test(words), `banner says ${words}`);
+  const wasm = fromWorker.find(([u]) => u.endsWith('.wasm'));
+  assert(wasm && wasm[1], `the .wasm came from the service worker: ${JSON.stringify(wasm)}`);
+  const state = await appState(page);
+  assert(state.status === 'offline' && state.session === null, `join screen, got ${state.status}`);
+  log(`pwa: relay stopped, reload drew the app in ${drawnIn} ms from the kept copy; banner "${words.replace(/\s+/g, ' ')}"`);
+  await context.close();
+}
+
+/**
+ * A member whose page is in the background (its canvas lost focus) gets a system
+ * notification for a mention, with the text, and for a whisper, without it. Records what
+ * the page asked for (the Notification constructor and `showNotification`, both still
+ * called through) and reads back what the service worker's registration shows.
+ */
+export async function notificationCheck({ browser, origin, invite, cli, viewport, tools }) {
+  const { openAndJoin, until, assert, log, watchConsole, settle } = tools;
+  const context = await browser.newContext({ viewport });
+  await context.grantPermissions(['notifications'], { origin });
+  await context.addInitScript(() => {
+    window.__notified = [];
+    try {
+      // Alerts on, as the bell would leave them (the grant stands in for its "Allow").
+      if (!localStorage.getItem('confab.prefs')) localStorage.setItem('confab.prefs', '{"alerts":true}');
+    } catch {
+      // about:blank has no storage.
+    }
+    const record = (title, options) => window.__notified.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
+    if (window.Notification) {
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title, options) {
+          super(title, options);
+          record(title, options);
+        }
+      };
+    }
+    if (window.ServiceWorkerRegistration) {
+      const show = ServiceWorkerRegistration.prototype.showNotification;
+      ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+        record(title, options);
+        return show.call(this, title, options);
+      };
+    }
+  });
+  const page = await context.newPage();
+  watchConsole(page, 'ringer');
+  await openAndJoin(page, invite, 'ringer', viewport, (x, y) => page.mouse.click(x, y));
+  const room = new URL(invite).hash.slice(1);
+
+  // In the background: nothing of the page has focus any more.
+  await page.evaluate(() => document.activeElement?.blur());
+  await settle();
+  const notified = (n) => until(`notification ${n}`, async () => {
+    const all = await page.evaluate(() => window.__notified);
+    return all.length >= n ? all : null;
+  });
+  cli.child.stdin.write('@ringer the build is green\n');
+  let shown = await notified(1);
+  assert(shown[0].title === `cli mentioned you in ${room}`, `mention title: ${shown[0].title}`);
+  assert(shown[0].body === '@ringer the build is green', `mention body: ${shown[0].body}`);
+  cli.child.stdin.write('/w ringer the door code is 4711\n');
+  shown = await notified(2);
+  assert(shown[1].title === `cli whispered to you in ${room}`, `whisper title: ${shown[1].title}`);
+  assert(!shown[1].body.includes('4711'), `a whisper's text stays out: ${shown[1].body}`);
+  const listed = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return registration ? (await registration.getNotifications()).map((n) => n.title) : null;
+  });
+  log(`notifications: ${JSON.stringify(shown.map((s) => s.title))}; the worker lists ${JSON.stringify(listed)}`);
+  await context.close();
+}
