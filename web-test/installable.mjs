@@ -3,9 +3,9 @@
 // a mention or whisper reaching a page in the background raises a system notification.
 //
 // installableCheck runs on a relay of its own (it is stopped half way); notificationCheck
-// joins the main test's room as one more member, in a context of its own with the
-// notification permission granted (what clicking "Allow" would do), so the main pages'
-// state is untouched. Both reuse the main test's browser: no browser start of their own.
+// uses the main test's phone, already in the room, whose context was prepared before the
+// page opened (allowNotifications: the permission granted, as clicking "Allow" would, and
+// the bell on). Both reuse the main test's browser: no browser start or join of their own.
 
 /** The service worker's cache (app/sw.js). */
 const CACHE = 'confab-shell-v1';
@@ -87,20 +87,16 @@ export async function installableCheck({ browser, start, serverBin, dist, viewpo
 }
 
 /**
- * A member whose page is in the background (its canvas lost focus) gets a system
- * notification for a mention, with the text, and for a whisper, without it. Records what
- * the page asked for (the Notification constructor and `showNotification`, both still
- * called through) and reads back what the service worker's registration shows.
+ * Prepares `context` before its pages open: notifications allowed for `origin` (what the
+ * browser's "Allow" would do), the bell on (the app's saved preferences), and every
+ * notification a page raises recorded in `window.__notified` (the Notification
+ * constructor and `showNotification` are still called through).
  */
-export async function notificationCheck({ browser, origin, invite, cli, viewport, tools }) {
-  const { openAndJoin, until, assert, log, watchConsole, settle } = tools;
-  const began = Date.now();
-  const context = await browser.newContext({ viewport });
+export async function allowNotifications(context, origin) {
   await context.grantPermissions(['notifications'], { origin });
   await context.addInitScript(() => {
     window.__notified = [];
     try {
-      // Alerts on, as the bell would leave them (the grant stands in for its "Allow").
       if (!localStorage.getItem('confab.prefs')) localStorage.setItem('confab.prefs', '{"alerts":true}');
     } catch {
       // about:blank has no storage.
@@ -123,23 +119,28 @@ export async function notificationCheck({ browser, origin, invite, cli, viewport
       };
     }
   });
-  const page = await context.newPage();
-  watchConsole(page, 'ringer');
-  await openAndJoin(page, invite, 'ringer', viewport, (x, y) => page.mouse.click(x, y));
-  const room = new URL(invite).hash.slice(1);
+}
 
-  // In the background: nothing of the page has focus any more.
+/**
+ * `page` (joined as `me` in `room`, its context prepared by allowNotifications) goes to the
+ * background (nothing of it has focus), then gets a system notification for a mention,
+ * with the text, and for a whisper, without it; the service worker's registration lists
+ * what it showed.
+ */
+export async function notificationCheck({ page, me, room, cli, tools }) {
+  const { until, assert, log, settle } = tools;
+  const began = Date.now();
   await page.evaluate(() => document.activeElement?.blur());
   await settle();
   const notified = (n) => until(`notification ${n}`, async () => {
     const all = await page.evaluate(() => window.__notified);
     return all.length >= n ? all : null;
   });
-  cli.child.stdin.write('@ringer the build is green\n');
+  cli.child.stdin.write(`@${me} the build is green\n`);
   let shown = await notified(1);
   assert(shown[0].title === `cli mentioned you in ${room}`, `mention title: ${shown[0].title}`);
-  assert(shown[0].body === '@ringer the build is green', `mention body: ${shown[0].body}`);
-  cli.child.stdin.write('/w ringer the door code is 4711\n');
+  assert(shown[0].body === `@${me} the build is green`, `mention body: ${shown[0].body}`);
+  cli.child.stdin.write(`/w ${me} the door code is 4711\n`);
   shown = await notified(2);
   assert(shown[1].title === `cli whispered to you in ${room}`, `whisper title: ${shown[1].title}`);
   assert(!shown[1].body.includes('4711'), `a whisper's text stays out: ${shown[1].body}`);
@@ -151,5 +152,4 @@ export async function notificationCheck({ browser, origin, invite, cli, viewport
   // replaced the mention, as both carry the room's tag.
   assert(listed === null || listed.includes(shown[1].title), `the worker lists ${JSON.stringify(listed)}`);
   log(`notifications: ${JSON.stringify(shown.map((s) => s.title))}; the worker lists ${JSON.stringify(listed)} (check took ${Date.now() - began} ms)`);
-  await context.close();
 }
