@@ -6,7 +6,9 @@
 // invite with the app's button and opens it on an emulated phone (touch, 360 px wide),
 // which joins and receives (before that, a picture pasted into the page must reach the
 // console client: paste.mjs); last, the same page over https from a second relay with a
-// certificate made here (openssl), which creates a room over wss://. Run it through
+// certificate made here (openssl), which creates a room over wss://. Also (installable.mjs):
+// the manifest and service worker, a reload with the relay stopped, and a notification for
+// a mention and a whisper on a page in the background. Run it through
 // scripts/web-test.sh, which builds everything first; the environment variables below say
 // where things are.
 //
@@ -24,6 +26,7 @@ import { chromium } from 'playwright-core';
 import { pasteCheck } from './paste.mjs';
 import { pictureCheck } from './pictures.mjs';
 import { noEmojiFontCheck } from './no-emoji-font.mjs';
+import { allowNotifications, installableCheck, notificationCheck } from './installable.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const DIST = resolve(env('CONFAB_DIST', 'app/dist'));
@@ -544,6 +547,7 @@ async function main() {
   // gives the canvas half the pixels it needs and every touch lands off target (real
   // phones report device pixels).
   const mobile = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+  await allowNotifications(mobile, origin); // for notificationCheck, below
   const phone = await mobile.newPage();
   watchConsole(phone, 'phone');
   // A finger's tap, not playwright's instant one: egui sees a touch start and end in the
@@ -588,6 +592,12 @@ async function main() {
   assert(remembered.username === 'webby', `a new tab should remember the name (got ${JSON.stringify(remembered)})`);
   await again.close();
   log('a new tab remembered the name');
+
+  // Issue 28: the phone in the background is notified; the page is installable and opens
+  // with the relay stopped.
+  const phoneTools = { appState, until, assert, log, watchConsole, settle };
+  await notificationCheck({ page: phone, me: 'pocket', room, cli, tools: phoneTools });
+  await installableCheck({ browser, start, serverBin: SERVER_BIN, dist: DIST, viewport: DESKTOP, tools: phoneTools });
 
   // Issue 22: the controls look the same in a browser with no emoji font.
   await noEmojiFontCheck({

@@ -2,11 +2,12 @@
 //! the current screen in `ui`, and applies what the user did after drawing. The rules
 //! live in [`crate::state`]; the socket in [`crate::net`]; the drawing in [`crate::ui`].
 
-use confab_protocol::{Invite, RoomCode, Username};
+use confab_protocol::{Invite, Username};
 use eframe::egui::{self, CentralPanel, OpenUrl, ViewportCommand};
 
 use crate::files::Files;
 use crate::net::{Net, NetEvent};
+use crate::notifier::Notifier;
 use crate::pictures::Pictures;
 pub use crate::prefs::Prefs;
 use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
@@ -37,6 +38,8 @@ pub struct ConfabApp {
     files: Files,
     /// Decoded attached pictures and their bytes, which the chat view reads.
     pictures: Pictures,
+    /// Shows the system notifications the model asks for.
+    notifier: Notifier,
     #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
     host: crate::host::HostSlot,
 }
@@ -84,6 +87,7 @@ impl ConfabApp {
             title: String::new(),
             files,
             pictures: Pictures::default(),
+            notifier: Notifier,
             #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
             host: crate::host::HostSlot::default(),
         }
@@ -138,12 +142,13 @@ impl ConfabApp {
                 Effect::AttachFile(path) => {
                     self.attach_file(ctx, frame, path.as_deref(), Now::current());
                 }
-                Effect::Alert => {
+                Effect::Alert(alert) => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
                         egui::UserAttentionType::Informational,
                     ));
-                    if self.prefs.mention_sound {
+                    if self.prefs.alerts {
                         crate::chime::play();
+                        self.notifier.show(&alert);
                     }
                 }
             }
@@ -198,8 +203,12 @@ impl ConfabApp {
                 vec![]
             }
             ChatAction::ReconnectNow => self.model.reconnect_now(now),
-            ChatAction::ToggleSound => {
-                self.prefs.mention_sound = !self.prefs.mention_sound;
+            ChatAction::ToggleAlerts => {
+                self.prefs.alerts = !self.prefs.alerts;
+                if self.prefs.alerts {
+                    // This click is the user gesture a browser wants before it asks.
+                    self.notifier.ask_permission();
+                }
                 vec![]
             }
             ChatAction::SetStatus(status) => self.model.choose_status(status, now),
@@ -225,37 +234,6 @@ impl ConfabApp {
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
         };
         self.run(ctx, frame, effects);
-    }
-
-    /// The invite to `room` and the web page it opens on, if there is one: on the web this
-    /// page (the link opens the app with the room filled in), else the page the relay
-    /// serves (`welcome.page_url`). The one place the app decides what an invite says;
-    /// [`Invite::link`] and [`Invite::message`] write it out.
-    fn invite(&self, room: &RoomCode) -> (Invite, Option<String>) {
-        let invite = Invite {
-            relay: Some(self.share_server()),
-            code: room.clone(),
-        };
-        let served = (self.model.session.as_ref())
-            .filter(|s| s.room == *room)
-            .and_then(|s| s.page_url.clone());
-        #[cfg(target_arch = "wasm32")]
-        let served = crate::web::page_href().or(served);
-        (invite, served)
-    }
-
-    /// The invite to `room` as it goes on the clipboard: a link that opens something, with
-    /// the code and the server in words when the link is a `confab:` one.
-    fn invite_message(&self, room: &RoomCode) -> String {
-        let (invite, page) = self.invite(room);
-        invite.message(page.as_deref())
-    }
-
-    /// The invite link to the room you are in, if you are in one.
-    pub fn invite_link(&self) -> Option<String> {
-        let room = &self.model.session.as_ref()?.room;
-        let (invite, page) = self.invite(room);
-        Some(invite.link(page.as_deref()))
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -304,18 +282,6 @@ impl ConfabApp {
         return self.host.share_url();
         #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
         None
-    }
-
-    fn share_server(&self) -> String {
-        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
-        if let Some(url) = self.host.share_url() {
-            return url;
-        }
-        // The relay in use: with several addresses, the one that answered.
-        match self.model.relay() {
-            Some(relay) => relay.to_owned(),
-            None => self.prefs.form.server.trim().to_owned(),
-        }
     }
 }
 
@@ -403,7 +369,7 @@ impl eframe::App for ConfabApp {
         let invite_link = self.invite_link().unwrap_or_default();
         let hosting = self.hosting();
         let status = self.model.status.clone();
-        let sound_on = crate::chime::AVAILABLE.then_some(self.prefs.mention_sound);
+
         let Some(session) = self.model.session.as_ref() else {
             return;
         };
@@ -411,7 +377,8 @@ impl eframe::App for ConfabApp {
             status: &status,
             invite_link: &invite_link,
             hosting: hosting.as_deref(),
-            sound_on,
+            alerts_on: self.prefs.alerts,
+            notifications_blocked: self.notifier.blocked(),
             now: now.at,
             my_status: self.model.my_status.wanted(),
             attachments: Some(&self.model.attachments),
@@ -435,6 +402,7 @@ impl eframe::App for ConfabApp {
 }
 
 mod attaching;
+mod invite;
 
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@
 //! - `web_glyphs` (wasm32): which characters the browser can draw.
 //! - `web_state` (wasm32): the app's state as JSON, for the browser test.
 //! - [`prefs`]: what is remembered between runs.
+//! - [`notifier`]: system notifications for mentions and whispers (web and desktop).
 //! - [`chime`]: the mention sound (Web Audio in the browser; natively none, so no toggle).
 //!
 //! Dependencies flow one way: `ui -> state <- app -> net -> protocol`.
@@ -25,6 +26,7 @@ pub mod files;
 pub mod host;
 pub mod launch;
 pub mod net;
+pub mod notifier;
 pub mod pictures;
 pub mod prefs;
 pub mod state;

@@ -11,6 +11,10 @@ use crate::ui::join::JoinForm;
 pub struct Prefs {
     /// The join form (name, server, host address).
     pub form: JoinForm,
-    /// Whether mentions ring while the window is in the background.
-    pub mention_sound: bool,
+    /// Whether mentions and whispers that arrive while the window is in the background
+    /// raise a system notification and ring (where a chime can play). Off until the person
+    /// turns it on: on the web that click is what asks the browser for permission.
+    /// Saved as `mention_sound` before notifications existed.
+    #[serde(alias = "mention_sound")]
+    pub alerts: bool,
 }

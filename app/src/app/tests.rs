@@ -302,11 +302,36 @@ fn started_with_a_confab_link_the_join_screen_has_its_room_and_server() {
 }
 
 #[test]
-fn the_desktop_offers_no_sound_toggle_since_it_has_no_chime() {
+fn the_bell_turns_alerts_on_and_off_on_the_desktop_too() {
     let script = Script::default();
     let mut h = harness(&script);
     join_as_ann(&mut h, &script);
-    assert!(h.query_by_label("Leave").is_some(), "in the room");
-    assert!(h.query_by_label("Mute sounds").is_none());
-    assert!(h.query_by_label("Turn sounds on").is_none());
+    assert!(!h.state_mut().prefs_mut().alerts, "off until asked for");
+    h.get_by_label("Turn alerts on").click();
+    settle(&mut h);
+    assert!(h.state_mut().prefs_mut().alerts);
+    h.get_by_label("Turn alerts off").click();
+    settle(&mut h);
+    assert!(!h.state_mut().prefs_mut().alerts);
+}
+
+#[test]
+fn the_qr_code_shows_the_same_invite_link_the_copy_button_copies() {
+    let script = Script::default();
+    let mut h = harness(&script);
+    join_as_ann(&mut h, &script);
+    h.get_by_label("Show invite QR code").click();
+    settle(&mut h);
+    assert!(h.query_by_label(crate::ui::invite_qr::QR_LABEL).is_some());
+    let link = h.state().invite_link().expect("in a room");
+    assert!(h.query_by_label(&link).is_some(), "{link} beside the code");
+    h.get_by_label("Close").click();
+    settle(&mut h);
+    h.get_by_label("Copy invite link").click();
+    h.step();
+    assert!(
+        copied(&h).iter().any(|c| c.starts_with(&link)),
+        "{:?}",
+        copied(&h)
+    );
 }

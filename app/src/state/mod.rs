@@ -5,6 +5,7 @@
 //! typing hints, dedupe) is testable with plain `#[test]`s.
 //!
 //! # Layout
+//! - [`alert`]: what a mention or whisper in the background says in a notification.
 //! - [`attachments`]: the upload queue and the downloads of attached files.
 //! - [`clock`]: the relay's time, so local notices sort with its messages.
 //! - [`connection`]: what each connection [`Status`] is called on screen.
@@ -19,6 +20,7 @@
 //! - [`text`]: links and mentions inside a message.
 //! - [`words`]: refusals explained in words.
 
+pub mod alert;
 pub mod attachments;
 pub mod clock;
 pub mod composer;
@@ -42,6 +44,7 @@ use confab_protocol::{
 };
 use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
+pub use alert::{Alert, AlertKind};
 pub use attachments::{Attachments, FetchStatus, Purpose, Transfer};
 pub use clock::RelayClock;
 pub use composer::DraftAction;
@@ -83,8 +86,9 @@ pub enum Effect {
     Send(ClientMessage),
     /// Close the socket.
     Disconnect,
-    /// A mention or whisper arrived while the window was unfocused: play the alert.
-    Alert,
+    /// A mention or whisper arrived while the window was unfocused: ring, ask for
+    /// attention and raise this system notification.
+    Alert(Alert),
     /// Put this room's invite on the clipboard (a new room was made to carry on in).
     CopyInvite(RoomCode),
     /// An attachment's bytes arrived: decode them to show, or hand them to the person.
@@ -564,14 +568,14 @@ impl Model {
                     }
                     Some(mut s) if s.room == welcome.room => {
                         let replayed = s.resume(welcome, self.clock.ms(now));
-                        self.session = Some(s);
                         // Missed while away is new to you: unread, and a mention rings.
                         if !self.focused {
                             self.unread += replayed.from_others;
                             if replayed.mentions_me {
-                                effects.push(Effect::Alert);
+                                effects.push(Effect::Alert(Alert::missed(&s)));
                             }
                         }
+                        self.session = Some(s);
                     }
                     _ => self.session = Some(Session::new(welcome)),
                 }
@@ -625,6 +629,9 @@ impl Model {
                     _ => None,
                 };
                 let applied = session.apply(msg, now.at, self.clock.ms(now));
+                let alert = (applied.new_message && applied.for_me && !self.focused)
+                    .then(|| Alert::for_newest(session))
+                    .flatten();
                 let mut effects = Vec::new();
                 if let Some(client_id) = posted {
                     let next = self.attachments.on_posted(client_id);
@@ -635,10 +642,8 @@ impl Model {
                 }
                 if applied.new_message && !self.focused {
                     self.unread += 1;
-                    if applied.for_me {
-                        effects.push(Effect::Alert);
-                    }
                 }
+                effects.extend(alert.map(Effect::Alert));
                 effects
             }
         }

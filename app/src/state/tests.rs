@@ -9,6 +9,7 @@ use web_time::Duration;
 use super::*;
 use composer::Composer;
 
+mod alerts;
 mod commands;
 mod join_errors;
 mod mentions;
@@ -98,6 +99,17 @@ fn joined(now: Now) -> Model {
         now,
     );
     m
+}
+
+/// The notifications among `effects`, by kind (the other effects left out).
+fn alert_kinds(effects: &[Effect]) -> Vec<AlertKind> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Alert(alert) => Some(alert.kind),
+            _ => None,
+        })
+        .collect()
 }
 
 fn seqs(m: &Model) -> Vec<u64> {
@@ -459,8 +471,8 @@ fn unfocused_windows_count_unread_messages_and_ring_on_mentions() {
     m.set_focused(false);
     assert_eq!(m.on_message(chat(3, "bob", "plain", None), now), vec![]);
     assert_eq!(
-        m.on_message(chat(4, "bob", "@ann look", None), now),
-        vec![Effect::Alert]
+        alert_kinds(&m.on_message(chat(4, "bob", "@ann look", None), now)),
+        vec![AlertKind::Mention]
     );
     assert_eq!(m.unread, 2);
     m.set_focused(true);

@@ -33,6 +33,8 @@ pub struct ChatView {
     pub composer: ComposerView,
     /// Until when (egui time, s) the invite button says "Copied".
     pub(super) copied_until: f64,
+    /// Whether the invite's QR code is shown.
+    pub invite_qr_open: bool,
     /// Leave was pressed while hosting: asking whether to stop the room for everyone.
     pub confirm_leave: bool,
     /// The owner chose to remove this member: asking first.
@@ -60,8 +62,8 @@ pub enum ChatAction {
     OpenLink(String),
     /// Skip the reconnect wait.
     ReconnectNow,
-    /// Turn the mention sound on or off.
-    ToggleSound,
+    /// Turn alerts (notifications and the chime) for mentions and whispers on or off.
+    ToggleAlerts,
     /// Mention this member in the draft (clicked in the people list).
     Mention(confab_protocol::Username),
     /// The room ended: create a new one to carry on in (and copy its invite).
@@ -94,9 +96,12 @@ pub struct ChatContext<'a> {
     pub invite_link: &'a str,
     /// Where others join, when this app hosts the relay (leaving then stops the room).
     pub hosting: Option<&'a str>,
-    /// Whether the mention sound is on; `None` where no sound can play
-    /// ([`crate::chime::AVAILABLE`]): then no toggle is shown, as it would change nothing.
-    pub sound_on: Option<bool>,
+    /// Whether mentions and whispers in the background raise a system notification (and
+    /// ring, where a chime can play).
+    pub alerts_on: bool,
+    /// Whether this browser blocks notifications for the page (or has none): the bell
+    /// says so, since turning alerts on cannot change it.
+    pub notifications_blocked: bool,
     /// The current time, for typing hints and the reconnect countdown.
     pub now: Instant,
     /// Your own status, as others will see it.
@@ -244,6 +249,9 @@ pub fn chat_ui(
         && let Some(action) = confirm_leave_ui(ui, &mut view.confirm_leave)
     {
         actions.push(action);
+    }
+    if view.invite_qr_open {
+        super::invite_qr::invite_window_ui(ui, cx.invite_link, &mut view.invite_qr_open);
     }
     if let Some(url) = link_prompt_ui(ui, &mut view.pending_link) {
         actions.push(ChatAction::OpenLink(url));

@@ -51,12 +51,14 @@ pub const FILE: char = '\u{e873}';
 pub const HOSTING: char = '\u{e1e2}';
 /// Leave the room.
 pub const LOGOUT: char = '\u{e9ba}';
+/// The invite as a QR code.
+pub const QR_CODE: char = '\u{ef6b}';
 
 /// Every icon the app draws: the code points `scripts/icon-font.sh` keeps in the font,
 /// and what the glyph test checks.
-pub const ALL: [char; 19] = [
+pub const ALL: [char; 20] = [
     COPY, CHECK, GROUP, BELL, BELL_OFF, ATTACH, MOOD, DARK_MODE, LIGHT_MODE, AUTO_THEME, CLOSE,
-    EDIT, MORE, ARROW_DOWN, LOCK, WARNING, FILE, HOSTING, LOGOUT,
+    EDIT, MORE, ARROW_DOWN, LOCK, WARNING, FILE, HOSTING, LOGOUT, QR_CODE,
 ];
 
 /// `icon` followed by `words`, for a control that shows both.

@@ -18,6 +18,7 @@
 //! - [`composer`]: the message box (Enter, Shift+Enter, IME, completion, typing line).
 //! - [`emoji_picker`]: the emoji button and panel beside the composer.
 //! - [`link_prompt`]: the "open this link?" dialog.
+//! - [`invite_qr`]: the invite link as a QR code a phone camera opens.
 
 pub mod attachment;
 pub mod bidi;
@@ -27,6 +28,7 @@ pub mod composer;
 pub mod emoji_picker;
 pub mod fonts;
 pub mod icons;
+pub mod invite_qr;
 pub mod join;
 pub mod link_prompt;
 pub mod members;

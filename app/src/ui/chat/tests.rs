@@ -9,6 +9,7 @@ use web_time::Instant;
 use super::*;
 
 mod access;
+mod invite;
 
 struct Screen {
     session: Session,
@@ -17,8 +18,8 @@ struct Screen {
     actions: Vec<ChatAction>,
     /// Where this app hosts the relay, if it does.
     hosting: Option<String>,
-    /// Whether the mention chime is on (`None`: no chime can play here).
-    sound_on: Option<bool>,
+    /// Whether alerts for mentions and whispers are on.
+    alerts_on: bool,
     /// The app's decoded pictures.
     pictures: crate::pictures::Pictures,
 }
@@ -85,7 +86,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
         status,
         actions: vec![],
         hosting: None,
-        sound_on: Some(false),
+        alerts_on: false,
         pictures: Default::default(),
     };
     let builder = Harness::builder()
@@ -104,7 +105,8 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
                 status: &s.status,
                 invite_link: INVITE_LINK,
                 hosting: s.hosting.as_deref(),
-                sound_on: s.sound_on,
+                alerts_on: s.alerts_on,
+                notifications_blocked: false,
                 now: Instant::now(),
                 my_status: confab_protocol::MemberStatus::Online,
                 attachments: None,
@@ -626,7 +628,8 @@ fn every_icon_only_control_is_named_by_what_it_does() {
         for label in [
             "Copy invite link",
             "Show people, 2 here",
-            "Turn sounds on",
+            "Show invite QR code",
+            "Turn alerts on",
             "Theme",
             "Attach a file",
             "Insert emoji",
@@ -649,23 +652,14 @@ fn every_icon_only_control_is_named_by_what_it_does() {
 }
 
 #[test]
-fn the_bell_says_whether_sound_is_on_and_flips_it() {
+fn the_bell_says_whether_alerts_are_on_and_flips_them() {
     let mut h = harness(vec![], Status::Online);
-    h.state_mut().sound_on = Some(true);
+    h.state_mut().alerts_on = true;
     h.run();
-    assert!(h.query_by_label("Turn sounds on").is_none());
-    h.get_by_label("Mute sounds").click();
+    assert!(h.query_by_label("Turn alerts on").is_none());
+    h.get_by_label("Turn alerts off").click();
     h.run();
-    assert_eq!(h.state().actions, vec![ChatAction::ToggleSound]);
-}
-
-#[test]
-fn no_sound_toggle_is_offered_where_no_chime_can_play() {
-    let mut h = harness(vec![], Status::Online);
-    h.state_mut().sound_on = None;
-    h.run();
-    assert!(h.query_by_label("Mute sounds").is_none());
-    assert!(h.query_by_label("Turn sounds on").is_none());
+    assert_eq!(h.state().actions, vec![ChatAction::ToggleAlerts]);
 }
 
 #[test]

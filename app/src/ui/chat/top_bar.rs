@@ -1,5 +1,5 @@
-//! The chat screen's top bar: the room code, the invite button, the people toggle, the
-//! connection's status, the sound and theme buttons, and Leave. Drawing only; what the
+//! The chat screen's top bar: the room code, the invite and QR code buttons, the people
+//! toggle, the connection's status, the alerts and theme buttons, and Leave. Drawing only; what the
 //! person does goes out as [`ChatAction`]s.
 
 use egui::{Align, Color32, Layout, RichText, Ui};
@@ -33,7 +33,7 @@ pub(super) fn top_bar(
             status_chip(ui, cx, actions);
             ui.with_layout(right, |ui| {
                 theme_menu(ui);
-                sound_button(ui, cx, actions);
+                alerts_button(ui, cx, actions);
             });
         });
     } else {
@@ -44,7 +44,7 @@ pub(super) fn top_bar(
             ui.with_layout(right, |ui| {
                 leave_button(ui, view, cx.hosting.is_some(), actions);
                 theme_menu(ui);
-                sound_button(ui, cx, actions);
+                alerts_button(ui, cx, actions);
             });
         });
     }
@@ -87,6 +87,17 @@ fn room_items(
         actions.push(ChatAction::CopyInvite);
         view.copied_until = time + 2.0;
     }
+    let qr_label = if narrow {
+        icons::QR_CODE.to_string()
+    } else {
+        icons::with_words(icons::QR_CODE, "QR code")
+    };
+    let qr = ui
+        .selectable_label(view.invite_qr_open, qr_label)
+        .on_hover_text("Show the invite as a QR code a phone camera opens");
+    if icons::named(qr, "Show invite QR code", Some(view.invite_qr_open)).clicked() {
+        view.invite_qr_open = !view.invite_qr_open;
+    }
     let count = session.members.len();
     let here = if *cx.status == Status::Online {
         format!("{count} here")
@@ -111,29 +122,45 @@ fn room_items(
     }
 }
 
-/// The mention chime on or off; its hover text and name say which it is now. Nothing where
-/// this platform cannot play it.
-fn sound_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
-    let Some(sound_on) = cx.sound_on else {
-        return;
+/// Alerts on or off: a system notification (and a chime, where one can play) when you are
+/// mentioned or whispered to while Confab is in the background. Its hover text and name
+/// say which it is now; turning it on is the click that asks the browser for permission.
+fn alerts_button(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
+    let sound = if crate::chime::AVAILABLE {
+        " and a chime"
+    } else {
+        ""
     };
-    let (bell, hint, name) = if sound_on {
+    let (bell, hint, name) = if cx.alerts_on {
         (
             icons::BELL,
-            "Sounds on: a chime when you are mentioned while the window is in the \
-             background. Click to mute.",
-            "Mute sounds",
+            format!(
+                "Alerts on: a notification{sound} when you are mentioned or whispered to \
+                 while Confab is in the background. Click to turn them off."
+            ),
+            "Turn alerts off",
         )
     } else {
         (
             icons::BELL_OFF,
-            "Sounds off: mentions make no sound. Click to turn the chime on.",
-            "Turn sounds on",
+            format!(
+                "Alerts off. Click for a notification{sound} when you are mentioned or \
+                 whispered to while Confab is in the background."
+            ),
+            "Turn alerts on",
         )
+    };
+    let hint = if cx.notifications_blocked {
+        format!(
+            "{hint}\nNotifications are blocked for this page: allow them in the browser's \
+             site settings."
+        )
+    } else {
+        hint
     };
     let button = ui.button(RichText::new(bell.to_string()).size(16.0));
     if icons::named(button.on_hover_text(hint), name, None).clicked() {
-        actions.push(ChatAction::ToggleSound);
+        actions.push(ChatAction::ToggleAlerts);
     }
 }
 

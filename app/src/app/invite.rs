@@ -1,0 +1,54 @@
+//! The invite to the room: the one place the app decides what an invite says and where it
+//! points (the relay others can reach, the page that opens it). `Invite::link` and
+//! `Invite::message` (confab-protocol) write it out; the copy button, the QR code and the
+//! browser test all read [`ConfabApp::invite_link`].
+
+use confab_protocol::{Invite, RoomCode};
+
+use super::ConfabApp;
+
+impl ConfabApp {
+    /// The invite to `room` and the web page it opens on, if there is one: on the web this
+    /// page (the link opens the app with the room filled in), else the page the relay
+    /// serves (`welcome.page_url`). The one place the app decides what an invite says;
+    /// [`Invite::link`] and [`Invite::message`] write it out.
+    fn invite(&self, room: &RoomCode) -> (Invite, Option<String>) {
+        let invite = Invite {
+            relay: Some(self.share_server()),
+            code: room.clone(),
+        };
+        let served = (self.model.session.as_ref())
+            .filter(|s| s.room == *room)
+            .and_then(|s| s.page_url.clone());
+        #[cfg(target_arch = "wasm32")]
+        let served = crate::web::page_href().or(served);
+        (invite, served)
+    }
+
+    /// The invite to `room` as it goes on the clipboard: a link that opens something, with
+    /// the code and the server in words when the link is a `confab:` one.
+    pub(super) fn invite_message(&self, room: &RoomCode) -> String {
+        let (invite, page) = self.invite(room);
+        invite.message(page.as_deref())
+    }
+
+    /// The invite link to the room you are in, if you are in one.
+    pub fn invite_link(&self) -> Option<String> {
+        let room = &self.model.session.as_ref()?.room;
+        let (invite, page) = self.invite(room);
+        Some(invite.link(page.as_deref()))
+    }
+
+    /// The relay address others can reach: this app's, while it hosts.
+    fn share_server(&self) -> String {
+        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
+        if let Some(url) = self.host.share_url() {
+            return url;
+        }
+        // The relay in use: with several addresses, the one that answered.
+        match self.model.relay() {
+            Some(relay) => relay.to_owned(),
+            None => self.prefs.form.server.trim().to_owned(),
+        }
+    }
+}
