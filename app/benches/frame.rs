@@ -47,6 +47,8 @@ fn entries(count: usize, me: &Username) -> VecDeque<Entry> {
                     text,
                     mentions_me: i % 50 == 0,
                     attachment: None,
+                    reply_to: None,
+                    changes: Default::default(),
                 },
             }
         })

@@ -81,13 +81,20 @@ async fn serve(stream: TcpStream, conn: u64, rooms: Rooms) {
             (ClientMessage::Join { name, room, .. }, None) => {
                 joined = Some(enter(&rooms, &room.to_string(), name, conn, &tx));
             }
-            (ClientMessage::Chat { client_id, text }, Some((code, name))) => {
+            (
+                ClientMessage::Chat {
+                    client_id, text, ..
+                },
+                Some((code, name)),
+            ) => {
                 let mut rooms = rooms.lock().expect("rooms");
                 let Some(room) = rooms.get_mut(code) else {
                     continue;
                 };
                 room.seq += 1;
                 let mut chat = ChatMessage {
+                    reply_to: None,
+                    changes: Default::default(),
                     seq: room.seq,
                     from: name.clone(),
                     text,

@@ -370,6 +370,7 @@ async fn send(
         let sent_ns = nanos_since(shared.epoch);
         let text = wire::chat_text(me, number, sent_ns, options.size);
         let chat = confab_protocol::ClientMessage::Chat {
+            reply_to: None,
             client_id: number,
             text,
         };

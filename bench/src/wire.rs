@@ -201,6 +201,8 @@ mod tests {
 
     fn relayed_frame(text: &str, client_id: Option<u64>) -> String {
         ServerMessage::Chat(ChatMessage {
+            reply_to: None,
+            changes: Default::default(),
             seq: 9,
             from: Username::parse("c3").expect("valid name"),
             text: text.to_owned(),

@@ -14,7 +14,7 @@
 //! - `session`: the order of events: connect, enter, select loop, leave.
 //! - `connection`: the WebSocket as typed frames, every network wait bounded.
 //! - `room`: roster and sent-message bookkeeping, updated from relay frames.
-//! - `render`: how frames look in a terminal (`12:03:04 <ann> hello`).
+//! - `render`: how frames look in a terminal (`12:03:04 #7 <ann> hello`).
 //! - `output`: stdout/stderr, pretty or JSON lines.
 //! - `error`: every way a session ends badly, with its message.
 

@@ -1,4 +1,5 @@
-//! How relay frames look in a terminal: `12:03:04 <ann> hello`.
+//! How relay frames look in a terminal: `12:03:04 #7 <ann> hello` (`#7` names the message
+//! for `/reply`, `/edit`, `/delete` and `/react`).
 //!
 //! Owns the pretty transcript format. Pure functions of a message, a clock reading and a
 //! time zone, so tests pin the output with `chrono::Utc`. It must not write anywhere or
@@ -115,6 +116,29 @@ pub fn frame_lines<Tz: TimeZone>(
         ServerMessage::Chat(chat) => vec![chat_line(chat, zone)],
         ServerMessage::Whisper(whisper) => vec![whisper_line(whisper, you, zone)],
         ServerMessage::Typing { .. } => Vec::new(),
+        ServerMessage::Edited { seq, text, .. } => {
+            vec![format!(
+                "{} * #{seq} now reads: {}",
+                clock(now, zone),
+                clean(text)
+            )]
+        }
+        ServerMessage::Deleted { seq, by, .. } => {
+            vec![format!("{} * #{seq} was deleted by {by}", clock(now, zone))]
+        }
+        ServerMessage::Reaction {
+            seq,
+            emoji,
+            name,
+            on,
+        } => {
+            let did = if *on { "reacted" } else { "took back" };
+            vec![format!(
+                "{} * {name} {did} {} on #{seq}",
+                clock(now, zone),
+                clean(emoji)
+            )]
+        }
         // Transfers in progress: `attach` reports their ends.
         ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => Vec::new(),
         ServerMessage::Error(ErrorMessage {
@@ -181,25 +205,37 @@ pub fn roster_line(members: &[Username], you: &Username) -> String {
     format!("here ({}): {}", members.len(), names.join(", "))
 }
 
-/// `12:03:04 <ann> hello`, or `12:03:04 * ann waves` for an action (`/me waves`).
+/// `12:03:04 #7 <ann> hello`, or `12:03:04 #7 * ann waves` for an action (`/me waves`);
+/// a reply shows `↪#N` before its text, and a kept message what happened to it since
+/// (`(edited)`, `[message deleted]`, `[👍 2]`).
 fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
-    if let Some(file) = &chat.attachment {
-        return format!(
-            "{} <{}> {}",
-            clock(chat.ts, zone),
-            chat.from,
-            describe(file)
-        );
-    }
-    if let Some(action) = confab_protocol::command::action_text(&chat.text) {
-        return format!("{} * {} {}", clock(chat.ts, zone), chat.from, clean(action));
-    }
-    format!(
-        "{} <{}> {}",
-        clock(chat.ts, zone),
-        chat.from,
-        clean(&chat.text)
-    )
+    let head = format!("{} #{}", clock(chat.ts, zone), chat.seq);
+    let reply = chat
+        .reply_to
+        .map(|seq| format!("↪#{seq} "))
+        .unwrap_or_default();
+    let changes = &chat.changes;
+    let body = if changes.deleted {
+        format!("<{}> [message deleted]", chat.from)
+    } else if let Some(file) = &chat.attachment {
+        format!("<{}> {reply}{}", chat.from, describe(file))
+    } else if let Some(action) = confab_protocol::command::action_text(&chat.text) {
+        format!("* {} {reply}{}", chat.from, clean(action))
+    } else {
+        format!("<{}> {reply}{}", chat.from, clean(&chat.text))
+    };
+    let edited = if changes.edited { " (edited)" } else { "" };
+    let reactions: Vec<String> = changes
+        .reactions
+        .iter()
+        .map(|r| format!("{} {}", clean(&r.emoji), r.names.len()))
+        .collect();
+    let reactions = if reactions.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", reactions.join(", "))
+    };
+    format!("{head} {body}{edited}{reactions}")
 }
 
 /// `12:03:06 [whisper from bob] hi`, or `[whisper to bob]` for the echo of your own.
@@ -314,6 +350,8 @@ mod tests {
 
     fn chat(from: &str, text: &str) -> ChatMessage {
         ChatMessage {
+            reply_to: None,
+            changes: Default::default(),
             seq: 1,
             from: name(from),
             text: text.into(),
@@ -327,7 +365,7 @@ mod tests {
     fn chat_shows_time_sender_and_text() {
         assert_eq!(
             lines(&ServerMessage::Chat(chat("ann", "hello"))),
-            ["22:13:20 <ann> hello"]
+            ["22:13:20 #1 <ann> hello"]
         );
     }
 
@@ -335,7 +373,7 @@ mod tests {
     fn an_action_shows_as_the_sender_doing_it() {
         assert_eq!(
             lines(&ServerMessage::Chat(chat("ann", "/me waves"))),
-            ["22:13:20 * ann waves"]
+            ["22:13:20 #1 * ann waves"]
         );
     }
 
@@ -429,7 +467,7 @@ mod tests {
             room_state: Default::default(),
         }));
         let out = lines(&welcome);
-        assert_eq!(out[0], "22:13:20 <bob> earlier");
+        assert_eq!(out[0], "22:13:20 #1 <bob> earlier");
         assert!(out.contains(&"    room code: K7Q-X2M-HDP".to_owned()));
         assert_eq!(
             out.last().map(String::as_str),
@@ -470,5 +508,32 @@ mod tests {
     fn close_codes_have_meanings() {
         assert_eq!(close_meaning(4001), "no create/join in time");
         assert_eq!(close_meaning(3999), "unexpected close code");
+    }
+
+    #[test]
+    fn replies_edits_deletions_and_reactions_read_plainly() {
+        let mut kept = chat("ann", "fixed");
+        kept.reply_to = Some(1);
+        kept.changes.edited = true;
+        kept.changes.reactions = vec![confab_protocol::Reaction {
+            emoji: "👍".into(),
+            names: vec![name("bob"), name("cy")],
+        }];
+        assert_eq!(
+            lines(&ServerMessage::Chat(kept.clone())),
+            ["22:13:20 #1 <ann> ↪#1 fixed (edited)  [👍 2]"]
+        );
+        confab_protocol::Changes::delete(&mut kept);
+        assert_eq!(
+            lines(&ServerMessage::Chat(kept)),
+            ["22:13:20 #1 <ann> [message deleted]"]
+        );
+        let reaction = ServerMessage::Reaction {
+            seq: 4,
+            emoji: "🎉".into(),
+            name: name("bob"),
+            on: true,
+        };
+        assert_eq!(lines(&reaction), ["22:13:25 * bob reacted 🎉 on #4"]);
     }
 }

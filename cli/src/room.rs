@@ -78,7 +78,25 @@ impl Room {
     pub fn request(&mut self, command: Command) -> Option<ClientMessage> {
         let client_id = self.next_client_id;
         let msg = match command {
-            Command::Chat(text) | Command::Me(text) => ClientMessage::Chat { client_id, text },
+            Command::Chat(text) | Command::Me(text) => ClientMessage::Chat {
+                client_id,
+                text,
+                reply_to: None,
+            },
+            Command::Reply { seq, text } => ClientMessage::Chat {
+                reply_to: Some(seq),
+                client_id,
+                text,
+            },
+            Command::Edit { seq, text } => ClientMessage::Edit {
+                client_id,
+                seq,
+                text,
+            },
+            Command::Delete(seq) => ClientMessage::Delete { client_id, seq },
+            Command::React { seq, emoji, on } => {
+                return Some(ClientMessage::React { seq, emoji, on });
+            }
             Command::Whisper { to, text } => ClientMessage::Whisper {
                 to,
                 client_id,
@@ -204,6 +222,7 @@ mod tests {
         assert_eq!(
             first,
             Some(ClientMessage::Chat {
+                reply_to: None,
                 client_id: 1,
                 text: "a".into()
             })
@@ -221,6 +240,8 @@ mod tests {
         room.request(Command::Chat("a".into()));
         room.request(Command::Chat("b".into()));
         let echo = ChatMessage {
+            reply_to: None,
+            changes: Default::default(),
             seq: 1,
             from: name("ann"),
             text: "a".into(),

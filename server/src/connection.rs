@@ -21,10 +21,10 @@ use crate::guards::{MessageRate, RateVerdict};
 use crate::outcome::{Outcome, flooded, rate_limited};
 use crate::presence::PresenceForm;
 use crate::rooms::RoomStore;
-use crate::rooms::types::{Departure, Resume, SendError};
+use crate::rooms::types::{Change, ChangeError, Departure, Resume, SendError};
 use crate::shared::Shared;
 
-use self::replies::{check_text, membership_lost, not_sent, owner_outcome};
+use self::replies::{check_text, membership_lost, not_changed, not_sent, owner_outcome};
 
 /// Typing hints per second a connection may send (their own token bucket, apart from the
 /// chat rate limit). A client sends one every few seconds while someone types and one when
@@ -316,14 +316,44 @@ impl<S: RoomStore> Connection<S> {
             ClientMessage::Create { .. } | ClientMessage::Join { .. } => Outcome::Reply(
                 ServerMessage::error(ErrorCode::AlreadyJoined, "you are already in a room"),
             ),
-            ClientMessage::Chat { client_id, text } => {
+            ClientMessage::Chat {
+                client_id,
+                text,
+                reply_to,
+            } => {
                 if let Some(refusal) = check_text(&text, max_chars, client_id) {
                     return refusal;
                 }
-                match rooms.chat(membership, client_id, text).await {
+                match rooms.chat(membership, client_id, text, reply_to).await {
                     Ok(()) => Outcome::Nothing,
                     Err(err) => not_sent(err, client_id, ""),
                 }
+            }
+            ClientMessage::Edit {
+                client_id,
+                seq,
+                text,
+            } => {
+                if let Some(refusal) = check_text(&text, max_chars, client_id) {
+                    return refusal;
+                }
+                let edit = Change::Edit {
+                    client_id,
+                    seq,
+                    text,
+                };
+                not_changed(rooms.change(membership, edit).await, Some(client_id))
+            }
+            ClientMessage::Delete { client_id, seq } => {
+                let delete = Change::Delete { client_id, seq };
+                not_changed(rooms.change(membership, delete).await, Some(client_id))
+            }
+            ClientMessage::React { seq, emoji, on } => {
+                if !confab_protocol::is_reaction_emoji(&emoji) {
+                    return not_changed(Err(ChangeError::TooManyReactions), None);
+                }
+                let react = Change::React { seq, emoji, on };
+                not_changed(rooms.change(membership, react).await, None)
             }
             ClientMessage::Whisper {
                 to,

@@ -217,6 +217,7 @@ impl TestClient {
     /// Sends a `chat`.
     pub async fn chat(&mut self, client_id: ClientId, text: &str) {
         self.send(&ClientMessage::Chat {
+            reply_to: None,
             client_id,
             text: text.to_owned(),
         })

@@ -25,6 +25,7 @@ async fn a_sender_at_ten_times_the_rate_is_cut_off_even_though_some_messages_get
     for id in 0..400u64 {
         if ann
             .try_send(&ClientMessage::Chat {
+                reply_to: None,
                 client_id: id,
                 text: "flood".into(),
             })
@@ -89,6 +90,7 @@ async fn a_sender_that_waits_as_told_after_each_refusal_is_slowed_but_never_cut_
     for id in 0..30u64 {
         loop {
             ann.send(&ClientMessage::Chat {
+                reply_to: None,
                 client_id: id,
                 text: format!("line {id}"),
             })

@@ -156,6 +156,7 @@ async fn sustained_flooding_closes_the_connection_with_1008() {
     let (_, mut members) = relay.room_with(&["ann", "bob"]).await;
     for id in 1..=30 {
         let flood = ClientMessage::Chat {
+            reply_to: None,
             client_id: id,
             text: "flood".to_owned(),
         };

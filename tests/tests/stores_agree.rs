@@ -289,8 +289,12 @@ impl Run {
             }
             Step::Chat(a) => {
                 let text = format!("said by {}", NAMES[a]);
-                self.send(a, ClientMessage::Chat { client_id: 1, text })
-                    .await;
+                let chat = ClientMessage::Chat {
+                    client_id: 1,
+                    text,
+                    reply_to: None,
+                };
+                self.send(a, chat).await;
             }
             Step::Whisper(a, b) => {
                 let msg = ClientMessage::Whisper {

@@ -79,7 +79,7 @@ impl Composer {
         if self.draft.trim().is_empty() {
             return None;
         }
-        let (to, text) = match command::parse(&self.draft, members) {
+        let (to, text, reply_to) = match command::parse(&self.draft, members) {
             Ok(Command::Status(status)) => return Some(self.done(DraftAction::Status(status))),
             Ok(Command::Ignore { name, ignore }) => {
                 return Some(self.done(DraftAction::Ignore { name, ignore }));
@@ -90,8 +90,25 @@ impl Composer {
             Ok(Command::Remove(name)) => {
                 return Some(self.done(DraftAction::Send(ClientMessage::Remove { name })));
             }
-            Ok(Command::Chat(text) | Command::Me(text)) => (None, text),
-            Ok(Command::Whisper { to, text }) => (Some(to), text),
+            Ok(Command::Chat(text) | Command::Me(text)) => (None, text, None),
+            Ok(Command::Whisper { to, text }) => (Some(to), text, None),
+            Ok(Command::Reply { seq, text }) => (None, text, Some(seq)),
+            Ok(Command::Edit { seq, text }) => {
+                let edit = ClientMessage::Edit {
+                    client_id,
+                    seq,
+                    text,
+                };
+                return Some(self.done(DraftAction::Send(edit)));
+            }
+            Ok(Command::Delete(seq)) => {
+                let delete = ClientMessage::Delete { client_id, seq };
+                return Some(self.done(DraftAction::Send(delete)));
+            }
+            Ok(Command::React { seq, emoji, on }) => {
+                let react = ClientMessage::React { seq, emoji, on };
+                return Some(self.done(DraftAction::Send(react)));
+            }
             Ok(Command::Who) => {
                 let names: Vec<&str> = members.iter().map(Username::as_str).collect();
                 self.error = Some(format!("Here ({}): {}", names.len(), names.join(", ")));
@@ -147,7 +164,11 @@ impl Composer {
                 client_id,
                 text,
             },
-            None => ClientMessage::Chat { client_id, text },
+            None => ClientMessage::Chat {
+                reply_to,
+                client_id,
+                text,
+            },
         }))
     }
 
@@ -284,6 +305,7 @@ mod tests {
         assert_eq!(
             sent,
             Some(DraftAction::Send(ClientMessage::Chat {
+                reply_to: None,
                 client_id: 7,
                 text: "hello".into()
             }))
@@ -351,6 +373,7 @@ mod tests {
         assert_eq!(
             c.take_draft(1, 100, &[]),
             Some(DraftAction::Send(ClientMessage::Chat {
+                reply_to: None,
                 client_id: 1,
                 text: "/me waves".into()
             }))

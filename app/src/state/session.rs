@@ -5,8 +5,8 @@
 //! in one place. The connection itself is [`super::Model`]'s business.
 
 use confab_protocol::{
-    ClientMessage, ErrorMessage, Limits, MemberStatus, Millis, NamedStatus, PresenceChange,
-    RoomCode, RoomState, ServerMessage, Username, WelcomeMessage,
+    Changes, ClientMessage, ErrorMessage, Limits, MemberStatus, Millis, NamedStatus,
+    PresenceChange, RoomCode, RoomState, ServerMessage, Username, WelcomeMessage,
 };
 use web_time::{Duration, Instant};
 
@@ -486,6 +486,26 @@ impl Session {
                     None => self.composer.error = Some(why),
                 }
             }
+            ServerMessage::Edited { seq, text, .. } => self.timeline.change(seq, |m| {
+                *m.text = text;
+                m.changes.edited = true;
+            }),
+            ServerMessage::Deleted { seq, .. } => self.timeline.change(seq, |m| {
+                m.text.clear();
+                *m.attachment = None;
+                *m.changes = Changes {
+                    deleted: true,
+                    ..Changes::default()
+                };
+            }),
+            ServerMessage::Reaction {
+                seq,
+                emoji,
+                name,
+                on,
+            } => self.timeline.change(seq, |m| {
+                m.changes.react(&emoji, &name, on);
+            }),
             ServerMessage::Typing { .. } | ServerMessage::Welcome(_) => {}
             // Attachment transfers: the app does not upload or fetch files yet.
             ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => {}

@@ -53,6 +53,8 @@ fn limits() -> Limits {
 
 fn chat(seq: u64, from: &str, text: &str, client_id: Option<u64>) -> ServerMessage {
     ServerMessage::Chat(ChatMessage {
+        reply_to: None,
+        changes: Default::default(),
         seq,
         from: name(from),
         text: text.into(),
@@ -416,6 +418,7 @@ fn a_refused_message_keeps_its_text_as_the_draft() {
     assert_eq!(
         effects,
         vec![Effect::Send(ClientMessage::Chat {
+            reply_to: None,
             client_id: 1,
             text: "hello".into()
         })]

@@ -8,7 +8,9 @@
 
 use std::collections::VecDeque;
 
-use confab_protocol::{Attachment, ChatMessage, Millis, RoomCode, Seq, Username, WhisperMessage};
+use confab_protocol::{
+    Attachment, Changes, ChatMessage, Millis, RoomCode, Seq, Username, WhisperMessage,
+};
 
 use super::text;
 
@@ -51,6 +53,10 @@ pub enum EntryKind {
         mentions_me: bool,
         /// The file it carries, if it is an attachment (then `text` is the file name).
         attachment: Option<Box<Attachment>>,
+        /// The message it answers.
+        reply_to: Option<Seq>,
+        /// Edited, deleted, reactions: as the relay last said.
+        changes: Changes,
     },
     /// A private message to or from you.
     Whisper {
@@ -90,6 +96,17 @@ pub enum EntryKind {
         /// The room created to carry on.
         to: RoomCode,
     },
+}
+
+/// The parts of a shown message a change may touch.
+#[derive(Debug)]
+pub struct ChatMessageParts<'a> {
+    /// Its text.
+    pub text: &'a mut String,
+    /// Its file.
+    pub attachment: &'a mut Option<Box<Attachment>>,
+    /// Edited, deleted, reactions.
+    pub changes: &'a mut Changes,
 }
 
 /// The ordered, capped, deduplicated list of entries.
@@ -153,9 +170,39 @@ impl Timeline {
             mine,
             mentions_me,
             attachment: msg.attachment,
+            reply_to: msg.reply_to,
+            changes: msg.changes,
         };
         self.push(msg.ts, kind);
         true
+    }
+
+    /// Applies an `edited`, `deleted` or `reaction` to the shown message `seq` (nothing if
+    /// it is not shown). The entry gets a new id, so views measure it again.
+    pub fn change(&mut self, seq: Seq, apply: impl FnOnce(&mut ChatMessageParts<'_>)) {
+        let next_id = self.next_id;
+        let found = self.entries.iter_mut().rev().find_map(|e| match &mut e.kind {
+            EntryKind::Chat {
+                seq: s,
+                text,
+                attachment,
+                changes,
+                ..
+            } if *s == seq => Some((
+                &mut e.id,
+                ChatMessageParts {
+                    text,
+                    attachment,
+                    changes,
+                },
+            )),
+            _ => None,
+        });
+        if let Some((id, mut parts)) = found {
+            apply(&mut parts);
+            *id = next_id;
+            self.next_id += 1;
+        }
     }
 
     /// Whether the newest entry is a chat message that mentions you.
@@ -268,6 +315,8 @@ mod tests {
 
     fn chat(seq: Seq, from: &str, text: &str) -> ChatMessage {
         ChatMessage {
+            reply_to: None,
+            changes: Default::default(),
             seq,
             from: name(from),
             text: text.into(),

@@ -65,6 +65,11 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         ErrorCode::AttachmentNotFound => {
             "That file is no longer in the room (it left the history or the room ended).".into()
         }
+        ErrorCode::NoSuchMessage => "That message is no longer in the room's history.".into(),
+        ErrorCode::NotAuthor => {
+            "Only its author can change that message (or, to delete it, the room's owner).".into()
+        }
+        ErrorCode::TooManyReactions => "No more reactions fit on that message.".into(),
     }
 }
 

@@ -35,6 +35,7 @@ pub fn row_ui(
             mine,
             mentions_me,
             attachment,
+            changes,
             ..
         } => {
             let head = !continues_group(prev, entry);
@@ -43,6 +44,8 @@ pub fn row_ui(
                 Some(file) if file.name == *text => "",
                 _ => text.as_str(),
             };
+            let shown = changed_text(text, changes);
+            let text = shown.as_str();
             let link = super::chat_line::chat_line_ui(
                 ui,
                 super::chat_line::ChatLine {
@@ -246,4 +249,20 @@ fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
         .fold(0.0, f32::max);
     let head = header.map_or(0.0, |h| width(h, egui::TextStyle::Body)) + 48.0;
     body.max(head) + 2.0
+}
+
+/// A message's text with what happened to it since it was sent: "message deleted" in its
+/// place, "(edited)" after it, and its reactions with their counts.
+fn changed_text(text: &str, changes: &confab_protocol::Changes) -> String {
+    if changes.deleted {
+        return "message deleted".to_owned();
+    }
+    let mut shown = text.to_owned();
+    if changes.edited {
+        shown.push_str(" (edited)");
+    }
+    for reaction in &changes.reactions {
+        shown.push_str(&format!("  {} {}", reaction.emoji, reaction.names.len()));
+    }
+    shown
 }

@@ -21,6 +21,8 @@ fn relayed_chat() -> ServerMessage {
         ts: 1_700_000_000_000,
         client_id: None,
         attachment: None,
+        reply_to: None,
+        changes: Default::default(),
     })
 }
 

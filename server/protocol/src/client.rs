@@ -48,6 +48,34 @@ pub enum ClientMessage {
         client_id: ClientId,
         /// The message, 1 to `limits.max_text_chars` characters; not only white space.
         text: String,
+        /// The `seq` of the message this one answers, if it answers one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
+    },
+    /// Change the text of a kept message of yours.
+    Edit {
+        /// Chosen by the client, echoed back in the editor's `edited` (or `error`).
+        client_id: ClientId,
+        /// Which message.
+        seq: Seq,
+        /// Its new text, same rules as `chat`.
+        text: String,
+    },
+    /// Take back a kept message: yours, or anyone's if you own the room.
+    Delete {
+        /// Chosen by the client, echoed back in its `deleted` (or `error`).
+        client_id: ClientId,
+        /// Which message.
+        seq: Seq,
+    },
+    /// Add (`on: true`) or take back your reaction to a kept message.
+    React {
+        /// Which message.
+        seq: Seq,
+        /// The emoji.
+        emoji: String,
+        /// Add or take back.
+        on: bool,
     },
     /// The user started (`true`) or stopped (`false`) composing. Clients repeat `true` at
     /// most every few seconds while composing; the hint expires on its own otherwise.
@@ -244,6 +272,7 @@ mod tests {
         );
         golden(
             &ClientMessage::Chat {
+                reply_to: None,
                 client_id: 7,
                 text: "hi".into(),
             },
@@ -289,5 +318,40 @@ mod tests {
             assert_eq!(err.code, ErrorCode::Malformed, "{bad}");
             assert!(!err.message.is_empty());
         }
+    }
+
+    #[test]
+    fn replies_edits_deletions_and_reactions_are_golden() {
+        golden(
+            &ClientMessage::Chat {
+                client_id: 9,
+                text: "yes".into(),
+                reply_to: Some(41),
+            },
+            &json!({"type": "chat", "client_id": 9, "text": "yes", "reply_to": 41}),
+        );
+        golden(
+            &ClientMessage::Edit {
+                client_id: 10,
+                seq: 41,
+                text: "fixed typo".into(),
+            },
+            &json!({"type": "edit", "client_id": 10, "seq": 41, "text": "fixed typo"}),
+        );
+        golden(
+            &ClientMessage::Delete {
+                client_id: 11,
+                seq: 41,
+            },
+            &json!({"type": "delete", "client_id": 11, "seq": 41}),
+        );
+        golden(
+            &ClientMessage::React {
+                seq: 41,
+                emoji: "👍".into(),
+                on: true,
+            },
+            &json!({"type": "react", "seq": 41, "emoji": "👍", "on": true}),
+        );
     }
 }

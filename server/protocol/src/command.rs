@@ -16,8 +16,10 @@
 //!   your own screen. `/lock`, `/unlock`, `/remove NAME` (also `/kick`): the room owner's.
 //! - `/who`, `/help`, `/quit`.
 //! - `/attach PATH` (the rest of the line is the path, spaces included), `/save ID [PATH]`.
+//! - `/reply SEQ text`, `/edit SEQ text`, `/delete SEQ`, `/react SEQ EMOJI` (and
+//!   `/unreact SEQ EMOJI`): act on the kept message numbered `SEQ` (`#SEQ` also reads).
 
-use crate::{Username, UsernameError};
+use crate::{Seq, Username, UsernameError};
 
 /// One line of input, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +59,31 @@ pub enum Command {
     Nothing,
     /// Upload the file at this path to the room (`/attach PATH`).
     Attach(String),
+    /// Answer message `seq` with `text` (`/reply SEQ text`).
+    Reply {
+        /// Which message.
+        seq: Seq,
+        /// What to say.
+        text: String,
+    },
+    /// Change the text of your message `seq` (`/edit SEQ text`).
+    Edit {
+        /// Which message.
+        seq: Seq,
+        /// Its new text.
+        text: String,
+    },
+    /// Take back message `seq` (`/delete SEQ`).
+    Delete(Seq),
+    /// Add (`/react SEQ EMOJI`) or take back (`/unreact SEQ EMOJI`) a reaction.
+    React {
+        /// Which message.
+        seq: Seq,
+        /// The emoji.
+        emoji: String,
+        /// Add or take back.
+        on: bool,
+    },
     /// Download attachment `id`, to `path` or under its own name (`/save ID [PATH]`).
     Save {
         /// The attachment's id, as its message shows it.
@@ -84,6 +111,9 @@ pub enum CommandError {
     /// `/attach` without a path, or `/save` without an id.
     #[error("usage: /attach PATH   or   /save ID [PATH]")]
     FileUsage,
+    /// `/reply`, `/edit`, `/delete`, `/react` without a message number or the rest.
+    #[error("usage: /reply SEQ text, /edit SEQ text, /delete SEQ, /react SEQ EMOJI")]
+    MessageUsage,
     /// `/w` with a name that breaks the name rules.
     #[error("{0}")]
     BadName(#[from] UsernameError),
@@ -101,6 +131,9 @@ commands:
   /remove NAME      room owner: remove a member (kept out for a while)
   /attach PATH      upload a file to the room
   /save ID [PATH]   download a file shown in the room
+  /reply N text     answer message #N
+  /edit N text      change your message #N (/delete N: take it back)
+  /react N 👍       react to message #N (/unreact N 👍: take it back)
   /quit             leave the room
   //text            send a line that starts with /
 anything else is sent to the room";
@@ -158,8 +191,47 @@ pub fn parse(line: &str, members: &[Username]) -> Result<Command, CommandError> 
             let path = path.filter(|p| !p.is_empty()).map(str::to_owned);
             Ok(Command::Save { id, path })
         }
+        "reply" | "edit" => {
+            let (seq, text) = message_and_rest(rest)?;
+            Ok(if word == "reply" {
+                Command::Reply { seq, text }
+            } else {
+                Command::Edit { seq, text }
+            })
+        }
+        "delete" => {
+            let seq = rest.trim().trim_start_matches('#');
+            seq.parse()
+                .map(Command::Delete)
+                .map_err(|_| CommandError::MessageUsage)
+        }
+        "react" | "unreact" => {
+            let (seq, emoji) = message_and_rest(rest)?;
+            Ok(Command::React {
+                seq,
+                emoji,
+                on: word == "react",
+            })
+        }
         other => Err(CommandError::Unknown(other.to_owned())),
     }
+}
+
+/// `SEQ rest`: a message number (`#` allowed) and the non-empty rest of the line.
+fn message_and_rest(rest: &str) -> Result<(Seq, String), CommandError> {
+    let (seq, text) = rest
+        .trim_start()
+        .split_once(char::is_whitespace)
+        .ok_or(CommandError::MessageUsage)?;
+    let seq = seq
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| CommandError::MessageUsage)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CommandError::MessageUsage);
+    }
+    Ok((seq, text.to_owned()))
 }
 
 /// The line that would send `text` to `to` as a whisper, quoting a name with spaces: what a
@@ -457,6 +529,36 @@ mod tests {
         for to in ["bob", "dev 🚀"] {
             let line = whisper_line(&name(to), "hi");
             assert_eq!(parse(&line, &[]), Ok(whisper(to, "hi")), "{line}");
+        }
+    }
+
+    #[test]
+    fn message_commands_name_a_message_by_its_number() {
+        assert_eq!(
+            parse("/reply #12 yes, that", &[]),
+            Ok(Command::Reply {
+                seq: 12,
+                text: "yes, that".into()
+            })
+        );
+        assert_eq!(
+            parse("/edit 3 fixed", &[]),
+            Ok(Command::Edit {
+                seq: 3,
+                text: "fixed".into()
+            })
+        );
+        assert_eq!(parse("/delete #7", &[]), Ok(Command::Delete(7)));
+        assert_eq!(
+            parse("/unreact 7 👍", &[]),
+            Ok(Command::React {
+                seq: 7,
+                emoji: "👍".into(),
+                on: false
+            })
+        );
+        for bad in ["/reply", "/reply 3", "/edit x hi", "/delete", "/react 3"] {
+            assert_eq!(parse(bad, &[]), Err(CommandError::MessageUsage), "{bad}");
         }
     }
 }

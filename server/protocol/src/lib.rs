@@ -36,8 +36,9 @@ pub use invite::{Invite, InviteError};
 pub use page_url::PageUrl;
 pub use room_code::{RoomCode, RoomCodeError};
 pub use server::{
-    ChatMessage, ErrorCode, ErrorMessage, Limits, NamedStatus, PresenceChange, RoomState,
-    ServerMessage, WelcomeMessage, WhisperMessage, close_code,
+    Changes, ChatMessage, ErrorCode, ErrorMessage, Limits, MAX_EMOJI_BYTES, MAX_REACTION_KINDS,
+    MAX_REACTIONS_PER_MEMBER, NamedStatus, PresenceChange, Reaction, RoomState, ServerMessage,
+    WelcomeMessage, WhisperMessage, close_code, is_reaction_emoji,
 };
 pub use status::MemberStatus;
 pub use username::{UNICODE_VERSION, Username, UsernameError};

@@ -74,6 +74,37 @@ pub enum ServerMessage {
     },
     /// A private message; sent to its recipient and echoed to its sender.
     Whisper(WhisperMessage),
+    /// Its author changed a kept message (the author's copy carries its `client_id`).
+    Edited {
+        /// Which message.
+        seq: Seq,
+        /// Its text now.
+        text: String,
+        /// The `client_id` of the `edit`, in the editor's copy only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientId>,
+    },
+    /// A kept message was taken back, by its author or the room's owner.
+    Deleted {
+        /// Which message.
+        seq: Seq,
+        /// Who took it back.
+        by: Username,
+        /// The `client_id` of the `delete`, in that member's copy only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientId>,
+    },
+    /// Someone added (`on`) or took back a reaction to a kept message.
+    Reaction {
+        /// Which message.
+        seq: Seq,
+        /// The emoji.
+        emoji: String,
+        /// Who.
+        name: Username,
+        /// Added (`true`) or taken back.
+        on: bool,
+    },
     /// A request was refused. The connection stays open unless a close frame follows.
     Error(ErrorMessage),
     /// On a resume, the relay no longer holds every message after your `last_seq`: the
@@ -199,6 +230,101 @@ pub struct ChatMessage {
     /// shows). Absent on ordinary messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Box<Attachment>>,
+    /// The `seq` of the message this one answers (which may have left the kept history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Seq>,
+    /// What happened to the message since it was sent: its current state, as `welcome`
+    /// and a resume give it (live changes come as `edited`, `deleted` and `reaction`).
+    #[serde(flatten)]
+    pub changes: Changes,
+}
+
+/// What happened to a kept message after it was sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Its author changed its `text`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub edited: bool,
+    /// Its author or the room's owner took it back: `text` is empty, no attachment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// Reactions, each emoji once, in the order first added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+}
+
+/// Who reacted to a message with one emoji.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    /// The emoji (one grapheme, at most [`MAX_EMOJI_BYTES`] bytes).
+    pub emoji: String,
+    /// Who reacted with it, in the order they did (never empty).
+    pub names: Vec<Username>,
+}
+
+/// Longest reaction emoji, in UTF-8 bytes: room for ZWJ sequences with skin tones.
+pub const MAX_EMOJI_BYTES: usize = 64;
+
+/// Most different emoji on one message; another is refused with `too_many_reactions`.
+pub const MAX_REACTION_KINDS: usize = 20;
+
+/// Most emoji one member may have on one message at a time.
+pub const MAX_REACTIONS_PER_MEMBER: usize = 10;
+
+impl Changes {
+    /// Adds (`on`) or takes back `name`'s reaction `emoji`; false (nothing changed) if it
+    /// would pass [`MAX_REACTION_KINDS`] or [`MAX_REACTIONS_PER_MEMBER`]. Adding twice or
+    /// taking back what is not there changes nothing and is not an error.
+    pub fn react(&mut self, emoji: &str, name: &Username, on: bool) -> bool {
+        let at = self.reactions.iter().position(|r| r.emoji == emoji);
+        if !on {
+            if let Some(i) = at {
+                self.reactions[i].names.retain(|n| n != name);
+                if self.reactions[i].names.is_empty() {
+                    self.reactions.remove(i);
+                }
+            }
+            return true;
+        }
+        if at.is_some_and(|i| self.reactions[i].names.contains(name)) {
+            return true;
+        }
+        let mine = self
+            .reactions
+            .iter()
+            .filter(|r| r.names.contains(name))
+            .count();
+        if mine >= MAX_REACTIONS_PER_MEMBER {
+            return false;
+        }
+        match at {
+            Some(i) => self.reactions[i].names.push(name.clone()),
+            None if self.reactions.len() >= MAX_REACTION_KINDS => return false,
+            None => self.reactions.push(Reaction {
+                emoji: emoji.to_owned(),
+                names: vec![name.clone()],
+            }),
+        }
+        true
+    }
+
+    /// Marks the message taken back: no text, no attachment, no reactions.
+    pub fn delete(message: &mut ChatMessage) {
+        message.text.clear();
+        message.attachment = None;
+        message.changes = Self {
+            deleted: true,
+            ..Self::default()
+        };
+    }
+}
+
+/// Whether `emoji` is one a reaction may be: 1 to [`MAX_EMOJI_BYTES`] bytes, no white
+/// space or control characters (the relay does not judge which pictures are emoji).
+pub fn is_reaction_emoji(emoji: &str) -> bool {
+    !emoji.is_empty()
+        && emoji.len() <= MAX_EMOJI_BYTES
+        && !emoji.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// A private message between two members of a room.
@@ -318,6 +444,15 @@ pub enum ErrorCode {
     /// No attachment with this id is in your room (unknown, expired, fallen out of the
     /// history, or in another room: the relay does not say which).
     AttachmentNotFound,
+    /// `edit`, `delete`, `react` or a reply's target: no message with this `seq` is in the
+    /// kept history (or it was deleted).
+    NoSuchMessage,
+    /// `edit` of someone else's message, or `delete` of it by a member who does not own
+    /// the room.
+    NotAuthor,
+    /// The message has `MAX_REACTION_KINDS` different emoji, or you have
+    /// `MAX_REACTIONS_PER_MEMBER` on it; or the emoji is empty, too long or has spaces.
+    TooManyReactions,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -448,6 +583,8 @@ mod tests {
     #[test]
     fn welcome_has_a_pinned_json_form() {
         let chat = ChatMessage {
+            reply_to: None,
+            changes: Default::default(),
             seq: 1,
             from: name("bob"),
             text: "hi".into(),
@@ -553,6 +690,8 @@ mod tests {
         );
         golden(
             &ServerMessage::Chat(ChatMessage {
+                reply_to: None,
+                changes: Default::default(),
                 seq: 9,
                 from: name("ann"),
                 text: "yo".into(),
@@ -659,6 +798,9 @@ mod tests {
             (ErrorCode::NoSuchMember, "no_such_member"),
             (ErrorCode::Internal, "internal"),
             (ErrorCode::Unavailable, "unavailable"),
+            (ErrorCode::NoSuchMessage, "no_such_message"),
+            (ErrorCode::NotAuthor, "not_author"),
+            (ErrorCode::TooManyReactions, "too_many_reactions"),
         ];
         for (code, text) in codes {
             assert_eq!(serde_json::to_value(code).ok(), Some(json!(text)));
@@ -675,5 +817,77 @@ mod tests {
                 ..
             }))
         ));
+    }
+
+    #[test]
+    fn a_kept_message_carries_what_happened_to_it_and_changes_are_golden() {
+        let mut kept = ChatMessage {
+            seq: 41,
+            from: name("ann"),
+            text: "fixed typo".into(),
+            ts: 5,
+            client_id: None,
+            attachment: None,
+            reply_to: Some(40),
+            changes: Changes::default(),
+        };
+        kept.changes.edited = true;
+        assert!(kept.changes.react("👍", &name("bob"), true));
+        golden(
+            &ServerMessage::Chat(kept.clone()),
+            &json!({"type": "chat", "seq": 41, "from": "ann", "text": "fixed typo", "ts": 5,
+                "reply_to": 40, "edited": true,
+                "reactions": [{"emoji": "👍", "names": ["bob"]}]}),
+        );
+        Changes::delete(&mut kept);
+        golden(
+            &ServerMessage::Chat(kept),
+            &json!({"type": "chat", "seq": 41, "from": "ann", "text": "", "ts": 5,
+                "reply_to": 40, "deleted": true}),
+        );
+        golden(
+            &ServerMessage::Edited {
+                seq: 41,
+                text: "fixed typo".into(),
+                client_id: Some(10),
+            },
+            &json!({"type": "edited", "seq": 41, "text": "fixed typo", "client_id": 10}),
+        );
+        golden(
+            &ServerMessage::Deleted {
+                seq: 41,
+                by: name("ann"),
+                client_id: None,
+            },
+            &json!({"type": "deleted", "seq": 41, "by": "ann"}),
+        );
+        golden(
+            &ServerMessage::Reaction {
+                seq: 41,
+                emoji: "👍".into(),
+                name: name("bob"),
+                on: false,
+            },
+            &json!({"type": "reaction", "seq": 41, "emoji": "👍", "name": "bob", "on": false}),
+        );
+    }
+
+    #[test]
+    fn reactions_keep_one_per_member_per_emoji_within_the_limits() {
+        let mut changes = Changes::default();
+        let ann = name("ann");
+        assert!(changes.react("👍", &ann, true));
+        assert!(changes.react("👍", &ann, true), "again: nothing changes");
+        assert_eq!(changes.reactions[0].names, std::slice::from_ref(&ann));
+        for i in 1..MAX_REACTIONS_PER_MEMBER {
+            assert!(changes.react(&i.to_string(), &ann, true));
+        }
+        assert!(!changes.react("🎉", &ann, true), "past ann's own limit");
+        assert!(changes.react("👍", &ann, false));
+        assert!(
+            changes.reactions.iter().all(|r| r.emoji != "👍"),
+            "no empty entry is kept"
+        );
+        assert!(is_reaction_emoji("👍🏽") && !is_reaction_emoji("") && !is_reaction_emoji("a b"));
     }
 }

@@ -5,7 +5,7 @@
 use confab_protocol::{ClientId, ErrorCode, ErrorMessage, ServerMessage, close_code};
 
 use crate::outcome::Outcome;
-use crate::rooms::types::{OwnerError, SendError};
+use crate::rooms::types::{ChangeError, OwnerError, SendError};
 
 /// The answer to a chat or whisper that was not relayed; `to` names a whisper's recipient.
 pub fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
@@ -27,6 +27,31 @@ pub fn not_sent(err: SendError, client_id: ClientId, to: &str) -> Outcome {
         code,
         message,
         client_id: Some(client_id),
+        retry_after_ms,
+    }))
+}
+
+/// The answer to an `edit`, `delete` or `react`: nothing when it was made (everyone,
+/// the member too, hears of it), else the refusal with the request's `client_id`.
+pub fn not_changed(result: Result<(), ChangeError>, client_id: Option<ClientId>) -> Outcome {
+    let Err(err) = result else {
+        return Outcome::Nothing;
+    };
+    let (code, retry_after_ms) = match err {
+        ChangeError::NoSuchMessage => (ErrorCode::NoSuchMessage, None),
+        ChangeError::NotAuthor => (ErrorCode::NotAuthor, None),
+        ChangeError::TooManyReactions => (ErrorCode::TooManyReactions, None),
+        ChangeError::Send(SendError::Unavailable) => {
+            (ErrorCode::Unavailable, Some(UNAVAILABLE_RETRY_MS))
+        }
+        ChangeError::Send(SendError::NoSuchMember) => (ErrorCode::NoSuchMessage, None),
+        ChangeError::Send(SendError::MembershipLost) => return membership_lost(),
+        ChangeError::Send(SendError::NotInRoom) => return Outcome::Nothing,
+    };
+    Outcome::Reply(ServerMessage::Error(ErrorMessage {
+        code,
+        message: err.to_string(),
+        client_id,
         retry_after_ms,
     }))
 }

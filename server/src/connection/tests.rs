@@ -78,6 +78,7 @@ fn chat(text: &str) -> ClientMessage {
     ClientMessage::Chat {
         client_id: 7,
         text: text.into(),
+        reply_to: None,
     }
 }
 

@@ -34,11 +34,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use confab_protocol::{Attachment, ClientId, ErrorCode, MemberStatus, RoomCode, Username};
+use confab_protocol::{Attachment, ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 use hyper::body::Bytes;
 
 use crate::attachments::{Claim, Stored};
-use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
+use crate::rooms::types::{
+    Arrival, Change, ChangeError, Departure, JoinError, OwnerError, Resume, SendError,
+};
 
 /// The contract between a connection and room state: every room rule a connection relies on.
 ///
@@ -63,14 +65,23 @@ pub trait RoomStore: Debug + Send + Sync + Sized + 'static {
         resume: &Resume,
     ) -> impl Future<Output = Result<Self::Membership, JoinError>> + Send;
 
-    /// Records a chat message under the room's next `seq` and relays it to everyone in the
-    /// room, its author too.
+    /// Records a chat message under the room's next `seq` (answering the message
+    /// `reply_to`, if any) and relays it to everyone in the room, its author too.
     fn chat(
         self: &Arc<Self>,
         membership: &Self::Membership,
         client_id: ClientId,
         text: String,
+        reply_to: Option<Seq>,
     ) -> impl Future<Output = Result<(), SendError>> + Send;
+
+    /// Applies `change` to a kept message, if the member may make it, and tells everyone
+    /// (the member's copy with the change's `client_id`).
+    fn change(
+        self: &Arc<Self>,
+        membership: &Self::Membership,
+        change: Change,
+    ) -> impl Future<Output = Result<(), ChangeError>> + Send;
 
     /// Relays a typing hint to everyone but its author.
     fn typing(

@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use confab_protocol::{ErrorCode, RoomCode, Seq, Username};
+use confab_protocol::{ClientId, ErrorCode, RoomCode, Seq, Username};
 
 use crate::conn::ConnId;
 use crate::outbox::Outbox;
@@ -88,6 +88,70 @@ impl OwnerError {
             Self::Unavailable => ErrorCode::Unavailable,
             Self::NotInRoom => ErrorCode::NotJoined,
         }
+    }
+}
+
+/// A change to a kept message that a member asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Its author changes its text (checked like a chat's).
+    Edit {
+        /// Echoed back in the author's `edited`.
+        client_id: ClientId,
+        /// Which message.
+        seq: Seq,
+        /// Its new text.
+        text: String,
+    },
+    /// Its author, or the room's owner, takes it back.
+    Delete {
+        /// Echoed back in that member's `deleted`.
+        client_id: ClientId,
+        /// Which message.
+        seq: Seq,
+    },
+    /// A member adds (`on`) or takes back a reaction (checked with
+    /// [`confab_protocol::is_reaction_emoji`]).
+    React {
+        /// Which message.
+        seq: Seq,
+        /// The emoji.
+        emoji: String,
+        /// Add or take back.
+        on: bool,
+    },
+}
+
+impl Change {
+    /// The message it is about.
+    pub fn seq(&self) -> Seq {
+        match self {
+            Self::Edit { seq, .. } | Self::Delete { seq, .. } | Self::React { seq, .. } => *seq,
+        }
+    }
+}
+
+/// Why a change to a kept message was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeError {
+    /// No message with that `seq` is kept (or it was deleted).
+    #[error("that message is no longer in this room's history")]
+    NoSuchMessage,
+    /// An edit of someone else's message, or a delete of it by a member who does not own
+    /// the room.
+    #[error("only its author (or, to delete it, the room's owner) can do that")]
+    NotAuthor,
+    /// A reaction past the limits, or an emoji that is not one.
+    #[error("no more reactions fit on that message")]
+    TooManyReactions,
+    /// Why it could not be relayed at all (not in the room, cluster unavailable, ...).
+    #[error("the relay cannot reach its cluster right now; nothing was changed")]
+    Send(SendError),
+}
+
+impl From<SendError> for ChangeError {
+    fn from(err: SendError) -> Self {
+        Self::Send(err)
     }
 }
 

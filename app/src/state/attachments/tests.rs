@@ -136,6 +136,8 @@ fn an_upload_sends_one_chunk_per_ack_and_ends_with_its_chat() {
             > 0.7
     );
     let posted = ServerMessage::Chat(ChatMessage {
+        reply_to: None,
+        changes: Default::default(),
         seq: 1,
         from: name("ann"),
         text: "cat.png".into(),

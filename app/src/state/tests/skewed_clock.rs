@@ -8,6 +8,8 @@ const DAY: Millis = 24 * 60 * 60 * 1000;
 
 fn live_chat(seq: u64, ts: Millis) -> ServerMessage {
     ServerMessage::Chat(ChatMessage {
+        reply_to: None,
+        changes: Default::default(),
         seq,
         from: name("bob"),
         text: "late night".into(),

@@ -30,6 +30,8 @@ fn name(s: &str) -> Username {
 
 fn chat(seq: u64, from: &str, text: &str) -> ChatMessage {
     ChatMessage {
+        reply_to: None,
+        changes: Default::default(),
         seq,
         from: name(from),
         text: text.into(),

@@ -36,6 +36,8 @@ fn chat(i: u64) -> Entry {
         id: i,
         ts: 1_700_000_000_000 + i * 1000,
         kind: EntryKind::Chat {
+            reply_to: None,
+            changes: Default::default(),
             seq: i,
             from,
             text: format!("line {i}"),

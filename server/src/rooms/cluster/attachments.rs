@@ -319,6 +319,8 @@ impl Cluster {
             client_id,
             origin: self.origin(membership.conn),
             attachment: Some(Box::new(descriptor.clone())),
+            reply_to: None,
+            from_key: membership.key.clone(),
         }
         .to_body();
         let reply: Vec<redis::Value> = files_script(ATTACH)

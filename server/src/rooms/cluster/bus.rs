@@ -3,7 +3,7 @@
 //! Nothing read from Redis is trusted: every event is parsed into these types, names and
 //! lengths are checked again, and an event that fails is logged and skipped, never a crash.
 
-use confab_protocol::{Attachment, ChatMessage, ClientId, MemberStatus, Seq, Username};
+use confab_protocol::{Attachment, Changes, ChatMessage, ClientId, MemberStatus, Seq, Username};
 use serde::{Deserialize, Serialize};
 
 /// Where a member's connection is: which relay, which connection on it.
@@ -49,6 +49,47 @@ pub enum Event {
         /// A file uploaded to the room (`attachments.rs`); `text` is its name.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment: Option<Box<Attachment>>,
+        /// The message this one answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
+        /// The sender's name key: who may edit it (`EDIT` compares it).
+        #[serde(default)]
+        from_key: String,
+    },
+    /// Its author changed a kept message.
+    Edited {
+        /// Which message.
+        seq: Seq,
+        /// Its text now.
+        text: String,
+        /// The `edit`'s `client_id`, for the author's copy only.
+        client_id: ClientId,
+        /// The editor's connection.
+        #[serde(flatten)]
+        origin: Origin,
+    },
+    /// A kept message was taken back.
+    Deleted {
+        /// Which message.
+        seq: Seq,
+        /// Who took it back.
+        by: Username,
+        /// The `delete`'s `client_id`, for that member's copy only.
+        client_id: ClientId,
+        /// That member's connection.
+        #[serde(flatten)]
+        origin: Origin,
+    },
+    /// A reaction was added or taken back.
+    Reaction {
+        /// Which message.
+        seq: Seq,
+        /// The emoji.
+        emoji: String,
+        /// Who.
+        name: Username,
+        /// Added or taken back.
+        on: bool,
     },
     /// A typing hint.
     Typing {
@@ -146,6 +187,7 @@ impl Envelope {
                 text,
                 ts,
                 attachment,
+                reply_to,
                 ..
             } => Some(ChatMessage {
                 seq,
@@ -154,6 +196,8 @@ impl Envelope {
                 ts,
                 client_id: None,
                 attachment,
+                reply_to,
+                changes: Changes::default(),
             }),
             _ => None,
         }
@@ -170,9 +214,10 @@ impl Event {
     /// by parsing them as [`Username`]).
     fn is_sane(&self, max_text_chars: usize) -> bool {
         match self {
-            Self::Chat { text, .. } | Self::Whisper { text, .. } => {
+            Self::Chat { text, .. } | Self::Whisper { text, .. } | Self::Edited { text, .. } => {
                 text.chars().count() <= max_text_chars
             }
+            Self::Reaction { emoji, .. } => confab_protocol::is_reaction_emoji(emoji),
             _ => true,
         }
     }
@@ -203,6 +248,8 @@ mod tests {
                 conn: "3".into(),
             },
             attachment: None,
+            reply_to: None,
+            from_key: "ann".into(),
         }
         .to_body();
         // What the CHAT script does: '{"ev":N,"seq":S,' .. body minus its '{'.

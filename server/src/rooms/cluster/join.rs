@@ -9,6 +9,7 @@ use confab_protocol::{RoomCode, ServerMessage, Username, WelcomeMessage};
 use crate::clock::{millis, now_millis};
 use crate::conn::ConnId;
 use crate::rooms::cluster::bus::Envelope;
+use crate::rooms::cluster::changes;
 use crate::rooms::cluster::local::{LocalRoom, lock};
 use crate::rooms::cluster::scripts::{self, RoomKeys};
 use crate::rooms::cluster::{Cluster, Membership};
@@ -115,7 +116,7 @@ impl Cluster {
             }
         };
         let refusal = match reply.first().map(String::as_str) {
-            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 8 => None,
+            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 9 => None,
             Some("unknown_token") => Some(JoinError::Unavailable),
             Some("room_not_found") if waits_for_restore => Some(JoinError::Unavailable),
             Some("name_taken") => Some(JoinError::NameTaken),
@@ -152,11 +153,13 @@ impl Cluster {
             .last_seq
             .filter(|_| resumed)
             .map(|seen| reused.map_or(seen, |(after, _)| seen.min(after)));
-        let kept: Vec<_> = reply[8..]
+        let changes = changes::parse(&reply[8]);
+        let kept: Vec<_> = reply[9..]
             .iter()
             .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
             .filter_map(Envelope::into_chat)
             .filter(|chat| reused.is_none_or(|(_, until)| chat.seq > until))
+            .map(|chat| changes::apply(chat, &changes))
             .collect();
         let (history, gap) = missed_since(&kept, newest, seen);
         let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use confab_protocol::{ClientId, MemberStatus, ServerMessage, Username, WhisperMessage};
+use confab_protocol::{ClientId, MemberStatus, Seq, ServerMessage, Username, WhisperMessage};
 
 use crate::clock::now_millis;
 use crate::rooms::cluster::bus::Event;
@@ -20,6 +20,7 @@ impl Cluster {
         membership: &Membership,
         client_id: ClientId,
         text: String,
+        reply_to: Option<Seq>,
     ) -> Result<(), SendError> {
         let was_typing = lock(&membership.room)
             .member(membership.conn)
@@ -44,6 +45,8 @@ impl Cluster {
             client_id,
             origin: self.origin(membership.conn),
             attachment: None,
+            reply_to,
+            from_key: membership.key.clone(),
         }
         .to_body();
         let keys = &membership.keys;

@@ -24,6 +24,7 @@
 
 mod attachments;
 mod bus;
+mod changes;
 mod departures;
 mod forward;
 mod inlet;

@@ -6,14 +6,16 @@ use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
-use confab_protocol::{Attachment, ClientId, ErrorCode, MemberStatus, RoomCode, Username};
+use confab_protocol::{Attachment, ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 use hyper::body::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::attachments::{Claim, Stored};
 use crate::rooms::RoomStore;
 use crate::rooms::cluster::{Cluster, Membership};
-use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
+use crate::rooms::types::{
+    Arrival, Change, ChangeError, Departure, JoinError, OwnerError, Resume, SendError,
+};
 use crate::secrets;
 
 /// Attachments copied out of Redis for HTTP downloads at once (each up to
@@ -60,8 +62,17 @@ impl RoomStore for Cluster {
         membership: &Membership,
         client_id: ClientId,
         text: String,
+        reply_to: Option<Seq>,
     ) -> impl Future<Output = Result<(), SendError>> + Send {
-        Cluster::chat(self, membership, client_id, text)
+        Cluster::chat(self, membership, client_id, text, reply_to)
+    }
+
+    fn change(
+        self: &Arc<Self>,
+        membership: &Membership,
+        change: Change,
+    ) -> impl Future<Output = Result<(), ChangeError>> + Send {
+        Cluster::change(self, membership, change)
     }
 
     fn typing(

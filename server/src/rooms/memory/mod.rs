@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use confab_protocol::{
-    ClientId, Limits, MemberStatus, RoomCode, ServerMessage, Username, WhisperMessage,
+    ClientId, Limits, MemberStatus, RoomCode, Seq, ServerMessage, Username, WhisperMessage,
 };
 
 use crate::Config;
@@ -37,7 +37,7 @@ use crate::outbox::Kick;
 use crate::rooms::frames::{encode, limits_of};
 use crate::rooms::memory::guard::{RoomCell, RoomGuard, lock_room};
 use crate::rooms::memory::room::{Reservation, Room};
-use crate::rooms::types::{Departure, OwnerError, SendError};
+use crate::rooms::types::{Change, ChangeError, Departure, OwnerError, SendError};
 
 /// Proof that a connection is in a room; operations name the member by it.
 ///
@@ -197,6 +197,7 @@ impl Registry {
         membership: &Membership,
         client_id: ClientId,
         text: String,
+        reply_to: Option<Seq>,
     ) -> Result<(), SendError> {
         let mut room = membership.lock();
         let index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
@@ -211,13 +212,18 @@ impl Registry {
         }
         let drops_attachment = room.history.len() == room.history_len
             && room.history.front().is_some_and(|m| m.attachment.is_some());
-        let message = room.record(from, text, now_millis());
+        let message = room.record(from, text, now_millis(), reply_to);
         if drops_attachment {
             self.trim_attachments(&room);
         }
         self.metrics.chats_relayed.inc();
         room.announce_chat(message, membership.conn, client_id);
         Ok(())
+    }
+
+    /// Applies `change` to a kept message of the member's room: see [`Room::change`].
+    pub fn change(&self, membership: &Membership, change: Change) -> Result<(), ChangeError> {
+        membership.lock().change(membership.conn, change)
     }
 
     /// Queues the whole roster for the member, behind the frames already queued for it.
@@ -327,7 +333,7 @@ impl Registry {
         let index = room.position(membership.conn).ok_or(SendError::NotInRoom)?;
         let from = room.members[index].name.clone();
         let name = stored.descriptor.name.clone();
-        let mut message = room.record(from, name, now_millis());
+        let mut message = room.record(from, name, now_millis(), None);
         message.attachment = Some(Box::new(stored.descriptor.clone()));
         if let Some(kept) = room.history.back_mut().filter(|m| m.seq == message.seq) {
             kept.attachment = message.attachment.clone();

@@ -6,13 +6,15 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use confab_protocol::{Attachment, ClientId, ErrorCode, MemberStatus, RoomCode, Username};
+use confab_protocol::{Attachment, ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 use hyper::body::Bytes;
 
 use crate::attachments::{Claim, Stored};
 use crate::rooms::RoomStore;
 use crate::rooms::memory::{Membership, Registry};
-use crate::rooms::types::{Arrival, Departure, JoinError, OwnerError, Resume, SendError};
+use crate::rooms::types::{
+    Arrival, Change, ChangeError, Departure, JoinError, OwnerError, Resume, SendError,
+};
 use crate::secrets;
 
 impl RoomStore for Registry {
@@ -39,8 +41,17 @@ impl RoomStore for Registry {
         membership: &Membership,
         client_id: ClientId,
         text: String,
+        reply_to: Option<Seq>,
     ) -> impl Future<Output = Result<(), SendError>> + Send {
-        ready(Registry::chat(self, membership, client_id, text))
+        ready(Registry::chat(self, membership, client_id, text, reply_to))
+    }
+
+    fn change(
+        self: &Arc<Self>,
+        membership: &Membership,
+        change: Change,
+    ) -> impl Future<Output = Result<(), ChangeError>> + Send {
+        ready(Registry::change(self, membership, change))
     }
 
     fn typing(

@@ -112,7 +112,9 @@ async fn waiting_changes_go_out_before_a_chat_from_the_newcomer() {
     registry.join(&code, bob, &Resume::default()).expect("bob");
     let (cy, _cy_inbox) = batched(3, "cy");
     let cy = registry.join(&code, cy, &Resume::default()).expect("cy");
-    registry.chat(&cy, 9, "hi".into()).expect("a member chats");
+    registry
+        .chat(&cy, 9, "hi".into(), None)
+        .expect("a member chats");
     let seen = drain(&mut ann_inbox);
     let kinds: Vec<_> = seen[1..]
         .iter()
@@ -168,7 +170,7 @@ fn a_busy_room_does_not_hold_up_another_room() {
         let registry = Arc::clone(&registry);
         thread::spawn(move || {
             registry
-                .chat(&second, 7, "still here".into())
+                .chat(&second, 7, "still here".into(), None)
                 .expect("a member chats");
             let _ = done_tx.send(());
         })
@@ -231,7 +233,7 @@ fn a_removed_member_is_told_it_is_not_in_the_room_rather_than_succeeding() {
 
     // Until its connection closes, a removed member's requests change nothing and say so.
     assert_eq!(
-        registry.chat(&bob, 1, "hi".into()),
+        registry.chat(&bob, 1, "hi".into(), None),
         Err(SendError::NotInRoom)
     );
     assert_eq!(registry.typing(&bob, true), Err(SendError::NotInRoom));
@@ -246,5 +248,5 @@ fn a_removed_member_is_told_it_is_not_in_the_room_rather_than_succeeding() {
     );
     assert_eq!(registry.set_locked(&bob, true), Err(OwnerError::NotInRoom));
     assert_eq!(registry.remove(&bob, &ann), Err(OwnerError::NotInRoom));
-    assert_eq!(registry.chat(&owner, 3, "still here".into()), Ok(()));
+    assert_eq!(registry.chat(&owner, 3, "still here".into(), None), Ok(()));
 }

@@ -2,7 +2,7 @@
 //! (`rooms::fanout`), and evicting those too slow to take them.
 
 use confab_protocol::{
-    ChatMessage, PresenceChange, RoomCode, RoomState, ServerMessage, WhisperMessage,
+    Changes, ChatMessage, PresenceChange, RoomCode, RoomState, ServerMessage, WhisperMessage,
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -209,6 +209,8 @@ fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
                 client_id,
                 origin,
                 attachment,
+                reply_to,
+                ..
             } => {
                 let mut message = ChatMessage {
                     seq: *seq,
@@ -217,6 +219,8 @@ fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
                     ts: *ts,
                     client_id: None,
                     attachment: attachment.clone(),
+                    reply_to: *reply_to,
+                    changes: Changes::default(),
                 };
                 let all = encode(&ServerMessage::Chat(message.clone()));
                 message.client_id = Some(*client_id);
@@ -233,6 +237,54 @@ fn frames(event: &Event) -> (Utf8Bytes, Option<Origin>, Option<Utf8Bytes>) {
                     active: *active,
                 });
                 (frame, Some(origin.clone()), None)
+            }
+            Event::Edited {
+                seq,
+                text,
+                client_id,
+                origin,
+            } => {
+                let mut edited = ServerMessage::Edited {
+                    seq: *seq,
+                    text: text.clone(),
+                    client_id: None,
+                };
+                let all = encode(&edited);
+                if let ServerMessage::Edited { client_id: own, .. } = &mut edited {
+                    *own = Some(*client_id);
+                }
+                (all, Some(origin.clone()), Some(encode(&edited)))
+            }
+            Event::Deleted {
+                seq,
+                by,
+                client_id,
+                origin,
+            } => {
+                let mut deleted = ServerMessage::Deleted {
+                    seq: *seq,
+                    by: by.clone(),
+                    client_id: None,
+                };
+                let all = encode(&deleted);
+                if let ServerMessage::Deleted { client_id: own, .. } = &mut deleted {
+                    *own = Some(*client_id);
+                }
+                (all, Some(origin.clone()), Some(encode(&deleted)))
+            }
+            Event::Reaction {
+                seq,
+                emoji,
+                name,
+                on,
+            } => {
+                let frame = encode(&ServerMessage::Reaction {
+                    seq: *seq,
+                    emoji: emoji.clone(),
+                    name: name.clone(),
+                    on: *on,
+                });
+                (frame, None, None)
             }
             Event::Status { name, status } => {
                 let frame = encode(&ServerMessage::Status {

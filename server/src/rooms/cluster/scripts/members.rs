@@ -10,7 +10,8 @@
 /// a given token that matches nothing must not become a fresh join (right after a Redis
 /// restart, when the relay that can give the membership back may not have yet).
 /// Returns `{status, token, ev, last_seq, roster, statuses, room state, gap_after,
-/// history...}` with status `joined`, `reclaimed` (a reserved name taken back) or
+/// changes, history...}` (`changes`: what happened to kept messages, by seq, see
+/// `changes.rs`) with status `joined`, `reclaimed` (a reserved name taken back) or
 /// `replaced` (the member's older connection is replaced), and `gap_after` either "" or
 /// `AFTER:UNTIL`: a membership given back after a Redis restart whose seqs AFTER+1 to
 /// UNTIL were used twice (see `RESTORE`), so the member's view is good only up to AFTER
@@ -70,7 +71,11 @@ else
     .. ',"relay":' .. cjson.encode(relay) .. ',"conn":' .. cjson.encode(conn) .. '}')
   settle_owner(channel, now)
 end
-local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now), gap_after}
+-- What happened to kept messages since they were sent, as one JSON object by seq.
+local changed, parts = redis.call('HGETALL', CHANGES), {}
+for i = 1, #changed, 2 do parts[#parts + 1] = '"' .. changed[i] .. '":' .. changed[i + 1] end
+local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now), gap_after,
+  '{' .. table.concat(parts, ',') .. '}'}
 for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1] = event end
 return reply
 "#;

@@ -13,6 +13,7 @@
 //! end's distance from that `now` counts, so a relay whose clock is wrong can neither reap
 //! the others nor end a reservation or a ban early.
 
+mod changes;
 mod members;
 mod owner;
 mod prelude;
@@ -23,6 +24,7 @@ use std::sync::LazyLock;
 use confab_protocol::RoomCode;
 use redis::Script;
 
+use self::changes::{CHANGES_PRELUDE, DELETE, EDIT, REACT};
 use self::members::{
     CHAT, DEPART, EVENT, FORWARD, JOIN, PERMANENT, REAP, RESTORE, ROSTER, SETTLE, STATUS, WHISPER,
 };
@@ -35,7 +37,7 @@ use self::relays::{BEAT, CLOCK, DEAD};
 pub struct RoomKeys {
     /// The bus channel every relay with members in the room subscribes to.
     pub channel: String,
-    keys: [String; 17],
+    keys: [String; 18],
 }
 
 impl RoomKeys {
@@ -66,8 +68,11 @@ impl RoomKeys {
                 // 16: the newest seq any relay had seen when Redis lost the room, once a
                 // relay gave it back (RESTORE): chats numbered after it are new.
                 key("restored"),
+                // 17: hash: seq -> what happened to that kept message since (edits,
+                // deletion, reactions), as JSON; dropped as the history lets it go.
+                key("changes"),
                 // Always the last (the prelude's `file_keys` finds it from the end):
-                key("filemeta"), // 17: hash: attachment id -> "seq:size", "_bytes" -> bytes held
+                key("filemeta"), // 18: hash: attachment id -> "seq:size", "_bytes" -> bytes held
             ],
         }
     }
@@ -89,6 +94,10 @@ fn script(body: &str) -> Script {
 
 fn owner_script(body: &str) -> Script {
     Script::new(&format!("{PRELUDE}{OWNER_CHECK}{body}"))
+}
+
+fn changes_script(body: &str) -> Script {
+    Script::new(&format!("{PRELUDE}{CHANGES_PRELUDE}{body}"))
 }
 
 /// [`JOIN`].
@@ -114,6 +123,12 @@ pub static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(REAP));
 /// [`RESTORE`].
 pub static RESTORE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(RESTORE));
 /// [`PERMANENT`].
+/// [`EDIT`].
+pub static EDIT_SCRIPT: LazyLock<Script> = LazyLock::new(|| changes_script(EDIT));
+/// [`DELETE`].
+pub static DELETE_SCRIPT: LazyLock<Script> = LazyLock::new(|| changes_script(DELETE));
+/// [`REACT`].
+pub static REACT_SCRIPT: LazyLock<Script> = LazyLock::new(|| changes_script(REACT));
 /// [`FORWARD`].
 pub static FORWARD_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(FORWARD));
 /// [`ROSTER`].

@@ -6,7 +6,7 @@ pub const PRELUDE: &str = r#"
 local ROOM, SEQ, EV, HISTORY, MEMBERS, RESERVED, ORDER, ORDINAL, NAMES =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local OWNER, LOCKED, BANNED, AWAY, REMOVALS = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
-local TOKENS, RESTORED = KEYS[15], KEYS[16]
+local TOKENS, RESTORED, CHANGES = KEYS[15], KEYS[16], KEYS[17]
 
 -- Most removals a room keeps out at once; the oldest (its name and its address together)
 -- is forgotten first. The memory store's `MAX_REMOVALS` (rooms/memory/room.rs).
@@ -66,6 +66,8 @@ local function sequence(body, keep)
   if keep > 0 then
     redis.call('RPUSH', HISTORY, event)
     redis.call('LTRIM', HISTORY, -keep, -1)
+    -- What happened to the message the history just let go goes with it.
+    redis.call('HDEL', CHANGES, tostring(seq - keep))
   end
   return seq, event
 end

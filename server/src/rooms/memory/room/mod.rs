@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use confab_protocol::{
-    ChatMessage, ClientId, MemberStatus, NamedStatus, PresenceChange, RoomCode, RoomState, Seq,
-    ServerMessage, Username,
+    Changes, ChatMessage, ClientId, MemberStatus, NamedStatus, PresenceChange, RoomCode, RoomState,
+    Seq, ServerMessage, Username,
 };
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -255,8 +255,15 @@ impl Room {
         self.members.iter().position(|m| m.key == key)
     }
 
-    /// Stores a chat message and returns it with its new `seq`.
-    pub fn record(&mut self, from: Username, text: String, ts: u64) -> ChatMessage {
+    /// Stores a chat message (answering `reply_to`, if any) and returns it with its new
+    /// `seq`.
+    pub fn record(
+        &mut self,
+        from: Username,
+        text: String,
+        ts: u64,
+        reply_to: Option<Seq>,
+    ) -> ChatMessage {
         self.last_seq += 1;
         let message = ChatMessage {
             seq: self.last_seq,
@@ -265,6 +272,8 @@ impl Room {
             ts,
             client_id: None,
             attachment: None,
+            reply_to,
+            changes: Changes::default(),
         };
         if self.history_len > 0 {
             if self.history.len() == self.history_len {
@@ -428,5 +437,6 @@ impl Room {
     }
 }
 
+mod changes;
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ fn room_with_history(len: usize, messages: u64) -> Room {
     let code = RoomCode::parse("TEST").expect("valid code");
     let mut room = Room::new(code, false, len, Instant::now(), Arc::default());
     for i in 0..messages {
-        room.record(name("ann"), format!("m{i}"), i);
+        room.record(name("ann"), format!("m{i}"), i, None);
     }
     room
 }
