@@ -181,23 +181,27 @@ impl Timeline {
     /// it is not shown). The entry gets a new id, so views measure it again.
     pub fn change(&mut self, seq: Seq, apply: impl FnOnce(&mut ChatMessageParts<'_>)) {
         let next_id = self.next_id;
-        let found = self.entries.iter_mut().rev().find_map(|e| match &mut e.kind {
-            EntryKind::Chat {
-                seq: s,
-                text,
-                attachment,
-                changes,
-                ..
-            } if *s == seq => Some((
-                &mut e.id,
-                ChatMessageParts {
+        let found = self
+            .entries
+            .iter_mut()
+            .rev()
+            .find_map(|e| match &mut e.kind {
+                EntryKind::Chat {
+                    seq: s,
                     text,
                     attachment,
                     changes,
-                },
-            )),
-            _ => None,
-        });
+                    ..
+                } if *s == seq => Some((
+                    &mut e.id,
+                    ChatMessageParts {
+                        text,
+                        attachment,
+                        changes,
+                    },
+                )),
+                _ => None,
+            });
         if let Some((id, mut parts)) = found {
             apply(&mut parts);
             *id = next_id;
