@@ -47,6 +47,8 @@ pub struct Ledger {
     held: Option<Vec<u64>>,
     /// What it counted.
     pub counts: LedgerCounts,
+    /// The first silent hole: the `seq` expected and the one that came instead.
+    pub first_hole: Option<(u64, u64)>,
 }
 
 impl Ledger {
@@ -92,8 +94,9 @@ impl Ledger {
     }
 
     /// The newest `seq` accounted for (seen, or declared gone by a `gap`), to resume from.
-    pub fn last_seq(&mut self) -> Option<u64> {
-        self.settle();
+    /// A history still held for its `gap` does not count yet (reading this must not
+    /// settle it: the `gap` may be on its way).
+    pub fn last_seq(&self) -> Option<u64> {
         self.expected.map(|next| next.saturating_sub(1))
     }
 
@@ -101,6 +104,9 @@ impl Ledger {
         match self.expected {
             Some(next) if seq < next => self.counts.duplicates += 1,
             Some(next) => {
+                if seq > next {
+                    self.first_hole.get_or_insert((next, seq));
+                }
                 self.counts.holes += seq - next;
                 self.counts.seen += 1;
                 self.expected = Some(seq + 1);
@@ -124,6 +130,11 @@ mod tests {
         ledger.chat(3);
         assert_eq!(ledger.last_seq(), Some(3));
         ledger.welcome(vec![4, 5], true, false);
+        assert_eq!(
+            ledger.last_seq(),
+            Some(3),
+            "held until we know no gap comes"
+        );
         ledger.chat(6);
         let counts = ledger.counts;
         assert_eq!((counts.seen, counts.holes, counts.duplicates), (6, 0, 0));
