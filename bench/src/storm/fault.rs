@@ -56,6 +56,9 @@ impl Fault {
     /// Injects the fault: marks its start, does it, waits `down` where it has a duration,
     /// undoes it, marks its end.
     pub async fn inject(self, fleet: &mut Fleet, tally: &Tally, down: Duration) -> io::Result<()> {
+        if self == Self::None {
+            return Ok(());
+        }
         tally.fault_started();
         match self {
             Self::None => {}

@@ -6,7 +6,7 @@
 //!
 //! It owns its socket and its bookkeeping; everything shared goes through [`Tally`].
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -17,11 +17,13 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{oneshot, watch};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::backoff::{Backoff, BackoffPolicy};
+use super::backoff::Backoff;
 use super::drafts::{Drafts, SendCounts};
 use super::frames::{self, Chat, Incoming};
 use super::ledger::{Ledger, LedgerCounts};
+use super::plan::{Entry, Phase, Plan};
 use super::tally::Tally;
+use crate::tracker::SenderTrack;
 use crate::wire::{self, Socket};
 
 /// Longest wait for a `welcome` after connecting before the attempt counts as failed.
@@ -30,60 +32,23 @@ const ENTER_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a resume's history is held for a `gap` that may follow it.
 const GAP_WAIT: Duration = Duration::from_millis(200);
 
-/// Where the run is; members follow it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Joining and settling: nobody sends.
-    Setup,
-    /// Senders send on their schedule.
-    Sending,
-    /// Senders stop; everyone keeps reading until the stragglers catch up.
-    Quiet,
-    /// Close and report.
-    Stop,
-}
-
-/// How a member enters its room the first time.
-#[derive(Debug, Clone)]
-pub enum Entry {
-    /// `create` a room (its code goes back through the first-welcome channel).
-    Create,
-    /// `join` the room with this code.
-    Join(String),
-}
-
-/// One member's part in the run.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// Its index (its name is `m{index}`).
-    pub index: usize,
-    /// Its room's index.
-    pub room: usize,
-    /// How it enters first.
-    pub entry: Entry,
-    /// Every relay; it starts at `index mod n` and moves to the next after each drop.
-    pub relays: Vec<SocketAddr>,
-    /// How often it sends; `None` for a silent member.
-    pub send_every: Option<Duration>,
-    /// When its first send is due, after the sending starts.
-    pub send_offset: Duration,
-    /// Bytes per chat text.
-    pub size: usize,
-    /// Its reconnect schedule.
-    pub policy: BackoffPolicy,
-}
-
 /// What one member saw, summed over members for the report.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Outcome {
     /// Its room's numbering, as it saw it.
     pub ledger: LedgerCounts,
+    /// Its first silent hole (the `seq` expected, the one that came), if any.
+    pub first_hole: Option<(u64, u64)>,
     /// Its own chats.
     pub sends: SendCounts,
     /// Chats it wrote that were never confirmed.
     pub unconfirmed: u64,
     /// Live chats received.
     pub live: u64,
+    /// Chats (a sender's message number) received a second time under another `seq`:
+    /// one chat sequenced twice, e.g. a chat refused as `unavailable` that went through
+    /// anyway and was then sent again. Must be 0.
+    pub repeated_texts: u64,
     /// Connections that ended under it.
     pub drops: u64,
     /// Successful re-joins.
@@ -117,6 +82,7 @@ pub async fn run(
         token: None,
         number: 0,
         dropped_in_fault: false,
+        texts: HashMap::new(),
         outcome: Outcome::default(),
         plan,
         tally,
@@ -151,8 +117,10 @@ pub async fn run(
         }
     }
     member.outcome.ledger = member.ledger.counts;
+    member.outcome.first_hole = member.ledger.first_hole;
     member.outcome.sends = member.drafts.counts;
     member.outcome.unconfirmed = member.drafts.unconfirmed();
+    member.outcome.repeated_texts = member.texts.values().map(|t| t.duplicated).sum();
     member.outcome
 }
 
@@ -173,6 +141,8 @@ struct Member {
     number: u64,
     /// It lost its connection after the fault began and has not been back since.
     dropped_in_fault: bool,
+    /// Which of each sender's message numbers it has received.
+    texts: HashMap<usize, SenderTrack>,
     outcome: Outcome,
 }
 
@@ -195,6 +165,7 @@ impl Member {
         let same = self.token.as_deref() == Some(token.as_str());
         self.ledger
             .welcome(history.iter().map(|c| c.seq).collect(), same, first);
+        history.iter().for_each(|chat| self.record_text(&chat.text));
         if !first {
             self.drafts.reconnected(&history, Instant::now());
             self.outcome.reconnects += 1;
@@ -208,7 +179,7 @@ impl Member {
         self.token = Some(token);
         self.backoff.reset();
         self.tally.joined[self.plan.index].store(true, Ordering::Relaxed);
-        self.publish_seq();
+        self.publish();
         Ok((ws, room))
     }
 
@@ -265,6 +236,7 @@ impl Member {
             ticks
         });
         loop {
+            self.publish();
             if self.resend_due(&mut sink).await.is_err() {
                 self.tally.closed("dropped".to_owned());
                 return false;
@@ -307,7 +279,7 @@ impl Member {
                 () = resend => {}
                 () = settle => {
                     self.ledger.settle();
-                    self.publish_seq();
+                    self.publish();
                 }
                 frame = stream.next() => match frame {
                     Some(Ok(message)) => match Incoming::decode(&message) {
@@ -330,6 +302,7 @@ impl Member {
         match incoming {
             Incoming::Chat(chat) => {
                 self.ledger.chat(chat.seq);
+                self.record_text(&chat.text);
                 self.outcome.live += 1;
                 let now = self.tally.now_ns();
                 let sent_ns = frames::parse_text(&chat.text).map(|(_, _, sent)| sent);
@@ -345,14 +318,14 @@ impl Member {
                         let _ = slot.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
                     }
                 }
-                self.publish_seq();
+                self.publish();
             }
             Incoming::Gap {
                 after,
                 resumed_from,
             } => {
                 self.ledger.gap(after, resumed_from);
-                self.publish_seq();
+                self.publish();
             }
             Incoming::Error {
                 code,
@@ -401,9 +374,18 @@ impl Member {
         self.cursor = (self.cursor + 1) % self.plan.relays.len().max(1);
     }
 
-    fn publish_seq(&mut self) {
+    fn record_text(&mut self, text: &str) {
+        if let Some((sender, number, _)) = frames::parse_text(text) {
+            self.texts.entry(sender).or_default().record(number);
+        }
+    }
+
+    /// Tells the run where this member is: its newest `seq`, its unconfirmed chats.
+    fn publish(&self) {
         let next = self.ledger.last_seq().map_or(0, |seq| seq + 1);
         self.tally.next_seq[self.plan.index].store(next, Ordering::Relaxed);
+        let unconfirmed = self.drafts.unconfirmed();
+        self.tally.unconfirmed[self.plan.index].store(unconfirmed, Ordering::Relaxed);
     }
 }
 

@@ -11,6 +11,7 @@
 //! - [`fault`]: what goes wrong, and doing it.
 //! - [`fleet`]: the relays and Redis the run owns.
 //! - [`member`]: one member: join, read, send, reconnect and resume like the app.
+//! - [`plan`]: what a member is told: its room, relays, schedules, and the run's phase.
 //! - [`backoff`]: the app's jittered reconnect schedule, and a fixed one to compare.
 //! - [`ledger`]: one member's `seq` bookkeeping: holes, repeats, gaps.
 //! - [`drafts`]: one sender's unconfirmed chats.
@@ -27,6 +28,7 @@ pub mod fleet;
 pub mod frames;
 pub mod ledger;
 pub mod member;
+pub mod plan;
 pub mod report;
 pub mod sampler;
 pub mod setup;
@@ -42,7 +44,7 @@ use clap::Args;
 pub use backoff::BackoffPolicy;
 pub use fault::Fault;
 
-use member::Phase;
+use plan::Phase;
 use report::StormReport;
 use tally::Tally;
 
@@ -151,6 +153,7 @@ pub async fn run(options: &StormOptions) -> std::io::Result<StormReport> {
     let send_end = tally.epoch.elapsed().as_secs_f64();
     let _ = control_tx.send(Phase::Quiet);
     let caught_up = drain(&tally, options, Duration::from_secs_f64(options.drain)).await;
+    let stop_at = tally.epoch.elapsed().as_secs_f64();
     let _ = control_tx.send(Phase::Stop);
     let mut outcomes = Vec::with_capacity(joined.members.len());
     for member in joined.members {
@@ -162,7 +165,7 @@ pub async fn run(options: &StormOptions) -> std::io::Result<StormReport> {
     let summaries = samples
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .summarize(fault_at, (send_start, send_end));
+        .summarize(fault_at, (send_start, send_end), stop_at);
     let context = report::Context {
         options,
         tally: &tally,
@@ -193,8 +196,16 @@ async fn drain(tally: &Tally, options: &StormOptions, limit: Duration) -> Option
     }
 }
 
-/// Every joined member is in its room and at its room's newest `seq`; none is out.
+/// Every joined member is in its room and at its room's newest `seq`, none is out, and
+/// every chat written was confirmed.
 fn caught_up(tally: &Tally, rooms: usize) -> bool {
+    if tally
+        .unconfirmed
+        .iter()
+        .any(|n| n.load(Ordering::Relaxed) > 0)
+    {
+        return false;
+    }
     let mut newest = vec![0u64; rooms];
     for (i, next) in tally.next_seq.iter().enumerate() {
         let slot = &mut newest[i % rooms];

@@ -75,12 +75,18 @@ pub struct StormReport {
     pub caught_up_s: Option<f64>,
     /// The members' `seq` bookkeeping, summed: `holes` and `duplicates` must be 0.
     pub ledger: LedgerCounts,
+    /// Up to 10 members with silent holes: `m{index}@relay{first relay}: expected
+    /// SEQ got SEQ` (must be empty).
+    pub holes_at: Vec<String>,
     /// The senders' chats, summed.
     pub sends: SendCounts,
     /// Chats never confirmed to their sender (must be 0).
     pub unconfirmed: u64,
     /// Live chats received, over all members.
     pub live_deliveries: u64,
+    /// Chats received again under a new `seq` (one chat sequenced twice), over all
+    /// members (must be 0).
+    pub repeated_texts: u64,
     /// Latency of live chats, from first send (a resent chat keeps its first time).
     pub latency: Latency,
     /// Close codes members received, by code (`dropped`: the connection just ended).
@@ -93,6 +99,8 @@ pub struct StormReport {
     pub setup_peak_accepts_per_s: u32,
     /// Most in one second after the setup (the storm's peak).
     pub storm_peak_accepts_per_s: u32,
+    /// Most in one 100 ms bucket after the setup: how tightly the storm's joins bunch up.
+    pub storm_peak_accepts_per_100ms: u32,
     /// When that second began, seconds after the fault's start.
     pub storm_peak_at_s: Option<f64>,
     /// Handshakes completed in each second from the fault's start.
@@ -185,9 +193,11 @@ pub fn build(
         rooms_not_working,
         caught_up_s: ctx.caught_up_s,
         ledger,
+        holes_at: holes_at(outcomes, ctx.fleet.relay_addrs().len()),
         sends,
         unconfirmed: outcomes.iter().map(|o| o.unconfirmed).sum(),
         live_deliveries: outcomes.iter().map(|o| o.live).sum(),
+        repeated_texts: outcomes.iter().map(|o| o.repeated_texts).sum(),
         latency: Latency::from_histogram(&latency),
         closes: tally.closes(),
         refusals: tally.refusals(),
@@ -198,6 +208,10 @@ pub fn build(
         )
         .0,
         storm_peak_accepts_per_s: storm_peak,
+        storm_peak_accepts_per_100ms: accepts
+            .get(ctx.setup_end_bucket..)
+            .and_then(|after| after.iter().max().copied())
+            .unwrap_or(0),
         storm_peak_at_s: fault_start.map(|start| peak_at - start as f64 / 1e9),
         accepts_per_s_after_fault: fault_bucket
             .map(|from| tally::per_second(&accepts, from, ACCEPT_SECONDS_SHOWN))
@@ -211,6 +225,22 @@ pub fn build(
                     .count()
             }),
     }
+}
+
+/// The first few members with a silent hole, and where.
+fn holes_at(outcomes: &[Outcome], relays: usize) -> Vec<String> {
+    outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let (expected, got) = o.first_hole?;
+            Some(format!(
+                "m{i}@relay{}: expected {expected} got {got}",
+                i % relays.max(1)
+            ))
+        })
+        .take(10)
+        .collect()
 }
 
 /// Seconds from the fault's end to the last room's first chat after it, and how many rooms

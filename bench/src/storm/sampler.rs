@@ -53,6 +53,11 @@ pub struct ProcessSummary {
     pub rss_slope_kib_per_min: Option<f64>,
     /// Slope of open files over the fit window, per minute.
     pub fds_slope_per_min: Option<f64>,
+    /// Slope of RSS over the fit window's second half, KiB per minute: in a soak, after
+    /// every room's history has filled.
+    pub late_rss_slope_kib_per_min: Option<f64>,
+    /// Slope of open files over the fit window's second half, per minute.
+    pub late_fds_slope_per_min: Option<f64>,
 }
 
 /// Samples `targets` every `every` until the returned handle is aborted.
@@ -97,18 +102,31 @@ impl Samples {
     }
 
     /// One summary per process: `fault_at` splits steady from peak (seconds since the
-    /// epoch; `None`: the whole run is steady), the slopes are fitted over `fit`.
-    pub fn summarize(&self, fault_at: Option<f64>, fit: (f64, f64)) -> Vec<ProcessSummary> {
+    /// epoch; `None`: the whole run is steady), the slopes are fitted over `fit`, and
+    /// readings after `until` (members closing) are left out.
+    pub fn summarize(
+        &self,
+        fault_at: Option<f64>,
+        fit: (f64, f64),
+        until: f64,
+    ) -> Vec<ProcessSummary> {
         let split = fault_at.unwrap_or(fit.0);
         self.series
             .iter()
             .map(|(label, points)| {
-                let before = points.iter().rfind(|p| p.t < split);
+                let points: Vec<Point> = points.iter().filter(|p| p.t <= until).copied().collect();
+                // With no fault, "steady" is the first reading once the chatting started.
+                let before = match fault_at {
+                    Some(_) => points.iter().rfind(|p| p.t < split),
+                    None => points.iter().find(|p| p.t >= split),
+                };
                 let after = points.iter().filter(|p| p.t >= split);
                 let window: Vec<&Point> = points
                     .iter()
                     .filter(|p| p.t >= fit.0 && p.t <= fit.1)
                     .collect();
+                let middle = f64::midpoint(fit.0, fit.1);
+                let late: Vec<&Point> = window.iter().copied().filter(|p| p.t >= middle).collect();
                 ProcessSummary {
                     label: label.clone(),
                     samples: points.len(),
@@ -121,6 +139,9 @@ impl Samples {
                     rss_slope_kib_per_min: slope(&window, |p| p.rss as f64 / 1024.0)
                         .map(|s| s * 60.0),
                     fds_slope_per_min: slope(&window, |p| p.fds as f64).map(|s| s * 60.0),
+                    late_rss_slope_kib_per_min: slope(&late, |p| p.rss as f64 / 1024.0)
+                        .map(|s| s * 60.0),
+                    late_fds_slope_per_min: slope(&late, |p| p.fds as f64).map(|s| s * 60.0),
                 }
             })
             .collect()

@@ -12,7 +12,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::StormOptions;
 use super::fault::Fault;
 use super::fleet::{Fleet, FleetSpec};
-use super::member::{self, Entry, Outcome, Phase, Plan};
+use super::member::{self, Outcome};
+use super::plan::{Entry, Phase, Plan};
 use super::tally::{self, Tally};
 
 /// Every member's task, and how the first joins went.

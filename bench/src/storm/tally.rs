@@ -35,6 +35,8 @@ pub struct Tally {
     pub max_retry_after_ms: AtomicU64,
     /// Per member: its newest `seq` accounted for, plus one (0: none yet).
     pub next_seq: Vec<AtomicU64>,
+    /// Per member: its chats not confirmed yet.
+    pub unconfirmed: Vec<AtomicU64>,
     /// Per member: in its room right now.
     pub joined: Vec<AtomicBool>,
     /// Per room: when (ns since the epoch) a chat sent after the fault's end first came
@@ -56,6 +58,7 @@ impl Tally {
             refusals: Mutex::default(),
             max_retry_after_ms: AtomicU64::new(0),
             next_seq: (0..members).map(|_| AtomicU64::new(0)).collect(),
+            unconfirmed: (0..members).map(|_| AtomicU64::new(0)).collect(),
             joined: (0..members).map(|_| AtomicBool::new(false)).collect(),
             room_back_ns: (0..rooms).map(|_| AtomicU64::new(0)).collect(),
             fault_start_ns: AtomicU64::new(NOT_YET),
