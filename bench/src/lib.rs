@@ -10,6 +10,8 @@
 //! - [`churn`]: mass joins then mass leaves: joins/s, bytes of presence, evictions.
 //! - [`idle`]: N joined, silent connections and the relay's memory per connection.
 //! - [`fetch`]: upload a file, fetch it back over the WebSocket and HTTP (cluster relays too).
+//! - [`storm`]: storms and outages: relays and Redis killed, paused or slowed under a steady
+//!   chat, what every member saw and what the processes' memory did; `--fault none` soaks.
 //! - [`startup`]: spawn the relay binary, time it to its first accepted connection.
 //! - [`wire`]: connecting (from a chosen 127.x source address), joining, and the cheap
 //!   parse of relayed chat frames.
@@ -27,5 +29,6 @@ pub mod load;
 pub mod procstat;
 pub mod report;
 pub mod startup;
+pub mod storm;
 pub mod tracker;
 pub mod wire;

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
-use confab_bench::{churn, fetch, idle, load, report, startup};
+use confab_bench::{churn, fetch, idle, load, report, startup, storm};
 
 /// Load generator for the Confab relay.
 #[derive(Debug, Parser)]
@@ -29,6 +29,9 @@ enum Mode {
     Startup(startup::StartupOptions),
     /// Upload a file, then fetch it whole over the WebSocket and over HTTP, many times.
     Fetch(fetch::FetchOptions),
+    /// Relays and Redis killed, paused or slowed under a steady chat (or a soak): what
+    /// every member saw, accepts per second, the processes' memory and open files.
+    Storm(storm::StormOptions),
 }
 
 fn main() -> std::io::Result<()> {
@@ -58,6 +61,10 @@ fn main() -> std::io::Result<()> {
             let result = runtime
                 .block_on(fetch::run(&options))
                 .map_err(|err| std::io::Error::other(err.to_string()))?;
+            (report::table(&result), report::json_line(&result))
+        }
+        Mode::Storm(options) => {
+            let result = runtime.block_on(storm::run(&options))?;
             (report::table(&result), report::json_line(&result))
         }
     };

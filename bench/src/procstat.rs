@@ -1,4 +1,5 @@
-//! RSS and CPU time of a process, read from `/proc/PID/status` and `/proc/PID/stat`.
+//! RSS, CPU time and open files of a process, read from `/proc/PID/status`,
+//! `/proc/PID/stat` and `/proc/PID/fd`.
 //!
 //! Linux only; every reading is `None` elsewhere or when the process is gone.
 
@@ -46,6 +47,12 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     Some((utime + stime) / USER_HZ)
 }
 
+/// Open file descriptors of `pid` (entries of `/proc/PID/fd`; needs the same user).
+pub fn fd_count(pid: u32) -> Option<u64> {
+    let entries = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(entries.count() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +63,6 @@ mod tests {
         let reading = sample(me).expect("/proc is readable on Linux");
         assert!(reading.rss_bytes > 0);
         assert!(reading.cpu_seconds >= 0.0);
+        assert!(fd_count(me).is_some_and(|n| n > 0));
     }
 }
