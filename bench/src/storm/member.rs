@@ -394,7 +394,11 @@ async fn send_chat(
     client_id: u64,
     text: String,
 ) -> Result<(), wire::BoxError> {
-    let chat = ClientMessage::Chat { client_id, text };
+    let chat = ClientMessage::Chat {
+        client_id,
+        text,
+        reply_to: None,
+    };
     sink.send(Message::Text(chat.to_json().into())).await?;
     Ok(())
 }
