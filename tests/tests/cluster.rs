@@ -481,6 +481,43 @@ async fn after_a_redis_restart_numbers_used_twice_reach_a_resuming_member_as_a_g
     );
 }
 
+#[tokio::test]
+async fn a_join_reply_larger_than_the_subscriber_limit_neither_fails_nor_drops_the_bus() {
+    let redis = RedisServer::start().await;
+    // Redis drops a subscriber whose pending output passes 64 KiB: a relay's bus. A join's
+    // reply (the kept history) is bigger; it must not count against that limit.
+    redis.cli(&[
+        "CONFIG",
+        "SET",
+        "client-output-buffer-limit",
+        "pubsub 64kb 32kb 1",
+    ]);
+    let a = TestRelay::start(cluster_config(&redis)).await;
+    let (mut ann, welcome) = a.creator("ann").await;
+    let long = "x".repeat(3000);
+    for id in 1..=40 {
+        ann.chat(id, &long).await;
+    }
+    ann.recv_until(|m| matches!(m, ServerMessage::Chat(c) if c.seq == 40))
+        .await;
+    let (mut bob, bob_welcome) = a.member("bob", &welcome.room).await;
+    assert_eq!(
+        bob_welcome.history.len(),
+        40,
+        "120 KB of history in one reply"
+    );
+    // The bus held: ann was not sent away, and hears bob join and speak.
+    bob.chat(1, "made it").await;
+    let seen = ann
+        .collect_until(|m| matches!(m, ServerMessage::Chat(c) if c.text == "made it"))
+        .await;
+    assert!(
+        seen.iter()
+            .any(|m| matches!(m, ServerMessage::MemberJoined { .. })),
+        "{seen:?}"
+    );
+}
+
 /// Reads what Redis publishes on `channel` from `subscriber` (subscribed with a raw
 /// `SUBSCRIBE`) until `done` says the text so far is enough.
 async fn read_bus(subscriber: &mut tokio::net::UnixStream, done: impl Fn(&str) -> bool) -> String {

@@ -114,7 +114,10 @@ pub struct Membership {
 
 /// This relay's side of the cluster.
 pub struct Cluster {
+    /// Every command (scripts, heartbeats, reads) goes on this connection.
     redis: ConnectionManager,
+    /// The room bus: this relay's subscriptions, and nothing else.
+    bus: ConnectionManager,
     relay: String,
     config: Arc<Config>,
     limits: Limits,
@@ -210,14 +213,23 @@ impl Cluster {
             inlet.push(info);
             Ok::<(), ()>(())
         };
-        let manager_config = ConnectionManagerConfig::new()
+        let timeouts = || {
+            ConnectionManagerConfig::new()
+                .set_response_timeout(Some(REDIS_TIMEOUT))
+                .set_connection_timeout(Some(REDIS_TIMEOUT))
+                .set_number_of_retries(2)
+                .set_max_delay(Duration::from_secs(1))
+        };
+        // Two connections: the bus's subscriptions on one, every command on the other, so
+        // a command's reply never counts against Redis's limit for a slow subscriber
+        // (which would drop both), and a dropped bus never fails a command.
+        let bus_config = timeouts()
             .set_push_sender(push)
-            .set_automatic_resubscription()
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_connection_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_secs(1));
-        let redis = ConnectionManager::new_with_config(client, manager_config)
+            .set_automatic_resubscription();
+        let bus = ConnectionManager::new_with_config(client.clone(), bus_config)
+            .await
+            .map_err(fail)?;
+        let redis = ConnectionManager::new_with_config(client, timeouts())
             .await
             .map_err(fail)?;
         check_schema(&mut redis.clone())
@@ -244,6 +256,7 @@ impl Cluster {
         let cluster = Arc::new(Self {
             permanent,
             redis,
+            bus,
             limits: limits_of(&config),
             local: LocalRooms::new(relay.clone(), Arc::clone(&metrics)),
             relay,
@@ -303,7 +316,7 @@ impl Cluster {
     }
 
     async fn subscribe(&self, keys: &RoomKeys) -> redis::RedisResult<()> {
-        self.redis.clone().subscribe(&keys.channel).await
+        self.bus.clone().subscribe(&keys.channel).await
     }
 
     /// Removes a member whose join did not complete.

@@ -183,7 +183,7 @@ impl Cluster {
             }
             if *subscribed {
                 let keys = RoomKeys::of(&code);
-                let _ = redis.unsubscribe(&keys.channel).await;
+                let _ = self.bus.clone().unsubscribe(&keys.channel).await;
                 *subscribed = false;
             }
             let rooms_key = format!("confab:relay:{}:rooms", self.relay);
