@@ -158,6 +158,7 @@ return freed
 /// Returns `{"ok", seq}` or `{"not_member"}`.
 const ATTACH: &str = r#"
 local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if too_late(ARGV[12]) then return {'late'} end
 if not member_on(key, relay, conn) then return {'not_member'} end
 local seq, event = sequence(body, keep)
 -- The room has a member, so its keys have no expiry: neither do these.
@@ -336,6 +337,7 @@ impl Cluster {
             .arg(descriptor.size)
             .arg(membership.code.to_string())
             .arg(reservation.name())
+            .arg(self.redis_deadline())
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(|err| {
@@ -351,6 +353,7 @@ impl Cluster {
                 self.metrics.chats_relayed.inc();
                 Ok(())
             }
+            Some(redis::Value::BulkString(late)) if late == b"late" => Err(SendError::Unavailable),
             _ => Err(SendError::MembershipLost),
         }
     }

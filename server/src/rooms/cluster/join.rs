@@ -117,7 +117,7 @@ impl Cluster {
         };
         let refusal = match reply.first().map(String::as_str) {
             Some("joined" | "reclaimed" | "replaced") if reply.len() >= 9 => None,
-            Some("unknown_token") => Some(JoinError::Unavailable),
+            Some("unknown_token" | "late") => Some(JoinError::Unavailable),
             Some("room_not_found") if waits_for_restore => Some(JoinError::Unavailable),
             Some("name_taken") => Some(JoinError::NameTaken),
             Some("room_locked") => Some(JoinError::RoomLocked),
@@ -247,6 +247,7 @@ impl Cluster {
             .arg(if creating { "1" } else { "0" })
             .arg(ip.to_string())
             .arg(if strict { "1" } else { "0" })
+            .arg(self.redis_deadline())
             .invoke_async(&mut self.redis.clone())
             .await
     }

@@ -59,6 +59,7 @@ impl Cluster {
             .arg(membership.conn.to_string())
             .arg(body)
             .arg(self.config.history_len)
+            .arg(self.redis_deadline())
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(|err| {
@@ -71,6 +72,7 @@ impl Cluster {
                 self.metrics.chats_relayed.inc();
                 Ok(())
             }
+            Some("late") => Err(SendError::Unavailable),
             _ => Err(SendError::MembershipLost),
         }
     }
@@ -161,12 +163,14 @@ impl Cluster {
             .arg(&membership.key)
             .arg(&self.relay)
             .arg(membership.conn.to_string())
+            .arg(self.redis_deadline())
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(|_| SendError::Unavailable)?;
         let to: Username = match reply.as_slice() {
             [ok, name] if ok == "ok" => serde_json::from_str(name).unwrap_or_else(|_| to.clone()),
             [lost] if lost == "not_member" => return Err(SendError::MembershipLost),
+            [late] if late == "late" => return Err(SendError::Unavailable),
             _ => return Err(SendError::NoSuchMember),
         };
         let echo = encode(&ServerMessage::Whisper(WhisperMessage {

@@ -61,6 +61,11 @@ use self::scripts::RoomKeys;
 /// `unavailable` (the connection task is not held up longer than this).
 pub(super) const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long Redis may take to start a request that changes a room (see
+/// `Cluster::redis_deadline`): the rest of [`REDIS_TIMEOUT`] is room for the answer to
+/// come back and for the relay's estimate of Redis's clock to be off.
+pub(super) const ACT_WITHIN: Duration = Duration::from_millis(1500);
+
 /// How this relay's scripts lay out a room in Redis. Relays of another layout would
 /// misread these keys, so a relay refuses, at start, a Redis whose layout it does not
 /// speak (`confab:schema`, set by the first relay to use that Redis).
@@ -143,6 +148,8 @@ pub struct Cluster {
     /// relays may still be giving back memberships a restarted Redis forgot, so a resume
     /// Redis does not know yet waits (`unavailable`) rather than becoming a fresh join.
     redis_lost_at: Mutex<Option<Instant>>,
+    /// Redis's clock minus this relay's (ms), as the last heartbeat measured it.
+    redis_clock_offset: std::sync::atomic::AtomicI64,
 }
 
 /// What this relay knew of a room when it sent its members there to resume.
@@ -266,6 +273,7 @@ impl Cluster {
             retries: Retries::new(MAX_RETRIES_KEPT),
             ledger: Mutex::default(),
             redis_lost_at: Mutex::default(),
+            redis_clock_offset: std::sync::atomic::AtomicI64::new(0),
             reservations: std::sync::atomic::AtomicU64::new(0),
             tasks: Mutex::default(),
         });

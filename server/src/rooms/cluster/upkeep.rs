@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use confab_protocol::RoomCode;
@@ -11,7 +12,7 @@ use redis::AsyncCommands;
 
 use crate::clock::{millis, now_millis};
 use crate::rooms::cluster::scripts::{self, RoomKeys};
-use crate::rooms::cluster::{Cluster, REDIS_TIMEOUT, RELAYS_KEY};
+use crate::rooms::cluster::{ACT_WITHIN, Cluster, REDIS_TIMEOUT, RELAYS_KEY};
 
 impl Cluster {
     /// Stops this relay's part in the cluster when the relay stops: no more heartbeats or
@@ -70,13 +71,29 @@ impl Cluster {
     /// Heartbeat; returns whether this relay had been taken for dead (a reaper left a
     /// mark: see [`Self::reap`]).
     pub(super) async fn beat(&self) -> redis::RedisResult<bool> {
-        let reaped: i64 = scripts::BEAT_SCRIPT
+        let sent = now_millis();
+        let (reaped, redis_now): (i64, i64) = scripts::BEAT_SCRIPT
             .key(RELAYS_KEY)
             .key(reaped_key(&self.relay))
             .arg(&self.relay)
             .invoke_async(&mut self.redis.clone())
             .await?;
+        // Redis read its clock about halfway through the round trip.
+        let halfway = i64::try_from(sent.midpoint(now_millis())).unwrap_or(i64::MAX);
+        self.redis_clock_offset
+            .store(redis_now.saturating_sub(halfway), Ordering::Relaxed);
         Ok(reaped == 1)
+    }
+
+    /// The deadline (ms, Redis's clock) for a request sent now that changes a room: a
+    /// margin inside [`REDIS_TIMEOUT`], so Redis carries it out only while the relay still
+    /// waits for the answer; one that reaches Redis later does nothing (`late`), and the
+    /// `unavailable` the client was told stays true.
+    pub(super) fn redis_deadline(&self) -> i64 {
+        let now = i64::try_from(now_millis()).unwrap_or(i64::MAX);
+        let within = i64::try_from(millis(ACT_WITHIN)).unwrap_or(0);
+        now.saturating_add(self.redis_clock_offset.load(Ordering::Relaxed))
+            .saturating_add(within)
     }
 
     /// Heartbeats, reaps dead relays, drops empty local rooms and retries departures.

@@ -8,7 +8,8 @@
 /// max members, relay id, conn id, room code (to list the room among the relay's, for
 /// reaping), "1" if this join creates the room (its member owns it), the address, "1" if
 /// a given token that matches nothing must not become a fresh join (right after a Redis
-/// restart, when the relay that can give the membership back may not have yet).
+/// restart, when the relay that can give the membership back may not have yet), and the
+/// deadline (ms, Redis's clock) after which the join is not made (`{'late'}`).
 /// Returns `{status, token, ev, last_seq, roster, statuses, room state, gap_after,
 /// changes, history...}` (`changes`: what happened to kept messages, by seq, see
 /// `changes.rs`) with status `joined`, `reclaimed` (a reserved name taken back) or
@@ -22,6 +23,7 @@ pub const JOIN: &str = r#"
 local channel, key, name, fresh, given, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], clock()
 local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
 local creating, ip, strict = ARGV[11] == '1', ARGV[12], ARGV[13] == '1'
+if too_late(ARGV[14]) then return {'late'} end
 if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
 redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
 local status, token, ev
@@ -82,10 +84,12 @@ return reply
 
 /// Sequences a chat: the next `seq`, kept in the history and published.
 ///
-/// ARGV: channel, name key, relay id, conn id, event body (a JSON object), history length.
-/// Returns `{"ok", seq}` or `{"not_member"}`.
+/// ARGV: channel, name key, relay id, conn id, event body (a JSON object), history length,
+/// deadline (ms, Redis's clock). Returns `{"ok", seq}`, `{"not_member"}` or `{"late"}`
+/// (nothing done: the relay has given up on it).
 pub const CHAT: &str = r#"
 local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if too_late(ARGV[7]) then return {'late'} end
 if not member_on(key, relay, conn) then return {'not_member'} end
 local seq, event = sequence(body, keep)
 redis.call('PUBLISH', channel, event)
@@ -108,9 +112,11 @@ return 1
 /// Publishes a whisper if its sender is still a member on this connection and its
 /// recipient is a member (and someone else).
 ///
-/// ARGV: channel, recipient's name key, event body, sender's name key, relay id, conn id.
-/// Returns `{"ok", recipient name JSON}`, `{"no_such_member"}` or `{"not_member"}`.
+/// ARGV: channel, recipient's name key, event body, sender's name key, relay id, conn id,
+/// deadline (ms, Redis's clock). Returns `{"ok", recipient name JSON}`,
+/// `{"no_such_member"}`, `{"not_member"}` or `{"late"}`.
 pub const WHISPER: &str = r#"
+if too_late(ARGV[7]) then return {'late'} end
 if not member_on(ARGV[4], ARGV[5], ARGV[6]) then return {'not_member'} end
 local name = redis.call('HGET', NAMES, ARGV[2])
 if not name or redis.call('HEXISTS', MEMBERS, ARGV[2]) == 0 then return {'no_such_member'} end

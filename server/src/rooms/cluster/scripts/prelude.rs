@@ -20,6 +20,14 @@ local function clock()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Whether a request that had to be carried out by `deadline` (ms, Redis's clock, as the
+-- relay estimated it when it sent the request) comes too late: the relay has told its
+-- client `unavailable` by now, so doing it would make that answer a lie (and the
+-- client's resend a duplicate).
+local function too_late(deadline)
+  return clock() > tonumber(deadline)
+end
+
 -- The end `relay_end` (ms, by the calling relay's clock `relay_now`) on Redis's clock.
 local function from_relay(relay_end, relay_now)
   return clock() + (tonumber(relay_end) - tonumber(relay_now))

@@ -12,11 +12,14 @@ end
 /// This relay's heartbeat, stamped by Redis, and the mark a reaper left for it (taken).
 ///
 /// KEYS: the relays' heartbeats (sorted set), this relay's reaped mark. ARGV: relay id.
-/// Returns 1 if this relay had been taken for dead, 0 if not.
+/// Returns `{reaped, now}`: 1 if this relay had been taken for dead (else 0), and Redis's
+/// clock (ms), from which the relay sets its requests' deadlines.
 pub const BEAT: &str = r#"
-redis.call('ZADD', KEYS[1], clock(), ARGV[1])
-if redis.call('GETDEL', KEYS[2]) then return 1 end
-return 0
+local now = clock()
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+local reaped = 0
+if redis.call('GETDEL', KEYS[2]) then reaped = 1 end
+return {reaped, now}
 "#;
 
 /// The relays whose last heartbeat is older than `ttl` ms by Redis's clock.
