@@ -208,4 +208,27 @@ mod tests {
         let got = reader.await.expect("reader task");
         assert_eq!(got, frames);
     }
+
+    /// A lone frame at each side of the one-write size (a payload over 125 bytes has a
+    /// 4-byte header), through a pipe that takes 7 bytes at a time: the plain write is
+    /// partial and the rest goes out vectored.
+    #[tokio::test]
+    async fn a_lone_frame_reads_back_whole_after_a_partial_plain_write() {
+        for len in [0, 5, 125, SMALL_FRAME_BYTES - 4, SMALL_FRAME_BYTES - 3, 600] {
+            let frame = sized(len);
+            let (mut relay_end, client_end) = tokio::io::duplex(7);
+            let reader = tokio::spawn(async move {
+                let mut client =
+                    WebSocketStream::from_raw_socket(client_end, Role::Client, None).await;
+                client.next().await
+            });
+            write_frames(&mut relay_end, std::slice::from_ref(&frame))
+                .await
+                .expect("written");
+            match reader.await.expect("reader task") {
+                Some(Ok(Message::Text(text))) => assert_eq!(text, frame, "{len} bytes"),
+                other => panic!("expected a text frame of {len} bytes, got {other:?}"),
+            }
+        }
+    }
 }
