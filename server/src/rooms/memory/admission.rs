@@ -3,7 +3,6 @@
 
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use confab_protocol::{MemberStatus, PresenceChange, RoomCode, ServerMessage, WelcomeMessage};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -13,7 +12,7 @@ use crate::rooms::fanout::PresenceNews;
 use crate::rooms::frames::encode;
 use crate::rooms::memory::guard::{RoomCell, lock_room};
 use crate::rooms::memory::room::{Member, Room};
-use crate::rooms::memory::{Membership, Registry};
+use crate::rooms::memory::{Membership, Registry, now};
 use crate::rooms::types::{Arrival, JoinError, Resume};
 
 impl Registry {
@@ -42,13 +41,7 @@ impl Registry {
         };
         let code = slot.key().clone();
         let metrics = Arc::clone(&self.metrics);
-        let room = Room::new(
-            code,
-            false,
-            self.config.history_len,
-            Instant::now(),
-            metrics,
-        );
+        let room = Room::new(code, false, self.config.history_len, now(), metrics);
         let cell = Arc::clone(slot.insert(Arc::new(Mutex::new(room))));
         self.metrics.rooms.inc();
         let mut room = lock_room(&cell);
@@ -113,7 +106,7 @@ impl Registry {
                 }
                 if reclaim.is_none() {
                     // Only a new arrival is kept out; a member resuming is let back in.
-                    if room.is_removed(&key, arrival.ip, Instant::now()) {
+                    if room.is_removed(&key, arrival.ip, now()) {
                         return Err(JoinError::Removed);
                     }
                     if room.locked {

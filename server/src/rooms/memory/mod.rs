@@ -14,6 +14,10 @@
 //!
 //! Presence changes for members that take batches wait in their room (see `presence`);
 //! unlocking a room with changes waiting sets a timer that sends them.
+//!
+//! Time is tokio's clock ([`now`]): the process's own in production, and one a test can
+//! pause and advance (`tokio::time::advance`), so reservations, bans and empty rooms lapse
+//! when a test says time has passed, not when a loaded machine gets round to it.
 
 mod admission;
 mod guard;
@@ -38,6 +42,12 @@ use crate::rooms::frames::{encode, limits_of};
 use crate::rooms::memory::guard::{RoomCell, RoomGuard, lock_room};
 use crate::rooms::memory::room::{Reservation, Room};
 use crate::rooms::types::{Change, ChangeError, Departure, OwnerError, SendError};
+
+/// Now, by the store's clock: tokio's, which is [`Instant::now`] unless a test has paused it
+/// (then it moves only when the test advances it, and every end this store sets moves with it).
+pub fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
 
 /// Proof that a connection is in a room; operations name the member by it.
 ///
@@ -78,7 +88,7 @@ pub struct Registry {
 impl Registry {
     /// A registry holding the configured permanent rooms, counting into `metrics`.
     pub fn new(config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
-        let now = Instant::now();
+        let now = now();
         let mut rooms = HashMap::new();
         for raw in &config.permanent_rooms {
             match RoomCode::parse(raw) {
@@ -112,7 +122,7 @@ impl Registry {
         };
         let member = room.members.remove(index);
         self.metrics.members.dec();
-        let now = Instant::now();
+        let now = now();
         tracing::info!(room = %room.tag, ?departure, "member left");
         tracing::debug!(room = %room.tag, name = %member.name, "departed member");
         let reconnecting = departure == Departure::Dropped;
@@ -168,7 +178,7 @@ impl Registry {
             return Err(OwnerError::NotOwner);
         }
         let key = name.uniqueness_key();
-        let until = Instant::now() + self.config.removal_ban;
+        let until = now() + self.config.removal_ban;
         if let Some(target) = room.position_by_key(&key) {
             if target == index {
                 return Err(OwnerError::Yourself);
