@@ -1,16 +1,9 @@
 //! The two room stores agree, by a differential property test: proptest makes random
 //! sequences of what members do (join, leave, drop, resume, chat, whisper, typing, away,
-//! lock, remove) and of time passing (expire), the same sequence runs on a relay keeping
-//! rooms in memory and on a relay keeping them in a real `redis-server`, and every member's
-//! transcript (each frame it received, and the answer to each of its requests) must be the
-//! same in both, once room codes, tokens and clocks are set aside. A failing sequence is
-//! shrunk to a short one.
-//!
-//! Time: the relays run on a current-thread runtime whose clock is paused, with auto-advance
-//! held off by a blocking task (the watchdog), so the clock moves only when a step says
-//! time passes ([`Store::pass_time`]): a room's grace, or a removal's ban, ends then and
-//! only then, however loaded the machine is. The watchdog lets the clock run again after
-//! [`WATCHDOG`] of real time, so a stuck step still fails by its own timeout.
+//! lock, remove), the same sequence runs on a relay keeping rooms in memory and on a relay
+//! keeping them in a real `redis-server`, and every member's transcript (each frame it
+//! received, and the answer to each of its requests) must be the same in both, once room
+//! codes, tokens and clocks are set aside. A failing sequence is shrunk to a short one.
 //!
 //! Ordering: after each step the member who acted (or, if it left, the observer `zed`)
 //! sends a marker chat, and every connected member reads up to it, so both relays are
@@ -20,12 +13,9 @@
 //! `cy` for `presence_batches` (consecutive batches are compared merged, since where a batch
 //! ends depends on timing, not on the store), the others for the whole roster.
 
-use std::time::Duration;
-
 use confab_protocol::{ClientMessage, MemberStatus, PresenceChange, ServerMessage, features};
-use confab_server::Config;
 use confab_tests::stores::Store;
-use confab_tests::{Event, TestClient, TestRelay, name, test_config};
+use confab_tests::{Event, TestClient, TestRelay, name};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
 use serde_json::Value;
@@ -33,46 +23,6 @@ use serde_json::Value;
 /// The members the steps act on; `zed`, the observer, joins second and never acts.
 const NAMES: [&str; 4] = ["ann", "bob", "cy", "dee"];
 const OBSERVER: &str = "zed";
-
-/// How long the whole run may take in real time before the watchdog lets the paused clock
-/// run again (and a stuck step's timeout fire).
-const WATCHDOG: Duration = Duration::from_secs(300);
-
-/// The relays' settings over the store's: a removal ban longer than the room's grace (so
-/// each can end without the other) and no pings, which on a clock moved minutes at a time
-/// would find every quiet member silent for too long.
-fn adjust(config: &mut Config) {
-    config.removal_ban = config.room_grace * 4;
-    config.ping_interval = Duration::from_secs(24 * 3600);
-}
-
-/// How far the clock moves before each marker: past the relay's presence batch interval
-/// (`presence::BATCH_INTERVAL`, 250 ms), so the batches waiting for `cy` go out first. At
-/// most 40 steps make 12 s a case, well inside a room's grace; the memory store sees it and
-/// Redis (whose clock moves in real time) may not, so no end may fall within 12 s of an
-/// expiry's jump: the grace jumps (31, 62, 93, 124 s) all miss the 120 s ban by more.
-const BATCH_SETTLE: Duration = Duration::from_millis(300);
-
-/// How much time an [`Step::Expire`] lets pass.
-#[derive(Debug, Clone, Copy)]
-enum Span {
-    /// Past the room's grace: reservations end, and the room too if nobody is in it.
-    Grace,
-    /// Past a removal's ban as well.
-    Ban,
-}
-
-impl Span {
-    fn duration(self) -> Duration {
-        let mut config = test_config();
-        adjust(&mut config);
-        let end = match self {
-            Self::Grace => config.room_grace,
-            Self::Ban => config.removal_ban,
-        };
-        end + Duration::from_secs(1)
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Step {
@@ -86,9 +36,6 @@ enum Step {
     Typing(usize, bool),
     Lock(usize, bool),
     Remove(usize, usize),
-    /// Time passes; with `true`, the observer leaves first (emptying the room if nobody
-    /// else is in it) and comes back after, creating a new room if the old one expired.
-    Expire(Span, bool),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -104,8 +51,6 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Typing(a, b)),
         1 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Lock(a, b)),
         1 => (who.clone(), who).prop_map(|(a, b)| Step::Remove(a, b)),
-        1 => (prop_oneof![Just(Span::Grace), Just(Span::Ban)], any::<bool>())
-            .prop_map(|(span, vacate)| Step::Expire(span, vacate)),
     ]
 }
 
@@ -160,9 +105,6 @@ struct Run {
     /// they are the same in both stores whatever the batches' timing.
     batched: [Option<(Vec<PresenceChange>, usize)>; 5],
     marks: u64,
-    /// Whether the room is locked, as the observer was last told: a locked room would not
-    /// let the observer back in, so it stays through an expiry then.
-    locked: bool,
 }
 
 /// A frame as both stores must agree on it: without the room code, resume tokens,
@@ -190,7 +132,7 @@ fn normalized(msg: &ServerMessage) -> String {
 
 impl Run {
     async fn start(store: &Store) -> Self {
-        let relay = store.relay_with(adjust).await;
+        let relay = store.relay().await;
         let (mut ann, welcome) = relay.creator(NAMES[0]).await;
         let (observer, _) = relay.member(OBSERVER, &welcome.room).await;
         ann.recv_member_joined(OBSERVER).await;
@@ -205,7 +147,6 @@ impl Run {
             transcripts: Default::default(),
             batched: Default::default(),
             marks: 0,
-            locked: false,
         }
     }
 
@@ -219,11 +160,6 @@ impl Run {
 
     /// Notes a message `slot` got, presence batches merged with the ones right before.
     fn note_message(&mut self, slot: usize, msg: &ServerMessage) {
-        if slot == NAMES.len()
-            && let ServerMessage::RoomState(state) = msg
-        {
-            self.locked = state.locked;
-        }
         match msg {
             ServerMessage::Presence { changes, count } => {
                 let held = self.batched[slot].get_or_insert_with(|| (Vec::new(), 0));
@@ -272,7 +208,6 @@ impl Run {
     async fn mark(&mut self, slot: Option<usize>) {
         self.marks += 1;
         let text = format!("mark {}", self.marks);
-        tokio::time::advance(BATCH_SETTLE).await;
         let sender = match slot.and_then(|s| self.members[s].as_mut()) {
             Some(client) => client,
             None => &mut self.observer,
@@ -321,11 +256,7 @@ impl Run {
         }
     }
 
-    async fn apply(&mut self, store: &Store, step: Step) {
-        if let Step::Expire(span, vacate) = step {
-            self.expire(store, span, vacate).await;
-            return;
-        }
+    async fn apply(&mut self, step: Step) {
         let actor = match step {
             Step::Join(a) | Step::Resume(a) | Step::Leave(a) | Step::Drop(a) | Step::Chat(a) => a,
             Step::Whisper(a, _)
@@ -333,7 +264,6 @@ impl Run {
             | Step::Typing(a, _)
             | Step::Lock(a, _)
             | Step::Remove(a, _) => a,
-            Step::Expire(..) => unreachable!("handled above"),
         };
         let mut marker = Some(actor);
         match step {
@@ -404,58 +334,6 @@ impl Run {
         self.mark(marker).await;
     }
 
-    /// Lets `span` pass (see [`Step::Expire`]), then a marker from the observer.
-    async fn expire(&mut self, store: &Store, span: Span, vacate: bool) {
-        let vacate = vacate && !self.locked;
-        if vacate {
-            self.observer.send(&ClientMessage::Leave).await;
-            loop {
-                match self.observer.next_event().await {
-                    Event::Message(msg) => self.note_message(NAMES.len(), &msg),
-                    other => {
-                        self.note(NAMES.len(), format!("left: {other:?}"));
-                        break;
-                    }
-                }
-            }
-        }
-        store.pass_time(&self.room, span.duration()).await;
-        if vacate {
-            self.observer_returns().await;
-        }
-        self.mark(None).await;
-    }
-
-    /// The observer joins the room again, or creates a new one if it expired.
-    async fn observer_returns(&mut self) {
-        let mut client = self.relay.client().await;
-        client
-            .send(&ClientMessage::Join {
-                name: name(OBSERVER),
-                room: self.room.clone(),
-                resume_token: None,
-                last_seq: None,
-            })
-            .await;
-        let line = match client.next_event().await {
-            Event::Message(ServerMessage::Welcome(welcome)) => {
-                self.observer = client;
-                self.locked = welcome.room_state.locked;
-                normalized(&ServerMessage::Welcome(welcome))
-            }
-            refused => {
-                // The room expired: the observer makes a new one, which the others join.
-                self.note(NAMES.len(), format!("join refused: {refused:?}"));
-                let (client, welcome) = self.relay.creator(OBSERVER).await;
-                self.observer = client;
-                self.room = welcome.room.clone();
-                self.locked = false;
-                normalized(&ServerMessage::Welcome(Box::new(welcome)))
-            }
-        };
-        self.note(NAMES.len(), line);
-    }
-
     /// The observer reads until `slot` is seen to go.
     async fn wait_for_departure(&mut self, slot: usize) {
         let who = NAMES[slot];
@@ -470,7 +348,7 @@ impl Run {
 async fn transcripts(store: &Store, steps: &[Step]) -> [Vec<String>; 5] {
     let mut run = Run::start(store).await;
     for step in steps {
-        run.apply(store, *step).await;
+        run.apply(*step).await;
     }
     for slot in 0..=NAMES.len() {
         if let Some((changes, count)) = run.batched[slot].take() {
@@ -483,18 +361,9 @@ async fn transcripts(store: &Store, steps: &[Step]) -> [Vec<String>; 5] {
 
 #[test]
 fn both_stores_tell_every_member_the_same_story_for_any_sequence_of_steps() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let redis = runtime.block_on(Store::redis());
     let memory = Store::memory();
-    // From here the clock moves only by `Store::pass_time` (until the watchdog ends).
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    runtime.block_on(async {
-        tokio::time::pause();
-        tokio::task::spawn_blocking(move || done_rx.recv_timeout(WATCHDOG));
-    });
     let mut runner = TestRunner::new(RunnerConfig {
         cases: 64,
         max_shrink_iters: 200,
@@ -519,7 +388,6 @@ fn both_stores_tell_every_member_the_same_story_for_any_sequence_of_steps() {
         }
         Ok(())
     });
-    drop(done_tx);
     if let Err(err) = result {
         panic!("{err}");
     }
