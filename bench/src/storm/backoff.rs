@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use clap::ValueEnum;
+use confab_protocol::backoff::Backoff as JitteredBackoff;
 
 /// Which reconnect schedule every member of a run follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -19,26 +20,16 @@ pub enum BackoffPolicy {
     Fixed,
 }
 
-/// One member's reconnect delays.
-///
-/// The jittered formula is the app's `Backoff` (`app/src/state/presence.rs`), written
-/// again here because the bench does not depend on the app crate (and its egui tree): the
-/// same base, cap, doubling and [0.5, 1.0] factor from a splitmix64 stream. Keep the two
-/// in step.
+/// One member's reconnect delays: the clients' own schedule
+/// ([`confab_protocol::backoff::Backoff`], the one the app follows), or the fixed delay.
 #[derive(Debug, Clone)]
 pub struct Backoff {
     policy: BackoffPolicy,
-    /// Failed attempts since the last successful join.
-    attempt: u32,
-    /// splitmix64 state, seeded per member so members do not share a jitter sequence.
-    rng: u64,
+    /// The jittered schedule (unused when fixed).
+    jittered: JitteredBackoff,
 }
 
 impl Backoff {
-    /// The app's first delay.
-    pub const BASE: Duration = Duration::from_millis(500);
-    /// The app's longest delay.
-    pub const MAX: Duration = Duration::from_secs(30);
     /// The naive client's delay.
     pub const FIXED: Duration = Duration::from_secs(1);
 
@@ -46,8 +37,7 @@ impl Backoff {
     pub fn new(policy: BackoffPolicy, seed: u64) -> Self {
         Self {
             policy,
-            attempt: 0,
-            rng: seed,
+            jittered: JitteredBackoff::new(seed),
         }
     }
 
@@ -55,28 +45,13 @@ impl Backoff {
     pub fn next_delay(&mut self) -> Duration {
         match self.policy {
             BackoffPolicy::Fixed => Self::FIXED,
-            BackoffPolicy::Jittered => {
-                let exp = Self::BASE
-                    .saturating_mul(1 << self.attempt.min(16))
-                    .min(Self::MAX);
-                self.attempt = self.attempt.saturating_add(1);
-                let fraction = 0.5 + 0.5 * (self.next_random() >> 11) as f64 / (1u64 << 53) as f64;
-                exp.mul_f64(fraction)
-            }
+            BackoffPolicy::Jittered => self.jittered.next_delay(),
         }
     }
 
     /// Joined again: the next drop starts from the first delay.
     pub fn reset(&mut self) {
-        self.attempt = 0;
-    }
-
-    fn next_random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.jittered.reset();
     }
 }
 
@@ -85,15 +60,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn jittered_delays_double_within_half_to_full_and_reset_after_a_join() {
-        let mut backoff = Backoff::new(BackoffPolicy::Jittered, 7);
-        for i in 0..8 {
-            let full = Backoff::BASE.saturating_mul(1 << i).min(Backoff::MAX);
-            let delay = backoff.next_delay();
-            assert!(delay >= full / 2 && delay <= full, "{i}: {delay:?}");
+    fn jittered_members_wait_exactly_as_the_app_does() {
+        let mut member = Backoff::new(BackoffPolicy::Jittered, 7);
+        let mut app = JitteredBackoff::new(7);
+        for _ in 0..8 {
+            assert_eq!(member.next_delay(), app.next_delay());
         }
-        backoff.reset();
-        assert!(backoff.next_delay() <= Backoff::BASE);
+        member.reset();
+        assert!(member.next_delay() <= JitteredBackoff::BASE);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! runtime, so it builds for `wasm32`.
 
 pub mod attachment;
+pub mod backoff;
 pub mod client;
 pub mod command;
 pub mod invite;
