@@ -36,6 +36,13 @@ enum Step {
     Typing(usize, bool),
     Lock(usize, bool),
     Remove(usize, usize),
+    /// Member edits message `seq` (perhaps not theirs, kept or deleted: both stores must
+    /// refuse alike).
+    Edit(usize, u64),
+    /// Member deletes message `seq`.
+    Delete(usize, u64),
+    /// Member adds (`true`) or takes back a 👍 on message `seq`.
+    React(usize, u64, bool),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -50,7 +57,10 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Away(a, b)),
         2 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Typing(a, b)),
         1 => (who.clone(), any::<bool>()).prop_map(|(a, b)| Step::Lock(a, b)),
-        1 => (who.clone(), who).prop_map(|(a, b)| Step::Remove(a, b)),
+        1 => (who.clone(), who.clone()).prop_map(|(a, b)| Step::Remove(a, b)),
+        1 => (who.clone(), 1..5u64).prop_map(|(a, seq)| Step::Edit(a, seq)),
+        1 => (who.clone(), 1..5u64).prop_map(|(a, seq)| Step::Delete(a, seq)),
+        2 => (who, 1..5u64, any::<bool>()).prop_map(|(a, seq, on)| Step::React(a, seq, on)),
     ]
 }
 
@@ -263,7 +273,10 @@ impl Run {
             | Step::Away(a, _)
             | Step::Typing(a, _)
             | Step::Lock(a, _)
-            | Step::Remove(a, _) => a,
+            | Step::Remove(a, _)
+            | Step::Edit(a, _)
+            | Step::Delete(a, _)
+            | Step::React(a, _, _) => a,
         };
         let mut marker = Some(actor);
         match step {
@@ -328,6 +341,22 @@ impl Run {
                     },
                 )
                 .await;
+            }
+            Step::Edit(a, seq) => {
+                let edit = ClientMessage::Edit {
+                    client_id: 3,
+                    seq,
+                    text: format!("edited by {}", NAMES[a]),
+                };
+                self.send(a, edit).await;
+            }
+            Step::Delete(a, seq) => {
+                let delete = ClientMessage::Delete { client_id: 4, seq };
+                self.send(a, delete).await;
+            }
+            Step::React(a, seq, on) => {
+                let emoji = "👍".to_owned();
+                self.send(a, ClientMessage::React { seq, emoji, on }).await;
             }
             _ => {}
         }
