@@ -76,6 +76,33 @@ pub fn invite_qr_ui(ui: &mut Ui, link: &str, side: f32) -> Response {
     response
 }
 
+/// What a phone will do with the code for `link`, said plainly: a page link opens in the
+/// phone's browser; a `confab:` link only where the app is installed; and a link naming
+/// this computer's loopback address reaches nothing from a phone at all.
+pub fn camera_hint(link: &str) -> &'static str {
+    let web = link.starts_with("https://") || link.starts_with("http://");
+    let loopback = [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "%2F127.0.0.1",
+        "%2Flocalhost",
+    ]
+    .iter()
+    .any(|host| link.contains(host));
+    match (web, loopback) {
+        (_, true) => {
+            "This link names this computer itself (127.0.0.1): a phone cannot reach it. \
+             Invite from a relay at an address the phone can reach."
+        }
+        (true, false) => "Point a phone's camera at the code to open this room in its browser.",
+        (false, false) => {
+            "This relay serves no web page: a phone opens this code only with the Confab app \
+             installed. Run the relay with its page (--web-dir) to invite phones."
+        }
+    }
+}
+
 /// The invite window: the code, what to do with it, and the link in words (selectable, for
 /// a person who would rather type it). `open` turns false when it is closed (Close, Esc or
 /// a click outside).
@@ -84,7 +111,7 @@ pub fn invite_window_ui(ui: &Ui, link: &str, open: &mut bool) {
         ui.set_max_width(QR_SIDE + 40.0);
         ui.heading("Invite people");
         ui.add_space(4.0);
-        ui.label("Point a phone's camera at the code to open this room.");
+        ui.label(camera_hint(link));
         ui.add_space(8.0);
         ui.vertical_centered(|ui| invite_qr_ui(ui, link, QR_SIDE));
         ui.add_space(8.0);
@@ -107,6 +134,20 @@ mod tests {
     use super::*;
 
     const LINK: &str = "http://192.168.1.20:9001/#K7Q-X2M-HDP";
+
+    #[test]
+    fn the_hint_says_what_a_phone_can_do_with_the_link() {
+        assert!(camera_hint(LINK).contains("in its browser"));
+        assert!(
+            camera_hint("confab://join/K7Q-X2M-HDP?relay=wss%3A%2F%2Fchat.example").contains("app")
+        );
+        for local in [
+            "http://127.0.0.1:9001/#LOBBY",
+            "confab://join/LOBBY?relay=ws%3A%2F%2F127.0.0.1%3A9001",
+        ] {
+            assert!(camera_hint(local).contains("cannot reach"), "{local}");
+        }
+    }
 
     #[test]
     fn the_code_is_found_by_its_label_as_an_image() {
