@@ -189,6 +189,21 @@ mod tests {
     }
 
     #[test]
+    fn a_header_longer_than_the_bound_never_completes_within_it() {
+        // A version 2 header announcing more than fits in MAX_HEADER_BYTES: what the
+        // buffer can hold is still a header in parts, which `read_header` refuses as
+        // `TooLong` once the buffer is full, instead of reading on.
+        let mut long = v2(0x1, 0x11, &[0; 12]);
+        long[14..16].copy_from_slice(&2000u16.to_be_bytes());
+        long.resize(MAX_HEADER_BYTES, 0);
+        assert_eq!(classify(&long).unwrap(), Start::Partial);
+        // Version 1 has its own bound (107 bytes) and says so as an invalid header.
+        let mut v1 = b"PROXY TCP4 203.0.113.7 10.0.0.1 51000 443".to_vec();
+        v1.resize(200, b' ');
+        assert!(matches!(classify(&v1), Err(ProxyHeaderError::Invalid)));
+    }
+
+    #[test]
     fn a_broken_header_is_refused() {
         assert!(matches!(
             classify(b"PROXY TCP4 not-an-address 10.0.0.1 1 2\r\n"),

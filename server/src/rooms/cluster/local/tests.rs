@@ -107,33 +107,29 @@ async fn a_full_pending_buffer_evicts_only_that_member() {
     assert_eq!(lock(&room).members.len(), 1);
 }
 
-fn joined(ev: u64, who: &str, roster: &[&str]) -> Envelope {
+/// Event `ev`: `who` joined on `relay`'s connection `conn`; `roster` is the room after it.
+fn join_event(ev: u64, who: &str, (relay, conn): (&str, ConnId), roster: &[&str]) -> Envelope {
     Envelope {
         ev,
         event: Event::Joined {
             name: name(who),
             count: roster.len(),
             origin: Origin {
-                relay: "elsewhere".into(),
-                conn: "1".into(),
+                relay: relay.into(),
+                conn: conn.to_string(),
             },
         },
     }
 }
 
+/// Event `ev`: `who` joined on another relay.
+fn joined(ev: u64, who: &str, roster: &[&str]) -> Envelope {
+    join_event(ev, who, ("elsewhere", 1), roster)
+}
+
 /// Event `ev`: `who` joined on this relay's connection `conn`.
 fn own_join(ev: u64, who: &str, conn: ConnId, roster: &[&str]) -> Envelope {
-    Envelope {
-        ev,
-        event: Event::Joined {
-            name: name(who),
-            count: roster.len(),
-            origin: Origin {
-                relay: "me".into(),
-                conn: conn.to_string(),
-            },
-        },
-    }
+    join_event(ev, who, ("me", conn), roster)
 }
 
 /// The `presence` frames among `frames`, as (names joined, count).
