@@ -66,6 +66,7 @@ async fn members_come_back_after_a_relay_restart_with_nothing_silently_lost() {
             send_offset: Duration::from_millis(10 * index as u64),
             size: 32,
             policy: BackoffPolicy::Jittered,
+            max_unconfirmed: 64,
         };
         let (first_tx, first_rx) = oneshot::channel();
         members.push(tokio::spawn(member::run(

@@ -24,6 +24,9 @@ pub struct SendCounts {
     pub refused: u64,
     /// Chats sent again (after a refusal or a reconnect).
     pub resent: u64,
+    /// Chats not written when their turn came, because the sender already had its most
+    /// unconfirmed chats (`--max-unconfirmed`) waiting.
+    pub held_back: u64,
 }
 
 impl std::ops::AddAssign for SendCounts {
@@ -32,6 +35,7 @@ impl std::ops::AddAssign for SendCounts {
         self.confirmed += other.confirmed;
         self.refused += other.refused;
         self.resent += other.resent;
+        self.held_back += other.held_back;
     }
 }
 
@@ -103,10 +107,14 @@ impl Drafts {
             .for_each(|draft| draft.resend_at = Some(now));
     }
 
-    /// Chats due to go out again now; they count as in flight from here.
-    pub fn due(&mut self, now: Instant) -> Vec<(u64, String)> {
+    /// Up to `most` chats due to go out again now, oldest first; they count as in flight
+    /// from here (the rest stay due).
+    pub fn due(&mut self, now: Instant, most: usize) -> Vec<(u64, String)> {
         let mut due = Vec::new();
         for (number, draft) in &mut self.pending {
+            if due.len() >= most {
+                break;
+            }
             if draft.resend_at.is_some_and(|at| at <= now) {
                 draft.resend_at = None;
                 due.push((*number, draft.text.clone()));
@@ -144,8 +152,8 @@ mod tests {
         let (mut drafts, t0) = (Drafts::new(3), Instant::now());
         drafts.written(0, "3.0.1.".into());
         drafts.refused(0, Duration::from_millis(500), t0);
-        assert!(drafts.due(t0).is_empty());
-        assert_eq!(drafts.due(t0 + Duration::from_secs(1)).len(), 1);
+        assert!(drafts.due(t0, usize::MAX).is_empty());
+        assert_eq!(drafts.due(t0 + Duration::from_secs(1), usize::MAX).len(), 1);
         drafts.echoed(0);
         assert_eq!(drafts.unconfirmed(), 0);
         assert_eq!((drafts.counts.refused, drafts.counts.resent), (1, 1));
@@ -157,7 +165,23 @@ mod tests {
         drafts.written(0, "3.0.1.".into());
         drafts.written(1, "3.1.2.".into());
         drafts.reconnected(&[chat(7, "3.0.1."), chat(8, "4.1.2.")], t0);
-        assert_eq!(drafts.due(t0), vec![(1, "3.1.2.".to_owned())]);
+        assert_eq!(drafts.due(t0, usize::MAX), vec![(1, "3.1.2.".to_owned())]);
         assert_eq!(drafts.counts.confirmed, 1);
+    }
+
+    #[test]
+    fn a_long_backlog_goes_out_again_a_batch_at_a_time_oldest_first() {
+        let (mut drafts, t0) = (Drafts::new(3), Instant::now());
+        for n in 0..5 {
+            drafts.written(n, format!("3.{n}.1."));
+        }
+        drafts.reconnected(&[], t0);
+        let numbers = |due: Vec<(u64, String)>| due.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(numbers(drafts.due(t0, 2)), [0, 1]);
+        assert_eq!(drafts.next_due(), Some(t0), "the rest are still due");
+        assert_eq!(numbers(drafts.due(t0, 2)), [2, 3]);
+        assert_eq!(numbers(drafts.due(t0, 2)), [4]);
+        assert_eq!(drafts.next_due(), None);
+        assert_eq!(drafts.counts.resent, 5);
     }
 }

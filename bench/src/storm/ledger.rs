@@ -49,6 +49,8 @@ pub struct Ledger {
     pub counts: LedgerCounts,
     /// The first silent hole: the `seq` expected and the one that came instead.
     pub first_hole: Option<(u64, u64)>,
+    /// The latest silent hole, likewise (for a member's journal).
+    pub last_hole: Option<(u64, u64)>,
 }
 
 impl Ledger {
@@ -88,6 +90,14 @@ impl Ledger {
         }
     }
 
+    /// The connection ended: a resume's history still held is dropped, not taken, since
+    /// the frame that would have settled it (perhaps its `gap`) was never read; the next
+    /// resume asks again from before it, and gets it again or a `gap`. Whether one was
+    /// dropped.
+    pub fn abandon(&mut self) -> bool {
+        self.held.take().is_some()
+    }
+
     /// A resume's history is waiting for a possible `gap`.
     pub fn holding(&self) -> bool {
         self.held.is_some()
@@ -106,6 +116,7 @@ impl Ledger {
             Some(next) => {
                 if seq > next {
                     self.first_hole.get_or_insert((next, seq));
+                    self.last_hole = Some((next, seq));
                 }
                 self.counts.holes += seq - next;
                 self.counts.seen += 1;
@@ -170,5 +181,26 @@ mod tests {
         ledger.chat(2);
         let counts = ledger.counts;
         assert_eq!((counts.fresh, counts.holes, counts.duplicates), (1, 0, 0));
+    }
+
+    #[test]
+    fn a_resume_cut_off_before_its_next_frame_is_asked_for_again_not_counted_as_a_hole() {
+        let mut ledger = Ledger::default();
+        ledger.welcome(vec![1, 2], false, true);
+        // Resumed after missing 3..=9; the relay queued a `gap` after this welcome, but
+        // the connection ended before it was read.
+        ledger.welcome(vec![10, 11], true, false);
+        assert!(ledger.abandon());
+        assert_eq!(
+            ledger.last_seq(),
+            Some(2),
+            "asks again from before the resume"
+        );
+        ledger.welcome(vec![12], true, false);
+        ledger.gap(2, 12);
+        ledger.chat(13);
+        let counts = ledger.counts;
+        assert_eq!((counts.holes, counts.duplicates, counts.gaps), (0, 0, 1));
+        assert!(!ledger.abandon(), "nothing held any more");
     }
 }

@@ -6,34 +6,40 @@
 //!
 //! It owns its socket and its bookkeeping; everything shared goes through [`Tally`].
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use confab_protocol::{ClientMessage, RoomCode, Username, features};
 use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::{oneshot, watch};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::backoff::Backoff;
 use super::drafts::{Drafts, SendCounts};
 use super::frames::{self, Chat, Incoming};
+use super::journal::Journal;
 use super::ledger::{Ledger, LedgerCounts};
 use super::plan::{Entry, Phase, Plan};
+use super::repeats::Repeats;
 use super::tally::Tally;
-use crate::tracker::SenderTrack;
 use crate::wire::{self, Socket};
 
 /// Longest wait for a `welcome` after connecting before the attempt counts as failed.
 const ENTER_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// Chats sent again in one go before the member reads what came meanwhile.
+const RESEND_BATCH: usize = 8;
+
+/// Repeated chats journaled per sender at one member (the count goes on).
+const JOURNALED_REPEATS: u64 = 3;
+
 /// How long a resume's history is held for a `gap` that may follow it.
 const GAP_WAIT: Duration = Duration::from_millis(200);
 
 /// What one member saw, summed over members for the report.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Outcome {
     /// Its room's numbering, as it saw it.
     pub ledger: LedgerCounts,
@@ -58,6 +64,8 @@ pub struct Outcome {
     pub back_ns: Option<u64>,
     /// It joined at least once.
     pub joined_once: bool,
+    /// Its story: welcomes, gaps, closes, refusals, holes (`members.log`).
+    pub journal: Journal,
 }
 
 /// Runs one member until the run says [`Phase::Stop`]. The first welcome's room code (or
@@ -82,7 +90,8 @@ pub async fn run(
         token: None,
         number: 0,
         dropped_in_fault: false,
-        texts: HashMap::new(),
+        holes_noted: 0,
+        repeats: Repeats::default(),
         outcome: Outcome::default(),
         plan,
         tally,
@@ -102,6 +111,8 @@ pub async fn run(
                 }
             }
             Err(label) => {
+                let relay = member.cursor;
+                member.note(|| format!("refused on relay{relay}: {}", label.0));
                 member.tally.refused(label.0.clone(), label.1);
                 if let Some(first) = first.take() {
                     let _ = first.send(Err(label.0));
@@ -120,7 +131,7 @@ pub async fn run(
     member.outcome.first_hole = member.ledger.first_hole;
     member.outcome.sends = member.drafts.counts;
     member.outcome.unconfirmed = member.drafts.unconfirmed();
-    member.outcome.repeated_texts = member.texts.values().map(|t| t.duplicated).sum();
+    member.outcome.repeated_texts = member.repeats.total();
     member.outcome
 }
 
@@ -141,8 +152,10 @@ struct Member {
     number: u64,
     /// It lost its connection after the fault began and has not been back since.
     dropped_in_fault: bool,
-    /// Which of each sender's message numbers it has received.
-    texts: HashMap<usize, SenderTrack>,
+    /// The ledger's hole count already in the journal.
+    holes_noted: u64,
+    /// Which chats it received, under which `seq`.
+    repeats: Repeats,
     outcome: Outcome,
 }
 
@@ -163,9 +176,26 @@ impl Member {
         let (room, token, history) = welcome;
         let first = self.token.is_none();
         let same = self.token.as_deref() == Some(token.as_str());
+        let (asked, relay) = (self.ledger.last_seq(), self.cursor);
+        self.note(|| {
+            let kind = match (first, same) {
+                (true, _) => "first",
+                (false, true) => "same membership",
+                (false, false) => "FRESH membership",
+            };
+            let span = history.first().zip(history.last());
+            let span = span.map_or_else(String::new, |(a, b)| format!(" {}..={}", a.seq, b.seq));
+            format!(
+                "welcome on relay{relay}: {kind}, last_seq {asked:?}, history {}{span}",
+                history.len()
+            )
+        });
         self.ledger
             .welcome(history.iter().map(|c| c.seq).collect(), same, first);
-        history.iter().for_each(|chat| self.record_text(&chat.text));
+        self.note_holes("a welcome");
+        history
+            .iter()
+            .for_each(|chat| self.record_text(chat.seq, &chat.text));
         if !first {
             self.drafts.reconnected(&history, Instant::now());
             self.outcome.reconnects += 1;
@@ -238,6 +268,7 @@ impl Member {
         loop {
             self.publish();
             if self.resend_due(&mut sink).await.is_err() {
+                self.note(|| "dropped while sending".to_owned());
                 self.tally.closed("dropped".to_owned());
                 return false;
             }
@@ -271,29 +302,57 @@ impl Member {
                 }
                 () = tick => {
                     let sending = *control.borrow() == Phase::Sending;
-                    if sending && self.send_new(&mut sink).await.is_err() {
+                    if sending && self.drafts.unconfirmed() >= self.plan.max_unconfirmed {
+                        // A client with this many chats unconfirmed waits, as the relay's
+                        // own burst limit would make a real one (the bench lifts it).
+                        self.drafts.counts.held_back += 1;
+                    } else if sending && self.send_new(&mut sink).await.is_err() {
+                        self.note(|| "dropped while sending".to_owned());
                         self.tally.closed("dropped".to_owned());
                         return false;
                     }
                 }
                 () = resend => {}
                 () = settle => {
-                    self.ledger.settle();
-                    self.publish();
-                }
-                frame = stream.next() => match frame {
-                    Some(Ok(message)) => match Incoming::decode(&message) {
-                        Incoming::Closed(code) => {
-                            self.tally.closed(code);
+                    // A frame already here decides first: it may be the `gap` (a loaded
+                    // machine can wake this timer before reading what came in time).
+                    if let Some(frame) = stream.next().now_or_never() {
+                        if !self.on_frame(frame) {
                             return false;
                         }
-                        incoming => self.handle(incoming),
-                    },
-                    Some(Err(_)) | None => {
-                        self.tally.closed("dropped".to_owned());
+                        continue;
+                    }
+                    self.ledger.settle();
+                    self.note_holes("a resume's history with no gap after it");
+                    self.publish();
+                }
+                frame = stream.next() => {
+                    if !self.on_frame(frame) {
                         return false;
                     }
-                },
+                }
+            }
+        }
+    }
+
+    /// One frame read (or the stream's end); false when the connection is over.
+    fn on_frame(&mut self, frame: Option<Result<Message, tungstenite::Error>>) -> bool {
+        match frame {
+            Some(Ok(message)) => match Incoming::decode(&message) {
+                Incoming::Closed(code) => {
+                    self.note(|| format!("closed {code}"));
+                    self.tally.closed(code);
+                    false
+                }
+                incoming => {
+                    self.handle(incoming);
+                    true
+                }
+            },
+            Some(Err(_)) | None => {
+                self.note(|| "dropped".to_owned());
+                self.tally.closed("dropped".to_owned());
+                false
             }
         }
     }
@@ -302,7 +361,8 @@ impl Member {
         match incoming {
             Incoming::Chat(chat) => {
                 self.ledger.chat(chat.seq);
-                self.record_text(&chat.text);
+                self.note_holes("a live chat");
+                self.record_text(chat.seq, &chat.text);
                 self.outcome.live += 1;
                 let now = self.tally.now_ns();
                 let sent_ns = frames::parse_text(&chat.text).map(|(_, _, sent)| sent);
@@ -324,7 +384,9 @@ impl Member {
                 after,
                 resumed_from,
             } => {
+                self.note(|| format!("gap after {after} resumed_from {resumed_from}"));
                 self.ledger.gap(after, resumed_from);
+                self.note_holes("a gap");
                 self.publish();
             }
             Incoming::Error {
@@ -350,6 +412,9 @@ impl Member {
         self.number += 1;
         let text = wire::chat_text(self.plan.index, number, self.tally.now_ns(), self.plan.size);
         self.drafts.written(number, text.clone());
+        // Unconfirmed from now on: the run must not take the room for caught up before
+        // this chat comes back.
+        self.publish();
         send_chat(sink, number, text).await
     }
 
@@ -357,7 +422,9 @@ impl Member {
         &mut self,
         sink: &mut SplitSink<Socket, Message>,
     ) -> Result<(), wire::BoxError> {
-        for (number, text) in self.drafts.due(Instant::now()) {
+        // A few at a time: the session reads between batches, as the app (whose socket
+        // has a thread of its own) never stops reading while it sends.
+        for (number, text) in self.drafts.due(Instant::now(), RESEND_BATCH) {
             send_chat(sink, number, text).await?;
         }
         Ok(())
@@ -365,7 +432,11 @@ impl Member {
 
     /// The connection is gone: not in the room until the next welcome.
     fn left(&mut self) {
-        self.ledger.settle();
+        // A resume's history whose next frame never came is not taken: the `gap` may have
+        // been that frame. The next resume asks from before it again.
+        if self.ledger.abandon() {
+            self.note(|| "a resume's history dropped unsettled with its connection".to_owned());
+        }
         self.outcome.drops +=
             u64::from(self.tally.joined[self.plan.index].swap(false, Ordering::Relaxed));
         if self.tally.fault_start().is_some() {
@@ -374,9 +445,32 @@ impl Member {
         self.cursor = (self.cursor + 1) % self.plan.relays.len().max(1);
     }
 
-    fn record_text(&mut self, text: &str) {
-        if let Some((sender, number, _)) = frames::parse_text(text) {
-            self.texts.entry(sender).or_default().record(number);
+    /// Adds an entry to the journal, stamped now.
+    fn note(&mut self, what: impl FnOnce() -> String) {
+        let at = self.tally.now_ns();
+        self.outcome.journal.note(at, what);
+    }
+
+    /// Journals the holes the ledger counted since the last call, after `what`.
+    fn note_holes(&mut self, what: &str) {
+        let holes = self.ledger.counts.holes;
+        if holes > self.holes_noted {
+            let new = holes - self.holes_noted;
+            self.holes_noted = holes;
+            let at = self.ledger.last_hole;
+            self.note(|| format!("HOLE of {new} after {what} (expected, got: {at:?})"));
+        }
+    }
+
+    fn record_text(&mut self, seq: u64, text: &str) {
+        let Some((sender, number, _)) = frames::parse_text(text) else {
+            return;
+        };
+        if let Some(repeat) = self.repeats.record(sender, number, seq)
+            && repeat.of_sender <= JOURNALED_REPEATS
+        {
+            let first = repeat.first;
+            self.note(|| format!("REPEAT of chat {sender}.{number}: seq {first}, now {seq}"));
         }
     }
 

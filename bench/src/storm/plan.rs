@@ -47,4 +47,6 @@ pub struct Plan {
     pub size: usize,
     /// Its reconnect schedule.
     pub policy: BackoffPolicy,
+    /// Most chats it has unconfirmed at once: at that many, a turn to send passes.
+    pub max_unconfirmed: u64,
 }

@@ -100,6 +100,7 @@ pub async fn join_all(
         send_offset: every.map_or(Duration::ZERO, |e| e.mul_f64(index as f64 / senders as f64)),
         size: options.size,
         policy: options.backoff,
+        max_unconfirmed: options.max_unconfirmed,
     };
     let starter = Starter {
         limit: Arc::new(Semaphore::new(options.join_concurrency.max(1))),
