@@ -25,6 +25,9 @@ local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
 local creating, ip, strict = ARGV[11] == '1', ARGV[12], ARGV[13] == '1'
 if too_late(ARGV[14]) then return {'late'} end
 if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
+-- An owner whose reservation has ended hands the room on before anyone comes in, as
+-- memory mode's sweep has by then (see CHAT).
+if redis.call('HLEN', MEMBERS) > 0 then settle_owner(channel, now) end
 redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
 local status, token, ev
 local gap_after = ''
