@@ -25,6 +25,9 @@ local max_members, relay, conn = tonumber(ARGV[7]), ARGV[8], ARGV[9]
 local creating, ip, strict = ARGV[11] == '1', ARGV[12], ARGV[13] == '1'
 if too_late(ARGV[14]) then return {'late'} end
 if redis.call('EXISTS', ROOM) == 0 then return {'room_not_found'} end
+-- An owner whose reservation has ended hands the room on before anyone comes in, as
+-- memory mode's sweep has by then (see CHAT).
+if redis.call('HLEN', MEMBERS) > 0 then settle_owner(channel, now) end
 redis.call('SADD', 'confab:relay:' .. relay .. ':rooms', ARGV[10])
 local status, token, ev
 local gap_after = ''
@@ -82,7 +85,11 @@ for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1
 return reply
 "#;
 
-/// Sequences a chat: the next `seq`, kept in the history and published.
+/// Sequences a chat: the next `seq`, kept in the history and published. An owner whose
+/// reservation has ended hands the room on first, as memory mode's sweep has by then:
+/// the relay's timer for that hand-off (`departures::settle_owner_later`) races the
+/// chat otherwise, and members would see the new owner before the chat on one relay's
+/// timing and after it on another's.
 ///
 /// ARGV: channel, name key, relay id, conn id, event body (a JSON object), history length,
 /// deadline (ms, Redis's clock). Returns `{"ok", seq}`, `{"not_member"}` or `{"late"}`
@@ -91,6 +98,7 @@ pub const CHAT: &str = r#"
 local channel, key, relay, conn, body, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 if too_late(ARGV[7]) then return {'late'} end
 if not member_on(key, relay, conn) then return {'not_member'} end
+settle_owner(channel, clock())
 local seq, event = sequence(body, keep)
 redis.call('PUBLISH', channel, event)
 return {'ok', tostring(seq)}
