@@ -81,6 +81,7 @@ impl RoomKey {
     }
 
     /// The XChaCha20-Poly1305 key for the room's contents.
+    #[cfg(feature = "seal")]
     pub(super) fn content_key(&self) -> Zeroizing<[u8; 32]> {
         self.derive("content")
     }
