@@ -5,6 +5,7 @@
 //! It must not touch the network.
 
 use clap::{ArgGroup, Parser};
+use confab_protocol::private::VerifyKey;
 use confab_protocol::{ClientMessage, Invite, Username};
 
 /// The relay when neither `--server` nor the invite names one: a relay on this computer.
@@ -17,7 +18,7 @@ pub const DEFAULT_RELAY: &str = "ws://127.0.0.1:9001";
 /// `//text` sends a line that starts with `/`.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "confab-cli", version, about, long_about = None)]
-#[command(group(ArgGroup::new("target").required(true).args(["room", "create"])))]
+#[command(group(ArgGroup::new("target").required(true).args(["room", "create", "private"])))]
 pub struct Args {
     /// Relay to connect to (`ws://` only: this build has no TLS). Several relays of one
     /// cluster: repeat the flag or separate them with commas; they are tried in turn until
@@ -33,12 +34,19 @@ pub struct Args {
     /// Join the room with this code (`K7Q-X2M-HDP`, `k7qx2mhdp`, `lobby`) or invite link
     /// (`https://chat.example/#K7Q-X2M-HDP`, `ws://host:9001/#K7Q-X2M-HDP`,
     /// `confab://join/K7Q-X2M-HDP?relay=…`), whose relay is used unless `--server` is given.
-    #[arg(long, value_name = "CODE_OR_LINK", value_parser = parse_invite)]
+    /// A private room's link (`https://chat.example/#K7Q-X2M-HDP.<key>`) carries its key:
+    /// messages are then sealed and opened here. `--invite` is the same flag.
+    #[arg(long, alias = "invite", value_name = "CODE_OR_LINK", value_parser = parse_invite)]
     pub room: Option<Invite>,
 
     /// Create a new room and print its code to share.
     #[arg(long)]
     pub create: bool,
+
+    /// Create a new private room (end-to-end encrypted: the relay sees only ciphertext)
+    /// and print its invite link, which holds the room's key.
+    #[arg(long)]
+    pub private: bool,
 
     /// Print every relay frame as one JSON line on stdout, for scripts; everything else
     /// (notices, `/who`) goes to stderr.
@@ -53,15 +61,20 @@ pub struct Args {
 }
 
 impl Args {
-    /// The `create` or `join` message that enters the room these arguments name.
-    pub fn entry_request(&self) -> ClientMessage {
-        match &self.room {
+    /// The `create`, `create_private` or `join` message that enters the room these
+    /// arguments name; `verify_key` is the new private room's (with `--private`).
+    pub fn entry_request(&self, verify_key: Option<VerifyKey>) -> ClientMessage {
+        match (&self.room, verify_key) {
             // Fresh joins only: this client keeps no state between runs to resume from.
-            Some(invite) if !self.create => ClientMessage::Join {
+            (Some(invite), _) if !self.create && !self.private => ClientMessage::Join {
                 name: self.name.clone(),
                 room: invite.code.clone(),
                 resume_token: None,
                 last_seq: None,
+            },
+            (_, Some(verify_key)) if self.private => ClientMessage::CreatePrivate {
+                name: self.name.clone(),
+                verify_key,
             },
             _ => ClientMessage::Create {
                 name: self.name.clone(),
@@ -119,7 +132,7 @@ mod tests {
     #[test]
     fn room_codes_are_normalized_into_a_join() {
         let args = parse(&["--name", "ann", "--room", "k7q x2m-hdp"]).expect("valid args");
-        let json = args.entry_request().to_json();
+        let json = args.entry_request(None).to_json();
         assert_eq!(json, r#"{"type":"join","name":"ann","room":"K7Q-X2M-HDP"}"#);
         assert!(!args.is_scripted());
     }
@@ -145,10 +158,29 @@ mod tests {
     fn create_sends_a_create_request() {
         let args = parse(&["--name", "ann", "--create", "--send", "hi"]).expect("valid args");
         assert_eq!(
-            args.entry_request().to_json(),
+            args.entry_request(None).to_json(),
             r#"{"type":"create","name":"ann"}"#
         );
         assert!(args.is_scripted());
+    }
+
+    #[test]
+    fn private_creates_a_private_room_and_invite_is_room() {
+        let args = parse(&["--name", "ann", "--private"]).expect("valid args");
+        let key = confab_protocol::private::RoomKey::from_bytes([7; 32]).verify_key();
+        assert_eq!(
+            args.entry_request(Some(key)),
+            ClientMessage::CreatePrivate {
+                name: Username::parse("ann").expect("valid"),
+                verify_key: key,
+            }
+        );
+        assert!(parse(&["--name", "ann", "--private", "--room", "lobby"]).is_err());
+        let invite = parse(&["--name", "ann", "--invite", "k7q-x2m-hdp"]).expect("valid args");
+        assert_eq!(
+            invite.entry_request(None).to_json(),
+            r#"{"type":"join","name":"ann","room":"K7Q-X2M-HDP"}"#
+        );
     }
 
     #[test]
@@ -168,7 +200,7 @@ mod tests {
         .expect("valid args");
         assert_eq!(page.relays(), ["wss://chat.example"]);
         assert_eq!(
-            page.entry_request().to_json(),
+            page.entry_request(None).to_json(),
             r#"{"type":"join","name":"ann","room":"K7Q-X2M-HDP"}"#
         );
         let link = "confab://join/K7Q-X2M-HDP?relay=ws%3A%2F%2F10.0.0.5%3A9001";

@@ -52,6 +52,12 @@ pub enum CliError {
         /// Messages sent.
         sent: usize,
     },
+    /// The room is private and this client cannot use it (no key, or another room's).
+    #[error("{0}")]
+    Private(#[from] crate::private::SealingError),
+    /// The OS random source failed while drawing a private room's key.
+    #[error("could not draw a key for the private room: {0}")]
+    Random(String),
     /// Standard input could not be read.
     #[error("could not read standard input: {0}")]
     Stdin(io::Error),

@@ -4,6 +4,8 @@
 //! ```text
 //! confab-cli --name ann --create                 # prints the new room's code
 //! confab-cli --name bob --room K7Q-X2M-HDP       # type lines; /who, /w NAME text, /quit
+//! confab-cli --name ann --private                # prints the private room's invite link
+//! confab-cli --name bob --invite "https://host/#K7Q-X2M-HDP.KEY"  # a private room's link
 //! confab-cli --name bot --room lobby --json --send "hello" --send "/w ann hi"
 //! ```
 //!
@@ -15,6 +17,8 @@
 //! - `connection`: the WebSocket as typed frames, every network wait bounded.
 //! - `room`: roster and sent-message bookkeeping, updated from relay frames.
 //! - `render`: how frames look in a terminal (`12:03:04 #7 <ann> hello`).
+//! - `private`: private rooms: sealing what is sent, opening what comes, the safety code
+//!   and the invite link.
 //! - `output`: stdout/stderr, pretty or JSON lines.
 //! - `error`: every way a session ends badly, with its message.
 
@@ -23,6 +27,7 @@ mod attach;
 mod connection;
 mod error;
 mod output;
+mod private;
 mod render;
 mod room;
 mod session;

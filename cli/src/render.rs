@@ -465,6 +465,7 @@ mod tests {
             page_url: None,
             statuses: vec![],
             room_state: Default::default(),
+            verify_key: None,
         }));
         let out = lines(&welcome);
         assert_eq!(out[0], "22:13:20 #1 <bob> earlier");

@@ -207,6 +207,7 @@ mod tests {
             page_url: None,
             statuses: vec![],
             room_state: Default::default(),
+            verify_key: None,
         }));
         Room::from_welcome(&welcome).expect("a welcome makes a room")
     }

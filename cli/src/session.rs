@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use confab_protocol::{ClientMessage, ErrorMessage, ServerMessage, WelcomeMessage};
+use confab_protocol::private::RoomKey;
+use confab_protocol::{ClientId, ClientMessage, ErrorMessage, ServerMessage, WelcomeMessage};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout_at};
 
@@ -15,6 +16,7 @@ use crate::attach::{Files, Step};
 use crate::connection::{Connection, Incoming};
 use crate::error::CliError;
 use crate::output::{Output, warn};
+use crate::private::Sealing;
 use crate::render::{code_name, roster_line};
 use crate::room::Room;
 use confab_protocol::command::{self, Command};
@@ -35,9 +37,23 @@ pub const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 /// Connects, enters the room named by `args`, and runs until the user leaves (or, with
 /// `--send`, until every scripted message was answered).
 pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
-    let mut conn = Connection::connect_any(&args.relays()).await?;
-    conn.send(&args.entry_request()).await?;
-    let (mut room, welcome) = enter(&mut conn, out).await?;
+    // A new private room's key is drawn here; a private room's invite link carries it.
+    let key = if args.private {
+        Some(RoomKey::generate().map_err(|err| CliError::Random(err.to_string()))?)
+    } else {
+        args.room.as_ref().and_then(|invite| invite.key.clone())
+    };
+    let relays = args.relays();
+    let mut conn = Connection::connect_any(&relays).await?;
+    conn.send(&args.entry_request(key.as_ref().map(RoomKey::verify_key)))
+        .await?;
+    let (mut room, welcome, mut sealing) = enter(&mut conn, out, key.as_ref()).await?;
+    let created = args
+        .private
+        .then(|| (relays[0], welcome.page_url.as_deref()));
+    for line in sealing.notices(created) {
+        out.notice(&line)?;
+    }
     let mut files = Files::new(&welcome);
 
     let mut input = (!args.is_scripted()).then(|| BufReader::new(tokio::io::stdin()).lines());
@@ -46,7 +62,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
         if perform(
             command::parse(line, &room.members),
             &mut conn,
-            &mut room,
+            (&mut room, &sealing),
             &mut files,
             out,
         )
@@ -65,6 +81,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
         tokio::select! {
             incoming = conn.recv() => match incoming? {
                 Incoming::Frame { raw, msg } => {
+                    let (raw, msg) = reveal(&mut sealing, raw, msg);
                     // An ignored member's words are not printed (JSON mode prints all).
                     if out.is_json() || !msg.as_ref().is_some_and(|m| room.hides(m)) {
                         out.frame(&raw, msg.as_ref(), Some(&room.you))?;
@@ -90,7 +107,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
             },
             line = next_line(&mut input), if leaving.is_none() => {
                 let wants_out = match line.map_err(CliError::Stdin)? {
-                    Some(line) => perform(command::parse(&line, &room.members), &mut conn, &mut room, &mut files, out).await?,
+                    Some(line) => perform(command::parse(&line, &room.members), &mut conn, (&mut room, &sealing), &mut files, out).await?,
                     None => true, // end of input: leave like /quit
                 };
                 if wants_out {
@@ -112,8 +129,29 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
     }
 }
 
-/// Waits for `welcome` (printing what comes before it). A refused entry ends the session.
-async fn enter(conn: &mut Connection, out: Output) -> Result<(Room, WelcomeMessage), CliError> {
+/// `raw` and `msg` as a person (or script) should see them: in a private room with every
+/// sealed text opened (the JSON line re-encoded from the opened message).
+fn reveal(
+    sealing: &mut Sealing,
+    raw: String,
+    msg: Option<ServerMessage>,
+) -> (String, Option<ServerMessage>) {
+    match (sealing.is_private(), msg) {
+        (true, Some(msg)) => {
+            let opened = sealing.open(msg);
+            (opened.to_json(), Some(opened))
+        }
+        (_, msg) => (raw, msg),
+    }
+}
+
+/// Waits for `welcome` (printing what comes before it). A refused entry ends the session,
+/// and so does a private room this client holds no key for: it could neither read nor post.
+async fn enter(
+    conn: &mut Connection,
+    out: Output,
+    key: Option<&RoomKey>,
+) -> Result<(Room, WelcomeMessage, Sealing), CliError> {
     let deadline = Instant::now() + JOIN_REPLY_TIMEOUT;
     loop {
         let incoming = timeout_at(deadline, conn.recv())
@@ -141,8 +179,11 @@ async fn enter(conn: &mut Connection, out: Output) -> Result<(Room, WelcomeMessa
                 if let ServerMessage::Welcome(welcome) = &msg
                     && let Some(room) = Room::from_welcome(&msg)
                 {
-                    out.frame(&raw, Some(&msg), Some(&room.you))?;
-                    return Ok((room, welcome.as_ref().clone()));
+                    let mut sealing = Sealing::for_welcome(welcome, key)?;
+                    let welcome = welcome.as_ref().clone();
+                    let (raw, msg) = reveal(&mut sealing, raw, Some(msg));
+                    out.frame(&raw, msg.as_ref(), Some(&room.you))?;
+                    return Ok((room, welcome, sealing));
                 }
                 out.frame(&raw, Some(&msg), None)?;
             }
@@ -155,7 +196,7 @@ async fn enter(conn: &mut Connection, out: Output) -> Result<(Room, WelcomeMessa
 async fn perform(
     parsed: Result<Command, command::CommandError>,
     conn: &mut Connection,
-    room: &mut Room,
+    (room, sealing): (&mut Room, &Sealing),
     files: &mut Files,
     out: Output,
 ) -> Result<bool, CliError> {
@@ -173,18 +214,12 @@ async fn perform(
         Command::Ignore { name, ignore } => out.notice(&room.ignore(&name, ignore))?,
         Command::Attach(path) => {
             let client_id = room.upload_id();
-            match files.start_upload(&path, client_id) {
+            let start = files
+                .start_upload(&path, client_id)
+                .and_then(|start| sealing.seal(start, &room.members));
+            match start {
                 Ok(start) => conn.send(&start).await?,
-                Err(why) => {
-                    // Counted as refused, like a refusal from the relay.
-                    room.observe(&ServerMessage::Error(ErrorMessage {
-                        code: confab_protocol::ErrorCode::Other,
-                        message: why.clone(),
-                        client_id: Some(client_id),
-                        retry_after_ms: None,
-                    }));
-                    warn(&format!("! {why}"));
-                }
+                Err(why) => refuse_here(room, Some(client_id), &why),
             }
         }
         Command::Save { id, path } => match files.start_download(&id, path.as_deref()) {
@@ -193,11 +228,27 @@ async fn perform(
         },
         other => {
             if let Some(msg) = room.request(other) {
-                conn.send(&msg).await?;
+                let client_id = msg.client_id();
+                match sealing.seal(msg, &room.members) {
+                    Ok(msg) => conn.send(&msg).await?,
+                    Err(why) => refuse_here(room, client_id, &why),
+                }
             }
         }
     }
     Ok(false)
+}
+
+/// A request this client will not send: counted as refused, like a refusal from the
+/// relay, and shown as one.
+fn refuse_here(room: &mut Room, client_id: Option<ClientId>, why: &str) {
+    room.observe(&ServerMessage::Error(ErrorMessage {
+        code: confab_protocol::ErrorCode::Other,
+        message: why.to_owned(),
+        client_id,
+        retry_after_ms: None,
+    }));
+    warn(&format!("! {why}"));
 }
 
 /// Carries out what a transfer needs next: its next request (after the relay's wait, if

@@ -1,11 +1,13 @@
 //! What a connection's frames mean: the join phase, then chat, typing, whisper and leave,
-//! with the text rules, the rate limit and the bad-frame count.
+//! with the text rules, the rate limit, the bad-frame count and, in a private room, the
+//! signature every post must carry (`private.rs`).
 //!
 //! No sockets here: each frame becomes an [`Outcome`] that the handler carries out, so the
 //! rules read in one place. Dropping a joined connection leaves its room (as a dropped
 //! connection), whatever path ended it.
 
 mod enter;
+mod private;
 mod replies;
 
 use std::net::IpAddr;
@@ -21,7 +23,7 @@ use crate::guards::{MessageRate, RateVerdict};
 use crate::outcome::{Outcome, flooded, rate_limited};
 use crate::presence::PresenceForm;
 use crate::rooms::RoomStore;
-use crate::rooms::types::{Change, ChangeError, Departure, Resume, SendError};
+use crate::rooms::types::{Change, ChangeError, Departure, Resume, Seat as _, SendError};
 use crate::shared::Shared;
 
 use self::replies::{check_text, membership_lost, not_changed, not_sent, owner_outcome};
@@ -294,7 +296,13 @@ impl<S: RoomStore> Connection<S> {
         }
         let Some(membership) = &self.membership else {
             return match message {
-                ClientMessage::Create { name } => self.enter(name, None, &Resume::default()).await,
+                ClientMessage::Create { name } => {
+                    self.enter(name, None, &Resume::default(), None).await
+                }
+                ClientMessage::CreatePrivate { name, verify_key } => {
+                    self.enter(name, None, &Resume::default(), Some(verify_key))
+                        .await
+                }
                 ClientMessage::Join {
                     name,
                     room,
@@ -305,17 +313,25 @@ impl<S: RoomStore> Connection<S> {
                         token: resume_token,
                         last_seq,
                     };
-                    self.enter(name, Some(&room), &resume).await
+                    self.enter(name, Some(&room), &resume, None).await
                 }
                 _ => self.not_joined(),
             };
         };
+        if let Some(room) = membership.private_room()
+            && let Some(refusal) = private::refusal(room, &message)
+        {
+            return refusal;
+        }
         let rooms = &self.shared.rooms;
         let max_chars = self.shared.config.max_text_chars;
         match message {
-            ClientMessage::Create { .. } | ClientMessage::Join { .. } => Outcome::Reply(
-                ServerMessage::error(ErrorCode::AlreadyJoined, "you are already in a room"),
-            ),
+            ClientMessage::Create { .. }
+            | ClientMessage::CreatePrivate { .. }
+            | ClientMessage::Join { .. } => Outcome::Reply(ServerMessage::error(
+                ErrorCode::AlreadyJoined,
+                "you are already in a room",
+            )),
             ClientMessage::Chat {
                 client_id,
                 text,

@@ -343,3 +343,174 @@ on_both_stores! {
         assert_eq!(state_of(&told), Some(owned_by("bob", false)));
     }
 }
+
+/// Private rooms (`docs/protocol.md`, "Private rooms"): what a key holder seals and signs,
+/// made with the protocol crate's own code, as every client makes it.
+mod private {
+    use confab_protocol::private::{Post, RoomKey};
+    use confab_protocol::{ClientMessage, RoomCode, Username, WelcomeMessage};
+    use confab_tests::{TestClient, TestRelay, name};
+
+    /// Creates a private room with `key` as `who`.
+    pub async fn create(
+        relay: &TestRelay,
+        who: &str,
+        key: &RoomKey,
+    ) -> (TestClient, WelcomeMessage) {
+        let mut client = relay.client().await;
+        client
+            .send(&ClientMessage::CreatePrivate {
+                name: name(who),
+                verify_key: key.verify_key(),
+            })
+            .await;
+        let welcome = client.recv_welcome("the private room's welcome").await;
+        (client, welcome)
+    }
+
+    /// A chat from `who` in `room`, sealed and signed with `key`.
+    pub fn chat(
+        key: &RoomKey,
+        room: &RoomCode,
+        who: &Username,
+        id: u64,
+        text: &str,
+    ) -> ClientMessage {
+        ClientMessage::Chat {
+            client_id: id,
+            text: key
+                .seal(&Post::chat(room, who, None), text)
+                .expect("randomness"),
+            reply_to: None,
+        }
+    }
+
+    /// A fresh room key.
+    pub fn key() -> RoomKey {
+        RoomKey::generate().expect("randomness")
+    }
+}
+
+on_both_stores! {
+    async fn a_private_room_refuses_unsigned_posts_and_posts_signed_with_another_key(store: Store) {
+        use confab_protocol::private::Post;
+        let relay = store.relay().await;
+        let key = private::key();
+        let (mut ann, welcome) = private::create(&relay, "ann", &key).await;
+        assert_eq!(welcome.verify_key, Some(key.verify_key()), "the creator's welcome");
+        let room = welcome.room.clone();
+        let (mut eve, joined) = relay.member("eve", &room).await;
+        assert_eq!(joined.verify_key, Some(key.verify_key()), "a joiner learns it is private");
+        ann.recv_member_joined("eve").await;
+        let eve_name = name("eve");
+
+        eve.chat(1, "spam").await;
+        let refused = eve.recv_error().await;
+        assert_eq!((refused.code, refused.client_id), (ErrorCode::NotSigned, Some(1)));
+        eve.send(&private::chat(&private::key(), &room, &eve_name, 2, "forged")).await;
+        let refused = eve.recv_error().await;
+        assert_eq!((refused.code, refused.client_id), (ErrorCode::BadSignature, Some(2)));
+        // Signed with the room's key, but for another room: not replayable here.
+        let elsewhere = confab_tests::code("ABC-DEF-GHJ");
+        eve.send(&private::chat(&key, &elsewhere, &eve_name, 3, "moved")).await;
+        assert_eq!(eve.recv_error().await.code, ErrorCode::BadSignature);
+        eve.whisper("ann", 4, "psst").await;
+        assert_eq!(eve.recv_error().await.code, ErrorCode::NotSigned);
+        eve.send(&ClientMessage::React { seq: 1, emoji: "👍".into(), on: true }).await;
+        assert_eq!(eve.recv_error().await.code, ErrorCode::NotSigned);
+
+        // A key holder's signed post goes to everyone, as the sealed text it was.
+        let sealed = private::chat(&key, &room, &name("ann"), 5, "meet at noon");
+        ann.send(&sealed).await;
+        let ClientMessage::Chat { text, .. } = sealed else { unreachable!("made as a chat") };
+        for member in [&mut ann, &mut eve] {
+            let chat = member.recv_chat().await;
+            assert_eq!((chat.seq, &chat.text), (1, &text), "nothing was sequenced before it");
+        }
+        let ann_name = name("ann");
+        let post = Post::chat(&room, &ann_name, None);
+        assert_eq!(key.open(&post, &text).as_deref(), Ok("meet at noon"));
+    }
+}
+
+on_both_stores! {
+    async fn a_private_rooms_relay_keeps_only_ciphertext(store: Store) {
+        use confab_protocol::private::Post;
+        const MARKER: &str = "plaintext-marker-5c81";
+        let relay = store.relay().await;
+        let key = private::key();
+        let (mut ann, welcome) = private::create(&relay, "ann", &key).await;
+        let room = welcome.room.clone();
+        let ann_name = name("ann");
+        ann.send(&private::chat(&key, &room, &ann_name, 1, MARKER)).await;
+        let sent = ann.recv_chat().await;
+        let edit = key
+            .seal(&Post::edit(&room, &ann_name, sent.seq), &format!("{MARKER} (edited)"))
+            .expect("randomness");
+        ann.send(&ClientMessage::Edit { client_id: 2, seq: sent.seq, text: edit.clone() }).await;
+        assert!(matches!(ann.recv().await, ServerMessage::Edited { .. }));
+        ann.send(&private::chat(&key, &room, &ann_name, 3, MARKER)).await;
+        ann.recv_chat().await;
+
+        let (_cy, joined) = relay.member("cy", &room).await;
+        assert_eq!(joined.history.len(), 2);
+        for kept in &joined.history {
+            assert!(!kept.text.contains(MARKER), "history holds plaintext: {kept:?}");
+        }
+        let first = &joined.history[0];
+        assert!(first.changes.edited);
+        let opened = key.open(&Post::edit(&room, &ann_name, first.seq), &first.text);
+        assert_eq!(opened, Ok(format!("{MARKER} (edited)")));
+        if let confab_tests::stores::Store::Redis(redis) = &store {
+            let everything = redis.cli(&["EVAL", DUMP_EVERY_KEY, "0"]);
+            assert!(everything.contains(&edit), "the dump reads the room's keys");
+            assert!(!everything.contains(MARKER), "Redis holds plaintext");
+        }
+    }
+}
+
+/// Every Redis key's value, whatever its type, as one text: for probes that look for a
+/// string anywhere in Redis.
+const DUMP_EVERY_KEY: &str = r"
+local out = {}
+for _, key in ipairs(redis.call('KEYS', '*')) do
+  local kind = redis.call('TYPE', key).ok
+  local values
+  if kind == 'string' then values = {redis.call('GET', key)}
+  elseif kind == 'hash' then values = redis.call('HGETALL', key)
+  elseif kind == 'list' then values = redis.call('LRANGE', key, 0, -1)
+  elseif kind == 'set' then values = redis.call('SMEMBERS', key)
+  elseif kind == 'zset' then values = redis.call('ZRANGE', key, 0, -1)
+  else values = {} end
+  out[#out + 1] = key .. '=' .. table.concat(values, ' ')
+end
+return table.concat(out, '\n')
+";
+
+on_both_stores! {
+    async fn open_rooms_stay_open_and_a_bad_verify_key_is_a_typed_error(store: Store) {
+        let relay = store.relay().await;
+        let (_ann, welcome) = relay.creator("ann").await;
+        assert_eq!(welcome.verify_key, None);
+        let (mut bob, _) = relay.member("bob", &welcome.room).await;
+        bob.chat(1, "plain words").await;
+        assert_eq!(bob.recv_chat().await.text, "plain words");
+
+        let mut eve = relay.client().await;
+        let short = &private::key().verify_key().encode()[1..];
+        eve.send_text(format!(
+            r#"{{"type":"create_private","name":"eve","verify_key":"{short}"}}"#
+        ))
+        .await;
+        assert_eq!(eve.recv_error().await.code, ErrorCode::BadKey);
+        // The connection is still good for a proper request.
+        let key = private::key();
+        eve.send(&ClientMessage::CreatePrivate {
+            name: name("eve"),
+            verify_key: key.verify_key(),
+        })
+        .await;
+        let welcome = eve.recv_welcome("a private room").await;
+        assert_eq!(welcome.verify_key, Some(key.verify_key()));
+    }
+}

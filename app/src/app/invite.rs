@@ -16,6 +16,7 @@ impl ConfabApp {
         let invite = Invite {
             relay: Some(self.share_server()),
             code: room.clone(),
+            key: None,
         };
         let served = (self.model.session.as_ref())
             .filter(|s| s.room == *room)

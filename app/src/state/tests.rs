@@ -85,6 +85,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
         page_url: None,
         statuses: vec![],
         room_state: Default::default(),
+        verify_key: None,
     }))
 }
 

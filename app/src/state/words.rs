@@ -48,6 +48,10 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         | ErrorCode::NotJoined
         | ErrorCode::AlreadyJoined
         | ErrorCode::Internal
+        // Private rooms (the app does not open them yet): the relay's words say it.
+        | ErrorCode::NotSigned
+        | ErrorCode::BadSignature
+        | ErrorCode::BadKey
         | ErrorCode::Other => format!("The server said: {message}"),
         ErrorCode::FileTooLarge => format!("the file is larger than this server takes ({message})."),
         ErrorCode::RoomAttachmentsFull => {

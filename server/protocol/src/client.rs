@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::private::VerifyKey;
 use crate::{ClientId, ErrorCode, MemberStatus, RoomCode, Seq, Username};
 
 /// One frame from a client. JSON: `{"type": "<snake_case variant>", ...fields}`.
@@ -24,6 +25,18 @@ pub enum ClientMessage {
     Create {
         /// The name to appear under.
         name: Username,
+    },
+    /// Create a private room (see `docs/protocol.md`, "Private rooms") with a fresh code
+    /// and join it as `name`: the relay keeps `verify_key` with the room and refuses every
+    /// post to it that is not signed with the matching key. A message of its own rather
+    /// than a field of `create`, so that a relay that knows nothing of private rooms
+    /// refuses it (`malformed`) instead of making an open room the creator takes for
+    /// private.
+    CreatePrivate {
+        /// The name to appear under.
+        name: Username,
+        /// The room's public verification key, derived from the room key.
+        verify_key: VerifyKey,
     },
     /// Join an existing room as `name`, or rejoin it after a dropped connection.
     Join {
@@ -160,6 +173,19 @@ pub mod features {
 }
 
 impl ClientMessage {
+    /// The `client_id` the message carries (`chat`, `edit`, `delete`, `whisper`,
+    /// `upload_start`), which the relay echoes in its answer or refusal.
+    pub fn client_id(&self) -> Option<ClientId> {
+        match self {
+            Self::Chat { client_id, .. }
+            | Self::Edit { client_id, .. }
+            | Self::Delete { client_id, .. }
+            | Self::Whisper { client_id, .. }
+            | Self::UploadStart { client_id, .. } => Some(*client_id),
+            _ => None,
+        }
+    }
+
     /// Encodes this message as the JSON text of one frame.
     pub fn to_json(&self) -> String {
         // Serializing these types cannot fail: every field is a string, number or bool.
@@ -178,8 +204,8 @@ pub struct DecodeError {
 }
 
 /// Decodes one client frame. Errors say which rule was broken: an invalid `name` or `to`
-/// gives [`ErrorCode::InvalidName`], an invalid `room` [`ErrorCode::InvalidRoomCode`], and
-/// anything else (not JSON, unknown `type`, missing or mistyped fields)
+/// gives [`ErrorCode::InvalidName`], an invalid `room` [`ErrorCode::InvalidRoomCode`], an
+/// invalid `verify_key` [`ErrorCode::BadKey`], and anything else (not JSON, unknown `type`, missing or mistyped fields)
 /// [`ErrorCode::Malformed`].
 pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
     serde_json::from_str(text).map_err(|err| classify(text, &err))
@@ -209,6 +235,16 @@ fn classify(text: &str, err: &serde_json::Error) -> DecodeError {
             return DecodeError {
                 code: ErrorCode::InvalidRoomCode,
                 message: e.to_string(),
+            };
+        }
+        if fields
+            .get("verify_key")
+            .is_some_and(|v| v.as_str().is_none_or(|key| VerifyKey::parse(key).is_err()))
+        {
+            return DecodeError {
+                code: ErrorCode::BadKey,
+                message: "verify_key must be an Ed25519 public key: 43 characters of base64url"
+                    .into(),
             };
         }
     }
@@ -290,6 +326,24 @@ mod tests {
             },
             &json!({"type": "whisper", "to": "bob", "client_id": 8, "text": "psst"}),
         );
+    }
+
+    #[test]
+    fn create_private_carries_the_verify_key_and_a_bad_one_is_a_typed_error() {
+        let key = crate::private::RoomKey::from_bytes([7; 32]).verify_key();
+        golden(
+            &ClientMessage::CreatePrivate {
+                name: name("ann"),
+                verify_key: key,
+            },
+            &json!({"type": "create_private", "name": "ann", "verify_key": key.encode()}),
+        );
+        let short = &key.encode()[1..];
+        for bad in [json!(short), json!(""), json!(5), json!("A".repeat(44))] {
+            let frame = json!({"type": "create_private", "name": "ann", "verify_key": bad});
+            let err = decode_client(&frame.to_string()).unwrap_err();
+            assert_eq!(err.code, ErrorCode::BadKey, "{bad}");
+        }
     }
 
     #[test]

@@ -11,11 +11,16 @@
 //!   `confab://join/K7Q-X2M-HDP?relay=ws%3A%2F%2F10.0.0.5%3A9001` (the `relay` is optional
 //!   and percent-encoded). Desktops hand these to the native app, which registers the scheme.
 //!
+//! A private room's link carries the room key after the code and a `.` in its fragment
+//! (`https://chat.example/#K7Q-X2M-HDP.<43 characters>`, `confab://join/CODE?…#<key>`, or
+//! `CODE.<key>` pasted alone): [`Invite::key`].
+//!
 //! Hand-parsed with `percent-encoding` and `form_urlencoded`, not the `url` crate: these
 //! four shapes need only the scheme, the host, one query parameter and the fragment, and
 //! `url` would add IDNA with ICU4X's Unicode tables to the web client's bundle.
 
 use crate::page_url::{PageUrl, RELAY_PARAM, is_websocket_url, percent_decode, relay_param};
+use crate::private::{RoomKey, RoomKeyError, split_fragment};
 use crate::{RoomCode, RoomCodeError};
 
 /// The scheme of links the native app opens (`x-scheme-handler/confab` on Linux).
@@ -29,6 +34,9 @@ pub struct Invite {
     pub relay: Option<String>,
     /// The room.
     pub code: RoomCode,
+    /// A private room's key, from the link's fragment; `None` for an open room (or a
+    /// private one reached by code alone, which can then neither read nor post).
+    pub key: Option<RoomKey>,
 }
 
 /// Why a pasted invite could not be read. The words are for people (shown on the join
@@ -38,6 +46,9 @@ pub enum InviteError {
     /// The code itself is not a room code.
     #[error("{0}")]
     Code(#[from] RoomCodeError),
+    /// A private room's key that is not 43 characters of base64url.
+    #[error("{0}")]
+    Key(#[from] RoomKeyError),
     /// A link with no room code after `#` (or after `join/` in a `confab:` link).
     #[error("this link has no room code in it")]
     NoCode,
@@ -60,18 +71,22 @@ impl Invite {
     pub fn parse(text: &str) -> Result<Self, InviteError> {
         let text = text.trim();
         let Some(scheme) = scheme_of(text) else {
+            let (code, key) = split_fragment(text);
             return Ok(Self {
                 relay: None,
-                code: RoomCode::parse(text)?,
+                code: RoomCode::parse(code)?,
+                key: key.map(RoomKey::parse).transpose()?,
             });
         };
         match scheme.to_ascii_lowercase().as_str() {
             "ws" | "wss" => Self::parse_relay_link(text),
             "http" | "https" => {
                 let page = PageUrl::parse(text).ok_or(InviteError::NoHost)?;
+                let (code, key) = code_and_key(&page.fragment())?;
                 Ok(Self {
                     relay: Some(page.relay()),
-                    code: code_in(&page.fragment())?,
+                    code,
+                    key,
                 })
             }
             CONFAB_SCHEME => Self::parse_confab_link(&text[scheme.len() + 1..]),
@@ -87,16 +102,19 @@ impl Invite {
             return Err(InviteError::NoHost);
         }
         let (scheme, rest) = relay.split_once("://").ok_or(InviteError::NoHost)?;
+        let (code, key) = code_and_key(&percent_decode(fragment))?;
         Ok(Self {
             relay: Some(format!("{}://{rest}", scheme.to_ascii_lowercase())),
-            code: code_in(&percent_decode(fragment))?,
+            code,
+            key,
         })
     }
 
-    /// What follows `confab:`: `//join/CODE[?relay=…]` (the `//` may be missing).
+    /// What follows `confab:`: `//join/CODE[?relay=…][#KEY]` (the `//` may be missing).
     fn parse_confab_link(rest: &str) -> Result<Self, InviteError> {
         let rest = rest.strip_prefix("//").unwrap_or(rest);
-        let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+        let (rest, key) = rest.split_once('#').unwrap_or((rest, ""));
+        let key = Some(key).filter(|key| !key.is_empty());
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let code = path
             .get(..5)
@@ -113,6 +131,7 @@ impl Invite {
         Ok(Self {
             relay,
             code: code_in(&percent_decode(code.trim_end_matches('/')))?,
+            key: key.map(RoomKey::parse).transpose()?,
         })
     }
 
@@ -120,19 +139,25 @@ impl Invite {
     /// is a page (the relay serves one, or this client is that page), since it opens in any
     /// browser; else the [`Self::confab_link`].
     pub fn link(&self, page: Option<&str>) -> String {
-        match page.and_then(PageUrl::parse) {
-            Some(page) => page.invite(&self.code),
-            None => self.confab_link(),
+        match (page.and_then(PageUrl::parse), &self.key) {
+            (Some(page), None) => page.invite(&self.code),
+            (Some(page), Some(key)) => format!("{}.{}", page.invite(&self.code), key.encode()),
+            (None, _) => self.confab_link(),
         }
     }
 
     /// `confab://join/K7Q-X2M-HDP?relay=ws%3A%2F%2F10.0.0.5%3A9001`: opens the native app
-    /// (which registers the scheme) in the room, on this relay.
+    /// (which registers the scheme) in the room, on this relay; a private room's key
+    /// follows after `#`.
     pub fn confab_link(&self) -> String {
         let mut link = format!("{CONFAB_SCHEME}://join/{}", self.code);
         if let Some(relay) = &self.relay {
             link.push_str("?relay=");
             link.extend(form_urlencoded::byte_serialize(relay.as_bytes()));
+        }
+        if let Some(key) = &self.key {
+            link.push('#');
+            link.push_str(&key.encode());
         }
         link
     }
@@ -161,6 +186,12 @@ fn scheme_of(text: &str) -> Option<&str> {
     (first.is_ascii_alphabetic()
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
     .then_some(scheme)
+}
+
+/// The room code a link's fragment carries, and a private room's key after it.
+fn code_and_key(fragment: &str) -> Result<(RoomCode, Option<RoomKey>), InviteError> {
+    let (code, key) = split_fragment(fragment);
+    Ok((code_in(code)?, key.map(RoomKey::parse).transpose()?))
 }
 
 /// The room code a link carries, or [`InviteError::NoCode`] when it carries none.

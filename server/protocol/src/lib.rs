@@ -12,11 +12,14 @@
 //! - [`mention`]: when a message calls someone by name (`@ann`, or `ann:` at a line start).
 //! - [`page_url`]: [`PageUrl`], a web page's address: the relay it talks to, its room.
 //! - [`invite`]: [`Invite`], every form of invite read one way, and invite links written.
+//! - [`private`]: private rooms' keys, signatures, safety codes and (feature `seal`)
+//!   sealing and opening.
 //! - [`client`]: messages a client sends, and [`decode_client`] with typed errors.
 //! - [`server`]: messages the relay sends, [`ErrorCode`] and the close codes.
 //! - [`status`]: [`MemberStatus`], online, away or reconnecting.
 //!
-//! This crate is serde (and two small URL-escaping crates) only: no sockets, no async
+//! This crate is serde, two small URL-escaping crates and the private rooms' crypto
+//! crates (RustCrypto, dalek) only: no sockets, no async
 //! runtime, so it builds for `wasm32`.
 
 pub mod attachment;
@@ -26,6 +29,7 @@ pub mod command;
 pub mod invite;
 pub mod mention;
 pub mod page_url;
+pub mod private;
 pub mod room_code;
 pub mod server;
 pub mod status;

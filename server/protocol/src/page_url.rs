@@ -83,9 +83,11 @@ impl<'a> PageUrl<'a> {
         relay_param(self.query)
     }
 
-    /// The room this address invites to (`#K7Q-X2M-HDP`), if the fragment is a valid code.
+    /// The room this address invites to (`#K7Q-X2M-HDP`, or a private room's
+    /// `#K7Q-X2M-HDP.<key>`), if the fragment is a valid code.
     pub fn room(&self) -> Option<RoomCode> {
-        RoomCode::parse(&percent_decode(self.fragment)).ok()
+        let fragment = percent_decode(self.fragment);
+        RoomCode::parse(crate::private::split_fragment(&fragment).0).ok()
     }
 
     /// What follows `#`, percent-decoded (empty when there is no `#`).

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::private::VerifyKey;
 use crate::{
     Attachment, AttachmentLimits, ClientId, MemberStatus, Millis, RoomCode, Seq, Username,
 };
@@ -186,6 +187,11 @@ pub struct WelcomeMessage {
     /// The room's owner and lock.
     #[serde(default)]
     pub room_state: RoomState,
+    /// Present when the room is private: its public verification key, which every post
+    /// must be signed for (see `docs/protocol.md`, "Private rooms"). A client without the
+    /// room key can then neither read nor post, and says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_key: Option<VerifyKey>,
 }
 
 /// One member's status, in `welcome.statuses`.
@@ -453,6 +459,14 @@ pub enum ErrorCode {
     /// The message has `MAX_REACTION_KINDS` different emoji, or you have
     /// `MAX_REACTIONS_PER_MEMBER` on it; or the emoji is empty, too long or has spaces.
     TooManyReactions,
+    /// A post to a private room that is not a sealed text signed with the room's key,
+    /// or a reaction or file in a private room (not available there yet).
+    NotSigned,
+    /// A post to a private room whose signature does not check with the room's
+    /// verification key (signed with another key, or for another room, kind or sender).
+    BadSignature,
+    /// `create_private` with a `verify_key` that is not an Ed25519 public key.
+    BadKey,
     /// A code this client does not know yet.
     #[serde(other)]
     Other,
@@ -609,6 +623,7 @@ mod tests {
                     owner: Some(name("bob")),
                     locked: false,
                 },
+                verify_key: None,
             })),
             &json!({
                 "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["bob", "ann"],
@@ -616,6 +631,34 @@ mod tests {
                 "resume_token": "r3sum3",
                 "statuses": [{"name": "bob", "status": "away"}],
                 "room_state": {"owner": "bob", "locked": false},
+                "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
+                    "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
+                    "room_grace_ms": 30_000, "history_len": 200}
+            }),
+        );
+    }
+
+    #[test]
+    fn a_private_rooms_welcome_carries_its_verify_key() {
+        let key = crate::private::RoomKey::from_bytes([7; 32]).verify_key();
+        let welcome = WelcomeMessage {
+            room: RoomCode::parse("k7qx2mhdp").expect("valid code"),
+            you: name("ann"),
+            members: vec![name("ann")],
+            history: vec![],
+            resume_token: "r".into(),
+            limits: limits(),
+            page_url: None,
+            statuses: vec![],
+            room_state: RoomState::default(),
+            verify_key: Some(key),
+        };
+        golden(
+            &ServerMessage::Welcome(Box::new(welcome)),
+            &json!({
+                "type": "welcome", "room": "K7Q-X2M-HDP", "you": "ann", "members": ["ann"],
+                "history": [], "resume_token": "r", "room_state": {"locked": false},
+                "verify_key": key.encode(),
                 "limits": {"max_text_chars": 4000, "max_frame_bytes": 65536, "messages_per_second": 5, "burst": 20, "typing_ttl_ms": 6000,
                     "ping_interval_ms": 20_000, "pong_timeout_ms": 20_000, "join_timeout_ms": 30_000,
                     "room_grace_ms": 30_000, "history_len": 200}
@@ -635,6 +678,7 @@ mod tests {
             page_url: Some("https://chat.example/".into()),
             statuses: vec![],
             room_state: RoomState::default(),
+            verify_key: None,
         };
         golden(
             &ServerMessage::Welcome(Box::new(welcome)),
@@ -801,6 +845,9 @@ mod tests {
             (ErrorCode::NoSuchMessage, "no_such_message"),
             (ErrorCode::NotAuthor, "not_author"),
             (ErrorCode::TooManyReactions, "too_many_reactions"),
+            (ErrorCode::NotSigned, "not_signed"),
+            (ErrorCode::BadSignature, "bad_signature"),
+            (ErrorCode::BadKey, "bad_key"),
         ];
         for (code, text) in codes {
             assert_eq!(serde_json::to_value(code).ok(), Some(json!(text)));

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use confab_protocol::private::VerifyKey;
 use confab_protocol::{ErrorCode, ErrorMessage, RoomCode, ServerMessage, Username, close_code};
 
 use crate::connection::Connection;
@@ -21,6 +22,7 @@ impl<S: RoomStore> Connection<S> {
         name: Username,
         room: Option<&RoomCode>,
         resume: &Resume,
+        verify_key: Option<VerifyKey>,
     ) -> Outcome {
         let shared = Arc::clone(&self.shared);
         let now = Instant::now();
@@ -62,6 +64,7 @@ impl<S: RoomStore> Connection<S> {
             presence: self.presence,
             page_url: crate::web::page_url::current(),
             ip: self.ip,
+            verify_key,
         };
         let result = match room {
             None => shared.rooms.create(arrival).await,

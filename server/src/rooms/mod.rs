@@ -39,7 +39,7 @@ use hyper::body::Bytes;
 
 use crate::attachments::{Claim, Stored};
 use crate::rooms::types::{
-    Arrival, Change, ChangeError, Departure, JoinError, OwnerError, Resume, SendError,
+    Arrival, Change, ChangeError, Departure, JoinError, OwnerError, Resume, Seat, SendError,
 };
 
 /// The contract between a connection and room state: every room rule a connection relies on.
@@ -49,9 +49,12 @@ use crate::rooms::types::{
 /// error; no operation reports success for something it did not do.
 pub trait RoomStore: Debug + Send + Sync + Sized + 'static {
     /// Proof that a connection is in a room of this store; operations name the member by it.
-    type Membership: Debug + Clone + Send + Sync + 'static;
+    /// It says whether the room is private ([`Seat`]), so the connection checks posts'
+    /// signatures once, before any store sees them.
+    type Membership: Debug + Clone + Send + Sync + Seat + 'static;
 
-    /// Creates a room under a freshly drawn code and joins it.
+    /// Creates a room under a freshly drawn code and joins it; a private room when
+    /// `arrival.verify_key` is set, kept with the room and handed to every joiner.
     fn create(
         self: &Arc<Self>,
         arrival: Arrival,

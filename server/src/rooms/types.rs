@@ -7,6 +7,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
+use confab_protocol::private::VerifyKey;
 use confab_protocol::{ClientId, ErrorCode, RoomCode, Seq, Username};
 
 use crate::conn::ConnId;
@@ -187,6 +188,28 @@ pub struct Arrival {
     pub page_url: Option<String>,
     /// The connection's address (kept out of the room if the owner removes the member).
     pub ip: IpAddr,
+    /// `create_private`: the new room's verification key. Ignored by a join, which gets
+    /// the room's own (a permanent room never has one).
+    pub verify_key: Option<VerifyKey>,
+}
+
+/// A member of a private room, as its membership knows it: what the connection checks
+/// every post against (`connection/private.rs`), the same for both stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateRoom {
+    /// The room's code, part of what every post is signed for.
+    pub code: RoomCode,
+    /// The key the room's creator registered.
+    pub verify_key: VerifyKey,
+    /// The member's name as its `welcome.you` said it, which the store stamps as `from`
+    /// on its posts: posts are signed for it.
+    pub you: Username,
+}
+
+/// What every store's membership tells the connection about its room.
+pub trait Seat {
+    /// `Some` when the room is private: every post must be signed for it.
+    fn private_room(&self) -> Option<&PrivateRoom>;
 }
 
 /// A previous membership the client wants back.

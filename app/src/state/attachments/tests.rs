@@ -48,6 +48,7 @@ pub(super) fn welcome() -> ServerMessage {
         page_url: None,
         statuses: vec![],
         room_state: Default::default(),
+        verify_key: None,
     }))
 }
 

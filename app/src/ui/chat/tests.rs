@@ -66,6 +66,7 @@ fn session(history: Vec<ChatMessage>) -> Session {
         page_url: None,
         statuses: vec![],
         room_state: Default::default(),
+        verify_key: None,
     })
 }
 

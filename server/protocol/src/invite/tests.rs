@@ -12,7 +12,47 @@ fn invite(relay: Option<&str>) -> Invite {
     Invite {
         relay: relay.map(Into::into),
         code: code(),
+        key: None,
     }
+}
+
+fn private_invite(relay: Option<&str>) -> Invite {
+    Invite {
+        key: Some(crate::private::RoomKey::from_bytes([7; 32])),
+        ..invite(relay)
+    }
+}
+
+#[test]
+fn a_private_rooms_link_carries_its_key_after_the_code_in_every_form() {
+    let invite = private_invite(Some("wss://chat.example"));
+    let key = invite.key.as_ref().map(|k| k.encode()).unwrap_or_default();
+    let link = invite.link(Some("https://chat.example/"));
+    assert_eq!(link, format!("https://chat.example/#K7Q-X2M-HDP.{key}"));
+    assert_eq!(Invite::parse(&link), Ok(invite.clone()));
+    let confab = invite.confab_link();
+    assert!(confab.ends_with(&format!("#{key}")), "{confab}");
+    assert_eq!(Invite::parse(&confab), Ok(invite));
+    assert_eq!(
+        Invite::parse(&format!("ws://chat.example/#K7Q-X2M-HDP.{key}")),
+        Ok(private_invite(Some("ws://chat.example")))
+    );
+    assert_eq!(
+        Invite::parse(&format!("k7qx2mhdp.{key}")),
+        Ok(private_invite(None))
+    );
+    let page = PageUrl::parse(&link).expect("a page");
+    assert_eq!(page.room(), Some(code()));
+}
+
+#[test]
+fn a_damaged_key_in_a_private_link_is_refused_in_words() {
+    let key = crate::private::RoomKey::from_bytes([7; 32]).encode();
+    let damaged = format!("https://chat.example/#K7Q-X2M-HDP.{}*", &key[1..]);
+    assert_eq!(
+        Invite::parse(&damaged),
+        Err(InviteError::Key(RoomKeyError::Malformed))
+    );
 }
 
 #[test]

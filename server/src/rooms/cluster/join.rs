@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
+use confab_protocol::private::VerifyKey;
 use confab_protocol::{RoomCode, ServerMessage, Username, WelcomeMessage};
 
 use crate::clock::{millis, now_millis};
@@ -14,7 +15,24 @@ use crate::rooms::cluster::local::{LocalRoom, lock};
 use crate::rooms::cluster::scripts::{self, RoomKeys};
 use crate::rooms::cluster::{Cluster, Membership};
 use crate::rooms::frames::{encode, missed_since};
-use crate::rooms::types::{Arrival, JoinError, Resume, RoomTag};
+use crate::rooms::types::{Arrival, JoinError, PrivateRoom, Resume, RoomTag, Seat};
+
+/// What a private room's `room` key holds before its verification key.
+const PRIVATE_PREFIX: &str = "k:";
+
+/// The `room` key's value for a new room: "1", or "k:" and a private room's key.
+fn room_value(verify_key: Option<&VerifyKey>) -> String {
+    verify_key.map_or_else(
+        || "1".to_owned(),
+        |key| format!("{PRIVATE_PREFIX}{}", key.encode()),
+    )
+}
+
+impl Seat for Membership {
+    fn private_room(&self) -> Option<&PrivateRoom> {
+        self.private.as_deref()
+    }
+}
 
 impl Cluster {
     /// Creates a room under a code drawn from `new_code` (drawn again while taken
@@ -32,9 +50,11 @@ impl Cluster {
             let code = new_code().map_err(|_| JoinError::NoRandomness)?;
             // Taken with the grace period as its lifetime: if the creator never gets in,
             // the code is free again after it. The join makes it last.
+            // The room key's value says what kind of room it is: "1", or a private room's
+            // "k:" and verification key (JOIN hands it to every joiner).
             let claimed: Option<String> = redis::cmd("SET")
                 .arg(RoomKeys::of(&code).all()[0].as_str())
-                .arg("1")
+                .arg(room_value(arrival.verify_key.as_ref()))
                 .arg("NX")
                 .arg("PX")
                 .arg(grace)
@@ -116,7 +136,7 @@ impl Cluster {
             }
         };
         let refusal = match reply.first().map(String::as_str) {
-            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 9 => None,
+            Some("joined" | "reclaimed" | "replaced") if reply.len() >= 10 => None,
             Some("unknown_token" | "late") => Some(JoinError::Unavailable),
             Some("room_not_found") if waits_for_restore => Some(JoinError::Unavailable),
             Some("name_taken") => Some(JoinError::NameTaken),
@@ -154,7 +174,10 @@ impl Cluster {
             .filter(|_| resumed)
             .map(|seen| reused.map_or(seen, |(after, _)| seen.min(after)));
         let changes = changes::parse(&reply[8]);
-        let kept: Vec<_> = reply[9..]
+        let verify_key = reply[9]
+            .strip_prefix(PRIVATE_PREFIX)
+            .and_then(|key| VerifyKey::parse(key).ok());
+        let kept: Vec<_> = reply[10..]
             .iter()
             .filter_map(|event| Envelope::parse(event.as_bytes(), self.config.max_text_chars))
             .filter_map(Envelope::into_chat)
@@ -172,6 +195,7 @@ impl Cluster {
             page_url: arrival.page_url.clone(),
             statuses,
             room_state,
+            verify_key,
         }));
         let mut first = vec![encode(&welcome)];
         first.extend(gap.as_ref().map(encode));
@@ -184,6 +208,13 @@ impl Cluster {
             room: Arc::clone(&room),
             conn,
             key,
+            private: verify_key.map(|verify_key| {
+                Arc::new(PrivateRoom {
+                    code: code.clone(),
+                    verify_key,
+                    you: arrival.name.clone(),
+                })
+            }),
             name: arrival.name,
         };
         let live = lock(&room).go_live(

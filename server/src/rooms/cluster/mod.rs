@@ -115,6 +115,8 @@ pub struct Membership {
     conn: ConnId,
     key: String,
     name: Username,
+    /// The room's code and key when it is private (from the join's reply).
+    private: Option<Arc<crate::rooms::types::PrivateRoom>>,
 }
 
 /// This relay's side of the cluster.

@@ -13,7 +13,7 @@ use crate::rooms::frames::encode;
 use crate::rooms::memory::guard::{RoomCell, lock_room};
 use crate::rooms::memory::room::{Member, Room};
 use crate::rooms::memory::{Membership, Registry, now};
-use crate::rooms::types::{Arrival, JoinError, Resume};
+use crate::rooms::types::{Arrival, JoinError, PrivateRoom, Resume};
 
 impl Registry {
     /// Creates a room under a code drawn from `new_code` (drawn again while taken) and
@@ -41,7 +41,8 @@ impl Registry {
         };
         let code = slot.key().clone();
         let metrics = Arc::clone(&self.metrics);
-        let room = Room::new(code, false, self.config.history_len, now(), metrics);
+        let mut room = Room::new(code, false, self.config.history_len, now(), metrics);
+        room.verify_key = arrival.verify_key;
         let cell = Arc::clone(slot.insert(Arc::new(Mutex::new(room))));
         self.metrics.rooms.inc();
         let mut room = lock_room(&cell);
@@ -78,9 +79,10 @@ impl Registry {
     ) -> Result<Membership, JoinError> {
         let key = arrival.name.uniqueness_key();
         let token = resume.token.as_deref();
-        let membership = Membership {
+        let mut membership = Membership {
             room: Arc::clone(cell),
             conn: arrival.conn,
+            private: None,
         };
         let attached = room.position_by_key(&key);
         let mut resumed = true;
@@ -143,6 +145,13 @@ impl Registry {
         // (say, from before a relay restart) may carry numbers from another history.
         let (history, gap) = room.since(resume.last_seq.filter(|_| resumed));
         let member = &room.members[index];
+        membership.private = room.verify_key.map(|verify_key| {
+            Arc::new(PrivateRoom {
+                code: room.code.clone(),
+                verify_key,
+                you: member.name.clone(),
+            })
+        });
         let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: room.code.clone(),
             you: member.name.clone(),
@@ -153,6 +162,7 @@ impl Registry {
             page_url: arrival.page_url.clone(),
             statuses: room.statuses(),
             room_state: room.settled_state(),
+            verify_key: room.verify_key,
         }));
         let first: Vec<Utf8Bytes> = std::iter::once(encode(&welcome))
             .chain(gap.as_ref().map(encode))

@@ -41,7 +41,9 @@ use crate::outbox::Kick;
 use crate::rooms::frames::{encode, limits_of};
 use crate::rooms::memory::guard::{RoomCell, RoomGuard, lock_room};
 use crate::rooms::memory::room::{Reservation, Room};
-use crate::rooms::types::{Change, ChangeError, Departure, OwnerError, SendError};
+use crate::rooms::types::{
+    Change, ChangeError, Departure, OwnerError, PrivateRoom, Seat, SendError,
+};
 
 /// Now, by the store's clock: tokio's, which is [`Instant::now`] unless a test has paused it
 /// (then it moves only when the test advances it, and every end this store sets moves with it).
@@ -60,6 +62,15 @@ pub struct Membership {
     room: RoomCell,
     /// The connection speaking for the member.
     pub conn: ConnId,
+    /// The room's code and key when it is private (both fixed for the room's life, so
+    /// copied here rather than read under the room's lock for every post).
+    private: Option<Arc<PrivateRoom>>,
+}
+
+impl Seat for Membership {
+    fn private_room(&self) -> Option<&PrivateRoom> {
+        self.private.as_deref()
+    }
 }
 
 impl Membership {

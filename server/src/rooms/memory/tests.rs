@@ -19,6 +19,7 @@ fn arrival(conn: ConnId, name: &str) -> (Arrival, Inbox) {
         presence: PresenceForm::Full,
         page_url: None,
         ip: std::net::IpAddr::from([127, 0, 0, 1]),
+        verify_key: None,
     };
     (arrival, inbox)
 }

@@ -11,7 +11,7 @@
 /// restart, when the relay that can give the membership back may not have yet), and the
 /// deadline (ms, Redis's clock) after which the join is not made (`{'late'}`).
 /// Returns `{status, token, ev, last_seq, roster, statuses, room state, gap_after,
-/// changes, history...}` (`changes`: what happened to kept messages, by seq, see
+/// changes, room, history...}` (`room`: the room key's value, "k:KEY" for a private room) (`changes`: what happened to kept messages, by seq, see
 /// `changes.rs`) with status `joined`, `reclaimed` (a reserved name taken back) or
 /// `replaced` (the member's older connection is replaced), and `gap_after` either "" or
 /// `AFTER:UNTIL`: a membership given back after a Redis restart whose seqs AFTER+1 to
@@ -80,7 +80,7 @@ end
 local changed, parts = redis.call('HGETALL', CHANGES), {}
 for i = 1, #changed, 2 do parts[#parts + 1] = '"' .. changed[i] .. '":' .. changed[i + 1] end
 local reply = {status, token, tostring(ev), last(SEQ), roster(), statuses(now), room_state(now), gap_after,
-  '{' .. table.concat(parts, ',') .. '}'}
+  '{' .. table.concat(parts, ',') .. '}', redis.call('GET', ROOM) or ''}
 for _, event in ipairs(redis.call('LRANGE', HISTORY, 0, -1)) do reply[#reply + 1] = event end
 return reply
 "#;

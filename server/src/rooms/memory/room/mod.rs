@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use confab_protocol::private::VerifyKey;
 use confab_protocol::{
     Changes, ChatMessage, ClientId, MemberStatus, NamedStatus, PresenceChange, RoomCode, RoomState,
     Seq, ServerMessage, Username,
@@ -131,6 +132,9 @@ pub struct Room {
     pub presence: PresenceBatch,
     /// The relay's counters: deliveries, evictions and members are counted where they happen.
     pub metrics: Arc<Metrics>,
+    /// A private room's verification key, set once by its creator (never for a
+    /// permanent room): in every `welcome`, and every post must be signed for it.
+    pub verify_key: Option<VerifyKey>,
 }
 
 impl Room {
@@ -158,6 +162,7 @@ impl Room {
             removals: VecDeque::new(),
             presence: PresenceBatch::default(),
             metrics,
+            verify_key: None,
         }
     }
 

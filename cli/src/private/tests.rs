@@ -1,0 +1,198 @@
+use confab_protocol::private::RoomKey;
+use confab_protocol::{Limits, RoomState};
+
+use super::*;
+
+fn name(text: &str) -> Username {
+    Username::parse(text).expect("valid name")
+}
+
+fn welcome(you: &str, verify_key: Option<confab_protocol::private::VerifyKey>) -> WelcomeMessage {
+    WelcomeMessage {
+        room: RoomCode::parse("K7QX2MHDP").expect("valid code"),
+        you: name(you),
+        members: vec![name("ann"), name("bob")],
+        history: Vec::new(),
+        resume_token: "t".into(),
+        limits: Limits {
+            max_text_chars: 400,
+            max_frame_bytes: 65536,
+            messages_per_second: 5,
+            burst: 20,
+            typing_ttl_ms: 6000,
+            ping_interval_ms: 20_000,
+            pong_timeout_ms: 20_000,
+            join_timeout_ms: 30_000,
+            room_grace_ms: 30_000,
+            history_len: 200,
+            attachments: Default::default(),
+        },
+        page_url: None,
+        statuses: vec![],
+        room_state: RoomState::default(),
+        verify_key,
+    }
+}
+
+fn key(byte: u8) -> RoomKey {
+    RoomKey::from_bytes([byte; 32])
+}
+
+fn sealing(you: &str, key: &RoomKey) -> Sealing {
+    Sealing::for_welcome(&welcome(you, Some(key.verify_key())), Some(key)).expect("our key")
+}
+
+/// The relay's copy of a sealed chat `request` from `from`.
+fn relayed(request: ClientMessage, from: &str, seq: Seq) -> ServerMessage {
+    let ClientMessage::Chat { text, reply_to, .. } = request else {
+        panic!("a chat")
+    };
+    ServerMessage::Chat(ChatMessage {
+        seq,
+        from: name(from),
+        text,
+        ts: 0,
+        client_id: None,
+        attachment: None,
+        reply_to,
+        changes: Default::default(),
+    })
+}
+
+fn text_of(msg: &ServerMessage) -> &str {
+    match msg {
+        ServerMessage::Chat(chat) => &chat.text,
+        ServerMessage::Whisper(whisper) => &whisper.text,
+        ServerMessage::Edited { text, .. } => text,
+        _ => "",
+    }
+}
+
+fn chat(text: &str) -> ClientMessage {
+    ClientMessage::Chat {
+        client_id: 1,
+        text: text.into(),
+        reply_to: None,
+    }
+}
+
+#[test]
+fn a_chat_sealed_by_one_member_opens_for_another() {
+    let key = key(1);
+    let sent = sealing("ann", &key)
+        .seal(chat("meet at noon"), &[])
+        .expect("sealed");
+    assert!(!text_of(&relayed(sent.clone(), "ann", 1)).contains("noon"));
+    let opened = sealing("bob", &key).open(relayed(sent, "ann", 1));
+    assert_eq!(text_of(&opened), "meet at noon");
+}
+
+#[test]
+fn a_message_that_does_not_open_is_shown_as_such_never_as_text() {
+    let sent = sealing("ann", &key(1))
+        .seal(chat("secret"), &[])
+        .expect("sealed");
+    // Another key: what a member of another room, or a forger, would see.
+    let opened = sealing("bob", &key(2)).open(relayed(sent.clone(), "ann", 1));
+    assert_eq!(text_of(&opened), UNREADABLE);
+    // Relayed as someone else's: the signature binds the sender.
+    let opened = sealing("bob", &key(1)).open(relayed(sent, "cy", 1));
+    assert_eq!(text_of(&opened), UNREADABLE);
+}
+
+#[test]
+fn an_edit_opens_as_an_edit_of_a_message_whose_author_was_seen() {
+    let key = key(1);
+    let ann = sealing("ann", &key);
+    let mut bob = sealing("bob", &key);
+    let first = ann.seal(chat("helo"), &[]).expect("sealed");
+    bob.open(relayed(first, "ann", 4));
+    let edit = ClientMessage::Edit {
+        client_id: 2,
+        seq: 4,
+        text: "hello".into(),
+    };
+    let ClientMessage::Edit { text, .. } = ann.seal(edit, &[]).expect("sealed") else {
+        panic!("an edit")
+    };
+    let edited = |seq| ServerMessage::Edited {
+        seq,
+        text: text.clone(),
+        client_id: None,
+    };
+    assert_eq!(text_of(&bob.open(edited(4))), "hello");
+    assert_eq!(text_of(&bob.open(edited(5))), UNREADABLE);
+}
+
+#[test]
+fn a_whisper_is_signed_for_the_rosters_spelling_of_its_recipient() {
+    let key = key(1);
+    let members = [name("ann"), name("bob")];
+    let request = ClientMessage::Whisper {
+        to: name("BOB"),
+        client_id: 3,
+        text: "psst".into(),
+    };
+    let ClientMessage::Whisper { to, text, .. } = sealing("ann", &key)
+        .seal(request, &members)
+        .expect("sealed")
+    else {
+        panic!("a whisper")
+    };
+    assert_eq!(to, name("bob"));
+    let whisper = ServerMessage::Whisper(confab_protocol::WhisperMessage {
+        from: name("ann"),
+        to,
+        text,
+        ts: 0,
+        client_id: None,
+    });
+    assert_eq!(text_of(&sealing("bob", &key).open(whisper)), "psst");
+}
+
+#[test]
+fn without_the_key_a_private_room_is_neither_read_nor_posted_to() {
+    let private = welcome("cy", Some(key(1).verify_key()));
+    assert_eq!(
+        Sealing::for_welcome(&private, None).err(),
+        Some(SealingError::NoKey)
+    );
+    assert_eq!(
+        Sealing::for_welcome(&private, Some(&key(2))).err(),
+        Some(SealingError::WrongKey)
+    );
+    assert_eq!(SealingError::NoKey.to_string(), NEEDS_LINK);
+}
+
+#[test]
+fn an_open_room_sends_and_shows_texts_as_they_are() {
+    let open = Sealing::for_welcome(&welcome("ann", None), Some(&key(1))).expect("open");
+    assert!(!open.is_private());
+    assert_eq!(open.seal(chat("hi"), &[]), Ok(chat("hi")));
+    assert!(open.notices(Some(("ws://h", None))).is_empty());
+}
+
+#[test]
+fn reactions_files_and_overlong_texts_are_refused_before_sending() {
+    let ann = sealing("ann", &key(1));
+    let react = ClientMessage::React {
+        seq: 1,
+        emoji: "👍".into(),
+        on: true,
+    };
+    assert!(ann.seal(react, &[]).is_err());
+    let most = private::max_plaintext_bytes(400);
+    assert!(ann.seal(chat(&"a".repeat(most)), &[]).is_ok());
+    assert!(ann.seal(chat(&"a".repeat(most + 1)), &[]).is_err());
+}
+
+#[test]
+fn the_creator_is_shown_the_safety_code_and_a_link_that_carries_the_key() {
+    let key = key(1);
+    let lines = sealing("ann", &key).notices(Some(("ws://127.0.0.1:9001", None)));
+    assert!(lines[0].contains(&key.safety_code()), "{lines:?}");
+    let link = lines[1].rsplit(' ').next().unwrap_or_default();
+    let invite = Invite::parse(link).expect("a link");
+    assert_eq!(invite.key, Some(key));
+    assert_eq!(invite.relay.as_deref(), Some("ws://127.0.0.1:9001"));
+}
