@@ -180,7 +180,7 @@ pub fn chat_ui(
         }
         let members = &session.members;
         view.composer.max_chars = session.limits.max_text_chars;
-        let mode = conversation::composer_mode(session);
+        view.composer.mode = conversation::composer_mode(session);
         let done = composer_ui(
             ui,
             &session.composer,
@@ -188,7 +188,6 @@ pub fn chat_ui(
             &session.me,
             line.as_deref(),
             online,
-            mode.as_ref(),
             &mut view.composer,
         );
         if done.contains(&ComposerAction::EditLast) {

@@ -12,7 +12,7 @@ use confab_protocol::{Changes, Seq, Username};
 use egui::{Frame, Margin, RichText, Stroke, Ui};
 
 use super::message_actions::{self, RowAction, RowLook};
-use super::message_text::{message_text_after, time_text};
+use super::message_text::{message_text_after, preview, time_text};
 use crate::state::conversation::Allowed;
 
 /// Space above the first message of a group, separating it from the group before.
@@ -207,17 +207,6 @@ fn quote_ui(ui: &mut Ui, quote: Quote<'_>) -> Option<RowAction> {
         .on_hover_text("Show the message this answers");
     let response = super::icons::named(response, &format!("Replying to {text}"), None);
     response.clicked().then_some(RowAction::JumpTo(seq))
-}
-
-/// The start of `text` without formatting, on one line, cut at `chars` with "…".
-pub fn preview(text: &str, chars: usize) -> String {
-    let plain = confab_protocol::markup::plain(text);
-    let plain = confab_protocol::command::action_text(&plain).unwrap_or(&plain);
-    let mut out: String = plain.chars().take(chars).collect();
-    if plain.chars().nth(chars).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// The sender's name in their colour; yours in the strong text colour, then "(you)".

@@ -79,6 +79,9 @@ pub struct ComposerView {
     pub picker: EmojiPicker,
     /// Whether the completion popup was open last frame (Esc and ↑ are then its keys).
     completing: bool,
+    /// What the box is doing besides writing a new message (set by the chat screen from
+    /// the model each frame).
+    pub mode: Option<Mode>,
     /// Whether the box had the focus last frame: egui drops the focus on Esc before the
     /// box sees it, and Esc must still end a reply or an edit.
     was_focused: bool,
@@ -94,6 +97,7 @@ impl Default for ComposerView {
             picker: EmojiPicker::default(),
             completing: false,
             was_focused: false,
+            mode: None,
         }
     }
 }
@@ -107,9 +111,10 @@ pub fn composer_ui(
     me: &Username,
     typing_line: Option<&str>,
     enabled: bool,
-    mode: Option<&Mode>,
     view: &mut ComposerView,
 ) -> Vec<ComposerAction> {
+    let mode = view.mode.clone();
+    let mode = mode.as_ref();
     one_enter_per_frame(ui, &mut view.deferred);
     let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");

@@ -80,7 +80,7 @@ pub fn row_actions_ui(
     let name = format!(
         "Message from {}: {}",
         about.from,
-        super::chat_line::preview(about.text, 60)
+        super::message_text::preview(about.text, 60)
     );
     anchor.widget_info(|| egui::WidgetInfo::labeled(Role::ListItem, true, &name));
     anchor

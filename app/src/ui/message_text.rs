@@ -210,6 +210,17 @@ fn code_block_ui(ui: &mut Ui, lang: &str, text: &str) {
         });
 }
 
+/// The start of `text` without formatting, on one line, cut at `chars` with "…".
+pub fn preview(text: &str, chars: usize) -> String {
+    let plain = confab_protocol::markup::plain(text);
+    let plain = confab_protocol::command::action_text(&plain).unwrap_or(&plain);
+    let mut out: String = plain.chars().take(chars).collect();
+    if plain.chars().nth(chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// `text` as this machine can show it: emoji that no font here has become their
 /// `:shortcode:` rather than boxes. Native: the fonts are egui's, the bundled ones and the
 /// system's. Web: the browser draws emoji (egui's fonts have none), with the first font of

@@ -295,9 +295,8 @@ fn a_resume_shows_what_changed_while_away_as_the_history_carries_it() {
         names: vec![name("cy")],
     }];
     // A message shown before the drop, with a reaction added while away.
-    let mut mine = match chat(3, "ann", "teh plan", None) {
-        ServerMessage::Chat(c) => c,
-        _ => unreachable!(),
+    let ServerMessage::Chat(mut mine) = chat(3, "ann", "teh plan", None) else {
+        unreachable!()
     };
     mine.changes.reactions = vec![Reaction {
         emoji: "👍".into(),

@@ -10,10 +10,11 @@ use egui::{Button, Id, Modal, Pos2, RichText, Ui, vec2};
 
 use crate::state::conversation::Allowed;
 use crate::state::{EntryKind, MessageAction, Session};
-use crate::ui::chat_line::{QUOTE_CHARS, preview};
+use crate::ui::chat_line::QUOTE_CHARS;
 use crate::ui::composer::Mode;
 use crate::ui::emoji_picker::{EmojiPicker, emoji_picker_ui};
 use crate::ui::message_actions::RowAction;
+use crate::ui::message_text::preview;
 use crate::ui::reactions::{quick_picks_ui, who_reacted};
 
 /// What is open for one message (view state).

@@ -33,16 +33,7 @@ fn harness() -> Harness<'static, Box_> {
         .build_ui_state(
             move |ui, s: &mut Box_| {
                 let me = name("ann");
-                for a in composer_ui(
-                    ui,
-                    &s.composer,
-                    &members,
-                    &me,
-                    None,
-                    true,
-                    None,
-                    &mut s.view,
-                ) {
+                for a in composer_ui(ui, &s.composer, &members, &me, None, true, &mut s.view) {
                     // What the model does with an edit: take the text.
                     if let ComposerAction::Edit(text) = &a {
                         s.composer.draft.clone_from(text);
@@ -101,7 +92,7 @@ fn several_enters_in_one_frame_send_several_messages() {
             move |ui, sent: &mut (Composer, ComposerView, Vec<String>)| {
                 let (composer, view, sent) = (&mut sent.0, &mut sent.1, &mut sent.2);
                 let me = name("ann");
-                for action in composer_ui(ui, composer, &members, &me, None, true, None, view) {
+                for action in composer_ui(ui, composer, &members, &me, None, true, view) {
                     match action {
                         ComposerAction::Edit(text) => composer.draft = text,
                         // What the model does on Send: take the draft.
@@ -155,7 +146,7 @@ fn the_view_reports_edits_and_never_changes_the_draft_itself() {
         .build_ui_state(
             move |ui, s: &mut (Composer, ComposerView, Vec<ComposerAction>)| {
                 let me = name("ann");
-                let actions = composer_ui(ui, &s.0, &members, &me, None, true, None, &mut s.1);
+                let actions = composer_ui(ui, &s.0, &members, &me, None, true, &mut s.1);
                 s.2.extend(actions);
             },
             (Composer::default(), ComposerView::default(), Vec::new()),
