@@ -5,6 +5,10 @@
 //! `state::timeline::MAX_ENTRIES` (2,000), so 10k and 100k measure how the view scales,
 //! not a state the app can reach today.
 //!
+//! `message_list_frame_conversation` is the same list where every message is formatted
+//! (bold, italic, code, a quote line, a list line, every tenth a fenced code block),
+//! every third answers an earlier one, and each carries three reactions (one yours).
+//!
 //! Also: start-up to the join screen, from creating the app to its first frame drawn.
 //!
 //! Run with `cargo bench -p confab --bench frame`.
@@ -17,7 +21,8 @@ use confab::pictures::Pictures;
 use confab::state::{Entry, EntryKind};
 use confab::ui::attachment::Media;
 use confab::ui::messages::{MessageList, messages_ui};
-use confab_protocol::Username;
+use confab::ui::row::Rows;
+use confab_protocol::{Changes, Reaction, Username};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use egui::{CentralPanel, Context, Pos2, RawInput, Rect, vec2};
 
@@ -55,6 +60,42 @@ fn entries(count: usize, me: &Username) -> VecDeque<Entry> {
         .collect()
 }
 
+/// [`entries`], each formatted, reacted to, and every third a reply.
+fn conversation(count: usize, me: &Username) -> VecDeque<Entry> {
+    let mut list = entries(count, me);
+    for (i, entry) in list.iter_mut().enumerate() {
+        if let EntryKind::Chat {
+            text,
+            reply_to,
+            changes,
+            seq,
+            ..
+        } = &mut entry.kind
+        {
+            *text = if i % 10 == 0 {
+                format!("*look* at this:\n```rust\nlet x = {i};\n```")
+            } else {
+                format!("**{text}** _really_ with `code`\n> quoted\n- item")
+            };
+            if i % 3 == 1 {
+                *reply_to = Some(seq.saturating_sub(2).max(1));
+            }
+            *changes = Changes {
+                edited: i % 4 == 0,
+                deleted: false,
+                reactions: ["👍", "🎉", "❤️"]
+                    .iter()
+                    .map(|emoji| Reaction {
+                        emoji: (*emoji).to_owned(),
+                        names: vec![name("ann"), me.clone()],
+                    })
+                    .collect(),
+            };
+        }
+    }
+    list
+}
+
 fn input() -> RawInput {
     RawInput {
         screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1024.0, 768.0))),
@@ -69,7 +110,12 @@ fn frame(ctx: &Context, list: &mut MessageList, entries: &VecDeque<Entry>, me: &
             // No attachments in these messages: nothing is read from or asked of it.
             let mut pictures = Pictures::default();
             let mut media = Media::new(&mut pictures, None);
-            black_box(messages_ui(ui, list, entries, me, &mut media));
+            let rows = Rows {
+                entries,
+                me,
+                i_own: false,
+            };
+            black_box(messages_ui(ui, list, rows, &mut media));
         });
     });
     black_box(ctx.tessellate(output.shapes, output.pixels_per_point));
@@ -83,6 +129,19 @@ fn message_list(c: &mut Criterion) {
         let ctx = Context::default();
         let mut list = MessageList::default();
         // Settle: fonts load, visible rows get measured, the list sticks to the bottom.
+        for _ in 0..5 {
+            frame(&ctx, &mut list, &entries, &me);
+        }
+        group.bench_with_input(BenchmarkId::from_parameter(count), &count, |b, _| {
+            b.iter(|| frame(&ctx, &mut list, &entries, &me));
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("message_list_frame_conversation");
+    for count in [1_000usize, 10_000] {
+        let entries = conversation(count, &me);
+        let ctx = Context::default();
+        let mut list = MessageList::default();
         for _ in 0..5 {
             frame(&ctx, &mut list, &entries, &me);
         }

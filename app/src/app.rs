@@ -232,6 +232,7 @@ impl ConfabApp {
             }
             ChatAction::Attachment(AttachmentAction::Open(_)) => vec![],
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
+            ChatAction::Message(action) => self.model.message_action(action, now),
         };
         self.run(ctx, frame, effects);
     }

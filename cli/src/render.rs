@@ -222,7 +222,11 @@ fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
     } else if let Some(action) = confab_protocol::command::action_text(&chat.text) {
         format!("* {} {reply}{}", chat.from, clean(action))
     } else {
-        format!("<{}> {reply}{}", chat.from, clean(&chat.text))
+        format!(
+            "<{}> {reply}{}",
+            chat.from,
+            clean(&terminal_text(&chat.text))
+        )
     };
     let edited = if changes.edited { " (edited)" } else { "" };
     let reactions: Vec<String> = changes
@@ -236,6 +240,28 @@ fn chat_line<Tz: TimeZone>(chat: &ChatMessage, zone: &Tz) -> String {
         format!("  [{}]", reactions.join(", "))
     };
     format!("{head} {body}{edited}{reactions}")
+}
+
+/// A message's text for a terminal: formatting marks (`*bold*`, `_italic_`, `` `code` ``,
+/// `> quote`, lists) stay as typed, which reads well in any terminal and copies back as
+/// typed; fenced code blocks lose their fences and have each line set off with a bar, so
+/// code stands apart from the chat around it (see `confab_protocol::markup`).
+pub fn terminal_text(text: &str) -> String {
+    let lines = confab_protocol::markup::lines(text);
+    if !lines.iter().any(|(code, _)| *code) {
+        return text.to_owned();
+    }
+    let shown: Vec<String> = lines
+        .into_iter()
+        .map(|(code, line)| {
+            if code {
+                format!("  │ {line}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    shown.join("\n")
 }
 
 /// `12:03:06 [whisper from bob] hi`, or `[whisper to bob]` for the echo of your own.
@@ -509,6 +535,17 @@ mod tests {
     fn close_codes_have_meanings() {
         assert_eq!(close_meaning(4001), "no create/join in time");
         assert_eq!(close_meaning(3999), "unexpected close code");
+    }
+
+    #[test]
+    fn code_blocks_lose_their_fences_and_are_set_off_while_marks_stay_as_typed() {
+        let text = "*see*:\n```rust\nlet x = 1;\n```\n> done";
+        assert_eq!(
+            lines(&ServerMessage::Chat(chat("ann", text))),
+            [format!(
+                "22:13:20 #1 <ann> *see*:\n{INDENT}  │ let x = 1;\n{INDENT}> done"
+            )]
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::words::capitalize;
 use std::collections::BTreeMap;
 
 use confab_protocol::command::{self, Command};
-use confab_protocol::{ClientId, ClientMessage, MemberStatus, Username};
+use confab_protocol::{ClientId, ClientMessage, MemberStatus, Seq, Username};
 use web_time::{Duration, Instant};
 
 /// How often a `typing: true` hint is repeated while composing. Well inside the relay's
@@ -21,6 +21,10 @@ pub struct Pending {
     pub text: String,
     /// The recipient, for a whisper.
     pub to: Option<Username>,
+    /// The message it answers, restored as the reply target if it is refused.
+    pub reply_to: Option<Seq>,
+    /// The kept message it changes, for an edit (then `text` is the new text).
+    pub edit: Option<Seq>,
 }
 
 /// What a sent draft asks for.
@@ -53,6 +57,10 @@ pub struct Composer {
     pending: BTreeMap<ClientId, Pending>,
     /// When `typing: true` was last sent; `None` when others think we are idle.
     typing_sent_at: Option<Instant>,
+    /// The message the next chat answers (its Reply action), shown above the composer.
+    pub reply_to: Option<Seq>,
+    /// A message of yours being changed: the draft holds its new text meanwhile.
+    editing: Option<editing::Editing>,
 }
 
 /// Whether `draft` is `/attach` with nothing after it.
@@ -79,6 +87,9 @@ impl Composer {
         if self.draft.trim().is_empty() {
             return None;
         }
+        if self.editing.is_some() {
+            return self.take_edit(client_id, max_chars);
+        }
         let (to, text, reply_to) = match command::parse(&self.draft, members) {
             Ok(Command::Status(status)) => return Some(self.done(DraftAction::Status(status))),
             Ok(Command::Ignore { name, ignore }) => {
@@ -90,7 +101,7 @@ impl Composer {
             Ok(Command::Remove(name)) => {
                 return Some(self.done(DraftAction::Send(ClientMessage::Remove { name })));
             }
-            Ok(Command::Chat(text) | Command::Me(text)) => (None, text, None),
+            Ok(Command::Chat(text) | Command::Me(text)) => (None, text, self.reply_to),
             Ok(Command::Whisper { to, text }) => (Some(to), text, None),
             Ok(Command::Reply { seq, text }) => (None, text, Some(seq)),
             Ok(Command::Edit { seq, text }) => {
@@ -151,11 +162,17 @@ impl Composer {
         self.error = None;
         self.draft.clear();
         self.typing_sent_at = None;
+        if to.is_none() {
+            // Sent: the reply target was this message's (a whisper cannot answer one).
+            self.reply_to = None;
+        }
         self.pending.insert(
             client_id,
             Pending {
                 text: text.clone(),
                 to: to.clone(),
+                reply_to,
+                edit: None,
             },
         );
         Some(DraftAction::Send(match to {
@@ -188,6 +205,11 @@ impl Composer {
     /// (in front of anything typed since), and `why` is shown.
     pub fn refuse(&mut self, client_id: ClientId, why: String) {
         if let Some(p) = self.pending.remove(&client_id) {
+            if let Some(seq) = p.edit {
+                self.refuse_edit(seq, p.text, why);
+                return;
+            }
+            self.reply_to = self.reply_to.or(p.reply_to);
             let restored = match p.to {
                 Some(to) => command::whisper_line(&to, &p.text),
                 None => p.text,
@@ -210,7 +232,7 @@ impl Composer {
         let by_id = client_id.filter(|id| self.pending.contains_key(id));
         let by_text = || {
             (self.pending.iter())
-                .find(|(_, p)| p.to.is_none() && p.text == text)
+                .find(|(_, p)| p.to.is_none() && p.edit.is_none() && p.text == text)
                 .map(|(id, _)| *id)
         };
         if let Some(id) = by_id.or_else(by_text) {
@@ -235,7 +257,9 @@ impl Composer {
     /// Decides which typing hint to send after the draft changed (or time passed): `true`
     /// at most every [`TYPING_REPEAT`] while there is text, `false` once it is cleared.
     pub fn typing_hint(&mut self, now: Instant) -> Option<bool> {
-        let composing = !self.draft.trim().is_empty() && !self.draft.starts_with('/');
+        // Changing a sent message is not writing a new one: no "typing…" for it.
+        let composing =
+            !self.draft.trim().is_empty() && !self.draft.starts_with('/') && self.editing.is_none();
         match (composing, self.typing_sent_at) {
             (true, Some(at)) if now.duration_since(at) < TYPING_REPEAT => None,
             (true, _) => {
@@ -286,6 +310,8 @@ pub fn complete_last_word(draft: &mut String, members: &[Username], me: &Usernam
     draft.replace_range(start.., &format!("{name}{suffix}"));
     true
 }
+
+mod editing;
 
 #[cfg(test)]
 mod tests {

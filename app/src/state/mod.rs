@@ -12,7 +12,8 @@
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - `transfers`: the model's side of attachments (attach, refuse, fetch, cancel).
-//! - [`composer`]: the draft, pending sends, own typing hint, completion.
+//! - [`composer`]: the draft, pending sends, own typing hint, completion, reply and edit.
+//! - [`conversation`]: replying to, reacting to, editing and deleting shown messages.
 //! - [`emoji`]: emoji by name (`:shortcode:` completion, the picker's search).
 //! - [`presence`]: others' typing hints and the reconnect backoff.
 //! - [`relays`]: the relay addresses a session may use, tried in turn.
@@ -25,6 +26,7 @@ pub mod attachments;
 pub mod clock;
 pub mod composer;
 pub mod connection;
+pub mod conversation;
 pub mod emoji;
 pub mod presence;
 pub mod relays;
@@ -49,6 +51,7 @@ pub use attachments::{Attachments, FetchStatus, Purpose, Transfer};
 pub use clock::RelayClock;
 pub use composer::DraftAction;
 pub use connection::{ConnectionLabel, Tone};
+pub use conversation::MessageAction;
 pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
 pub use session::Session;

@@ -308,6 +308,11 @@ impl Session {
                 continue;
             }
             let mine = (msg.from == self.me).then(|| (msg.client_id, msg.text.clone()));
+            if recognized && self.timeline.last_seq().is_some_and(|last| msg.seq <= last) {
+                // Shown already: only what happened to it since may be new.
+                self.timeline.refresh(&msg);
+                continue;
+            }
             if !self.timeline.push_chat(msg, &self.me) {
                 continue;
             }
@@ -486,18 +491,33 @@ impl Session {
                     None => self.composer.error = Some(why),
                 }
             }
-            ServerMessage::Edited { seq, text, .. } => self.timeline.change(seq, |m| {
-                *m.text = text;
-                m.changes.edited = true;
-            }),
-            ServerMessage::Deleted { seq, .. } => self.timeline.change(seq, |m| {
-                m.text.clear();
-                *m.attachment = None;
-                *m.changes = Changes {
-                    deleted: true,
-                    ..Changes::default()
-                };
-            }),
+            ServerMessage::Edited {
+                seq,
+                text,
+                client_id,
+            } => {
+                if let Some(id) = client_id {
+                    self.composer.confirm(id);
+                }
+                self.timeline.change(seq, |m| {
+                    *m.text = text;
+                    m.changes.edited = true;
+                });
+            }
+            ServerMessage::Deleted { seq, client_id, .. } => {
+                if let Some(id) = client_id {
+                    self.composer.confirm(id);
+                }
+                self.composer.message_deleted(seq);
+                self.timeline.change(seq, |m| {
+                    m.text.clear();
+                    *m.attachment = None;
+                    *m.changes = Changes {
+                        deleted: true,
+                        ..Changes::default()
+                    };
+                });
+            }
             ServerMessage::Reaction {
                 seq,
                 emoji,

@@ -11,6 +11,7 @@ use composer::Composer;
 
 mod alerts;
 mod commands;
+mod conversation;
 mod join_errors;
 mod mentions;
 mod resume;

@@ -177,14 +177,15 @@ impl Timeline {
         true
     }
 
-    /// Applies an `edited`, `deleted` or `reaction` to the shown message `seq` (nothing if
-    /// it is not shown). The entry gets a new id, so views measure it again.
+    /// Applies an `edited`, `deleted` or `reaction` to the shown message `seq` of the
+    /// current numbering (nothing if it is not shown). The entry gets a new id, so views measure it again.
     pub fn change(&mut self, seq: Seq, apply: impl FnOnce(&mut ChatMessageParts<'_>)) {
         let next_id = self.next_id;
         let found = self
             .entries
             .iter_mut()
             .rev()
+            .take_while(|e| !starts_numbering(&e.kind))
             .find_map(|e| match &mut e.kind {
                 EntryKind::Chat {
                     seq: s,
@@ -206,6 +207,64 @@ impl Timeline {
             apply(&mut parts);
             *id = next_id;
             self.next_id += 1;
+        }
+    }
+
+    /// The shown chat message `seq` of the current numbering (after the last
+    /// discontinuity or new room), searched from the newest: replies and changes are
+    /// mostly about recent messages.
+    pub fn chat(&self, seq: Seq) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .rev()
+            .take_while(|e| !starts_numbering(&e.kind))
+            .find(|e| matches!(e.kind, EntryKind::Chat { seq: s, .. } if s == seq))
+    }
+
+    /// Your newest message of the current numbering that can still be edited (not
+    /// deleted, not a file): what ↑ in an empty composer edits.
+    pub fn last_editable(&self) -> Option<(Seq, &str)> {
+        self.entries
+            .iter()
+            .rev()
+            .take_while(|e| !starts_numbering(&e.kind))
+            .find_map(|e| match &e.kind {
+                EntryKind::Chat {
+                    seq,
+                    text,
+                    mine: true,
+                    attachment: None,
+                    changes,
+                    ..
+                } if !changes.deleted => Some((*seq, text.as_str())),
+                _ => None,
+            })
+    }
+
+    /// A resume's copy of a message already shown: takes its current state (text, file,
+    /// edited, deleted, reactions) where it differs, so what changed while away shows.
+    pub fn refresh(&mut self, msg: &ChatMessage) {
+        let differs = self.chat(msg.seq).is_some_and(|e| match &e.kind {
+            EntryKind::Chat {
+                text,
+                attachment,
+                changes,
+                from,
+                ..
+            } => {
+                *from == msg.from
+                    && (*text != msg.text
+                        || *attachment != msg.attachment
+                        || *changes != msg.changes)
+            }
+            _ => false,
+        });
+        if differs {
+            self.change(msg.seq, |m| {
+                m.text.clone_from(&msg.text);
+                m.attachment.clone_from(&msg.attachment);
+                m.changes.clone_from(&msg.changes);
+            });
         }
     }
 
@@ -307,6 +366,11 @@ impl Timeline {
             self.entries.pop_front();
         }
     }
+}
+
+/// Whether an entry of this kind starts a new `seq` numbering below it.
+fn starts_numbering(kind: &EntryKind) -> bool {
+    matches!(kind, EntryKind::Discontinuity | EntryKind::NewRoom { .. })
 }
 
 #[cfg(test)]

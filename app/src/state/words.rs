@@ -73,7 +73,7 @@ pub fn describe_error(code: ErrorCode, message: &str, retry_after_ms: Option<u64
         ErrorCode::NotAuthor => {
             "Only its author can change that message (or, to delete it, the room's owner).".into()
         }
-        ErrorCode::TooManyReactions => "No more reactions fit on that message.".into(),
+        ErrorCode::TooManyReactions => super::conversation::too_many_reactions(),
     }
 }
 

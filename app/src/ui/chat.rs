@@ -10,10 +10,12 @@ use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::icons;
 use super::link_prompt::link_prompt_ui;
 use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
+use super::message_actions::RowAction;
 use super::messages::{MessageList, messages_ui};
+use super::row::Rows;
 use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
-use crate::state::{Session, Status};
+use crate::state::{MessageAction, Session, Status};
 
 /// Below this width (points) the people panel starts closed.
 const NARROW: f32 = 640.0;
@@ -44,6 +46,8 @@ pub struct ChatView {
     /// The path typed to attach a file natively (where no file dialog opens), while that
     /// field is open.
     pub attach_path: Option<String>,
+    /// What is open for one message: its menu, reactions to pick, or a delete to confirm.
+    pub message: conversation::Open,
 }
 
 /// What the user did on the chat screen.
@@ -84,6 +88,8 @@ pub enum ChatAction {
     CancelUpload(confab_protocol::ClientId),
     /// Something done with an attachment in the list.
     Attachment(AttachmentAction),
+    /// Something done to a message: reply, react, edit, delete.
+    Message(MessageAction),
 }
 
 /// Everything the chat screen reads besides the session.
@@ -174,6 +180,7 @@ pub fn chat_ui(
         }
         let members = &session.members;
         view.composer.max_chars = session.limits.max_text_chars;
+        view.composer.mode = conversation::composer_mode(session);
         let done = composer_ui(
             ui,
             &session.composer,
@@ -183,10 +190,16 @@ pub fn chat_ui(
             online,
             &mut view.composer,
         );
+        if done.contains(&ComposerAction::EditLast) {
+            view.composer.focus = true; // the cursor goes to the end of the text to edit
+        }
         actions.extend(done.into_iter().map(|action| match action {
             ComposerAction::Send => ChatAction::Send,
             ComposerAction::Edit(text) => ChatAction::Edit(text),
             ComposerAction::Attach => ChatAction::ChooseFile,
+            ComposerAction::CancelReply => ChatAction::Message(MessageAction::CancelReply),
+            ComposerAction::CancelEdit => ChatAction::Message(MessageAction::CancelEdit),
+            ComposerAction::EditLast => ChatAction::Message(MessageAction::EditLast),
         }));
         if let Some(action) = attach_path_ui(ui, &mut view.attach_path) {
             actions.push(action);
@@ -205,11 +218,15 @@ pub fn chat_ui(
 
     let mut media = Media::new(pictures, cx.attachments);
     CentralPanel::default().show(ui, |ui| {
-        let entries = session.timeline.entries();
-        if let Some(url) = messages_ui(ui, &mut view.list, entries, &session.me, &mut media) {
-            view.pending_link = Some(url);
+        let rows = rows_of(session);
+        view.list.look.narrow = narrow;
+        if let Some(action) = messages_ui(ui, &mut view.list, rows, &mut media) {
+            row_action(view, rows, action, &mut actions);
         }
     });
+    if let Some(action) = conversation::open_ui(ui, session, &mut view.message, online) {
+        row_action(view, rows_of(session), action, &mut actions);
+    }
     if narrow && view.members_open {
         let look = MembersLook {
             closable: true,
@@ -268,6 +285,45 @@ pub fn chat_ui(
         }
     }
     actions
+}
+
+/// The rows of `session`'s list.
+fn rows_of(session: &Session) -> Rows<'_> {
+    Rows {
+        entries: session.timeline.entries(),
+        me: &session.me,
+        i_own: session.i_own_the_room(),
+    }
+}
+
+/// Carries out what was done with a row: view matters here, the rest for the model.
+fn row_action(
+    view: &mut ChatView,
+    rows: Rows<'_>,
+    action: RowAction,
+    actions: &mut Vec<ChatAction>,
+) {
+    match action {
+        RowAction::OpenLink(url) => view.pending_link = Some(url),
+        RowAction::Message(action) => {
+            if matches!(action, MessageAction::Reply(_) | MessageAction::Edit(_)) {
+                view.composer.focus = true;
+            }
+            actions.push(ChatAction::Message(action));
+        }
+        RowAction::JumpTo(seq) => {
+            view.list.show(seq, rows.entries);
+        }
+        RowAction::PickReaction { seq, at } => {
+            view.message = conversation::Open::React {
+                seq,
+                at,
+                fresh: true,
+            };
+        }
+        RowAction::AskDelete(seq) => view.message = conversation::Open::ConfirmDelete(seq),
+        RowAction::OpenMenu(seq) => view.message = conversation::Open::Menu(seq),
+    }
 }
 
 /// The native stand-in for a file dialog, where none can open (the app says why): a path
@@ -449,6 +505,7 @@ fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
     action
 }
 
+mod conversation;
 mod top_bar;
 
 #[cfg(test)]

@@ -27,6 +27,21 @@ pub enum ComposerAction {
     Send,
     /// The 📎 button: choose a file to attach.
     Attach,
+    /// Stop answering the message shown above the box (✕ or Esc).
+    CancelReply,
+    /// Stop editing (✕ or Esc): the earlier draft comes back.
+    CancelEdit,
+    /// ↑ in an empty box: edit your last message.
+    EditLast,
+}
+
+/// What the box is doing besides writing a new message, shown above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Answering a message: "bob: start of its text" (or that it is gone).
+    Reply(String),
+    /// Changing one of your messages.
+    Edit,
 }
 
 /// Tracks IME compositions across frames: the composer must not send on the Enter that
@@ -62,6 +77,14 @@ pub struct ComposerView {
     pub deferred: Vec<Event>,
     /// The emoji picker beside the composer.
     pub picker: EmojiPicker,
+    /// Whether the completion popup was open last frame (Esc and ↑ are then its keys).
+    completing: bool,
+    /// What the box is doing besides writing a new message (set by the chat screen from
+    /// the model each frame).
+    pub mode: Option<Mode>,
+    /// Whether the box had the focus last frame: egui drops the focus on Esc before the
+    /// box sees it, and Esc must still end a reply or an edit.
+    was_focused: bool,
 }
 
 impl Default for ComposerView {
@@ -72,6 +95,9 @@ impl Default for ComposerView {
             max_chars: 0,
             deferred: Vec::new(),
             picker: EmojiPicker::default(),
+            completing: false,
+            was_focused: false,
+            mode: None,
         }
     }
 }
@@ -87,10 +113,11 @@ pub fn composer_ui(
     enabled: bool,
     view: &mut ComposerView,
 ) -> Vec<ComposerAction> {
+    let mode = view.mode.clone();
+    let mode = mode.as_ref();
     one_enter_per_frame(ui, &mut view.deferred);
     let ime_open = &mut view.ime_open;
     let id = ui.make_persistent_id("composer");
-    let mut actions = Vec::new();
     // The field edits a copy; a change goes back to the model as an action.
     let mut text = composer.draft.clone();
     ui.add_space(2.0);
@@ -116,7 +143,16 @@ pub fn composer_ui(
     }
     for pending in composer.pending() {
         let preview: String = pending.text.chars().take(60).collect();
-        ui.weak(format!("Sending “{preview}”…"));
+        let verb = if pending.edit.is_some() {
+            "Saving"
+        } else {
+            "Sending"
+        };
+        ui.weak(format!("{verb} “{preview}”…"));
+    }
+    let mut actions = Vec::new();
+    if let Some(mode) = mode {
+        actions.extend(mode_ui(ui, mode));
     }
 
     let events = ui.input(|i| i.events.clone());
@@ -125,6 +161,10 @@ pub fn composer_ui(
     *ime_open = open_after;
 
     let focused = ui.memory(|m| m.has_focus(id));
+    let popup_open = view.completing || view.picker.open;
+    if (focused || view.was_focused) && !popup_open {
+        actions.extend(mode_keys(ui, &text, mode));
+    }
     if focused
         && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab))
         && complete_last_word(&mut text, members, me)
@@ -174,6 +214,8 @@ pub fn composer_ui(
                     .collect()
             });
         super::accessible_name(&output.text_edit.response, MESSAGE_BOX);
+        view.completing = output.is_open;
+        view.was_focused = output.text_edit.response.has_focus();
         if std::mem::take(&mut view.focus) {
             // With the cursor at the end: a mention added from the people list goes on
             // being typed after the name.
@@ -199,7 +241,7 @@ pub fn composer_ui(
             enabled,
             Button::new("Send").min_size(egui::vec2(send_width, 36.0)),
         );
-        if let Some(picked) = emoji_picker_ui(ui, &mut view.picker, &emoji) {
+        if let Some(picked) = emoji_picker_ui(ui, &mut view.picker, emoji.rect, emoji.clicked()) {
             insert_at_cursor(ui, id, &mut text, picked);
             output.text_edit.response.request_focus();
         }
@@ -220,6 +262,51 @@ pub fn composer_ui(
         }
     });
     actions
+}
+
+/// The line above the box saying what it is doing, with ✕ to stop.
+fn mode_ui(ui: &mut Ui, mode: &Mode) -> Option<ComposerAction> {
+    let (words, cancel, name) = match mode {
+        Mode::Reply(about) => (
+            format!("Replying to {about}"),
+            ComposerAction::CancelReply,
+            "Cancel reply",
+        ),
+        Mode::Edit => (
+            "Editing your message (Enter saves, Esc cancels)".to_owned(),
+            ComposerAction::CancelEdit,
+            "Cancel edit",
+        ),
+    };
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let close = ui.small_button(icons::CLOSE.to_string());
+        if icons::named(close, name, None)
+            .on_hover_text(name)
+            .clicked()
+        {
+            action = Some(cancel);
+        }
+        let text = RichText::new(words).color(ui.visuals().strong_text_color());
+        ui.add(Label::new(text).truncate());
+    });
+    action
+}
+
+/// Esc ends a reply or an edit; ↑ in an empty box edits your last message.
+fn mode_keys(ui: &mut Ui, text: &str, mode: Option<&Mode>) -> Option<ComposerAction> {
+    let cancel = match mode {
+        Some(Mode::Reply(_)) => Some(ComposerAction::CancelReply),
+        Some(Mode::Edit) => Some(ComposerAction::CancelEdit),
+        None => None,
+    };
+    if let Some(cancel) = cancel
+        && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
+    {
+        return Some(cancel);
+    }
+    (text.is_empty() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowUp)))
+        .then_some(ComposerAction::EditLast)
 }
 
 /// Share of the limit from which the count shows: early enough to trim before Enter.

@@ -26,6 +26,15 @@ pub struct EmojiPicker {
     focus_search: bool,
 }
 
+impl EmojiPicker {
+    /// Opens the panel with an empty search that has the focus.
+    pub fn open(&mut self) {
+        self.open = true;
+        self.focus_search = true;
+        self.query.clear();
+    }
+}
+
 /// The button beside the composer. Toggles the panel.
 pub fn emoji_button(ui: &mut Ui, picker: &mut EmojiPicker) -> egui::Response {
     let button = ui
@@ -43,12 +52,14 @@ pub fn emoji_button(ui: &mut Ui, picker: &mut EmojiPicker) -> egui::Response {
     button
 }
 
-/// Draws the open panel above `anchor` (the button). Returns the emoji picked, if any;
-/// picking closes the panel.
+/// Draws the open panel above `anchor` (the button's, or a message's, rectangle; a click
+/// on it this frame, `anchor_clicked`, is what opened it, not a click elsewhere). Returns
+/// the emoji picked, if any; picking closes the panel.
 pub fn emoji_picker_ui(
     ui: &Ui,
     picker: &mut EmojiPicker,
-    anchor: &egui::Response,
+    anchor: egui::Rect,
+    anchor_clicked: bool,
 ) -> Option<&'static str> {
     if !picker.open {
         return None;
@@ -57,7 +68,7 @@ pub fn emoji_picker_ui(
     let area = egui::Area::new(egui::Id::unique("emoji_picker"))
         .order(egui::Order::Foreground)
         .pivot(Align2::RIGHT_BOTTOM)
-        .fixed_pos(anchor.rect.right_top() - vec2(0.0, 4.0))
+        .fixed_pos(anchor.right_top() - vec2(0.0, 4.0))
         .show(ui.ctx(), |ui| {
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_width(PER_ROW as f32 * (CELL + 2.0));
@@ -90,7 +101,7 @@ pub fn emoji_picker_ui(
             });
         });
     let escape = ui.input(|i| i.key_pressed(Key::Escape));
-    let elsewhere = area.response.clicked_elsewhere() && !anchor.clicked();
+    let elsewhere = area.response.clicked_elsewhere() && !anchor_clicked;
     if picked.is_some() || escape || elsewhere {
         picker.open = false;
     }

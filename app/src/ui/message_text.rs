@@ -7,6 +7,8 @@ use chrono::{DateTime, Local};
 use confab_protocol::Username;
 use egui::{Align, Label, Layout, RichText, Ui};
 
+use confab_protocol::markup::{self, Block, LineKind, Run};
+
 use crate::state::emoji::readable_emoji;
 use crate::state::text::{Span, spans};
 
@@ -20,7 +22,23 @@ pub fn time_text(when: &DateTime<Local>) -> RichText {
 /// Text with right-to-left letters, line by line in visual order (see [`super::bidi`]); a
 /// right-to-left line is aligned right. Plain text: mentions and links are not marked in
 /// such messages yet.
+///
+/// The lines share the width of the widest one, not the whole row: a short Hebrew line
+/// sits just right of its sender's name instead of at the far edge of a wide window.
 fn rtl_text(ui: &mut Ui, text: &str) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let widest = ui.ctx().fonts_mut(|fonts| {
+        text.lines()
+            .map(|line| {
+                let line = line.replace(' ', "\u{a0}");
+                fonts
+                    .layout_no_wrap(line, font.clone(), egui::Color32::WHITE)
+                    .size()
+                    .x
+            })
+            .fold(0.0, f32::max)
+    });
+    let width = (widest + 8.0).min(ui.available_width());
     for line in text.lines() {
         let visual = super::bidi::visual_line(line);
         let layout = if visual.rtl {
@@ -28,7 +46,7 @@ fn rtl_text(ui: &mut Ui, text: &str) {
         } else {
             Layout::left_to_right(Align::TOP)
         };
-        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 0.0), layout, |ui| {
+        ui.allocate_ui_with_layout(egui::vec2(width, 0.0), layout, |ui| {
             ui.spacing_mut().item_spacing.x = 0.0;
             let mut pieces = visual.pieces;
             if visual.rtl {
@@ -42,37 +60,165 @@ fn rtl_text(ui: &mut Ui, text: &str) {
     }
 }
 
-/// The text of a message, mentions highlighted and links clickable. Returns a clicked
-/// link's address.
+/// The text of a message, formatted (see [`confab_protocol::markup`]: bold, italic, code,
+/// code blocks, quotes, lists), mentions highlighted and links clickable. Returns a
+/// clicked link's address. Nothing in the text becomes anything but styled text, a link
+/// (opened only after the app's confirmation) or a code block's copy button.
 pub fn message_text(ui: &mut Ui, text: &str, me: &Username) -> Option<String> {
+    message_text_after(ui, text, me, None)
+}
+
+/// [`message_text`], with `trailer` (a quiet "(edited)") after its last line.
+pub fn message_text_after(
+    ui: &mut Ui,
+    text: &str,
+    me: &Username,
+    trailer: Option<RichText>,
+) -> Option<String> {
     let text = &*readable(ui, text);
     if super::bidi::has_rtl(text) {
         rtl_text(ui, text);
+        if let Some(trailer) = trailer {
+            ui.add(Label::new(trailer));
+        }
         return None;
     }
     let mut clicked = None;
-    ui.horizontal_wrapped(|ui| {
+    let blocks = markup::parse(text);
+    let last = blocks.len().saturating_sub(1);
+    let mut trailer = trailer;
+    for (i, block) in blocks.into_iter().enumerate() {
+        match block {
+            Block::Line { kind, runs } => {
+                let after = if i == last { trailer.take() } else { None };
+                if let Some(url) = line_ui(ui, kind, &runs, me, after) {
+                    clicked = Some(url);
+                }
+            }
+            Block::Code { lang, text } => code_block_ui(ui, lang, text),
+        }
+    }
+    if let Some(trailer) = trailer {
+        ui.add(Label::new(trailer));
+    }
+    clicked
+}
+
+/// One line of a message: its prefix (quote bar, bullet, number), then its runs.
+fn line_ui(
+    ui: &mut Ui,
+    kind: LineKind<'_>,
+    runs: &[Run<'_>],
+    me: &Username,
+    trailer: Option<RichText>,
+) -> Option<String> {
+    let mut clicked = None;
+    let response = ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;
-        for span in spans(text, me.as_str()) {
-            match span {
-                Span::Text(t) => {
-                    ui.add(Label::new(t).wrap());
-                }
-                Span::Mention(t) => {
-                    let highlight = ui.visuals().warn_fg_color.gamma_multiply(0.3);
-                    ui.add(
-                        Label::new(RichText::new(t).strong().background_color(highlight)).wrap(),
-                    );
-                }
-                Span::Link(url) => {
-                    if ui.link(url).on_hover_text(format!("Open {url}")).clicked() {
-                        clicked = Some(url.to_owned());
-                    }
+        match kind {
+            LineKind::Plain => {}
+            LineKind::Quote => ui.add_space(10.0),
+            LineKind::Bullet => {
+                ui.add(Label::new("  •  ").selectable(false));
+            }
+            LineKind::Numbered(number) => {
+                ui.add(Label::new(format!("  {number} ")).selectable(false));
+            }
+        }
+        if runs.is_empty() {
+            ui.label(" "); // an empty line keeps its height
+        }
+        for run in runs {
+            if let Some(url) = run_ui(ui, run, me) {
+                clicked = Some(url);
+            }
+        }
+        if let Some(trailer) = trailer {
+            ui.add(Label::new(trailer));
+        }
+    });
+    if kind == LineKind::Quote {
+        let rect = response.response.rect;
+        let stroke = egui::Stroke::new(3.0, ui.visuals().weak_text_color());
+        ui.painter()
+            .vline(rect.left() + 2.0, rect.y_range(), stroke);
+    }
+    clicked
+}
+
+/// One styled run; outside code, with its links and mentions.
+fn run_ui(ui: &mut Ui, run: &Run<'_>, me: &Username) -> Option<String> {
+    let styled = |t: &str| {
+        let mut text = RichText::new(t);
+        if run.style.bold {
+            text = text.strong();
+        }
+        if run.style.italic {
+            text = text.italics();
+        }
+        if run.style.code {
+            text = text.code();
+        }
+        text
+    };
+    if run.style.code {
+        ui.add(Label::new(styled(run.text)).wrap());
+        return None;
+    }
+    let mut clicked = None;
+    for span in spans(run.text, me.as_str()) {
+        match span {
+            Span::Text(t) => {
+                ui.add(Label::new(styled(t)).wrap());
+            }
+            Span::Mention(t) => {
+                let highlight = ui.visuals().warn_fg_color.gamma_multiply(0.3);
+                ui.add(Label::new(styled(t).strong().background_color(highlight)).wrap());
+            }
+            Span::Link(url) => {
+                // A `Link` is focusable: Tab reaches it, Enter asks to open it.
+                let link = ui.add(egui::Link::new(styled(url)));
+                if link.on_hover_text(format!("Open {url}")).clicked() {
+                    clicked = Some(url.to_owned());
                 }
             }
         }
-    });
+    }
     clicked
+}
+
+/// A fenced code block: monospace in a box, as typed, under a line naming its language
+/// with a button that copies it.
+fn code_block_ui(ui: &mut Ui, lang: &str, text: &str) {
+    egui::Frame::new()
+        .fill(ui.visuals().code_bg_color)
+        .corner_radius(4)
+        .inner_margin(egui::Margin::symmetric(8, 4))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.add(Label::new(RichText::new(lang).weak().small()).selectable(false));
+                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                    let copy =
+                        ui.small_button(super::icons::with_words(super::icons::COPY, "Copy"));
+                    if super::icons::named(copy, "Copy code", None).clicked() {
+                        ui.ctx().copy_text(text.to_owned());
+                    }
+                });
+            });
+            ui.add(Label::new(RichText::new(text).monospace()).wrap());
+        });
+}
+
+/// The start of `text` without formatting, on one line, cut at `chars` with "…".
+pub fn preview(text: &str, chars: usize) -> String {
+    let plain = confab_protocol::markup::plain(text);
+    let plain = confab_protocol::command::action_text(&plain).unwrap_or(&plain);
+    let mut out: String = plain.chars().take(chars).collect();
+    if plain.chars().nth(chars).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// `text` as this machine can show it: emoji that no font here has become their

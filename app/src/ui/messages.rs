@@ -8,12 +8,13 @@ mod heights;
 
 use std::collections::VecDeque;
 
-use confab_protocol::Username;
+use confab_protocol::{Seq, Username};
 use egui::{Align, Button, Rect, ScrollArea, TextStyle, Ui, UiBuilder, vec2};
 
 use self::heights::{Layout, RowHeights};
 use super::attachment::Media;
-use super::row::{continues_group, row_ui};
+use super::message_actions::{RowAction, RowLook};
+use super::row::{Rows, continues_group, row_ui};
 use crate::state::{Entry, EntryKind};
 
 /// Height assumed for a row not drawn yet: about one short bubble. Only the scroll bar's
@@ -41,6 +42,12 @@ pub struct MessageList {
     at_bottom: bool,
     /// Rows laid out in the last frame: what a frame costs, for tests and benchmarks.
     rows_drawn: usize,
+    /// What the rows' action bars share (focus, phone width, a long press).
+    pub look: RowLook,
+    /// Scroll to this message on the next frame (a reply's quote was clicked).
+    show: Option<Seq>,
+    /// A long press already opened a menu: wait for the finger to lift.
+    pressed_long: bool,
 }
 
 impl MessageList {
@@ -56,6 +63,17 @@ impl MessageList {
             .count()
     }
 
+    /// Scrolls to message `seq` on the next frame and marks it, if it is still shown;
+    /// returns whether it is.
+    pub fn show(&mut self, seq: Seq, entries: &VecDeque<Entry>) -> bool {
+        let shown = index_of(entries, seq).is_some();
+        if shown {
+            self.show = Some(seq);
+            self.look.marked = Some(seq);
+        }
+        shown
+    }
+
     /// How many rows the last frame laid out: bounded by what fits in the view, whatever
     /// the number of messages.
     pub fn rows_drawn(&self) -> usize {
@@ -63,16 +81,30 @@ impl MessageList {
     }
 }
 
-/// Draws the list; attachments read and ask through `media`. Returns the address of a
-/// link the user clicked.
+/// The index of chat message `seq` of the newest numbering.
+fn index_of(entries: &VecDeque<Entry>, seq: Seq) -> Option<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(_, e)| {
+            !matches!(e.kind, EntryKind::Discontinuity | EntryKind::NewRoom { .. })
+        })
+        .find(|(_, e)| matches!(e.kind, EntryKind::Chat { seq: s, .. } if s == seq))
+        .map(|(i, _)| i)
+}
+
+/// Draws the list (`rows`: the entries and who is looking); attachments read and ask
+/// through `media`. Returns what the person did with a row.
 pub fn messages_ui(
     ui: &mut Ui,
     list: &mut MessageList,
-    entries: &VecDeque<Entry>,
-    me: &Username,
+    rows: Rows<'_>,
     media: &mut Media<'_>,
-) -> Option<String> {
+) -> Option<RowAction> {
+    let entries = rows.entries;
     list.rows_drawn = 0;
+    list.look.long_press = long_press(ui, &mut list.pressed_long);
     let layout = Layout {
         width: ui.available_width(),
         font_size: TextStyle::Body.resolve(ui.style()).size,
@@ -87,6 +119,12 @@ pub fn messages_ui(
             let row = entries.iter().position(|e| e.id == id)?;
             Some(list.heights.top(row) + into)
         });
+    // A quote was clicked: its original at the top of the view, a little below the band.
+    let showing = list.show.take();
+    let restore = showing
+        .and_then(|seq| index_of(entries, seq))
+        .map(|row| (list.heights.top(row) - 24.0).max(0.0))
+        .or(restore);
     let total = list.heights.total();
     let mut clicked = None;
     // Your own new message always brings you to the bottom: you just sent it, you want to
@@ -98,7 +136,7 @@ pub fn messages_ui(
                 EntryKind::Chat { mine: true, .. } | EntryKind::Whisper { mine: true, .. }
             )
     });
-    let jump = std::mem::take(&mut list.jump) || sent_by_me;
+    let jump = std::mem::take(&mut list.jump) || (sent_by_me && showing.is_none());
 
     if entries.is_empty() {
         ui.vertical_centered(|ui| {
@@ -134,17 +172,18 @@ pub fn messages_ui(
                 break;
             }
             let height = list.heights.height(i);
-            let entry = &entries[i];
             let max_rect =
                 Rect::from_min_size(origin + vec2(0.0, top), vec2(row_width, f32::MAX / 4.0));
-            let prev = i.checked_sub(1).and_then(|p| entries.get(p));
             let row = ui.scope_builder(UiBuilder::new().max_rect(max_rect), |ui| {
-                row_ui(ui, entry, prev, me, media)
+                row_ui(ui, rows, i, &mut list.look, media)
             });
             list.rows_drawn += 1;
             clicked = row.inner.or(clicked.take());
             if sticky.is_none() && top + height > viewport.min.y {
-                sticky = Some(sticky_sender(entries, i, top < viewport.min.y - 1.0));
+                // A header cut off by less than its own height still shows the name:
+                // pinning it too would draw the name twice, one over the other.
+                let header_gone = top + HEADER_HEIGHT < viewport.min.y;
+                sticky = Some(sticky_sender(entries, i, header_gone));
             }
             let measured = row.response.rect.height();
             if (measured - height).abs() > 0.5 {
@@ -195,6 +234,38 @@ pub fn messages_ui(
     clicked
 }
 
+/// Where a press held still for a while (a long press on a touch screen) is, on the one
+/// frame it becomes long; `pressed` remembers it until the finger lifts.
+fn long_press(ui: &Ui, pressed: &mut bool) -> Option<egui::Pos2> {
+    /// How long a touch holds still before it opens a message's menu (s).
+    const HOLD: f64 = 0.5;
+    let (holding, at) = ui.input(|i| {
+        let p = &i.pointer;
+        if !p.primary_down() || !i.any_touches() {
+            return (false, None);
+        }
+        let held = p.press_start_time().is_some_and(|t| i.time - t >= HOLD);
+        let still = matches!((p.press_origin(), p.latest_pos()),
+            (Some(a), Some(b)) if a.distance(b) < 6.0);
+        (still, (held && still).then(|| p.latest_pos()).flatten())
+    });
+    if !holding {
+        *pressed = false;
+        return None;
+    }
+    if *pressed {
+        return None;
+    }
+    if at.is_none() {
+        // Nothing else may wake the frame while a finger rests: look again when it is long.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(HOLD / 4.0));
+        return None;
+    }
+    *pressed = true;
+    at
+}
+
 /// The sender of the group that the topmost visible row (index `i`) belongs to, when
 /// that group's header is out of sight: the row continues a group, or its own header is
 /// cut off (`clipped`). `None` for non-chat rows or a fully visible header.
@@ -205,6 +276,10 @@ fn sticky_sender(entries: &VecDeque<Entry>, i: usize, clipped: bool) -> Option<(
     let continues = continues_group(i.checked_sub(1).and_then(|p| entries.get(p)), &entries[i]);
     (continues || clipped).then_some((from, *mine))
 }
+
+/// Height of a group's header (the space above it and the name line): once this much of
+/// the top row has scrolled away, its sender's name is pinned.
+const HEADER_HEIGHT: f32 = 20.0;
 
 /// Height of the band above the list where the sender of a group that began above the view
 /// is pinned.

@@ -10,6 +10,8 @@
 //! - [`chat_line`]: a chat message, grouped under its sender's header.
 //! - [`message_text`]: a message's text as this machine shows it (emoji, mentions, links,
 //!   right-to-left lines).
+//! - [`message_actions`]: a message's hover bar, keyboard focus and menu triggers.
+//! - [`reactions`]: a message's reaction chips and the quick reactions.
 //! - [`bidi`]: right-to-left lines in visual order.
 //! - [`palette`]: name colours, the themes' text colours, and the colour science that
 //!   checks them.
@@ -32,9 +34,11 @@ pub mod invite_qr;
 pub mod join;
 pub mod link_prompt;
 pub mod members;
+pub mod message_actions;
 pub mod message_text;
 pub mod messages;
 pub mod palette;
+pub mod reactions;
 pub mod row;
 
 use egui::{Color32, Ui};

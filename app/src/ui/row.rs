@@ -2,41 +2,61 @@
 //! join/leave line, a "missed messages" marker or a notice, with a day separator above it
 //! when the local date changes.
 
+use std::collections::VecDeque;
+
 use chrono::{DateTime, Datelike as _, Local, TimeZone as _};
-use confab_protocol::{Millis, Username};
+use confab_protocol::{Millis, Seq, Username};
 use egui::text::LayoutJob;
 use egui::{Align, Color32, FontSelection, Frame, Label, Layout, Margin, RichText, Stroke, Ui};
 
 use super::attachment::Media;
+use super::chat_line::{ChatLine, Quote, chat_line_ui};
 use super::icons;
+use super::message_actions::{RowAction, RowLook};
 use super::message_text::{message_text, readable, time_text};
+use crate::state::conversation::allowed;
 use crate::state::{Entry, EntryKind};
 
 /// Messages from the same sender closer together than this (ms) share one name header.
 const GROUP_MS: Millis = 5 * 60 * 1000;
 
-/// Draws `entry`; `prev` is the entry above it (for day separators and grouping); its
-/// attachment reads and asks through `media`. Returns the address of a link the user clicked.
+/// What every row reads besides its own entry.
+#[derive(Clone, Copy)]
+pub struct Rows<'a> {
+    /// All entries, oldest first (a reply finds the message it answers among them).
+    pub entries: &'a VecDeque<Entry>,
+    /// Your name.
+    pub me: &'a Username,
+    /// Whether you own the room (then you may delete anyone's message).
+    pub i_own: bool,
+}
+
+/// Draws entry `i` of `rows`; the entry above it decides day separators and grouping; its
+/// attachment reads and asks through `media`. Returns what the person did with it.
 pub fn row_ui(
     ui: &mut Ui,
-    entry: &Entry,
-    prev: Option<&Entry>,
-    me: &Username,
+    rows: Rows<'_>,
+    i: usize,
+    look: &mut RowLook,
     media: &mut Media<'_>,
-) -> Option<String> {
+) -> Option<RowAction> {
+    let entry = &rows.entries[i];
+    let prev = i.checked_sub(1).and_then(|p| rows.entries.get(p));
+    let me = rows.me;
     let when = local_time(entry.ts);
     if prev.is_none_or(|p| local_time(p.ts).date_naive() != when.date_naive()) {
         day_separator(ui, &when);
     }
     let link = match &entry.kind {
         EntryKind::Chat {
+            seq,
             from,
             text,
             mine,
             mentions_me,
             attachment,
             changes,
-            ..
+            reply_to,
         } => {
             let head = !continues_group(prev, entry);
             // A file's message text is its name, which its card or picture already shows.
@@ -44,24 +64,23 @@ pub fn row_ui(
                 Some(file) if file.name == *text => "",
                 _ => text.as_str(),
             };
-            let shown = changed_text(text, changes);
-            let text = shown.as_str();
-            let link = super::chat_line::chat_line_ui(
-                ui,
-                super::chat_line::ChatLine {
-                    head,
-                    from,
-                    text,
-                    mine: *mine,
-                    mention: *mentions_me,
-                },
-                &when,
-                me,
-            );
+            let line = ChatLine {
+                head,
+                from,
+                text,
+                mine: *mine,
+                mention: *mentions_me,
+                seq: *seq,
+                key: egui::Id::unique(("confab_message", entry.id)),
+                quote: reply_to.map(|answered| quote(rows.entries, i, answered)),
+                changes,
+                allowed: allowed(&entry.kind, rows.i_own),
+            };
+            let action = chat_line_ui(ui, line, &when, me, look);
             if let Some(attachment) = attachment {
                 super::attachment::attachment_ui(ui, attachment, media);
             }
-            link
+            return action;
         }
         EntryKind::Whisper {
             from,
@@ -74,7 +93,7 @@ pub fn row_ui(
             } else {
                 format!("{} {from} whispered to you", icons::LOCK)
             };
-            whisper_bubble(ui, *mine, &header, text, &when, me)
+            whisper_bubble(ui, *mine, &header, text, &when, me).map(RowAction::OpenLink)
         }
         EntryKind::Presence { joined, left } => {
             centered(ui, RichText::new(presence_line(joined, left)).weak(), &when);
@@ -251,18 +270,26 @@ fn natural_width(ui: &Ui, text: &str, header: Option<&str>) -> f32 {
     body.max(head) + 2.0
 }
 
-/// A message's text with what happened to it since it was sent: "message deleted" in its
-/// place, "(edited)" after it, and its reactions with their counts.
-fn changed_text(text: &str, changes: &confab_protocol::Changes) -> String {
-    if changes.deleted {
-        return "message deleted".to_owned();
-    }
-    let mut shown = text.to_owned();
-    if changes.edited {
-        shown.push_str(" (edited)");
-    }
-    for reaction in &changes.reactions {
-        shown.push_str(&format!("  {} {}", reaction.emoji, reaction.names.len()));
-    }
-    shown
+/// The message that entry `i` answers (`seq`), looked for above it in the same numbering.
+fn quote(entries: &VecDeque<Entry>, i: usize, seq: Seq) -> Quote<'_> {
+    let found = entries
+        .range(..i)
+        .rev()
+        .take_while(|e| !matches!(e.kind, EntryKind::Discontinuity | EntryKind::NewRoom { .. }))
+        .find_map(|e| match &e.kind {
+            EntryKind::Chat {
+                seq: s,
+                from,
+                text,
+                changes,
+                ..
+            } if *s == seq => Some(Quote::Found {
+                seq,
+                from,
+                text,
+                deleted: changes.deleted,
+            }),
+            _ => None,
+        });
+    found.unwrap_or(Quote::Missing)
 }

@@ -9,6 +9,7 @@
 //! - [`room_code`]: [`RoomCode`], a case- and separator-insensitive room code.
 //! - [`attachment`]: the descriptor of an uploaded file, the attachment limits, file names.
 //! - [`command`]: the line grammar clients share (`/w`, `/me`, ...) and the "same name" rule.
+//! - [`markup`]: the chat formatting subset (`*bold*`, `_italic_`, code, quotes, lists).
 //! - [`mention`]: when a message calls someone by name (`@ann`, or `ann:` at a line start).
 //! - [`page_url`]: [`PageUrl`], a web page's address: the relay it talks to, its room.
 //! - [`invite`]: [`Invite`], every form of invite read one way, and invite links written.
@@ -27,6 +28,7 @@ pub mod backoff;
 pub mod client;
 pub mod command;
 pub mod invite;
+pub mod markup;
 pub mod mention;
 pub mod page_url;
 pub mod private;

@@ -97,7 +97,7 @@ fn several_enters_in_one_frame_send_several_messages() {
                         ComposerAction::Edit(text) => composer.draft = text,
                         // What the model does on Send: take the draft.
                         ComposerAction::Send => sent.push(std::mem::take(&mut composer.draft)),
-                        ComposerAction::Attach => {}
+                        _ => {}
                     }
                 }
             },

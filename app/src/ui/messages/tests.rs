@@ -63,7 +63,12 @@ fn harness(count: u64) -> Harness<'static, List> {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let mut pictures = crate::pictures::Pictures::default();
                     let mut media = crate::ui::attachment::Media::new(&mut pictures, None);
-                    messages_ui(ui, &mut s.list, &s.entries, &s.me, &mut media);
+                    let rows = crate::ui::row::Rows {
+                        entries: &s.entries,
+                        me: &s.me,
+                        i_own: false,
+                    };
+                    messages_ui(ui, &mut s.list, rows, &mut media);
                 });
             },
             state,
