@@ -182,7 +182,7 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
         .type_text(&path.to_string_lossy());
     h.run_steps(2);
     h.get_by_label("Attach").click();
-    let said = "Not sent: disk.img is 64 GiB; this server takes files up to 1000 B.";
+    let said = "Not sent: disk.img is 64 GiB, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).";
     until(&mut h, |app| {
         let session = app.state().session.as_ref().expect("in the room");
         (session.timeline.entries().iter())
