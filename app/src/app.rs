@@ -9,6 +9,7 @@ use crate::files::Files;
 use crate::net::{Net, NetEvent};
 use crate::notifier::Notifier;
 use crate::pictures::Pictures;
+use crate::platform::{HostSlot, PrefsStore};
 pub use crate::prefs::Prefs;
 use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
 use crate::ui::attachment::AttachmentAction;
@@ -27,10 +28,8 @@ pub struct ConfabApp {
     model: Model,
     net: Net,
     prefs: Prefs,
-    /// The preferences as last written to `localStorage`: the web writes them on change
-    /// (eframe's own storage is native only here, see app/Cargo.toml).
-    #[cfg(target_arch = "wasm32")]
-    saved_prefs: Prefs,
+    /// Where `prefs` are kept between runs (eframe's storage, or `localStorage`).
+    prefs_store: PrefsStore,
     chat_view: ChatView,
     /// The last window title sent, so it is only sent when it changes.
     title: String,
@@ -40,8 +39,9 @@ pub struct ConfabApp {
     pictures: Pictures,
     /// Shows the system notifications the model asks for.
     notifier: Notifier,
-    #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
-    host: crate::host::HostSlot,
+    /// The relay this app runs for "Host a room on this computer" (a slot that hosts
+    /// nothing where the build cannot).
+    host: HostSlot,
 }
 
 impl ConfabApp {
@@ -59,37 +59,20 @@ impl ConfabApp {
             .set_visuals_of(egui::Theme::Light, crate::ui::palette::light_visuals());
         cc.egui_ctx
             .set_visuals_of(egui::Theme::Dark, crate::ui::palette::dark_visuals());
-        // The web takes its relay and room from the page's address (see `web_link`), and
-        // keeps the preferences in `localStorage` itself (written in `logic` on change).
-        #[cfg(target_arch = "wasm32")]
-        let prefs = crate::web::with_page(crate::web::saved_prefs());
-        #[cfg(not(target_arch = "wasm32"))]
-        let prefs: Prefs = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            .unwrap_or_default();
-        // The reconnect jitter's seed. `std::process::id` panics on wasm32 (a page has no
-        // process id), so the web seeds from the clock alone.
-        #[cfg(not(target_arch = "wasm32"))]
-        let seed = Now::current().wall_ms ^ u64::from(std::process::id());
-        #[cfg(target_arch = "wasm32")]
-        let seed = Now::current().wall_ms;
-        let files = Files::default();
-        #[cfg(target_arch = "wasm32")]
-        files.listen_for_paste(&cc.egui_ctx);
+        // The web also takes its relay and room from the page's address (see `web_link`).
+        let (prefs_store, prefs) = PrefsStore::load(cc);
+        let seed = crate::platform::jitter_seed(Now::current().wall_ms);
         Self {
             model: Model::new(seed),
             net,
-            #[cfg(target_arch = "wasm32")]
-            saved_prefs: prefs.clone(),
             prefs,
+            prefs_store,
             chat_view: ChatView::default(),
             title: String::new(),
-            files,
+            files: Files::new(&cc.egui_ctx),
             pictures: Pictures::default(),
             notifier: Notifier,
-            #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
-            host: crate::host::HostSlot::default(),
+            host: HostSlot::default(),
         }
     }
 
@@ -109,8 +92,8 @@ impl ConfabApp {
 
     /// Never opens the desktop's file dialogs: 📎 says `why` and offers its path field, and
     /// Save writes into the Downloads folder, as on a machine where no dialog can open.
-    /// For tests (a dialog would wait for a person) and embedders without a desktop.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// For tests (a dialog would wait for a person) and embedders without a desktop. The
+    /// web has no such dialogs: nothing changes there.
     pub fn without_file_dialogs(&mut self, why: &str) {
         self.files.without_dialogs(why.to_owned());
     }
@@ -135,12 +118,12 @@ impl ConfabApp {
                 } => match purpose {
                     Purpose::Show => {
                         self.pictures.decoding(&id, &bytes);
-                        self.files.decode(ctx, id, bytes);
+                        self.files.decode(id, bytes);
                     }
-                    Purpose::Save => self.files.save(ctx, frame, &name, bytes),
+                    Purpose::Save => self.files.save(frame, &name, bytes),
                 },
                 Effect::AttachFile(path) => {
-                    self.attach_file(ctx, frame, path.as_deref(), Now::current());
+                    self.attach_file(frame, path.as_deref(), Now::current());
                 }
                 Effect::Alert(alert) => {
                     ctx.send_viewport_cmd(ViewportCommand::RequestUserAttention(
@@ -185,7 +168,7 @@ impl ConfabApp {
             ChatAction::Leave => {
                 self.chat_view = ChatView::default();
                 self.pictures.clear();
-                self.stop_host();
+                self.host.stop();
                 self.model.leave()
             }
             ChatAction::CopyInvite => {
@@ -219,14 +202,14 @@ impl ConfabApp {
             ChatAction::Remove(name) => self.model.remove_member(name),
             ChatAction::Lock(locked) => self.model.lock_room(locked),
             ChatAction::ChooseFile => {
-                self.attach_file(ctx, frame, None, now);
+                self.attach_file(frame, None, now);
                 vec![]
             }
             ChatAction::AttachPath(path) => {
-                self.attach_file(ctx, frame, Some(&path), now);
+                self.attach_file(frame, Some(&path), now);
                 vec![]
             }
-            ChatAction::Attachment(AttachmentAction::Fetch(a)) => self.show_picture(ctx, &a, now),
+            ChatAction::Attachment(AttachmentAction::Fetch(a)) => self.show_picture(&a, now),
             ChatAction::Attachment(AttachmentAction::Save(a)) => {
                 self.model.fetch(&a, Purpose::Save, now)
             }
@@ -244,45 +227,14 @@ impl ConfabApp {
             (Some(s), n) => format!("({n}) Confab: {}", s.room),
         };
         if title != self.title {
-            // eframe's web backend ignores viewport titles: the tab title is the page's.
-            #[cfg(target_arch = "wasm32")]
-            {
-                let _ = ctx;
-                crate::web::set_title(&title);
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            crate::platform::set_title(ctx, &title);
             self.title = title;
         }
     }
 
-    #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
     fn start_host(&mut self, ctx: &egui::Context, name: Username, bind: String) {
         self.model.join_error = None;
         self.host.start(ctx, name, bind);
-    }
-
-    #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
-    fn start_host(&mut self, _ctx: &egui::Context, _name: Username, _bind: String) {}
-
-    fn stop_host(&mut self) {
-        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
-        self.host.stop();
-    }
-
-    fn host_note(&self) -> Option<String> {
-        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
-        return Some(self.host.note());
-        #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
-        None
-    }
-
-    /// The address others join at, while this app hosts the relay.
-    fn hosting(&self) -> Option<String> {
-        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
-        return self.host.share_url();
-        #[cfg(not(all(feature = "host", not(target_arch = "wasm32"))))]
-        None
     }
 }
 
@@ -318,23 +270,18 @@ impl eframe::App for ConfabApp {
         self.files_in(ctx, frame, now);
         let effects = self.model.tick(now);
         self.run(ctx, frame, effects);
-        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some((name, result)) = self.host.poll() {
             let effects = match result {
                 Ok(url) => self.model.start(&url, name, Intent::Create),
                 Err(why) => {
-                    self.model.join_error = Some(format!("Could not host: {why}"));
+                    self.model.join_error = Some(format!("Could not host a room: {why}"));
                     vec![]
                 }
             };
             self.run(ctx, frame, effects);
         }
         self.update_title(ctx);
-        #[cfg(target_arch = "wasm32")]
-        if self.prefs != self.saved_prefs {
-            crate::web::save_prefs(&self.prefs);
-            self.saved_prefs = self.prefs.clone();
-        }
+        self.prefs_store.keep(&self.prefs);
         // Timers the model cannot wake us for: the reconnect countdown and typing expiry.
         if matches!(self.model.status, Status::Waiting { .. }) {
             ctx.request_repaint_after(web_time::Duration::from_millis(500));
@@ -348,7 +295,7 @@ impl eframe::App for ConfabApp {
         crate::ui::fonts::prefer_colour_emoji(ui.ctx());
         let now = Now::current();
         if self.model.session.is_none() {
-            let note = self.host_note();
+            let note = self.host.note().map(str::to_owned);
             let error = self.model.join_error.clone();
             let status = self.model.status.clone();
             let action = CentralPanel::default()
@@ -368,7 +315,7 @@ impl eframe::App for ConfabApp {
             return;
         }
         let invite_link = self.invite_link().unwrap_or_default();
-        let hosting = self.hosting();
+        let hosting = self.host.share_url().map(str::to_owned);
         let status = self.model.status.clone();
 
         let Some(session) = self.model.session.as_ref() else {
@@ -390,15 +337,8 @@ impl eframe::App for ConfabApp {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.prefs);
-    }
-
-    /// Lets the web page reach the app (`WebRunner::app_mut`) for the browser test's view.
-    #[cfg(target_arch = "wasm32")]
-    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
-        Some(self)
+        self.prefs_store.save(storage, &self.prefs);
     }
 }
 

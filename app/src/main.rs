@@ -34,7 +34,7 @@ thread_local! {
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use confab::web;
+    use confab::platform::web;
     use wasm_bindgen::JsCast as _;
 
     eframe::WebLogger::init(log::LevelFilter::Info).ok();
@@ -54,7 +54,7 @@ fn main() {
             .start(
                 canvas,
                 eframe::WebOptions::default(),
-                Box::new(|cc| Ok(Box::new(confab::ConfabApp::new(cc)))),
+                Box::new(|cc| Ok(Box::new(web::TestHook(confab::ConfabApp::new(cc))))),
             )
             .await;
         match started {
@@ -82,7 +82,7 @@ pub fn confab_state() -> String {
             .and_then(|r| r.app_mut::<confab::ConfabApp>());
         app.map_or_else(
             || "null".to_owned(),
-            |mut app| confab::web_state::state_json(&mut app),
+            |mut app| confab::platform::web::state::state_json(&mut app),
         )
     })
 }

@@ -5,21 +5,13 @@
 //! the model's ([`crate::state::alert`]). It must not read the timeline, and views never
 //! call it; the app calls it when it carries out an [`crate::state::Effect::Alert`].
 //!
-//! # Layout
-//! - `web` (wasm32): the Notification API, through the service worker's registration when
-//!   the page has one (Chrome on Android only shows notifications that way).
-//! - `desktop` (native): `notify-rust`, on a short-lived thread (it waits for D-Bus).
+//! How each target shows them is the platform's (`platform::notify`): on the web the
+//! Notification API, through the service worker's registration when the page has one
+//! (Chrome on Android only shows notifications that way); natively `notify-rust`, on a
+//! short-lived thread (it waits for D-Bus).
 
+use crate::platform::notify as backend;
 use crate::state::Alert;
-
-#[cfg(not(target_arch = "wasm32"))]
-mod desktop;
-#[cfg(not(target_arch = "wasm32"))]
-use desktop as backend;
-#[cfg(target_arch = "wasm32")]
-mod web;
-#[cfg(target_arch = "wasm32")]
-use web as backend;
 
 /// Shows system notifications on this platform. Holds nothing: the platform keeps the
 /// permission (the browser asks once per site and remembers the answer).
@@ -49,6 +41,6 @@ impl Notifier {
 
 /// The notification's tag: notifications of one room replace each other instead of
 /// piling up.
-fn tag(alert: &Alert) -> String {
+pub(crate) fn tag(alert: &Alert) -> String {
     format!("confab-{}", alert.room)
 }

@@ -100,6 +100,8 @@ fn two_apps_create_join_chat_and_leave_through_the_ui() {
 
     bob.get_by_label("Leave").click();
     bob.run_steps(2);
+    bob.get_by_label("Leave the room").click();
+    bob.run_steps(2);
     assert_eq!(bob.state().state().status, Status::Offline);
     assert!(
         bob.query_by_label("Create room").is_some(),

@@ -78,7 +78,7 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
     let mut h = Harness::builder()
         .with_size([900.0, 640.0])
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
-    let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
+    let why = crate::platform::dialog::unavailable_with(false, false).expect("no dialog");
     h.state_mut().without_file_dialogs(&why);
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
@@ -92,7 +92,7 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
     h.get_by_label("Attach a file").click();
     h.run_steps(3);
     assert!(
-        h.query_by_label_contains("No file dialog can open here")
+        h.query_by_label_contains("No file chooser can open")
             .is_some()
     );
     let dir = std::env::temp_dir().join(format!("confab-no-dialog-{}", std::process::id()));
@@ -126,7 +126,7 @@ fn typing_attach_opens_what_the_attach_button_opens() {
     let mut h = Harness::builder()
         .with_size([900.0, 640.0])
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
-    let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
+    let why = crate::platform::dialog::unavailable_with(false, false).expect("no dialog");
     h.state_mut().without_file_dialogs(&why);
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
@@ -145,7 +145,7 @@ fn typing_attach_opens_what_the_attach_button_opens() {
     h.run_steps(3);
     assert!(h.query_by_label_contains("cannot send or save").is_none());
     assert!(
-        h.query_by_label_contains("No file dialog can open here")
+        h.query_by_label_contains("No file chooser can open")
             .is_some()
     );
     assert!(h.query_by_label("File to attach:").is_some());
@@ -158,7 +158,7 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     let mut h = Harness::builder()
         .with_size([900.0, 640.0])
         .build_eframe(move |cc| ConfabApp::with_net(cc, Net::new(connector)));
-    let why = crate::files::dialog::unavailable_with(false, false).expect("no dialog");
+    let why = crate::platform::dialog::unavailable_with(false, false).expect("no dialog");
     h.state_mut().without_file_dialogs(&why);
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
@@ -182,7 +182,7 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
         .type_text(&path.to_string_lossy());
     h.run_steps(2);
     h.get_by_label("Attach").click();
-    let said = "Not sent: disk.img is 64 GiB; this server takes files up to 1000 B.";
+    let said = "Not sent: disk.img is 64 GiB, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).";
     until(&mut h, |app| {
         let session = app.state().session.as_ref().expect("in the room");
         (session.timeline.entries().iter())

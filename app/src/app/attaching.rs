@@ -16,16 +16,7 @@ impl ConfabApp {
         // Files over the relay's limit are refused by their size, before they are read.
         (self.files).set_max_bytes(self.model.attachments.max_file_bytes());
         if self.model.session.is_some() {
-            let dropped = ctx.input(|i| i.raw.dropped_files.clone());
-            self.files.dropped(ctx, dropped);
-            // eframe on the web sends no `PasteImage` (web_files.rs listens for pastes).
-            #[cfg(not(target_arch = "wasm32"))]
-            for image in pasted_images(ctx) {
-                if let Some(bytes) = crate::ui::attachment::decode::encode_png(&image) {
-                    let effects = self.model.attach("pasted.png", "image/png", bytes, now);
-                    self.run(ctx, frame, effects);
-                }
-            }
+            self.files.take_input(ctx);
         }
         for picked in self.files.picked() {
             let effects = match picked {
@@ -58,15 +49,10 @@ impl ConfabApp {
 
     /// A picture in view has nothing to show: decode it again from the bytes kept (its
     /// texture was evicted), or else ask the model to fetch it.
-    pub(super) fn show_picture(
-        &mut self,
-        ctx: &egui::Context,
-        a: &Attachment,
-        now: Now,
-    ) -> Vec<Effect> {
+    pub(super) fn show_picture(&mut self, a: &Attachment, now: Now) -> Vec<Effect> {
         match self.pictures.decode_again(&a.id) {
             Some(bytes) => {
-                self.files.decode(ctx, a.id.clone(), bytes);
+                self.files.decode(a.id.clone(), bytes);
                 vec![]
             }
             None => self.model.fetch(a, Purpose::Show, now),
@@ -77,21 +63,8 @@ impl ConfabApp {
     /// the one picked in the same picker for the attach button and a bare `/attach` (the
     /// web, which cannot read a path, always picks). Where no picker can open, says why
     /// and offers the path field.
-    pub(super) fn attach_file(
-        &mut self,
-        ctx: &egui::Context,
-        frame: &eframe::Frame,
-        path: Option<&str>,
-        now: Now,
-    ) {
-        #[cfg(not(target_arch = "wasm32"))]
-        if let Some(path) = path {
-            self.files.read_path(ctx, path);
-            return;
-        }
-        #[cfg(target_arch = "wasm32")]
-        let _ = path;
-        if let Err(why) = self.files.choose(ctx, frame) {
+    pub(super) fn attach_file(&mut self, frame: &eframe::Frame, path: Option<&str>, now: Now) {
+        if let Err(why) = self.files.attach(frame, path) {
             self.offer_path_field(why, now);
         }
     }
@@ -102,17 +75,4 @@ impl ConfabApp {
         self.model.notice(why, now);
         self.chat_view.attach_path.get_or_insert_with(String::new);
     }
-}
-
-/// The pictures pasted onto the window this frame (native: eframe sends them as pixels).
-#[cfg(not(target_arch = "wasm32"))]
-fn pasted_images(ctx: &egui::Context) -> Vec<std::sync::Arc<egui::ColorImage>> {
-    ctx.input(|i| {
-        (i.events.iter())
-            .filter_map(|e| match e {
-                egui::Event::PasteImage(image) => Some(image.clone()),
-                _ => None,
-            })
-            .collect()
-    })
 }

@@ -21,8 +21,8 @@ impl ConfabApp {
         let served = (self.model.session.as_ref())
             .filter(|s| s.room == *room)
             .and_then(|s| s.page_url.clone());
-        #[cfg(target_arch = "wasm32")]
-        let served = crate::web::page_href().or(served);
+        // On the web, this page: the link opens the app with the room filled in.
+        let served = crate::platform::page_href().or(served);
         (invite, served)
     }
 
@@ -42,9 +42,8 @@ impl ConfabApp {
 
     /// The relay address others can reach: this app's, while it hosts.
     fn share_server(&self) -> String {
-        #[cfg(all(feature = "host", not(target_arch = "wasm32")))]
         if let Some(url) = self.host.share_url() {
-            return url;
+            return url.to_owned();
         }
         // The relay in use: with several addresses, the one that answered.
         match self.model.relay() {

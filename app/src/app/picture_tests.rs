@@ -49,6 +49,8 @@ fn a_picture_loading_when_you_leave_is_asked_for_again_when_you_come_back() {
     assert_eq!(fetches(&script), 1, "asked for once");
     // Leave before it came down, and join again: the same picture is in the history.
     h.get_by_label("Leave").click();
+    h.run_steps(2);
+    h.get_by_label("Leave the room").click();
     h.run_steps(3);
     join(&mut h, &script);
     assert!(h.query_by_label("Loading cat.png").is_some());

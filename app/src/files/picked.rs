@@ -1,5 +1,5 @@
 //! A file on its way to the room (or refused before it was read), and the type its name
-//! suggests: the leaf both the native side (`files`) and the browser's (`web_files`) hand
+//! suggests: the leaf both the desktop's side and the browser's (`platform`) hand
 //! files over in.
 
 /// A file to upload: its name, declared type and bytes.

@@ -193,7 +193,8 @@ impl Attachments {
         let max = self.limits.max_file_bytes;
         (size > max).then(|| {
             format!(
-                "Not sent: {name} is {}; this server takes files up to {}.",
+                "Not sent: {name} is {}, and this server takes files up to {}. Send a \
+                 smaller copy (phones and photo apps can share a picture at a smaller size).",
                 super::words::file_size(size),
                 super::words::file_size(max)
             )

@@ -10,9 +10,14 @@
 //! the app after drawing: the view never reaches the model or the network.
 
 pub mod decode;
+mod uploads;
+mod viewer;
+
+pub use uploads::{PROGRESS_WIDTH, attach_path_ui, uploads_ui};
+pub use viewer::viewer_ui;
 
 use confab_protocol::Attachment;
-use egui::{Id, Sense, TextureHandle, Ui, Vec2};
+use egui::{Sense, TextureHandle, Ui, Vec2};
 
 use crate::pictures::{Picture, Pictures};
 use crate::state::words::file_size;
@@ -202,60 +207,8 @@ fn failed_ui(ui: &mut Ui, a: &Attachment) -> Option<AttachmentAction> {
     action
 }
 
-/// Room the viewer keeps under the picture for its bar (name, size, Save, Close) and the
-/// modal's margins, so a tall picture and its bar both fit on screen.
-const VIEWER_CHROME: Vec2 = Vec2::new(40.0, 84.0);
-
-/// The larger view of picture `about` (a modal; Esc, Close or a click outside closes it),
-/// with its name, size and Save (into `media`'s actions; the next frame is asked for).
-/// Returns `false` once it should close, or when the picture is not decoded.
-pub fn viewer_ui(ctx: &egui::Context, about: &Attachment, media: &mut Media<'_>) -> bool {
-    let Some(texture) = media.pictures.texture(&about.id).cloned() else {
-        return false;
-    };
-    let fit = (ctx.content_rect().size() * 0.9 - VIEWER_CHROME).max(Vec2::splat(64.0));
-    let [w, h] = texture.size();
-    let size = fit_size(w as f32, h as f32, fit);
-    let mut close = false;
-    let modal = egui::Modal::new(Id::unique("confab-viewer")).show(ctx, |ui| {
-        // As wide as the picture, and wide enough for the bar under a small one.
-        let width = size.x.max(240.0);
-        ui.set_width(width);
-        ui.vertical_centered(|ui| {
-            ui.add(egui::Image::new((texture.id(), size)).corner_radius(4));
-        });
-        ui.add_space(6.0);
-        if let Some(action) = viewer_bar_ui(ui, about, &mut close) {
-            media.actions.push(action);
-            ctx.request_repaint();
-        }
-    });
-    !(modal.should_close() || close)
-}
-
-/// Under the opened picture: its name and size, then Save and Close at the right.
-fn viewer_bar_ui(ui: &mut Ui, a: &Attachment, close: &mut bool) -> Option<AttachmentAction> {
-    let mut action = None;
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        if ui.button("Close").on_hover_text("Close (Esc)").clicked() {
-            *close = true;
-        }
-        let save = egui::Button::new("Save").min_size(Vec2::new(64.0, 0.0));
-        if ui.add(save).on_hover_text(SAVE_HINT).clicked() {
-            action = Some(AttachmentAction::Save(Box::new(a.clone())));
-        }
-        ui.weak(file_size(a.size));
-        ui.add(egui::Label::new(egui::RichText::new(&a.name).strong()).truncate());
-    });
-    action
-}
-
-/// What Save does, said where it is offered.
-#[cfg(not(target_arch = "wasm32"))]
-const SAVE_HINT: &str = "Save this picture on this computer";
-/// What Save does, said where it is offered.
-#[cfg(target_arch = "wasm32")]
-const SAVE_HINT: &str = "Download this picture";
-
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod phone_tests;

@@ -5,11 +5,11 @@
 use egui::{CentralPanel, Panel, RichText, Ui};
 use web_time::Instant;
 
-use super::attachment::{AttachmentAction, Media, viewer_ui};
+use super::attachment::{AttachmentAction, Media, attach_path_ui, uploads_ui, viewer_ui};
 use super::composer::{ComposerAction, ComposerView, composer_ui};
 use super::icons;
 use super::link_prompt::link_prompt_ui;
-use super::members::{MembersAction, MembersLook, RoomSide, members_ui};
+use super::members::{MembersAction, MembersLook, RoomSide, members_ui, people_sheet};
 use super::message_actions::RowAction;
 use super::messages::{MessageList, messages_ui};
 use super::row::Rows;
@@ -201,17 +201,11 @@ pub fn chat_ui(
             ComposerAction::CancelEdit => ChatAction::Message(MessageAction::CancelEdit),
             ComposerAction::EditLast => ChatAction::Message(MessageAction::EditLast),
         }));
-        if let Some(action) = attach_path_ui(ui, &mut view.attach_path) {
-            actions.push(action);
+        if let Some(path) = attach_path_ui(ui, &mut view.attach_path) {
+            actions.push(ChatAction::AttachPath(path));
         }
-        for upload in cx.attachments.into_iter().flat_map(|a| a.uploads()) {
-            ui.horizontal(|ui| {
-                ui.weak(format!("Sending {}…", upload.name));
-                ui.add(egui::ProgressBar::new(upload.progress()).desired_width(160.0));
-                if ui.small_button("Cancel").clicked() {
-                    actions.push(ChatAction::CancelUpload(upload.client_id));
-                }
-            });
+        if let Some(upload) = uploads_ui(ui, cx.attachments) {
+            actions.push(ChatAction::CancelUpload(upload));
         }
         ui.add_space(4.0);
     });
@@ -263,7 +257,12 @@ pub fn chat_ui(
         actions.push(action);
     }
     if view.confirm_leave
-        && let Some(action) = confirm_leave_ui(ui, &mut view.confirm_leave)
+        && let Some(action) = top_bar::confirm_leave_ui(
+            ui,
+            &mut view.confirm_leave,
+            cx.hosting.is_some(),
+            &session.room,
+        )
     {
         actions.push(action);
     }
@@ -326,68 +325,6 @@ fn row_action(
     }
 }
 
-/// The native stand-in for a file dialog, where none can open (the app says why): a path
-/// field, open after 📎 until the file is attached or Esc.
-fn attach_path_ui(ui: &mut Ui, path: &mut Option<String>) -> Option<ChatAction> {
-    let text = path.as_mut()?;
-    let mut action = None;
-    let mut close = false;
-    ui.horizontal(|ui| {
-        let label = ui.label("File to attach:");
-        let field = ui
-            .add(egui::TextEdit::singleline(text).hint_text("/path/to/picture.png"))
-            .labelled_by(label.id);
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button("Attach").clicked() || enter {
-            action = Some(ChatAction::AttachPath(text.trim().to_owned()));
-            close = true;
-        }
-        if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-            close = true;
-        }
-    });
-    if close {
-        *path = None;
-    }
-    action
-}
-
-/// What the people sheet reported.
-struct Sheet {
-    action: Option<MembersAction>,
-    /// A click landed outside the sheet: it closes, like any sheet on a phone.
-    clicked_elsewhere: bool,
-}
-
-/// The people list on a narrow window: a sheet over the chat, from just below the top bar,
-/// as wide as the window, so opening it never squeezes the messages or the composer.
-fn people_sheet(
-    ui: &Ui,
-    (roster, side): (&[crate::state::session::RosterEntry], RoomSide<'_>),
-    typing: &[&confab_protocol::Username],
-    look: MembersLook,
-    top: f32,
-) -> Sheet {
-    let screen = ui.ctx().content_rect();
-    let width = screen.width() - 16.0;
-    let height = ((screen.bottom() - top) * 0.7).max(120.0);
-    let mut action = None;
-    let area = egui::Area::new(egui::Id::unique("people_sheet"))
-        .order(egui::Order::Foreground)
-        .fixed_pos(egui::pos2(screen.left() + 8.0, top + 4.0))
-        .show(ui.ctx(), |ui| {
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.set_width(width - 16.0);
-                ui.set_max_height(height);
-                action = members_ui(ui, roster, side, typing, look);
-            });
-        });
-    Sheet {
-        action,
-        clicked_elsewhere: area.response.clicked_elsewhere(),
-    }
-}
-
 /// Where the composer was, once the room has ended: what happened (naming the room) and
 /// the way on: one click makes a new room on the same relay and copies its invite.
 fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
@@ -435,7 +372,6 @@ fn hosting_line(ui: &mut Ui, at: &str, invite_link: &str) {
     ui.add_space(3.0);
 }
 
-/// Asks before a host leaves: the relay runs in this app, so leaving ends the room.
 /// Asks the owner before removing `who` (kept out for a while, so not a slip of the mouse).
 fn confirm_remove_ui(ui: &Ui, who: &mut Option<confab_protocol::Username>) -> Option<ChatAction> {
     let name = who.clone()?;
@@ -466,41 +402,6 @@ fn confirm_remove_ui(ui: &Ui, who: &mut Option<confab_protocol::Username>) -> Op
     });
     if modal.should_close() || close || action.is_some() {
         *who = None;
-    }
-    action
-}
-
-fn confirm_leave_ui(ui: &Ui, open: &mut bool) -> Option<ChatAction> {
-    let mut action = None;
-    let modal = egui::Modal::new(egui::Id::unique("confirm_leave")).show(ui.ctx(), |ui| {
-        ui.set_max_width(340.0);
-        ui.heading("Stop the room for everyone?");
-        ui.add_space(4.0);
-        ui.add(
-            egui::Label::new(
-                "This room runs on this computer. Leaving stops it: everyone in it is \
-                 disconnected and the conversation ends.",
-            )
-            .wrap(),
-        );
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            let stop = egui::Button::new(
-                RichText::new("Leave and stop the room").color(ui.visuals().error_fg_color),
-            );
-            if ui.add(stop).clicked() {
-                action = Some(ChatAction::Leave);
-            }
-            if ui.button("Stay").clicked() {
-                *open = false;
-            }
-        });
-    });
-    if modal.should_close() {
-        *open = false;
-    }
-    if action.is_some() {
-        *open = false;
     }
     action
 }

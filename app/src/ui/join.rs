@@ -231,12 +231,14 @@ fn note_enter(ui: &Ui, field: &egui::Response) {
     }
 }
 
-/// A single-line field that screen readers and tests find by its `label`.
+/// A single-line field that screen readers and tests find by its `label`, as wide as the
+/// card (also inside "Advanced", whose layout would otherwise give it egui's default).
 fn field(ui: &mut Ui, label: egui::Id, text: &mut String, hint: &str) -> egui::Response {
     ui.add(
         TextEdit::singleline(text)
             .hint_text(hint)
-            .margin(FIELD_MARGIN),
+            .margin(FIELD_MARGIN)
+            .desired_width(ui.available_width()),
     )
     .labelled_by(label)
 }

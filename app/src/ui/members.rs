@@ -5,7 +5,7 @@
 //! `ui::chat`).
 
 use confab_protocol::{MemberStatus, Username};
-use egui::{Color32, RichText, ScrollArea, Sense, Ui};
+use egui::{Color32, RichText, ScrollArea, Sense, Sides, Ui};
 
 use super::icons;
 use crate::state::session::RosterEntry;
@@ -195,39 +195,30 @@ fn member_row(
             status_color(ui, status)
         };
         super::dot(ui, dot);
-        let response = ui.add(egui::Label::new(text).truncate().sense(Sense::click()));
-        let mut notes = Vec::new();
-        if status != MemberStatus::Online && !look.stale {
-            notes.push(status.label());
-        }
-        if entry.owner {
-            notes.push("owner");
-        }
-        if entry.ignored {
-            notes.push("ignored");
-        }
-        if !notes.is_empty() {
-            ui.weak(notes.join(" · "));
-        }
-        if typing.contains(&&entry.name) && !look.stale {
-            let pencil = egui::Label::new(RichText::new(icons::EDIT.to_string()).weak());
-            let pencil = ui.add(pencil.selectable(false)).on_hover_text("Typing…");
-            icons::pictured(pencil, "Typing");
-        }
-        if !is_me {
-            // At the row's end, so the menus line up in a column instead of following names.
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let menu = ui.menu_button(icons::MORE.to_string(), |ui| {
-                    if let Some(done) = member_menu(ui, entry, side) {
-                        action = Some(done);
-                        ui.close();
-                    }
-                });
-                let hint = format!("Member actions for {}", entry.name);
-                icons::named(menu.response.on_hover_text(&hint), &hint, None);
-            });
-        }
-        response
+        // The status words and the menu first, at the row's end, so they line up in a
+        // column and stay on screen; the name takes the room left, shortened with "…".
+        let (name, ()) = Sides::new().shrink_left().truncate().height(height).show(
+            ui,
+            |ui| {
+                let name = egui::Label::new(text).truncate().sense(Sense::click());
+                ui.add(name).on_hover_text(entry.name.as_str())
+            },
+            |ui| {
+                if !is_me {
+                    action = member_menu_button(ui, entry, side).or(action.take());
+                }
+                let notes = notes(entry, status, look);
+                if !notes.is_empty() {
+                    ui.weak(notes.join(" · "));
+                }
+                if typing.contains(&&entry.name) && !look.stale {
+                    let pencil = egui::Label::new(RichText::new(icons::EDIT.to_string()).weak());
+                    let pencil = ui.add(pencil.selectable(false)).on_hover_text("Typing…");
+                    icons::pictured(pencil, "Typing");
+                }
+            },
+        );
+        name
     });
     if !is_me
         && status != MemberStatus::Reconnecting
@@ -235,6 +226,39 @@ fn member_row(
     {
         action = Some(MembersAction::Mention(entry.name.clone()));
     }
+    action
+}
+
+/// What the row says besides the name: the status when not online, owner, ignored.
+fn notes(entry: &RosterEntry, status: MemberStatus, look: MembersLook) -> Vec<&'static str> {
+    let mut notes = Vec::new();
+    if status != MemberStatus::Online && !look.stale {
+        notes.push(status.label());
+    }
+    if entry.owner {
+        notes.push("owner");
+    }
+    if entry.ignored {
+        notes.push("ignored");
+    }
+    notes
+}
+
+/// The ··· button at a row's end, and its menu.
+fn member_menu_button(
+    ui: &mut Ui,
+    entry: &RosterEntry,
+    side: RoomSide<'_>,
+) -> Option<MembersAction> {
+    let mut action = None;
+    let menu = ui.menu_button(icons::MORE.to_string(), |ui| {
+        if let Some(done) = member_menu(ui, entry, side) {
+            action = Some(done);
+            ui.close();
+        }
+    });
+    let hint = format!("Member actions for {}", entry.name);
+    icons::named(menu.response.on_hover_text(&hint), &hint, None);
     action
 }
 
@@ -265,5 +289,12 @@ fn member_menu(ui: &mut Ui, entry: &RosterEntry, side: RoomSide<'_>) -> Option<M
     None
 }
 
+mod sheet;
+
+pub use sheet::{Sheet, people_sheet};
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod long_name_tests;

@@ -201,8 +201,8 @@ fn a_file_over_the_limit_is_refused_by_its_size_alone_in_the_same_words_as_attac
     assert_eq!(
         said,
         vec![
-            "Not sent: huge.bin is 15.8 GiB; this server takes files up to 1000 B.".to_owned(),
-            "Not sent: big.bin is 1001 B; this server takes files up to 1000 B.".to_owned(),
+            "Not sent: huge.bin is 15.8 GiB, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).".to_owned(),
+            "Not sent: big.bin is 1001 B, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).".to_owned(),
         ]
     );
     m.refuse_file("fits.bin", 1000, now);

@@ -1,6 +1,6 @@
 //! Turning an attachment's bytes into pixels, safely: [`header_allows`] reads the size
 //! from the header before anything is allocated; then natively the `image` crate decodes
-//! within `image::Limits`, and on the web the browser's own decoder does (web_files.rs).
+//! within `image::Limits`, and on the web the browser's own decoder does (platform/web/files.rs).
 //! No egui textures here (see the parent module) and no threads (the app decides where
 //! this runs).
 
@@ -66,7 +66,7 @@ pub fn decode(bytes: &[u8]) -> Result<ColorImage, String> {
 }
 
 /// Encodes pasted pixels as PNG, to upload them as a file (native: the browser hands the
-/// page a pasted picture's file, see web_files.rs).
+/// page a pasted picture's file, see platform/web/files.rs).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn encode_png(image: &ColorImage) -> Option<Vec<u8>> {
     let [w, h] = image.size;

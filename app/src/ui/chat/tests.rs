@@ -147,7 +147,7 @@ fn a_phone_sized_window_keeps_every_top_bar_button_inside_it() {
         "the people panel starts closed"
     );
     for label in [
-        "Leave",
+        "More",
         "Copy invite link",
         "Show people, 2 here",
         "Connected",
@@ -158,7 +158,14 @@ fn a_phone_sized_window_keeps_every_top_bar_button_inside_it() {
             "{label:?} is on screen, at {rect:?}"
         );
     }
-    h.get_by_label("Leave").click();
+    // On a phone, Leave is in the More menu (not the top-right corner), and asks first.
+    assert!(h.query_by_label("Leave").is_none());
+    h.get_by_label("More").click();
+    h.run();
+    h.get_by_label("Leave room").click();
+    h.run();
+    assert!(h.state().actions.is_empty(), "not before it is confirmed");
+    h.get_by_label("Leave the room").click();
     h.run();
     assert_eq!(h.state().actions, vec![ChatAction::Leave]);
 }
@@ -170,6 +177,13 @@ fn copy_invite_and_leave_become_actions() {
     h.get_by_label("Copy invite link").click();
     h.run();
     h.get_by_label("Leave").click();
+    h.run();
+    assert_eq!(
+        h.state().actions,
+        vec![ChatAction::CopyInvite],
+        "Leave asks first"
+    );
+    h.get_by_label("Leave the room").click();
     h.run();
     assert_eq!(
         h.state().actions,
@@ -636,11 +650,16 @@ fn every_icon_only_control_is_named_by_what_it_does() {
             "Show people, 2 here",
             "Show invite QR code",
             "Turn alerts on",
-            "Theme",
             "Attach a file",
             "Insert emoji",
-            "Leave",
-        ] {
+        ]
+        .into_iter()
+        // A phone keeps the theme and Leave in its More menu.
+        .chain(if width < 640.0 {
+            vec!["More"]
+        } else {
+            vec!["Theme", "Leave"]
+        }) {
             assert!(
                 h.query_by_label(label).is_some(),
                 "{label:?} at width {width}"

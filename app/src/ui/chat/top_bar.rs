@@ -11,8 +11,10 @@ use crate::ui::icons;
 /// The bar above everything. Wide windows get one line (wrapping if a long status needs
 /// it). Narrow ones get two fixed lines, the buttons keeping only their icons (the words
 /// move to the hover text): a wrapped line would split a status light from its words or
-/// push "Leave" off the edge. Every icon is the app's own ([`icons`]) and every
-/// icon-only button has an accessible name saying what it does.
+/// push a button off the edge. On a phone the theme and Leave sit in a "More" menu, so
+/// the top-right corner (where a thumb reaches first) is never a way out of the room.
+/// Leave always asks first ([`confirm_leave_ui`]). Every icon is the app's own
+/// ([`icons`]) and every icon-only button has an accessible name saying what it does.
 pub(super) fn top_bar(
     ui: &mut Ui,
     session: &Session,
@@ -25,16 +27,11 @@ pub(super) fn top_bar(
     if narrow {
         ui.horizontal(|ui| {
             room_items(ui, session, view, cx, true, actions);
-            ui.with_layout(right, |ui| {
-                leave_button(ui, view, cx.hosting.is_some(), actions);
-            });
+            ui.with_layout(right, |ui| more_menu(ui, view));
         });
         ui.horizontal(|ui| {
             status_chip(ui, cx, actions);
-            ui.with_layout(right, |ui| {
-                theme_menu(ui);
-                alerts_button(ui, cx, actions);
-            });
+            ui.with_layout(right, |ui| alerts_button(ui, cx, actions));
         });
     } else {
         ui.horizontal_wrapped(|ui| {
@@ -42,7 +39,7 @@ pub(super) fn top_bar(
             ui.separator();
             status_chip(ui, cx, actions);
             ui.with_layout(right, |ui| {
-                leave_button(ui, view, cx.hosting.is_some(), actions);
+                leave_button(ui, view, cx.hosting.is_some());
                 theme_menu(ui);
                 alerts_button(ui, cx, actions);
             });
@@ -172,8 +169,30 @@ fn theme_menu(ui: &mut Ui) {
     } else {
         icons::LIGHT_MODE
     };
+    let menu = ui.menu_button(RichText::new(icon.to_string()).size(16.0), theme_choices);
+    icons::named(menu.response.on_hover_text("Theme"), "Theme", None);
+}
+
+/// A phone's "More" menu: the theme and Leave (which asks first).
+fn more_menu(ui: &mut Ui, view: &mut ChatView) {
+    let menu = ui.menu_button(RichText::new(icons::MORE.to_string()).size(16.0), |ui| {
+        ui.label(RichText::new("Theme").weak());
+        theme_choices(ui);
+        ui.separator();
+        let leave = ui.button(icons::with_words(icons::LOGOUT, "Leave room…"));
+        if icons::named(leave, "Leave room", None).clicked() {
+            view.confirm_leave = true;
+            ui.close();
+        }
+    });
+    let more = "More: theme, leave the room";
+    icons::named(menu.response.on_hover_text(more), "More", None);
+}
+
+/// The theme choices (follow the system, dark, light), the one in use selected.
+fn theme_choices(ui: &mut Ui) {
     let preference = ui.ctx().options(|o| o.theme_preference);
-    let menu = ui.menu_button(RichText::new(icon.to_string()).size(16.0), |ui| {
+    {
         let choices = [
             (
                 egui::ThemePreference::System,
@@ -190,26 +209,72 @@ fn theme_menu(ui: &mut Ui) {
                 ui.close();
             }
         }
-    });
-    icons::named(menu.response.on_hover_text("Theme"), "Theme", None);
+    }
 }
 
-/// Leave: at once for a guest; while hosting, only after `confirm_leave_ui`.
-fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool, actions: &mut Vec<ChatAction>) {
+/// Leave, which asks first ([`confirm_leave_ui`]): one stray click must not drop you out
+/// of a conversation (or, while hosting, end it for everyone).
+fn leave_button(ui: &mut Ui, view: &mut ChatView, hosting: bool) {
     let button = ui.button(icons::with_words(icons::LOGOUT, "Leave"));
     let button = icons::named(button, "Leave", None);
-    let button = if hosting {
-        button.on_hover_text("Leaving stops the room for everyone: it runs in this app")
+    let hint = if hosting {
+        "Leaving stops the room for everyone: it runs in this app"
     } else {
-        button
+        "Leave this room (asks first)"
     };
-    if button.clicked() {
-        if hosting {
-            view.confirm_leave = true;
-        } else {
-            actions.push(ChatAction::Leave);
-        }
+    if button.on_hover_text(hint).clicked() {
+        view.confirm_leave = true;
     }
+}
+
+/// Asks before leaving `room`. While hosting, leaving stops the room for everyone (the
+/// relay runs in this app); a guest is told how to come back. Returns
+/// [`ChatAction::Leave`] once confirmed; Stay, Esc or a click outside close it.
+pub(super) fn confirm_leave_ui(
+    ui: &Ui,
+    open: &mut bool,
+    hosting: bool,
+    room: &confab_protocol::RoomCode,
+) -> Option<ChatAction> {
+    let (title, words, button) = if hosting {
+        (
+            "Stop the room for everyone?".to_owned(),
+            "This room runs on this computer. Leaving stops it: everyone in it is \
+             disconnected and the conversation ends."
+                .to_owned(),
+            "Leave and stop the room",
+        )
+    } else {
+        (
+            format!("Leave {room}?"),
+            format!(
+                "You stop getting its messages. To come back while others are still in it, \
+                 join with the code {room}."
+            ),
+            "Leave the room",
+        )
+    };
+    let mut action = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_leave")).show(ui.ctx(), |ui| {
+        ui.set_max_width(340.0);
+        ui.heading(title);
+        ui.add_space(4.0);
+        ui.add(egui::Label::new(words).wrap());
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let leave = egui::Button::new(RichText::new(button).color(ui.visuals().error_fg_color));
+            if ui.add(leave).clicked() {
+                action = Some(ChatAction::Leave);
+            }
+            if ui.button("Stay").clicked() {
+                *open = false;
+            }
+        });
+    });
+    if modal.should_close() || action.is_some() {
+        *open = false;
+    }
+    action
 }
 
 /// The connection's state in words ([`Status::label`]): a countdown and "Retry now" while

@@ -1,8 +1,11 @@
-//! Host mode (native only): runs the Confab relay inside this process, on a tokio runtime
-//! in a background thread, so a group on one network needs no separate server.
+//! Host mode (native, feature `host`): runs the Confab relay inside this process, on a
+//! tokio runtime in a background thread, so a group on one network needs no separate
+//! server. Every other build gets `no_host`'s slot, which hosts nothing.
 //!
 //! Starting is a one-shot answer (the bound address, or why binding failed), so it is a
 //! `poll-promise` the app polls each frame. The relay stops when [`HostedRelay`] drops.
+//! The address to tell others is worked out once, when the relay listens (it may ask the
+//! system for a route and read the computer's name): never per frame.
 
 use std::net::SocketAddr;
 use std::sync::mpsc;
@@ -33,7 +36,8 @@ impl HostedRelay {
 
     /// The address to tell others. A relay listening on every interface is reachable at
     /// this computer's address on the local network (the one its default route uses), or
-    /// else at its name; a specific address is used as-is.
+    /// else at its name; a specific address is used as-is. Asks the system (a UDP
+    /// socket's route, `/etc/hostname`): call it once, not per frame.
     pub fn share_url(&self) -> String {
         if !self.addr.ip().is_unspecified() {
             return format!("ws://{}", self.addr);
@@ -111,7 +115,7 @@ fn run_relay(bind: &str, ready_tx: &mpsc::Sender<Result<HostedRelay, String>>) {
         let listener = match tokio::net::TcpListener::bind(bind).await {
             Ok(listener) => listener,
             Err(e) => {
-                let _ = ready_tx.send(Err(format!("could not listen on {bind}: {e}")));
+                let _ = ready_tx.send(Err(listen_error(bind, &e)));
                 return;
             }
         };
@@ -145,13 +149,49 @@ fn run_relay(bind: &str, ready_tx: &mpsc::Sender<Result<HostedRelay, String>>) {
     });
 }
 
+/// Why the relay could not listen on `bind`, in words that say what to do.
+fn listen_error(bind: &str, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let port = bind.rsplit_once(':').map_or(bind, |(_, port)| port);
+    match error.kind() {
+        ErrorKind::AddrInUse => format!(
+            "another program on this computer (perhaps another Confab) already uses port \
+             {port}. Close it, or under Advanced change \"Host on address\" to another port, \
+             such as 0.0.0.0:9002."
+        ),
+        ErrorKind::PermissionDenied => format!(
+            "this computer does not let Confab use port {port} (ports below 1024 need \
+             administrator rights). Under Advanced, choose a port above 1024, such as \
+             0.0.0.0:9001."
+        ),
+        ErrorKind::AddrNotAvailable => format!(
+            "{bind} is not an address of this computer. Under Advanced, use 0.0.0.0:{port} \
+             to listen on all of its addresses."
+        ),
+        _ => format!(
+            "{bind} cannot be listened on ({error}). Under Advanced, check \"Host on \
+             address\": an address and a port, such as 0.0.0.0:9001."
+        ),
+    }
+}
+
 /// The app's hosting state: nothing, starting (a promise), or running.
 #[derive(Default)]
 pub struct HostSlot {
     /// Who to create the room as once the relay listens.
     name: Option<Username>,
     starting: Option<Promise<Result<HostedRelay, String>>>,
-    running: Option<HostedRelay>,
+    running: Option<Running>,
+}
+
+/// A relay this app runs, with what the app says about it, worked out once.
+struct Running {
+    /// Dropping it stops the relay.
+    _relay: HostedRelay,
+    /// [`HostedRelay::share_url`], asked once when it started listening.
+    share_url: String,
+    /// What the join screen says about it.
+    note: String,
 }
 
 impl HostSlot {
@@ -180,7 +220,12 @@ impl HostSlot {
         Some(match result {
             Ok(relay) => {
                 let url = relay.local_url();
-                self.running = Some(relay);
+                let share_url = relay.share_url();
+                self.running = Some(Running {
+                    note: format!("Hosting: others join at {share_url}"),
+                    share_url,
+                    _relay: relay,
+                });
                 (name, Ok(url))
             }
             Err(why) => (name, Err(why)),
@@ -188,17 +233,18 @@ impl HostSlot {
     }
 
     /// The address others should use, while hosting.
-    pub fn share_url(&self) -> Option<String> {
-        self.running.as_ref().map(HostedRelay::share_url)
+    pub fn share_url(&self) -> Option<&str> {
+        self.running.as_ref().map(|r| r.share_url.as_str())
     }
 
-    /// What the join screen says about hosting.
-    pub fn note(&self) -> String {
-        match (&self.starting, &self.running) {
-            (Some(_), _) => "Starting the relay…".into(),
-            (None, Some(relay)) => format!("Hosting: others join at {}", relay.share_url()),
-            (None, None) => String::new(),
-        }
+    /// What the join screen says about hosting (empty when there is nothing to say);
+    /// `Some` because this build can host.
+    pub fn note(&self) -> Option<&str> {
+        Some(match (&self.starting, &self.running) {
+            (Some(_), _) => "Starting the relay…",
+            (None, Some(running)) => &running.note,
+            (None, None) => "",
+        })
     }
 }
 
@@ -214,6 +260,17 @@ mod tests {
         assert_ne!(relay.addr.port(), 0);
         assert_eq!(relay.local_url(), format!("ws://{}", relay.addr));
         assert_eq!(relay.share_url(), relay.local_url());
+    }
+
+    #[test]
+    fn a_port_in_use_says_so_in_words_and_what_to_do() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let bind = taken.local_addr().expect("bound").to_string();
+        let port = bind.rsplit_once(':').expect("a port").1.to_owned();
+        let err = start(bind, || {}).block_and_take().expect_err("in use");
+        assert!(err.contains(&format!("already uses port {port}")), "{err}");
+        assert!(err.contains("Host on address"), "{err}");
+        assert!(!err.contains("os error"), "no raw system text: {err}");
     }
 
     #[test]

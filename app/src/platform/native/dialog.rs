@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
-use super::{Read, Report};
+use crate::files::{Read, Report};
 
 /// Why no file dialog can open on this machine, if none can, in words for the person.
 ///
@@ -53,8 +53,9 @@ pub fn unavailable() -> Option<String> {
 /// `zenity`.
 pub fn unavailable_with(bus: bool, zenity: bool) -> Option<String> {
     (!bus && !zenity).then(|| {
-        "No file dialog can open here (no desktop portal and no zenity): type the file's \
-         path below."
+        "No file chooser can open on this computer. Type the file's path below, or drag \
+         the file onto this window. (A file chooser needs the desktop's portal service or \
+         the zenity program: installing zenity brings it.)"
             .to_owned()
     })
 }
@@ -151,7 +152,11 @@ mod tests {
     #[test]
     fn a_machine_without_a_session_bus_or_zenity_has_no_dialog_and_says_why() {
         let why = unavailable_with(false, false).expect("no dialog");
-        assert!(why.contains("path"), "{why}");
+        assert!(why.starts_with("No file chooser can open"), "{why}");
+        assert!(
+            why.contains("Type the file's path") && why.contains("drag"),
+            "{why}"
+        );
         assert_eq!(unavailable_with(true, false), None);
         assert_eq!(unavailable_with(false, true), None);
     }

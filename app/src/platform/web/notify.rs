@@ -21,7 +21,7 @@ fn supported() -> bool {
 }
 
 /// Asks once (the browser remembers the answer for the site); a no-op once answered.
-pub(super) fn ask_permission() {
+pub fn ask_permission() {
     if supported() && Notification::permission() == NotificationPermission::Default {
         // The answer is read again at each `show`: the promise needs no handler.
         if let Err(err) = Notification::request_permission() {
@@ -31,19 +31,19 @@ pub(super) fn ask_permission() {
 }
 
 /// Blocked for this site, or no Notification API at all.
-pub(super) fn blocked() -> bool {
+pub fn blocked() -> bool {
     !supported() || Notification::permission() == NotificationPermission::Denied
 }
 
 /// Shows `alert` if the person allowed notifications for this site.
-pub(super) fn show(alert: &Alert) {
+pub fn show(alert: &Alert) {
     if !supported() || Notification::permission() != NotificationPermission::Granted {
         log::info!("notification not shown (not allowed here): {}", alert.title);
         return;
     }
     let options = NotificationOptions::new();
     options.set_body(&alert.body);
-    options.set_tag(&super::tag(alert));
+    options.set_tag(&crate::notifier::tag(alert));
     options.set_icon(ICON);
     match service_worker() {
         Some(container) => {

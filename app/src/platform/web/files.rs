@@ -3,8 +3,6 @@
 //! paste), pictures decoded by the browser's own decoder, and saving as a download through
 //! a Blob URL. wasm32 only; no drawing, no model.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 
 use wasm_bindgen::JsCast as _;
@@ -13,11 +11,64 @@ use wasm_bindgen::prelude::Closure;
 use egui::ColorImage;
 
 use crate::files::picked::{Picked, Read, Unread, mime_for};
+use crate::files::{Outbox, Report};
 use crate::ui::attachment::decode::header_allows;
 
-/// Opens the picker; the chosen file's bytes go to `tx` (or its refusal, when it is over
-/// `max` bytes as the picker hands it over).
-pub fn choose(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Context) {
+/// The browser's file work, answering through an [`Outbox`].
+pub struct FileBackend {
+    out: Outbox,
+}
+
+impl FileBackend {
+    /// Starts listening for pictures pasted into the page (for as long as it lives).
+    pub fn new(out: Outbox) -> Self {
+        listen_for_paste(out.clone());
+        Self { out }
+    }
+
+    /// Decodes picture `id` with the browser's decoder, asynchronously.
+    pub fn decode(&self, id: String, bytes: Vec<u8>) {
+        decode(id, bytes, self.out.decoded.clone(), self.out.ctx.clone());
+    }
+
+    /// Reads a file dropped on the page.
+    pub fn dropped(&self, file: egui::DroppedFileHandle) {
+        read_dropped(
+            file,
+            self.out.max(),
+            self.out.picked.clone(),
+            self.out.ctx.clone(),
+        );
+    }
+
+    /// eframe on the web sends no pasted pictures: the page's paste listener reads them.
+    pub fn pasted(&self, _ctx: &egui::Context) {}
+
+    /// The browser has no file dialogs to leave out.
+    pub fn without_dialogs(&mut self, _why: String) {}
+
+    /// Opens the browser's picker (a page cannot read a path, so `path` is not read).
+    pub fn attach(&self, _window: &eframe::Frame, _path: Option<&str>) -> Result<(), String> {
+        choose(self.out.clone());
+        Ok(())
+    }
+
+    /// Offers `bytes` as a download named `name`.
+    // Owned like the native side's, which moves the bytes to a dialog's thread.
+    #[expect(clippy::needless_pass_by_value)]
+    pub fn save(&self, _window: &eframe::Frame, name: &str, bytes: Vec<u8>) {
+        let said = match download(name, &bytes) {
+            Ok(()) => format!("Downloaded {name}."),
+            Err(e) => format!("Could not download {name}: {e}"),
+        };
+        let _ = self.out.reports.send(Report::Notice(said));
+        self.out.ctx.request_repaint();
+    }
+}
+
+/// Opens the picker; the chosen file's bytes go to `out` (or its refusal, when it is over
+/// the limit as the picker hands it over).
+fn choose(out: Outbox) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -31,7 +82,7 @@ pub fn choose(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Context) {
     let chosen = input.clone();
     let on_change = Closure::once_into_js(move || {
         if let Some(file) = chosen.files().and_then(|files| files.get(0)) {
-            read(file, None, max.load(Ordering::Relaxed), tx, ctx);
+            read(file, None, out.max(), out.picked, out.ctx);
         }
     });
     input.set_onchange(Some(on_change.unchecked_ref()));
@@ -40,7 +91,7 @@ pub fn choose(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Context) {
 
 /// Reads a file dropped on the page into `tx` through the browser's own handle, so one
 /// over `max` bytes is refused by its size unread (a handle without one is read first).
-pub fn read_dropped(file: egui::DroppedFileHandle, max: u64, tx: Sender<Read>, ctx: egui::Context) {
+fn read_dropped(file: egui::DroppedFileHandle, max: u64, tx: Sender<Read>, ctx: egui::Context) {
     if let Some(web) = file.web_file() {
         read(web.clone(), None, max, tx, ctx);
         return;
@@ -94,7 +145,7 @@ fn read(file: web_sys::File, mime: Option<String>, max: u64, tx: Sender<Read>, c
 /// `clipboardData` (its files, or else its items of kind "file") is read into `tx`. Text
 /// is left to eframe's own listener, on the same `document` (it stops the event going
 /// further up, not other listeners there).
-pub fn listen_for_paste(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Context) {
+fn listen_for_paste(out: Outbox) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -106,8 +157,13 @@ pub fn listen_for_paste(tx: Sender<Read>, max: Arc<AtomicU64>, ctx: egui::Contex
             for file in pasted_pictures(&data) {
                 let mime = file.type_();
                 // A screenshot pasted from the system clipboard is often called "image.png".
-                let limit = max.load(Ordering::Relaxed);
-                read(file, Some(mime), limit, tx.clone(), ctx.clone());
+                read(
+                    file,
+                    Some(mime),
+                    out.max(),
+                    out.picked.clone(),
+                    out.ctx.clone(),
+                );
             }
         },
     );
@@ -141,7 +197,7 @@ fn pasted_pictures(data: &web_sys::DataTransfer) -> Vec<web_sys::File> {
 }
 
 /// Offers `bytes` as a download named `name`.
-pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
+fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     let fail = |_| "the browser refused".to_owned();
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::of1(&array);
@@ -169,7 +225,7 @@ pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
 /// `tx`, once [`header_allows`] has read a size from its header that the app would show.
 /// Whatever the browser cannot decode (data that ends early or breaks the format) is
 /// `Err`, in words: the picture is then shown as a file.
-pub fn decode(
+fn decode(
     id: String,
     bytes: Vec<u8>,
     tx: Sender<(String, Result<ColorImage, String>)>,

@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::Path;
 use std::sync::mpsc::Sender;
 
-use super::picked::{Picked, Read, Unread, mime_for};
+use crate::files::picked::{Picked, Read, Unread, mime_for};
 
 /// Reads the file at `path` on a new thread, at most `max` bytes, into `tx` (waking egui).
 pub fn spawn_path(path: std::path::PathBuf, max: u64, tx: Sender<Read>, ctx: egui::Context) {

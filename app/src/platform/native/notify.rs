@@ -5,20 +5,20 @@ use crate::state::Alert;
 
 /// Nothing to ask: desktops let applications notify, and the person turns it off in the
 /// desktop's own settings.
-pub(super) fn ask_permission() {}
+pub fn ask_permission() {}
 
 /// Only the desktop knows whether it shows them; the app cannot tell in advance.
-pub(super) fn blocked() -> bool {
+pub fn blocked() -> bool {
     false
 }
 
 /// Shows `alert`. `show` waits for the notification service's answer (a D-Bus round trip
 /// on Linux, which may take a while or time out where no service runs), so it runs on a
 /// thread of its own rather than the UI thread; a failure is logged, never shown.
-pub(super) fn show(alert: &Alert) {
+pub fn show(alert: &Alert) {
     let title = alert.title.clone();
     let body = alert.body.clone();
-    let id = super::tag(alert);
+    let id = crate::notifier::tag(alert);
     let spawned = std::thread::Builder::new()
         .name("notification".into())
         .spawn(move || {
