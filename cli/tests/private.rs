@@ -8,43 +8,15 @@ use std::process::Output;
 use confab_protocol::private::{Post, RoomKey, Sealed};
 use confab_protocol::{ClientMessage, Invite, ServerMessage, Username};
 use futures_util::{SinkExt as _, StreamExt as _};
-use tokio::process::Command;
 use tokio::time::timeout;
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message;
 
 mod common;
-use common::{LIMIT, relay};
-
-async fn cli(url: &str, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_confab-cli"))
-        .arg("--server")
-        .arg(url)
-        .args(args)
-        .env_remove("CONFAB_NAME")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn confab-cli");
-    timeout(LIMIT, child.wait_with_output())
-        .await
-        .expect("confab-cli finished in time")
-        .expect("confab-cli ran")
-}
+use common::{LIMIT, cli, relay, successful_json};
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The JSON lines of a run that must have succeeded.
-fn frames(output: &Output) -> Vec<serde_json::Value> {
-    assert!(output.status.success(), "stderr: {}", stderr(output));
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
-        .collect()
 }
 
 /// What follows `prefix` on a line of `text`.
@@ -105,7 +77,7 @@ async fn a_private_room_is_read_with_its_link_and_closed_to_its_code() {
         ],
     )
     .await;
-    let ann_frames = frames(&ann);
+    let ann_frames = successful_json(&ann);
     assert_eq!(ann_frames[0]["type"], "welcome");
     assert!(
         ann_frames[0]["verify_key"].is_string(),
@@ -163,7 +135,7 @@ async fn a_private_room_is_read_with_its_link_and_closed_to_its_code() {
         ],
     )
     .await;
-    let bob_frames = frames(&bob);
+    let bob_frames = successful_json(&bob);
     let history = bob_frames[0]["history"].as_array().expect("history");
     let texts: Vec<&str> = history.iter().filter_map(|m| m["text"].as_str()).collect();
     assert_eq!(

@@ -4,39 +4,8 @@
 use std::process::Output;
 use tokio::net::TcpListener;
 
-use tokio::process::Command;
-use tokio::time::timeout;
-
 mod common;
-use common::{LIMIT, relay};
-
-async fn cli(url: &str, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_confab-cli"))
-        .arg("--server")
-        .arg(url)
-        .args(args)
-        .env_remove("CONFAB_NAME")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn confab-cli");
-    timeout(LIMIT, child.wait_with_output())
-        .await
-        .expect("confab-cli finished in time")
-        .expect("confab-cli ran")
-}
-
-/// The JSON lines of a run that must have succeeded (its stderr shown if not).
-fn successful_json(output: &Output) -> Vec<serde_json::Value> {
-    assert!(
-        output.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    json_lines(output)
-}
+use common::{cli, relay, successful_json};
 
 fn json_lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&output.stdout)
