@@ -49,17 +49,29 @@ pub enum SealingError {
     /// The link's key is not this room's.
     #[error("this invite link's key does not belong to this room: ask for the link again")]
     WrongKey,
+    /// We hold a key but the relay calls the room open: sending would give the relay the
+    /// plaintext, so nothing is sent (a relay that lost the room, or one that strips
+    /// `verify_key` to read along).
+    #[error(
+        "this invite link is for a private room, but the relay says the room is open: \
+         nothing was sent; make a new private room"
+    )]
+    NotPrivate,
 }
 
 impl Sealing {
     /// How to treat the room `welcome` describes, holding `key` (from the invite link, or
-    /// drawn for a room we created). A key for an open room is not used.
+    /// drawn for a room we created). Holding a key, we only ever send sealed: a welcome
+    /// without `verify_key` is refused, never taken as an open room.
     pub fn for_welcome(
         welcome: &WelcomeMessage,
         key: Option<&RoomKey>,
     ) -> Result<Self, SealingError> {
         let Some(verify_key) = welcome.verify_key else {
-            return Ok(Self::Open);
+            return match key {
+                Some(_) => Err(SealingError::NotPrivate),
+                None => Ok(Self::Open),
+            };
         };
         let key = key.ok_or(SealingError::NoKey)?;
         if key.verify_key() != verify_key {

@@ -165,8 +165,16 @@ fn without_the_key_a_private_room_is_neither_read_nor_posted_to() {
 }
 
 #[test]
+fn holding_a_key_a_room_the_relay_calls_open_is_refused_rather_than_sent_plaintext() {
+    assert_eq!(
+        Sealing::for_welcome(&welcome("ann", None), Some(&key(1))).err(),
+        Some(SealingError::NotPrivate)
+    );
+}
+
+#[test]
 fn an_open_room_sends_and_shows_texts_as_they_are() {
-    let open = Sealing::for_welcome(&welcome("ann", None), Some(&key(1))).expect("open");
+    let open = Sealing::for_welcome(&welcome("ann", None), None).expect("open");
     assert!(!open.is_private());
     assert_eq!(open.seal(chat("hi"), &[]), Ok(chat("hi")));
     assert!(open.notices(Some(("ws://h", None))).is_empty());
