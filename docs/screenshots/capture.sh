@@ -15,6 +15,9 @@
 #                                                            # bots attach a picture and a file
 #   CONFAB_SHOT_ATTACH=1 CONFAB_SHOT_CLICK=178,520 docs/screenshots/capture.sh viewer 1280 800
 #                                                            # ... and the picture opened
+#   CONFAB_SHOT_CONVERSATION=1 docs/screenshots/capture.sh conversation 1280 800
+#                                                            # replies, reactions, an edit...
+#   CONFAB_SHOT_BIN=DIR ...     # binaries already built in DIR (no cargo build here)
 #
 # Joins by keyboard (the name field has the focus; Tab to the room; Enter joins), so it
 # does not depend on where the join card's fields are. Needs: xvfb xdotool imagemagick,
@@ -40,8 +43,10 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$root"
-cargo build -q -p confab -p confab-server -p confab-cli
-bin="$root/target/debug"
+if [ -z "${CONFAB_SHOT_BIN:-}" ]; then
+    cargo build -q -p confab -p confab-server -p confab-cli
+fi
+bin="${CONFAB_SHOT_BIN:-$root/target/debug}"
 
 Xvfb "$display" -screen 0 "$((width + 100))x$((height + 100))x24" -nolisten tcp &
 pids+=($!)
@@ -121,6 +126,20 @@ xdotool windowfocus --sync "$win"
 xdotool type --delay 25 "on it @priya, will post the link 🙌"
 xdotool key Return
 sleep 1
+if [ -n "${CONFAB_SHOT_CONVERSATION:-}" ]; then
+    # Replies, reactions, an edit, a deletion and formatted text, by bots (seqs as the
+    # lines above numbered them: jonas 1-4, priya 5, 李雷 6-7, layla 8, noa 9, jonas's
+    # action 10, noa 11, maya 12).
+    say priya "/reply 12 thanks! *ship it* at 3, the \`release\` branch is _frozen_"
+    say jonas "/react 12 👍"
+    say noa "/react 12 👍"
+    say 李雷 "/react 12 🎉"
+    say jonas "/edit 3 then the deploy (moved to 3 pm)"
+    say noa "/delete 11"
+    say noa "> the demo moved to 3 pm"
+    say jonas "/reply 6 nice, **trying it now**"
+    sleep 1
+fi
 if [ -n "${CONFAB_SHOT_ATTACH:-}" ]; then
     # A picture drawn here (no files from elsewhere) and a small text file, attached by bots.
     convert -size 640x400 gradient:'#ff9a3c-#3a1c71' \

@@ -96,7 +96,12 @@ fn two_apps_create_join_chat_and_leave_through_the_ui() {
     wait_for(&mut bob, "ann's message at bob", |m| {
         shows_chat(m, "hello from ann", false)
     });
-    assert!(bob.query_by_label_contains("hello from ann").is_some());
+    // The message's text, and the message itself as a list item named after it.
+    assert!(
+        bob.query_all_by_label_contains("hello from ann")
+            .next()
+            .is_some()
+    );
 
     bob.get_by_label("Leave").click();
     bob.run_steps(2);
