@@ -17,6 +17,10 @@ use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
 use crate::state::{MessageAction, Session, Status};
 
+/// The people panel's width (points) until resized: a name of a few letters keeps its
+/// whole name beside "reconnecting" and the ··· menu (at 180 "layla" became "la…").
+const PEOPLE_WIDTH: f32 = 210.0;
+
 /// Below this width (points) the people panel starts closed.
 const NARROW: f32 = 640.0;
 
@@ -163,7 +167,7 @@ pub fn chat_ui(
         };
         Panel::right("people")
             .resizable(true)
-            .default_size(180.0)
+            .default_size(PEOPLE_WIDTH)
             .show_collapsible(ui, &mut view.members_open, |ui| {
                 people = members_ui(ui, roster, side, &typing, look);
             });

@@ -18,6 +18,9 @@ use crate::state::conversation::Allowed;
 /// Space above the first message of a group, separating it from the group before.
 const GROUP_GAP: f32 = 6.0;
 
+/// A reply's quote, in parts of the message text's size.
+const QUOTE_SCALE: f32 = 0.9;
+
 /// Characters of the original shown in a reply's quote.
 pub const QUOTE_CHARS: usize = 80;
 
@@ -189,7 +192,10 @@ fn quote_ui(ui: &mut Ui, quote: Quote<'_>) -> Option<RowAction> {
     let response = ui
         .horizontal(|ui| {
             ui.add_space(8.0);
-            let label = egui::Label::new(RichText::new(&text).small().color(weak))
+            // A little under the message's size: egui's `small` (9 pt) is too small to
+            // read a quote by.
+            let size = egui::TextStyle::Body.resolve(ui.style()).size * QUOTE_SCALE;
+            let label = egui::Label::new(RichText::new(&text).size(size).color(weak))
                 .truncate()
                 .selectable(false);
             match seq {
