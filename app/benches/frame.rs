@@ -122,26 +122,29 @@ fn frame(ctx: &Context, list: &mut MessageList, entries: &VecDeque<Entry>, me: &
 }
 
 fn message_list(c: &mut Criterion) {
+    frames_of(c, "message_list_frame", &[1_000, 10_000, 100_000], entries);
+    frames_of(
+        c,
+        "message_list_frame_conversation",
+        &[1_000, 10_000],
+        conversation,
+    );
+}
+
+/// Benchmark group `group`: one frame of a list of each of `counts` entries made by `make`.
+fn frames_of(
+    c: &mut Criterion,
+    group: &str,
+    counts: &[usize],
+    make: fn(usize, &Username) -> VecDeque<Entry>,
+) {
     let me = name("me");
-    let mut group = c.benchmark_group("message_list_frame");
-    for count in [1_000usize, 10_000, 100_000] {
-        let entries = entries(count, &me);
+    let mut group = c.benchmark_group(group);
+    for &count in counts {
+        let entries = make(count, &me);
         let ctx = Context::default();
         let mut list = MessageList::default();
         // Settle: fonts load, visible rows get measured, the list sticks to the bottom.
-        for _ in 0..5 {
-            frame(&ctx, &mut list, &entries, &me);
-        }
-        group.bench_with_input(BenchmarkId::from_parameter(count), &count, |b, _| {
-            b.iter(|| frame(&ctx, &mut list, &entries, &me));
-        });
-    }
-    group.finish();
-    let mut group = c.benchmark_group("message_list_frame_conversation");
-    for count in [1_000usize, 10_000] {
-        let entries = conversation(count, &me);
-        let ctx = Context::default();
-        let mut list = MessageList::default();
         for _ in 0..5 {
             frame(&ctx, &mut list, &entries, &me);
         }
