@@ -171,6 +171,11 @@ fn drive<P: Peer>(
                             return End::Gone;
                         }
                     }
+                    Delivery::Flush => {
+                        if !Box::pin(write_frames::<P::Frame>(socket, &[], limit)).await {
+                            return End::Gone;
+                        }
+                    }
                 },
                 () = until(&mut join_timer) => {
                     return End::Close(close_code::JOIN_TIMEOUT, "no join in time");
@@ -215,6 +220,9 @@ fn drive<P: Peer>(
                         match turn {
                             Turn::Nothing => (None, None),
                             Turn::Entered(new_inbox) => {
+                                if let Some(wire) = socket.get_ref().shared_wire() {
+                                    new_inbox.share_wire(wire);
+                                }
                                 inbox = Some(new_inbox);
                                 (None, None)
                             }
@@ -294,8 +302,9 @@ async fn from_registry<F: Payload>(inbox: &mut Option<Inbox<F>>) -> Delivery<F> 
 }
 
 /// Writes `first` and whatever else is already queued (up to [`MAX_BATCH`]) with one
-/// write (`frames`). Returns false if the peer is gone or too slow to take it within `limit`.
-/// A lone frame (a quiet room) goes out without a list.
+/// write (`frames`), then lets the room write to the socket directly again. Returns false
+/// if the peer is gone or too slow to take it within `limit`. A lone frame (a quiet room)
+/// goes out without a list.
 async fn write_batch<F: Payload>(
     socket: &mut Socket,
     first: F,
@@ -304,11 +313,16 @@ async fn write_batch<F: Payload>(
 ) -> bool {
     let mut more = Vec::new();
     inbox.take_queued(&mut more, MAX_BATCH - 1);
-    if more.is_empty() {
-        return write_frames(socket, std::slice::from_ref(&first), limit).await;
+    let written = if more.is_empty() {
+        write_frames(socket, std::slice::from_ref(&first), limit).await
+    } else {
+        more.insert(0, first);
+        write_frames(socket, &more, limit).await
+    };
+    if written {
+        inbox.written();
     }
-    more.insert(0, first);
-    write_frames(socket, &more, limit).await
+    written
 }
 
 /// Writes `batch` as data frames straight from their bytes (`frames`), after whatever
@@ -355,6 +369,11 @@ async fn drain_while<F: Payload, T>(
                 Delivery::Frame(frame) => {
                     let Some(inbox) = inbox.as_mut() else { continue };
                     if !Box::pin(write_batch(socket, frame, inbox, limit)).await {
+                        break End::Gone;
+                    }
+                }
+                Delivery::Flush => {
+                    if !Box::pin(write_frames::<F>(socket, &[], limit)).await {
                         break End::Gone;
                     }
                 }

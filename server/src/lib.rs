@@ -68,6 +68,7 @@ mod stream;
 mod tls;
 mod upgrade;
 mod web;
+mod wire;
 
 pub use config::Config;
 pub use connection::{STATUS_CHANGES_BURST, STATUS_CHANGES_PER_SECOND, TYPING_HINTS_BURST};

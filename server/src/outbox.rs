@@ -22,7 +22,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::payload::Payload;
+use crate::payload::{Header, Payload};
+use crate::wire::{Sent, Wire};
 
 /// Bytes of small frames a queue may hold per frame of its capacity, beyond its capacity
 /// in frames: a burst of small frames (compact presence changes while a room empties) is
@@ -55,6 +56,9 @@ pub enum Delivery<F = Utf8Bytes> {
     Kicked(Kick),
     /// The member is gone from the room without a reason given (the outbox was dropped).
     Removed,
+    /// The room started a frame on the socket that the socket did not take whole: flush
+    /// the connection so its tail goes out (see `wire`).
+    Flush,
 }
 
 /// Whether a frame was queued.
@@ -124,6 +128,13 @@ struct Queue<F> {
     outbox_gone: bool,
     /// The inbox was dropped: offers are refused.
     inbox_gone: bool,
+    /// The connection's socket, when offers may write to it directly (see `wire`).
+    wire: Option<Arc<Wire>>,
+    /// The connection task took frames and has not finished writing them: offers queue,
+    /// so that frames keep their order.
+    in_hand: bool,
+    /// An offer started a frame the socket did not take whole: the task must flush.
+    flush_due: bool,
 }
 
 impl<F> Default for Queue<F> {
@@ -134,6 +145,9 @@ impl<F> Default for Queue<F> {
             kick: None,
             outbox_gone: false,
             inbox_gone: false,
+            wire: None,
+            in_hand: false,
+            flush_due: false,
         }
     }
 }
@@ -190,15 +204,34 @@ pub fn outbox_of<F: Payload>(capacity: usize) -> (Outbox<F>, Inbox<F>) {
 }
 
 impl<F: Payload> Outbox<F> {
-    /// Queues a frame without waiting. Cloning `Utf8Bytes` shares the bytes.
+    /// Delivers a frame without waiting: written to the socket at once when the connection
+    /// has nothing else to write (see `wire`), queued for its task otherwise. Cloning
+    /// `Utf8Bytes` shares the bytes.
     pub fn offer(&self, frame: &F) -> Offer {
         {
             let mut queue = self.channel.lock();
+            if queue.inbox_gone {
+                return Offer::Refused;
+            }
+            let idle = queue.frames.len() == 0 && !queue.in_hand && queue.kick.is_none();
+            if idle && let Some(wire) = &queue.wire {
+                let header = Header::new(frame.opcode(), frame.bytes().len());
+                match wire.try_send(header.as_slice(), frame.bytes()) {
+                    Sent::Whole => return Offer::Queued,
+                    Sent::Started => {
+                        queue.flush_due = true;
+                        drop(queue);
+                        self.channel.ready.notify_one();
+                        return Offer::Queued;
+                    }
+                    Sent::Not => {}
+                }
+            }
             let capacity = self.channel.capacity;
             let full = queue.frames.len() >= capacity
                 && (queue.bytes + frame.bytes().len() > capacity * SMALL_FRAME_BYTES
                     || queue.frames.len() >= capacity * SMALL_FRAMES_FACTOR);
-            if queue.inbox_gone || full {
+            if full {
                 return Offer::Refused;
             }
             queue.bytes += frame.bytes().len();
@@ -224,6 +257,23 @@ impl<F> Drop for Outbox<F> {
 }
 
 impl<F: Payload> Inbox<F> {
+    /// Lets offers write to `wire` directly while this connection has nothing else to
+    /// write: its socket, shared with the task (a plain connection's; see `wire`).
+    pub fn share_wire(&self, wire: Arc<Wire>) {
+        self.channel.lock().wire = Some(wire);
+    }
+
+    /// Whether an offer started a frame the task must flush (tests).
+    #[cfg(test)]
+    pub fn channel_flush_due(&self) -> bool {
+        self.channel.lock().flush_due
+    }
+
+    /// The frames taken last are written: offers may write directly again.
+    pub fn written(&self) {
+        self.channel.lock().in_hand = false;
+    }
+
     /// The next delivery, a kick before any queued frame; waits while there is none.
     pub async fn next(&mut self) -> Delivery<F> {
         loop {
@@ -251,6 +301,7 @@ impl<F: Payload> Inbox<F> {
         let mut guard = self.channel.lock();
         let queue = &mut *guard;
         let take = max.saturating_sub(batch.len()).min(queue.frames.len());
+        queue.in_hand |= take > 0;
         batch.reserve(take);
         for _ in 0..take {
             let Some(frame) = queue.frames.pop_front() else {
@@ -266,8 +317,13 @@ impl<F: Payload> Inbox<F> {
         if with_ending && let Some(kick) = queue.kick {
             return Some(Delivery::Kicked(kick));
         }
+        if with_ending && queue.flush_due {
+            queue.flush_due = false;
+            return Some(Delivery::Flush);
+        }
         if let Some(frame) = queue.frames.pop_front() {
             queue.bytes -= frame.bytes().len();
+            queue.in_hand = true;
             return Some(Delivery::Frame(frame));
         }
         (with_ending && queue.outbox_gone).then_some(Delivery::Removed)
@@ -278,6 +334,7 @@ impl<F> Drop for Inbox<F> {
     fn drop(&mut self) {
         let mut queue = self.channel.lock();
         queue.inbox_gone = true;
+        queue.wire = None;
         queue.frames.clear();
     }
 }

@@ -1,21 +1,26 @@
 //! The byte streams a connection runs over: [`Stream`] (plain TCP, or TLS over TCP),
-//! [`Counted`] (TCP that counts its bytes for `confab_bytes_*_total`) and [`Rewound`] (a
+//! [`Counted`] (TCP, through its shared [`Wire`], that counts its bytes for
+//! `confab_bytes_*_total`) and [`Rewound`] (a
 //! stream that first replays bytes already read, for handing a request head to hyper).
 //!
 //! These only move bytes; what they carry is `front`'s, `handler`'s and `web`'s business.
 
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use prometheus::IntCounter;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
-/// Bytes a connection counts locally before it adds them to the relay-wide counters: one
-/// atomic add per 4 KiB (a few dozen chat frames) instead of one per read or write, so
-/// counting costs nothing measurable per delivery. The remainder is added on close.
+use crate::wire::Wire;
+
+/// Bytes a connection counts locally before it adds them to the relay-wide counter: one
+/// atomic add per 4 KiB (a few dozen chat frames) instead of one per read, so counting
+/// costs nothing measurable per delivery. The remainder is added on close. (Written bytes
+/// are counted by the [`Wire`], which the fan-out writes through too.)
 const FLUSH_BYTES: u64 = 4096;
 
 /// A connection's byte stream, after accept: the one type `handler` and `web` see.
@@ -28,27 +33,33 @@ pub enum Stream {
     Tls(Box<TlsStream<Counted>>),
 }
 
+impl Stream {
+    /// The socket the room's fan-out may write to directly: a plain connection's only (a
+    /// TLS session is written by its own task alone).
+    pub fn shared_wire(&self) -> Option<Arc<Wire>> {
+        match self {
+            Stream::Plain(counted) => Some(Arc::clone(&counted.wire)),
+            Stream::Tls(_) => None,
+        }
+    }
+}
+
 /// A TCP stream that counts the bytes it reads and writes into two relay-wide counters.
 #[derive(Debug)]
 pub struct Counted {
-    tcp: TcpStream,
+    wire: Arc<Wire>,
     /// Read but not yet added to `bytes_in`.
     read: u64,
-    /// Written but not yet added to `bytes_out`.
-    written: u64,
     bytes_in: IntCounter,
-    bytes_out: IntCounter,
 }
 
 impl Counted {
     /// Wraps `tcp`, counting into `bytes_in` and `bytes_out`.
     pub fn new(tcp: TcpStream, bytes_in: IntCounter, bytes_out: IntCounter) -> Self {
         Self {
-            tcp,
+            wire: Arc::new(Wire::new(tcp, bytes_out)),
             read: 0,
-            written: 0,
             bytes_in,
-            bytes_out,
         }
     }
 }
@@ -56,17 +67,6 @@ impl Counted {
 impl Drop for Counted {
     fn drop(&mut self) {
         self.bytes_in.inc_by(self.read);
-        self.bytes_out.inc_by(self.written);
-    }
-}
-
-/// Adds `n` to a local count, and the local count to `counter` once it reaches
-/// [`FLUSH_BYTES`].
-fn count(local: &mut u64, counter: &IntCounter, n: usize) {
-    *local += n as u64;
-    if *local >= FLUSH_BYTES {
-        counter.inc_by(*local);
-        *local = 0;
     }
 }
 
@@ -77,10 +77,13 @@ impl AsyncRead for Counted {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        let before = buf.filled().len();
-        let poll = Pin::new(&mut this.tcp).poll_read(cx, buf);
-        count(&mut this.read, &this.bytes_in, buf.filled().len() - before);
-        poll
+        let n = ready!(this.wire.poll_read(cx, buf))?;
+        this.read += n as u64;
+        if this.read >= FLUSH_BYTES {
+            this.bytes_in.inc_by(this.read);
+            this.read = 0;
+        }
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -90,12 +93,7 @@ impl AsyncWrite for Counted {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let poll = Pin::new(&mut this.tcp).poll_write(cx, data);
-        if let Poll::Ready(Ok(n)) = poll {
-            count(&mut this.written, &this.bytes_out, n);
-        }
-        poll
+        self.wire.poll_write(cx, &[io::IoSlice::new(data)])
     }
 
     fn poll_write_vectored(
@@ -103,24 +101,19 @@ impl AsyncWrite for Counted {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let poll = Pin::new(&mut this.tcp).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = poll {
-            count(&mut this.written, &this.bytes_out, n);
-        }
-        poll
+        self.wire.poll_write(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.tcp.is_write_vectored()
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().tcp).poll_flush(cx)
+        self.wire.poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+        self.wire.poll_shutdown(cx)
     }
 }
 

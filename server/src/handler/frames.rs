@@ -20,55 +20,7 @@ use std::pin::Pin;
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::payload::Payload;
-
-/// Longest frame header: 2 bytes, then a 64-bit length.
-const MAX_HEADER_BYTES: usize = 10;
-
-/// Largest lone frame (header and payload) written from one contiguous copy on the stack:
-/// a plain `send` costs the kernel less than a two-slice `writev` (no iovec to import, no
-/// file-position lock), and a chat is well under this. The copy lives only in the call
-/// that writes it, never in the connection's future, so idle connections do not grow.
-const SMALL_FRAME_BYTES: usize = 512;
-
-/// The header of a final, unmasked data frame of `len` payload bytes.
-#[derive(Debug, Clone, Copy)]
-struct Header {
-    bytes: [u8; MAX_HEADER_BYTES],
-    len: u8,
-}
-
-impl Header {
-    /// The header of a frame with `opcode` (`payload::TEXT` or `BINARY`).
-    #[inline]
-    fn new(opcode: u8, len: usize) -> Self {
-        /// The FIN bit: the whole message is in this frame.
-        const FIN: u8 = 0x80;
-        let mut bytes = [0u8; MAX_HEADER_BYTES];
-        bytes[0] = FIN | opcode;
-        let used = match (u8::try_from(len), u16::try_from(len)) {
-            (Ok(short @ 0..=125), _) => {
-                bytes[1] = short;
-                2
-            }
-            (_, Ok(medium)) => {
-                bytes[1] = 126;
-                bytes[2..4].copy_from_slice(&medium.to_be_bytes());
-                4
-            }
-            _ => {
-                bytes[1] = 127;
-                bytes[2..10].copy_from_slice(&(len as u64).to_be_bytes());
-                10
-            }
-        };
-        Self { bytes, len: used }
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
-    }
-}
+use crate::payload::{Header, JOINED_FRAME_BYTES, Payload, joined};
 
 /// Writes `frames` as data frames of their opcode, in order, with as few vectored writes
 /// as the stream takes, then flushes the stream (TLS holds what it encrypted until then).
@@ -100,22 +52,21 @@ where
 }
 
 /// Writes `header` and `payload` with one plain write when together they fit in
-/// [`SMALL_FRAME_BYTES`]; returns how many bytes the stream took (0 for a larger frame,
+/// [`JOINED_FRAME_BYTES`]; returns how many bytes the stream took (0 for a larger frame,
 /// or a partial write: the caller writes the rest).
 async fn write_small<S>(stream: &mut S, header: &[u8], payload: &[u8]) -> io::Result<usize>
 where
     S: AsyncWrite + Unpin,
 {
-    let total = header.len() + payload.len();
-    if total > SMALL_FRAME_BYTES {
+    if header.len() + payload.len() > JOINED_FRAME_BYTES {
         return Ok(0);
     }
     poll_fn(|cx| {
-        // Made at each poll, so the buffer is never part of the future.
-        let mut joined = [0u8; SMALL_FRAME_BYTES];
-        joined[..header.len()].copy_from_slice(header);
-        joined[header.len()..total].copy_from_slice(payload);
-        Pin::new(&mut *stream).poll_write(cx, &joined[..total])
+        // Joined at each poll, so the buffer is never part of the future.
+        joined(header, payload, |frame| {
+            Pin::new(&mut *stream).poll_write(cx, frame)
+        })
+        .unwrap_or(std::task::Poll::Ready(Ok(0)))
     })
     .await
 }
@@ -145,7 +96,7 @@ mod tests {
     use tokio_tungstenite::tungstenite::protocol::Role;
     use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
-    use crate::payload::{BINARY, TEXT};
+    use crate::payload::{BINARY, Header, TEXT};
 
     /// A frame of `n` bytes.
     fn sized(n: usize) -> Utf8Bytes {
@@ -214,7 +165,14 @@ mod tests {
     /// partial and the rest goes out vectored.
     #[tokio::test]
     async fn a_lone_frame_reads_back_whole_after_a_partial_plain_write() {
-        for len in [0, 5, 125, SMALL_FRAME_BYTES - 4, SMALL_FRAME_BYTES - 3, 600] {
+        for len in [
+            0,
+            5,
+            125,
+            JOINED_FRAME_BYTES - 4,
+            JOINED_FRAME_BYTES - 3,
+            600,
+        ] {
             let frame = sized(len);
             let (mut relay_end, client_end) = tokio::io::duplex(7);
             let reader = tokio::spawn(async move {
