@@ -107,7 +107,12 @@ impl ConfabApp {
         for effect in effects {
             match effect {
                 Effect::Connect(url) => self.net.connect(&url),
-                Effect::Send(msg) => self.net.send(&msg),
+                // The one way out to the relay: sealed first in a private room.
+                Effect::Send(msg) => {
+                    if let Some(msg) = self.model.seal_outgoing(msg) {
+                        self.net.send(&msg);
+                    }
+                }
                 Effect::Disconnect => self.net.disconnect(),
                 Effect::CopyInvite(room) => ctx.copy_text(self.invite_message(&room)),
                 Effect::Fetched {
@@ -140,13 +145,29 @@ impl ConfabApp {
 
     fn apply_join(&mut self, ctx: &egui::Context, frame: &eframe::Frame, action: JoinAction) {
         let effects = match action {
-            JoinAction::Create { name, server } => {
+            JoinAction::Create {
+                name,
+                server,
+                private,
+            } => {
                 self.pictures.clear();
-                self.model.start(&server, name, Intent::Create)
+                if private {
+                    self.create_private(&server, name)
+                } else {
+                    self.model.start(&server, name, Intent::Create)
+                }
             }
-            JoinAction::Join { name, room, server } => {
+            JoinAction::Join {
+                name,
+                room,
+                server,
+                key,
+            } => {
                 self.pictures.clear();
-                self.model.start(&server, name, Intent::Join(room))
+                match key {
+                    Some(key) => (self.model).start_private(&server, name, Intent::Join(room), key),
+                    None => self.model.start(&server, name, Intent::Join(room)),
+                }
             }
             JoinAction::Cancel => self.model.leave(),
             JoinAction::Host { name, bind } => {
@@ -201,6 +222,11 @@ impl ConfabApp {
             }
             ChatAction::Remove(name) => self.model.remove_member(name),
             ChatAction::Lock(locked) => self.model.lock_room(locked),
+            ChatAction::ChooseFile | ChatAction::AttachPath(_)
+                if self.model.attachments_allowed().is_err() =>
+            {
+                vec![]
+            }
             ChatAction::ChooseFile => {
                 self.attach_file(frame, None, now);
                 vec![]
@@ -229,6 +255,17 @@ impl ConfabApp {
         if title != self.title {
             crate::platform::set_title(ctx, &title);
             self.title = title;
+        }
+    }
+
+    /// Creates a private room: draws its key here, where the random source is.
+    fn create_private(&mut self, server: &str, name: Username) -> Vec<Effect> {
+        match confab_protocol::private::RoomKey::generate() {
+            Ok(key) => self.model.start_private(server, name, Intent::Create, key),
+            Err(err) => {
+                self.model.join_error = Some(format!("Could not make a room key: {err}"));
+                vec![]
+            }
         }
     }
 

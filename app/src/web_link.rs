@@ -7,6 +7,7 @@
 //! or sockets.
 
 use confab_protocol::PageUrl;
+use confab_protocol::private::{RoomKey, split_fragment};
 
 use crate::ui::join::JoinForm;
 
@@ -20,7 +21,16 @@ pub fn adopt(page: &PageUrl<'_>, form: &mut JoinForm, saved: bool) {
         form.server = page.relay();
     }
     if let Some(room) = room {
-        form.room = room.to_string();
+        // A private room's key after the code (`#CODE.<key>`) stays with it: Join reads
+        // it from the field. The fragment never reaches a server.
+        let fragment = page.fragment();
+        let key = split_fragment(&fragment)
+            .1
+            .and_then(|k| RoomKey::parse(k).ok());
+        form.room = match key {
+            Some(key) => format!("{room}.{}", key.encode()),
+            None => room.to_string(),
+        };
     }
 }
 
@@ -30,6 +40,17 @@ mod tests {
 
     fn page(href: &str) -> PageUrl<'_> {
         PageUrl::parse(href).expect("an http(s) address")
+    }
+
+    #[test]
+    fn a_private_rooms_link_keeps_its_key_for_join() {
+        let key = RoomKey::from_bytes([3; 32]).encode();
+        let href = format!("https://chat.example/#K7Q-X2M-HDP.{key}");
+        let mut form = JoinForm::default();
+        adopt(&page(&href), &mut form, false);
+        let invite = confab_protocol::Invite::parse(&form.room).expect("the field parses");
+        assert_eq!(invite.code.to_string(), "K7Q-X2M-HDP");
+        assert_eq!(invite.key.map(|k| k.encode()), Some(key));
     }
 
     #[test]

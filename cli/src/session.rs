@@ -16,7 +16,7 @@ use crate::attach::{Files, Step};
 use crate::connection::{Connection, Incoming};
 use crate::error::CliError;
 use crate::output::{Output, warn};
-use crate::private::Sealing;
+use crate::private::{self, Sealing};
 use crate::render::{code_name, roster_line};
 use crate::room::Room;
 use confab_protocol::command::{self, Command};
@@ -51,7 +51,7 @@ pub async fn run(args: &Args, out: Output) -> Result<(), CliError> {
     let created = args
         .private
         .then(|| (relays[0], welcome.page_url.as_deref()));
-    for line in sealing.notices(created) {
+    for line in private::notices(&sealing, created) {
         out.notice(&line)?;
     }
     let mut files = Files::new(&welcome);
@@ -138,7 +138,7 @@ fn reveal(
 ) -> (String, Option<ServerMessage>) {
     match (sealing.is_private(), msg) {
         (true, Some(msg)) => {
-            let opened = sealing.open(msg);
+            let opened = sealing.open(msg, private::UNREADABLE);
             (opened.to_json(), Some(opened))
         }
         (_, msg) => (raw, msg),
@@ -214,9 +214,9 @@ async fn perform(
         Command::Ignore { name, ignore } => out.notice(&room.ignore(&name, ignore))?,
         Command::Attach(path) => {
             let client_id = room.upload_id();
-            let start = files
-                .start_upload(&path, client_id)
-                .and_then(|start| sealing.seal(start, &room.members));
+            let start = files.start_upload(&path, client_id).and_then(|start| {
+                (sealing.seal(start, &room.members)).map_err(|err| err.to_string())
+            });
             match start {
                 Ok(start) => conn.send(&start).await?,
                 Err(why) => refuse_here(room, Some(client_id), &why),
@@ -231,7 +231,7 @@ async fn perform(
                 let client_id = msg.client_id();
                 match sealing.seal(msg, &room.members) {
                     Ok(msg) => conn.send(&msg).await?,
-                    Err(why) => refuse_here(room, client_id, &why),
+                    Err(why) => refuse_here(room, client_id, &why.to_string()),
                 }
             }
         }

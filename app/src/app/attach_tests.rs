@@ -56,6 +56,8 @@ fn a_file_dropped_on_the_window_is_queued_for_upload() {
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
     h.run_steps(2);
+    // An open room: these tests are about what open rooms do.
+    h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();
     h.run_steps(2);
     script.push(WsEvent::Opened);
@@ -83,6 +85,8 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
     h.run_steps(2);
+    // An open room: these tests are about what open rooms do.
+    h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();
     h.run_steps(2);
     script.push(WsEvent::Opened);
@@ -131,6 +135,8 @@ fn typing_attach_opens_what_the_attach_button_opens() {
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
     h.run_steps(2);
+    // An open room: these tests are about what open rooms do.
+    h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();
     h.run_steps(2);
     script.push(WsEvent::Opened);
@@ -163,6 +169,8 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
     h.run_steps(2);
+    // An open room: these tests are about what open rooms do.
+    h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();
     h.run_steps(2);
     script.push(WsEvent::Opened);

@@ -1,7 +1,8 @@
 //! The invite to the room: the one place the app decides what an invite says and where it
 //! points (the relay others can reach, the page that opens it). `Invite::link` and
 //! `Invite::message` (confab-protocol) write it out; the copy button, the QR code and the
-//! browser test all read [`ConfabApp::invite_link`].
+//! browser test all read [`ConfabApp::invite_link`]. A private room's invite carries its
+//! key after the code (`#CODE.<key>`) in every one of them.
 
 use confab_protocol::{Invite, RoomCode};
 
@@ -13,14 +14,15 @@ impl ConfabApp {
     /// serves (`welcome.page_url`). The one place the app decides what an invite says;
     /// [`Invite::link`] and [`Invite::message`] write it out.
     fn invite(&self, room: &RoomCode) -> (Invite, Option<String>) {
+        let session = (self.model.session.as_ref()).filter(|s| s.room == *room);
         let invite = Invite {
             relay: Some(self.share_server()),
             code: room.clone(),
-            key: None,
+            // A private room's key rides in the link's fragment, which browsers never
+            // send to a server: without it, the code alone neither reads nor posts.
+            key: session.and(self.model.room_key().cloned()),
         };
-        let served = (self.model.session.as_ref())
-            .filter(|s| s.room == *room)
-            .and_then(|s| s.page_url.clone());
+        let served = session.and_then(|s| s.page_url.clone());
         // On the web, this page: the link opens the app with the room filled in.
         let served = crate::platform::page_href().or(served);
         (invite, served)

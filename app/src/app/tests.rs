@@ -70,6 +70,8 @@ fn a_name_taken_refusal_stays_on_the_join_screen_in_words() {
     h.get_by_label("Your name").focus();
     h.get_by_label("Your name").type_text("ann");
     settle(&mut h);
+    // An open room: these tests are about what open rooms do.
+    h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();
     settle(&mut h);
     script.push(WsEvent::Opened);
@@ -209,6 +211,8 @@ fn a_server_field_with_two_relays_tries_the_second_when_the_first_fails() {
     h.state_mut().prefs_mut().form.server = "ws://one:9001, ws://two:9001".into();
     settle(&mut h);
     assert_eq!(h.state().state().status, Status::Offline);
+    // An open room: these tests are about what open rooms do.
+    h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();
     settle(&mut h);
     script.push(WsEvent::Error("connection refused".into()));

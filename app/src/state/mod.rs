@@ -16,6 +16,7 @@
 //! - [`conversation`]: replying to, reacting to, editing and deleting shown messages.
 //! - [`emoji`]: emoji by name (`:shortcode:` completion, the picker's search).
 //! - [`presence`]: others' typing hints and the reconnect backoff.
+//! - [`private`]: private rooms: the key held, sealing what is sent, opening what comes.
 //! - [`relays`]: the relay addresses a session may use, tried in turn.
 //! - [`roster`]: the people list, sorted once per change.
 //! - [`text`]: links and mentions inside a message.
@@ -29,6 +30,7 @@ pub mod connection;
 pub mod conversation;
 pub mod emoji;
 pub mod presence;
+pub mod private;
 pub mod relays;
 pub mod roster;
 pub mod session;
@@ -40,6 +42,7 @@ pub mod words;
 #[cfg(test)]
 mod tests;
 
+use confab_protocol::private::{RoomKey, Sealing};
 use confab_protocol::{
     ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode,
     ServerMessage, Username,
@@ -177,6 +180,11 @@ pub struct Model {
     /// The relay's time: what local notices are stamped with, so they sort and split days
     /// on the same clock as messages.
     clock: RelayClock,
+    /// The private room's key this client holds for its target: drawn for a room it
+    /// creates, or from the invite link (see `private.rs`). `None`: an open room.
+    key: Option<RoomKey>,
+    /// How the room in use is sealed, decided by each `welcome` (see `private.rs`).
+    sealing: Sealing,
 }
 
 impl Model {
@@ -196,6 +204,8 @@ impl Model {
             my_status: MyStatus::new(Instant::now()),
             attachments: Attachments::default(),
             clock: RelayClock::default(),
+            key: None,
+            sealing: Sealing::Open,
         }
     }
 
@@ -207,6 +217,8 @@ impl Model {
         self.carry_on = false;
         self.attachments = Attachments::default();
         self.clock = RelayClock::default();
+        self.key = None;
+        self.sealing = Sealing::Open;
         let Some(relays) = Relays::parse(server) else {
             self.status = Status::Offline;
             self.join_error = Some("Give the server's address (under Advanced).".into());
@@ -231,9 +243,21 @@ impl Model {
             return vec![Effect::Disconnect];
         };
         let msg = match (&self.session, intent) {
-            (Some(_), _) if self.carry_on => ClientMessage::Create { name: name.clone() },
+            (Some(_), _) if self.carry_on => match &self.key {
+                Some(key) => ClientMessage::CreatePrivate {
+                    name: name.clone(),
+                    verify_key: key.verify_key(),
+                },
+                None => ClientMessage::Create { name: name.clone() },
+            },
             (Some(session), _) => session.resume_message(),
-            (None, Intent::Create) => ClientMessage::Create { name: name.clone() },
+            (None, Intent::Create) => match &self.key {
+                Some(key) => ClientMessage::CreatePrivate {
+                    name: name.clone(),
+                    verify_key: key.verify_key(),
+                },
+                None => ClientMessage::Create { name: name.clone() },
+            },
             (None, Intent::Join(room)) => ClientMessage::Join {
                 name: name.clone(),
                 room: room.clone(),
@@ -347,6 +371,16 @@ impl Model {
         }
         *intent = Intent::Create;
         let server = relays.current().to_owned();
+        // A private room carries on in a new private room, with a new key.
+        if self.key.is_some() {
+            match RoomKey::generate() {
+                Ok(key) => self.key = Some(key),
+                Err(err) => {
+                    log::warn!("no room key for a new private room: {err}");
+                    return vec![];
+                }
+            }
+        }
         self.carry_on = true;
         self.backoff.reset();
         self.status = Status::Connecting;
@@ -392,6 +426,10 @@ impl Model {
                 vec![]
             }
             Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
+            Some(DraftAction::Attach(_)) if self.sealing.is_private() => {
+                session.composer.error = Some(private::NO_FILES.to_owned());
+                vec![]
+            }
             Some(DraftAction::Attach(path)) => vec![Effect::AttachFile(path)],
             None => vec![],
         }
@@ -499,8 +537,21 @@ impl Model {
         }
     }
 
-    /// Applies one message from the relay.
+    /// Applies one message from the relay, opened first in a private room.
     pub fn on_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
+        let welcome = matches!(msg, ServerMessage::Welcome(_));
+        let msg = match self.open_incoming(msg, now) {
+            Ok(msg) => msg,
+            Err(effects) => return effects,
+        };
+        let effects = self.apply_message(msg, now);
+        if welcome {
+            self.mark_private();
+        }
+        effects
+    }
+
+    fn apply_message(&mut self, msg: ServerMessage, now: Now) -> Vec<Effect> {
         match &msg {
             ServerMessage::Chat(chat) => self.clock.heard(chat.ts, now),
             ServerMessage::Whisper(whisper) => self.clock.heard(whisper.ts, now),

@@ -39,6 +39,9 @@ pub struct Session {
     pub page_url: Option<String>,
     /// Who owns the room and whether it is locked.
     pub room_state: RoomState,
+    /// A private room's safety code (members compare it by voice); `None`: an open room.
+    /// Set by the model from the key it holds (`state/private.rs`).
+    pub safety_code: Option<String>,
     /// Members who are not online (away), by name; everyone else in `members` is online.
     away: Vec<Username>,
     /// Dropped members whose names are reserved for a resume, each shown as reconnecting
@@ -93,6 +96,7 @@ impl Session {
             limits: welcome.limits,
             page_url: welcome.page_url,
             room_state: welcome.room_state,
+            safety_code: None,
             away: Vec::new(),
             reconnecting: Vec::new(),
             ignored: Vec::new(),

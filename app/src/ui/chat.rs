@@ -41,6 +41,8 @@ pub struct ChatView {
     pub(super) copied_until: f64,
     /// Whether the invite's QR code is shown.
     pub invite_qr_open: bool,
+    /// Whether a private room's safety code window is shown.
+    pub safety_open: bool,
     /// Leave was pressed while hosting: asking whether to stop the room for everyone.
     pub confirm_leave: bool,
     /// The owner chose to remove this member: asking first.
@@ -185,6 +187,8 @@ pub fn chat_ui(
         let members = &session.members;
         view.composer.max_chars = session.limits.max_text_chars;
         view.composer.mode = conversation::composer_mode(session);
+        view.composer.no_files =
+            (session.safety_code.as_ref()).map(|_| crate::state::private::NO_FILES);
         let done = composer_ui(
             ui,
             &session.composer,
@@ -270,6 +274,11 @@ pub fn chat_ui(
     {
         actions.push(action);
     }
+    if view.safety_open
+        && let Some(code) = &session.safety_code
+    {
+        super::private_room::safety_window_ui(ui, code, &mut view.safety_open);
+    }
     if view.invite_qr_open {
         super::invite_qr::invite_window_ui(ui, cx.invite_link, &mut view.invite_qr_open);
     }
@@ -296,6 +305,7 @@ fn rows_of(session: &Session) -> Rows<'_> {
         entries: session.timeline.entries(),
         me: &session.me,
         i_own: session.i_own_the_room(),
+        private: session.safety_code.is_some(),
     }
 }
 

@@ -138,6 +138,10 @@ fn body_ui(ui: &mut Ui, line: &ChatLine<'_>, me: &Username) -> Option<RowAction>
         ui.add(egui::Label::new(text));
         return None;
     }
+    if crate::state::private::unreadable(line.text) {
+        super::private_room::unreadable_ui(ui);
+        return None;
+    }
     let edited = line
         .changes
         .edited

@@ -67,6 +67,9 @@ pub fn track_ime(was_open: bool, events: &[Event]) -> (bool, bool) {
 pub struct ComposerView {
     /// Whether an IME composition is open.
     pub ime_open: bool,
+    /// Why files cannot be attached here (a private room), shown on the disabled button;
+    /// `None`: they can.
+    pub no_files: Option<&'static str>,
     /// Take the keyboard focus on the next frame: true when the chat screen opens (after
     /// joining), so a person can type at once.
     pub focus: bool,
@@ -91,6 +94,7 @@ impl Default for ComposerView {
     fn default() -> Self {
         Self {
             ime_open: false,
+            no_files: None,
             focus: true,
             max_chars: 0,
             deferred: Vec::new(),
@@ -228,11 +232,12 @@ pub fn composer_ui(
             && ui.input_mut(take_plain_enter);
         let attach = ui
             .add_enabled(
-                enabled,
+                enabled && view.no_files.is_none(),
                 Button::new(RichText::new(icons::ATTACH.to_string()).size(20.0))
                     .min_size(egui::vec2(emoji_width, 36.0)),
             )
-            .on_hover_text("Attach a file");
+            .on_hover_text("Attach a file")
+            .on_disabled_hover_text(view.no_files.unwrap_or("Attach a file"));
         if icons::named(attach, "Attach a file", None).clicked() {
             actions.push(ComposerAction::Attach);
         }

@@ -2,6 +2,7 @@
 //! buttons to create a room, join one, or host one on this computer.
 
 use crate::state::words::capitalize;
+use confab_protocol::private::RoomKey;
 use confab_protocol::{Invite, RoomCode, Username};
 use egui::{Align, Button, Frame, Label, Layout, Margin, RichText, ScrollArea, TextEdit, Ui, vec2};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub struct JoinForm {
     /// Whether the "Advanced" disclosure (server address, hosting) is open. Closed for a
     /// guest, who only needs a name and the code (or link) they were given.
     pub advanced: bool,
+    /// Whether "Create room" makes a private (end-to-end encrypted) room. On by default.
+    pub private: bool,
 }
 
 impl Default for JoinForm {
@@ -35,15 +38,20 @@ impl Default for JoinForm {
             server: "ws://127.0.0.1:9001".into(),
             host_addr: "0.0.0.0:9001".into(),
             advanced: false,
+            private: true,
         }
     }
 }
 
 impl JoinForm {
     /// Fills in the room, and the server when the invite names one (a pasted link, or the
-    /// link the app was opened with).
+    /// link the app was opened with). A private room's key stays after the code
+    /// (`CODE.<key>`), which is what Join reads it from.
     pub fn take_invite(&mut self, invite: &Invite) {
-        self.room = invite.code.to_string();
+        self.room = match &invite.key {
+            Some(key) => format!("{}.{}", invite.code, key.encode()),
+            None => invite.code.to_string(),
+        };
         if let Some(relay) = &invite.relay {
             self.server.clone_from(relay);
         }
@@ -59,6 +67,8 @@ pub enum JoinAction {
         name: Username,
         /// The relay address.
         server: String,
+        /// A private (end-to-end encrypted) room.
+        private: bool,
     },
     /// Join `room` on `server`.
     Join {
@@ -68,6 +78,8 @@ pub enum JoinAction {
         room: RoomCode,
         /// The relay address.
         server: String,
+        /// A private room's key, from its invite link; `None` for a code alone.
+        key: Option<RoomKey>,
     },
     /// Start a relay on this computer at `bind`, then create a room on it.
     Host {
@@ -141,7 +153,9 @@ fn form_ui(
         // Between the fields and the buttons, so the keyboard order stays name, room,
         // (Advanced), Create room, Join.
         advanced_ui(ui, form, host_note.is_some());
-        ui.add_space(14.0);
+        ui.add_space(6.0);
+        private_choice(ui, form);
+        ui.add_space(10.0);
         action = buttons(ui, form, name.as_ref(), room);
         if let Some(note) = host_note
             && (form.advanced || !note.is_empty())
@@ -179,7 +193,7 @@ fn buttons(
     ui: &mut Ui,
     form: &JoinForm,
     name: Option<&Username>,
-    room: Option<RoomCode>,
+    room: Option<Invite>,
 ) -> Option<JoinAction> {
     let mut action = None;
     let server = form.server.trim().to_owned();
@@ -209,12 +223,18 @@ fn buttons(
             action = Some(JoinAction::Create {
                 name: name.clone(),
                 server: server.clone(),
+                private: form.private,
             });
         }
-        if let Some(room) = room
+        if let Some(invite) = room
             && (join.clicked() || enter)
         {
-            action = Some(JoinAction::Join { name, room, server });
+            action = Some(JoinAction::Join {
+                name,
+                room: invite.code,
+                server,
+                key: invite.key,
+            });
         }
     });
     action
@@ -266,7 +286,7 @@ fn name_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Username> {
     parsed.ok()
 }
 
-fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
+fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<Invite> {
     // The code as the relay will read it goes on the label's line, not below the field, so
     // typing a code does not push the rest of the form down.
     let parsed = Invite::parse(&form.room);
@@ -278,6 +298,12 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
             {
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     ui.label(RichText::new(invite.code.to_string()).monospace().weak());
+                    if invite.key.is_some() {
+                        let words = super::icons::with_words(super::icons::LOCK, "private");
+                        ui.label(RichText::new(words).weak()).on_hover_text(
+                            "The link holds the room's key: messages are end-to-end encrypted",
+                        );
+                    }
                 });
             }
             label
@@ -300,7 +326,17 @@ fn room_field(ui: &mut Ui, form: &mut JoinForm) -> Option<RoomCode> {
         ui.colored_label(ui.visuals().error_fg_color, capitalize(&e.to_string()));
     }
     ui.add_space(8.0);
-    parsed.ok().map(|invite| invite.code)
+    parsed.ok()
+}
+
+/// Whether "Create room" makes a private room: a room its invite link opens, whose
+/// messages the server relays without being able to read them.
+fn private_choice(ui: &mut Ui, form: &mut JoinForm) {
+    ui.checkbox(&mut form.private, "Private (end-to-end encrypted)")
+        .on_hover_text(
+            "Create room makes a room that only its invite link opens: the link holds \
+             the key, and the server passes on messages it cannot read.",
+        );
 }
 
 /// The "Advanced" disclosure: a guest never needs what is behind it (the web page already

@@ -21,6 +21,7 @@
 //! - [`emoji_picker`]: the emoji button and panel beside the composer.
 //! - [`link_prompt`]: the "open this link?" dialog.
 //! - [`invite_qr`]: the invite link as a QR code a phone camera opens.
+//! - [`private_room`]: the lock badge, the safety code window, a message that did not open.
 
 pub mod attachment;
 pub mod bidi;
@@ -38,6 +39,7 @@ pub mod message_actions;
 pub mod message_text;
 pub mod messages;
 pub mod palette;
+pub mod private_room;
 pub mod reactions;
 pub mod row;
 

@@ -29,6 +29,8 @@ pub struct Rows<'a> {
     pub me: &'a Username,
     /// Whether you own the room (then you may delete anyone's message).
     pub i_own: bool,
+    /// Whether the room is private (no reactions yet; see `state::private`).
+    pub private: bool,
 }
 
 /// Draws entry `i` of `rows`; the entry above it decides day separators and grouping; its
@@ -74,7 +76,7 @@ pub fn row_ui(
                 key: egui::Id::unique(("confab_message", entry.id)),
                 quote: reply_to.map(|answered| quote(rows.entries, i, answered)),
                 changes,
-                allowed: allowed(&entry.kind, rows.i_own),
+                allowed: allowed(&entry.kind, rows.i_own).in_private_room(rows.private),
             };
             let action = chat_line_ui(ui, line, &when, me, look);
             if let Some(attachment) = attachment {
@@ -244,7 +246,11 @@ fn whisper_bubble(
                         icons::words_label(ui, head, header);
                         ui.label(time_text(when));
                     });
-                    clicked = message_text(ui, text, me);
+                    if crate::state::private::unreadable(text) {
+                        super::private_room::unreadable_ui(ui);
+                    } else {
+                        clicked = message_text(ui, text, me);
+                    }
                 });
             });
     });

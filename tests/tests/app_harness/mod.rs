@@ -71,7 +71,8 @@ pub fn type_into(app: &mut Harness<'_, ConfabApp>, label: &str, text: &str) {
     );
 }
 
-/// Fills in the join screen and clicks `button` ("Create room" or "Join").
+/// Fills in the join screen and clicks "Join" (with `room`: a code or invite link) or
+/// "Create room" (without: an open room, "Private" unticked).
 pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, room: Option<&str>) {
     type_into(app, "Your name", name);
     // The server address is behind the join screen's "Advanced" disclosure.
@@ -85,7 +86,12 @@ pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, ro
             type_into(app, "Room code or invite link", room);
             "Join"
         }
-        None => "Create room",
+        None => {
+            // An open room: its code alone lets the tests' plain clients in.
+            app.get_by_label("Private (end-to-end encrypted)").click();
+            app.run_steps(2);
+            "Create room"
+        }
     };
     app.get_by_label(button).click();
     wait_for(app, &format!("{name} to be in the room"), |m| {

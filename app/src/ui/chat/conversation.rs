@@ -101,7 +101,9 @@ pub fn open_ui(ui: &Ui, session: &Session, open: &mut Open, online: bool) -> Opt
     // Only what may still be done to it (a deleted message offers nothing).
     *open = match next {
         Open::ConfirmDelete(_) if !allowed.delete => Open::Nothing,
-        Open::React { .. } | Open::MoreReactions { .. } if !allowed.reply_and_react => {
+        Open::React { .. } | Open::MoreReactions { .. }
+            if !allowed.reply_and_react || allowed.no_reactions =>
+        {
             Open::Nothing
         }
         next => next,
@@ -179,7 +181,7 @@ fn menu_ui(
             ui.add(egui::Label::new(RichText::new(preview(text, 120)).weak()).wrap());
         }
         ui.add_space(6.0);
-        if allowed.reply_and_react && online {
+        if allowed.reply_and_react && online && !allowed.no_reactions {
             action = quick_picks_ui(ui).map(|emoji| react(seq, emoji));
         }
         let wide = |ui: &mut Ui, words: &str| {
@@ -190,7 +192,7 @@ fn menu_ui(
             if wide(ui, "Reply") {
                 action = Some(RowAction::Message(MessageAction::Reply(seq)));
             }
-            if online && wide(ui, "More reactions…") {
+            if online && !allowed.no_reactions && wide(ui, "More reactions…") {
                 let mut picker = EmojiPicker::default();
                 picker.open();
                 let at = ui.ctx().content_rect().center_bottom() - vec2(0.0, 80.0);

@@ -60,6 +60,11 @@ fn room_items(
         ui.weak("Room");
     }
     ui.label(RichText::new(session.room.to_string()).monospace().strong());
+    if session.safety_code.is_some()
+        && crate::ui::private_room::private_badge_ui(ui, narrow, view.safety_open)
+    {
+        view.safety_open = !view.safety_open;
+    }
     let time = ui.input(|i| i.time);
     let copied = time < view.copied_until;
     let copy_label = match (copied, narrow) {

@@ -66,6 +66,7 @@ fn clicking_create_asks_to_create_on_the_given_server() {
     let expected = JoinAction::Create {
         name: Username::parse("Ann").expect("valid"),
         server: "ws://127.0.0.1:9001".into(),
+        private: true,
     };
     assert_eq!(h.state().action, Some(expected));
 }

@@ -10,9 +10,13 @@
 //! - [`keys`]: [`RoomKey`] (the secret in the invite link), what it derives (signing key,
 //!   content key, [`VerifyKey`], safety code) and the key's text form.
 //! - `seal` (feature `seal`): drawing a key, sealing and opening texts.
+//! - `frames` (feature `seal`): `Sealing`, a client's side of a private room applied to
+//!   frames (what to seal before sending, what to open on arrival), shared by all clients.
 //!
 //! Must not: touch sockets or clocks, or decide anything about rooms (the relay does).
 
+#[cfg(feature = "seal")]
+mod frames;
 pub mod keys;
 #[cfg(feature = "seal")]
 mod seal;
@@ -23,6 +27,8 @@ use ed25519_dalek::Signature;
 
 use crate::{RoomCode, Seq, Username};
 
+#[cfg(feature = "seal")]
+pub use frames::{NEEDS_LINK, NOT_TEXT_MARK, PrivateRoom, SealError, Sealing, SealingError};
 pub use keys::{RoomKey, RoomKeyError, VerifyKey, split_fragment};
 #[cfg(feature = "seal")]
 pub use seal::OpenError;
