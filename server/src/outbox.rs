@@ -18,6 +18,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -32,6 +33,17 @@ pub const SMALL_FRAME_BYTES: usize = 1024;
 
 /// How many times its capacity a queue may hold in small frames at most.
 pub const SMALL_FRAMES_FACTOR: usize = 16;
+
+/// How long after its last frame a member counts as busy: while frames come closer than
+/// this, they are queued for its task, which writes all that waits with one system call,
+/// and the room's lock is never held across a member's write; a frame after a longer pause
+/// goes straight to the socket (see `wire`). Measured, flat out in one room: writing every
+/// frame directly cost 6.5 µs of relay CPU per delivery against 2.2 for batches (10
+/// members, one sender), and with a 1 ms gap still 0.96 to 1.61 against 0.81 to 0.91 (100
+/// members, ten senders, whose direct writes wait on each other for the room's lock). A
+/// member of a quiet room, even one of thousands, hears something every few hundred
+/// milliseconds at most.
+const BURST_GAP: Duration = Duration::from_millis(20);
 
 /// Why the registry ended a member's connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +147,8 @@ struct Queue<F> {
     in_hand: bool,
     /// An offer started a frame the socket did not take whole: the task must flush.
     flush_due: bool,
+    /// When the last frame was offered, while `wire` is shared: see [`BURST_GAP`].
+    last_offer: Option<Instant>,
 }
 
 impl<F> Default for Queue<F> {
@@ -148,6 +162,7 @@ impl<F> Default for Queue<F> {
             wire: None,
             in_hand: false,
             flush_due: false,
+            last_offer: None,
         }
     }
 }
@@ -208,13 +223,30 @@ impl<F: Payload> Outbox<F> {
     /// has nothing else to write (see `wire`), queued for its task otherwise. Cloning
     /// `Utf8Bytes` shares the bytes.
     pub fn offer(&self, frame: &F) -> Offer {
+        self.offer_at(frame, Instant::now)
+    }
+
+    /// [`Self::offer`] at the time `now` gives, asked only when the connection's socket is
+    /// shared.
+    pub(crate) fn offer_at(&self, frame: &F, now: impl FnOnce() -> Instant) -> Offer {
         {
             let mut queue = self.channel.lock();
             if queue.inbox_gone {
                 return Offer::Refused;
             }
+            let paused = match queue.wire {
+                Some(_) => {
+                    let now = now();
+                    let last = queue.last_offer.replace(now);
+                    last.is_none_or(|last| now.saturating_duration_since(last) >= BURST_GAP)
+                }
+                None => false,
+            };
             let idle = queue.frames.len() == 0 && !queue.in_hand && queue.kick.is_none();
-            if idle && let Some(wire) = &queue.wire {
+            if paused
+                && idle
+                && let Some(wire) = &queue.wire
+            {
                 let header = Header::new(frame.opcode(), frame.bytes().len());
                 match wire.try_send(header.as_slice(), frame.bytes()) {
                     Sent::Whole => return Offer::Queued,
