@@ -151,3 +151,64 @@ on_both_stores! {
         assert_eq!(refused(&mut members[2]).await.code, ErrorCode::TooManyReactions);
     }
 }
+
+/// The messages of a `changed` frame, by seq.
+fn changed_seqs(frame: &ServerMessage) -> Vec<u64> {
+    match frame {
+        ServerMessage::Changed { messages } => messages.iter().map(|m| m.seq).collect(),
+        other => panic!("expected `changed`, got {other:?}"),
+    }
+}
+
+on_both_stores! {
+    async fn a_resume_is_given_the_current_form_of_seen_messages_that_changed_while_away(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "cy", "bob"]).await;
+        members[0].chat(1, "old news").await;
+        next(&mut members[2], is_chat(1)).await;
+        // Changed while bob is here and before he sees message 2: he has it already.
+        members[1].send(&react(1, "🎉", true)).await;
+        next(&mut members[2], |m| matches!(m, ServerMessage::Reaction { .. })).await;
+        for (i, text) in [(2, "helo"), (3, "oops"), (4, "like me")] {
+            members[0].chat(i, text).await;
+            next(&mut members[2], is_chat(i)).await;
+        }
+        let token = members[2].welcome_token();
+        members.remove(2).drop_connection();
+        for member in &mut members {
+            member.recv_member_left("bob").await;
+        }
+
+        // While bob is away: an edit, a delete, a reaction added, one added and taken
+        // back, and a new message.
+        members[0].send(&edit(2, "hello")).await;
+        members[0].send(&ClientMessage::Delete { client_id: 7, seq: 3 }).await;
+        members[1].send(&react(4, "👍", true)).await;
+        members[1].send(&react(1, "🎉", false)).await;
+        members[1].send(&react(1, "🎉", true)).await;
+        members[0].chat(5, "new").await;
+        next(&mut members[1], is_chat(5)).await;
+
+        let mut bob = relay.client().await;
+        let welcome = bob.resume("bob", &room, &token, Some(4)).await;
+        assert_eq!(welcome.history.iter().map(|m| m.seq).collect::<Vec<_>>(), [5]);
+        let changed = bob.recv().await;
+        assert_eq!(changed_seqs(&changed), [1, 2, 3, 4], "{changed:?}");
+        let ServerMessage::Changed { messages } = changed else { unreachable!() };
+        assert_eq!(messages[0].changes.reactions[0].names, [name("cy")]);
+        assert_eq!((messages[1].text.as_str(), messages[1].changes.edited), ("hello", true));
+        assert!(messages[2].changes.deleted && messages[2].text.is_empty(), "{:?}", messages[2]);
+        assert_eq!(messages[3].changes.reactions[0].emoji, "👍");
+        assert_eq!(messages[3].text, "like me");
+
+        // Back again having seen 5, with nothing changed since: no `changed`.
+        let token = bob.welcome_token();
+        bob.drop_connection();
+        members[0].recv_member_left("bob").await;
+        let mut bob = relay.client().await;
+        bob.resume("bob", &room, &token, Some(5)).await;
+        members[0].chat(6, "still here").await;
+        let seen = bob.collect_until(is_chat(6)).await;
+        assert!(!seen.iter().any(|m| matches!(m, ServerMessage::Changed { .. })), "{seen:?}");
+    }
+}

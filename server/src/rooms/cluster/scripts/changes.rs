@@ -1,6 +1,6 @@
 //! The scripts that change a kept message: edit, delete, react. What happened to a
 //! message lives beside the history, in `changes` (seq → JSON: `text`, `edited`,
-//! `deleted`, `reactions`), so the history's entries are never rewritten, and a `welcome`
+//! `deleted`, `reactions`, and `at`, the room's newest seq when it last changed), so the history's entries are never rewritten, and a `welcome`
 //! reads both and gives each message as it is now. The history's trimming drops a
 //! message's changes with it (`sequence` in the prelude).
 
@@ -24,7 +24,10 @@ local function kept(seq)
   return message, changes
 end
 
+-- Records `changes` for `seq`, stamped with the room's newest seq now (`at`): what tells
+-- a resume that the message changed since the client last saw the room.
 local function keep_changes(seq, changes)
+  changes.at = tonumber(redis.call('GET', SEQ) or '0')
   redis.call('HSET', CHANGES, tostring(seq), cjson.encode(changes))
 end
 "#;

@@ -16,6 +16,7 @@ impl Room {
         let index = self.position(conn).ok_or(SendError::NotInRoom)?;
         let name = self.members[index].name.clone();
         let owner = self.is_owner(index);
+        let news_seq = change.seq();
         let message = self
             .kept_mut(change.seq())
             .ok_or(ChangeError::NoSuchMessage)?;
@@ -65,6 +66,7 @@ impl Room {
                 )
             }
         };
+        self.changed_at.insert(news_seq, self.last_seq);
         self.announce_change(news, conn, client_id);
         Ok(())
     }
