@@ -196,6 +196,12 @@ impl Sealing {
                 room.open_chat(&mut chat);
                 ServerMessage::Chat(chat)
             }
+            ServerMessage::Changed { mut messages } => {
+                for chat in &mut messages {
+                    room.open_chat(chat);
+                }
+                ServerMessage::Changed { messages }
+            }
             ServerMessage::Whisper(mut whisper) => {
                 let post = Post::whisper(&room.room, &whisper.from, &whisper.to);
                 whisper.text = room.opened(&post, &whisper.text);

@@ -125,6 +125,35 @@ fn an_edit_opens_as_an_edit_of_a_message_whose_author_was_seen() {
 }
 
 #[test]
+fn a_message_changed_while_away_opens_in_its_current_form() {
+    let key = key(1);
+    let ann = sealing("ann", &key);
+    let edit = ClientMessage::Edit {
+        client_id: 2,
+        seq: 4,
+        text: "hello".into(),
+    };
+    let ClientMessage::Edit { text, .. } = ann.seal(edit, &[]).expect("sealed") else {
+        panic!("an edit")
+    };
+    let ServerMessage::Chat(mut kept) = relayed(chat("unused"), "ann", 4) else {
+        panic!("a chat")
+    };
+    kept.text = text;
+    kept.changes.edited = true;
+    let mut forged = kept.clone();
+    forged.seq = 5;
+    let changed = ServerMessage::Changed {
+        messages: vec![kept, forged],
+    };
+    let ServerMessage::Changed { messages } = sealing("bob", &key).open(changed) else {
+        panic!("still `changed`")
+    };
+    assert_eq!(messages[0].text, "hello");
+    assert_eq!(messages[1].text, UNREADABLE, "signed for another seq");
+}
+
+#[test]
 fn a_whisper_is_signed_for_the_rosters_spelling_of_its_recipient() {
     let key = key(1);
     let members = [name("ann"), name("bob")];
