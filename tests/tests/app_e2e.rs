@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use confab::ConfabApp;
 use confab::state::{EntryKind, Model, Status};
-use confab_protocol::{ChatMessage, ServerMessage};
+use confab_protocol::{ChatMessage, ClientMessage, ServerMessage};
 use confab_server::Config;
-use confab_tests::{TestClient, TestRelay, WelcomeExt, code, test_config, within};
+use confab_tests::{TestClient, TestRelay, WelcomeExt, code, name, test_config, within};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tokio::net::TcpListener;
@@ -276,4 +276,70 @@ fn two_apps_on_two_relays_of_a_cluster_chat_and_one_moves_over_when_its_relay_is
     wait_for(&mut bob, "ann's message at bob", |m| {
         shows_chat(m, "via the other relay", false)
     });
+}
+
+#[test]
+fn an_app_reacts_through_its_chip_and_shows_a_websocket_members_edit_and_reaction() {
+    let rt = runtime();
+    let relay = rt.block_on(TestRelay::start(test_config()));
+    let mut ann = app();
+    enter_room(&mut ann, &relay.url(), "ann", None);
+    let room = code(&room_code(&ann));
+    let (mut bob, _) = rt.block_on(relay.member("bob", &room));
+    wait_for(&mut ann, "bob to join", |m| member_count(m) == 2);
+    rt.block_on(async {
+        bob.chat(1, "lunch at noon?").await;
+        bob.send(&ClientMessage::React {
+            seq: 1,
+            emoji: "👍".into(),
+            on: true,
+        })
+        .await;
+    });
+    let reactions = |m: &Model| -> Vec<usize> {
+        let session = m.session.as_ref();
+        let chat = session.and_then(|s| s.timeline.chat(1)).map(|e| &e.kind);
+        match chat {
+            Some(EntryKind::Chat { changes, .. }) => {
+                changes.reactions.iter().map(|r| r.names.len()).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    wait_for(&mut ann, "bob's reaction at ann", |m| reactions(m) == [1]);
+
+    // ann adds hers by clicking bob's chip; bob is told, and ann's chip counts two.
+    ann.get_by_label_contains("Reaction thumbs up").click();
+    ann.run_steps(2);
+    let heard = rt.block_on(within(
+        "bob to hear ann's reaction",
+        bob.recv_until(
+            |m| matches!(m, ServerMessage::Reaction { name, .. } if name.as_str() == "ann"),
+        ),
+    ));
+    assert_eq!(
+        heard,
+        ServerMessage::Reaction {
+            seq: 1,
+            emoji: "👍".into(),
+            name: name("ann"),
+            on: true
+        }
+    );
+    wait_for(&mut ann, "ann's own reaction", |m| reactions(m) == [2]);
+
+    // bob's edit shows at ann as the new text, marked edited.
+    rt.block_on(bob.send(&ClientMessage::Edit {
+        client_id: 2,
+        seq: 1,
+        text: "lunch at one?".into(),
+    }));
+    wait_for(&mut ann, "bob's edit at ann", |m| {
+        shows_chat(m, "lunch at one?", false)
+    });
+    assert!(
+        ann.query_all_by_label_contains("lunch at one?")
+            .next()
+            .is_some()
+    );
 }
