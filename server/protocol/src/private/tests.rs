@@ -228,6 +228,58 @@ mod sealing {
         assert_eq!(key.open(&post, &forged), Err(OpenError::Tampered));
     }
 
+    #[test]
+    fn a_reaction_token_is_the_same_for_everyone_and_the_relay_checks_who_and_where() {
+        use super::reaction::{is_token, token_of};
+        let key = key(1);
+        let verify_key = key.verify_key();
+        let (room, ann, bob) = (room(), name("ann"), name("bob"));
+        let (ann_on_4, bob_on_9) = (Post::react(&room, &ann, 4), Post::react(&room, &bob, 9));
+        let sealed = key.seal_reaction(&ann_on_4, "👍");
+        let token = token_of(&verify_key, &ann_on_4, &sealed).expect("signed for it");
+        let bobs = key.seal_reaction(&bob_on_9, "👍");
+        assert_eq!(token_of(&verify_key, &bob_on_9, &bobs).as_ref(), Ok(&token));
+        assert!(is_token(&token) && !token.contains('👍'));
+        let party = key.seal_reaction(&ann_on_4, "🎉");
+        assert_ne!(
+            token_of(&verify_key, &ann_on_4, &party).as_ref(),
+            Ok(&token)
+        );
+        assert_eq!(key.open_reaction(&room, &token).as_deref(), Ok("👍"));
+        // Signed for ann on message 4: not bob's, not message 5's, not another room's key.
+        for moved in [Post::react(&room, &bob, 4), Post::react(&room, &ann, 5)] {
+            assert_eq!(
+                token_of(&verify_key, &moved, &sealed),
+                Err(SignatureError::BadSignature)
+            );
+        }
+        assert!(token_of(&self::key(2).verify_key(), &ann_on_4, &sealed).is_err());
+        assert!(
+            token_of(&verify_key, &ann_on_4, "👍").is_err(),
+            "not sealed"
+        );
+        // Another room's key, or a token changed by one bit, does not open.
+        assert!(self::key(2).open_reaction(&room, &token).is_err());
+        let mut bytes = URL_SAFE_NO_PAD.decode(&token).expect("base64url");
+        bytes[0] ^= 1;
+        assert!(
+            key.open_reaction(&room, &URL_SAFE_NO_PAD.encode(bytes))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_reaction_sealed_with_a_random_nonce_is_not_a_token_its_key_makes() {
+        let key = key(1);
+        let (room, ann) = (room(), name("ann"));
+        let post = Post::react(&room, &ann, 4);
+        let random = key.seal(&post, "👍").expect("randomness");
+        let token = super::reaction::token_of(&key.verify_key(), &post, &random)
+            .expect("signed, so the relay keeps it");
+        // A client shows it as unreadable: the same emoji must make the same token.
+        assert_eq!(key.open_reaction(&room, &token), Err(OpenError::Tampered));
+    }
+
     proptest! {
         #[test]
         fn any_text_round_trips_and_any_flipped_bit_is_caught(
