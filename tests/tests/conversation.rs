@@ -212,3 +212,77 @@ on_both_stores! {
         assert!(!seen.iter().any(|m| matches!(m, ServerMessage::Changed { .. })), "{seen:?}");
     }
 }
+
+on_both_stores! {
+    async fn private_reactions_are_counted_by_sealed_emoji_the_relay_cannot_read(store: Store) {
+        use confab_protocol::private::{Post, RoomKey};
+        let relay = store.relay().await;
+        let key = RoomKey::generate().expect("randomness");
+        let mut ann = relay.client().await;
+        ann.send(&ClientMessage::CreatePrivate { name: name("ann"), verify_key: key.verify_key() }).await;
+        let room = ann.recv_welcome("the private room's welcome").await.room;
+        let (mut bob, _) = relay.member("bob", &room).await;
+        ann.recv_member_joined("bob").await;
+        let (ann_name, bob_name) = (name("ann"), name("bob"));
+        let text = key.seal(&Post::chat(&room, &ann_name, None), "lunch?").expect("randomness");
+        ann.send(&ClientMessage::Chat { client_id: 1, text, reply_to: None }).await;
+        next(&mut bob, is_chat(1)).await;
+        let sealed = |key: &RoomKey, who, emoji| {
+            let emoji = key.seal_reaction(&Post::react(&room, who, 1), emoji);
+            ClientMessage::React { seq: 1, emoji, on: true }
+        };
+
+        // Signed for someone else, or with another key: refused, to its sender only.
+        bob.send(&sealed(&key, &ann_name, "👍")).await;
+        assert_eq!(refused(&mut bob).await.code, ErrorCode::BadSignature);
+        let other = RoomKey::generate().expect("randomness");
+        bob.send(&sealed(&other, &bob_name, "👍")).await;
+        assert_eq!(refused(&mut bob).await.code, ErrorCode::BadSignature);
+
+        ann.send(&sealed(&key, &ann_name, "👍")).await;
+        ann.send(&sealed(&key, &ann_name, "🎉")).await;
+        let mut heard = Vec::new();
+        while heard.iter().filter(|m| matches!(m, ServerMessage::Reaction { .. })).count() < 2 {
+            heard.push(bob.recv().await);
+        }
+        bob.send(&sealed(&key, &bob_name, "👍")).await;
+        heard.extend(
+            bob.collect_until(|m| matches!(m, ServerMessage::Reaction { name, .. } if name.as_str() == "bob"))
+                .await,
+        );
+        let tokens: Vec<&str> = heard
+            .iter()
+            .filter_map(|m| match m {
+                ServerMessage::Reaction { emoji, .. } => Some(emoji.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tokens.len(), 3, "{heard:?}");
+        assert_eq!(tokens[0], tokens[2], "one emoji, one token, whoever chose it");
+        let opened: Vec<String> = tokens
+            .iter()
+            .map(|t| key.open_reaction(&room, t).expect("opens with the room key"))
+            .collect();
+        assert_eq!(opened, ["👍", "🎉", "👍"]);
+
+        // Kept as tokens, grouped as any room's reactions are.
+        let (_, late) = relay.member("cy", &room).await;
+        let kept = &by_seq(&late.history, 1).changes.reactions;
+        let shown: Vec<(String, Vec<&str>)> = kept
+            .iter()
+            .map(|r| {
+                let emoji = key.open_reaction(&room, &r.emoji).expect("opens");
+                (emoji, r.names.iter().map(|n| n.as_str()).collect())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [("👍".to_owned(), vec!["ann", "bob"]), ("🎉".to_owned(), vec!["ann"])]
+        );
+        if let confab_tests::stores::Store::Redis(redis) = &store {
+            let changes = redis.cli(&["HGETALL", &format!("confab:{{{room}}}:changes")]);
+            assert!(changes.contains(&kept[0].emoji), "the probe reads the reactions: {changes}");
+            assert!(!changes.contains('👍') && !changes.contains('🎉'), "{changes}");
+        }
+    }
+}
