@@ -16,6 +16,9 @@ use confab_protocol::{
 /// What is shown instead of a message that does not open.
 pub const UNREADABLE: &str = "[could not decrypt: tampered or wrong key]";
 
+/// What is shown instead of a reaction whose emoji does not open.
+pub const UNREADABLE_EMOJI: &str = "[?]";
+
 /// What a client without the room key is told (it neither reads nor posts).
 pub const NEEDS_LINK: &str = "this room is private: open it with its invite link";
 
@@ -115,8 +118,8 @@ impl Sealing {
         lines
     }
 
-    /// `request` ready to send: in a private room its text sealed and signed; reactions
-    /// and files refused (`Err` with the words), as the relay would refuse them.
+    /// `request` ready to send: in a private room its text (or a reaction's emoji) sealed
+    /// and signed; files refused (`Err` with the words), as the relay would refuse them.
     pub fn seal(
         &self,
         request: ClientMessage,
@@ -173,8 +176,15 @@ impl Sealing {
                     client_id,
                 }
             }
-            ClientMessage::React { .. } | ClientMessage::UploadStart { .. } => {
-                return Err("reactions and files are not available in private rooms yet".into());
+            ClientMessage::React { seq, emoji, on } => ClientMessage::React {
+                emoji: room
+                    .key
+                    .seal_reaction(&Post::react(&room.room, &room.you, seq), &emoji),
+                seq,
+                on,
+            },
+            ClientMessage::UploadStart { .. } => {
+                return Err("files are not available in private rooms yet".into());
             }
             other => other,
         })
@@ -225,15 +235,30 @@ impl Sealing {
                     client_id,
                 }
             }
+            ServerMessage::Reaction {
+                seq,
+                emoji,
+                name,
+                on,
+            } => ServerMessage::Reaction {
+                emoji: room.opened_reaction(&emoji),
+                seq,
+                name,
+                on,
+            },
             other => other,
         }
     }
 }
 
 impl PrivateRoom {
-    /// Opens a kept or live chat: as an edit of its `seq` once edited, else as a chat.
+    /// Opens a kept or live chat: as an edit of its `seq` once edited, else as a chat;
+    /// and its reactions' emoji.
     fn open_chat(&mut self, chat: &mut ChatMessage) {
         self.authors.insert(chat.seq, chat.from.clone());
+        for reaction in &mut chat.changes.reactions {
+            reaction.emoji = self.opened_reaction(&reaction.emoji);
+        }
         if chat.changes.deleted {
             return;
         }
@@ -243,6 +268,13 @@ impl PrivateRoom {
             Post::chat(&self.room, &chat.from, chat.reply_to)
         };
         chat.text = self.opened(&post, &chat.text);
+    }
+
+    /// The emoji a reaction token stands for, or [`UNREADABLE_EMOJI`].
+    fn opened_reaction(&self, token: &str) -> String {
+        self.key
+            .open_reaction(&self.room, token)
+            .unwrap_or_else(|_: OpenError| UNREADABLE_EMOJI.to_owned())
     }
 
     fn opened(&self, post: &Post<'_>, text: &str) -> String {

@@ -210,17 +210,68 @@ fn an_open_room_sends_and_shows_texts_as_they_are() {
 }
 
 #[test]
-fn reactions_files_and_overlong_texts_are_refused_before_sending() {
+fn files_and_overlong_texts_are_refused_before_sending() {
     let ann = sealing("ann", &key(1));
-    let react = ClientMessage::React {
-        seq: 1,
-        emoji: "👍".into(),
-        on: true,
+    let upload = ClientMessage::UploadStart {
+        client_id: 1,
+        file_name: "cat.png".into(),
+        mime: "image/png".into(),
+        size: 3,
     };
-    assert!(ann.seal(react, &[]).is_err());
+    assert!(ann.seal(upload, &[]).is_err());
     let most = private::max_plaintext_bytes(400);
     assert!(ann.seal(chat(&"a".repeat(most)), &[]).is_ok());
     assert!(ann.seal(chat(&"a".repeat(most + 1)), &[]).is_err());
+}
+
+#[test]
+fn a_reaction_goes_sealed_and_opens_for_another_member_live_and_kept() {
+    let key = key(1);
+    let react = ClientMessage::React {
+        seq: 4,
+        emoji: "👍".into(),
+        on: true,
+    };
+    let ClientMessage::React { emoji: sealed, .. } =
+        sealing("ann", &key).seal(react, &[]).expect("sealed")
+    else {
+        panic!("a reaction")
+    };
+    assert!(!sealed.contains('👍'));
+    // What the relay keeps and relays in its place.
+    let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
+    let ann = name("ann");
+    let post = Post::react(&room, &ann, 4);
+    let token = private::reaction::token_of(&key.verify_key(), &post, &sealed).expect("signed");
+    let mut bob = sealing("bob", &key);
+    let live = bob.open(ServerMessage::Reaction {
+        seq: 4,
+        emoji: token.clone(),
+        name: ann.clone(),
+        on: true,
+    });
+    assert!(matches!(live, ServerMessage::Reaction { emoji, .. } if emoji == "👍"));
+    let ServerMessage::Chat(mut kept) = relayed(chat("unused"), "cy", 4) else {
+        panic!("a chat")
+    };
+    kept.changes.reactions = vec![confab_protocol::Reaction {
+        emoji: token,
+        names: vec![ann],
+    }];
+    let ServerMessage::Chat(kept) = bob.open(ServerMessage::Chat(kept)) else {
+        panic!("a chat")
+    };
+    assert_eq!(kept.changes.reactions[0].emoji, "👍");
+    // Another room's key shows it as unreadable, never as a guess.
+    let ServerMessage::Chat(other) =
+        sealing("cy", &self::key(2)).open(ServerMessage::Chat(ChatMessage {
+            text: kept.text.clone(),
+            ..kept
+        }))
+    else {
+        panic!("a chat")
+    };
+    assert_eq!(other.changes.reactions[0].emoji, UNREADABLE_EMOJI);
 }
 
 #[test]
