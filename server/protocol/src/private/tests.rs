@@ -22,6 +22,10 @@ mod vectors {
     pub const SAFETY: &str = "25856 06822 96118 75861 12296 88640";
     /// `meet at noon`, a chat by `ann` in `K7Q-X2M-HDP`, nonce bytes 00..=17 (hex).
     pub const SEALED: &str = "mrR1Hejj2lTTWdRphcs1jOe746K4bZ6clFE6Le8BRH3gO_R04muVBXqZXEZn3ydgAl0V9Yd-FkKLCrhKzhbSAgABAgMEBQYHCAkKCwwNDg8QERITFBUWF2uE95IQF-R-zYq6Ij6IgPe_ksX6tmOw4Xz0i5A";
+    /// `👍` as `ann`'s reaction to message 41 in `K7Q-X2M-HDP`: the `react`'s `emoji`.
+    pub const REACT: &str = "49kU6J2uQQa-NOEdIF2mO9JsE8Ydacf_0JssMhz2WcnAm4LLeIN4N0cFhGtSl3DkqRjAAkkAM7Mr1WG-3qXRBo9JBsHhnwo-2F7-x-sIzzJiB3YTlUyPFj3WsZjW8kLGmoUKuCK16JefUL24";
+    /// The token the room keeps for `👍` (the same whoever reacts, on any message).
+    pub const TOKEN: &str = "j0kGweGfCj7YXv7H6wjPMmIHdhOVTI8WPdaxmNbyQsaahQq4IrXol59Qvbg";
 }
 
 #[test]
@@ -34,6 +38,11 @@ fn the_documented_vectors_derive_from_the_documented_key() {
     let verify_key = VerifyKey::parse(vectors::VERIFY_KEY).expect("the vector key");
     let post = Post::chat(&room, &ann, None);
     assert_eq!(verify(&verify_key, &post, vectors::SEALED), Ok(()));
+    let react = Post::react(&room, &ann, 41);
+    assert_eq!(
+        reaction::token_of(&verify_key, &react, vectors::REACT).as_deref(),
+        Ok(vectors::TOKEN)
+    );
 }
 
 #[test]
@@ -143,6 +152,18 @@ mod sealing {
         assert_eq!(
             key.open(&post, vectors::SEALED).as_deref(),
             Ok("meet at noon")
+        );
+    }
+
+    #[test]
+    fn the_documented_sealed_reaction_is_what_sealing_makes_and_its_token_opens() {
+        let key = key(7);
+        let (room, ann) = (room(), name("ann"));
+        let post = Post::react(&room, &ann, 41);
+        assert_eq!(key.seal_reaction(&post, "👍"), vectors::REACT);
+        assert_eq!(
+            key.open_reaction(&room, vectors::TOKEN).as_deref(),
+            Ok("👍")
         );
     }
 
