@@ -12,50 +12,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use confab::ConfabApp;
-use confab::state::{EntryKind, Model, Status};
-use confab_protocol::{ChatMessage, ClientMessage, ServerMessage};
+use confab::state::Status;
+use confab_protocol::{ChatMessage, ServerMessage};
 use confab_server::Config;
-use confab_tests::{TestClient, TestRelay, WelcomeExt, code, name, test_config, within};
-use egui_kittest::Harness;
+use confab_tests::{TestClient, TestRelay, WelcomeExt, code, test_config, within};
 use egui_kittest::kittest::Queryable as _;
 use tokio::net::TcpListener;
 
 mod app_harness;
-use app_harness::{app, enter_room, room_code, runtime, wait_for};
-
-/// Types `text` into the composer and presses Enter.
-fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
-    let composer = egui::accesskit::Role::MultilineTextInput;
-    app.get_by_role(composer).focus();
-    app.run_steps(2);
-    app.get_by_role(composer).type_text(text);
-    app.run_steps(2);
-    app.key_press(egui::Key::Enter);
-    app.run_steps(2);
-}
-
-fn member_count(m: &Model) -> usize {
-    m.session.as_ref().map_or(0, |s| s.members.len())
-}
-
-/// Whether the timeline has a chat message with exactly this text (after the last
-/// "messages may have been missed" marker, if `after_marker`).
-fn shows_chat(m: &Model, wanted: &str, after_marker: bool) -> bool {
-    let Some(session) = &m.session else {
-        return false;
-    };
-    let entries = session.timeline.entries();
-    let start = entries
-        .iter()
-        .rposition(|e| e.kind == EntryKind::Discontinuity)
-        .filter(|_| after_marker)
-        .map_or(0, |i| i + 1);
-    entries
-        .iter()
-        .skip(start)
-        .any(|e| matches!(&e.kind, EntryKind::Chat { text, .. } if text == wanted))
-}
+use app_harness::{app, enter_room, member_count, room_code, runtime, say, shows_chat, wait_for};
 
 /// The next chat `bob` receives, skipping the typing hints the app sends while composing.
 async fn next_chat(bob: &mut TestClient) -> ChatMessage {
@@ -276,70 +241,4 @@ fn two_apps_on_two_relays_of_a_cluster_chat_and_one_moves_over_when_its_relay_is
     wait_for(&mut bob, "ann's message at bob", |m| {
         shows_chat(m, "via the other relay", false)
     });
-}
-
-#[test]
-fn an_app_reacts_through_its_chip_and_shows_a_websocket_members_edit_and_reaction() {
-    let rt = runtime();
-    let relay = rt.block_on(TestRelay::start(test_config()));
-    let mut ann = app();
-    enter_room(&mut ann, &relay.url(), "ann", None);
-    let room = code(&room_code(&ann));
-    let (mut bob, _) = rt.block_on(relay.member("bob", &room));
-    wait_for(&mut ann, "bob to join", |m| member_count(m) == 2);
-    rt.block_on(async {
-        bob.chat(1, "lunch at noon?").await;
-        bob.send(&ClientMessage::React {
-            seq: 1,
-            emoji: "👍".into(),
-            on: true,
-        })
-        .await;
-    });
-    let reactions = |m: &Model| -> Vec<usize> {
-        let session = m.session.as_ref();
-        let chat = session.and_then(|s| s.timeline.chat(1)).map(|e| &e.kind);
-        match chat {
-            Some(EntryKind::Chat { changes, .. }) => {
-                changes.reactions.iter().map(|r| r.names.len()).collect()
-            }
-            _ => Vec::new(),
-        }
-    };
-    wait_for(&mut ann, "bob's reaction at ann", |m| reactions(m) == [1]);
-
-    // ann adds hers by clicking bob's chip; bob is told, and ann's chip counts two.
-    ann.get_by_label_contains("Reaction thumbs up").click();
-    ann.run_steps(2);
-    let heard = rt.block_on(within(
-        "bob to hear ann's reaction",
-        bob.recv_until(
-            |m| matches!(m, ServerMessage::Reaction { name, .. } if name.as_str() == "ann"),
-        ),
-    ));
-    assert_eq!(
-        heard,
-        ServerMessage::Reaction {
-            seq: 1,
-            emoji: "👍".into(),
-            name: name("ann"),
-            on: true
-        }
-    );
-    wait_for(&mut ann, "ann's own reaction", |m| reactions(m) == [2]);
-
-    // bob's edit shows at ann as the new text, marked edited.
-    rt.block_on(bob.send(&ClientMessage::Edit {
-        client_id: 2,
-        seq: 1,
-        text: "lunch at one?".into(),
-    }));
-    wait_for(&mut ann, "bob's edit at ann", |m| {
-        shows_chat(m, "lunch at one?", false)
-    });
-    assert!(
-        ann.query_all_by_label_contains("lunch at one?")
-            .next()
-            .is_some()
-    );
 }
