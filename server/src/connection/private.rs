@@ -15,8 +15,8 @@ use confab_protocol::{ClientId, ClientMessage, ErrorCode, ErrorMessage};
 use crate::rooms::types::PrivateRoom;
 
 /// `message` as the private `room`'s store may take it (a reaction with its sealed emoji
-/// replaced by the token the room keeps), or the refusal to answer its connection with. Everything that
-/// is not a post (typing, status, delete, owner commands) passes as it is.
+/// replaced by the token the room keeps), or the refusal to answer its connection with.
+/// Everything that is not a post (typing, status, delete, owner commands) passes as it is.
 pub(super) fn admit(
     room: &PrivateRoom,
     message: ClientMessage,
