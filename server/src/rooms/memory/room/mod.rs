@@ -288,6 +288,8 @@ impl Room {
         if self.history_len > 0 {
             if self.history.len() == self.history_len
                 && let Some(dropped) = self.history.pop_front()
+                // Most rooms never change a message: a chat there costs no lookup.
+                && !self.changed_at.is_empty()
             {
                 self.changed_at.remove(&dropped.seq);
             }
