@@ -58,6 +58,18 @@ pub struct Args {
     /// non-zero if the relay refused any of them.
     #[arg(long = "send", value_name = "TEXT")]
     pub send: Vec<String>,
+
+    /// Take back a membership whose connection dropped (within the room's grace, 30 s by
+    /// default): the `resume_token` its `welcome` gave (see `--json`). This client keeps
+    /// nothing between runs, so a script passes it on. Needs `--room`.
+    #[arg(long, requires = "room", conflicts_with_all = ["create", "private"], value_name = "TOKEN")]
+    pub resume_token: Option<String>,
+
+    /// With `--resume-token`: the last message number that membership saw. Only newer
+    /// messages are shown, then the ones it saw that changed since ("changed while you
+    /// were away").
+    #[arg(long, requires = "resume_token", value_name = "SEQ")]
+    pub last_seq: Option<u64>,
 }
 
 impl Args {
@@ -65,12 +77,13 @@ impl Args {
     /// arguments name; `verify_key` is the new private room's (with `--private`).
     pub fn entry_request(&self, verify_key: Option<VerifyKey>) -> ClientMessage {
         match (&self.room, verify_key) {
-            // Fresh joins only: this client keeps no state between runs to resume from.
+            // A resume only when a script passes one on: this client keeps no state
+            // between runs.
             (Some(invite), _) if !self.create && !self.private => ClientMessage::Join {
                 name: self.name.clone(),
                 room: invite.code.clone(),
-                resume_token: None,
-                last_seq: None,
+                resume_token: self.resume_token.clone(),
+                last_seq: self.last_seq,
             },
             (_, Some(verify_key)) if self.private => ClientMessage::CreatePrivate {
                 name: self.name.clone(),
@@ -181,6 +194,27 @@ mod tests {
             invite.entry_request(None).to_json(),
             r#"{"type":"join","name":"ann","room":"K7Q-X2M-HDP"}"#
         );
+    }
+
+    #[test]
+    fn a_resume_passes_its_token_and_last_seq_into_the_join() {
+        let args = parse(&[
+            "--name",
+            "ann",
+            "--room",
+            "lobby",
+            "--resume-token",
+            "abc",
+            "--last-seq",
+            "7",
+        ])
+        .expect("valid args");
+        assert_eq!(
+            args.entry_request(None).to_json(),
+            r#"{"type":"join","name":"ann","room":"LOBBY","resume_token":"abc","last_seq":7}"#
+        );
+        assert!(parse(&["--name", "ann", "--room", "lobby", "--last-seq", "7"]).is_err());
+        assert!(parse(&["--name", "ann", "--create", "--resume-token", "abc"]).is_err());
     }
 
     #[test]

@@ -147,6 +147,11 @@ impl Room {
             }
             ServerMessage::Chat(chat) => self.answered(chat.client_id),
             ServerMessage::Whisper(whisper) => self.answered(whisper.client_id),
+            // An edit's or delete's answer: without these a scripted `/edit` or `/delete`
+            // would wait for ever.
+            ServerMessage::Edited { client_id, .. } | ServerMessage::Deleted { client_id, .. } => {
+                self.answered(*client_id);
+            }
             ServerMessage::Error(ErrorMessage {
                 client_id: Some(id),
                 ..
@@ -260,6 +265,29 @@ mod tests {
         }));
         assert!(room.all_answered());
         assert_eq!(room.tally(), (1, 2));
+    }
+
+    #[test]
+    fn edits_and_deletions_are_answered_by_their_own_copies() {
+        let mut room = room();
+        room.request(Command::Edit {
+            seq: 4,
+            text: "fixed".into(),
+        });
+        room.request(Command::Delete(5));
+        room.observe(&ServerMessage::Edited {
+            seq: 4,
+            text: "fixed".into(),
+            client_id: Some(1),
+        });
+        assert!(!room.all_answered());
+        room.observe(&ServerMessage::Deleted {
+            seq: 5,
+            by: name("ann"),
+            client_id: Some(2),
+        });
+        assert!(room.all_answered());
+        assert_eq!(room.tally(), (0, 2));
     }
 
     #[test]

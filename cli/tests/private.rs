@@ -200,3 +200,35 @@ async fn a_key_from_another_room_opens_nothing() {
         stderr(&bob)
     );
 }
+
+#[tokio::test]
+async fn a_reaction_in_a_private_room_goes_sealed_and_reads_as_its_emoji_with_the_link() {
+    let (url, _stop) = relay().await;
+    let ann = cli(
+        &url,
+        &["--name", "ann", "--private", "--json", "--send", "lunch?"],
+    )
+    .await;
+    assert!(ann.status.success(), "{}", stderr(&ann));
+    let link = after(&stderr(&ann), "share it privately):").to_owned();
+    let bob = cli(
+        &url,
+        &["--name", "bob", "--invite", &link, "--send", "/react 1 👍"],
+    )
+    .await;
+    let shown = String::from_utf8_lossy(&bob.stdout).into_owned();
+    assert!(bob.status.success(), "{}", stderr(&bob));
+    assert!(shown.contains("bob reacted 👍 on #1"), "{shown}");
+    // A later reader with the link sees it on the message; the relay kept only a token.
+    let cy = cli(
+        &url,
+        &["--name", "cy", "--invite", &link, "--json", "--send", "hi"],
+    )
+    .await;
+    let frames = successful_json(&cy);
+    let kept = &frames[0]["history"][0]["reactions"][0];
+    assert_eq!(
+        (kept["emoji"].as_str(), kept["names"][0].as_str()),
+        (Some("👍"), Some("bob"))
+    );
+}

@@ -318,11 +318,13 @@ impl<S: RoomStore> Connection<S> {
                 _ => self.not_joined(),
             };
         };
-        if let Some(room) = membership.private_room()
-            && let Some(refusal) = private::refusal(room, &message)
-        {
-            return refusal;
-        }
+        let message = match membership.private_room() {
+            Some(room) => match private::admit(room, message) {
+                Ok(admitted) => admitted,
+                Err(refusal) => return Outcome::Reply(ServerMessage::Error(refusal)),
+            },
+            None => message,
+        };
         let rooms = &self.shared.rooms;
         let max_chars = self.shared.config.max_text_chars;
         match message {
@@ -365,7 +367,12 @@ impl<S: RoomStore> Connection<S> {
                 not_changed(rooms.change(membership, delete).await, Some(client_id))
             }
             ClientMessage::React { seq, emoji, on } => {
-                if !confab_protocol::is_reaction_emoji(&emoji) {
+                // In a private room `emoji` is the token `private::admit` checked.
+                let fits = match membership.private_room() {
+                    Some(_) => confab_protocol::private::reaction::is_token(&emoji),
+                    None => confab_protocol::is_reaction_emoji(&emoji),
+                };
+                if !fits {
                     return not_changed(Err(ChangeError::TooManyReactions), None);
                 }
                 let react = Change::React { seq, emoji, on };

@@ -12,50 +12,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use confab::ConfabApp;
-use confab::state::{EntryKind, Model, Status};
+use confab::state::Status;
 use confab_protocol::{ChatMessage, ServerMessage};
 use confab_server::Config;
 use confab_tests::{TestClient, TestRelay, WelcomeExt, code, test_config, within};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tokio::net::TcpListener;
 
 mod app_harness;
-use app_harness::{app, enter_room, room_code, runtime, wait_for};
-
-/// Types `text` into the composer and presses Enter.
-fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
-    let composer = egui::accesskit::Role::MultilineTextInput;
-    app.get_by_role(composer).focus();
-    app.run_steps(2);
-    app.get_by_role(composer).type_text(text);
-    app.run_steps(2);
-    app.key_press(egui::Key::Enter);
-    app.run_steps(2);
-}
-
-fn member_count(m: &Model) -> usize {
-    m.session.as_ref().map_or(0, |s| s.members.len())
-}
-
-/// Whether the timeline has a chat message with exactly this text (after the last
-/// "messages may have been missed" marker, if `after_marker`).
-fn shows_chat(m: &Model, wanted: &str, after_marker: bool) -> bool {
-    let Some(session) = &m.session else {
-        return false;
-    };
-    let entries = session.timeline.entries();
-    let start = entries
-        .iter()
-        .rposition(|e| e.kind == EntryKind::Discontinuity)
-        .filter(|_| after_marker)
-        .map_or(0, |i| i + 1);
-    entries
-        .iter()
-        .skip(start)
-        .any(|e| matches!(&e.kind, EntryKind::Chat { text, .. } if text == wanted))
-}
+use app_harness::{app, enter_room, member_count, room_code, runtime, say, shows_chat, wait_for};
 
 /// The next chat `bob` receives, skipping the typing hints the app sends while composing.
 async fn next_chat(bob: &mut TestClient) -> ChatMessage {

@@ -151,3 +151,138 @@ on_both_stores! {
         assert_eq!(refused(&mut members[2]).await.code, ErrorCode::TooManyReactions);
     }
 }
+
+/// The messages of a `changed` frame, by seq.
+fn changed_seqs(frame: &ServerMessage) -> Vec<u64> {
+    match frame {
+        ServerMessage::Changed { messages } => messages.iter().map(|m| m.seq).collect(),
+        other => panic!("expected `changed`, got {other:?}"),
+    }
+}
+
+on_both_stores! {
+    async fn a_resume_is_given_the_current_form_of_seen_messages_that_changed_while_away(store: Store) {
+        let relay = store.relay().await;
+        let (room, mut members) = relay.room_with(&["ann", "cy", "bob"]).await;
+        members[0].chat(1, "old news").await;
+        next(&mut members[2], is_chat(1)).await;
+        // Changed while bob is here and before he sees message 2: he has it already.
+        members[1].send(&react(1, "🎉", true)).await;
+        next(&mut members[2], |m| matches!(m, ServerMessage::Reaction { .. })).await;
+        for (i, text) in [(2, "helo"), (3, "oops"), (4, "like me")] {
+            members[0].chat(i, text).await;
+            next(&mut members[2], is_chat(i)).await;
+        }
+        let token = members[2].welcome_token();
+        members.remove(2).drop_connection();
+        for member in &mut members {
+            member.recv_member_left("bob").await;
+        }
+
+        // While bob is away: an edit, a delete, a reaction added, one added and taken
+        // back, and a new message.
+        members[0].send(&edit(2, "hello")).await;
+        members[0].send(&ClientMessage::Delete { client_id: 7, seq: 3 }).await;
+        members[1].send(&react(4, "👍", true)).await;
+        members[1].send(&react(1, "🎉", false)).await;
+        members[1].send(&react(1, "🎉", true)).await;
+        members[0].chat(5, "new").await;
+        next(&mut members[1], is_chat(5)).await;
+
+        let mut bob = relay.client().await;
+        let welcome = bob.resume("bob", &room, &token, Some(4)).await;
+        assert_eq!(welcome.history.iter().map(|m| m.seq).collect::<Vec<_>>(), [5]);
+        let changed = bob.recv().await;
+        assert_eq!(changed_seqs(&changed), [1, 2, 3, 4], "{changed:?}");
+        let ServerMessage::Changed { messages } = changed else { unreachable!() };
+        assert_eq!(messages[0].changes.reactions[0].names, [name("cy")]);
+        assert_eq!((messages[1].text.as_str(), messages[1].changes.edited), ("hello", true));
+        assert!(messages[2].changes.deleted && messages[2].text.is_empty(), "{:?}", messages[2]);
+        assert_eq!(messages[3].changes.reactions[0].emoji, "👍");
+        assert_eq!(messages[3].text, "like me");
+
+        // Back again having seen 5, with nothing changed since: no `changed`.
+        let token = bob.welcome_token();
+        bob.drop_connection();
+        members[0].recv_member_left("bob").await;
+        let mut bob = relay.client().await;
+        bob.resume("bob", &room, &token, Some(5)).await;
+        members[0].chat(6, "still here").await;
+        let seen = bob.collect_until(is_chat(6)).await;
+        assert!(!seen.iter().any(|m| matches!(m, ServerMessage::Changed { .. })), "{seen:?}");
+    }
+}
+
+on_both_stores! {
+    async fn private_reactions_are_counted_by_sealed_emoji_the_relay_cannot_read(store: Store) {
+        use confab_protocol::private::{Post, RoomKey};
+        let relay = store.relay().await;
+        let key = RoomKey::generate().expect("randomness");
+        let mut ann = relay.client().await;
+        ann.send(&ClientMessage::CreatePrivate { name: name("ann"), verify_key: key.verify_key() }).await;
+        let room = ann.recv_welcome("the private room's welcome").await.room;
+        let (mut bob, _) = relay.member("bob", &room).await;
+        ann.recv_member_joined("bob").await;
+        let (ann_name, bob_name) = (name("ann"), name("bob"));
+        let text = key.seal(&Post::chat(&room, &ann_name, None), "lunch?").expect("randomness");
+        ann.send(&ClientMessage::Chat { client_id: 1, text, reply_to: None }).await;
+        next(&mut bob, is_chat(1)).await;
+        let sealed = |key: &RoomKey, who, emoji| {
+            let emoji = key.seal_reaction(&Post::react(&room, who, 1), emoji);
+            ClientMessage::React { seq: 1, emoji, on: true }
+        };
+
+        // Signed for someone else, or with another key: refused, to its sender only.
+        bob.send(&sealed(&key, &ann_name, "👍")).await;
+        assert_eq!(refused(&mut bob).await.code, ErrorCode::BadSignature);
+        let other = RoomKey::generate().expect("randomness");
+        bob.send(&sealed(&other, &bob_name, "👍")).await;
+        assert_eq!(refused(&mut bob).await.code, ErrorCode::BadSignature);
+
+        ann.send(&sealed(&key, &ann_name, "👍")).await;
+        ann.send(&sealed(&key, &ann_name, "🎉")).await;
+        let mut heard = Vec::new();
+        while heard.iter().filter(|m| matches!(m, ServerMessage::Reaction { .. })).count() < 2 {
+            heard.push(bob.recv().await);
+        }
+        bob.send(&sealed(&key, &bob_name, "👍")).await;
+        heard.extend(
+            bob.collect_until(|m| matches!(m, ServerMessage::Reaction { name, .. } if name.as_str() == "bob"))
+                .await,
+        );
+        let tokens: Vec<&str> = heard
+            .iter()
+            .filter_map(|m| match m {
+                ServerMessage::Reaction { emoji, .. } => Some(emoji.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tokens.len(), 3, "{heard:?}");
+        assert_eq!(tokens[0], tokens[2], "one emoji, one token, whoever chose it");
+        let opened: Vec<String> = tokens
+            .iter()
+            .map(|t| key.open_reaction(&room, t).expect("opens with the room key"))
+            .collect();
+        assert_eq!(opened, ["👍", "🎉", "👍"]);
+
+        // Kept as tokens, grouped as any room's reactions are.
+        let (_, late) = relay.member("cy", &room).await;
+        let kept = &by_seq(&late.history, 1).changes.reactions;
+        let shown: Vec<(String, Vec<&str>)> = kept
+            .iter()
+            .map(|r| {
+                let emoji = key.open_reaction(&room, &r.emoji).expect("opens");
+                (emoji, r.names.iter().map(|n| n.as_str()).collect())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [("👍".to_owned(), vec!["ann", "bob"]), ("🎉".to_owned(), vec!["ann"])]
+        );
+        if let confab_tests::stores::Store::Redis(redis) = &store {
+            let changes = redis.cli(&["HGETALL", &format!("confab:{{{room}}}:changes")]);
+            assert!(changes.contains(&kept[0].emoji), "the probe reads the reactions: {changes}");
+            assert!(!changes.contains('👍') && !changes.contains('🎉'), "{changes}");
+        }
+    }
+}

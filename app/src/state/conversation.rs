@@ -3,7 +3,7 @@
 //! reaction limits checked before asking the relay) live here; the views only report
 //! which action was chosen on which message.
 
-use confab_protocol::{ClientMessage, Seq};
+use confab_protocol::{ChatMessage, ClientMessage, Seq};
 
 use super::{Effect, EntryKind, Model, Now, Status};
 
@@ -49,6 +49,22 @@ impl super::Session {
     /// What you may do to a shown message (see [`allowed`]).
     pub fn allowed(&self, kind: &EntryKind) -> Allowed {
         allowed(kind, self.i_own_the_room()).in_private_room(self.safety_code.is_some())
+    }
+
+    /// A resume's `changed`: messages already shown that changed while you were away, in
+    /// their current form, each replacing the shown one (if it is still shown). Current
+    /// state, so applying one twice changes nothing.
+    pub(super) fn apply_changed(&mut self, messages: Vec<ChatMessage>) {
+        for message in messages {
+            if message.changes.deleted {
+                self.composer.message_deleted(message.seq);
+            }
+            self.timeline.change(message.seq, |shown| {
+                *shown.text = message.text;
+                *shown.attachment = message.attachment;
+                *shown.changes = message.changes;
+            });
+        }
     }
 }
 

@@ -530,6 +530,7 @@ impl Session {
             } => self.timeline.change(seq, |m| {
                 m.changes.react(&emoji, &name, on);
             }),
+            ServerMessage::Changed { messages } => self.apply_changed(messages),
             ServerMessage::Typing { .. } | ServerMessage::Welcome(_) => {}
             // Attachment transfers: the app does not upload or fetch files yet.
             ServerMessage::UploadAck { .. } | ServerMessage::AttachmentChunk { .. } => {}

@@ -15,6 +15,10 @@ use tokio::time::timeout;
 pub const LIMIT: Duration = Duration::from_secs(20);
 
 /// Starts a relay with permanent room `lobby`; returns its URL and the shutdown trigger.
+#[allow(
+    dead_code,
+    reason = "tests/conversation.rs starts confab-tests' relay, for its WebSocket members"
+)]
 pub async fn relay() -> (String, oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await

@@ -106,6 +106,16 @@ pub enum ServerMessage {
         /// Added (`true`) or taken back.
         on: bool,
     },
+    /// Right after a resuming `welcome` (and its `gap`): kept messages the member had
+    /// already seen (`seq <= last_seq`) that were edited, deleted or reacted to since, each
+    /// in its current form. A client replaces its copy of each; sent only when there are
+    /// some. Current state rather than a replay of `edited`/`deleted`/`reaction`: a
+    /// reaction is a delta on who reacted, which the relay cannot replay without keeping
+    /// every change, and the current form is safe to apply twice.
+    Changed {
+        /// The changed messages, oldest first, as `welcome.history` would give them.
+        messages: Vec<ChatMessage>,
+    },
     /// A request was refused. The connection stays open unless a close frame follows.
     Error(ErrorMessage),
     /// On a resume, the relay no longer holds every message after your `last_seq`: the
@@ -916,6 +926,34 @@ mod tests {
                 on: false,
             },
             &json!({"type": "reaction", "seq": 41, "emoji": "👍", "name": "bob", "on": false}),
+        );
+    }
+
+    #[test]
+    fn a_resume_hears_of_changes_to_messages_it_saw_in_their_current_form() {
+        let mut edited = ChatMessage {
+            seq: 7,
+            from: name("ann"),
+            text: "see you at 6".into(),
+            ts: 5,
+            client_id: None,
+            attachment: None,
+            reply_to: None,
+            changes: Changes::default(),
+        };
+        edited.changes.edited = true;
+        assert!(edited.changes.react("👍", &name("bob"), true));
+        let mut deleted = edited.clone();
+        deleted.seq = 8;
+        Changes::delete(&mut deleted);
+        golden(
+            &ServerMessage::Changed {
+                messages: vec![edited, deleted],
+            },
+            &json!({"type": "changed", "messages": [
+                {"seq": 7, "from": "ann", "text": "see you at 6", "ts": 5, "edited": true,
+                    "reactions": [{"emoji": "👍", "names": ["bob"]}]},
+                {"seq": 8, "from": "ann", "text": "", "ts": 5, "deleted": true}]}),
         );
     }
 

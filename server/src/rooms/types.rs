@@ -112,7 +112,8 @@ pub enum Change {
         seq: Seq,
     },
     /// A member adds (`on`) or takes back a reaction (checked with
-    /// [`confab_protocol::is_reaction_emoji`]).
+    /// [`confab_protocol::is_reaction_emoji`]; in a private room the emoji is a sealed
+    /// token, `confab_protocol::private::reaction`, which the stores keep just the same).
     React {
         /// Which message.
         seq: Seq,

@@ -1,7 +1,7 @@
 //! What the whole-system tests share: a real `confab` app in an `egui_kittest` harness on
 //! real sockets, the runtime for the relay, and the bounded waits and form filling that
-//! drive an app the way a person would. Included with `mod app_harness;` by `app_e2e.rs`
-//! and `app_attach_e2e.rs` (a test file cannot import another's).
+//! drive an app the way a person would. Included with `mod app_harness;` by `app_e2e.rs`,
+//! `app_attach_e2e.rs` and `app_conversation_e2e.rs` (a test file cannot import another's).
 
 // Each test file uses only some of these.
 #![allow(dead_code)]
@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use confab::ConfabApp;
-use confab::state::{Model, Status};
+use confab::state::{EntryKind, Model, Status};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tokio::runtime::Runtime;
@@ -102,4 +102,38 @@ pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, ro
 pub fn room_code(app: &Harness<'_, ConfabApp>) -> String {
     let session = app.state().state().session.as_ref();
     session.expect("in a room").room.to_string()
+}
+
+/// Types `text` into the composer and presses Enter.
+pub fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
+    let composer = egui::accesskit::Role::MultilineTextInput;
+    app.get_by_role(composer).focus();
+    app.run_steps(2);
+    app.get_by_role(composer).type_text(text);
+    app.run_steps(2);
+    app.key_press(egui::Key::Enter);
+    app.run_steps(2);
+}
+
+/// How many people the app's roster holds.
+pub fn member_count(m: &Model) -> usize {
+    m.session.as_ref().map_or(0, |s| s.members.len())
+}
+
+/// Whether the timeline has a chat message with exactly this text (after the last
+/// "messages may have been missed" marker, if `after_marker`).
+pub fn shows_chat(m: &Model, wanted: &str, after_marker: bool) -> bool {
+    let Some(session) = &m.session else {
+        return false;
+    };
+    let entries = session.timeline.entries();
+    let start = entries
+        .iter()
+        .rposition(|e| e.kind == EntryKind::Discontinuity)
+        .filter(|_| after_marker)
+        .map_or(0, |i| i + 1);
+    entries
+        .iter()
+        .skip(start)
+        .any(|e| matches!(&e.kind, EntryKind::Chat { text, .. } if text == wanted))
 }

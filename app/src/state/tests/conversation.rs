@@ -324,3 +324,43 @@ fn a_resume_shows_what_changed_while_away_as_the_history_carries_it() {
         _ => unreachable!(),
     }
 }
+
+#[test]
+fn a_resume_shows_the_current_form_of_messages_that_changed_while_away() {
+    let now = Now::current();
+    let mut m = with_mine(now);
+    m.message_action(MessageAction::Reply(1), now);
+    m.on_closed("reset", now);
+    m.reconnect_now(now);
+    m.on_opened();
+    m.on_message(welcome(vec![], "tok"), now);
+    let ServerMessage::Chat(mut edited) = chat(2, "bob", "b, fixed", None) else {
+        unreachable!()
+    };
+    edited.changes.edited = true;
+    assert!(edited.changes.react("👍", &name("cy"), true));
+    let ServerMessage::Chat(mut deleted) = chat(1, "bob", "", None) else {
+        unreachable!()
+    };
+    Changes::delete(&mut deleted);
+    let changed = ServerMessage::Changed {
+        messages: vec![deleted, edited.clone()],
+    };
+    m.on_message(changed.clone(), now);
+    assert!(shown(&m, 1).1.deleted, "shown as deleted");
+    assert_eq!(shown(&m, 1).0, "");
+    assert_eq!(shown(&m, 2), ("b, fixed".into(), edited.changes.clone()));
+    assert_eq!(
+        shown(&m, 3).0,
+        "teh plan",
+        "unchanged messages are left alone"
+    );
+    assert_eq!(
+        session(&m).composer.reply_to,
+        None,
+        "no reply to a deleted message"
+    );
+    // The current form, applied again, is the same.
+    m.on_message(changed, now);
+    assert_eq!(shown(&m, 2), ("b, fixed".into(), edited.changes));
+}

@@ -15,6 +15,9 @@ use crate::{ChatMessage, ClientMessage, RoomCode, Seq, ServerMessage, Username, 
 /// What a private room's client is told when it has no key (it neither reads nor posts).
 pub const NEEDS_LINK: &str = "this room is private: open it with its invite link";
 
+/// What a reaction whose emoji does not open shows instead (a chip, a count: short).
+pub const UNREADABLE_EMOJI: &str = "[?]";
+
 /// A character opened texts never hold: [`Sealing::open`] replaces it by U+FFFD in every
 /// text that opens. A client may start its words for a text that did not open with it, and
 /// then no member can make a readable message look like one that did not open. (U+FFFF is
@@ -70,8 +73,8 @@ pub enum SealError {
     /// The OS random source failed to give a nonce.
     #[error("could not draw a nonce: {0}")]
     Random(String),
-    /// Reactions and files are not sealed yet; the relay refuses them in private rooms.
-    #[error("reactions and files are not available in private rooms yet")]
+    /// Files are not sealed yet; the relay refuses them in private rooms.
+    #[error("files are not available in private rooms yet")]
     NotYet,
 }
 
@@ -137,8 +140,8 @@ impl Sealing {
         self.key().map(RoomKey::safety_code)
     }
 
-    /// `request` ready to send: in a private room its text sealed and signed; reactions
-    /// and files refused, as the relay would refuse them. `members` is the roster, whose
+    /// `request` ready to send: in a private room its text (or a reaction's emoji) sealed
+    /// and signed; files refused, as the relay would refuse them. `members` is the roster, whose
     /// spelling of a whisper's recipient is what gets signed.
     pub fn seal(
         &self,
@@ -191,9 +194,12 @@ impl Sealing {
                     client_id,
                 }
             }
-            ClientMessage::React { .. } | ClientMessage::UploadStart { .. } => {
-                return Err(SealError::NotYet);
-            }
+            ClientMessage::React { seq, emoji, on } => ClientMessage::React {
+                emoji: (room.key).seal_reaction(&Post::react(&room.room, &room.you, seq), &emoji),
+                seq,
+                on,
+            },
+            ClientMessage::UploadStart { .. } => return Err(SealError::NotYet),
             other => other,
         })
     }
@@ -215,6 +221,23 @@ impl Sealing {
                 room.open_chat(&mut chat, unreadable);
                 ServerMessage::Chat(chat)
             }
+            ServerMessage::Changed { mut messages } => {
+                for chat in &mut messages {
+                    room.open_chat(chat, unreadable);
+                }
+                ServerMessage::Changed { messages }
+            }
+            ServerMessage::Reaction {
+                seq,
+                emoji,
+                name,
+                on,
+            } => ServerMessage::Reaction {
+                emoji: room.opened_reaction(&emoji),
+                seq,
+                name,
+                on,
+            },
             ServerMessage::Whisper(mut whisper) => {
                 let post = Post::whisper(&room.room, &whisper.from, &whisper.to);
                 whisper.text = room.opened(&post, &whisper.text, unreadable);
@@ -249,9 +272,13 @@ impl PrivateRoom {
         &self.room
     }
 
-    /// Opens a kept or live chat: as an edit of its `seq` once edited, else as a chat.
+    /// Opens a kept or live chat: as an edit of its `seq` once edited, else as a chat;
+    /// and its reactions' emoji.
     fn open_chat(&mut self, chat: &mut ChatMessage, unreadable: &str) {
         self.authors.insert(chat.seq, chat.from.clone());
+        for reaction in &mut chat.changes.reactions {
+            reaction.emoji = self.opened_reaction(&reaction.emoji);
+        }
         if chat.changes.deleted {
             return;
         }
@@ -261,6 +288,12 @@ impl PrivateRoom {
             Post::chat(&self.room, &chat.from, chat.reply_to)
         };
         chat.text = self.opened(&post, &chat.text, unreadable);
+    }
+
+    /// The emoji a reaction token stands for, or [`UNREADABLE_EMOJI`].
+    fn opened_reaction(&self, token: &str) -> String {
+        (self.key.open_reaction(&self.room, token))
+            .unwrap_or_else(|_: OpenError| UNREADABLE_EMOJI.to_owned())
     }
 
     fn opened(&self, post: &Post<'_>, text: &str, unreadable: &str) -> String {

@@ -5,7 +5,9 @@
 //! material, and one `info` label per use, so no two uses share key material:
 //! - `confab-private-v1/content`: 32 bytes, the XChaCha20-Poly1305 key;
 //! - `confab-private-v1/signing`: 32 bytes, the Ed25519 secret key (seed);
-//! - `confab-private-v1/safety`: 24 bytes, the safety code.
+//! - `confab-private-v1/safety`: 24 bytes, the safety code;
+//! - `confab-private-v1/reaction-nonce`, a NUL byte, then a reaction's emoji: 24 bytes, the
+//!   nonce that emoji is sealed with (see `reaction.rs`).
 
 use std::fmt;
 
@@ -84,6 +86,13 @@ impl RoomKey {
     #[cfg(feature = "seal")]
     pub(super) fn content_key(&self) -> Zeroizing<[u8; 32]> {
         self.derive("content")
+    }
+
+    /// The nonce a reaction's `emoji` is sealed with: the same for the same emoji, and
+    /// unpredictable without the key (HKDF output for `reaction-nonce`, NUL, the emoji).
+    #[cfg(feature = "seal")]
+    pub(super) fn reaction_nonce(&self, emoji: &str) -> [u8; super::NONCE_BYTES] {
+        *self.derive::<{ super::NONCE_BYTES }>(&format!("reaction-nonce\0{emoji}"))
     }
 
     /// The Ed25519 key pair posts are signed with (wiped on drop by ed25519-dalek).

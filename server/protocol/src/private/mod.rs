@@ -9,6 +9,8 @@
 //!   sealed text's layout, [`verify`] (all the relay runs), and the errors.
 //! - [`keys`]: [`RoomKey`] (the secret in the invite link), what it derives (signing key,
 //!   content key, [`VerifyKey`], safety code) and the key's text form.
+//! - [`reaction`]: sealed reaction emoji, the same for every member who chooses one, so
+//!   the relay counts them without reading them.
 //! - `seal` (feature `seal`): drawing a key, sealing and opening texts.
 //! - `frames` (feature `seal`): `Sealing`, a client's side of a private room applied to
 //!   frames (what to seal before sending, what to open on arrival), shared by all clients.
@@ -18,6 +20,7 @@
 #[cfg(feature = "seal")]
 mod frames;
 pub mod keys;
+pub mod reaction;
 #[cfg(feature = "seal")]
 mod seal;
 
@@ -60,6 +63,8 @@ pub enum Kind {
     Edit,
     /// A `whisper`.
     Whisper,
+    /// A `react`'s emoji (see [`reaction`]).
+    React,
 }
 
 impl Kind {
@@ -69,6 +74,7 @@ impl Kind {
             Self::Chat => "chat",
             Self::Edit => "edit",
             Self::Whisper => "whisper",
+            Self::React => "react",
         }
     }
 
@@ -78,6 +84,7 @@ impl Kind {
         match self {
             Self::Chat | Self::Edit => "chat",
             Self::Whisper => "whisper",
+            Self::React => "reaction",
         }
     }
 }
@@ -110,6 +117,11 @@ impl<'a> Post<'a> {
         Self::new(Kind::Edit, room, sender, seq.to_string())
     }
 
+    /// A reaction to message `seq`.
+    pub fn react(room: &'a RoomCode, sender: &'a Username, seq: Seq) -> Self {
+        Self::new(Kind::React, room, sender, seq.to_string())
+    }
+
     /// A whisper to `to`.
     pub fn whisper(room: &'a RoomCode, sender: &'a Username, to: &Username) -> Self {
         Self::new(Kind::Whisper, room, sender, to.as_str().to_owned())
@@ -125,13 +137,14 @@ impl<'a> Post<'a> {
     }
 
     /// The associated data of the AEAD: `LABEL/aead`, the content kind, the room and the
-    /// sender, separated by NUL bytes (no field can hold one).
+    /// sender, separated by NUL bytes (no field can hold one). A reaction's sender is
+    /// left empty: its sealed emoji is the same whoever chose it (see [`reaction`]).
     pub fn associated_data(&self) -> Vec<u8> {
-        let fields = [
-            self.kind.content_label(),
-            &self.room.to_string(),
-            self.sender.as_str(),
-        ];
+        let sender = match self.kind {
+            Kind::React => "",
+            Kind::Chat | Kind::Edit | Kind::Whisper => self.sender.as_str(),
+        };
+        let fields = [self.kind.content_label(), &self.room.to_string(), sender];
         joined(&format!("{LABEL}/aead"), &fields)
     }
 

@@ -73,13 +73,18 @@ impl RoomKey {
             SignatureError::BadSignature => OpenError::BadSignature,
         })?;
         let sealed = Sealed::parse(text).map_err(|_| OpenError::NotSealed)?;
-        let (nonce, ciphertext) = sealed.body.split_at(NONCE_BYTES);
+        self.decrypt(&post.associated_data(), &sealed.body)
+    }
+
+    /// Opens `body` (nonce ‖ ciphertext with its tag, at least [`NONCE_BYTES`] +
+    /// [`TAG_BYTES`] long) whose associated data is `aad`.
+    pub(super) fn decrypt(&self, aad: &[u8], body: &[u8]) -> Result<String, OpenError> {
+        let (nonce, ciphertext) = body.split_at(NONCE_BYTES);
         debug_assert!(ciphertext.len() >= TAG_BYTES);
         let cipher = XChaCha20Poly1305::new(self.content_key().as_ref().into());
-        let aad = post.associated_data();
         let payload = Payload {
             msg: ciphertext,
-            aad: &aad,
+            aad,
         };
         let plain = cipher
             .decrypt(XNonce::from_slice(nonce), payload)

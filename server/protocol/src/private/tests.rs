@@ -22,6 +22,10 @@ mod vectors {
     pub const SAFETY: &str = "25856 06822 96118 75861 12296 88640";
     /// `meet at noon`, a chat by `ann` in `K7Q-X2M-HDP`, nonce bytes 00..=17 (hex).
     pub const SEALED: &str = "mrR1Hejj2lTTWdRphcs1jOe746K4bZ6clFE6Le8BRH3gO_R04muVBXqZXEZn3ydgAl0V9Yd-FkKLCrhKzhbSAgABAgMEBQYHCAkKCwwNDg8QERITFBUWF2uE95IQF-R-zYq6Ij6IgPe_ksX6tmOw4Xz0i5A";
+    /// `👍` as `ann`'s reaction to message 41 in `K7Q-X2M-HDP`: the `react`'s `emoji`.
+    pub const REACT: &str = "49kU6J2uQQa-NOEdIF2mO9JsE8Ydacf_0JssMhz2WcnAm4LLeIN4N0cFhGtSl3DkqRjAAkkAM7Mr1WG-3qXRBo9JBsHhnwo-2F7-x-sIzzJiB3YTlUyPFj3WsZjW8kLGmoUKuCK16JefUL24";
+    /// The token the room keeps for `👍` (the same whoever reacts, on any message).
+    pub const TOKEN: &str = "j0kGweGfCj7YXv7H6wjPMmIHdhOVTI8WPdaxmNbyQsaahQq4IrXol59Qvbg";
 }
 
 #[test]
@@ -34,6 +38,11 @@ fn the_documented_vectors_derive_from_the_documented_key() {
     let verify_key = VerifyKey::parse(vectors::VERIFY_KEY).expect("the vector key");
     let post = Post::chat(&room, &ann, None);
     assert_eq!(verify(&verify_key, &post, vectors::SEALED), Ok(()));
+    let react = Post::react(&room, &ann, 41);
+    assert_eq!(
+        reaction::token_of(&verify_key, &react, vectors::REACT).as_deref(),
+        Ok(vectors::TOKEN)
+    );
 }
 
 #[test]
@@ -147,6 +156,18 @@ mod sealing {
     }
 
     #[test]
+    fn the_documented_sealed_reaction_is_what_sealing_makes_and_its_token_opens() {
+        let key = key(7);
+        let (room, ann) = (room(), name("ann"));
+        let post = Post::react(&room, &ann, 41);
+        assert_eq!(key.seal_reaction(&post, "👍"), vectors::REACT);
+        assert_eq!(
+            key.open_reaction(&room, vectors::TOKEN).as_deref(),
+            Ok("👍")
+        );
+    }
+
+    #[test]
     fn a_sealed_message_opens_with_its_key_and_verifies_at_the_relay() {
         let key = RoomKey::generate().expect("randomness");
         let (room, ann) = (room(), name("ann"));
@@ -226,6 +247,58 @@ mod sealing {
         // Re-signed by a key holder, so only the AEAD can catch it.
         let forged = key.sign(&post, sealed.body).encode();
         assert_eq!(key.open(&post, &forged), Err(OpenError::Tampered));
+    }
+
+    #[test]
+    fn a_reaction_token_is_the_same_for_everyone_and_the_relay_checks_who_and_where() {
+        use super::reaction::{is_token, token_of};
+        let key = key(1);
+        let verify_key = key.verify_key();
+        let (room, ann, bob) = (room(), name("ann"), name("bob"));
+        let (ann_on_4, bob_on_9) = (Post::react(&room, &ann, 4), Post::react(&room, &bob, 9));
+        let sealed = key.seal_reaction(&ann_on_4, "👍");
+        let token = token_of(&verify_key, &ann_on_4, &sealed).expect("signed for it");
+        let bobs = key.seal_reaction(&bob_on_9, "👍");
+        assert_eq!(token_of(&verify_key, &bob_on_9, &bobs).as_ref(), Ok(&token));
+        assert!(is_token(&token) && !token.contains('👍'));
+        let party = key.seal_reaction(&ann_on_4, "🎉");
+        assert_ne!(
+            token_of(&verify_key, &ann_on_4, &party).as_ref(),
+            Ok(&token)
+        );
+        assert_eq!(key.open_reaction(&room, &token).as_deref(), Ok("👍"));
+        // Signed for ann on message 4: not bob's, not message 5's, not another room's key.
+        for moved in [Post::react(&room, &bob, 4), Post::react(&room, &ann, 5)] {
+            assert_eq!(
+                token_of(&verify_key, &moved, &sealed),
+                Err(SignatureError::BadSignature)
+            );
+        }
+        assert!(token_of(&self::key(2).verify_key(), &ann_on_4, &sealed).is_err());
+        assert!(
+            token_of(&verify_key, &ann_on_4, "👍").is_err(),
+            "not sealed"
+        );
+        // Another room's key, or a token changed by one bit, does not open.
+        assert!(self::key(2).open_reaction(&room, &token).is_err());
+        let mut bytes = URL_SAFE_NO_PAD.decode(&token).expect("base64url");
+        bytes[0] ^= 1;
+        assert!(
+            key.open_reaction(&room, &URL_SAFE_NO_PAD.encode(bytes))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_reaction_sealed_with_a_random_nonce_is_not_a_token_its_key_makes() {
+        let key = key(1);
+        let (room, ann) = (room(), name("ann"));
+        let post = Post::react(&room, &ann, 4);
+        let random = key.seal(&post, "👍").expect("randomness");
+        let token = super::reaction::token_of(&key.verify_key(), &post, &random)
+            .expect("signed, so the relay keeps it");
+        // A client shows it as unreadable: the same emoji must make the same token.
+        assert_eq!(key.open_reaction(&room, &token), Err(OpenError::Tampered));
     }
 
     proptest! {

@@ -217,7 +217,11 @@ impl Event {
             Self::Chat { text, .. } | Self::Whisper { text, .. } | Self::Edited { text, .. } => {
                 text.chars().count() <= max_text_chars
             }
-            Self::Reaction { emoji, .. } => confab_protocol::is_reaction_emoji(emoji),
+            // An emoji, or a private room's token for one.
+            Self::Reaction { emoji, .. } => {
+                confab_protocol::is_reaction_emoji(emoji)
+                    || confab_protocol::private::reaction::is_token(emoji)
+            }
             _ => true,
         }
     }

@@ -22,6 +22,16 @@ pub struct Recorded {
     /// Edited, deleted, reactions.
     #[serde(flatten)]
     changes: Changes,
+    /// The room's newest `seq` when it last changed (see `frames::missed_since`). Absent
+    /// in what a relay from before it was recorded wrote: such a change is taken as new to
+    /// every resume, which at worst sends a message's current form once too often.
+    #[serde(default)]
+    at: Option<Seq>,
+}
+
+/// When the message `seq` last changed, as `changes` recorded it (see [`Recorded::at`]).
+pub fn changed_at(changes: &HashMap<Seq, Recorded>, seq: Seq) -> Option<Seq> {
+    changes.get(&seq).map(|r| r.at.unwrap_or(Seq::MAX))
 }
 
 /// The recorded changes in a join's reply (a JSON object by seq); none if unreadable

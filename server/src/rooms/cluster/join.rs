@@ -184,12 +184,14 @@ impl Cluster {
             .filter(|chat| reused.is_none_or(|(_, until)| chat.seq > until))
             .map(|chat| changes::apply(chat, &changes))
             .collect();
-        let (history, gap) = missed_since(&kept, newest, seen);
+        let mut missed = missed_since(&kept, newest, seen, |seq| {
+            changes::changed_at(&changes, seq)
+        });
         let welcome = ServerMessage::Welcome(Box::new(WelcomeMessage {
             room: code.clone(),
             you: arrival.name.clone(),
             members,
-            history,
+            history: std::mem::take(&mut missed.history),
             resume_token: reply[1].clone(),
             limits: self.limits,
             page_url: arrival.page_url.clone(),
@@ -198,7 +200,7 @@ impl Cluster {
             verify_key,
         }));
         let mut first = vec![encode(&welcome)];
-        first.extend(gap.as_ref().map(encode));
+        first.extend(missed.after_welcome());
         let ServerMessage::Welcome(welcome) = welcome else {
             unreachable!("made as a welcome above")
         };

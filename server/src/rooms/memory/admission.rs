@@ -143,7 +143,7 @@ impl Registry {
         };
         // `last_seq` counts only for a membership the relay recognizes: an unknown token
         // (say, from before a relay restart) may carry numbers from another history.
-        let (history, gap) = room.since(resume.last_seq.filter(|_| resumed));
+        let mut missed = room.since(resume.last_seq.filter(|_| resumed));
         let member = &room.members[index];
         membership.private = room.verify_key.map(|verify_key| {
             Arc::new(PrivateRoom {
@@ -156,7 +156,7 @@ impl Registry {
             room: room.code.clone(),
             you: member.name.clone(),
             members: room.roster(),
-            history,
+            history: std::mem::take(&mut missed.history),
             resume_token: member.resume_token.clone(),
             limits: self.limits,
             page_url: arrival.page_url.clone(),
@@ -165,7 +165,7 @@ impl Registry {
             verify_key: room.verify_key,
         }));
         let first: Vec<Utf8Bytes> = std::iter::once(encode(&welcome))
-            .chain(gap.as_ref().map(encode))
+            .chain(missed.after_welcome())
             .collect();
         room.send_welcome(index, &first);
         room.settle_owner();

@@ -186,14 +186,15 @@ fn an_open_room_sends_and_shows_texts_as_they_are() {
 }
 
 #[test]
-fn reactions_files_and_overlong_texts_are_refused_before_sending() {
+fn files_and_overlong_texts_are_refused_before_sending() {
     let ann = sealing("ann", &key(1));
-    let react = ClientMessage::React {
-        seq: 1,
-        emoji: "👍".into(),
-        on: true,
+    let upload = ClientMessage::UploadStart {
+        client_id: 1,
+        file_name: "cat.png".into(),
+        mime: "image/png".into(),
+        size: 3,
     };
-    assert!(ann.seal(react, &[]).is_err());
+    assert!(ann.seal(upload, &[]).is_err());
     let most = crate::private::max_plaintext_bytes(400);
     assert!(ann.seal(chat(&"a".repeat(most)), &[]).is_ok());
     assert!(ann.seal(chat(&"a".repeat(most + 1)), &[]).is_err());
@@ -209,4 +210,88 @@ fn a_readable_text_can_never_pass_for_one_that_did_not_open() {
     let opened = sealing("bob", &key).open(relayed(sent, "ann", 1), UNREADABLE);
     assert_ne!(text_of(&opened), UNREADABLE);
     assert_eq!(text_of(&opened), "\u{FFFD}could not decrypt");
+}
+
+#[test]
+fn a_message_changed_while_away_opens_in_its_current_form() {
+    let key = key(1);
+    let ann = sealing("ann", &key);
+    let edit = ClientMessage::Edit {
+        client_id: 2,
+        seq: 4,
+        text: "hello".into(),
+    };
+    let ClientMessage::Edit { text, .. } = ann.seal(edit, &[]).expect("sealed") else {
+        panic!("an edit")
+    };
+    let ServerMessage::Chat(mut kept) = relayed(chat("unused"), "ann", 4) else {
+        panic!("a chat")
+    };
+    kept.text = text;
+    kept.changes.edited = true;
+    let mut forged = kept.clone();
+    forged.seq = 5;
+    let changed = ServerMessage::Changed {
+        messages: vec![kept, forged],
+    };
+    let ServerMessage::Changed { messages } = sealing("bob", &key).open(changed, UNREADABLE) else {
+        panic!("still `changed`")
+    };
+    assert_eq!(messages[0].text, "hello");
+    assert_eq!(messages[1].text, UNREADABLE, "signed for another seq");
+}
+
+#[test]
+fn a_reaction_goes_sealed_and_opens_for_another_member_live_and_kept() {
+    let key = key(1);
+    let react = ClientMessage::React {
+        seq: 4,
+        emoji: "👍".into(),
+        on: true,
+    };
+    let ClientMessage::React { emoji: sealed, .. } =
+        sealing("ann", &key).seal(react, &[]).expect("sealed")
+    else {
+        panic!("a reaction")
+    };
+    assert!(!sealed.contains('👍'));
+    // What the relay keeps and relays in its place.
+    let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
+    let ann = name("ann");
+    let post = Post::react(&room, &ann, 4);
+    let token =
+        crate::private::reaction::token_of(&key.verify_key(), &post, &sealed).expect("signed");
+    let mut bob = sealing("bob", &key);
+    let live = bob.open(
+        ServerMessage::Reaction {
+            seq: 4,
+            emoji: token.clone(),
+            name: ann.clone(),
+            on: true,
+        },
+        UNREADABLE,
+    );
+    assert!(matches!(live, ServerMessage::Reaction { emoji, .. } if emoji == "👍"));
+    let ServerMessage::Chat(mut kept) = relayed(chat("unused"), "cy", 4) else {
+        panic!("a chat")
+    };
+    kept.changes.reactions = vec![crate::Reaction {
+        emoji: token,
+        names: vec![ann],
+    }];
+    let ServerMessage::Chat(kept) = bob.open(ServerMessage::Chat(kept), UNREADABLE) else {
+        panic!("a chat")
+    };
+    assert_eq!(kept.changes.reactions[0].emoji, "👍");
+    // Another room's key shows it as unreadable, never as a guess.
+    let ServerMessage::Chat(other) = sealing("cy", &self::key(2)).open(
+        ServerMessage::Chat(ChatMessage {
+            text: kept.text.clone(),
+            ..kept
+        }),
+        UNREADABLE,
+    ) else {
+        panic!("a chat")
+    };
+    assert_eq!(other.changes.reactions[0].emoji, UNREADABLE_EMOJI);
 }

@@ -1,8 +1,9 @@
 //! The scripts that change a kept message: edit, delete, react. What happened to a
 //! message lives beside the history, in `changes` (seq → JSON: `text`, `edited`,
-//! `deleted`, `reactions`), so the history's entries are never rewritten, and a `welcome`
-//! reads both and gives each message as it is now. The history's trimming drops a
-//! message's changes with it (`sequence` in the prelude).
+//! `deleted`, `reactions`, and `at`, the room's newest seq when it last changed), so the
+//! history's entries are never rewritten, and a `welcome` reads both and gives each
+//! message as it is now (and a resume those that changed since it last saw the room).
+//! The history's trimming drops a message's changes with it (`sequence` in the prelude).
 
 /// Helpers for the scripts below, after the shared prelude.
 pub const CHANGES_PRELUDE: &str = r#"
@@ -24,7 +25,10 @@ local function kept(seq)
   return message, changes
 end
 
+-- Records `changes` for `seq`, stamped with the room's newest seq now (`at`): what tells
+-- a resume that the message changed since the client last saw the room.
 local function keep_changes(seq, changes)
+  changes.at = tonumber(redis.call('GET', SEQ) or '0')
   redis.call('HSET', CHANGES, tostring(seq), cjson.encode(changes))
 end
 "#;

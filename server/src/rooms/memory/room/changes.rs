@@ -16,9 +16,8 @@ impl Room {
         let index = self.position(conn).ok_or(SendError::NotInRoom)?;
         let name = self.members[index].name.clone();
         let owner = self.is_owner(index);
-        let message = self
-            .kept_mut(change.seq())
-            .ok_or(ChangeError::NoSuchMessage)?;
+        let target = change.seq();
+        let message = self.kept_mut(target).ok_or(ChangeError::NoSuchMessage)?;
         let author = message.from.uniqueness_key() == name.uniqueness_key();
         let (news, client_id): (ServerMessage, Option<ClientId>) = match change {
             Change::Edit {
@@ -65,6 +64,8 @@ impl Room {
                 )
             }
         };
+        // What a resume reads to tell whether this member saw the change (`frames.rs`).
+        self.changed_at.insert(target, self.last_seq);
         self.announce_change(news, conn, client_id);
         Ok(())
     }

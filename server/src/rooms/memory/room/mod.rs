@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 use crate::outbox::{Kick, Offer, Outbox};
 use crate::presence::{PresenceBatch, PresenceForm};
 use crate::rooms::fanout::{self, PresenceNews, Recipient, Sent, Stage};
-use crate::rooms::frames::{encode, missed_since};
+use crate::rooms::frames::{Missed, encode, missed_since};
 use crate::rooms::types::RoomTag;
 
 /// A person in the room, attached to one connection.
@@ -115,6 +115,10 @@ pub struct Room {
     pub history: VecDeque<ChatMessage>,
     /// How many messages to keep in `history`.
     pub history_len: usize,
+    /// For each kept message that ever changed (edit, delete, reaction): `last_seq` when it
+    /// last did, which tells a resume what changed since (see `frames::missed_since`).
+    /// Dropped with the message when the history lets it go.
+    pub changed_at: HashMap<Seq, Seq>,
     /// Names of recently disconnected members, by uniqueness key.
     pub reserved: HashMap<String, Reservation>,
     /// `seq` of the last message sent (0 before the first).
@@ -154,6 +158,7 @@ impl Room {
             // Grown as messages come: a room nobody has written in yet holds none.
             history: VecDeque::new(),
             history_len,
+            changed_at: HashMap::new(),
             reserved: HashMap::new(),
             last_seq: 0,
             empty_since: Some(now),
@@ -281,18 +286,24 @@ impl Room {
             changes: Changes::default(),
         };
         if self.history_len > 0 {
-            if self.history.len() == self.history_len {
-                self.history.pop_front();
+            if self.history.len() == self.history_len
+                && let Some(dropped) = self.history.pop_front()
+                // Most rooms never change a message: a chat there costs no lookup.
+                && !self.changed_at.is_empty()
+            {
+                self.changed_at.remove(&dropped.seq);
             }
             self.history.push_back(message.clone());
         }
         message
     }
 
-    /// The kept messages after `last_seq`, and the `gap` to announce first if some of
-    /// them are no longer kept.
-    pub fn since(&self, last_seq: Option<Seq>) -> (Vec<ChatMessage>, Option<ServerMessage>) {
-        missed_since(&self.history, self.last_seq, last_seq)
+    /// The kept messages after `last_seq`, the `gap` to announce first if some of them
+    /// are no longer kept, and those at or below it that changed since.
+    pub fn since(&self, last_seq: Option<Seq>) -> Missed {
+        missed_since(&self.history, self.last_seq, last_seq, |seq| {
+            self.changed_at.get(&seq).copied()
+        })
     }
 
     /// The fan-out seam: delivers one encoded frame to every member except `skip`.

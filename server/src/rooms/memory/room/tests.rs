@@ -24,24 +24,50 @@ fn history_keeps_only_the_newest_messages() {
 #[test]
 fn since_returns_exactly_the_missed_messages() {
     let room = room_with_history(10, 5);
-    let (missed, gap) = room.since(Some(3));
-    assert_eq!(missed.iter().map(|m| m.seq).collect::<Vec<_>>(), [4, 5]);
-    assert_eq!(gap, None);
-    let (missed, gap) = room.since(Some(5));
-    assert!(missed.is_empty() && gap.is_none());
+    let missed = room.since(Some(3));
+    assert_eq!(
+        missed.history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [4, 5]
+    );
+    assert_eq!(missed.gap, None);
+    let missed = room.since(Some(5));
+    assert!(missed.history.is_empty() && missed.gap.is_none() && missed.changed.is_none());
 }
 
 #[test]
 fn since_reports_a_gap_when_messages_were_dropped() {
     let room = room_with_history(2, 6);
-    let (missed, gap) = room.since(Some(1));
-    assert_eq!(missed.iter().map(|m| m.seq).collect::<Vec<_>>(), [5, 6]);
+    let missed = room.since(Some(1));
     assert_eq!(
-        gap,
+        missed.history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [5, 6]
+    );
+    assert_eq!(
+        missed.gap,
         Some(ServerMessage::Gap {
             after: 1,
             resumed_from: 5
         })
+    );
+}
+
+#[test]
+fn since_gives_seen_messages_changed_at_or_after_last_seq_and_forgets_dropped_ones() {
+    let mut room = room_with_history(3, 5);
+    // Changed when the room's newest was 3 (seen before 4 by anyone who saw 4), and at 5.
+    room.changed_at.insert(3, 3);
+    room.changed_at.insert(4, 5);
+    let changed = |missed: Missed| match missed.changed {
+        Some(ServerMessage::Changed { messages }) => messages.iter().map(|m| m.seq).collect(),
+        _ => Vec::new(),
+    };
+    assert_eq!(changed(room.since(Some(5))), [4]);
+    assert_eq!(changed(room.since(Some(3))), [3]);
+    assert_eq!(changed(room.since(None)), Vec::<Seq>::new());
+    room.record(name("ann"), "m5".into(), 5, None);
+    assert!(
+        !room.changed_at.contains_key(&3),
+        "dropped with its message"
     );
 }
 
