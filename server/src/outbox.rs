@@ -5,6 +5,11 @@
 //! owns the receiving end ([`Inbox`]) and takes what is queued with [`Inbox::next`],
 //! [`Inbox::try_next`] and [`Inbox::take_queued`]; nothing else knows how the queue is built.
 //!
+//! A plain connection shares its socket with its outbox ([`Inbox::share_wire`]): a frame
+//! offered to a member whose queue is empty, whose task holds nothing and who heard nothing
+//! for [`BURST_GAP`] is written to the socket at once, and the task never wakes for it
+//! (`wire` says how the two writers keep out of each other's frames).
+//!
 //! The queue is generic over its [`Payload`]: a chat connection's is the room's encoded
 //! text frame ([`Utf8Bytes`], the default everywhere), the conformance echo's can be binary
 //! too. Each payload type gets its own build of this code, so the relay's pays for no other.
