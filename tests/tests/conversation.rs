@@ -186,6 +186,13 @@ on_both_stores! {
         members[1].send(&react(4, "👍", true)).await;
         members[1].send(&react(1, "🎉", false)).await;
         members[1].send(&react(1, "🎉", true)).await;
+        // Each member's frames are handled in order: once ann hears cy's last reaction,
+        // every change above is stamped before chat 5 exists (a change stamped at 5 would be
+        // sent again to a member back from 5, which the end of this test says it is not).
+        next(&mut members[0], |m| {
+            matches!(m, ServerMessage::Reaction { seq: 1, on: true, .. })
+        })
+        .await;
         members[0].chat(5, "new").await;
         next(&mut members[1], is_chat(5)).await;
 

@@ -36,9 +36,6 @@ pub enum MessageAction {
 pub struct Allowed {
     /// Answer it and react to it (any message still there).
     pub reply_and_react: bool,
-    /// Reactions are off (a private room: they are not sealed yet), though it can be
-    /// answered; the views say why instead of offering them.
-    pub no_reactions: bool,
     /// Change its text (yours, not a file).
     pub edit: bool,
     /// Take it back (yours, or anyone's when you own the room).
@@ -48,7 +45,7 @@ pub struct Allowed {
 impl super::Session {
     /// What you may do to a shown message (see [`allowed`]).
     pub fn allowed(&self, kind: &EntryKind) -> Allowed {
-        allowed(kind, self.i_own_the_room()).in_private_room(self.safety_code.is_some())
+        allowed(kind, self.i_own_the_room())
     }
 
     /// A resume's `changed`: messages already shown that changed while you were away, in
@@ -64,16 +61,6 @@ impl super::Session {
                 *shown.attachment = message.attachment;
                 *shown.changes = message.changes;
             });
-        }
-    }
-}
-
-impl Allowed {
-    /// The same, with reactions off in a private room (`private`).
-    pub fn in_private_room(self, private: bool) -> Self {
-        Self {
-            no_reactions: private && self.reply_and_react,
-            ..self
         }
     }
 }
@@ -95,7 +82,6 @@ pub fn allowed(kind: &EntryKind, i_own: bool) -> Allowed {
     }
     Allowed {
         reply_and_react: true,
-        no_reactions: false,
         edit: *mine && attachment.is_none(),
         delete: *mine || i_own,
     }

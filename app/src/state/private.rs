@@ -126,14 +126,10 @@ impl Model {
 pub const NO_FILES: &str =
     "Files cannot be sent in private rooms yet: they would not be end-to-end encrypted.";
 
-/// Why reactions are off in a private room, for the reaction buttons.
-pub const NO_REACTIONS: &str =
-    "Reactions are not available in private rooms yet: they would not be end-to-end encrypted.";
-
 /// A refusal to seal, in the composer's words.
 fn refusal(why: &SealError) -> String {
     match why {
-        SealError::NotYet => NO_REACTIONS.to_owned(),
+        SealError::NotYet => NO_FILES.to_owned(),
         other => format!("Not sent: {other}."),
     }
 }

@@ -305,7 +305,6 @@ fn rows_of(session: &Session) -> Rows<'_> {
         entries: session.timeline.entries(),
         me: &session.me,
         i_own: session.i_own_the_room(),
-        private: session.safety_code.is_some(),
     }
 }
 

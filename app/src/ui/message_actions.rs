@@ -173,12 +173,7 @@ fn bar_ui(ui: &mut Ui, bar: Rect, about: &About<'_>) -> (Option<RowAction>, bool
                 if button(ui, "Reply", format!("Reply to {}", about.from)).clicked() {
                     action = Some(RowAction::Message(MessageAction::Reply(about.seq)));
                 }
-                let react = match allowed.no_reactions {
-                    true => ui
-                        .add_enabled(false, Button::new("React").small())
-                        .on_disabled_hover_text(crate::state::private::NO_REACTIONS),
-                    false => button(ui, "React", "Add a reaction".into()),
-                };
+                let react = button(ui, "React", "Add a reaction".into());
                 if react.clicked() {
                     action = Some(RowAction::PickReaction {
                         seq: about.seq,

@@ -29,8 +29,6 @@ pub struct Rows<'a> {
     pub me: &'a Username,
     /// Whether you own the room (then you may delete anyone's message).
     pub i_own: bool,
-    /// Whether the room is private (no reactions yet; see `state::private`).
-    pub private: bool,
 }
 
 /// Draws entry `i` of `rows`; the entry above it decides day separators and grouping; its
@@ -76,7 +74,7 @@ pub fn row_ui(
                 key: egui::Id::unique(("confab_message", entry.id)),
                 quote: reply_to.map(|answered| quote(rows.entries, i, answered)),
                 changes,
-                allowed: allowed(&entry.kind, rows.i_own).in_private_room(rows.private),
+                allowed: allowed(&entry.kind, rows.i_own),
             };
             let action = chat_line_ui(ui, line, &when, me, look);
             if let Some(attachment) = attachment {

@@ -101,9 +101,7 @@ pub fn open_ui(ui: &Ui, session: &Session, open: &mut Open, online: bool) -> Opt
     // Only what may still be done to it (a deleted message offers nothing).
     *open = match next {
         Open::ConfirmDelete(_) if !allowed.delete => Open::Nothing,
-        Open::React { .. } | Open::MoreReactions { .. }
-            if !allowed.reply_and_react || allowed.no_reactions =>
-        {
+        Open::React { .. } | Open::MoreReactions { .. } if !allowed.reply_and_react => {
             Open::Nothing
         }
         next => next,
@@ -181,7 +179,7 @@ fn menu_ui(
             ui.add(egui::Label::new(RichText::new(preview(text, 120)).weak()).wrap());
         }
         ui.add_space(6.0);
-        if allowed.reply_and_react && online && !allowed.no_reactions {
+        if allowed.reply_and_react && online {
             action = quick_picks_ui(ui).map(|emoji| react(seq, emoji));
         }
         let wide = |ui: &mut Ui, words: &str| {
@@ -192,7 +190,7 @@ fn menu_ui(
             if wide(ui, "Reply") {
                 action = Some(RowAction::Message(MessageAction::Reply(seq)));
             }
-            if online && !allowed.no_reactions && wide(ui, "More reactions…") {
+            if online && wide(ui, "More reactions…") {
                 let mut picker = EmojiPicker::default();
                 picker.open();
                 let at = ui.ctx().content_rect().center_bottom() - vec2(0.0, 80.0);

@@ -67,7 +67,6 @@ fn harness(count: u64) -> Harness<'static, List> {
                         entries: &s.entries,
                         me: &s.me,
                         i_own: false,
-                        private: false,
                     };
                     messages_ui(ui, &mut s.list, rows, &mut media);
                 });
