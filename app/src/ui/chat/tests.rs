@@ -708,3 +708,48 @@ fn the_theme_is_chosen_in_a_small_menu_of_three() {
         "the menu closed"
     );
 }
+
+#[test]
+fn the_phone_people_sheet_dims_the_chat_under_it_enough_to_read_as_behind() {
+    use crate::ui::members::BACKDROP_ALPHA;
+    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+    h.set_size(vec2(360.0, 640.0));
+    h.run();
+    let composer = h
+        .get_by_role(egui::accesskit::Role::MultilineTextInput)
+        .rect();
+    h.get_by_label("Show people, 2 here").click();
+    h.run();
+    let backdrop = h
+        .output()
+        .shapes
+        .iter()
+        .find_map(|clipped| match &clipped.shape {
+            egui::Shape::Rect(r) if r.fill == egui::Color32::from_black_alpha(BACKDROP_ALPHA) => {
+                Some(r.rect.intersect(clipped.clip_rect))
+            }
+            _ => None,
+        });
+    let backdrop = backdrop.expect("a dimmed backdrop is painted");
+    assert!(
+        backdrop.contains_rect(composer),
+        "{backdrop:?} covers {composer:?}"
+    );
+    // What the dimming does to message text on the panel, in both themes: well under the
+    // 4.5:1 it reads at undimmed, so the chat reads as behind the sheet.
+    for visuals in [
+        crate::ui::palette::dark_visuals(),
+        crate::ui::palette::light_visuals(),
+    ] {
+        let over = |c: egui::Color32| {
+            let keep = 1.0 - f32::from(BACKDROP_ALPHA) / 255.0;
+            let dim = |v: u8| (f32::from(v) * keep).round() as u8;
+            egui::Color32::from_rgb(dim(c.r()), dim(c.g()), dim(c.b()))
+        };
+        let text = visuals.widgets.noninteractive.fg_stroke.color;
+        let panel = visuals.panel_fill;
+        let dimmed = crate::ui::palette::contrast(over(text), over(panel));
+        let plain = crate::ui::palette::contrast(text, panel);
+        assert!(dimmed < 3.0 && plain > 7.0, "{plain} -> {dimmed}");
+    }
+}
