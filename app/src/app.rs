@@ -215,6 +215,12 @@ impl ConfabApp {
             }
             ChatAction::Attachment(AttachmentAction::Open(_)) => vec![],
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
+            ChatAction::SendSmaller(offer) => {
+                if self.model.take_smaller(offer) {
+                    self.files.smaller(offer);
+                }
+                vec![]
+            }
             ChatAction::Message(action) => self.model.message_action(action, now),
         };
         self.run(ctx, frame, effects);

@@ -64,6 +64,8 @@ pub struct Files {
     report_rx: mpsc::Receiver<Report>,
     max_bytes: Arc<AtomicU64>,
     backend: FileBackend,
+    /// Pictures refused for their size that may be sent smaller, by the offer's number.
+    offers: std::collections::HashMap<u64, std::path::PathBuf>,
 }
 
 impl Files {
@@ -88,6 +90,7 @@ impl Files {
             report_rx,
             max_bytes,
             backend: FileBackend::new(outbox),
+            offers: Default::default(),
         }
     }
 
@@ -141,6 +144,20 @@ impl Files {
     /// path field instead.
     pub fn attach(&self, window: &eframe::Frame, path: Option<&str>) -> Result<(), String> {
         self.backend.attach(window, path)
+    }
+
+    /// Keeps where the picture refused with offer `offer` (`Model::refuse_file`) can be
+    /// read again, for when the person asks for a smaller copy.
+    pub fn offer_smaller(&mut self, offer: u64, path: std::path::PathBuf) {
+        self.offers.insert(offer, path);
+    }
+
+    /// Makes a smaller copy of the picture refused with offer `offer`, under the relay's
+    /// limit, off the frame loop; it arrives through [`Files::picked`] as a JPEG to attach.
+    pub fn smaller(&mut self, offer: u64) {
+        if let Some(path) = self.offers.remove(&offer) {
+            self.backend.smaller(path);
+        }
     }
 
     /// Saves an attachment: natively where the person says in a save dialog in front of

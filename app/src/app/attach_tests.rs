@@ -186,7 +186,7 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     until(&mut h, |app| {
         let session = app.state().session.as_ref().expect("in the room");
         (session.timeline.entries().iter())
-            .any(|e| matches!(&e.kind, crate::state::EntryKind::Notice(n) if n == said))
+            .any(|e| matches!(&e.kind, crate::state::EntryKind::Problem { text, smaller: false } if text == said))
     });
     let _ = std::fs::remove_dir_all(&dir);
     assert!(h.query_by_label_contains(said).is_some());

@@ -6,7 +6,7 @@ use confab_protocol::Attachment;
 use eframe::egui;
 
 use super::ConfabApp;
-use crate::files::{Report, Unread};
+use crate::files::{Report, Unread, mime_for};
 use crate::state::{Effect, Now, Purpose};
 
 impl ConfabApp {
@@ -21,12 +21,18 @@ impl ConfabApp {
         for picked in self.files.picked() {
             let effects = match picked {
                 Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
-                Err(Unread::TooBig { name, size }) => {
-                    self.model.refuse_file(&name, size, now);
+                Err(Unread::TooBig { name, size, path }) => {
+                    // A picture it can read again may go smaller; anything else cannot.
+                    let picture = mime_for(&name).starts_with("image/");
+                    let path = path.filter(|_| picture);
+                    let offer = self.model.refuse_file(&name, size, path.is_some(), now);
+                    if let Some((offer, path)) = offer.zip(path) {
+                        self.files.offer_smaller(offer, path);
+                    }
                     vec![]
                 }
                 Err(Unread::Failed(why)) => {
-                    self.model.notice(why, now);
+                    self.model.problem(why, now);
                     vec![]
                 }
             };

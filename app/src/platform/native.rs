@@ -5,6 +5,7 @@ pub mod dialog;
 mod files;
 pub mod notify;
 mod read;
+mod shrink;
 
 pub use files::FileBackend;
 

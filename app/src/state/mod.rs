@@ -285,8 +285,8 @@ impl Model {
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", self.clock.ms(now));
             for transfer in self.attachments.connection_dropped() {
-                if let Transfer::Notice(text) = transfer {
-                    session.timeline.push_notice(text, self.clock.ms(now));
+                if let Transfer::Problem(text) = transfer {
+                    (session.timeline).push_problem(text, false, self.clock.ms(now));
                 }
             }
         }
@@ -496,6 +496,16 @@ impl Model {
     pub fn notice(&mut self, text: String, now: Now) {
         if let Some(session) = &mut self.session {
             session.timeline.push_notice(text, self.clock.ms(now));
+        }
+    }
+
+    /// Says in the room that something did not work (a file that could not be read or
+    /// saved), drawn as an error.
+    pub fn problem(&mut self, text: String, now: Now) {
+        if let Some(session) = &mut self.session {
+            session
+                .timeline
+                .push_problem(text, false, self.clock.ms(now));
         }
     }
 

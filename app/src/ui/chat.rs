@@ -90,6 +90,8 @@ pub enum ChatAction {
     AttachPath(String),
     /// Stop this upload (its `client_id`).
     CancelUpload(confab_protocol::ClientId),
+    /// Send a smaller copy of the picture refused for its size (the offer's number).
+    SendSmaller(u64),
     /// Something done with an attachment in the list.
     Attachment(AttachmentAction),
     /// Something done to a message: reply, react, edit, delete.
@@ -326,6 +328,7 @@ fn row_action(
         }
         RowAction::AskDelete(seq) => view.message = conversation::Open::ConfirmDelete(seq),
         RowAction::OpenMenu(seq) => view.message = conversation::Open::Menu(seq),
+        RowAction::SendSmaller(offer) => actions.push(ChatAction::SendSmaller(offer)),
     }
 }
 

@@ -38,6 +38,7 @@ pub mod message_actions;
 pub mod message_text;
 pub mod messages;
 pub mod palette;
+pub mod problem;
 pub mod reactions;
 pub mod row;
 

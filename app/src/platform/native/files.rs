@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use eframe::egui;
 
-use super::{dialog, read};
+use super::{dialog, read, shrink};
 use crate::files::{Outbox, Picked, Report};
 
 /// The desktop's file work, answering through an [`Outbox`].
@@ -67,6 +67,13 @@ impl FileBackend {
                 }));
             }
         }
+    }
+
+    /// Makes a smaller copy of the picture at `path`, under the relay's limit, on a
+    /// thread of its own; it arrives as a file to attach.
+    pub fn smaller(&self, path: PathBuf) {
+        let (tx, ctx) = (self.out.picked.clone(), self.out.ctx.clone());
+        shrink::spawn_smaller(path, self.out.max(), tx, ctx);
     }
 
     /// Never opens a file dialog, for `why`.

@@ -44,7 +44,8 @@ pub fn read_file(path: &Path, max: u64) -> Read {
     let file = std::fs::File::open(path).map_err(failed)?;
     let size = file.metadata().map_err(failed)?.len();
     if size > max {
-        return Err(Unread::TooBig { name, size });
+        let path = Some(path.to_owned());
+        return Err(Unread::TooBig { name, size, path });
     }
     let mut bytes = Vec::new();
     file.take(max.saturating_add(1))
@@ -63,6 +64,7 @@ pub fn read_dropped(file: &dyn egui::DroppedFile, max: u64) -> Read {
         return Err(Unread::TooBig {
             name,
             size: meta.len(),
+            path: Some(file.path().to_owned()),
         });
     }
     let bytes = file
@@ -75,7 +77,12 @@ pub fn read_dropped(file: &dyn egui::DroppedFile, max: u64) -> Read {
 fn picked(name: String, bytes: Vec<u8>, max: u64) -> Read {
     let size = bytes.len() as u64;
     if size > max {
-        return Err(Unread::TooBig { name, size });
+        // It grew while read: no offer of a smaller copy of a file that keeps changing.
+        return Err(Unread::TooBig {
+            name,
+            size,
+            path: None,
+        });
     }
     Ok(Picked {
         mime: mime_for(&name).to_owned(),
@@ -115,7 +122,8 @@ mod tests {
             read_file(&big.0, 1000),
             Err(Unread::TooBig {
                 name: "huge.bin".into(),
-                size: 64 << 30
+                size: 64 << 30,
+                path: Some(big.0.clone()),
             })
         );
     }

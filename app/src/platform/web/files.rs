@@ -44,6 +44,17 @@ impl FileBackend {
     /// eframe on the web sends no pasted pictures: the page's paste listener reads them.
     pub fn pasted(&self, _ctx: &egui::Context) {}
 
+    /// The browser keeps no path to read a refused file again, so no offer of a smaller
+    /// copy is ever made here (`Unread::TooBig::path` is `None`); should one arrive, it is
+    /// answered in words.
+    #[expect(clippy::needless_pass_by_value)]
+    pub fn smaller(&self, path: std::path::PathBuf) {
+        let name = path.to_string_lossy();
+        let why = format!("Could not make a smaller copy of {name} in the browser.");
+        let _ = self.out.picked.send(Err(Unread::Failed(why)));
+        self.out.ctx.request_repaint();
+    }
+
     /// The browser has no file dialogs to leave out.
     pub fn without_dialogs(&mut self, _why: String) {}
 
@@ -102,6 +113,7 @@ fn read_dropped(file: egui::DroppedFileHandle, max: u64, tx: Sender<Read>, ctx: 
             Ok(bytes) if bytes.len() as u64 > max => Err(Unread::TooBig {
                 size: bytes.len() as u64,
                 name,
+                path: None,
             }),
             Ok(bytes) => Ok(Picked {
                 mime: mime_for(&name).to_owned(),
@@ -123,7 +135,11 @@ fn read(file: web_sys::File, mime: Option<String>, max: u64, tx: Sender<Read>, c
     // A `File`'s size is a whole number of bytes, as a JS number.
     let size = file.size() as u64;
     if size > max {
-        let _ = tx.send(Err(Unread::TooBig { name, size }));
+        let _ = tx.send(Err(Unread::TooBig {
+            name,
+            size,
+            path: None,
+        }));
         ctx.request_repaint();
         return;
     }

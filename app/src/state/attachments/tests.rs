@@ -86,7 +86,8 @@ pub(super) fn notices(m: &Model) -> Vec<String> {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            crate::state::EntryKind::Notice(text) => Some(text.clone()),
+            crate::state::EntryKind::Notice(text)
+            | crate::state::EntryKind::Problem { text, .. } => Some(text.clone()),
             _ => None,
         })
         .collect()

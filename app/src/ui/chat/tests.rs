@@ -11,6 +11,7 @@ use super::*;
 mod access;
 mod conversation;
 mod invite;
+mod problem;
 
 struct Screen {
     session: Session,
