@@ -16,6 +16,7 @@ use super::row::Rows;
 use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
 use crate::state::{MessageAction, Session, Status};
+use empty_room::{EmptyAction, empty_room_ui};
 
 /// The people panel's width (points) until resized: a name of a few letters keeps its
 /// whole name beside "reconnecting" and the ··· menu (at 180 "layla" became "la…").
@@ -220,7 +221,17 @@ pub fn chat_ui(
     CentralPanel::default().show(ui, |ui| {
         let rows = rows_of(session);
         view.list.look.narrow = narrow;
-        if let Some(action) = messages_ui(ui, &mut view.list, rows, &mut media) {
+        if rows.entries.is_empty() {
+            let time = ui.input(|i| i.time);
+            match empty_room_ui(ui, cx.invite_link, time < view.copied_until) {
+                Some(EmptyAction::CopyInvite) => {
+                    actions.push(ChatAction::CopyInvite);
+                    view.copied_until = time + 2.0;
+                }
+                Some(EmptyAction::ShowQr) => view.invite_qr_open = true,
+                None => {}
+            }
+        } else if let Some(action) = messages_ui(ui, &mut view.list, rows, &mut media) {
             row_action(view, rows, action, &mut actions);
         }
     });
@@ -414,6 +425,7 @@ fn confirm_remove_ui(ui: &Ui, who: &mut Option<confab_protocol::Username>) -> Op
 }
 
 mod conversation;
+pub(super) mod empty_room;
 mod top_bar;
 
 #[cfg(test)]

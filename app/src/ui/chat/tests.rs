@@ -10,6 +10,7 @@ use super::*;
 
 mod access;
 mod conversation;
+mod empty_room;
 mod invite;
 mod problem;
 
