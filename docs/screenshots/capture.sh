@@ -151,16 +151,19 @@ if [ -n "${CONFAB_SHOT_ATTACH:-}" ]; then
     sleep 3 # the app fetches and decodes the picture
 fi
 if [ "$theme" = light ]; then
-    # The theme menu (the icon left of Leave, wide; the top right of the second row,
-    # narrow), then its third item, "Light", below it.
+    # Wide: the theme menu (the icon left of Leave), then its third item, "Light", below
+    # it. Narrow (a phone): the theme is in the "More" menu at the top right, under a
+    # "Theme" heading, so "Light" sits further down.
     if [ "$width" -ge 640 ]; then
         x=${CONFAB_SHOT_LIGHT_X:-$((width - 99))} y=${CONFAB_SHOT_LIGHT_Y:-16}
+        dy=${CONFAB_SHOT_MENU_DY:-75}
     else
-        x=${CONFAB_SHOT_LIGHT_X:-$((width - 24))} y=${CONFAB_SHOT_LIGHT_Y:-40}
+        x=${CONFAB_SHOT_LIGHT_X:-$((width - 27))} y=${CONFAB_SHOT_LIGHT_Y:-16}
+        dy=${CONFAB_SHOT_MENU_DY:-94}
     fi
     xdotool mousemove "$x" "$y" click 1
     sleep 1
-    xdotool mousemove "$((x - ${CONFAB_SHOT_MENU_DX:-80}))" "$((y + ${CONFAB_SHOT_MENU_DY:-75}))" click 1
+    xdotool mousemove "$((x - ${CONFAB_SHOT_MENU_DX:-80}))" "$((y + dy))" click 1
     sleep 1
 fi
 if [ -n "${CONFAB_SHOT_CLICK:-}" ]; then
