@@ -267,3 +267,37 @@ fn the_composer_hint_fits_one_line_from_a_phone_to_a_desktop() {
         });
     h.run();
 }
+
+#[test]
+fn the_picker_has_a_tab_per_category_and_a_skin_tone_for_hands() {
+    let mut h = harness();
+    h.get_by_label("Insert emoji").click();
+    h.run();
+    h.get_by_label("Animals and nature").click();
+    h.run();
+    assert!(h.query_by_label("dog face").is_some(), "the animals' page");
+    h.get_by_label("People and body").click();
+    h.run();
+    assert!(h.query_by_label("waving hand").is_some());
+    h.get_by_label("Medium skin tone").click();
+    h.run();
+    assert!(h.query_by_label("waving hand").is_none());
+    h.get_by_label("waving hand: medium skin tone").click();
+    h.run();
+    assert_eq!(h.state().composer.draft, "👋🏽");
+}
+
+#[test]
+fn the_search_field_stays_put_as_results_come_and_go() {
+    let mut h = harness();
+    h.get_by_label("Insert emoji").click();
+    h.run();
+    let at = h.get_by_label("Search emoji").rect();
+    for query in ["r", "ro", "rocket", "zzzz"] {
+        h.get_by_label("Search emoji").focus();
+        h.get_by_label("Search emoji")
+            .type_text(&query[query.len() - 1..]);
+        h.run();
+        assert_eq!(h.get_by_label("Search emoji").rect(), at, "after {query:?}");
+    }
+}
