@@ -61,9 +61,10 @@ impl ConfabApp {
             .set_visuals_of(egui::Theme::Dark, crate::ui::palette::dark_visuals());
         // The web also takes its relay and room from the page's address (see `web_link`).
         let (prefs_store, prefs) = PrefsStore::load(cc);
-        let seed = crate::platform::jitter_seed(Now::current().wall_ms);
+        let now = Now::current();
+        let seed = crate::platform::jitter_seed(now.wall_ms);
         Self {
-            model: Model::new(seed),
+            model: Model::new(seed, now),
             net,
             prefs,
             prefs_store,
@@ -179,7 +180,7 @@ impl ConfabApp {
             }
             ChatAction::NewRoom => self.model.new_room(),
             ChatAction::Mention(name) => self.model.mention(&name, now),
-            ChatAction::Send => self.model.send_draft(),
+            ChatAction::Send => self.model.send_draft(now),
             ChatAction::Edit(text) => self.model.edit_draft(text, now),
             ChatAction::OpenLink(url) => {
                 ctx.open_url(OpenUrl::new_tab(url));

@@ -180,8 +180,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model on the join screen. `seed` feeds the reconnect jitter.
-    pub fn new(seed: u64) -> Self {
+    /// A model on the join screen at `now` (when idling towards "away" starts). `seed`
+    /// feeds the reconnect jitter.
+    pub fn new(seed: u64, now: Now) -> Self {
         Self {
             status: Status::Offline,
             join_error: None,
@@ -193,7 +194,7 @@ impl Model {
             backoff: Backoff::new(seed),
             carry_on: false,
             next_client_id: 1,
-            my_status: MyStatus::new(Instant::now()),
+            my_status: MyStatus::new(now.at),
             attachments: Attachments::default(),
             clock: RelayClock::default(),
         }
@@ -370,7 +371,7 @@ impl Model {
     }
 
     /// Sends the composer's draft, if it can be sent.
-    pub fn send_draft(&mut self) -> Vec<Effect> {
+    pub fn send_draft(&mut self, now: Now) -> Vec<Effect> {
         let Some(session) = self
             .session
             .as_mut()
@@ -388,10 +389,10 @@ impl Model {
                 vec![Effect::Send(msg)]
             }
             Some(DraftAction::Ignore { name, ignore }) => {
-                session.set_ignored(&name, ignore, self.clock.ms(Now::current()));
+                session.set_ignored(&name, ignore, self.clock.ms(now));
                 vec![]
             }
-            Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
+            Some(DraftAction::Status(status)) => self.choose_status(status, now),
             Some(DraftAction::Attach(path)) => vec![Effect::AttachFile(path)],
             None => vec![],
         }

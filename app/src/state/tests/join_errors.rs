@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn an_unreachable_server_is_explained_without_the_socket_library_text() {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://chat.example:9001", name("ann"), Intent::Create);
     m.on_closed(
         "Connect: IO error: Connection refused (os error 111)",
