@@ -21,13 +21,13 @@ impl ConfabApp {
         for picked in self.files.picked() {
             let effects = match picked {
                 Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
-                Err(Unread::TooBig { name, size, path }) => {
+                Err(Unread::TooBig { name, size, source }) => {
                     // A picture it can read again may go smaller; anything else cannot.
                     let picture = mime_for(&name).starts_with("image/");
-                    let path = path.filter(|_| picture);
-                    let offer = self.model.refuse_file(&name, size, path.is_some(), now);
-                    if let Some((offer, path)) = offer.zip(path) {
-                        self.files.offer_smaller(offer, path);
+                    let source = source.filter(|_| picture);
+                    let offer = self.model.refuse_file(&name, size, source.is_some(), now);
+                    if let Some((offer, source)) = offer.zip(source) {
+                        self.files.offer_smaller(offer, source);
                     }
                     vec![]
                 }

@@ -9,6 +9,9 @@ mod shrink;
 
 pub use files::FileBackend;
 
+/// Where a file refused for its size can be read again (for a smaller copy): its path.
+pub type FileSource = std::path::PathBuf;
+
 use eframe::egui;
 
 use crate::prefs::Prefs;

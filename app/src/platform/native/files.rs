@@ -71,7 +71,7 @@ impl FileBackend {
 
     /// Makes a smaller copy of the picture at `path`, under the relay's limit, on a
     /// thread of its own; it arrives as a file to attach.
-    pub fn smaller(&self, path: PathBuf) {
+    pub fn smaller(&self, path: super::FileSource) {
         let (tx, ctx) = (self.out.picked.clone(), self.out.ctx.clone());
         shrink::spawn_smaller(path, self.out.max(), tx, ctx);
     }

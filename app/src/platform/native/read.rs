@@ -44,8 +44,8 @@ pub fn read_file(path: &Path, max: u64) -> Read {
     let file = std::fs::File::open(path).map_err(failed)?;
     let size = file.metadata().map_err(failed)?.len();
     if size > max {
-        let path = Some(path.to_owned());
-        return Err(Unread::TooBig { name, size, path });
+        let source = Some(path.to_owned());
+        return Err(Unread::TooBig { name, size, source });
     }
     let mut bytes = Vec::new();
     file.take(max.saturating_add(1))
@@ -64,7 +64,7 @@ pub fn read_dropped(file: &dyn egui::DroppedFile, max: u64) -> Read {
         return Err(Unread::TooBig {
             name,
             size: meta.len(),
-            path: Some(file.path().to_owned()),
+            source: Some(file.path().to_owned()),
         });
     }
     let bytes = file
@@ -81,7 +81,7 @@ fn picked(name: String, bytes: Vec<u8>, max: u64) -> Read {
         return Err(Unread::TooBig {
             name,
             size,
-            path: None,
+            source: None,
         });
     }
     Ok(Picked {
@@ -123,7 +123,7 @@ mod tests {
             Err(Unread::TooBig {
                 name: "huge.bin".into(),
                 size: 64 << 30,
-                path: Some(big.0.clone()),
+                source: Some(big.0.clone()),
             })
         );
     }

@@ -12,6 +12,7 @@ use image::{DynamicImage, ImageReader, Limits};
 
 use super::read::name_of;
 use crate::files::picked::{Picked, Read, Unread};
+use crate::files::smaller::{QUALITY, could_not, first_side, jpeg_name, next_side};
 
 /// The largest picture file read to make a copy of: a 48-megapixel phone photo is about
 /// 20 MiB; anything much bigger is not a photo a chat should take on.
@@ -22,16 +23,6 @@ const MAX_SOURCE_SIDE: u32 = 12_000;
 
 /// Most bytes the decoder may allocate: a 48-megapixel picture in RGBA, with room.
 const MAX_SOURCE_ALLOC: u64 = 256 << 20;
-
-/// The copy's longest side to start from: sharp on any phone or laptop screen.
-const FIRST_SIDE: u32 = 2560;
-
-/// Below this longest side a copy is not worth sending: the limit is too small for a
-/// picture (the relay takes a few KiB at most).
-const MIN_SIDE: u32 = 320;
-
-/// JPEG quality of the copy: photos look unchanged at 82, at a fifth of their PNG size.
-const QUALITY: u8 = 82;
 
 /// Makes a smaller copy of the picture at `path` on a new thread, under `max` bytes, and
 /// sends it into `tx` as a file to attach (waking egui).
@@ -46,8 +37,7 @@ pub fn spawn_smaller(path: PathBuf, max: u64, tx: Sender<Read>, ctx: egui::Conte
 /// becomes `beach.jpg`), or why not, in words for the room.
 pub fn smaller_copy(path: &Path, max: u64) -> Read {
     let name = name_of(path);
-    let failed =
-        |why: String| Unread::Failed(format!("Could not make a smaller copy of {name}: {why}"));
+    let failed = |why: String| Unread::Failed(could_not(&name, &why));
     let file = std::fs::File::open(path).map_err(|e| failed(e.to_string()))?;
     let mut bytes = Vec::new();
     (file.take(MAX_SOURCE_BYTES + 1))
@@ -57,19 +47,15 @@ pub fn smaller_copy(path: &Path, max: u64) -> Read {
         return Err(failed("it is too large to read as a picture.".into()));
     }
     let bytes = shrink(&bytes, max).map_err(failed)?;
-    let stem = Path::new(&name).file_stem().map_or_else(
-        || "picture".to_owned(),
-        |s| s.to_string_lossy().into_owned(),
-    );
     Ok(Picked {
-        name: format!("{stem}.jpg"),
+        name: jpeg_name(&name),
         mime: "image/jpeg".into(),
         bytes,
     })
 }
 
 /// Re-encodes the picture in `bytes` as a JPEG of at most `max` bytes: scaled so its
-/// longest side is at most [`FIRST_SIDE`], then smaller in steps until it fits.
+/// longest side is at most `smaller::FIRST_SIDE`, then smaller in steps until it fits.
 pub fn shrink(bytes: &[u8], max: u64) -> Result<Vec<u8>, String> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -80,18 +66,15 @@ pub fn shrink(bytes: &[u8], max: u64) -> Result<Vec<u8>, String> {
     limits.max_alloc = Some(MAX_SOURCE_ALLOC);
     reader.limits(limits);
     let picture = reader.decode().map_err(|e| format!("{e}."))?;
-    let mut side = FIRST_SIDE.min(picture.width().max(picture.height()));
-    while side >= MIN_SIDE {
+    let mut side = first_side(picture.width(), picture.height());
+    loop {
         let copy = encode(&picture, side)?;
         if copy.len() as u64 <= max {
             return Ok(copy);
         }
-        // JPEG size grows about with the pixel count: aim just under the limit.
-        let ratio = (max as f64 / copy.len() as f64).sqrt() * 0.9;
-        let next = (f64::from(side) * ratio.min(0.9)) as u32;
-        side = next;
+        side = next_side(side, copy.len() as u64, max)
+            .ok_or("this server's file limit is too small even for a small picture.")?;
     }
-    Err("this server's file limit is too small even for a small picture.".into())
 }
 
 /// `picture` scaled to fit a `side` x `side` square, as JPEG (transparent parts on black,
