@@ -22,7 +22,7 @@ use crate::ui::join::{JoinAction, join_ui};
 /// harness: `Harness::builder().build_eframe(|cc| ConfabApp::new(cc))`, fill the join form
 /// by label ("Your name", "Room code or invite link", "Server address"), click "Join" or
 /// "Create room", then `step()` with short sleeps until
-/// `harness.state().state().status == Status::Online`. [`ConfabApp::with_net`] takes a
+/// `harness.state().model().status == Status::Online`. [`ConfabApp::with_net`] takes a
 /// scripted [`Net`] instead of real sockets.
 pub struct ConfabApp {
     model: Model,
@@ -87,7 +87,7 @@ impl ConfabApp {
     }
 
     /// The client model (status, session, timeline), for tests and embedders.
-    pub fn state(&self) -> &Model {
+    pub fn model(&self) -> &Model {
         &self.model
     }
 

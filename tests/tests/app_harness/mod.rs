@@ -42,7 +42,7 @@ pub fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Mod
     let start = Instant::now();
     loop {
         app.step();
-        if done(app.state().state()) {
+        if done(app.state().model()) {
             // One more frame, so the screen shows what the model now holds.
             app.run_steps(2);
             return;
@@ -50,7 +50,7 @@ pub fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Mod
         assert!(
             start.elapsed() < WAIT,
             "timed out after {WAIT:?} waiting for {what}; the app is {:?}",
-            app.state().state().status
+            app.state().model().status
         );
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -94,6 +94,6 @@ pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, ro
 }
 
 pub fn room_code(app: &Harness<'_, ConfabApp>) -> String {
-    let session = app.state().state().session.as_ref();
+    let session = app.state().model().session.as_ref();
     session.expect("in a room").room.to_string()
 }

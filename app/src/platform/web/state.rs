@@ -13,7 +13,7 @@ use crate::state::timeline::EntryKind;
 pub fn state_json(app: &mut ConfabApp) -> String {
     let form = app.prefs_mut().form.clone();
     let invite = app.invite_link();
-    let model = app.state();
+    let model = app.model();
     let status = match model.status {
         Status::Offline => "offline",
         Status::Connecting => "connecting",
