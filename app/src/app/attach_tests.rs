@@ -95,9 +95,8 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
         h.query_by_label_contains("No file chooser can open")
             .is_some()
     );
-    let dir = std::env::temp_dir().join(format!("confab-no-dialog-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let path = dir.join("plan.txt");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("plan.txt");
     std::fs::write(&path, "step one").expect("writes");
     h.get_by_label("File to attach:").focus();
     h.get_by_label("File to attach:")
@@ -105,7 +104,6 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
     h.run_steps(2);
     h.get_by_label("Attach").click();
     until(&mut h, |app| app.model().attachments.uploads().count() == 1);
-    let _ = std::fs::remove_dir_all(&dir);
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "plan.txt", "mime": "text/plain", "size": 8});
     assert!(
@@ -171,9 +169,8 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     h.get_by_label("Attach a file").click();
     h.run_steps(3);
     // 64 GiB, sparse: reading it whole would freeze the window for minutes, then fail.
-    let dir = std::env::temp_dir().join(format!("confab-huge-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let path = dir.join("disk.img");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("disk.img");
     std::fs::File::create(&path)
         .and_then(|f| f.set_len(64 << 30))
         .expect("a sparse file");
@@ -188,7 +185,6 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
         (session.timeline.entries().iter())
             .any(|e| matches!(&e.kind, crate::state::EntryKind::Problem { text, smaller: false } if text == said))
     });
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(h.query_by_label_contains(said).is_some());
     assert_eq!(h.state().model().attachments.uploads().count(), 0);
 }

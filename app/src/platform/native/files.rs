@@ -158,10 +158,10 @@ mod tests {
 
     #[test]
     fn saving_never_overwrites_a_file_of_the_same_name() {
-        let dir = std::env::temp_dir().join(format!("confab-save-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let first = save_into(&dir, "cat.png", b"one");
-        let second = save_into(&dir, "cat.png", b"two");
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path();
+        let first = save_into(dir, "cat.png", b"one");
+        let second = save_into(dir, "cat.png", b"two");
         assert!(first.starts_with("Saved cat.png to"), "{first}");
         assert!(second.contains("1 cat.png"), "{second}");
         assert_eq!(std::fs::read(dir.join("cat.png")).expect("first"), b"one");
@@ -169,6 +169,5 @@ mod tests {
             std::fs::read(dir.join("1 cat.png")).expect("second"),
             b"two"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -138,12 +138,10 @@ mod tests {
 
     #[test]
     fn a_smaller_copy_is_named_after_the_file_as_a_jpeg() {
-        let dir = std::env::temp_dir().join(format!("confab-shrink-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("beach.png");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("beach.png");
         std::fs::write(&path, noisy_png(400, 300)).expect("written");
         let copy = smaller_copy(&path, 1 << 20).expect("a copy");
-        let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(
             (copy.name.as_str(), copy.mime.as_str()),
             ("beach.jpg", "image/jpeg")
