@@ -2,7 +2,7 @@
 //! effects out.
 
 use confab_protocol::{
-    ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage,
+    ChatMessage, ErrorCode, ErrorMessage, Limits, Millis, RoomCode, ServerMessage, WelcomeMessage,
 };
 use web_time::Duration;
 
