@@ -38,7 +38,7 @@ fn until(h: &mut Harness<'static, ConfabApp>, done: impl Fn(&ConfabApp) -> bool)
         assert!(
             std::time::Instant::now() < deadline,
             "timed out: {:?}",
-            (h.state().model().session.as_ref()).map(|s| s.timeline.entries().back().cloned())
+            (h.state().model().session()).map(|s| s.timeline.entries().back().cloned())
         );
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -63,12 +63,14 @@ fn a_file_dropped_on_the_window_is_queued_for_upload() {
     h.run_steps(3);
     let file = Dropped(PathBuf::from("/home/ann/notes.txt"), b"hello".to_vec());
     h.input_mut().dropped_files.push(Arc::new(file));
-    until(&mut h, |app| app.model().attachments.uploads().count() == 1);
+    until(&mut h, |app| {
+        app.model().attachments().uploads().count() == 1
+    });
     let sent = script.sent_json();
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "notes.txt", "mime": "text/plain", "size": 5});
     assert!(sent.contains(&start), "{sent:?}");
-    assert_eq!(h.state().model().attachments.uploads().count(), 1);
+    assert_eq!(h.state().model().attachments().uploads().count(), 1);
 }
 
 #[test]
@@ -103,7 +105,9 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
         .type_text(&path.to_string_lossy());
     h.run_steps(2);
     h.get_by_label("Attach").click();
-    until(&mut h, |app| app.model().attachments.uploads().count() == 1);
+    until(&mut h, |app| {
+        app.model().attachments().uploads().count() == 1
+    });
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "plan.txt", "mime": "text/plain", "size": 8});
     assert!(
@@ -181,10 +185,10 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     h.get_by_label("Attach").click();
     let said = "Not sent: disk.img is 64 GiB, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).";
     until(&mut h, |app| {
-        let session = app.model().session.as_ref().expect("in the room");
+        let session = app.model().session().expect("in the room");
         (session.timeline.entries().iter())
             .any(|e| matches!(&e.kind, crate::state::EntryKind::Problem { text, smaller: false } if text == said))
     });
     assert!(h.query_by_label_contains(said).is_some());
-    assert_eq!(h.state().model().attachments.uploads().count(), 0);
+    assert_eq!(h.state().model().attachments().uploads().count(), 0);
 }

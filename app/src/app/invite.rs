@@ -18,7 +18,7 @@ impl ConfabApp {
             code: room.clone(),
             key: None,
         };
-        let served = (self.model.session.as_ref())
+        let served = (self.model.session())
             .filter(|s| s.room == *room)
             .and_then(|s| s.page_url.clone());
         // On the web, this page: the link opens the app with the room filled in.
@@ -35,7 +35,7 @@ impl ConfabApp {
 
     /// The invite link to the room you are in, if you are in one.
     pub fn invite_link(&self) -> Option<String> {
-        let room = &self.model.session.as_ref()?.room;
+        let room = &self.model.session()?.room;
         let (invite, page) = self.invite(room);
         Some(invite.link(page.as_deref()))
     }

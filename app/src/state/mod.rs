@@ -65,13 +65,13 @@ pub use timeline::{Entry, EntryKind};
 #[derive(Debug)]
 pub struct Model {
     /// Where the connection is at.
-    pub status: Status,
+    status: Status,
     /// Why the last create/join failed, for the join screen.
-    pub join_error: Option<String>,
+    join_error: Option<String>,
     /// The room you are in (kept while reconnecting).
-    pub session: Option<Session>,
+    session: Option<Session>,
     /// Messages from others since the window lost focus (for the title).
-    pub unread: usize,
+    unread: usize,
     /// Whether the window has focus; set by the app every frame.
     focused: bool,
     /// The relay addresses and what to do there.
@@ -86,12 +86,58 @@ pub struct Model {
     /// Next `client_id`: unique for the model's lifetime, so echoes never mix up drafts.
     next_client_id: ClientId,
     /// Your own status (online, away by choice or after idling).
-    pub my_status: MyStatus,
+    my_status: MyStatus,
     /// Files going up and coming down.
-    pub attachments: Attachments,
+    attachments: Attachments,
     /// The relay's time: what local notices are stamped with, so they sort and split days
     /// on the same clock as messages.
     clock: RelayClock,
+}
+
+/// What the model shows: read-only views for the app and its views. Every change goes
+/// through the reducer's methods, so no glue code can put the model into a state its
+/// rules never make.
+impl Model {
+    /// Where the connection is at.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// Why the last create/join (or hosting) failed, for the join screen.
+    pub fn join_error(&self) -> Option<&str> {
+        self.join_error.as_deref()
+    }
+
+    /// The room you are in (kept while reconnecting).
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Messages from others since the window lost focus (for the title).
+    pub fn unread(&self) -> usize {
+        self.unread
+    }
+
+    /// Your own status (online, away by choice or after idling).
+    pub fn my_status(&self) -> &MyStatus {
+        &self.my_status
+    }
+
+    /// Files going up and coming down.
+    pub fn attachments(&self) -> &Attachments {
+        &self.attachments
+    }
+
+    /// This app is starting a relay of its own to host a room: an earlier join error no
+    /// longer applies.
+    pub fn hosting_started(&mut self) {
+        self.join_error = None;
+    }
+
+    /// Hosting a room failed before any room existed: the join screen says `why`.
+    pub fn hosting_failed(&mut self, why: &str) {
+        self.join_error = Some(format!("Could not host a room: {why}"));
+    }
 }
 
 impl Model {

@@ -50,7 +50,7 @@ pub fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Mod
         assert!(
             start.elapsed() < WAIT,
             "timed out after {WAIT:?} waiting for {what}; the app is {:?}",
-            app.state().model().status
+            app.state().model().status()
         );
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -89,11 +89,11 @@ pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, ro
     };
     app.get_by_label(button).click();
     wait_for(app, &format!("{name} to be in the room"), |m| {
-        m.status == Status::Online
+        *m.status() == Status::Online
     });
 }
 
 pub fn room_code(app: &Harness<'_, ConfabApp>) -> String {
-    let session = app.state().model().session.as_ref();
+    let session = app.state().model().session();
     session.expect("in a room").room.to_string()
 }

@@ -19,3 +19,16 @@ fn an_unreachable_server_is_explained_without_the_socket_library_text() {
     assert!(!error.contains("os error"), "{error}");
     assert!(!error.contains("IO error"), "{error}");
 }
+
+#[test]
+fn a_hosting_failure_shows_on_the_join_screen_until_hosting_starts_again() {
+    let mut m = Model::new(1, Now::current());
+    m.hosting_failed("port 9001 is in use by another program");
+    assert_eq!(
+        m.join_error(),
+        Some("Could not host a room: port 9001 is in use by another program")
+    );
+    assert_eq!(*m.status(), Status::Offline, "nothing is connecting");
+    m.hosting_started();
+    assert_eq!(m.join_error(), None);
+}
