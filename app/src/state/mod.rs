@@ -11,6 +11,7 @@
 //! - [`connection`]: where the connection is at ([`Status`]) and what each is called.
 //! - [`effect`]: what the model asks of the app, and what the join screen asks of it.
 //! - `lifecycle`: joining, the socket opening and closing, reconnecting, leaving.
+//! - `reading`: what the model shows (read-only), and the join screen's hosting errors.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - `transfers`: the model's side of attachments (attach, refuse, fetch, cancel).
@@ -33,6 +34,7 @@ pub mod effect;
 pub mod emoji;
 mod lifecycle;
 pub mod presence;
+mod reading;
 pub mod relays;
 pub mod roster;
 pub mod session;
@@ -92,52 +94,6 @@ pub struct Model {
     /// The relay's time: what local notices are stamped with, so they sort and split days
     /// on the same clock as messages.
     clock: RelayClock,
-}
-
-/// What the model shows: read-only views for the app and its views. Every change goes
-/// through the reducer's methods, so no glue code can put the model into a state its
-/// rules never make.
-impl Model {
-    /// Where the connection is at.
-    pub fn status(&self) -> &Status {
-        &self.status
-    }
-
-    /// Why the last create/join (or hosting) failed, for the join screen.
-    pub fn join_error(&self) -> Option<&str> {
-        self.join_error.as_deref()
-    }
-
-    /// The room you are in (kept while reconnecting).
-    pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
-    }
-
-    /// Messages from others since the window lost focus (for the title).
-    pub fn unread(&self) -> usize {
-        self.unread
-    }
-
-    /// Your own status (online, away by choice or after idling).
-    pub fn my_status(&self) -> &MyStatus {
-        &self.my_status
-    }
-
-    /// Files going up and coming down.
-    pub fn attachments(&self) -> &Attachments {
-        &self.attachments
-    }
-
-    /// This app is starting a relay of its own to host a room: an earlier join error no
-    /// longer applies.
-    pub fn hosting_started(&mut self) {
-        self.join_error = None;
-    }
-
-    /// Hosting a room failed before any room existed: the join screen says `why`.
-    pub fn hosting_failed(&mut self, why: &str) {
-        self.join_error = Some(format!("Could not host a room: {why}"));
-    }
 }
 
 impl Model {
