@@ -21,5 +21,5 @@ cargo build --quiet -p confab-server -p confab-cli
 
 bin="${CARGO_TARGET_DIR:-target}/debug"
 export CONFAB_DIST=app/dist CONFAB_SERVER_BIN="$bin/confab-server" CONFAB_CLI_BIN="$bin/confab-cli"
-# The test bounds itself (210 s); this is the backstop should node itself hang.
-timeout --kill-after=10 260 node web-test/web-test.mjs
+# The test bounds itself (270 s); this is the backstop should node itself hang.
+timeout --kill-after=10 320 node web-test/web-test.mjs

@@ -117,7 +117,7 @@ export async function findPicture(page, ground) {
         }
       }
     }
-    return n > 200 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2, n } : null;
+    return n > 200 ? { x: (x0 + x1) / 2, y: (y0 + y1) / 2, n, x0, y0, x1, y1 } : null;
   }, { png, ground });
 }
 

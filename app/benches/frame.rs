@@ -111,7 +111,6 @@ fn frame(ctx: &Context, list: &mut MessageList, entries: &VecDeque<Entry>, me: &
             let mut pictures = Pictures::default();
             let mut media = Media::new(&mut pictures, None);
             let rows = Rows {
-                private: false,
                 entries,
                 me,
                 i_own: false,

@@ -22,7 +22,7 @@ use crate::ui::join::{JoinAction, join_ui};
 /// harness: `Harness::builder().build_eframe(|cc| ConfabApp::new(cc))`, fill the join form
 /// by label ("Your name", "Room code or invite link", "Server address"), click "Join" or
 /// "Create room", then `step()` with short sleeps until
-/// `harness.state().state().status == Status::Online`. [`ConfabApp::with_net`] takes a
+/// `*harness.state().model().status() == Status::Online`. [`ConfabApp::with_net`] takes a
 /// scripted [`Net`] instead of real sockets.
 pub struct ConfabApp {
     model: Model,
@@ -61,9 +61,10 @@ impl ConfabApp {
             .set_visuals_of(egui::Theme::Dark, crate::ui::palette::dark_visuals());
         // The web also takes its relay and room from the page's address (see `web_link`).
         let (prefs_store, prefs) = PrefsStore::load(cc);
-        let seed = crate::platform::jitter_seed(Now::current().wall_ms);
+        let now = Now::current();
+        let seed = crate::platform::jitter_seed(now.wall_ms);
         Self {
-            model: Model::new(seed),
+            model: Model::new(seed, now),
             net,
             prefs,
             prefs_store,
@@ -86,7 +87,7 @@ impl ConfabApp {
     }
 
     /// The client model (status, session, timeline), for tests and embedders.
-    pub fn state(&self) -> &Model {
+    pub fn model(&self) -> &Model {
         &self.model
     }
 
@@ -193,14 +194,14 @@ impl ConfabApp {
                 self.model.leave()
             }
             ChatAction::CopyInvite => {
-                if let Some(room) = self.model.session.as_ref().map(|s| s.room.clone()) {
+                if let Some(room) = self.model.session().map(|s| s.room.clone()) {
                     ctx.copy_text(self.invite_message(&room));
                 }
                 vec![]
             }
             ChatAction::NewRoom => self.model.new_room(),
             ChatAction::Mention(name) => self.model.mention(&name, now),
-            ChatAction::Send => self.model.send_draft(),
+            ChatAction::Send => self.model.send_draft(now),
             ChatAction::Edit(text) => self.model.edit_draft(text, now),
             ChatAction::OpenLink(url) => {
                 ctx.open_url(OpenUrl::new_tab(url));
@@ -241,13 +242,19 @@ impl ConfabApp {
             }
             ChatAction::Attachment(AttachmentAction::Open(_)) => vec![],
             ChatAction::CancelUpload(client_id) => self.model.cancel_upload(client_id, now),
+            ChatAction::SendSmaller(offer) => {
+                if self.model.take_smaller(offer) {
+                    self.files.smaller(offer);
+                }
+                vec![]
+            }
             ChatAction::Message(action) => self.model.message_action(action, now),
         };
         self.run(ctx, frame, effects);
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let title = match (&self.model.session, self.model.unread) {
+        let title = match (self.model.session(), self.model.unread()) {
             (None, _) => "Confab".to_owned(),
             (Some(s), 0) => format!("Confab: {}", s.room),
             (Some(s), n) => format!("({n}) Confab: {}", s.room),
@@ -263,14 +270,14 @@ impl ConfabApp {
         match confab_protocol::private::RoomKey::generate() {
             Ok(key) => self.model.start_private(server, name, Intent::Create, key),
             Err(err) => {
-                self.model.join_error = Some(format!("Could not make a room key: {err}"));
+                self.model.key_failed(&err.to_string());
                 vec![]
             }
         }
     }
 
     fn start_host(&mut self, ctx: &egui::Context, name: Username, bind: String) {
-        self.model.join_error = None;
+        self.model.hosting_started();
         self.host.start(ctx, name, bind);
     }
 }
@@ -311,7 +318,7 @@ impl eframe::App for ConfabApp {
             let effects = match result {
                 Ok(url) => self.model.start(&url, name, Intent::Create),
                 Err(why) => {
-                    self.model.join_error = Some(format!("Could not host a room: {why}"));
+                    self.model.hosting_failed(&why);
                     vec![]
                 }
             };
@@ -320,7 +327,7 @@ impl eframe::App for ConfabApp {
         self.update_title(ctx);
         self.prefs_store.keep(&self.prefs);
         // Timers the model cannot wake us for: the reconnect countdown and typing expiry.
-        if matches!(self.model.status, Status::Waiting { .. }) {
+        if matches!(self.model.status(), Status::Waiting { .. }) {
             ctx.request_repaint_after(web_time::Duration::from_millis(500));
         }
         if let Some(at) = self.model.next_wakeup(now) {
@@ -331,10 +338,10 @@ impl eframe::App for ConfabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         crate::ui::fonts::prefer_colour_emoji(ui.ctx());
         let now = Now::current();
-        if self.model.session.is_none() {
+        if self.model.session().is_none() {
             let note = self.host.note().map(str::to_owned);
-            let error = self.model.join_error.clone();
-            let status = self.model.status.clone();
+            let error = self.model.join_error().map(str::to_owned);
+            let status = self.model.status().clone();
             let action = CentralPanel::default()
                 .show(ui, |ui| {
                     join_ui(
@@ -353,9 +360,9 @@ impl eframe::App for ConfabApp {
         }
         let invite_link = self.invite_link().unwrap_or_default();
         let hosting = self.host.share_url().map(str::to_owned);
-        let status = self.model.status.clone();
+        let status = self.model.status().clone();
 
-        let Some(session) = self.model.session.as_ref() else {
+        let Some(session) = self.model.session() else {
             return;
         };
         let cx = ChatContext {
@@ -365,8 +372,8 @@ impl eframe::App for ConfabApp {
             alerts_on: self.prefs.alerts,
             notifications_blocked: self.notifier.blocked(),
             now: now.at,
-            my_status: self.model.my_status.wanted(),
-            attachments: Some(&self.model.attachments),
+            my_status: self.model.my_status().wanted(),
+            attachments: Some(self.model.attachments()),
         };
         let actions = chat_ui(ui, session, &mut self.chat_view, cx, &mut self.pictures);
         for action in actions {

@@ -10,6 +10,7 @@
 //! same channels on both.
 
 pub mod picked;
+pub mod smaller;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
@@ -18,7 +19,7 @@ use egui::ColorImage;
 
 pub use picked::{Picked, Read, Unread, mime_for};
 
-use crate::platform::FileBackend;
+use crate::platform::{FileBackend, FileSource};
 
 /// What work off the frame loop (a dialog, a save) has to tell the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,8 @@ pub struct Files {
     report_rx: mpsc::Receiver<Report>,
     max_bytes: Arc<AtomicU64>,
     backend: FileBackend,
+    /// Pictures refused for their size that may be sent smaller, by the offer's number.
+    offers: std::collections::HashMap<u64, FileSource>,
 }
 
 impl Files {
@@ -88,6 +91,7 @@ impl Files {
             report_rx,
             max_bytes,
             backend: FileBackend::new(outbox),
+            offers: Default::default(),
         }
     }
 
@@ -141,6 +145,21 @@ impl Files {
     /// path field instead.
     pub fn attach(&self, window: &eframe::Frame, path: Option<&str>) -> Result<(), String> {
         self.backend.attach(window, path)
+    }
+
+    /// Keeps where the picture refused with offer `offer` (`Model::refuse_file`) can be
+    /// read again (its path, or the browser's `File`), for when the person asks for a
+    /// smaller copy.
+    pub fn offer_smaller(&mut self, offer: u64, source: FileSource) {
+        self.offers.insert(offer, source);
+    }
+
+    /// Makes a smaller copy of the picture refused with offer `offer`, under the relay's
+    /// limit, off the frame loop; it arrives through [`Files::picked`] as a JPEG to attach.
+    pub fn smaller(&mut self, offer: u64) {
+        if let Some(source) = self.offers.remove(&offer) {
+            self.backend.smaller(source);
+        }
     }
 
     /// Saves an attachment: natively where the person says in a save dialog in front of

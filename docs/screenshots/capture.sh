@@ -17,6 +17,8 @@
 #                                                            # ... and the picture opened
 #   CONFAB_SHOT_CONVERSATION=1 docs/screenshots/capture.sh conversation 1280 800
 #                                                            # replies, reactions, an edit...
+#   CONFAB_SHOT_EMPTY=1 docs/screenshots/capture.sh empty-room 1280 800
+#                                                            # no bots: the empty room's invite
 #   CONFAB_SHOT_BIN=DIR ...     # binaries already built in DIR (no cargo build here)
 #
 # Joins by keyboard (the name field has the focus; Tab to the room; Enter joins), so it
@@ -72,11 +74,14 @@ say() {
     sleep 0.5
 }
 
+empty=${CONFAB_SHOT_EMPTY:-}
 for who in jonas priya 李雷 layla noa; do
+    [ -n "$empty" ] && break
     bot "$who"
     sleep 0.2
 done
 sleep 1
+if [ -z "$empty" ]; then
 say jonas "morning all 😀 🚀 👋🏽 ❤️ 🎉"
 say jonas "coffee first ☕"
 say jonas "then the deploy"
@@ -84,6 +89,7 @@ say jonas "notes: https://en.wikipedia.org/wiki/Rust_(programming_language)"
 say priya "@maya did the staging build finish? 👍"
 say 李雷 "早上好！网页版今天可以试用了 🚀"
 say 李雷 "東京の天気は晴れ ☀️"
+fi
 
 # The app, on a fresh profile so the join form starts empty (and dark or light).
 XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" RUST_LOG=warn \
@@ -109,6 +115,13 @@ xdotool type --delay 30 lobby
 sleep 0.5
 xdotool key Return
 sleep 2
+if [ -n "$empty" ]; then # the room before its first message, nobody else in it
+    xdotool mousemove "$((width - 40))" "$((height / 2))"
+    sleep 1.5
+    import -window root -crop "${width}x${height}+0+0" +repage "$here/$name.png"
+    echo "saved $here/$name.png"
+    exit 0
+fi
 
 for who in tom lena omar; do # join and leave at once: one collapsed presence line
     "$bin/confab-cli" --server "$server" --name "$who" --room lobby </dev/null >/dev/null 2>&1
@@ -151,16 +164,19 @@ if [ -n "${CONFAB_SHOT_ATTACH:-}" ]; then
     sleep 3 # the app fetches and decodes the picture
 fi
 if [ "$theme" = light ]; then
-    # The theme menu (the icon left of Leave, wide; the top right of the second row,
-    # narrow), then its third item, "Light", below it.
+    # Wide: the theme menu (the icon left of Leave), then its third item, "Light", below
+    # it. Narrow (a phone): the theme is in the "More" menu at the top right, under a
+    # "Theme" heading, so "Light" sits further down.
     if [ "$width" -ge 640 ]; then
         x=${CONFAB_SHOT_LIGHT_X:-$((width - 99))} y=${CONFAB_SHOT_LIGHT_Y:-16}
+        dy=${CONFAB_SHOT_MENU_DY:-75}
     else
-        x=${CONFAB_SHOT_LIGHT_X:-$((width - 24))} y=${CONFAB_SHOT_LIGHT_Y:-40}
+        x=${CONFAB_SHOT_LIGHT_X:-$((width - 27))} y=${CONFAB_SHOT_LIGHT_Y:-16}
+        dy=${CONFAB_SHOT_MENU_DY:-94}
     fi
     xdotool mousemove "$x" "$y" click 1
     sleep 1
-    xdotool mousemove "$((x - ${CONFAB_SHOT_MENU_DX:-80}))" "$((y + ${CONFAB_SHOT_MENU_DY:-75}))" click 1
+    xdotool mousemove "$((x - ${CONFAB_SHOT_MENU_DX:-80}))" "$((y + dy))" click 1
     sleep 1
 fi
 if [ -n "${CONFAB_SHOT_CLICK:-}" ]; then

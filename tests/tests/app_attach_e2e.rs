@@ -54,7 +54,7 @@ impl egui::DroppedFile for Dropped {
 
 /// The attachments of the timeline's chat entries.
 fn attachments(m: &Model) -> Vec<confab_protocol::Attachment> {
-    let Some(session) = &m.session else {
+    let Some(session) = m.session() else {
         return vec![];
     };
     session
@@ -93,9 +93,9 @@ fn a_picture_dropped_in_one_app_is_decoded_in_the_other_and_a_file_is_a_card() {
     let dropped = Dropped(PathBuf::from("/home/ann/gradient.png"), png);
     ann.input_mut().dropped_files.push(Arc::new(dropped));
     wait_both(&mut ann, &mut bob, "the picture's message at bob", |h| {
-        !attachments(h.state().state()).is_empty()
+        !attachments(h.state().model()).is_empty()
     });
-    let picture = attachments(bob.state().state()).remove(0);
+    let picture = attachments(bob.state().model()).remove(0);
     assert_eq!(picture.sniffed_mime.as_deref(), Some("image/png"));
     assert_eq!((picture.width, picture.height), (Some(600), Some(300)));
     wait_both(&mut ann, &mut bob, "bob's thumbnail", |h| {
@@ -122,7 +122,7 @@ fn a_picture_dropped_in_one_app_is_decoded_in_the_other_and_a_file_is_a_card() {
     type_into(&mut ann, "File to attach:", &notes.to_string_lossy());
     ann.get_by_label("Attach").click();
     wait_both(&mut ann, &mut bob, "the file's message at bob", |h| {
-        attachments(h.state().state()).len() == 2
+        attachments(h.state().model()).len() == 2
     });
     assert!(bob.query_all_by_label("notes.txt").count() >= 1);
     assert!(bob.query_by_label("11 B").is_some());

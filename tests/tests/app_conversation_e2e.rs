@@ -17,7 +17,7 @@ use app_harness::{app, enter_room, member_count, room_code, runtime, say, shows_
 
 /// What happened to the app's shown message `seq` (nothing if it is not shown).
 fn changes_of(m: &Model, seq: Seq) -> Changes {
-    let session = m.session.as_ref();
+    let session = m.session();
     match session.and_then(|s| s.timeline.chat(seq)).map(|e| &e.kind) {
         Some(EntryKind::Chat { changes, .. }) => changes.clone(),
         _ => Changes::default(),
@@ -55,7 +55,7 @@ fn an_app_reacts_through_its_chip_and_shows_a_websocket_members_edit() {
         .await;
     });
     let reactions = |m: &Model| -> Vec<usize> {
-        let session = m.session.as_ref();
+        let session = m.session();
         let chat = session.and_then(|s| s.timeline.chat(1)).map(|e| &e.kind);
         match chat {
             Some(EntryKind::Chat { changes, .. }) => {
@@ -142,7 +142,7 @@ fn an_app_away_while_messages_change_comes_back_showing_each_as_it_is_now() {
 
     doomed.kill();
     wait_for(&mut ann, "ann to notice her relay died", |m| {
-        m.status != Status::Online
+        *m.status() != Status::Online
     });
     // ann's app is not stepped until all of it is done, so it cannot be back before.
     rt.block_on(async {
@@ -187,9 +187,9 @@ fn an_app_away_while_messages_change_comes_back_showing_each_as_it_is_now() {
     });
 
     wait_for(&mut ann, "ann to be back, on the other relay", |m| {
-        m.status == Status::Online && reaction_counts(m, 1) == [1]
+        *m.status() == Status::Online && reaction_counts(m, 1) == [1]
     });
-    let model = ann.state().state();
+    let model = ann.state().model();
     assert!(shows_chat(model, "hello", false), "bob's edit");
     assert!(changes_of(model, 3).edited);
     assert!(changes_of(model, 2).deleted, "bob's deletion");

@@ -38,7 +38,7 @@ fn until(h: &mut Harness<'static, ConfabApp>, done: impl Fn(&ConfabApp) -> bool)
         assert!(
             std::time::Instant::now() < deadline,
             "timed out: {:?}",
-            (h.state().state().session.as_ref()).map(|s| s.timeline.entries().back().cloned())
+            (h.state().model().session()).map(|s| s.timeline.entries().back().cloned())
         );
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -65,12 +65,14 @@ fn a_file_dropped_on_the_window_is_queued_for_upload() {
     h.run_steps(3);
     let file = Dropped(PathBuf::from("/home/ann/notes.txt"), b"hello".to_vec());
     h.input_mut().dropped_files.push(Arc::new(file));
-    until(&mut h, |app| app.state().attachments.uploads().count() == 1);
+    until(&mut h, |app| {
+        app.model().attachments().uploads().count() == 1
+    });
     let sent = script.sent_json();
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "notes.txt", "mime": "text/plain", "size": 5});
     assert!(sent.contains(&start), "{sent:?}");
-    assert_eq!(h.state().state().attachments.uploads().count(), 1);
+    assert_eq!(h.state().model().attachments().uploads().count(), 1);
 }
 
 #[test]
@@ -99,17 +101,17 @@ fn where_no_file_dialog_can_open_the_clip_says_why_and_opens_the_path_field() {
         h.query_by_label_contains("No file chooser can open")
             .is_some()
     );
-    let dir = std::env::temp_dir().join(format!("confab-no-dialog-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let path = dir.join("plan.txt");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("plan.txt");
     std::fs::write(&path, "step one").expect("writes");
     h.get_by_label("File to attach:").focus();
     h.get_by_label("File to attach:")
         .type_text(&path.to_string_lossy());
     h.run_steps(2);
     h.get_by_label("Attach").click();
-    until(&mut h, |app| app.state().attachments.uploads().count() == 1);
-    let _ = std::fs::remove_dir_all(&dir);
+    until(&mut h, |app| {
+        app.model().attachments().uploads().count() == 1
+    });
     let start = serde_json::json!({"type": "upload_start", "client_id": 1,
         "file_name": "plan.txt", "mime": "text/plain", "size": 8});
     assert!(
@@ -179,9 +181,8 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     h.get_by_label("Attach a file").click();
     h.run_steps(3);
     // 64 GiB, sparse: reading it whole would freeze the window for minutes, then fail.
-    let dir = std::env::temp_dir().join(format!("confab-huge-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    let path = dir.join("disk.img");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("disk.img");
     std::fs::File::create(&path)
         .and_then(|f| f.set_len(64 << 30))
         .expect("a sparse file");
@@ -192,11 +193,10 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     h.get_by_label("Attach").click();
     let said = "Not sent: disk.img is 64 GiB, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).";
     until(&mut h, |app| {
-        let session = app.state().session.as_ref().expect("in the room");
+        let session = app.model().session().expect("in the room");
         (session.timeline.entries().iter())
-            .any(|e| matches!(&e.kind, crate::state::EntryKind::Notice(n) if n == said))
+            .any(|e| matches!(&e.kind, crate::state::EntryKind::Problem { text, smaller: false } if text == said))
     });
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(h.query_by_label_contains(said).is_some());
-    assert_eq!(h.state().state().attachments.uploads().count(), 0);
+    assert_eq!(h.state().model().attachments().uploads().count(), 0);
 }

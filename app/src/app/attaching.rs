@@ -6,7 +6,7 @@ use confab_protocol::Attachment;
 use eframe::egui;
 
 use super::ConfabApp;
-use crate::files::{Report, Unread};
+use crate::files::{Report, Unread, mime_for};
 use crate::state::{Effect, Now, Purpose};
 
 impl ConfabApp {
@@ -14,19 +14,25 @@ impl ConfabApp {
     /// and pictures decoded: into the model and the picture cache.
     pub(super) fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
         // Files over the relay's limit are refused by their size, before they are read.
-        (self.files).set_max_bytes(self.model.attachments.max_file_bytes());
-        if self.model.session.is_some() {
+        (self.files).set_max_bytes(self.model.attachments().max_file_bytes());
+        if self.model.session().is_some() {
             self.files.take_input(ctx);
         }
         for picked in self.files.picked() {
             let effects = match picked {
                 Ok(file) => self.model.attach(&file.name, &file.mime, file.bytes, now),
-                Err(Unread::TooBig { name, size }) => {
-                    self.model.refuse_file(&name, size, now);
+                Err(Unread::TooBig { name, size, source }) => {
+                    // A picture it can read again may go smaller; anything else cannot.
+                    let picture = mime_for(&name).starts_with("image/");
+                    let source = source.filter(|_| picture);
+                    let offer = self.model.refuse_file(&name, size, source.is_some(), now);
+                    if let Some((offer, source)) = offer.zip(source) {
+                        self.files.offer_smaller(offer, source);
+                    }
                     vec![]
                 }
                 Err(Unread::Failed(why)) => {
-                    self.model.notice(why, now);
+                    self.model.problem(why, now);
                     vec![]
                 }
             };

@@ -23,6 +23,10 @@ pub enum Unread {
         name: String,
         /// Its size in bytes, as the file system or the browser says.
         size: u64,
+        /// Where it can be read again to make a smaller copy (a path on the desktop, the
+        /// browser's `File` on the web); `None` when it cannot be (a file that grew while
+        /// read, bytes with no file behind them).
+        source: Option<crate::platform::FileSource>,
     },
     /// It could not be read, in words for the room.
     Failed(String),

@@ -13,6 +13,7 @@
 //! | [`set_title`] | the window's title | `document.title` |
 //! | [`jitter_seed`] | the clock and the process id | the clock (a page has no process id) |
 //! | [`FileBackend`] | threads, the desktop's file dialogs, the Downloads folder | the browser's picker, decoder and downloads |
+//! | [`FileSource`] | a path (read again for a smaller copy) | the browser's `File` |
 //! | [`CHIME`], [`play_chime`] | none (the window asks for attention) | Web Audio |
 //! | [`notify`] | `notify-rust` | the Notification API |
 //! | [`HostSlot`] | the relay in-process (feature `host`) | none: a do-nothing slot |

@@ -5,8 +5,12 @@ pub mod dialog;
 mod files;
 pub mod notify;
 mod read;
+mod shrink;
 
 pub use files::FileBackend;
+
+/// Where a file refused for its size can be read again (for a smaller copy): its path.
+pub type FileSource = std::path::PathBuf;
 
 use eframe::egui;
 

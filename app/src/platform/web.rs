@@ -15,6 +15,10 @@ pub mod state;
 
 pub use files::FileBackend;
 
+/// Where a file refused for its size can be read again (for a smaller copy): the
+/// browser's handle on it, kept until the person asks or leaves.
+pub type FileSource = web_sys::File;
+
 use confab_protocol::PageUrl;
 
 use crate::prefs::Prefs;

@@ -80,8 +80,9 @@ pub enum FetchStatus {
 pub enum Transfer {
     /// Send this.
     Send(ClientMessage),
-    /// Tell the person this (a refusal, a dropped upload), as a notice in the room.
-    Notice(String),
+    /// Tell the person this went wrong (a refusal, a dropped upload), as an error in the
+    /// room.
+    Problem(String),
     /// A download is complete.
     Fetched {
         /// The attachment's id.
@@ -277,7 +278,7 @@ impl Attachments {
         }
         let upload = self.uploads.pop_front().expect("front was checked");
         self.retry_at = None;
-        let mut out = vec![Transfer::Notice(format!(
+        let mut out = vec![Transfer::Problem(format!(
             "Not sent: {}: {why}",
             upload.name
         ))];
@@ -316,7 +317,7 @@ impl Attachments {
         match self.uploads.front() {
             Some(upload) if upload.acked.is_some() => {
                 let upload = self.uploads.pop_front().expect("front was checked");
-                vec![Transfer::Notice(format!(
+                vec![Transfer::Problem(format!(
                     "Not sent: {}: the connection dropped; attach it again.",
                     upload.name
                 ))]

@@ -1,4 +1,6 @@
-//! [`RelayClock`]: the relay's time, as learned from the messages it stamps.
+//! The time: [`Now`], what every reducer step is given (the app reads the clocks, the
+//! model never does), and [`RelayClock`], the relay's time as learned from the messages it
+//! stamps.
 //!
 //! Messages carry the relay's `ts`; notices the client writes itself (connection lost, a
 //! file saved, joins and leaves) have only this machine's clock. When the two clocks
@@ -7,8 +9,30 @@
 //! relay time: this keeps how far the relay's clock is from ours and converts.
 
 use confab_protocol::Millis;
+use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
-use super::Now;
+/// The current time, in both forms the model needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    /// Monotonic: for timers (reconnect, typing hints).
+    pub at: Instant,
+    /// Wall clock, ms since the Unix epoch: local notices are stamped with it on the
+    /// relay's clock ([`RelayClock`]).
+    pub wall_ms: Millis,
+}
+
+impl Now {
+    /// Reads both clocks (through `web-time`, so this works on wasm32 too).
+    pub fn current() -> Self {
+        let wall_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as Millis);
+        Self {
+            at: Instant::now(),
+            wall_ms,
+        }
+    }
+}
 
 /// How far the relay's clock is ahead of this machine's, learned from its messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

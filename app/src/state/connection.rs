@@ -1,5 +1,6 @@
-//! What the connection chip says for each [`Status`]: the one place a connection state
-//! becomes words, so the same state never shows two different labels.
+//! Where the connection is at ([`Status`]) and what the connection chip says for each: the
+//! one place a connection state becomes words, so the same state never shows two
+//! different labels.
 //!
 //! A dropped connection goes Waiting → Connecting → Joining → Waiting… while it retries;
 //! to the person all of that is one thing, "reconnecting", so every step of it says so.
@@ -8,7 +9,32 @@
 
 use web_time::Instant;
 
-use super::Status;
+/// Where the connection is at. Always shown on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// No connection, none wanted (join screen).
+    Offline,
+    /// The socket is opening.
+    Connecting,
+    /// `create`/`join` sent, waiting for `welcome`.
+    Joining,
+    /// In the room.
+    Online,
+    /// The connection dropped; the next attempt starts at `retry_at`.
+    Waiting {
+        /// When the next attempt starts.
+        retry_at: Instant,
+        /// Why the last one ended, for people.
+        reason: String,
+    },
+    /// The room is over for this session: it no longer exists (the relay restarted), or a
+    /// resume was refused for good. The transcript stays readable; nothing reconnects until
+    /// the person creates a new room ([`super::Model::new_room`]) or leaves.
+    Ended {
+        /// What happened, in words that name the room and never blame the person.
+        reason: String,
+    },
+}
 
 /// How a connection state should look beside its words; the view chooses the colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

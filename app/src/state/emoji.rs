@@ -5,6 +5,10 @@
 
 use std::borrow::Cow;
 
+mod pages;
+
+pub use pages::{CATEGORIES, Category, TONES, Tone, page};
+
 /// Fewest letters after `:` before suggestions appear: `:D` and `:)` stay smileys in text,
 /// and a one-letter query would match hundreds.
 pub const MIN_QUERY: usize = 2;
@@ -71,9 +75,18 @@ fn by_shortcode(code: &str) -> Option<&'static emojis::Emoji> {
 
 /// The name of `emoji` (for hover text and screen readers), if it is in the table.
 pub fn name_of(emoji: &str) -> Option<&'static str> {
-    emojis::iter()
-        .find(|e| e.as_str() == emoji)
-        .map(emojis::Emoji::name)
+    lookup(emoji).map(emojis::Emoji::name)
+}
+
+/// `emoji` in the table, skin-toned ones included ("waving hand: medium skin tone"). A
+/// walk, not `emojis::get`: its map would cost the web bundle (see [`by_shortcode`]).
+pub(super) fn lookup(emoji: &str) -> Option<&'static emojis::Emoji> {
+    emojis::iter().find_map(|e| {
+        if e.as_str() == emoji {
+            return Some(e);
+        }
+        e.skin_tones()?.find(|toned| toned.as_str() == emoji)
+    })
 }
 
 /// Replaces every whole `:shortcode:` in `text` with its emoji (`:tada:` → 🎉). Unknown

@@ -7,8 +7,11 @@
 //! # Layout
 //! - [`alert`]: what a mention or whisper in the background says in a notification.
 //! - [`attachments`]: the upload queue and the downloads of attached files.
-//! - [`clock`]: the relay's time, so local notices sort with its messages.
-//! - [`connection`]: what each connection [`Status`] is called on screen.
+//! - [`clock`]: [`Now`], and the relay's time, so local notices sort with its messages.
+//! - [`connection`]: where the connection is at ([`Status`]) and what each is called.
+//! - [`effect`]: what the model asks of the app, and what the join screen asks of it.
+//! - `lifecycle`: joining, the socket opening and closing, reconnecting, leaving.
+//! - `reading`: what the model shows (read-only), and the join screen's hosting errors.
 //! - [`session`]: one membership of a room, across reconnects.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - `transfers`: the model's side of attachments (attach, refuse, fetch, cancel).
@@ -28,9 +31,12 @@ pub mod clock;
 pub mod composer;
 pub mod connection;
 pub mod conversation;
+pub mod effect;
 pub mod emoji;
+mod lifecycle;
 pub mod presence;
 pub mod private;
+mod reading;
 pub mod relays;
 pub mod roster;
 pub mod session;
@@ -44,122 +50,33 @@ mod tests;
 
 use confab_protocol::private::{RoomKey, Sealing};
 use confab_protocol::{
-    ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, Millis, RoomCode,
-    ServerMessage, Username,
+    ClientId, ClientMessage, ErrorCode, ErrorMessage, MemberStatus, ServerMessage, Username,
 };
-use web_time::{Instant, SystemTime, UNIX_EPOCH};
+use web_time::Instant;
 
 pub use alert::{Alert, AlertKind};
 pub use attachments::{Attachments, FetchStatus, Purpose, Transfer};
-pub use clock::RelayClock;
+pub use clock::{Now, RelayClock};
 pub use composer::DraftAction;
-pub use connection::{ConnectionLabel, Tone};
+pub use connection::{ConnectionLabel, Status, Tone};
 pub use conversation::MessageAction;
+pub use effect::{Effect, Intent};
 pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
 pub use session::Session;
 pub use timeline::{Entry, EntryKind};
 
-/// The current time, in both forms the model needs.
-#[derive(Debug, Clone, Copy)]
-pub struct Now {
-    /// Monotonic: for timers (reconnect, typing hints).
-    pub at: Instant,
-    /// Wall clock, ms since the Unix epoch: local notices are stamped with it on the
-    /// relay's clock ([`RelayClock`]).
-    pub wall_ms: Millis,
-}
-
-impl Now {
-    /// Reads both clocks (through `web-time`, so this works on wasm32 too).
-    pub fn current() -> Self {
-        let wall_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as Millis);
-        Self {
-            at: Instant::now(),
-            wall_ms,
-        }
-    }
-}
-
-/// Something the app must do for the model: the only way the model reaches the outside.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Open a WebSocket to this address (dropping any previous one).
-    Connect(String),
-    /// Send this message on the open socket.
-    Send(ClientMessage),
-    /// Close the socket.
-    Disconnect,
-    /// A mention or whisper arrived while the window was unfocused: ring, ask for
-    /// attention and raise this system notification.
-    Alert(Alert),
-    /// Put this room's invite on the clipboard (a new room was made to carry on in).
-    CopyInvite(RoomCode),
-    /// An attachment's bytes arrived: decode them to show, or hand them to the person.
-    Fetched {
-        /// The attachment's id.
-        id: String,
-        /// Its cleaned name (to save under).
-        name: String,
-        /// Why it was fetched.
-        purpose: Purpose,
-        /// The whole file.
-        bytes: Vec<u8>,
-    },
-    /// `/attach` was sent: read the file at this path, or (`None`) open the same picker
-    /// as the attach button.
-    AttachFile(Option<String>),
-}
-
-/// What the join screen asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Intent {
-    /// Create a new room.
-    Create,
-    /// Join this existing room.
-    Join(RoomCode),
-}
-
-/// Where the connection is at. Always shown on screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    /// No connection, none wanted (join screen).
-    Offline,
-    /// The socket is opening.
-    Connecting,
-    /// `create`/`join` sent, waiting for `welcome`.
-    Joining,
-    /// In the room.
-    Online,
-    /// The connection dropped; the next attempt starts at `retry_at`.
-    Waiting {
-        /// When the next attempt starts.
-        retry_at: Instant,
-        /// Why the last one ended, for people.
-        reason: String,
-    },
-    /// The room is over for this session: it no longer exists (the relay restarted), or a
-    /// resume was refused for good. The transcript stays readable; nothing reconnects until
-    /// the person creates a new room ([`Model::new_room`]) or leaves.
-    Ended {
-        /// What happened, in words that name the room and never blame the person.
-        reason: String,
-    },
-}
-
 /// The whole client model.
 #[derive(Debug)]
 pub struct Model {
     /// Where the connection is at.
-    pub status: Status,
+    status: Status,
     /// Why the last create/join failed, for the join screen.
-    pub join_error: Option<String>,
+    join_error: Option<String>,
     /// The room you are in (kept while reconnecting).
-    pub session: Option<Session>,
+    session: Option<Session>,
     /// Messages from others since the window lost focus (for the title).
-    pub unread: usize,
+    unread: usize,
     /// Whether the window has focus; set by the app every frame.
     focused: bool,
     /// The relay addresses and what to do there.
@@ -174,9 +91,9 @@ pub struct Model {
     /// Next `client_id`: unique for the model's lifetime, so echoes never mix up drafts.
     next_client_id: ClientId,
     /// Your own status (online, away by choice or after idling).
-    pub my_status: MyStatus,
+    my_status: MyStatus,
     /// Files going up and coming down.
-    pub attachments: Attachments,
+    attachments: Attachments,
     /// The relay's time: what local notices are stamped with, so they sort and split days
     /// on the same clock as messages.
     clock: RelayClock,
@@ -188,8 +105,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model on the join screen. `seed` feeds the reconnect jitter.
-    pub fn new(seed: u64) -> Self {
+    /// A model on the join screen at `now` (when idling towards "away" starts). `seed`
+    /// feeds the reconnect jitter.
+    pub fn new(seed: u64, now: Now) -> Self {
         Self {
             status: Status::Offline,
             join_error: None,
@@ -201,7 +119,7 @@ impl Model {
             backoff: Backoff::new(seed),
             carry_on: false,
             next_client_id: 1,
-            my_status: MyStatus::new(Instant::now()),
+            my_status: MyStatus::new(now.at),
             attachments: Attachments::default(),
             clock: RelayClock::default(),
             key: None,
@@ -209,202 +127,8 @@ impl Model {
         }
     }
 
-    /// Starts creating or joining a room as `name` on `server`: one relay address, or
-    /// several separated by commas or spaces, tried in turn (see [`Relays`]).
-    pub fn start(&mut self, server: &str, name: Username, intent: Intent) -> Vec<Effect> {
-        self.join_error = None;
-        self.session = None;
-        self.carry_on = false;
-        self.attachments = Attachments::default();
-        self.clock = RelayClock::default();
-        self.key = None;
-        self.sealing = Sealing::Open;
-        let Some(relays) = Relays::parse(server) else {
-            self.status = Status::Offline;
-            self.join_error = Some("Give the server's address (under Advanced).".into());
-            return vec![];
-        };
-        self.status = Status::Connecting;
-        self.backoff.reset();
-        self.untried = relays.len() - 1;
-        let url = relays.current().to_owned();
-        self.target = Some((relays, name, intent));
-        vec![Effect::Disconnect, Effect::Connect(url)]
-    }
-
-    /// The relay address in use (or last used), for invites.
-    pub fn relay(&self) -> Option<&str> {
-        self.target.as_ref().map(|(relays, ..)| relays.current())
-    }
-
-    /// The socket opened: ask to join (or resume).
-    pub fn on_opened(&mut self) -> Vec<Effect> {
-        let Some((_, name, intent)) = &self.target else {
-            return vec![Effect::Disconnect];
-        };
-        let msg = match (&self.session, intent) {
-            (Some(_), _) if self.carry_on => match &self.key {
-                Some(key) => ClientMessage::CreatePrivate {
-                    name: name.clone(),
-                    verify_key: key.verify_key(),
-                },
-                None => ClientMessage::Create { name: name.clone() },
-            },
-            (Some(session), _) => session.resume_message(),
-            (None, Intent::Create) => match &self.key {
-                Some(key) => ClientMessage::CreatePrivate {
-                    name: name.clone(),
-                    verify_key: key.verify_key(),
-                },
-                None => ClientMessage::Create { name: name.clone() },
-            },
-            (None, Intent::Join(room)) => ClientMessage::Join {
-                name: name.clone(),
-                room: room.clone(),
-                resume_token: None,
-                last_seq: None,
-            },
-        };
-        self.status = Status::Joining;
-        // Presence changes in batches with a count, not the whole roster each time
-        // (`roster_deltas` for a relay that has no batches yet).
-        let hello = ClientMessage::Hello {
-            features: vec![
-                confab_protocol::features::ROSTER_DELTAS.into(),
-                confab_protocol::features::PRESENCE_BATCHES.into(),
-            ],
-        };
-        vec![Effect::Send(hello), Effect::Send(msg)]
-    }
-
-    /// The socket closed or failed. In a room: schedule a reconnect. Otherwise: report.
-    pub fn on_closed(&mut self, reason: &str, now: Now) -> Vec<Effect> {
-        let Some((relays, ..)) = &mut self.target else {
-            return vec![];
-        };
-        if self.session.is_none() && self.untried > 0 {
-            self.untried -= 1;
-            let next = relays.rotate().to_owned();
-            self.status = Status::Connecting;
-            return vec![Effect::Disconnect, Effect::Connect(next)];
-        }
-        if self.session.is_none() {
-            let place = match relays.len() {
-                1 => relays.current().to_owned(),
-                _ => format!("any of {}", relays.all()),
-            };
-            // The library's text helps whoever debugs it, not the person on the join screen.
-            log::warn!("could not connect to {place}: {reason}");
-            self.join_error = Some(words::unreachable(&place, reason));
-            self.status = Status::Offline;
-            self.target = None;
-            return vec![Effect::Disconnect];
-        }
-        if let Some(session) = &mut self.session
-            && self.status == Status::Online
-        {
-            // Messages awaiting their echo stay pending: the resume's history tells which
-            // ones the relay has (Session::resume), and only the others go back to the draft.
-            session
-                .timeline
-                .push_notice("Connection lost. Reconnecting…", self.clock.ms(now));
-            for transfer in self.attachments.connection_dropped() {
-                if let Transfer::Notice(text) = transfer {
-                    session.timeline.push_notice(text, self.clock.ms(now));
-                }
-            }
-        }
-        // The next attempt goes to the next relay (the same one when there is only one).
-        relays.rotate();
-        let retry_at = now.at + self.backoff.next_delay();
-        self.status = Status::Waiting {
-            retry_at,
-            reason: reason.to_owned(),
-        };
-        vec![Effect::Disconnect]
-    }
-
-    /// Time passed: start a due reconnect, end lapsed statuses, send your status if it
-    /// changed (idling makes you away).
-    pub fn tick(&mut self, now: Now) -> Vec<Effect> {
-        if let Some(session) = &mut self.session {
-            session.expire(now.at);
-        }
-        if self.status == Status::Online {
-            let due = self.attachments.tick(now.at);
-            if !due.is_empty() {
-                return self.transfers(due, now);
-            }
-        }
-        if self.status == Status::Online
-            && let Some(status) = self.my_status.due(now.at)
-        {
-            return vec![Effect::Send(ClientMessage::Status { status })];
-        }
-        match (&self.status, &self.target) {
-            (Status::Waiting { retry_at, .. }, Some((relays, ..))) if now.at >= *retry_at => {
-                let server = relays.current().to_owned();
-                self.status = Status::Connecting;
-                vec![Effect::Connect(server)]
-            }
-            _ => vec![],
-        }
-    }
-
-    /// Skips the rest of the backoff wait ("Reconnect now").
-    pub fn reconnect_now(&mut self, now: Now) -> Vec<Effect> {
-        if let Status::Waiting { retry_at, .. } = &mut self.status {
-            *retry_at = now.at;
-        }
-        self.tick(now)
-    }
-
-    /// Creates a new room on the same relay under the same name, after the room ended
-    /// ([`Status::Ended`]): the transcript is carried over above a marker, and the new
-    /// room's invite goes on the clipboard once it exists ([`Effect::CopyInvite`]).
-    pub fn new_room(&mut self) -> Vec<Effect> {
-        let Some((relays, _, intent)) = self.target.as_mut() else {
-            return vec![];
-        };
-        if !matches!(self.status, Status::Ended { .. }) || self.session.is_none() {
-            return vec![];
-        }
-        *intent = Intent::Create;
-        let server = relays.current().to_owned();
-        // A private room carries on in a new private room, with a new key.
-        if self.key.is_some() {
-            match RoomKey::generate() {
-                Ok(key) => self.key = Some(key),
-                Err(err) => {
-                    log::warn!("no room key for a new private room: {err}");
-                    return vec![];
-                }
-            }
-        }
-        self.carry_on = true;
-        self.backoff.reset();
-        self.status = Status::Connecting;
-        vec![Effect::Disconnect, Effect::Connect(server)]
-    }
-
-    /// Leaves the room on purpose (or cancels a pending join): back to the join screen.
-    pub fn leave(&mut self) -> Vec<Effect> {
-        let was_online = self.status == Status::Online;
-        self.session = None;
-        self.target = None;
-        self.carry_on = false;
-        self.attachments = Attachments::default();
-        self.status = Status::Offline;
-        let mut effects = Vec::new();
-        if was_online {
-            effects.push(Effect::Send(ClientMessage::Leave));
-        }
-        effects.push(Effect::Disconnect);
-        effects
-    }
-
     /// Sends the composer's draft, if it can be sent.
-    pub fn send_draft(&mut self) -> Vec<Effect> {
+    pub fn send_draft(&mut self, now: Now) -> Vec<Effect> {
         let Some(session) = self
             .session
             .as_mut()
@@ -422,10 +146,10 @@ impl Model {
                 vec![Effect::Send(msg)]
             }
             Some(DraftAction::Ignore { name, ignore }) => {
-                session.set_ignored(&name, ignore, self.clock.ms(Now::current()));
+                session.set_ignored(&name, ignore, self.clock.ms(now));
                 vec![]
             }
-            Some(DraftAction::Status(status)) => self.choose_status(status, Now::current()),
+            Some(DraftAction::Status(status)) => self.choose_status(status, now),
             Some(DraftAction::Attach(_)) if self.sealing.is_private() => {
                 session.composer.error = Some(private::NO_FILES.to_owned());
                 vec![]
@@ -534,6 +258,16 @@ impl Model {
     pub fn notice(&mut self, text: String, now: Now) {
         if let Some(session) = &mut self.session {
             session.timeline.push_notice(text, self.clock.ms(now));
+        }
+    }
+
+    /// Says in the room that something did not work (a file that could not be read or
+    /// saved), drawn as an error.
+    pub fn problem(&mut self, text: String, now: Now) {
+        if let Some(session) = &mut self.session {
+            session
+                .timeline
+                .push_problem(text, false, self.clock.ms(now));
         }
     }
 

@@ -38,6 +38,11 @@ impl Model {
         effects
     }
 
+    /// The random source gave no key for a private room to create: said on the join screen.
+    pub fn key_failed(&mut self, why: &str) {
+        self.join_error = Some(format!("Could not make a room key: {why}"));
+    }
+
     /// Whether this client holds a room key (joining or in a private room).
     pub fn holds_key(&self) -> bool {
         self.key.is_some()

@@ -2,7 +2,7 @@
 //! effects out.
 
 use confab_protocol::{
-    ChatMessage, ErrorCode, ErrorMessage, Limits, ServerMessage, WelcomeMessage,
+    ChatMessage, ErrorCode, ErrorMessage, Limits, Millis, RoomCode, ServerMessage, WelcomeMessage,
 };
 use web_time::Duration;
 
@@ -92,7 +92,7 @@ fn welcome(history: Vec<ServerMessage>, token: &str) -> ServerMessage {
 
 /// A model that has joined the room as "ann" with messages 1 and 2 in its history.
 fn joined(now: Now) -> Model {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://relay", name("ann"), Intent::Join(room()));
     m.on_opened();
     m.on_message(
@@ -130,7 +130,7 @@ fn seqs(m: &Model) -> Vec<u64> {
 
 #[test]
 fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     let effects = m.start("ws://relay", name("ann"), Intent::Join(room()));
     assert_eq!(
         effects,
@@ -155,7 +155,7 @@ fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
 
 #[test]
 fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://relay", name("ann"), Intent::Create);
     assert_eq!(
         m.on_opened(),
@@ -179,7 +179,7 @@ fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
 
 #[test]
 fn an_unreachable_server_is_reported_on_the_join_screen() {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://nowhere", name("ann"), Intent::Create);
     m.on_closed("connection refused", Now::current());
     assert_eq!(m.status, Status::Offline);
@@ -416,7 +416,7 @@ fn a_refused_message_keeps_its_text_as_the_draft() {
     let mut m = joined(now);
     let session = m.session.as_mut().expect("in a room");
     session.composer.draft = "hello".into();
-    let effects = m.send_draft();
+    let effects = m.send_draft(now);
     assert_eq!(
         effects,
         vec![Effect::Send(ClientMessage::Chat {
@@ -447,7 +447,7 @@ fn the_echo_of_my_message_clears_it_from_pending() {
     let now = Now::current();
     let mut m = joined(now);
     m.session.as_mut().expect("in a room").composer.draft = "yo".into();
-    m.send_draft();
+    m.send_draft(now);
     assert_eq!(
         m.session
             .as_ref()
@@ -568,7 +568,7 @@ fn whispers_exchanged_stay_visible_after_reconnects_known_or_not() {
 #[test]
 fn several_relays_are_tried_in_turn_until_one_answers() {
     let now = Now::current();
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     let effects = m.start("ws://a, ws://b ws://c", name("ann"), Intent::Create);
     assert_eq!(
         effects,
@@ -594,7 +594,7 @@ fn several_relays_are_tried_in_turn_until_one_answers() {
 #[test]
 fn reconnects_rotate_through_the_relays_with_backoff_and_resume_at_the_one_that_answers() {
     let now = Now::current();
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://a,ws://b", name("ann"), Intent::Join(room()));
     m.on_opened();
     m.on_message(welcome(vec![chat(1, "bob", "a", None)], "tok"), now);
@@ -737,7 +737,7 @@ fn away_is_sent_once_confirmed_by_the_echo_and_sent_again_after_a_reconnect() {
     let mut m = joined(now);
     m.session.as_mut().expect("in a room").composer.draft = "/away".into();
     assert_eq!(
-        m.send_draft(),
+        m.send_draft(now),
         vec![Effect::Send(ClientMessage::Status { status: Away })]
     );
     assert_eq!(
@@ -843,7 +843,7 @@ fn an_ignored_member_is_hidden_until_unignored() {
     let mut m = joined(now);
     let session = m.session.as_mut().expect("in a room");
     session.composer.draft = "/ignore BOB".into();
-    assert_eq!(m.send_draft(), vec![], "ignoring sends nothing");
+    assert_eq!(m.send_draft(now), vec![], "ignoring sends nothing");
     m.on_message(chat(3, "bob", "spam", None), now);
     m.on_message(
         ServerMessage::Typing {

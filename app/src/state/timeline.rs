@@ -88,6 +88,15 @@ pub enum EntryKind {
     },
     /// Something the client says about itself ("Reconnected").
     Notice(String),
+    /// Something that did not work (a file not sent, a download lost), said plainly:
+    /// drawn as an error, not as a quiet notice.
+    Problem {
+        /// What went wrong, and what to do about it.
+        text: String,
+        /// A smaller copy of the refused picture can be sent instead: the view offers a
+        /// button, and this entry's id names the offer (`Model::take_smaller`).
+        smaller: bool,
+    },
     /// The conversation carries on in a new room (the old one was gone): entries above are
     /// from `from`, entries below from `to`, with their own `seq` numbering.
     NewRoom {
@@ -350,10 +359,27 @@ impl Timeline {
         self.push(now_ms, EntryKind::Notice(text.into()));
     }
 
-    fn push(&mut self, ts: Millis, kind: EntryKind) {
+    /// Adds a line saying what did not work; `smaller`: with an offer to send a smaller
+    /// copy. Returns the entry's id (which names the offer).
+    pub fn push_problem(&mut self, text: String, smaller: bool, now_ms: Millis) -> u64 {
+        self.push(now_ms, EntryKind::Problem { text, smaller })
+    }
+
+    /// Takes the offer of a smaller copy made by entry `id`: true once, if it made one
+    /// (its button goes away, so one click sends one copy).
+    pub fn take_offer(&mut self, id: u64) -> bool {
+        let entry = self.entries.iter_mut().find(|e| e.id == id);
+        match entry.map(|e| &mut e.kind) {
+            Some(EntryKind::Problem { smaller, .. }) => std::mem::take(smaller),
+            _ => false,
+        }
+    }
+
+    fn push(&mut self, ts: Millis, kind: EntryKind) -> u64 {
         let id = self.take_id();
         self.entries.push_back(Entry { id, ts, kind });
         self.trim();
+        id
     }
 
     fn take_id(&mut self) -> u64 {

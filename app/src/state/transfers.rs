@@ -1,5 +1,6 @@
 //! The model's side of attachments: files queued or refused, downloads asked for or
-//! cancelled, and what [`super::Attachments`] reports turned into [`Effect`]s and notices.
+//! cancelled, and what [`super::Attachments`] reports turned into [`Effect`]s and problems
+//! (errors in the room, some with an offer to send a smaller copy).
 //! Part of [`Model`]'s reducer; no I/O.
 
 use confab_protocol::{Attachment, ClientId};
@@ -18,17 +19,47 @@ impl Model {
         let online = self.status == Status::Online;
         match self.attachments.attach(id, name, mime, bytes, online) {
             Ok(transfers) => self.transfers(transfers, now),
-            Err(why) => self.transfers(vec![Transfer::Notice(why)], now),
+            Err(why) => self.transfers(vec![Transfer::Problem(why)], now),
         }
     }
 
     /// A file was refused by its size before it was read (over
     /// [`Attachments::max_file_bytes`]): says why in the room, in the same words as
-    /// [`Model::attach`].
-    pub fn refuse_file(&mut self, name: &str, size: u64, now: Now) {
-        if let Some(why) = self.attachments.refusal(name, size) {
-            self.notice(why, now);
-        }
+    /// [`Model::attach`]. `shrinkable`: the app can make a smaller copy of it (a picture
+    /// it can read again); then, if the relay takes files at all, the room offers to send
+    /// one, and the offer's number is returned (see [`Model::take_smaller`]).
+    pub fn refuse_file(
+        &mut self,
+        name: &str,
+        size: u64,
+        shrinkable: bool,
+        now: Now,
+    ) -> Option<u64> {
+        let why = self.attachments.refusal(name, size)?;
+        let offer = shrinkable && self.attachments.max_file_bytes() > 0;
+        let text = if offer {
+            let name = confab_protocol::clean_file_name(name);
+            format!(
+                "Not sent: {name} is {}, and this server takes files up to {}.",
+                super::words::file_size(size),
+                super::words::file_size(self.attachments.max_file_bytes())
+            )
+        } else {
+            why
+        };
+        let at = self.clock.ms(now);
+        let id = self
+            .session
+            .as_mut()?
+            .timeline
+            .push_problem(text, offer, at);
+        offer.then_some(id)
+    }
+
+    /// The person asked for a smaller copy through offer `offer`: true the first time
+    /// (the offer is then withdrawn, so a second click sends nothing more).
+    pub fn take_smaller(&mut self, offer: u64) -> bool {
+        (self.session.as_mut()).is_some_and(|s| s.timeline.take_offer(offer))
     }
 
     /// Stops the upload `client_id` (in flight or waiting).
@@ -57,11 +88,7 @@ impl Model {
         for transfer in transfers {
             match transfer {
                 Transfer::Send(msg) => effects.push(Effect::Send(msg)),
-                Transfer::Notice(text) => {
-                    if let Some(session) = &mut self.session {
-                        session.timeline.push_notice(text, self.clock.ms(now));
-                    }
-                }
+                Transfer::Problem(text) => self.problem(text, now),
                 Transfer::Fetched {
                     id,
                     name,
@@ -79,11 +106,8 @@ impl Model {
                     name,
                     purpose: Purpose::Save,
                 } => {
-                    if let Some(session) = &mut self.session {
-                        let text =
-                            format!("Could not download {name}: the server no longer has it.");
-                        session.timeline.push_notice(text, self.clock.ms(now));
-                    }
+                    let text = format!("Could not download {name}: the server no longer has it.");
+                    self.problem(text, now);
                 }
                 Transfer::FetchFailed { .. } => {}
             }

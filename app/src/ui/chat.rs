@@ -1,13 +1,18 @@
 //! The chat screen's frame: a top bar (room, invite, people count, connection, Leave), the
 //! people panel (collapsible, closed by default on narrow windows), the message list and
 //! the composer. It gathers what the user did into [`ChatAction`]s.
+//!
+//! # Layout
+//! - `top_bar`: the room code, invite, QR code, people, connection, alerts, theme, Leave.
+//! - `empty_room`: the welcome (with the invite) before the first message.
+//! - `conversation`: a message's menu, reactions and delete question.
+//! - `room_lines`: the hosting line, the ended-room card, the remove question.
 
-use egui::{CentralPanel, Panel, RichText, Ui};
+use egui::{CentralPanel, Panel, Ui};
 use web_time::Instant;
 
 use super::attachment::{AttachmentAction, Media, attach_path_ui, uploads_ui, viewer_ui};
 use super::composer::{ComposerAction, ComposerView, composer_ui};
-use super::icons;
 use super::link_prompt::link_prompt_ui;
 use super::members::{MembersAction, MembersLook, RoomSide, members_ui, people_sheet};
 use super::message_actions::RowAction;
@@ -16,6 +21,8 @@ use super::row::Rows;
 use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
 use crate::state::{MessageAction, Session, Status};
+use empty_room::{EmptyAction, empty_room_ui};
+use room_lines::{confirm_remove_ui, ended_ui, hosting_line};
 
 /// The people panel's width (points) until resized: a name of a few letters keeps its
 /// whole name beside "reconnecting" and the ··· menu (at 180 "layla" became "la…").
@@ -92,6 +99,8 @@ pub enum ChatAction {
     AttachPath(String),
     /// Stop this upload (its `client_id`).
     CancelUpload(confab_protocol::ClientId),
+    /// Send a smaller copy of the picture refused for its size (the offer's number).
+    SendSmaller(u64),
     /// Something done with an attachment in the list.
     Attachment(AttachmentAction),
     /// Something done to a message: reply, react, edit, delete.
@@ -222,7 +231,17 @@ pub fn chat_ui(
     CentralPanel::default().show(ui, |ui| {
         let rows = rows_of(session);
         view.list.look.narrow = narrow;
-        if let Some(action) = messages_ui(ui, &mut view.list, rows, &mut media) {
+        if rows.entries.is_empty() {
+            let time = ui.input(|i| i.time);
+            match empty_room_ui(ui, cx.invite_link, time < view.copied_until) {
+                Some(EmptyAction::CopyInvite) => {
+                    actions.push(ChatAction::CopyInvite);
+                    view.copied_until = time + 2.0;
+                }
+                Some(EmptyAction::ShowQr) => view.invite_qr_open = true,
+                None => {}
+            }
+        } else if let Some(action) = messages_ui(ui, &mut view.list, rows, &mut media) {
             row_action(view, rows, action, &mut actions);
         }
     });
@@ -335,91 +354,13 @@ fn row_action(
         }
         RowAction::AskDelete(seq) => view.message = conversation::Open::ConfirmDelete(seq),
         RowAction::OpenMenu(seq) => view.message = conversation::Open::Menu(seq),
+        RowAction::SendSmaller(offer) => actions.push(ChatAction::SendSmaller(offer)),
     }
-}
-
-/// Where the composer was, once the room has ended: what happened (naming the room) and
-/// the way on: one click makes a new room on the same relay and copies its invite.
-fn ended_ui(ui: &mut Ui, reason: &str) -> Option<ChatAction> {
-    let mut action = None;
-    ui.add_space(6.0);
-    egui::Frame::group(ui.style())
-        .fill(ui.visuals().faint_bg_color)
-        .stroke(egui::Stroke::new(1.0, ui.visuals().warn_fg_color))
-        .inner_margin(egui::Margin::same(10))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.add(egui::Label::new(RichText::new(reason).strong()).wrap());
-            ui.add_space(6.0);
-            ui.horizontal_wrapped(|ui| {
-                let visuals = ui.visuals();
-                let primary = egui::Button::new(
-                    RichText::new("Create a new room and copy its invite")
-                        .color(visuals.selection.stroke.color),
-                )
-                .fill(visuals.selection.bg_fill);
-                if ui.add(primary).clicked() {
-                    action = Some(ChatAction::NewRoom);
-                }
-                if ui.button("Back to the start").clicked() {
-                    action = Some(ChatAction::Leave);
-                }
-            });
-        });
-    ui.add_space(4.0);
-    action
-}
-
-/// "You are hosting at …": the room lives in this app, so others depend on it staying open.
-fn hosting_line(ui: &mut Ui, at: &str, invite_link: &str) {
-    ui.add_space(3.0);
-    ui.horizontal_wrapped(|ui| {
-        let words = "You are hosting at";
-        let hosting = RichText::new(icons::with_words(icons::HOSTING, words)).weak();
-        let hosting = ui.add(egui::Label::new(hosting).selectable(false));
-        icons::spoken(hosting, words);
-        ui.label(RichText::new(at).monospace());
-        ui.label(RichText::new("· others join with").weak());
-        ui.label(RichText::new(invite_link).monospace());
-    });
-    ui.add_space(3.0);
-}
-
-/// Asks the owner before removing `who` (kept out for a while, so not a slip of the mouse).
-fn confirm_remove_ui(ui: &Ui, who: &mut Option<confab_protocol::Username>) -> Option<ChatAction> {
-    let name = who.clone()?;
-    let mut action = None;
-    let mut close = false;
-    let modal = egui::Modal::new(egui::Id::unique("confirm_remove")).show(ui.ctx(), |ui| {
-        ui.set_max_width(340.0);
-        ui.heading(format!("Remove {name} from the room?"));
-        ui.add_space(4.0);
-        ui.add(
-            egui::Label::new(
-                "Their connection is closed, and their name and address are kept out of \
-                 the room for a while.",
-            )
-            .wrap(),
-        );
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            let remove =
-                egui::Button::new(RichText::new("Remove").color(ui.visuals().error_fg_color));
-            if ui.add(remove).clicked() {
-                action = Some(ChatAction::Remove(name.clone()));
-            }
-            if ui.button("Cancel").clicked() {
-                close = true;
-            }
-        });
-    });
-    if modal.should_close() || close || action.is_some() {
-        *who = None;
-    }
-    action
 }
 
 mod conversation;
+pub(super) mod empty_room;
+mod room_lines;
 mod top_bar;
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 use confab_protocol::Username;
 use egui::text::{CCursor, CCursorRange};
 use egui::{
-    Button, CompletionPopup, Event, ImeEvent, Key, KeyboardShortcut, Label, Modifiers, RichText,
-    Suggestion, TextEdit, Ui,
+    Button, Color32, CompletionPopup, Event, ImeEvent, Key, KeyboardShortcut, Label, Modifiers,
+    RichText, Suggestion, TextEdit, Ui,
 };
 
 use super::emoji_picker::{EmojiPicker, emoji_button, emoji_picker_ui};
@@ -179,21 +179,14 @@ pub fn composer_ui(
     ui.horizontal(|ui| {
         let send_width = 64.0;
         let emoji_width = 36.0;
-        // The whole hint on one line where it fits; the gist on narrow windows.
-        let hint = if ui.available_width() > 560.0 {
-            "Message (Enter to send, Shift+Enter for a new line, /w name to whisper)"
-        } else {
-            "Message (/w name to whisper)"
-        };
+        let box_width = ui.available_width()
+            - send_width
+            - 2.0 * emoji_width
+            - 3.0 * ui.spacing().item_spacing.x;
         let edit = TextEdit::multiline(&mut text)
-            .hint_text(hint)
+            .hint_text(hint_for(ui, box_width))
             .desired_rows(2)
-            .desired_width(
-                ui.available_width()
-                    - send_width
-                    - 2.0 * emoji_width
-                    - 3.0 * ui.spacing().item_spacing.x,
-            )
+            .desired_width(box_width)
             .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
             .lock_focus(true);
         let output = CompletionPopup::new(id)
@@ -384,6 +377,29 @@ fn move_cursor_to_end(ui: &Ui, id: egui::Id, text: &str) {
         state.cursor.set_char_range(Some(CCursorRange::one(end)));
         TextEdit::store_state(ui.ctx(), id, state);
     }
+}
+
+/// The composer's hints, longest first: the whole hint where it fits on one line, the
+/// gist on narrower boxes, one word on a phone (a hint that wraps reads as two messages).
+const HINTS: [&str; 3] = [
+    "Message (Enter to send, Shift+Enter for a new line, /w name to whisper)",
+    "Message (/w name to whisper)",
+    "Message",
+];
+
+/// The longest of [`HINTS`] that fits on one line in a message box `width` points wide.
+fn hint_for(ui: &Ui, width: f32) -> &'static str {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    // The box's own margins, and a little air so the hint never touches its edge.
+    let room = width - 2.0 * ui.spacing().button_padding.x - 8.0;
+    let fits = |hint: &str| {
+        let galley = (ui.painter()).layout_no_wrap(hint.to_owned(), font.clone(), Color32::GRAY);
+        galley.size().x <= room
+    };
+    HINTS
+        .into_iter()
+        .find(|hint| fits(hint))
+        .unwrap_or("Message")
 }
 
 #[cfg(test)]

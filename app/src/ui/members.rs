@@ -291,7 +291,7 @@ fn member_menu(ui: &mut Ui, entry: &RosterEntry, side: RoomSide<'_>) -> Option<M
 
 mod sheet;
 
-pub use sheet::{Sheet, people_sheet};
+pub use sheet::{BACKDROP_ALPHA, Sheet, people_sheet};
 
 #[cfg(test)]
 mod tests;

@@ -30,6 +30,8 @@ pub enum RowAction {
     AskDelete(Seq),
     /// Open the message's menu (long press, right click, Enter on a focused message).
     OpenMenu(Seq),
+    /// Send a smaller copy of a picture refused for its size (the offer's number).
+    SendSmaller(u64),
 }
 
 /// The message a row's actions are about.

@@ -139,10 +139,7 @@ pub fn messages_ui(
     let jump = std::mem::take(&mut list.jump) || (sent_by_me && showing.is_none());
 
     if entries.is_empty() {
-        ui.vertical_centered(|ui| {
-            ui.add_space(ui.available_height() / 3.0);
-            ui.weak("No messages yet. Say hello, or copy the invite for others to join.");
-        });
+        // The chat screen shows the empty room (with its invite) instead.
         return None;
     }
     // Once the list scrolls, a band on top is kept for the pinned sender, outside the

@@ -40,6 +40,7 @@ pub mod message_text;
 pub mod messages;
 pub mod palette;
 pub mod private_room;
+pub mod problem;
 pub mod reactions;
 pub mod row;
 

@@ -14,6 +14,7 @@ use super::chat_line::{ChatLine, Quote, chat_line_ui};
 use super::icons;
 use super::message_actions::{RowAction, RowLook};
 use super::message_text::{message_text, readable, time_text};
+use super::problem::problem_ui;
 use crate::state::conversation::allowed;
 use crate::state::{Entry, EntryKind};
 
@@ -136,6 +137,9 @@ pub fn row_ui(
         EntryKind::Notice(text) => {
             centered(ui, RichText::new(text).italics().weak(), &when);
             None
+        }
+        EntryKind::Problem { text, smaller } => {
+            problem_ui(ui, text, *smaller, &when).then_some(RowAction::SendSmaller(entry.id))
         }
     };
     if !matches!(entry.kind, EntryKind::Chat { .. }) {

@@ -42,7 +42,7 @@ pub fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Mod
     let start = Instant::now();
     loop {
         app.step();
-        if done(app.state().state()) {
+        if done(app.state().model()) {
             // One more frame, so the screen shows what the model now holds.
             app.run_steps(2);
             return;
@@ -50,7 +50,7 @@ pub fn wait_for(app: &mut Harness<'_, ConfabApp>, what: &str, done: impl Fn(&Mod
         assert!(
             start.elapsed() < WAIT,
             "timed out after {WAIT:?} waiting for {what}; the app is {:?}",
-            app.state().state().status
+            app.state().model().status()
         );
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -95,12 +95,12 @@ pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, ro
     };
     app.get_by_label(button).click();
     wait_for(app, &format!("{name} to be in the room"), |m| {
-        m.status == Status::Online
+        *m.status() == Status::Online
     });
 }
 
 pub fn room_code(app: &Harness<'_, ConfabApp>) -> String {
-    let session = app.state().state().session.as_ref();
+    let session = app.state().model().session();
     session.expect("in a room").room.to_string()
 }
 
@@ -117,13 +117,13 @@ pub fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
 
 /// How many people the app's roster holds.
 pub fn member_count(m: &Model) -> usize {
-    m.session.as_ref().map_or(0, |s| s.members.len())
+    m.session().map_or(0, |s| s.members.len())
 }
 
 /// Whether the timeline has a chat message with exactly this text (after the last
 /// "messages may have been missed" marker, if `after_marker`).
 pub fn shows_chat(m: &Model, wanted: &str, after_marker: bool) -> bool {
-    let Some(session) = &m.session else {
+    let Some(session) = m.session() else {
         return false;
     };
     let entries = session.timeline.entries();

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use eframe::egui;
 
-use super::{dialog, read};
+use super::{dialog, read, shrink};
 use crate::files::{Outbox, Picked, Report};
 
 /// The desktop's file work, answering through an [`Outbox`].
@@ -67,6 +67,13 @@ impl FileBackend {
                 }));
             }
         }
+    }
+
+    /// Makes a smaller copy of the picture at `path`, under the relay's limit, on a
+    /// thread of its own; it arrives as a file to attach.
+    pub fn smaller(&self, path: super::FileSource) {
+        let (tx, ctx) = (self.out.picked.clone(), self.out.ctx.clone());
+        shrink::spawn_smaller(path, self.out.max(), tx, ctx);
     }
 
     /// Never opens a file dialog, for `why`.
@@ -151,10 +158,10 @@ mod tests {
 
     #[test]
     fn saving_never_overwrites_a_file_of_the_same_name() {
-        let dir = std::env::temp_dir().join(format!("confab-save-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let first = save_into(&dir, "cat.png", b"one");
-        let second = save_into(&dir, "cat.png", b"two");
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path();
+        let first = save_into(dir, "cat.png", b"one");
+        let second = save_into(dir, "cat.png", b"two");
         assert!(first.starts_with("Saved cat.png to"), "{first}");
         assert!(second.contains("1 cat.png"), "{second}");
         assert_eq!(std::fs::read(dir.join("cat.png")).expect("first"), b"one");
@@ -162,6 +169,5 @@ mod tests {
             std::fs::read(dir.join("1 cat.png")).expect("second"),
             b"two"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -44,7 +44,8 @@ pub fn read_file(path: &Path, max: u64) -> Read {
     let file = std::fs::File::open(path).map_err(failed)?;
     let size = file.metadata().map_err(failed)?.len();
     if size > max {
-        return Err(Unread::TooBig { name, size });
+        let source = Some(path.to_owned());
+        return Err(Unread::TooBig { name, size, source });
     }
     let mut bytes = Vec::new();
     file.take(max.saturating_add(1))
@@ -63,6 +64,7 @@ pub fn read_dropped(file: &dyn egui::DroppedFile, max: u64) -> Read {
         return Err(Unread::TooBig {
             name,
             size: meta.len(),
+            source: Some(file.path().to_owned()),
         });
     }
     let bytes = file
@@ -75,7 +77,12 @@ pub fn read_dropped(file: &dyn egui::DroppedFile, max: u64) -> Read {
 fn picked(name: String, bytes: Vec<u8>, max: u64) -> Read {
     let size = bytes.len() as u64;
     if size > max {
-        return Err(Unread::TooBig { name, size });
+        // It grew while read: no offer of a smaller copy of a file that keeps changing.
+        return Err(Unread::TooBig {
+            name,
+            size,
+            source: None,
+        });
     }
     Ok(Picked {
         mime: mime_for(&name).to_owned(),
@@ -88,20 +95,18 @@ fn picked(name: String, bytes: Vec<u8>, max: u64) -> Read {
 mod tests {
     use super::*;
 
-    /// A file in the temporary directory, removed when dropped.
-    struct Temp(std::path::PathBuf);
+    /// A file called `name` in a fresh temporary directory (removed, with the file, when
+    /// dropped): `.0` is the directory, `.1` the file's path.
+    struct Temp(
+        #[expect(dead_code, reason = "held for its drop")] tempfile::TempDir,
+        std::path::PathBuf,
+    );
 
     impl Temp {
         fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!("confab-read-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            Self(dir.join(name))
-        }
-    }
-
-    impl Drop for Temp {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join(name);
+            Self(dir, path)
         }
     }
 
@@ -109,13 +114,14 @@ mod tests {
     fn a_file_over_the_limit_is_refused_by_its_size_without_reading_it() {
         // 64 GiB, sparse: reading it would take minutes and more memory than the machine has.
         let big = Temp::new("huge.bin");
-        let file = std::fs::File::create(&big.0).expect("create");
+        let file = std::fs::File::create(&big.1).expect("create");
         file.set_len(64 << 30).expect("sparse");
         assert_eq!(
-            read_file(&big.0, 1000),
+            read_file(&big.1, 1000),
             Err(Unread::TooBig {
                 name: "huge.bin".into(),
-                size: 64 << 30
+                size: 64 << 30,
+                source: Some(big.1.clone()),
             })
         );
     }
@@ -123,15 +129,15 @@ mod tests {
     #[test]
     fn a_file_within_the_limit_is_read_whole_with_a_type_from_its_name() {
         let small = Temp::new("notes.txt");
-        std::fs::write(&small.0, b"hello").expect("write");
-        let read = read_file(&small.0, 5).expect("read");
+        std::fs::write(&small.1, b"hello").expect("write");
+        let read = read_file(&small.1, 5).expect("read");
         assert_eq!(
             (read.name.as_str(), read.mime.as_str()),
             ("notes.txt", "text/plain")
         );
         assert_eq!(read.bytes, b"hello");
         assert!(matches!(
-            read_file(&small.0, 4),
+            read_file(&small.1, 4),
             Err(Unread::TooBig { size: 5, .. })
         ));
     }
@@ -153,17 +159,17 @@ mod tests {
     #[test]
     fn a_dropped_file_over_the_limit_is_refused_before_its_bytes_are_asked_for() {
         let big = Temp::new("movie.mkv");
-        std::fs::File::create(&big.0)
+        std::fs::File::create(&big.1)
             .and_then(|f| f.set_len(5 << 30))
             .expect("sparse");
-        let read = read_dropped(&Untouchable(big.0.clone()), 4 << 20);
+        let read = read_dropped(&Untouchable(big.1), 4 << 20);
         assert!(matches!(read, Err(Unread::TooBig { size, .. }) if size == 5 << 30));
     }
 
     #[test]
     fn a_missing_file_says_it_could_not_be_read() {
         let gone = Temp::new("gone.png");
-        let Err(Unread::Failed(why)) = read_file(&gone.0, 1000) else {
+        let Err(Unread::Failed(why)) = read_file(&gone.1, 1000) else {
             panic!("read a file that is not there");
         };
         assert!(why.starts_with("Could not read gone.png"), "{why}");

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::Closure;
 use egui::ColorImage;
 
 use crate::files::picked::{Picked, Read, Unread, mime_for};
+use crate::files::smaller;
 use crate::files::{Outbox, Report};
 use crate::ui::attachment::decode::header_allows;
 
@@ -43,6 +44,29 @@ impl FileBackend {
 
     /// eframe on the web sends no pasted pictures: the page's paste listener reads them.
     pub fn pasted(&self, _ctx: &egui::Context) {}
+
+    /// Makes a smaller copy of the refused picture `file`, under the relay's limit, with
+    /// the browser's decoder and a canvas (asynchronously); it arrives as a file to attach.
+    pub fn smaller(&self, file: web_sys::File) {
+        let (tx, ctx, max) = (
+            self.out.picked.clone(),
+            self.out.ctx.clone(),
+            self.out.max(),
+        );
+        wasm_bindgen_futures::spawn_local(async move {
+            let name = file.name();
+            let read = browser_shrink(&file, max)
+                .await
+                .map(|bytes| Picked {
+                    name: smaller::jpeg_name(&name),
+                    mime: "image/jpeg".into(),
+                    bytes,
+                })
+                .map_err(|why| Unread::Failed(smaller::could_not(&name, &why)));
+            let _ = tx.send(read);
+            ctx.request_repaint();
+        });
+    }
 
     /// The browser has no file dialogs to leave out.
     pub fn without_dialogs(&mut self, _why: String) {}
@@ -102,6 +126,7 @@ fn read_dropped(file: egui::DroppedFileHandle, max: u64, tx: Sender<Read>, ctx: 
             Ok(bytes) if bytes.len() as u64 > max => Err(Unread::TooBig {
                 size: bytes.len() as u64,
                 name,
+                source: None,
             }),
             Ok(bytes) => Ok(Picked {
                 mime: mime_for(&name).to_owned(),
@@ -123,7 +148,11 @@ fn read(file: web_sys::File, mime: Option<String>, max: u64, tx: Sender<Read>, c
     // A `File`'s size is a whole number of bytes, as a JS number.
     let size = file.size() as u64;
     if size > max {
-        let _ = tx.send(Err(Unread::TooBig { name, size }));
+        let _ = tx.send(Err(Unread::TooBig {
+            name,
+            size,
+            source: Some(file),
+        }));
         ctx.request_repaint();
         return;
     }
@@ -282,4 +311,88 @@ async fn browser_decode(bytes: Vec<u8>) -> Result<ColorImage, String> {
     let pixels = pixels?;
     let size = [width as usize, height as usize];
     Ok(ColorImage::from_rgba_unmultiplied(size, &pixels))
+}
+
+/// The picture in `file` as a JPEG of at most `max` bytes: decoded by the browser
+/// (`createImageBitmap`, off the page's main thread where the browser can), drawn scaled
+/// on an offscreen canvas and encoded there (`convertToBlob`), smaller in steps until it
+/// fits (the steps of [`smaller`], as on the desktop).
+async fn browser_shrink(file: &web_sys::File, max: u64) -> Result<Vec<u8>, String> {
+    fn refused<E>(_: E) -> String {
+        "the browser could not read it as a picture.".to_owned()
+    }
+    let window = web_sys::window().ok_or("no page")?;
+    let promise = window
+        .create_image_bitmap_with_blob(file)
+        .map_err(refused)?;
+    let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(refused)?
+        .dyn_into()
+        .map_err(refused)?;
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let mut side = smaller::first_side(width, height);
+    let result = loop {
+        let scale = f64::from(side) / f64::from(width.max(height).max(1));
+        let fit = |n: u32| ((f64::from(n) * scale).round() as u32).max(1);
+        let blob = match encode_jpeg(&bitmap, fit(width), fit(height)).await {
+            Ok(blob) => blob,
+            Err(why) => break Err(why),
+        };
+        let size = blob.size() as u64;
+        if size <= max {
+            let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await;
+            break buffer
+                .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+                .map_err(refused);
+        }
+        match smaller::next_side(side, size, max) {
+            Some(next) => side = next,
+            None => {
+                break Err(
+                    "this server's file limit is too small even for a small picture.".into(),
+                );
+            }
+        }
+    };
+    bitmap.close();
+    result
+}
+
+/// `bitmap` drawn at `width` x `height` on an offscreen canvas, as a JPEG blob.
+async fn encode_jpeg(
+    bitmap: &web_sys::ImageBitmap,
+    width: u32,
+    height: u32,
+) -> Result<web_sys::Blob, String> {
+    fn refused<E>(_: E) -> String {
+        "the browser could not make a JPEG of it.".to_owned()
+    }
+    let canvas = web_sys::OffscreenCanvas::new(width, height).map_err(refused)?;
+    let context: web_sys::OffscreenCanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(refused)?
+        .ok_or("no 2d canvas")?
+        .dyn_into()
+        .map_err(refused)?;
+    context
+        .draw_image_with_image_bitmap_and_dw_and_dh(
+            bitmap,
+            0.0,
+            0.0,
+            f64::from(width),
+            f64::from(height),
+        )
+        .map_err(refused)?;
+    let options = web_sys::ImageEncodeOptions::new();
+    options.set_type("image/jpeg");
+    options.set_quality(f64::from(smaller::QUALITY) / 100.0);
+    let promise = canvas
+        .convert_to_blob_with_options(&options)
+        .map_err(refused)?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(refused)?
+        .dyn_into()
+        .map_err(refused)
 }

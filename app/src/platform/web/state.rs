@@ -13,8 +13,8 @@ use crate::state::timeline::EntryKind;
 pub fn state_json(app: &mut ConfabApp) -> String {
     let form = app.prefs_mut().form.clone();
     let invite = app.invite_link();
-    let model = app.state();
-    let status = match model.status {
+    let model = app.model();
+    let status = match model.status() {
         Status::Offline => "offline",
         Status::Connecting => "connecting",
         Status::Joining => "joining",
@@ -22,7 +22,7 @@ pub fn state_json(app: &mut ConfabApp) -> String {
         Status::Waiting { .. } => "waiting",
         Status::Ended { .. } => "ended",
     };
-    let session = model.session.as_ref().map(|s| {
+    let session = model.session().map(|s| {
         let chats: Vec<Value> = s
             .timeline
             .entries()
@@ -45,7 +45,7 @@ pub fn state_json(app: &mut ConfabApp) -> String {
     });
     json!({
         "status": status,
-        "join_error": model.join_error,
+        "join_error": model.join_error(),
         "form": { "room": form.room, "server": form.server, "username": form.username },
         "session": session,
     })

@@ -195,7 +195,7 @@ fn a_file_over_the_limit_is_refused_by_its_size_alone_in_the_same_words_as_attac
     let now = Now::current();
     let mut m = joined(now);
     assert_eq!(m.attachments.max_file_bytes(), 1000);
-    m.refuse_file("huge.bin", 17_000_000_000, now);
+    m.refuse_file("huge.bin", 17_000_000_000, false, now);
     m.attach("big.bin", "", vec![0; 1001], now);
     let said = notices(&m);
     assert_eq!(
@@ -205,6 +205,49 @@ fn a_file_over_the_limit_is_refused_by_its_size_alone_in_the_same_words_as_attac
             "Not sent: big.bin is 1001 B, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).".to_owned(),
         ]
     );
-    m.refuse_file("fits.bin", 1000, now);
+    m.refuse_file("fits.bin", 1000, true, now);
     assert_eq!(notices(&m).len(), 2, "a file that fits is not refused");
+}
+
+/// The problems shown in the room: (text, whether it offers a smaller copy).
+fn problems(m: &crate::state::Model) -> Vec<(String, bool)> {
+    let session = m.session.as_ref().expect("in a room");
+    (session.timeline.entries().iter())
+        .filter_map(|e| match &e.kind {
+            crate::state::EntryKind::Problem { text, smaller } => Some((text.clone(), *smaller)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_picture_over_the_limit_is_an_error_that_offers_a_smaller_copy_once() {
+    let now = Now::current();
+    let mut m = joined(now);
+    let offer = m.refuse_file("beach.jpg", 18_000_000, true, now);
+    let offer = offer.expect("an offer for a picture the app can read again");
+    assert_eq!(
+        problems(&m),
+        vec![(
+            "Not sent: beach.jpg is 17.2 MiB, and this server takes files up to 1000 B.".into(),
+            true
+        )]
+    );
+    assert!(m.take_smaller(offer), "the first click takes the offer");
+    assert!(!m.take_smaller(offer), "a second click sends nothing more");
+    assert!(!problems(&m)[0].1, "the button is gone");
+    assert!(!m.take_smaller(offer + 1), "no such offer");
+}
+
+#[test]
+fn a_file_the_app_cannot_shrink_gets_no_offer_and_says_what_to_do_instead() {
+    let now = Now::current();
+    let mut m = joined(now);
+    assert_eq!(m.refuse_file("disk.img", 18_000_000, false, now), None);
+    let said = problems(&m);
+    assert_eq!(said.len(), 1);
+    assert!(!said[0].1, "no offer");
+    assert!(said[0].0.ends_with(
+        "Send a smaller copy (phones and photo apps can share a picture at a smaller size)."
+    ));
 }

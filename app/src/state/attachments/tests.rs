@@ -53,7 +53,7 @@ pub(super) fn welcome() -> ServerMessage {
 }
 
 pub(super) fn joined(now: Now) -> Model {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
     m.start("ws://relay", name("ann"), Intent::Join(room));
     m.on_opened();
@@ -86,7 +86,8 @@ pub(super) fn notices(m: &Model) -> Vec<String> {
         .entries()
         .iter()
         .filter_map(|e| match &e.kind {
-            crate::state::EntryKind::Notice(text) => Some(text.clone()),
+            crate::state::EntryKind::Notice(text)
+            | crate::state::EntryKind::Problem { text, .. } => Some(text.clone()),
             _ => None,
         })
         .collect()

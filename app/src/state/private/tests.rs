@@ -78,7 +78,7 @@ fn sent(m: &mut Model, effects: Vec<Effect>) -> Vec<ClientMessage> {
 
 /// Ann in the private room keyed `key`, joined from its invite link.
 fn in_private_room(key: &RoomKey, history: Vec<ChatMessage>) -> Model {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start_private("ws://relay", name("ann"), Intent::Join(room()), key.clone());
     m.on_opened();
     m.on_message(welcome(Some(key), history), Now::current());
@@ -100,7 +100,7 @@ fn shown(m: &Model) -> Vec<String> {
 #[test]
 fn creating_a_private_room_registers_its_verify_key_and_shows_its_safety_code() {
     let key = key(1);
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start_private("ws://relay", name("ann"), Intent::Create, key.clone());
     let opened = m.on_opened();
     let create = ClientMessage::CreatePrivate {
@@ -116,7 +116,7 @@ fn creating_a_private_room_registers_its_verify_key_and_shows_its_safety_code() 
 
 #[test]
 fn an_open_room_is_created_and_shown_as_before() {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://relay", name("ann"), Intent::Create);
     let opened = m.on_opened();
     let create = ClientMessage::Create { name: name("ann") };
@@ -124,7 +124,7 @@ fn an_open_room_is_created_and_shown_as_before() {
     m.on_message(welcome(None, vec![]), Now::current());
     assert_eq!(m.session.as_ref().expect("in").safety_code, None);
     m.edit_draft("hello".into(), Now::current());
-    let draft = m.send_draft();
+    let draft = m.send_draft(Now::current());
     let out = sent(&mut m, draft);
     assert!(matches!(&out[..], [ClientMessage::Chat { text, .. }] if text == "hello"));
 }
@@ -138,7 +138,7 @@ fn history_and_live_messages_open_and_what_is_sent_is_sealed() {
         Now::current(),
     );
     m.edit_draft("/me waves".into(), Now::current());
-    let draft = m.send_draft();
+    let draft = m.send_draft(Now::current());
     let out = sent(&mut m, draft);
     let [
         ClientMessage::Chat {
@@ -169,7 +169,7 @@ fn whispers_are_sealed_for_their_recipient_and_open_on_arrival() {
     let key = key(1);
     let mut m = in_private_room(&key, vec![]);
     m.edit_draft("/w BOB psst".into(), Now::current());
-    let draft = m.send_draft();
+    let draft = m.send_draft(Now::current());
     let out = sent(&mut m, draft);
     let [ClientMessage::Whisper { to, text, .. }] = &out[..] else {
         panic!("one whisper sent: {out:?}")
@@ -210,7 +210,7 @@ fn editing_your_message_in_a_private_room_is_sealed_and_signed_as_an_edit() {
     let mut m = in_private_room(&key, vec![sealed_chat(&key, 4, "ann", "helo")]);
     m.message_action(MessageAction::Edit(4), Now::current());
     m.edit_draft("hello".into(), Now::current());
-    let draft = m.send_draft();
+    let draft = m.send_draft(Now::current());
     let out = sent(&mut m, draft);
     let [ClientMessage::Edit { seq: 4, text, .. }] = &out[..] else {
         panic!("one edit sent: {out:?}")
@@ -231,7 +231,7 @@ fn editing_your_message_in_a_private_room_is_sealed_and_signed_as_an_edit() {
 #[test]
 fn knowing_only_the_code_of_a_private_room_neither_reads_nor_posts() {
     let key = key(1);
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://relay", name("ann"), Intent::Join(room()));
     m.on_opened();
     let history = vec![sealed_chat(&key, 1, "bob", "secret")];
@@ -247,7 +247,7 @@ fn knowing_only_the_code_of_a_private_room_neither_reads_nor_posts() {
 
 #[test]
 fn holding_a_key_a_relay_that_calls_the_room_open_gets_nothing() {
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start_private("ws://relay", name("ann"), Intent::Join(room()), key(1));
     m.on_opened();
     let effects = m.on_message(welcome(None, vec![]), Now::current());
@@ -275,7 +275,7 @@ fn a_reaction_goes_out_sealed_and_files_are_refused_with_the_reason() {
     );
     let error = |m: &Model| m.session.as_ref().and_then(|s| s.composer.error.clone());
     m.edit_draft("/attach /tmp/x.png".into(), Now::current());
-    assert_eq!(m.send_draft(), []);
+    assert_eq!(m.send_draft(Now::current()), []);
     assert_eq!(error(&m).as_deref(), Some(NO_FILES));
     assert_eq!(m.attachments_allowed(), Err(NO_FILES));
 }

@@ -4,7 +4,7 @@ use super::*;
 
 fn send(m: &mut Model, line: &str) -> Vec<Effect> {
     m.session.as_mut().expect("in a room").composer.draft = line.into();
-    m.send_draft()
+    m.send_draft(Now::current())
 }
 
 #[test]

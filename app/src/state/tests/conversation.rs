@@ -46,7 +46,7 @@ fn a_reply_carries_its_target_and_the_target_clears_once_sent() {
     m.message_action(MessageAction::Reply(1), now);
     assert_eq!(session(&m).composer.reply_to, Some(1));
     draft(&mut m, "agreed");
-    let effects = m.send_draft();
+    let effects = m.send_draft(now);
     assert!(matches!(
         sent(&effects)[..],
         [ClientMessage::Chat {
@@ -59,7 +59,7 @@ fn a_reply_carries_its_target_and_the_target_clears_once_sent() {
     m.message_action(MessageAction::CancelReply, now);
     draft(&mut m, "plain");
     assert!(matches!(
-        sent(&m.send_draft())[..],
+        sent(&m.send_draft(now))[..],
         [ClientMessage::Chat { reply_to: None, .. }]
     ));
 }
@@ -73,7 +73,7 @@ fn arrow_up_edits_your_last_message_and_enter_sends_the_edit() {
     assert_eq!(session(&m).composer.editing(), Some(3));
     assert_eq!(session(&m).composer.draft, "teh plan");
     draft(&mut m, "the plan");
-    let effects = m.send_draft();
+    let effects = m.send_draft(now);
     let [
         ClientMessage::Edit {
             seq,

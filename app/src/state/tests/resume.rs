@@ -8,7 +8,7 @@ fn dropped_while_sending(texts: &[&str], now: Now) -> Model {
     let mut m = joined(now);
     for text in texts {
         m.session.as_mut().expect("in a room").composer.draft = (*text).into();
-        assert!(!m.send_draft().is_empty(), "{text:?} is sent");
+        assert!(!m.send_draft(now).is_empty(), "{text:?} is sent");
     }
     m.on_closed("reset", now);
     m.reconnect_now(now);

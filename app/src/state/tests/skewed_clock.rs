@@ -65,7 +65,7 @@ fn a_backlog_newer_than_the_local_clock_moves_notices_after_it() {
         wall_ms: RELAY_NOW - DAY,
         ..Now::current()
     };
-    let mut m = Model::new(1);
+    let mut m = Model::new(1, Now::current());
     m.start("ws://relay", name("ann"), Intent::Join(room()));
     m.on_opened();
     m.on_message(welcome(vec![live_chat(1, RELAY_NOW)], "tok"), behind);

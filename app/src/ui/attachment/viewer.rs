@@ -45,6 +45,11 @@ pub fn viewer_ui(ctx: &egui::Context, about: &Attachment, media: &mut Media<'_>)
             let backdrop = ui.allocate_rect(screen, Sense::click());
             ui.painter()
                 .rect_filled(screen, 0.0, Color32::from_black_alpha(BACKDROP_ALPHA));
+            // The bar on solid black: the dimmed top bar under it must not show through
+            // between the picture's name and its buttons.
+            let strip =
+                egui::Rect::from_min_size(screen.min, Vec2::new(screen.width(), BAR_HEIGHT));
+            ui.painter().rect_filled(strip, 0.0, Color32::BLACK);
             let bar = egui::Rect::from_min_size(
                 screen.min + Vec2::splat(MARGIN),
                 Vec2::new(screen.width() - 2.0 * MARGIN, BAR_HEIGHT - MARGIN),

@@ -10,7 +10,10 @@ use super::*;
 
 mod access;
 mod conversation;
+mod empty_room;
 mod invite;
+mod people_sheet;
+mod problem;
 
 struct Screen {
     session: Session,
@@ -459,54 +462,6 @@ fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
         hebrew.right() < 600.0,
         "near its sender, not at the far edge of the message area: {hebrew:?}"
     );
-}
-
-#[test]
-fn at_phone_width_the_people_list_opens_as_a_sheet_over_the_chat_without_squeezing_it() {
-    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
-    h.set_size(vec2(380.0, 640.0));
-    h.run();
-    let composer = egui::accesskit::Role::MultilineTextInput;
-    let before = h.get_by_role(composer).rect();
-    h.get_by_label("Show people, 2 here").click();
-    h.run();
-    assert!(h.state().view.members_open);
-    assert!(
-        h.query_by_label("People (2)").is_some(),
-        "a count in the header"
-    );
-    let after = h.get_by_role(composer).rect();
-    assert_eq!(
-        before, after,
-        "the composer keeps its width under the sheet"
-    );
-    let sheet_you = h.get_by_label("ann (you)").rect();
-    let bob = h.query_all_by_label("bob").map(|n| n.rect());
-    let sheet_bob = bob
-        .filter(|r| r.top() > sheet_you.top())
-        .min_by(|a, b| a.top().total_cmp(&b.top()))
-        .expect("bob in the sheet");
-    assert!(
-        sheet_you.width() > 0.0 && sheet_you.left() < 60.0,
-        "full width: {sheet_you:?}"
-    );
-    assert!(sheet_you.top() < sheet_bob.top(), "you first, then bob");
-    h.get_by_label("Close the people list").click();
-    h.run();
-    assert!(!h.state().view.members_open, "the close button closes it");
-}
-
-#[test]
-fn clicking_a_name_in_the_phone_sheet_mentions_them_and_closes_it() {
-    let mut h = harness(vec![], Status::Online);
-    h.set_size(vec2(380.0, 640.0));
-    h.run();
-    h.get_by_label("Show people, 2 here").click();
-    h.run();
-    h.get_by_label("bob").click();
-    h.run();
-    assert_eq!(h.state().actions, vec![ChatAction::Mention(name("bob"))]);
-    assert!(!h.state().view.members_open);
 }
 
 #[test]

@@ -247,3 +247,57 @@ fn the_picker_searches_by_name_and_enter_picks_the_first() {
     h.run();
     assert!(!h.state().view.picker.open, "Escape closes it");
 }
+
+#[test]
+fn the_composer_hint_fits_one_line_from_a_phone_to_a_desktop() {
+    let mut h = Harness::builder()
+        .with_context_setup(crate::ui::fonts::install)
+        .build_ui(|ui| {
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            for width in [120.0, 180.0, 240.0, 320.0, 700.0] {
+                let hint = hint_for(ui, width);
+                let galley = ui
+                    .painter()
+                    .layout_no_wrap(hint.into(), font.clone(), Color32::GRAY);
+                assert!(galley.size().x < width - 8.0, "{hint:?} in {width}");
+            }
+            assert_eq!(hint_for(ui, 700.0), HINTS[0], "the whole hint on a desktop");
+            // A 360 px phone's box is about 180 points wide: the middle hint wrapped there.
+            assert_eq!(hint_for(ui, 180.0), "Message");
+        });
+    h.run();
+}
+
+#[test]
+fn the_picker_has_a_tab_per_category_and_a_skin_tone_for_hands() {
+    let mut h = harness();
+    h.get_by_label("Insert emoji").click();
+    h.run();
+    h.get_by_label("Animals and nature").click();
+    h.run();
+    assert!(h.query_by_label("dog face").is_some(), "the animals' page");
+    h.get_by_label("People and body").click();
+    h.run();
+    assert!(h.query_by_label("waving hand").is_some());
+    h.get_by_label("Medium skin tone").click();
+    h.run();
+    assert!(h.query_by_label("waving hand").is_none());
+    h.get_by_label("waving hand: medium skin tone").click();
+    h.run();
+    assert_eq!(h.state().composer.draft, "👋🏽");
+}
+
+#[test]
+fn the_search_field_stays_put_as_results_come_and_go() {
+    let mut h = harness();
+    h.get_by_label("Insert emoji").click();
+    h.run();
+    let at = h.get_by_label("Search emoji").rect();
+    for query in ["r", "ro", "rocket", "zzzz"] {
+        h.get_by_label("Search emoji").focus();
+        h.get_by_label("Search emoji")
+            .type_text(&query[query.len() - 1..]);
+        h.run();
+        assert_eq!(h.get_by_label("Search emoji").rect(), at, "after {query:?}");
+    }
+}

@@ -7,8 +7,10 @@ use egui::{Color32, Id, LayerId, Order, Ui};
 use super::{MembersAction, MembersLook, RoomSide, members_ui};
 use crate::state::session::RosterEntry;
 
-/// How much the chat under the sheet is dimmed (alpha of black over it).
-pub const BACKDROP_ALPHA: u8 = 110;
+/// How much the chat under the sheet is dimmed (alpha of black over it): two thirds, so
+/// the dark theme's near-black chat visibly recedes too (at 110 its text only fell from
+/// white to 57 % grey and the sheet read as floating over a live chat).
+pub const BACKDROP_ALPHA: u8 = 170;
 
 /// What the people sheet reported.
 pub struct Sheet {

@@ -155,8 +155,11 @@ fn text_pairs(v: &egui::Visuals) -> Vec<(&'static str, egui::Color32, egui::Colo
         panel,
     );
     let (text, weak) = (v.text_color(), v.weak_text_color());
+    let problem = over(crate::ui::problem::card_fill(v), panel);
     vec![
         ("message", text, panel, 7.0),
+        ("error text on its card", v.error_fg_color, problem, 4.5),
+        ("error text on the panel", v.error_fg_color, panel, 4.5),
         ("message on the mention band", text, mention, 7.0),
         ("message in a whisper card", text, whisper, 7.0),
         ("secondary text", weak, panel, 4.5),
@@ -201,4 +204,8 @@ fn egui_s_own_dark_theme_is_what_fails_without_the_changes() {
     let v = egui::Visuals::dark();
     assert!(contrast(v.weak_text_color(), v.panel_fill) < 4.5);
     assert!(contrast(v.text_color(), v.panel_fill) < 7.0);
+    assert!(
+        contrast(v.error_fg_color, v.panel_fill) < 4.5,
+        "pure red errors"
+    );
 }

@@ -6,7 +6,8 @@ use crate::ui::invite_qr::QR_LABEL;
 #[test]
 fn the_qr_code_button_shows_the_invite_as_a_code_and_close_hides_it() {
     for width in [900.0, 360.0] {
-        let mut h = harness(vec![], Status::Online);
+        // A room with a message: an empty one shows the code in its welcome.
+        let mut h = harness(vec![chat(1, "bob", "hello")], Status::Online);
         h.set_size(vec2(width, 700.0));
         h.run();
         assert!(h.query_by_label(QR_LABEL).is_none(), "hidden until asked");
