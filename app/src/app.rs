@@ -11,7 +11,7 @@ use crate::notifier::Notifier;
 use crate::pictures::Pictures;
 use crate::platform::{HostSlot, PrefsStore};
 pub use crate::prefs::Prefs;
-use crate::state::{Effect, Intent, Model, Now, Purpose, Status};
+use crate::state::{ConnectionState, Effect, Intent, Model, Now, Purpose};
 use crate::ui::attachment::AttachmentAction;
 use crate::ui::chat::{ChatAction, ChatContext, ChatView, chat_ui};
 use crate::ui::join::{JoinAction, join_ui};
@@ -22,7 +22,7 @@ use crate::ui::join::{JoinAction, join_ui};
 /// harness: `Harness::builder().build_eframe(|cc| ConfabApp::new(cc))`, fill the join form
 /// by label ("Your name", "Room code or invite link", "Server address"), click "Join" or
 /// "Create room", then `step()` with short sleeps until
-/// `*harness.state().model().status() == Status::Online`. [`ConfabApp::with_net`] takes a
+/// `*harness.state().model().status() == ConnectionState::Online`. [`ConfabApp::with_net`] takes a
 /// scripted [`Net`] instead of real sockets.
 pub struct ConfabApp {
     model: Model,
@@ -194,7 +194,7 @@ impl ConfabApp {
                 self.model.leave()
             }
             ChatAction::CopyInvite => {
-                if let Some(room) = self.model.session().map(|s| s.room.clone()) {
+                if let Some(room) = self.model.room().map(|s| s.room.clone()) {
                     ctx.copy_text(self.invite_message(&room));
                 }
                 vec![]
@@ -254,7 +254,7 @@ impl ConfabApp {
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let title = match (self.model.session(), self.model.unread()) {
+        let title = match (self.model.room(), self.model.unread()) {
             (None, _) => "Confab".to_owned(),
             (Some(s), 0) => format!("Confab: {}", s.room),
             (Some(s), n) => format!("({n}) Confab: {}", s.room),
@@ -327,7 +327,7 @@ impl eframe::App for ConfabApp {
         self.update_title(ctx);
         self.prefs_store.keep(&self.prefs);
         // Timers the model cannot wake us for: the reconnect countdown and typing expiry.
-        if matches!(self.model.status(), Status::Waiting { .. }) {
+        if matches!(self.model.status(), ConnectionState::Waiting { .. }) {
             ctx.request_repaint_after(web_time::Duration::from_millis(500));
         }
         if let Some(at) = self.model.next_wakeup(now) {
@@ -338,7 +338,7 @@ impl eframe::App for ConfabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         crate::ui::fonts::prefer_colour_emoji(ui.ctx());
         let now = Now::current();
-        if self.model.session().is_none() {
+        if self.model.room().is_none() {
             let note = self.host.note().map(str::to_owned);
             let error = self.model.join_error().map(str::to_owned);
             let status = self.model.status().clone();
@@ -362,7 +362,7 @@ impl eframe::App for ConfabApp {
         let hosting = self.host.share_url().map(str::to_owned);
         let status = self.model.status().clone();
 
-        let Some(session) = self.model.session() else {
+        let Some(session) = self.model.room() else {
             return;
         };
         let cx = ChatContext {

@@ -54,7 +54,7 @@ impl egui::DroppedFile for Dropped {
 
 /// The attachments of the timeline's chat entries.
 fn attachments(m: &Model) -> Vec<confab_protocol::Attachment> {
-    let Some(session) = m.session() else {
+    let Some(session) = m.room() else {
         return vec![];
     };
     session

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use confab::state::{EntryKind, Model, Status};
+use confab::state::{ConnectionState, EntryKind, Model};
 use confab_protocol::{Changes, ClientMessage, Seq, ServerMessage};
 use confab_server::Config;
 use confab_tests::{TestClient, TestRelay, code, name, test_config, within};
@@ -17,7 +17,7 @@ use app_harness::{app, enter_room, member_count, room_code, runtime, say, shows_
 
 /// What happened to the app's shown message `seq` (nothing if it is not shown).
 fn changes_of(m: &Model, seq: Seq) -> Changes {
-    let session = m.session();
+    let session = m.room();
     match session.and_then(|s| s.timeline.chat(seq)).map(|e| &e.kind) {
         Some(EntryKind::Chat { changes, .. }) => changes.clone(),
         _ => Changes::default(),
@@ -55,7 +55,7 @@ fn an_app_reacts_through_its_chip_and_shows_a_websocket_members_edit() {
         .await;
     });
     let reactions = |m: &Model| -> Vec<usize> {
-        let session = m.session();
+        let session = m.room();
         let chat = session.and_then(|s| s.timeline.chat(1)).map(|e| &e.kind);
         match chat {
             Some(EntryKind::Chat { changes, .. }) => {
@@ -142,7 +142,7 @@ fn an_app_away_while_messages_change_comes_back_showing_each_as_it_is_now() {
 
     doomed.kill();
     wait_for(&mut ann, "ann to notice her relay died", |m| {
-        *m.status() != Status::Online
+        *m.status() != ConnectionState::Online
     });
     // ann's app is not stepped until all of it is done, so it cannot be back before.
     rt.block_on(async {
@@ -187,7 +187,7 @@ fn an_app_away_while_messages_change_comes_back_showing_each_as_it_is_now() {
     });
 
     wait_for(&mut ann, "ann to be back, on the other relay", |m| {
-        *m.status() == Status::Online && reaction_counts(m, 1) == [1]
+        *m.status() == ConnectionState::Online && reaction_counts(m, 1) == [1]
     });
     let model = ann.state().model();
     assert!(shows_chat(model, "hello", false), "bob's edit");

@@ -12,7 +12,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use confab::state::Status;
+use confab::state::ConnectionState;
 use confab_protocol::{ChatMessage, ServerMessage};
 use confab_server::Config;
 use confab_tests::{TestClient, TestRelay, WelcomeExt, code, test_config, within};
@@ -72,7 +72,7 @@ fn two_apps_create_join_chat_and_leave_through_the_ui() {
     bob.run_steps(2);
     bob.get_by_label("Leave the room").click();
     bob.run_steps(2);
-    assert_eq!(*bob.state().model().status(), Status::Offline);
+    assert_eq!(*bob.state().model().status(), ConnectionState::Offline);
     assert!(
         bob.query_by_label("Create room").is_some(),
         "bob is back on the join screen"
@@ -132,12 +132,12 @@ fn after_a_relay_restart_the_app_reconnects_by_itself_and_keeps_chatting() {
     let _relay2 = rt.block_on(relay_on(addr, config()));
 
     wait_for(&mut ann, "ann to notice the relay went away", |m| {
-        *m.status() != Status::Online
+        *m.status() != ConnectionState::Online
     });
     wait_for(&mut ann, "ann to be back in the lobby", |m| {
-        *m.status() == Status::Online
+        *m.status() == ConnectionState::Online
     });
-    let session = ann.state().model().session().expect("in the lobby");
+    let session = ann.state().model().room().expect("in the lobby");
     assert_eq!(session.room, lobby);
     assert_eq!(session.me.as_str(), "ann", "back under the same name");
     assert!(
@@ -167,7 +167,7 @@ fn after_a_relay_restart_the_app_reconnects_by_itself_and_keeps_chatting() {
     wait_for(&mut ann, "both messages after the marker", |m| {
         shows_chat(m, "after the restart", true) && shows_chat(m, "welcome back", true)
     });
-    let session = ann.state().model().session().expect("in the lobby");
+    let session = ann.state().model().room().expect("in the lobby");
     assert_eq!(
         session.composer.pending().count(),
         0,
@@ -220,12 +220,12 @@ fn two_apps_on_two_relays_of_a_cluster_chat_and_one_moves_over_when_its_relay_is
 
     doomed.kill();
     wait_for(&mut ann, "ann to notice her relay died", |m| {
-        *m.status() != Status::Online
+        *m.status() != ConnectionState::Online
     });
     wait_for(&mut ann, "ann to be back, on the other relay", |m| {
-        *m.status() == Status::Online && member_count(m) == 2
+        *m.status() == ConnectionState::Online && member_count(m) == 2
     });
-    let session = ann.state().model().session().expect("in the room");
+    let session = ann.state().model().room().expect("in the room");
     assert_eq!(session.room.to_string(), room, "the same room");
     assert_eq!(session.me.as_str(), "ann", "under the same name");
     assert!(

@@ -4,7 +4,7 @@
 //! with only the code is refused in words and shown nothing. Every wait is bounded.
 
 use confab::ConfabApp;
-use confab::state::{EntryKind, Model, Status};
+use confab::state::{ConnectionState, EntryKind, Model};
 use confab_protocol::Invite;
 use confab_tests::{TestRelay, test_config};
 use egui_kittest::Harness;
@@ -25,7 +25,7 @@ fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
 }
 
 fn shows_chat(m: &Model, wanted: &str) -> bool {
-    m.session().is_some_and(|s| {
+    m.room().is_some_and(|s| {
         (s.timeline.entries().iter())
             .any(|e| matches!(&e.kind, EntryKind::Chat { text, .. } if text == wanted))
     })
@@ -58,9 +58,9 @@ fn an_app_creates_a_private_room_another_reads_it_with_the_link_and_the_code_alo
     );
     ann.get_by_label("Create room").click();
     wait_for(&mut ann, "ann in her room", |m| {
-        *m.status() == Status::Online
+        *m.status() == ConnectionState::Online
     });
-    let safety = (ann.state().model().session())
+    let safety = (ann.state().model().room())
         .and_then(|s| s.safety_code.clone())
         .expect("a private room has a safety code");
     assert!(
@@ -79,7 +79,7 @@ fn an_app_creates_a_private_room_another_reads_it_with_the_link_and_the_code_alo
         "bob",
         Some(&format!("{}.{}", invite.code, key.encode())),
     );
-    let bobs_safety = (bob.state().model().session()).and_then(|s| s.safety_code.clone());
+    let bobs_safety = (bob.state().model().room()).and_then(|s| s.safety_code.clone());
     assert_eq!(bobs_safety, Some(safety));
 
     say(&mut ann, "meet at noon");
@@ -102,10 +102,7 @@ fn an_app_creates_a_private_room_another_reads_it_with_the_link_and_the_code_alo
     cy.get_by_label("Join").click();
     wait_for(&mut cy, "cy to be refused", |m| m.join_error().is_some());
     let cy_model = cy.state().model();
-    assert!(
-        cy_model.session().is_none(),
-        "cy is shown nothing of the room"
-    );
+    assert!(cy_model.room().is_none(), "cy is shown nothing of the room");
     assert_eq!(
         cy_model.join_error(),
         Some("This room is private: open it with its invite link.")

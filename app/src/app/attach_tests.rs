@@ -38,7 +38,7 @@ fn until(h: &mut Harness<'static, ConfabApp>, done: impl Fn(&ConfabApp) -> bool)
         assert!(
             std::time::Instant::now() < deadline,
             "timed out: {:?}",
-            (h.state().model().session()).map(|s| s.timeline.entries().back().cloned())
+            (h.state().model().room()).map(|s| s.timeline.entries().back().cloned())
         );
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -193,7 +193,7 @@ fn a_huge_file_typed_in_the_path_field_is_refused_by_its_size_without_being_read
     h.get_by_label("Attach").click();
     let said = "Not sent: disk.img is 64 GiB, and this server takes files up to 1000 B. Send a smaller copy (phones and photo apps can share a picture at a smaller size).";
     until(&mut h, |app| {
-        let session = app.model().session().expect("in the room");
+        let session = app.model().room().expect("in the room");
         (session.timeline.entries().iter())
             .any(|e| matches!(&e.kind, crate::state::EntryKind::Problem { text, smaller: false } if text == said))
     });

@@ -15,7 +15,7 @@ impl ConfabApp {
     pub(super) fn files_in(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Now) {
         // Files over the relay's limit are refused by their size, before they are read.
         (self.files).set_max_bytes(self.model.attachments().max_file_bytes());
-        if self.model.session().is_some() {
+        if self.model.room().is_some() {
             self.files.take_input(ctx);
         }
         for picked in self.files.picked() {

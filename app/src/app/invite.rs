@@ -14,7 +14,7 @@ impl ConfabApp {
     /// serves (`welcome.page_url`). The one place the app decides what an invite says;
     /// [`Invite::link`] and [`Invite::message`] write it out.
     fn invite(&self, room: &RoomCode) -> (Invite, Option<String>) {
-        let session = (self.model.session()).filter(|s| s.room == *room);
+        let session = (self.model.room()).filter(|s| s.room == *room);
         let invite = Invite {
             relay: Some(self.share_server()),
             code: room.clone(),
@@ -37,7 +37,7 @@ impl ConfabApp {
 
     /// The invite link to the room you are in, if you are in one.
     pub fn invite_link(&self) -> Option<String> {
-        let room = &self.model.session()?.room;
+        let room = &self.model.room()?.room;
         let (invite, page) = self.invite(room);
         Some(invite.link(page.as_deref()))
     }

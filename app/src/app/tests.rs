@@ -58,7 +58,7 @@ fn joining_sends_join_and_opens_the_chat_screen() {
             json!({"type": "join", "name": "ann", "room": "K7Q-X2M-HDP"})
         ]
     );
-    assert_eq!(*h.state().model().status(), Status::Online);
+    assert_eq!(*h.state().model().status(), ConnectionState::Online);
     assert!(h.query_by_label("hi there").is_some());
     assert!(h.query_by_label("Connected").is_some());
 }
@@ -190,7 +190,7 @@ fn a_room_gone_after_a_restart_keeps_the_transcript_and_one_click_makes_a_new_ro
         h.output().platform_output.commands
     );
     settle(&mut h);
-    assert_eq!(*h.state().model().status(), Status::Online);
+    assert_eq!(*h.state().model().status(), ConnectionState::Online);
     assert!(
         h.query_by_label_contains("the new room ABC-DEF-GHJ")
             .is_some()
@@ -210,7 +210,7 @@ fn a_server_field_with_two_relays_tries_the_second_when_the_first_fails() {
     // As if typed into the field under Advanced (it starts with the default address).
     h.state_mut().prefs_mut().form.server = "ws://one:9001, ws://two:9001".into();
     settle(&mut h);
-    assert_eq!(*h.state().model().status(), Status::Offline);
+    assert_eq!(*h.state().model().status(), ConnectionState::Offline);
     // An open room: these tests are about what open rooms do.
     h.get_by_label("Private (end-to-end encrypted)").click();
     h.get_by_label("Create room").click();

@@ -10,7 +10,7 @@
 
 use confab_protocol::RoomCode;
 
-use super::session::Session;
+use super::room::Room;
 use super::timeline::EntryKind;
 
 /// The longest body a notification gets, in characters; longer text ends in "…". Desktop
@@ -47,7 +47,7 @@ pub struct Alert {
 impl Alert {
     /// The notification for the newest entry of `session`'s timeline, if it is a mention of
     /// you or a whisper to you from someone else.
-    pub fn for_newest(session: &Session) -> Option<Self> {
+    pub fn for_newest(session: &Room) -> Option<Self> {
         let entry = session.timeline.entries().back()?;
         let private_room = session.room_state.locked;
         let room = session.room.clone();
@@ -82,7 +82,7 @@ impl Alert {
 
     /// The notification for mentions a resume brought back: several may have come at once,
     /// so it names none of them.
-    pub fn missed(session: &Session) -> Self {
+    pub fn missed(session: &Room) -> Self {
         let room = session.room.clone();
         Self {
             kind: AlertKind::Missed,

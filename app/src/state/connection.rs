@@ -1,4 +1,4 @@
-//! Where the connection is at ([`Status`]) and what the connection chip says for each: the
+//! Where the connection is at ([`ConnectionState`]) and what the connection chip says for each: the
 //! one place a connection state becomes words, so the same state never shows two
 //! different labels.
 //!
@@ -11,7 +11,7 @@ use web_time::Instant;
 
 /// Where the connection is at. Always shown on screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
+pub enum ConnectionState {
     /// No connection, none wanted (join screen).
     Offline,
     /// The socket is opening.
@@ -58,18 +58,20 @@ pub struct ConnectionLabel {
     pub tone: Tone,
 }
 
-impl Status {
+impl ConnectionState {
     /// The chip's label for this state at `now` (the countdown to the next attempt).
     pub fn label(&self, now: Instant) -> ConnectionLabel {
         let (text, tone) = match self {
-            Status::Online => ("Connected".to_owned(), Tone::Good),
-            Status::Connecting | Status::Joining => ("Reconnecting…".to_owned(), Tone::Trying),
-            Status::Waiting { retry_at, .. } => {
+            ConnectionState::Online => ("Connected".to_owned(), Tone::Good),
+            ConnectionState::Connecting | ConnectionState::Joining => {
+                ("Reconnecting…".to_owned(), Tone::Trying)
+            }
+            ConnectionState::Waiting { retry_at, .. } => {
                 let secs = retry_at.saturating_duration_since(now).as_secs_f32().ceil();
                 (format!("Reconnecting in {secs:.0} s"), Tone::Lost)
             }
-            Status::Offline => ("Offline".to_owned(), Tone::Idle),
-            Status::Ended { .. } => ("Room closed".to_owned(), Tone::Idle),
+            ConnectionState::Offline => ("Offline".to_owned(), Tone::Idle),
+            ConnectionState::Ended { .. } => ("Room closed".to_owned(), Tone::Idle),
         };
         ConnectionLabel { text, tone }
     }
@@ -84,21 +86,25 @@ mod tests {
     #[test]
     fn every_step_of_a_reconnect_says_reconnecting_and_only_no_connection_says_offline() {
         let now = Instant::now();
-        let waiting = Status::Waiting {
+        let waiting = ConnectionState::Waiting {
             retry_at: now + Duration::from_millis(4_200),
             reason: "reset".into(),
         };
-        let ended = Status::Ended {
+        let ended = ConnectionState::Ended {
             reason: "gone".into(),
         };
-        let said = |s: &Status| s.label(now);
-        assert_eq!(said(&Status::Online).text, "Connected");
-        assert_eq!(said(&Status::Connecting).text, "Reconnecting…");
-        assert_eq!(said(&Status::Joining).text, "Reconnecting…");
+        let said = |s: &ConnectionState| s.label(now);
+        assert_eq!(said(&ConnectionState::Online).text, "Connected");
+        assert_eq!(said(&ConnectionState::Connecting).text, "Reconnecting…");
+        assert_eq!(said(&ConnectionState::Joining).text, "Reconnecting…");
         assert_eq!(said(&waiting).text, "Reconnecting in 5 s");
-        assert_eq!(said(&Status::Offline).text, "Offline");
+        assert_eq!(said(&ConnectionState::Offline).text, "Offline");
         assert_eq!(said(&ended).text, "Room closed");
-        for retrying in [Status::Connecting, Status::Joining, waiting] {
+        for retrying in [
+            ConnectionState::Connecting,
+            ConnectionState::Joining,
+            waiting,
+        ] {
             assert!(!said(&retrying).text.contains("Offline"), "{retrying:?}");
         }
     }
@@ -106,13 +112,13 @@ mod tests {
     #[test]
     fn each_state_has_its_tone() {
         let now = Instant::now();
-        let waiting = Status::Waiting {
+        let waiting = ConnectionState::Waiting {
             retry_at: now,
             reason: String::new(),
         };
-        assert_eq!(Status::Online.label(now).tone, Tone::Good);
-        assert_eq!(Status::Joining.label(now).tone, Tone::Trying);
+        assert_eq!(ConnectionState::Online.label(now).tone, Tone::Good);
+        assert_eq!(ConnectionState::Joining.label(now).tone, Tone::Trying);
         assert_eq!(waiting.label(now).tone, Tone::Lost);
-        assert_eq!(Status::Offline.label(now).tone, Tone::Idle);
+        assert_eq!(ConnectionState::Offline.label(now).tone, Tone::Idle);
     }
 }

@@ -5,7 +5,7 @@
 
 use confab_protocol::{ChatMessage, ClientMessage, Seq};
 
-use super::{Effect, EntryKind, Model, Now, Status};
+use super::{ConnectionState, Effect, EntryKind, Model, Now};
 
 /// Something done to a message, from its action bar or menu, a reaction chip or a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub struct Allowed {
     pub delete: bool,
 }
 
-impl super::Session {
+impl super::Room {
     /// What you may do to a shown message (see [`allowed`]).
     pub fn allowed(&self, kind: &EntryKind) -> Allowed {
         allowed(kind, self.i_own_the_room())
@@ -90,8 +90,8 @@ pub fn allowed(kind: &EntryKind, i_own: bool) -> Allowed {
 impl Model {
     /// Applies `action` to the current session; returns what to send.
     pub fn message_action(&mut self, action: MessageAction, now: Now) -> Vec<Effect> {
-        let online = self.status == Status::Online;
-        let Some(session) = self.session.as_mut() else {
+        let online = self.status == ConnectionState::Online;
+        let Some(session) = self.room.as_mut() else {
             return vec![];
         };
         let composer = &mut session.composer;

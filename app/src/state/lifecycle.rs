@@ -5,25 +5,27 @@
 use confab_protocol::private::{RoomKey, Sealing};
 use confab_protocol::{ClientMessage, Username};
 
-use super::{Attachments, Effect, Intent, Model, Now, RelayClock, Relays, Status, Transfer, words};
+use super::{
+    Attachments, ConnectionState, Effect, Intent, Model, Now, RelayClock, Relays, Transfer, words,
+};
 
 impl Model {
     /// Starts creating or joining a room as `name` on `server`: one relay address, or
     /// several separated by commas or spaces, tried in turn (see [`Relays`]).
     pub fn start(&mut self, server: &str, name: Username, intent: Intent) -> Vec<Effect> {
         self.join_error = None;
-        self.session = None;
+        self.room = None;
         self.carry_on = false;
         self.attachments = Attachments::default();
         self.clock = RelayClock::default();
         self.key = None;
         self.sealing = Sealing::Open;
         let Some(relays) = Relays::parse(server) else {
-            self.status = Status::Offline;
+            self.status = ConnectionState::Offline;
             self.join_error = Some("Give the server's address (under Advanced).".into());
             return vec![];
         };
-        self.status = Status::Connecting;
+        self.status = ConnectionState::Connecting;
         self.backoff.reset();
         self.untried = relays.len() - 1;
         let url = relays.current().to_owned();
@@ -53,7 +55,7 @@ impl Model {
         let Some((_, name, intent)) = &self.target else {
             return vec![Effect::Disconnect];
         };
-        let msg = match (&self.session, intent) {
+        let msg = match (&self.room, intent) {
             (Some(_), _) if self.carry_on => self.create_message(name),
             (Some(session), _) => session.resume_message(),
             (None, Intent::Create) => self.create_message(name),
@@ -64,7 +66,7 @@ impl Model {
                 last_seq: None,
             },
         };
-        self.status = Status::Joining;
+        self.status = ConnectionState::Joining;
         // Presence changes in batches with a count, not the whole roster each time
         // (`roster_deltas` for a relay that has no batches yet).
         let hello = ClientMessage::Hello {
@@ -81,13 +83,13 @@ impl Model {
         let Some((relays, ..)) = &mut self.target else {
             return vec![];
         };
-        if self.session.is_none() && self.untried > 0 {
+        if self.room.is_none() && self.untried > 0 {
             self.untried -= 1;
             let next = relays.rotate().to_owned();
-            self.status = Status::Connecting;
+            self.status = ConnectionState::Connecting;
             return vec![Effect::Disconnect, Effect::Connect(next)];
         }
-        if self.session.is_none() {
+        if self.room.is_none() {
             let place = match relays.len() {
                 1 => relays.current().to_owned(),
                 _ => format!("any of {}", relays.all()),
@@ -95,15 +97,15 @@ impl Model {
             // The library's text helps whoever debugs it, not the person on the join screen.
             log::warn!("could not connect to {place}: {reason}");
             self.join_error = Some(words::unreachable(&place, reason));
-            self.status = Status::Offline;
+            self.status = ConnectionState::Offline;
             self.target = None;
             return vec![Effect::Disconnect];
         }
-        if let Some(session) = &mut self.session
-            && self.status == Status::Online
+        if let Some(session) = &mut self.room
+            && self.status == ConnectionState::Online
         {
             // Messages awaiting their echo stay pending: the resume's history tells which
-            // ones the relay has (Session::resume), and only the others go back to the draft.
+            // ones the relay has (Room::resume), and only the others go back to the draft.
             session
                 .timeline
                 .push_notice("Connection lost. Reconnecting…", self.clock.ms(now));
@@ -116,7 +118,7 @@ impl Model {
         // The next attempt goes to the next relay (the same one when there is only one).
         relays.rotate();
         let retry_at = now.at + self.backoff.next_delay();
-        self.status = Status::Waiting {
+        self.status = ConnectionState::Waiting {
             retry_at,
             reason: reason.to_owned(),
         };
@@ -126,24 +128,26 @@ impl Model {
     /// Time passed: start a due reconnect, end lapsed statuses, send your status if it
     /// changed (idling makes you away).
     pub fn tick(&mut self, now: Now) -> Vec<Effect> {
-        if let Some(session) = &mut self.session {
+        if let Some(session) = &mut self.room {
             session.expire(now.at);
         }
-        if self.status == Status::Online {
+        if self.status == ConnectionState::Online {
             let due = self.attachments.tick(now.at);
             if !due.is_empty() {
                 return self.transfers(due, now);
             }
         }
-        if self.status == Status::Online
+        if self.status == ConnectionState::Online
             && let Some(status) = self.my_status.due(now.at)
         {
             return vec![Effect::Send(ClientMessage::Status { status })];
         }
         match (&self.status, &self.target) {
-            (Status::Waiting { retry_at, .. }, Some((relays, ..))) if now.at >= *retry_at => {
+            (ConnectionState::Waiting { retry_at, .. }, Some((relays, ..)))
+                if now.at >= *retry_at =>
+            {
                 let server = relays.current().to_owned();
-                self.status = Status::Connecting;
+                self.status = ConnectionState::Connecting;
                 vec![Effect::Connect(server)]
             }
             _ => vec![],
@@ -152,20 +156,20 @@ impl Model {
 
     /// Skips the rest of the backoff wait ("Reconnect now").
     pub fn reconnect_now(&mut self, now: Now) -> Vec<Effect> {
-        if let Status::Waiting { retry_at, .. } = &mut self.status {
+        if let ConnectionState::Waiting { retry_at, .. } = &mut self.status {
             *retry_at = now.at;
         }
         self.tick(now)
     }
 
     /// Creates a new room on the same relay under the same name, after the room ended
-    /// ([`Status::Ended`]): the transcript is carried over above a marker, and the new
+    /// ([`ConnectionState::Ended`]): the transcript is carried over above a marker, and the new
     /// room's invite goes on the clipboard once it exists ([`Effect::CopyInvite`]).
     pub fn new_room(&mut self) -> Vec<Effect> {
         let Some((relays, _, intent)) = self.target.as_mut() else {
             return vec![];
         };
-        if !matches!(self.status, Status::Ended { .. }) || self.session.is_none() {
+        if !matches!(self.status, ConnectionState::Ended { .. }) || self.room.is_none() {
             return vec![];
         }
         *intent = Intent::Create;
@@ -182,18 +186,18 @@ impl Model {
         }
         self.carry_on = true;
         self.backoff.reset();
-        self.status = Status::Connecting;
+        self.status = ConnectionState::Connecting;
         vec![Effect::Disconnect, Effect::Connect(server)]
     }
 
     /// Leaves the room on purpose (or cancels a pending join): back to the join screen.
     pub fn leave(&mut self) -> Vec<Effect> {
-        let was_online = self.status == Status::Online;
-        self.session = None;
+        let was_online = self.status == ConnectionState::Online;
+        self.room = None;
         self.target = None;
         self.carry_on = false;
         self.attachments = Attachments::default();
-        self.status = Status::Offline;
+        self.status = ConnectionState::Offline;
         let mut effects = Vec::new();
         if was_online {
             effects.push(Effect::Send(ClientMessage::Leave));

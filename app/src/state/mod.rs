@@ -8,11 +8,12 @@
 //! - [`alert`]: what a mention or whisper in the background says in a notification.
 //! - [`attachments`]: the upload queue and the downloads of attached files.
 //! - [`clock`]: [`Now`], and the relay's time, so local notices sort with its messages.
-//! - [`connection`]: where the connection is at ([`Status`]) and what each is called.
+//! - [`connection`]: where the connection is at ([`ConnectionState`]) and what each is called.
 //! - [`effect`]: what the model asks of the app, and what the join screen asks of it.
 //! - `lifecycle`: joining, the socket opening and closing, reconnecting, leaving.
 //! - `reading`: what the model shows (read-only), and the join screen's hosting errors.
-//! - [`session`]: one membership of a room, across reconnects.
+//! - [`room`]: the room you are in (one membership, across reconnects); the console
+//!   client calls the same thing `Room`.
 //! - [`timeline`]: the message list (dedupe, gaps, presence bursts, cap).
 //! - `transfers`: the model's side of attachments (attach, refuse, fetch, cancel).
 //! - [`composer`]: the draft, pending sends, own typing hint, completion, reply and edit.
@@ -38,8 +39,8 @@ pub mod presence;
 pub mod private;
 mod reading;
 pub mod relays;
+pub mod room;
 pub mod roster;
-pub mod session;
 pub mod text;
 pub mod timeline;
 mod transfers;
@@ -58,23 +59,23 @@ pub use alert::{Alert, AlertKind};
 pub use attachments::{Attachments, FetchStatus, Purpose, Transfer};
 pub use clock::{Now, RelayClock};
 pub use composer::DraftAction;
-pub use connection::{ConnectionLabel, Status, Tone};
+pub use connection::{ConnectionLabel, ConnectionState, Tone};
 pub use conversation::MessageAction;
 pub use effect::{Effect, Intent};
 pub use presence::{Backoff, MyStatus};
 pub use relays::Relays;
-pub use session::Session;
+pub use room::Room;
 pub use timeline::{Entry, EntryKind};
 
 /// The whole client model.
 #[derive(Debug)]
 pub struct Model {
     /// Where the connection is at.
-    status: Status,
+    status: ConnectionState,
     /// Why the last create/join failed, for the join screen.
     join_error: Option<String>,
     /// The room you are in (kept while reconnecting).
-    session: Option<Session>,
+    room: Option<Room>,
     /// Messages from others since the window lost focus (for the title).
     unread: usize,
     /// Whether the window has focus; set by the app every frame.
@@ -109,9 +110,9 @@ impl Model {
     /// feeds the reconnect jitter.
     pub fn new(seed: u64, now: Now) -> Self {
         Self {
-            status: Status::Offline,
+            status: ConnectionState::Offline,
             join_error: None,
-            session: None,
+            room: None,
             unread: 0,
             focused: true,
             target: None,
@@ -130,9 +131,9 @@ impl Model {
     /// Sends the composer's draft, if it can be sent.
     pub fn send_draft(&mut self, now: Now) -> Vec<Effect> {
         let Some(session) = self
-            .session
+            .room
             .as_mut()
-            .filter(|_| self.status == Status::Online)
+            .filter(|_| self.status == ConnectionState::Online)
         else {
             return vec![];
         };
@@ -167,7 +168,7 @@ impl Model {
 
     /// You ignore `name` on this screen, or stop.
     pub fn set_ignored(&mut self, name: &Username, ignore: bool, now: Now) {
-        if let Some(session) = &mut self.session {
+        if let Some(session) = &mut self.room {
             session.set_ignored(name, ignore, self.clock.ms(now));
         }
     }
@@ -184,7 +185,7 @@ impl Model {
 
     fn send_if_online(&self, msg: ClientMessage) -> Vec<Effect> {
         match self.status {
-            Status::Online => vec![Effect::Send(msg)],
+            ConnectionState::Online => vec![Effect::Send(msg)],
             _ => vec![],
         }
     }
@@ -197,11 +198,11 @@ impl Model {
     /// When the view must wake next for a timer: typing hints and reconnecting statuses
     /// ending, idling into away, a status to send again.
     pub fn next_wakeup(&self, now: Now) -> Option<Instant> {
-        let session = self.session.as_ref().and_then(|s| s.next_expiry(now.at));
+        let session = self.room.as_ref().and_then(|s| s.next_expiry(now.at));
         let mine = self
             .my_status
             .next_deadline()
-            .filter(|_| self.status == Status::Online);
+            .filter(|_| self.status == ConnectionState::Online);
         let retry = self.attachments.next_wakeup();
         session.into_iter().chain(mine).chain(retry).min()
     }
@@ -209,7 +210,7 @@ impl Model {
     /// The composer's text is now `text` (typed, completed, an emoji added): keep it, and
     /// maybe send a typing hint.
     pub fn edit_draft(&mut self, text: String, now: Now) -> Vec<Effect> {
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.room.as_mut() else {
             return vec![];
         };
         session.composer.draft = text;
@@ -219,9 +220,9 @@ impl Model {
     /// The draft changed (or time passed while composing): maybe send a typing hint.
     pub fn draft_changed(&mut self, now: Now) -> Vec<Effect> {
         match self
-            .session
+            .room
             .as_mut()
-            .filter(|_| self.status == Status::Online)
+            .filter(|_| self.status == ConnectionState::Online)
         {
             Some(session) => session
                 .composer
@@ -235,7 +236,7 @@ impl Model {
 
     /// Adds `@name ` to the end of the draft (a member clicked in the people list).
     pub fn mention(&mut self, name: &Username, now: Now) -> Vec<Effect> {
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.room.as_mut() else {
             return vec![];
         };
         let draft = &mut session.composer.draft;
@@ -256,7 +257,7 @@ impl Model {
 
     /// Shows a local notice in the room (a file saved, a file that could not be read).
     pub fn notice(&mut self, text: String, now: Now) {
-        if let Some(session) = &mut self.session {
+        if let Some(session) = &mut self.room {
             session.timeline.push_notice(text, self.clock.ms(now));
         }
     }
@@ -264,7 +265,7 @@ impl Model {
     /// Says in the room that something did not work (a file that could not be read or
     /// saved), drawn as an error.
     pub fn problem(&mut self, text: String, now: Now) {
-        if let Some(session) = &mut self.session {
+        if let Some(session) = &mut self.room {
             session
                 .timeline
                 .push_problem(text, false, self.clock.ms(now));
@@ -316,7 +317,7 @@ impl Model {
             ServerMessage::Error(ErrorMessage {
                 code: ErrorCode::AttachmentNotFound,
                 ..
-            }) if self.status == Status::Online => {
+            }) if self.status == ConnectionState::Online => {
                 let transfers = self.attachments.on_not_found();
                 self.transfers(transfers, now)
             }
@@ -325,7 +326,7 @@ impl Model {
                 message,
                 client_id: Some(client_id),
                 retry_after_ms,
-            }) if self.status == Status::Online
+            }) if self.status == ConnectionState::Online
                 && self.attachments.uploads().next().map(|u| u.client_id) == Some(client_id) =>
             {
                 let why = words::describe_error(code, &message, retry_after_ms);
@@ -337,17 +338,17 @@ impl Model {
             }
             ServerMessage::Welcome(welcome) => {
                 let welcome = *welcome;
-                self.status = Status::Online;
+                self.status = ConnectionState::Online;
                 self.my_status.reconnected();
                 self.backoff.reset();
                 self.join_error = None;
                 let carry_on = std::mem::take(&mut self.carry_on);
                 let welcome_limits = welcome.limits.attachments;
                 let mut effects = Vec::new();
-                match self.session.take() {
+                match self.room.take() {
                     Some(old) if carry_on => {
                         let room = welcome.room.clone();
-                        self.session = Some(old.carry_on(welcome, self.clock.ms(now)));
+                        self.room = Some(old.carry_on(welcome, self.clock.ms(now)));
                         // A new room: the old room's files cannot be fetched from it.
                         let failed = self.attachments.for_new_room(welcome_limits);
                         let mut effects = self.transfers(failed, now);
@@ -363,9 +364,9 @@ impl Model {
                                 effects.push(Effect::Alert(Alert::missed(&s)));
                             }
                         }
-                        self.session = Some(s);
+                        self.room = Some(s);
                     }
-                    _ => self.session = Some(Session::new(welcome)),
+                    _ => self.room = Some(Room::new(welcome)),
                 }
                 let resumed = self.attachments.reconnected(welcome_limits);
                 effects.extend(self.transfers(resumed, now));
@@ -376,9 +377,9 @@ impl Model {
                 message,
                 retry_after_ms,
                 ..
-            }) if self.status == Status::Joining => {
+            }) if self.status == ConnectionState::Joining => {
                 let why = words::describe_error(code, &message, retry_after_ms);
-                if let Some(session) = &mut self.session {
+                if let Some(session) = &mut self.room {
                     if !words::ends_session(code) {
                         return self.on_closed(&why, now);
                     }
@@ -390,21 +391,21 @@ impl Model {
                     } else {
                         words::describe_ended(code, &session.room, &session.me, &message)
                     };
-                    self.status = Status::Ended { reason };
+                    self.status = ConnectionState::Ended { reason };
                     // Nothing will come down any more: no placeholder may wait for ever.
                     let failed = self.attachments.fail_downloads();
                     let mut effects = self.transfers(failed, now);
                     effects.push(Effect::Disconnect);
                     return effects;
                 }
-                self.session = None;
+                self.room = None;
                 self.target = None;
-                self.status = Status::Offline;
+                self.status = ConnectionState::Offline;
                 self.join_error = Some(why);
                 vec![Effect::Disconnect]
             }
             msg => {
-                let Some(session) = &mut self.session else {
+                let Some(session) = &mut self.room else {
                     return vec![];
                 };
                 if let ServerMessage::Status { name, status } = &msg

@@ -10,7 +10,7 @@ use confab_protocol::private::{NOT_TEXT_MARK, RoomKey, SealError, Sealing, Seali
 use confab_protocol::{ClientMessage, ServerMessage, Username};
 
 use super::words::capitalize;
-use super::{Effect, Intent, Model, Now, Status};
+use super::{ConnectionState, Effect, Intent, Model, Now};
 
 /// What a message that did not open reads as in the model: [`NOT_TEXT_MARK`] then the
 /// reason. No opened text holds the mark, so no member can make a readable message look
@@ -57,13 +57,13 @@ impl Model {
     /// `None` when it must not go (a reaction or file, a text too long to seal): the
     /// composer then says why, as for a refusal from the relay.
     pub fn seal_outgoing(&mut self, msg: ClientMessage) -> Option<ClientMessage> {
-        let members = (self.session.as_ref()).map_or(&[][..], |s| s.members.as_slice());
+        let members = (self.room.as_ref()).map_or(&[][..], |s| s.members.as_slice());
         let client_id = msg.client_id();
         match self.sealing.seal(msg, members) {
             Ok(msg) => Some(msg),
             Err(why) => {
                 let why = refusal(&why);
-                if let Some(session) = &mut self.session {
+                if let Some(session) = &mut self.room {
                     match client_id {
                         Some(id) => session.composer.refuse(id, why),
                         None => session.composer.error = Some(why),
@@ -94,7 +94,7 @@ impl Model {
 
     /// After a `welcome` was applied: the session shows whether the room is private.
     pub(super) fn mark_private(&mut self) {
-        if let Some(session) = &mut self.session {
+        if let Some(session) = &mut self.room {
             session.safety_code = self.sealing.safety_code();
         }
     }
@@ -104,8 +104,8 @@ impl Model {
     fn refuse_room(&mut self, why: &SealingError, now: Now) -> Vec<Effect> {
         let words = format!("{}.", capitalize(&why.to_string()));
         log::warn!("refused the room: {why}");
-        if self.session.is_some() {
-            self.status = Status::Ended { reason: words };
+        if self.room.is_some() {
+            self.status = ConnectionState::Ended { reason: words };
             let failed = self.attachments.fail_downloads();
             let mut effects = self.transfers(failed, now);
             effects.push(Effect::Disconnect);
@@ -113,7 +113,7 @@ impl Model {
         }
         self.target = None;
         self.key = None;
-        self.status = Status::Offline;
+        self.status = ConnectionState::Offline;
         self.join_error = Some(words);
         vec![Effect::Disconnect]
     }

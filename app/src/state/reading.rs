@@ -1,14 +1,14 @@
 //! What the model shows, read-only, for the app and its views (the fields stay private),
 //! and the join screen's word on hosting, which the app reports. Part of [`Model`].
 
-use super::{Attachments, Model, MyStatus, Session, Status};
+use super::{Attachments, ConnectionState, Model, MyStatus, Room};
 
 /// What the model shows: read-only views for the app and its views. Every change goes
 /// through the reducer's methods, so no glue code can put the model into a state its
 /// rules never make.
 impl Model {
     /// Where the connection is at.
-    pub fn status(&self) -> &Status {
+    pub fn status(&self) -> &ConnectionState {
         &self.status
     }
 
@@ -18,8 +18,8 @@ impl Model {
     }
 
     /// The room you are in (kept while reconnecting).
-    pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
+    pub fn room(&self) -> Option<&Room> {
+        self.room.as_ref()
     }
 
     /// Messages from others since the window lost focus (for the title).

@@ -3,7 +3,7 @@
 //! thousand members then costs its view a borrowed slice each frame, not a thousand
 //! lower-cased names to sort.
 //!
-//! Pure: the session ([`super::Session`]) says when something changed and hands the facts
+//! Pure: the session ([`super::Room`]) says when something changed and hands the facts
 //! over ([`Facts`]); no egui here.
 
 use std::collections::HashSet;

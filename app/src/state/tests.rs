@@ -117,7 +117,7 @@ fn alert_kinds(effects: &[Effect]) -> Vec<AlertKind> {
 }
 
 fn seqs(m: &Model) -> Vec<u64> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     let seq = |e: &Entry| {
         if let EntryKind::Chat { seq, .. } = e.kind {
             Some(seq)
@@ -136,7 +136,7 @@ fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
         effects,
         vec![Effect::Disconnect, Effect::Connect("ws://relay".into())]
     );
-    assert_eq!(m.status, Status::Connecting);
+    assert_eq!(m.status, ConnectionState::Connecting);
     let sent = m.on_opened();
     let expected = ClientMessage::Join {
         name: name("ann"),
@@ -149,7 +149,7 @@ fn joining_sends_join_after_the_socket_opens_and_welcome_enters_the_room() {
         welcome(vec![chat(1, "bob", "hi", None)], "tok"),
         Now::current(),
     );
-    assert_eq!(m.status, Status::Online);
+    assert_eq!(m.status, ConnectionState::Online);
     assert_eq!(seqs(&m), vec![1]);
 }
 
@@ -169,7 +169,7 @@ fn a_refused_join_returns_to_the_join_screen_with_the_reason_in_words() {
         Now::current(),
     );
     assert_eq!(effects, vec![Effect::Disconnect]);
-    assert_eq!(m.status, Status::Offline);
+    assert_eq!(m.status, ConnectionState::Offline);
     assert!(
         m.join_error
             .as_deref()
@@ -182,7 +182,7 @@ fn an_unreachable_server_is_reported_on_the_join_screen() {
     let mut m = Model::new(1, Now::current());
     m.start("ws://nowhere", name("ann"), Intent::Create);
     m.on_closed("connection refused", Now::current());
-    assert_eq!(m.status, Status::Offline);
+    assert_eq!(m.status, ConnectionState::Offline);
     assert!(
         m.join_error
             .as_deref()
@@ -195,7 +195,7 @@ fn a_drop_reconnects_after_backoff_and_resumes_with_token_and_last_seq() {
     let now = Now::current();
     let mut m = joined(now);
     assert_eq!(m.on_closed("reset", now), vec![Effect::Disconnect]);
-    assert!(matches!(m.status, Status::Waiting { .. }));
+    assert!(matches!(m.status, ConnectionState::Waiting { .. }));
     assert_eq!(m.tick(now), vec![], "nothing before the backoff delay");
     let later = Now {
         at: now.at + Backoff::MAX,
@@ -227,7 +227,7 @@ fn a_resume_shows_exactly_the_missed_messages_once() {
     m.on_message(welcome(history, "tok2"), now);
     m.on_message(chat(4, "cy", "d", None), now);
     assert_eq!(seqs(&m), vec![1, 2, 3, 4]);
-    assert_eq!(m.status, Status::Online);
+    assert_eq!(m.status, ConnectionState::Online);
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn a_gap_after_resume_adds_a_missed_messages_marker() {
         },
         now,
     );
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     let gap_at = session
         .timeline
         .entries()
@@ -271,7 +271,7 @@ fn a_resume_the_relay_no_longer_knows_marks_missed_messages_and_shows_the_new_ba
     m.on_message(welcome(backlog, "new-token"), now);
     m.on_message(chat(2, "bob", "still here?", None), now);
 
-    let session = m.session.as_ref().expect("still in the room");
+    let session = m.room.as_ref().expect("still in the room");
     let kinds: Vec<&EntryKind> = session.timeline.entries().iter().map(|e| &e.kind).collect();
     let marker = kinds
         .iter()
@@ -286,7 +286,7 @@ fn a_resume_the_relay_no_longer_knows_marks_missed_messages_and_shows_the_new_ba
         })
         .collect();
     assert_eq!(texts, ["after the restart", "still here?"]);
-    assert_eq!(m.status, Status::Online);
+    assert_eq!(m.status, ConnectionState::Online);
     // The next resume uses the new token and the new numbering.
     m.on_closed("reset", now);
     m.reconnect_now(now);
@@ -328,7 +328,7 @@ fn a_typing_stop_right_before_a_chat_clears_the_hint_and_the_chat_shows() {
     m.on_message(typing(true), now);
     m.on_message(typing(false), now);
     m.on_message(chat(3, "bob", "done typing", None), now);
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert!(session.typing.active(now.at).is_empty());
     assert_eq!(seqs(&m), vec![1, 2, 3]);
 }
@@ -348,7 +348,7 @@ fn room_gone(now: Now) -> Model {
 fn a_resume_into_a_vanished_room_ends_it_but_keeps_the_transcript() {
     let now = Now::current();
     let mut m = room_gone(now);
-    let Status::Ended { reason } = &m.status else {
+    let ConnectionState::Ended { reason } = &m.status else {
         panic!("ended, not {:?}", m.status);
     };
     assert!(
@@ -368,7 +368,7 @@ fn a_resume_into_a_vanished_room_ends_it_but_keeps_the_transcript() {
 fn a_new_room_after_the_old_one_vanished_carries_the_transcript_and_copies_its_invite() {
     let now = Now::current();
     let mut m = room_gone(now);
-    m.session.as_mut().expect("kept").composer.draft = "unsent".into();
+    m.room.as_mut().expect("kept").composer.draft = "unsent".into();
     assert_eq!(
         m.new_room(),
         vec![Effect::Disconnect, Effect::Connect("ws://relay".into())]
@@ -387,8 +387,8 @@ fn a_new_room_after_the_old_one_vanished_carries_the_transcript_and_copies_its_i
     w.room = fresh.clone();
     let effects = m.on_message(ServerMessage::Welcome(w), now);
     assert_eq!(effects, vec![Effect::CopyInvite(fresh.clone())]);
-    assert_eq!(m.status, Status::Online);
-    let session = m.session.as_ref().expect("in the new room");
+    assert_eq!(m.status, ConnectionState::Online);
+    let session = m.room.as_ref().expect("in the new room");
     assert_eq!(session.room, fresh);
     assert_eq!(session.composer.draft, "unsent");
     assert_eq!(
@@ -414,7 +414,7 @@ fn a_new_room_after_the_old_one_vanished_carries_the_transcript_and_copies_its_i
 fn a_refused_message_keeps_its_text_as_the_draft() {
     let now = Now::current();
     let mut m = joined(now);
-    let session = m.session.as_mut().expect("in a room");
+    let session = m.room.as_mut().expect("in a room");
     session.composer.draft = "hello".into();
     let effects = m.send_draft(now);
     assert_eq!(
@@ -432,7 +432,7 @@ fn a_refused_message_keeps_its_text_as_the_draft() {
         retry_after_ms: Some(200),
     });
     m.on_message(refusal, now);
-    let composer = &m.session.as_ref().expect("in a room").composer;
+    let composer = &m.room.as_ref().expect("in a room").composer;
     assert_eq!(composer.draft, "hello");
     assert!(
         composer
@@ -446,10 +446,10 @@ fn a_refused_message_keeps_its_text_as_the_draft() {
 fn the_echo_of_my_message_clears_it_from_pending() {
     let now = Now::current();
     let mut m = joined(now);
-    m.session.as_mut().expect("in a room").composer.draft = "yo".into();
+    m.room.as_mut().expect("in a room").composer.draft = "yo".into();
     m.send_draft(now);
     assert_eq!(
-        m.session
+        m.room
             .as_ref()
             .expect("in a room")
             .composer
@@ -459,7 +459,7 @@ fn the_echo_of_my_message_clears_it_from_pending() {
     );
     m.on_message(chat(3, "ann", "yo", Some(1)), now);
     assert_eq!(
-        m.session
+        m.room
             .as_ref()
             .expect("in a room")
             .composer
@@ -495,7 +495,7 @@ fn others_typing_hints_expire_after_the_relay_ttl() {
         },
         now,
     );
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert_eq!(session.typing.active(now.at), vec![&name("bob")]);
     assert!(
         session
@@ -512,26 +512,26 @@ fn leaving_sends_leave_and_returns_to_the_join_screen() {
         m.leave(),
         vec![Effect::Send(ClientMessage::Leave), Effect::Disconnect]
     );
-    assert!(m.session.is_none());
-    assert_eq!(m.status, Status::Offline);
+    assert!(m.room.is_none());
+    assert_eq!(m.status, ConnectionState::Offline);
 }
 
 #[test]
 fn a_mention_from_the_people_list_goes_at_the_end_of_the_draft_and_counts_as_typing() {
     let now = Now::current();
     let mut m = joined(now);
-    m.session.as_mut().expect("in a room").composer.draft = "hi".into();
+    m.room.as_mut().expect("in a room").composer.draft = "hi".into();
     let effects = m.mention(&name("bob"), now);
     assert_eq!(
         effects,
         vec![Effect::Send(ClientMessage::Typing { active: true })]
     );
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert_eq!(session.composer.draft, "hi @bob ");
 }
 
 fn whispers(m: &Model) -> Vec<String> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     let text = |e: &Entry| match &e.kind {
         EntryKind::Whisper { text, .. } => Some(text.clone()),
         _ => None,
@@ -560,7 +560,7 @@ fn whispers_exchanged_stay_visible_after_reconnects_known_or_not() {
         m.reconnect_now(now);
         m.on_opened();
         m.on_message(welcome(vec![chat(1, "bob", "a", None)], token), now);
-        assert_eq!(m.status, Status::Online);
+        assert_eq!(m.status, ConnectionState::Online);
         assert_eq!(whispers(&m), vec!["psst", "yes?"], "after token {token}");
     }
 }
@@ -578,7 +578,7 @@ fn several_relays_are_tried_in_turn_until_one_answers() {
         m.on_closed("refused", now),
         vec![Effect::Disconnect, Effect::Connect("ws://b".into())]
     );
-    assert_eq!(m.status, Status::Connecting);
+    assert_eq!(m.status, ConnectionState::Connecting);
     assert_eq!(m.join_error, None, "not yet: ws://c is left");
     assert_eq!(
         m.on_closed("refused", now),
@@ -586,7 +586,7 @@ fn several_relays_are_tried_in_turn_until_one_answers() {
     );
     assert_eq!(m.relay(), Some("ws://c"));
     m.on_closed("refused", now);
-    assert_eq!(m.status, Status::Offline);
+    assert_eq!(m.status, ConnectionState::Offline);
     let error = m.join_error.as_deref().unwrap_or_default();
     assert!(error.contains("ws://a, ws://b, ws://c"), "{error}");
 }
@@ -636,7 +636,7 @@ fn compact_presence_changes_edit_the_roster_and_a_wrong_count_asks_for_the_whole
     let now = Now::current();
     let mut m = joined(now); // bob, ann
     let roster = |m: &Model| -> Vec<String> {
-        let session = m.session.as_ref().expect("in a room");
+        let session = m.room.as_ref().expect("in a room");
         session.members.iter().map(|n| n.to_string()).collect()
     };
     let joined = ServerMessage::Joined {
@@ -679,7 +679,7 @@ fn a_presence_batch_applies_its_changes_in_order_and_checks_the_count_once() {
     let now = Now::current();
     let mut m = joined(now); // bob, ann
     let roster = |m: &Model| -> Vec<String> {
-        let session = m.session.as_ref().expect("in a room");
+        let session = m.room.as_ref().expect("in a room");
         session.members.iter().map(|n| n.to_string()).collect()
     };
     let batch = ServerMessage::Presence {
@@ -717,11 +717,11 @@ fn later(now: Now, by: Duration) -> Now {
 }
 
 fn status_of(m: &Model, who: &str) -> confab_protocol::MemberStatus {
-    m.session.as_ref().expect("in a room").status_of(&name(who))
+    m.room.as_ref().expect("in a room").status_of(&name(who))
 }
 
 fn presence_lines(m: &Model) -> usize {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     session
         .timeline
         .entries()
@@ -735,7 +735,7 @@ fn away_is_sent_once_confirmed_by_the_echo_and_sent_again_after_a_reconnect() {
     use confab_protocol::MemberStatus::{Away, Online};
     let now = Now::current();
     let mut m = joined(now);
-    m.session.as_mut().expect("in a room").composer.draft = "/away".into();
+    m.room.as_mut().expect("in a room").composer.draft = "/away".into();
     assert_eq!(
         m.send_draft(now),
         vec![Effect::Send(ClientMessage::Status { status: Away })]
@@ -811,7 +811,7 @@ fn a_dropped_member_shows_as_reconnecting_without_notices_until_the_grace_ends()
     m.on_message(dropped, now);
     assert_eq!(status_of(&m, "bob"), Reconnecting);
     assert_eq!(presence_lines(&m), before, "no 'left' line for a drop");
-    let roster = m.session.as_ref().expect("in a room").roster();
+    let roster = m.room.as_ref().expect("in a room").roster();
     assert_eq!(roster.last().map(|e| e.status), Some(Reconnecting));
     m.on_message(
         ServerMessage::Joined {
@@ -833,7 +833,7 @@ fn a_dropped_member_shows_as_reconnecting_without_notices_until_the_grace_ends()
     let grace = Duration::from_millis(limits().room_grace_ms);
     m.tick(later(now, grace + Duration::from_millis(1)));
     assert_eq!(status_of(&m, "bob"), Online, "no longer listed at all");
-    let roster = m.session.as_ref().expect("in a room").roster();
+    let roster = m.room.as_ref().expect("in a room").roster();
     assert_eq!(roster.len(), 1);
 }
 
@@ -841,7 +841,7 @@ fn a_dropped_member_shows_as_reconnecting_without_notices_until_the_grace_ends()
 fn an_ignored_member_is_hidden_until_unignored() {
     let now = Now::current();
     let mut m = joined(now);
-    let session = m.session.as_mut().expect("in a room");
+    let session = m.room.as_mut().expect("in a room");
     session.composer.draft = "/ignore BOB".into();
     assert_eq!(m.send_draft(now), vec![], "ignoring sends nothing");
     m.on_message(chat(3, "bob", "spam", None), now);
@@ -852,7 +852,7 @@ fn an_ignored_member_is_hidden_until_unignored() {
         },
         now,
     );
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert!(session.typing.active(now.at).is_empty());
     assert_eq!(seqs(&m), [1, 2]);
     assert!(session.roster().iter().any(|e| e.ignored));
@@ -870,7 +870,7 @@ fn ownership_and_the_lock_are_followed_and_a_removal_ends_the_room_for_you() {
         locked: true,
     };
     m.on_message(ServerMessage::RoomState(state), now);
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert!(session.i_own_the_room() && session.room_state.locked);
     assert_eq!(
         m.remove_member(name("bob")),
@@ -887,7 +887,7 @@ fn ownership_and_the_lock_are_followed_and_a_removal_ends_the_room_for_you() {
         retry_after_ms: None,
     });
     m.on_message(refusal, now);
-    let Status::Ended { reason } = &m.status else {
+    let ConnectionState::Ended { reason } = &m.status else {
         panic!("expected the room to end, got {:?}", m.status);
     };
     assert!(reason.contains("removed you"), "{reason}");

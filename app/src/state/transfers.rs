@@ -5,18 +5,18 @@
 
 use confab_protocol::{Attachment, ClientId};
 
-use super::{Effect, Model, Now, Purpose, Status, Transfer};
+use super::{ConnectionState, Effect, Model, Now, Purpose, Transfer};
 
 impl Model {
     /// Queues a file to upload to the room (the 📎 button, a drop, a paste). A file the
     /// relay would refuse for its size is refused here, with the limit in words.
     pub fn attach(&mut self, name: &str, mime: &str, bytes: Vec<u8>, now: Now) -> Vec<Effect> {
-        if self.session.is_none() {
+        if self.room.is_none() {
             return vec![];
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
-        let online = self.status == Status::Online;
+        let online = self.status == ConnectionState::Online;
         match self.attachments.attach(id, name, mime, bytes, online) {
             Ok(transfers) => self.transfers(transfers, now),
             Err(why) => self.transfers(vec![Transfer::Problem(why)], now),
@@ -48,18 +48,14 @@ impl Model {
             why
         };
         let at = self.clock.ms(now);
-        let id = self
-            .session
-            .as_mut()?
-            .timeline
-            .push_problem(text, offer, at);
+        let id = self.room.as_mut()?.timeline.push_problem(text, offer, at);
         offer.then_some(id)
     }
 
     /// The person asked for a smaller copy through offer `offer`: true the first time
     /// (the offer is then withdrawn, so a second click sends nothing more).
     pub fn take_smaller(&mut self, offer: u64) -> bool {
-        (self.session.as_mut()).is_some_and(|s| s.timeline.take_offer(offer))
+        (self.room.as_mut()).is_some_and(|s| s.timeline.take_offer(offer))
     }
 
     /// Stops the upload `client_id` (in flight or waiting).
@@ -70,12 +66,12 @@ impl Model {
 
     /// Fetches an attachment's bytes, to show or to save.
     pub fn fetch(&mut self, attachment: &Attachment, purpose: Purpose, now: Now) -> Vec<Effect> {
-        let online = self.status == Status::Online;
+        let online = self.status == ConnectionState::Online;
         let (id, name) = (&attachment.id, &attachment.name);
         let mut transfers = self
             .attachments
             .fetch(id, name, attachment.size, purpose, online);
-        if matches!(self.status, Status::Ended { .. }) {
+        if matches!(self.status, ConnectionState::Ended { .. }) {
             // Nothing comes down from an ended room: fail at once rather than wait.
             transfers.extend(self.attachments.fail_downloads());
         }

@@ -20,7 +20,7 @@ use super::messages::{MessageList, messages_ui};
 use super::row::Rows;
 use crate::pictures::Pictures;
 use crate::state::presence::typing_line;
-use crate::state::{MessageAction, Session, Status};
+use crate::state::{ConnectionState, MessageAction, Room};
 use empty_room::{EmptyAction, empty_room_ui};
 use room_lines::{confirm_remove_ui, ended_ui, hosting_line};
 
@@ -111,7 +111,7 @@ pub enum ChatAction {
 #[derive(Debug, Clone, Copy)]
 pub struct ChatContext<'a> {
     /// Where the connection is at.
-    pub status: &'a Status,
+    pub status: &'a ConnectionState,
     /// The invite link to this room (written by `confab_protocol::Invite::link`), shown to
     /// a host as the link others join with.
     pub invite_link: &'a str,
@@ -134,7 +134,7 @@ pub struct ChatContext<'a> {
 /// Draws the chat screen; attached pictures come from the app's `pictures`.
 pub fn chat_ui(
     ui: &mut Ui,
-    session: &Session,
+    session: &Room,
     view: &mut ChatView,
     cx: ChatContext<'_>,
     pictures: &mut Pictures,
@@ -157,7 +157,7 @@ pub fn chat_ui(
     }
 
     // While offline the roster is only the last one seen and typing hints are not live.
-    let stale = *cx.status != Status::Online;
+    let stale = *cx.status != ConnectionState::Online;
     let typing = if stale {
         vec![]
     } else {
@@ -185,9 +185,9 @@ pub fn chat_ui(
     }
 
     let line = typing_line(&typing);
-    let online = *cx.status == Status::Online;
+    let online = *cx.status == ConnectionState::Online;
     Panel::bottom("composer").show(ui, |ui| {
-        if let Status::Ended { reason } = cx.status {
+        if let ConnectionState::Ended { reason } = cx.status {
             if let Some(action) = ended_ui(ui, reason) {
                 actions.push(action);
             }
@@ -319,7 +319,7 @@ pub fn chat_ui(
 }
 
 /// The rows of `session`'s list.
-fn rows_of(session: &Session) -> Rows<'_> {
+fn rows_of(session: &Room) -> Rows<'_> {
     Rows {
         entries: session.timeline.entries(),
         me: &session.me,

@@ -7,7 +7,7 @@ use confab_protocol::{Invite, RoomCode, Username};
 use egui::{Align, Button, Frame, Label, Layout, Margin, RichText, ScrollArea, TextEdit, Ui, vec2};
 use serde::{Deserialize, Serialize};
 
-use crate::state::Status;
+use crate::state::ConnectionState;
 
 /// The join form. Persisted between runs (all but the room code), so every field has a
 /// default: a newer version with more fields still reads an older save.
@@ -103,7 +103,7 @@ const CARD_WIDTH: f32 = 380.0;
 pub fn join_ui(
     ui: &mut Ui,
     form: &mut JoinForm,
-    status: &Status,
+    status: &ConnectionState,
     error: Option<&str>,
     host_note: Option<&str>,
 ) -> Option<JoinAction> {
@@ -141,11 +141,14 @@ pub fn join_ui(
 fn form_ui(
     ui: &mut Ui,
     form: &mut JoinForm,
-    status: &Status,
+    status: &ConnectionState,
     error: Option<&str>,
     host_note: Option<&str>,
 ) -> Option<JoinAction> {
-    let busy = matches!(status, Status::Connecting | Status::Joining);
+    let busy = matches!(
+        status,
+        ConnectionState::Connecting | ConnectionState::Joining
+    );
     let mut action = None;
     ui.add_enabled_ui(!busy, |ui| {
         let name = name_field(ui, form);
@@ -167,7 +170,7 @@ fn form_ui(
         ui.add_space(10.0);
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(if *status == Status::Joining {
+            ui.label(if *status == ConnectionState::Joining {
                 "Joining…"
             } else {
                 "Connecting…"

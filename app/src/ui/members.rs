@@ -8,7 +8,7 @@ use confab_protocol::{MemberStatus, Username};
 use egui::{Color32, RichText, ScrollArea, Sense, Sides, Ui};
 
 use super::icons;
-use crate::state::session::RosterEntry;
+use crate::state::room::RosterEntry;
 
 /// What the user did in the people list.
 #[derive(Debug, Clone, PartialEq, Eq)]

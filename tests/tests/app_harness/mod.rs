@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use confab::ConfabApp;
-use confab::state::{EntryKind, Model, Status};
+use confab::state::{ConnectionState, EntryKind, Model};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tokio::runtime::Runtime;
@@ -95,12 +95,12 @@ pub fn enter_room(app: &mut Harness<'_, ConfabApp>, server: &str, name: &str, ro
     };
     app.get_by_label(button).click();
     wait_for(app, &format!("{name} to be in the room"), |m| {
-        *m.status() == Status::Online
+        *m.status() == ConnectionState::Online
     });
 }
 
 pub fn room_code(app: &Harness<'_, ConfabApp>) -> String {
-    let session = app.state().model().session();
+    let session = app.state().model().room();
     session.expect("in a room").room.to_string()
 }
 
@@ -117,13 +117,13 @@ pub fn say(app: &mut Harness<'_, ConfabApp>, text: &str) {
 
 /// How many people the app's roster holds.
 pub fn member_count(m: &Model) -> usize {
-    m.session().map_or(0, |s| s.members.len())
+    m.room().map_or(0, |s| s.members.len())
 }
 
 /// Whether the timeline has a chat message with exactly this text (after the last
 /// "messages may have been missed" marker, if `after_marker`).
 pub fn shows_chat(m: &Model, wanted: &str, after_marker: bool) -> bool {
-    let Some(session) = m.session() else {
+    let Some(session) = m.room() else {
         return false;
     };
     let entries = session.timeline.entries();

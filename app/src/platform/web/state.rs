@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::ConfabApp;
-use crate::state::Status;
+use crate::state::ConnectionState;
 use crate::state::timeline::EntryKind;
 
 /// What the browser test reads, as JSON: the screen's state without any pixels. egui draws
@@ -15,14 +15,14 @@ pub fn state_json(app: &mut ConfabApp) -> String {
     let invite = app.invite_link();
     let model = app.model();
     let status = match model.status() {
-        Status::Offline => "offline",
-        Status::Connecting => "connecting",
-        Status::Joining => "joining",
-        Status::Online => "online",
-        Status::Waiting { .. } => "waiting",
-        Status::Ended { .. } => "ended",
+        ConnectionState::Offline => "offline",
+        ConnectionState::Connecting => "connecting",
+        ConnectionState::Joining => "joining",
+        ConnectionState::Online => "online",
+        ConnectionState::Waiting { .. } => "waiting",
+        ConnectionState::Ended { .. } => "ended",
     };
-    let session = model.session().map(|s| {
+    let session = model.room().map(|s| {
         let chats: Vec<Value> = s
             .timeline
             .entries()

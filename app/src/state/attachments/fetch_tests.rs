@@ -211,7 +211,7 @@ fn a_file_over_the_limit_is_refused_by_its_size_alone_in_the_same_words_as_attac
 
 /// The problems shown in the room: (text, whether it offers a smaller copy).
 fn problems(m: &crate::state::Model) -> Vec<(String, bool)> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     (session.timeline.entries().iter())
         .filter_map(|e| match &e.kind {
             crate::state::EntryKind::Problem { text, smaller } => Some((text.clone(), *smaller)),

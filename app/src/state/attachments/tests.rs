@@ -8,7 +8,7 @@ use confab_protocol::{
     RoomCode, ServerMessage, Username, WelcomeMessage,
 };
 
-use crate::state::{Effect, FetchStatus, Intent, Model, Now, Purpose, Status};
+use crate::state::{ConnectionState, Effect, FetchStatus, Intent, Model, Now, Purpose};
 
 pub(super) fn name(s: &str) -> Username {
     Username::parse(s).expect("valid name")
@@ -58,7 +58,7 @@ pub(super) fn joined(now: Now) -> Model {
     m.start("ws://relay", name("ann"), Intent::Join(room));
     m.on_opened();
     m.on_message(welcome(), now);
-    assert_eq!(m.status, Status::Online);
+    assert_eq!(m.status, ConnectionState::Online);
     m
 }
 
@@ -80,7 +80,7 @@ fn ack(client_id: u64, received: u64) -> ServerMessage {
 }
 
 pub(super) fn notices(m: &Model) -> Vec<String> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     session
         .timeline
         .entries()

@@ -82,13 +82,13 @@ fn in_private_room(key: &RoomKey, history: Vec<ChatMessage>) -> Model {
     m.start_private("ws://relay", name("ann"), Intent::Join(room()), key.clone());
     m.on_opened();
     m.on_message(welcome(Some(key), history), Now::current());
-    assert_eq!(m.status, Status::Online);
+    assert_eq!(m.status, ConnectionState::Online);
     m
 }
 
 /// The texts shown in the room, oldest first.
 fn shown(m: &Model) -> Vec<String> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     (session.timeline.entries().iter())
         .filter_map(|e| match &e.kind {
             EntryKind::Chat { text, .. } | EntryKind::Whisper { text, .. } => Some(text.clone()),
@@ -109,7 +109,7 @@ fn creating_a_private_room_registers_its_verify_key_and_shows_its_safety_code() 
     };
     assert_eq!(opened.last(), Some(&Effect::Send(create)));
     m.on_message(welcome(Some(&key), vec![]), Now::current());
-    let session = m.session.as_ref().expect("in the room");
+    let session = m.room.as_ref().expect("in the room");
     assert_eq!(session.safety_code, Some(key.safety_code()));
     assert_eq!(m.room_key(), Some(&key));
 }
@@ -122,7 +122,7 @@ fn an_open_room_is_created_and_shown_as_before() {
     let create = ClientMessage::Create { name: name("ann") };
     assert_eq!(opened.last(), Some(&Effect::Send(create)));
     m.on_message(welcome(None, vec![]), Now::current());
-    assert_eq!(m.session.as_ref().expect("in").safety_code, None);
+    assert_eq!(m.room.as_ref().expect("in").safety_code, None);
     m.edit_draft("hello".into(), Now::current());
     let draft = m.send_draft(Now::current());
     let out = sent(&mut m, draft);
@@ -237,8 +237,8 @@ fn knowing_only_the_code_of_a_private_room_neither_reads_nor_posts() {
     let history = vec![sealed_chat(&key, 1, "bob", "secret")];
     let effects = m.on_message(welcome(Some(&key), history), Now::current());
     assert_eq!(effects, [Effect::Disconnect], "nothing is sent");
-    assert!(m.session.is_none(), "nothing is shown");
-    assert_eq!(m.status, Status::Offline);
+    assert!(m.room.is_none(), "nothing is shown");
+    assert_eq!(m.status, ConnectionState::Offline);
     assert_eq!(
         m.join_error.as_deref(),
         Some("This room is private: open it with its invite link.")
@@ -252,7 +252,7 @@ fn holding_a_key_a_relay_that_calls_the_room_open_gets_nothing() {
     m.on_opened();
     let effects = m.on_message(welcome(None, vec![]), Now::current());
     assert_eq!(effects, [Effect::Disconnect], "nothing is sent");
-    assert!(m.session.is_none());
+    assert!(m.room.is_none());
     let error = m.join_error.as_deref().unwrap_or_default();
     assert!(error.contains("the relay says the room is open"), "{error}");
 }
@@ -273,7 +273,7 @@ fn a_reaction_goes_out_sealed_and_files_are_refused_with_the_reason() {
         matches!(&sent[..], [ClientMessage::React { seq: 1, emoji, on: true }] if !emoji.contains('👍')),
         "one reaction, its emoji sealed: {sent:?}"
     );
-    let error = |m: &Model| m.session.as_ref().and_then(|s| s.composer.error.clone());
+    let error = |m: &Model| m.room.as_ref().and_then(|s| s.composer.error.clone());
     m.edit_draft("/attach /tmp/x.png".into(), Now::current());
     assert_eq!(m.send_draft(Now::current()), []);
     assert_eq!(error(&m).as_deref(), Some(NO_FILES));

@@ -3,7 +3,7 @@
 use super::*;
 
 fn send(m: &mut Model, line: &str) -> Vec<Effect> {
-    m.session.as_mut().expect("in a room").composer.draft = line.into();
+    m.room.as_mut().expect("in a room").composer.draft = line.into();
     m.send_draft(Now::current())
 }
 
@@ -12,7 +12,7 @@ fn a_bare_attach_opens_the_same_picker_as_the_attach_button() {
     let now = Now::current();
     let mut m = joined(now);
     assert_eq!(send(&mut m, "/attach"), vec![Effect::AttachFile(None)]);
-    let composer = &m.session.as_ref().expect("in a room").composer;
+    let composer = &m.room.as_ref().expect("in a room").composer;
     assert_eq!(composer.error, None, "no 'cannot send files' refusal");
     assert!(composer.draft.is_empty());
 }
@@ -25,7 +25,7 @@ fn attach_with_a_path_attaches_that_file() {
         send(&mut m, "/attach /home/ann/my cat.png"),
         vec![Effect::AttachFile(Some("/home/ann/my cat.png".into()))]
     );
-    assert_eq!(m.session.as_ref().expect("in a room").composer.error, None);
+    assert_eq!(m.room.as_ref().expect("in a room").composer.error, None);
 }
 
 #[test]
@@ -33,13 +33,7 @@ fn save_points_at_the_save_button_instead_of_claiming_files_cannot_be_saved() {
     let now = Now::current();
     let mut m = joined(now);
     assert_eq!(send(&mut m, "/save abc"), vec![]);
-    let error = m
-        .session
-        .as_ref()
-        .expect("in a room")
-        .composer
-        .error
-        .clone();
+    let error = m.room.as_ref().expect("in a room").composer.error.clone();
     assert_eq!(
         error.as_deref(),
         Some("To save a file, use Save on its message.")

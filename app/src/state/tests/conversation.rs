@@ -6,12 +6,12 @@ use confab_protocol::{Changes, Reaction, Seq};
 use super::*;
 use crate::state::conversation::{MessageAction, too_many_reactions};
 
-fn session(m: &Model) -> &Session {
-    m.session.as_ref().expect("in a room")
+fn session(m: &Model) -> &Room {
+    m.room.as_ref().expect("in a room")
 }
 
 fn draft(m: &mut Model, text: &str) {
-    m.session.as_mut().expect("in a room").composer.draft = text.into();
+    m.room.as_mut().expect("in a room").composer.draft = text.into();
 }
 
 /// The shown message `seq`: its text and what happened to it.

@@ -28,7 +28,11 @@ fn a_hosting_failure_shows_on_the_join_screen_until_hosting_starts_again() {
         m.join_error(),
         Some("Could not host a room: port 9001 is in use by another program")
     );
-    assert_eq!(*m.status(), Status::Offline, "nothing is connecting");
+    assert_eq!(
+        *m.status(),
+        ConnectionState::Offline,
+        "nothing is connecting"
+    );
     m.hosting_started();
     assert_eq!(m.join_error(), None);
 }

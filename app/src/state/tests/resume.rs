@@ -7,7 +7,7 @@ use super::*;
 fn dropped_while_sending(texts: &[&str], now: Now) -> Model {
     let mut m = joined(now);
     for text in texts {
-        m.session.as_mut().expect("in a room").composer.draft = (*text).into();
+        m.room.as_mut().expect("in a room").composer.draft = (*text).into();
         assert!(!m.send_draft(now).is_empty(), "{text:?} is sent");
     }
     m.on_closed("reset", now);
@@ -17,11 +17,11 @@ fn dropped_while_sending(texts: &[&str], now: Now) -> Model {
 }
 
 fn composer(m: &Model) -> &Composer {
-    &m.session.as_ref().expect("in a room").composer
+    &m.room.as_ref().expect("in a room").composer
 }
 
 fn mine(m: &Model) -> Vec<String> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     (session.timeline.entries().iter())
         .filter_map(|e| match &e.kind {
             EntryKind::Chat {
@@ -100,6 +100,6 @@ fn a_room_that_ended_during_the_drop_gives_the_words_back() {
         ServerMessage::error(ErrorCode::RoomNotFound, "no such room"),
         now,
     );
-    assert!(matches!(m.status, Status::Ended { .. }));
+    assert!(matches!(m.status, ConnectionState::Ended { .. }));
     assert_eq!(composer(&m).draft, "hello");
 }

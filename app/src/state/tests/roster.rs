@@ -3,7 +3,7 @@
 use super::*;
 
 fn names(m: &Model) -> Vec<String> {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     (session.roster().iter())
         .map(|e| e.name.as_str().to_owned())
         .collect()
@@ -19,7 +19,7 @@ fn a_thousand_member_roster_is_sorted_once_per_change_not_once_per_frame() {
         .chain([name("ann")])
         .collect();
     m.on_message(ServerMessage::Roster { members }, now);
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     let built = session.roster_builds();
     for _ in 0..100 {
         // What a frame reads.
@@ -30,7 +30,7 @@ fn a_thousand_member_roster_is_sorted_once_per_change_not_once_per_frame() {
     assert_eq!(listed[..3], ["ann", "User0000", "User0001"]);
     // Messages do not touch the roster; a status does, once.
     m.on_message(chat(3, "User0005", "hi", None), now);
-    assert_eq!(m.session.as_ref().map(Session::roster_builds), Some(built));
+    assert_eq!(m.room.as_ref().map(Room::roster_builds), Some(built));
     m.on_message(
         ServerMessage::Status {
             name: name("user0005"),
@@ -38,7 +38,7 @@ fn a_thousand_member_roster_is_sorted_once_per_change_not_once_per_frame() {
         },
         now,
     );
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert_eq!(session.roster_builds(), built + 1);
     let away = &session.roster()[6];
     assert_eq!(
@@ -52,7 +52,7 @@ fn ignoring_and_a_reconnect_grace_ending_update_the_roster() {
     let now = Now::current();
     let mut m = joined(now);
     m.set_ignored(&name("bob"), true, now);
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     assert!(
         session
             .roster()

@@ -20,7 +20,7 @@ fn live_chat(seq: u64, ts: Millis) -> ServerMessage {
 }
 
 fn last_ts(m: &Model) -> Millis {
-    let session = m.session.as_ref().expect("in a room");
+    let session = m.room.as_ref().expect("in a room");
     session.timeline.entries().back().expect("an entry").ts
 }
 

@@ -9,7 +9,7 @@ use confab_protocol::Seq;
 use egui::{Button, Id, Modal, Pos2, RichText, Ui, vec2};
 
 use crate::state::conversation::Allowed;
-use crate::state::{EntryKind, MessageAction, Session};
+use crate::state::{EntryKind, MessageAction, Room};
 use crate::ui::chat_line::QUOTE_CHARS;
 use crate::ui::composer::Mode;
 use crate::ui::emoji_picker::{EmojiPicker, emoji_picker_ui};
@@ -48,7 +48,7 @@ pub enum Open {
 }
 
 /// What the composer shows above the box: the reply target, or that an edit is under way.
-pub fn composer_mode(session: &Session) -> Option<Mode> {
+pub fn composer_mode(session: &Room) -> Option<Mode> {
     let composer = &session.composer;
     if composer.editing().is_some() {
         return Some(Mode::Edit);
@@ -65,7 +65,7 @@ pub fn composer_mode(session: &Session) -> Option<Mode> {
 }
 
 /// Draws what is open, if anything. Returns what was chosen.
-pub fn open_ui(ui: &Ui, session: &Session, open: &mut Open, online: bool) -> Option<RowAction> {
+pub fn open_ui(ui: &Ui, session: &Room, open: &mut Open, online: bool) -> Option<RowAction> {
     let seq = match open {
         Open::Nothing => return None,
         Open::Menu(seq) | Open::ConfirmDelete(seq) => *seq,
@@ -155,7 +155,7 @@ fn react_ui(ui: &Ui, seq: Seq, at: Pos2, fresh: bool) -> (Open, Option<RowAction
 /// click, Enter on a focused message); and who reacted with what.
 fn menu_ui(
     ui: &Ui,
-    session: &Session,
+    session: &Room,
     seq: Seq,
     allowed: Allowed,
     online: bool,
@@ -222,7 +222,7 @@ fn menu_ui(
 }
 
 /// Asks before taking a message back for everyone.
-fn confirm_delete_ui(ui: &Ui, session: &Session, seq: Seq) -> (Open, Option<RowAction>) {
+fn confirm_delete_ui(ui: &Ui, session: &Room, seq: Seq) -> (Open, Option<RowAction>) {
     let Some(EntryKind::Chat { from, text, .. }) = session.timeline.chat(seq).map(|e| &e.kind)
     else {
         return (Open::Nothing, None);

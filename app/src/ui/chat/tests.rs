@@ -16,9 +16,9 @@ mod people_sheet;
 mod problem;
 
 struct Screen {
-    session: Session,
+    room: Room,
     view: ChatView,
-    status: Status,
+    status: ConnectionState,
     actions: Vec<ChatAction>,
     /// Where this app hosts the relay, if it does.
     hosting: Option<String>,
@@ -45,7 +45,7 @@ fn chat(seq: u64, from: &str, text: &str) -> ChatMessage {
     }
 }
 
-fn session(history: Vec<ChatMessage>) -> Session {
+fn session(history: Vec<ChatMessage>) -> Room {
     let limits = Limits {
         max_text_chars: 100,
         max_frame_bytes: 65536,
@@ -60,7 +60,7 @@ fn session(history: Vec<ChatMessage>) -> Session {
         attachments: Default::default(),
     };
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
-    Session::new(WelcomeMessage {
+    Room::new(WelcomeMessage {
         room,
         you: name("ann"),
         members: vec![name("bob"), name("ann")],
@@ -77,18 +77,25 @@ fn session(history: Vec<ChatMessage>) -> Session {
 /// The invite link the app would give the chat screen for this room.
 const INVITE_LINK: &str = "confab://join/K7Q-X2M-HDP?relay=ws%3A%2F%2Frelay%3A9001";
 
-fn harness(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen> {
+fn harness(history: Vec<ChatMessage>, status: ConnectionState) -> Harness<'static, Screen> {
     build(history, status, false)
 }
 
 /// [`harness`] for a test that shows a script no bundled font has (Hebrew): boxes allowed.
-fn harness_allowing_boxes(history: Vec<ChatMessage>, status: Status) -> Harness<'static, Screen> {
+fn harness_allowing_boxes(
+    history: Vec<ChatMessage>,
+    status: ConnectionState,
+) -> Harness<'static, Screen> {
     build(history, status, true)
 }
 
-fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'static, Screen> {
+fn build(
+    history: Vec<ChatMessage>,
+    status: ConnectionState,
+    boxes: bool,
+) -> Harness<'static, Screen> {
     let screen = Screen {
-        session: session(history),
+        room: session(history),
         view: ChatView::default(),
         status,
         actions: vec![],
@@ -118,11 +125,11 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
                 my_status: confab_protocol::MemberStatus::Online,
                 attachments: None,
             };
-            let actions = chat_ui(ui, &s.session, &mut s.view, cx, &mut s.pictures);
+            let actions = chat_ui(ui, &s.room, &mut s.view, cx, &mut s.pictures);
             for action in actions {
                 // What the model does with an edit; the rest is recorded for the test.
                 match action {
-                    ChatAction::Edit(text) => s.session.composer.draft = text,
+                    ChatAction::Edit(text) => s.room.composer.draft = text,
                     other => s.actions.push(other),
                 }
             }
@@ -133,7 +140,7 @@ fn build(history: Vec<ChatMessage>, status: Status, boxes: bool) -> Harness<'sta
 
 #[test]
 fn the_top_bar_shows_the_room_the_head_count_and_the_connection() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     assert!(h.query_by_label("K7Q-X2M-HDP").is_some());
     assert!(h.query_by_label("Show people, 2 here").is_some());
@@ -142,7 +149,7 @@ fn the_top_bar_shows_the_room_the_head_count_and_the_connection() {
 
 #[test]
 fn a_phone_sized_window_keeps_every_top_bar_button_inside_it() {
-    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "hello there")], ConnectionState::Online);
     h.set_size(vec2(360.0, 600.0));
     h.run();
     assert!(
@@ -175,7 +182,7 @@ fn a_phone_sized_window_keeps_every_top_bar_button_inside_it() {
 
 #[test]
 fn copy_invite_and_leave_become_actions() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     h.get_by_label("Copy invite link").click();
     h.run();
@@ -198,7 +205,7 @@ fn copy_invite_and_leave_become_actions() {
 fn messages_show_their_sender_and_text() {
     let mut h = harness(
         vec![chat(1, "bob", "hello there"), chat(2, "ann", "hi bob")],
-        Status::Online,
+        ConnectionState::Online,
     );
     h.run();
     assert!(
@@ -213,7 +220,7 @@ fn messages_show_their_sender_and_text() {
 fn a_link_opens_only_after_confirming() {
     let mut h = harness(
         vec![chat(1, "bob", "see https://example.com/x")],
-        Status::Online,
+        ConnectionState::Online,
     );
     h.run();
     h.get_by_label("https://example.com/x").click();
@@ -232,10 +239,10 @@ fn a_link_opens_only_after_confirming() {
 fn a_gap_after_a_reconnect_says_messages_were_missed() {
     let mut h = harness(
         vec![chat(1, "bob", "a"), chat(9, "bob", "b")],
-        Status::Online,
+        ConnectionState::Online,
     );
     let now = Instant::now();
-    h.state_mut().session.apply(
+    h.state_mut().room.apply(
         ServerMessage::Gap {
             after: 1,
             resumed_from: 9,
@@ -255,7 +262,7 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
     let retry_at = Instant::now() + web_time::Duration::from_secs(5);
     let mut h = harness(
         vec![],
-        Status::Waiting {
+        ConnectionState::Waiting {
             retry_at,
             reason: "reset".into(),
         },
@@ -274,7 +281,7 @@ fn a_dropped_connection_shows_the_countdown_and_retry_now() {
 #[test]
 fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
     let history = burst(80, "message");
-    let mut h = harness(history, Status::Online);
+    let mut h = harness(history, ConnectionState::Online);
     h.run();
     assert!(
         h.query_by_label("message 80").is_some(),
@@ -284,7 +291,7 @@ fn new_messages_while_scrolled_up_show_a_pill_that_jumps_down() {
     assert!(h.query_by_label("message 80").is_none(), "scrolled up");
     let now = Instant::now();
     h.state_mut()
-        .session
+        .room
         .apply(ServerMessage::Chat(chat(81, "bob", "message 81")), now, 0);
     h.run();
     assert!(
@@ -319,7 +326,7 @@ fn burst(n: u64, prefix: &str) -> Vec<ChatMessage> {
 /// How many of `n` one-line messages from one sender are on screen at the bottom.
 fn visible_of_a_burst(n: u64) -> usize {
     let history = burst(n, "line");
-    let mut h = harness(history, Status::Online);
+    let mut h = harness(history, ConnectionState::Online);
     h.run();
     (1..=n)
         .filter(|i| h.query_by_label(&format!("line {i}")).is_some())
@@ -338,7 +345,7 @@ fn a_burst_from_one_sender_is_dense() {
 #[test]
 fn a_burst_from_one_sender_shows_the_name_once() {
     let history = burst(3, "line");
-    let mut h = harness(history, Status::Online);
+    let mut h = harness(history, ConnectionState::Online);
     h.run();
     assert_eq!(
         h.query_all_by_label("bob").count(),
@@ -350,7 +357,7 @@ fn a_burst_from_one_sender_shows_the_name_once() {
 
 #[test]
 fn a_group_that_started_above_the_view_keeps_its_sender_pinned_on_top() {
-    let mut h = harness(burst(60, "line"), Status::Online);
+    let mut h = harness(burst(60, "line"), ConnectionState::Online);
     h.run();
     assert!(
         h.query_by_label("line 1").is_none(),
@@ -384,7 +391,7 @@ fn another_sender_or_a_long_pause_starts_a_new_group() {
     let mut late = chat(3, "bob", "after lunch");
     late.ts += 10 * 60 * 1000;
     let history = vec![chat(1, "bob", "hi"), chat(2, "cy", "yo"), late];
-    let mut h = harness(history, Status::Online);
+    let mut h = harness(history, ConnectionState::Online);
     h.run();
     assert_eq!(h.query_all_by_label("bob").count(), 3, "panel + two groups");
     assert_eq!(h.query_all_by_label("cy").count(), 1);
@@ -393,7 +400,7 @@ fn another_sender_or_a_long_pause_starts_a_new_group() {
 #[test]
 fn the_people_list_puts_you_first_then_the_others_by_name() {
     // The welcome lists bob before ann (you).
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     let you = h.get_by_label("ann (you)").rect();
     let bob = h.get_by_label("bob").rect();
@@ -403,11 +410,11 @@ fn the_people_list_puts_you_first_then_the_others_by_name() {
 #[test]
 fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
     let history = burst(80, "message");
-    let mut h = harness(history, Status::Online);
+    let mut h = harness(history, ConnectionState::Online);
     h.run();
     scroll_up(&mut h);
     assert!(h.query_by_label("message 80").is_none(), "scrolled up");
-    h.state_mut().session.apply(
+    h.state_mut().room.apply(
         ServerMessage::Chat(chat(81, "ann", "my own words")),
         Instant::now(),
         0,
@@ -423,7 +430,7 @@ fn your_own_message_scrolls_to_the_bottom_even_when_scrolled_up() {
 #[test]
 fn a_live_character_count_appears_near_the_limit_before_enter() {
     // The room allows 100 characters (see `session`).
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     let composer = egui::accesskit::Role::MultilineTextInput;
     h.get_by_role(composer).type_text(&"x".repeat(70));
@@ -443,7 +450,7 @@ fn a_live_character_count_appears_near_the_limit_before_enter() {
 #[test]
 fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
     let history = vec![chat(1, "bob", "hello"), chat(2, "cy", "שלום עולם")];
-    let mut h = harness_allowing_boxes(history, Status::Online);
+    let mut h = harness_allowing_boxes(history, ConnectionState::Online);
     h.run();
     let latin = h.get_by_label("hello").rect();
     // One label per word, right to left: "עולם" (the second word) on the left.
@@ -466,16 +473,16 @@ fn a_right_to_left_message_is_aligned_right_and_a_latin_one_left() {
 
 #[test]
 fn while_offline_the_roster_and_count_read_as_last_seen_and_typing_is_hidden() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     let now = Instant::now();
     h.state_mut()
-        .session
+        .room
         .typing
         .apply(name("bob"), true, now, web_time::Duration::from_secs(60));
     h.run();
     assert!(h.query_by_label_contains("bob is typing…").is_some());
     assert!(h.query_by_label("People (2)").is_some());
-    h.state_mut().status = Status::Waiting {
+    h.state_mut().status = ConnectionState::Waiting {
         retry_at: now + web_time::Duration::from_secs(5),
         reason: "reset".into(),
     };
@@ -488,7 +495,7 @@ fn while_offline_the_roster_and_count_read_as_last_seen_and_typing_is_hidden() {
 
 #[test]
 fn a_host_sees_where_others_join_and_leave_asks_before_stopping_the_room() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.state_mut().hosting = Some("ws://192.168.1.20:9001".into());
     h.run();
     assert!(h.query_by_label("ws://192.168.1.20:9001").is_some());
@@ -513,7 +520,7 @@ fn a_host_sees_where_others_join_and_leave_asks_before_stopping_the_room() {
 
 #[test]
 fn an_action_reads_as_the_sender_doing_it() {
-    let mut h = harness(vec![chat(1, "bob", "/me waves")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "/me waves")], ConnectionState::Online);
     h.run();
     // Under the header that already names bob, the action does not name him again.
     assert!(h.query_by_label("waves").is_some());
@@ -521,7 +528,7 @@ fn an_action_reads_as_the_sender_doing_it() {
     assert!(h.query_by_label("/me waves").is_none());
 }
 
-fn owned_room_with_away_bob() -> Session {
+fn owned_room_with_away_bob() -> Room {
     let mut s = session(vec![]);
     s.apply(
         ServerMessage::RoomState(confab_protocol::RoomState {
@@ -544,8 +551,8 @@ fn owned_room_with_away_bob() -> Session {
 
 #[test]
 fn the_people_list_says_who_is_away_and_who_owns_the_room_in_words() {
-    let mut h = harness(vec![], Status::Online);
-    h.state_mut().session = owned_room_with_away_bob();
+    let mut h = harness(vec![], ConnectionState::Online);
+    h.state_mut().room = owned_room_with_away_bob();
     h.run();
     h.get_by_label("away");
     h.get_by_label("owner");
@@ -562,8 +569,8 @@ fn the_people_list_says_who_is_away_and_who_owns_the_room_in_words() {
 
 #[test]
 fn removing_a_member_asks_first_and_ignoring_does_not() {
-    let mut h = harness(vec![], Status::Online);
-    h.state_mut().session = owned_room_with_away_bob();
+    let mut h = harness(vec![], ConnectionState::Online);
+    h.state_mut().room = owned_room_with_away_bob();
     h.run();
     h.get_by_label("Member actions for bob").click();
     h.run();
@@ -585,7 +592,7 @@ fn removing_a_member_asks_first_and_ignoring_does_not() {
 
 #[test]
 fn a_guest_gets_no_owner_controls() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     assert!(h.query_by_label("Lock room").is_none());
     h.get_by_label("Member actions for bob").click();
@@ -597,7 +604,7 @@ fn a_guest_gets_no_owner_controls() {
 #[test]
 fn every_icon_only_control_is_named_by_what_it_does() {
     for width in [900.0, 360.0] {
-        let mut h = harness(vec![chat(1, "bob", "hello")], Status::Online);
+        let mut h = harness(vec![chat(1, "bob", "hello")], ConnectionState::Online);
         h.set_size(vec2(width, 600.0));
         h.run();
         for label in [
@@ -633,7 +640,7 @@ fn every_icon_only_control_is_named_by_what_it_does() {
 
 #[test]
 fn the_bell_says_whether_alerts_are_on_and_flips_them() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.state_mut().alerts_on = true;
     h.run();
     assert!(h.query_by_label("Turn alerts on").is_none());
@@ -644,7 +651,7 @@ fn the_bell_says_whether_alerts_are_on_and_flips_them() {
 
 #[test]
 fn the_theme_is_chosen_in_a_small_menu_of_three() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     assert!(h.query_by_label("Light").is_none(), "closed until asked");
     h.get_by_label("Theme").click();

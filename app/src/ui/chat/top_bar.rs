@@ -5,7 +5,7 @@
 use egui::{Align, Color32, Layout, RichText, Ui};
 
 use super::{ChatAction, ChatContext, ChatView};
-use crate::state::{Session, Status, Tone};
+use crate::state::{ConnectionState, Room, Tone};
 use crate::ui::icons;
 
 /// The bar above everything. Wide windows get one line (wrapping if a long status needs
@@ -17,7 +17,7 @@ use crate::ui::icons;
 /// ([`icons`]) and every icon-only button has an accessible name saying what it does.
 pub(super) fn top_bar(
     ui: &mut Ui,
-    session: &Session,
+    session: &Room,
     view: &mut ChatView,
     cx: ChatContext<'_>,
     narrow: bool,
@@ -50,7 +50,7 @@ pub(super) fn top_bar(
 /// The room code, the invite button and the people toggle.
 fn room_items(
     ui: &mut Ui,
-    session: &Session,
+    session: &Room,
     view: &mut ChatView,
     cx: ChatContext<'_>,
     narrow: bool,
@@ -101,7 +101,7 @@ fn room_items(
         view.invite_qr_open = !view.invite_qr_open;
     }
     let count = session.members.len();
-    let here = if *cx.status == Status::Online {
+    let here = if *cx.status == ConnectionState::Online {
         format!("{count} here")
     } else {
         format!("{count} last seen")
@@ -282,7 +282,7 @@ pub(super) fn confirm_leave_ui(
     action
 }
 
-/// The connection's state in words ([`Status::label`]): a countdown and "Retry now" while
+/// The connection's state in words ([`ConnectionState::label`]): a countdown and "Retry now" while
 /// waiting to reconnect, the reason on the dot's hover.
 fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) {
     let label = cx.status.label(cx.now);
@@ -301,11 +301,13 @@ fn status_chip(ui: &mut Ui, cx: ChatContext<'_>, actions: &mut Vec<ChatAction>) 
         node.set_label(status.as_str());
         node.set_live(egui::accesskit::Live::Polite);
     });
-    if let Status::Waiting { reason, .. } = cx.status {
+    if let ConnectionState::Waiting { reason, .. } = cx.status {
         dot.on_hover_text(format!("Connection lost: {reason}"));
     }
     ui.label(label.text);
-    if matches!(cx.status, Status::Waiting { .. }) && ui.small_button("Retry now").clicked() {
+    if matches!(cx.status, ConnectionState::Waiting { .. })
+        && ui.small_button("Retry now").clicked()
+    {
         actions.push(ChatAction::ReconnectNow);
     }
 }

@@ -8,7 +8,7 @@ use super::*;
 /// What a test harness holds: the form, the status to draw with, and the last action.
 struct Screen {
     form: JoinForm,
-    status: Status,
+    status: ConnectionState,
     error: Option<String>,
     action: Option<JoinAction>,
 }
@@ -16,7 +16,7 @@ struct Screen {
 fn harness(error: Option<&str>) -> Harness<'static, Screen> {
     let screen = Screen {
         form: JoinForm::default(),
-        status: Status::Offline,
+        status: ConnectionState::Offline,
         error: error.map(Into::into),
         action: None,
     };

@@ -5,7 +5,7 @@
 use egui::{Color32, Id, LayerId, Order, Ui};
 
 use super::{MembersAction, MembersLook, RoomSide, members_ui};
-use crate::state::session::RosterEntry;
+use crate::state::room::RosterEntry;
 
 /// How much the chat under the sheet is dimmed (alpha of black over it): two thirds, so
 /// the dark theme's near-black chat visibly recedes too (at 110 its text only fell from

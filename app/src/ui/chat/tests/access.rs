@@ -42,11 +42,11 @@ fn unnamed_buttons(h: &Harness<'static, Screen>) -> Vec<String> {
 #[test]
 fn at_every_width_each_control_and_line_has_a_name_in_words_and_none_is_a_glyph() {
     for width in [1280.0, 360.0] {
-        let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+        let mut h = harness(vec![chat(1, "bob", "hello there")], ConnectionState::Online);
         h.state_mut().hosting = Some("ws://10.0.0.5:9001".into());
         h.state_mut().view.members_open = true;
         let now = Instant::now();
-        (h.state_mut().session.typing).apply(
+        (h.state_mut().room.typing).apply(
             name("bob"),
             true,
             now,
@@ -61,8 +61,8 @@ fn at_every_width_each_control_and_line_has_a_name_in_words_and_none_is_a_glyph(
 
 #[test]
 fn whispers_and_missed_message_markers_read_as_words_without_their_icons() {
-    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
-    let session = &mut h.state_mut().session;
+    let mut h = harness(vec![chat(1, "bob", "hello there")], ConnectionState::Online);
+    let session = &mut h.state_mut().room;
     session.timeline.push_gap(1, 5, 1_700_000_002_000);
     session.timeline.push_discontinuity(1_700_000_003_000);
     session.apply(
@@ -87,18 +87,18 @@ fn whispers_and_missed_message_markers_read_as_words_without_their_icons() {
 
 #[test]
 fn the_message_box_is_found_by_its_name() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     let field = h.get_by_role_and_label(Role::MultilineTextInput, MESSAGE_BOX);
     field.focus();
     field.type_text("hi");
     h.run();
-    assert_eq!(h.state().session.composer.draft, "hi");
+    assert_eq!(h.state().room.composer.draft, "hi");
 }
 
 #[test]
 fn the_connection_status_is_a_status_node_that_says_what_it_is() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.run();
     let status = h.get_by_role(Role::Status);
     assert_eq!(
@@ -109,7 +109,7 @@ fn the_connection_status_is_a_status_node_that_says_what_it_is() {
         status.accesskit_node().live(),
         egui::accesskit::Live::Polite
     );
-    h.state_mut().status = Status::Waiting {
+    h.state_mut().status = ConnectionState::Waiting {
         retry_at: Instant::now() + web_time::Duration::from_secs(30),
         reason: "reset".into(),
     };

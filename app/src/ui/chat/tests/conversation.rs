@@ -27,7 +27,7 @@ fn hover_message(h: &mut Harness<'static, Screen>, name: &str) {
 #[test]
 fn formatting_shows_as_styles_without_its_markers() {
     let text = "**bold** and _slanted_ with `code`\n- first\n> quoted";
-    let mut h = harness(vec![chat(1, "bob", text)], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", text)], ConnectionState::Online);
     h.run();
     for words in ["bold", "slanted", "code", "first", "quoted"] {
         assert!(h.query_by_label(words).is_some(), "{words:?} shown");
@@ -41,7 +41,7 @@ fn formatting_shows_as_styles_without_its_markers() {
 #[test]
 fn a_code_block_sits_in_a_box_with_a_copy_button() {
     let text = "try:\n```rust\nlet x = *y;\n```";
-    let mut h = harness(vec![chat(1, "bob", text)], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", text)], ConnectionState::Online);
     h.run();
     assert!(h.query_by_label("let x = *y;").is_some(), "as typed");
     h.get_by_label("Copy code").click();
@@ -53,7 +53,7 @@ fn a_code_block_sits_in_a_box_with_a_copy_button() {
 fn a_link_inside_bold_text_still_asks_before_opening() {
     let mut h = harness(
         vec![chat(1, "bob", "*see https://example.com/a_b_c*")],
-        Status::Online,
+        ConnectionState::Online,
     );
     h.run();
     let link = h.get_by_role_and_label(Role::Link, "https://example.com/a_b_c");
@@ -68,7 +68,7 @@ fn a_reply_quotes_its_original_and_clicking_the_quote_marks_it() {
     let gone = with(chat(3, "ann", "late"), |m| m.reply_to = Some(0));
     let mut h = harness(
         vec![chat(1, "bob", "lunch at noon?"), reply, gone],
-        Status::Online,
+        ConnectionState::Online,
     );
     h.run();
     h.get_by_label("Replying to bob: lunch at noon?").click();
@@ -88,7 +88,7 @@ fn reaction_chips_count_name_who_reacted_and_toggle_on_click() {
             names: vec![name("bob"), name("ann")],
         }];
     });
-    let mut h = harness(vec![reacted], Status::Online);
+    let mut h = harness(vec![reacted], ConnectionState::Online);
     h.run();
     let chip = h.get_by_label("Reaction thumbs up, 2: bob and you");
     chip.click();
@@ -113,7 +113,7 @@ fn an_edited_message_says_so_and_a_deleted_one_shows_a_placeholder_in_place() {
     });
     let mut h = harness(
         vec![edited, deleted, chat(3, "bob", "after")],
-        Status::Online,
+        ConnectionState::Online,
     );
     h.run();
     assert!(h.query_by_label_contains("(edited)").is_some());
@@ -129,7 +129,7 @@ fn an_edited_message_says_so_and_a_deleted_one_shows_a_placeholder_in_place() {
 fn hovering_a_message_offers_reply_and_react_and_for_your_own_edit_and_delete() {
     let mut h = harness(
         vec![chat(1, "bob", "question?"), chat(2, "ann", "my answer")],
-        Status::Online,
+        ConnectionState::Online,
     );
     h.run();
     hover_message(&mut h, "Message from bob");
@@ -160,7 +160,7 @@ fn hovering_a_message_offers_reply_and_react_and_for_your_own_edit_and_delete() 
 
 #[test]
 fn the_react_button_offers_quick_picks_by_name() {
-    let mut h = harness(vec![chat(1, "bob", "party?")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "party?")], ConnectionState::Online);
     h.run();
     hover_message(&mut h, "Message from bob");
     h.get_by_label("Add a reaction").click();
@@ -178,7 +178,7 @@ fn the_react_button_offers_quick_picks_by_name() {
 
 #[test]
 fn a_right_click_opens_the_menu_with_every_action_in_words() {
-    let mut h = harness(vec![chat(1, "ann", "mine")], Status::Online);
+    let mut h = harness(vec![chat(1, "ann", "mine")], ConnectionState::Online);
     h.set_size(vec2(360.0, 600.0));
     h.run();
     let at = h.get_by_label_contains("Message from ann").rect().center();
@@ -201,7 +201,7 @@ fn a_right_click_opens_the_menu_with_every_action_in_words() {
 
 #[test]
 fn a_message_is_reachable_by_keyboard_and_enter_opens_its_menu() {
-    let mut h = harness(vec![chat(1, "bob", "hello")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "hello")], ConnectionState::Online);
     h.run();
     h.get_by_label_contains("Message from bob").focus();
     h.run();
@@ -216,8 +216,8 @@ fn a_message_is_reachable_by_keyboard_and_enter_opens_its_menu() {
 
 #[test]
 fn the_reply_target_shows_above_the_composer_and_esc_or_its_button_cancels_it() {
-    let mut h = harness(vec![chat(1, "bob", "lunch?")], Status::Online);
-    h.state_mut().session.composer.reply_to = Some(1);
+    let mut h = harness(vec![chat(1, "bob", "lunch?")], ConnectionState::Online);
+    h.state_mut().room.composer.reply_to = Some(1);
     h.run();
     assert!(h.query_by_label("Replying to bob: lunch?").is_some());
     h.get_by_label("Cancel reply").click();
@@ -232,7 +232,7 @@ fn the_reply_target_shows_above_the_composer_and_esc_or_its_button_cancels_it() 
 
 #[test]
 fn arrow_up_in_an_empty_composer_asks_to_edit_your_last_message() {
-    let mut h = harness(vec![chat(1, "ann", "mine")], Status::Online);
+    let mut h = harness(vec![chat(1, "ann", "mine")], ConnectionState::Online);
     h.run();
     h.get_by_label(crate::ui::composer::MESSAGE_BOX).focus();
     h.run();

@@ -6,7 +6,7 @@ use crate::ui::invite_qr::QR_LABEL;
 
 #[test]
 fn an_empty_room_offers_to_copy_the_invite_and_to_show_its_code_at_phone_width() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.set_size(vec2(360.0, 700.0));
     h.run();
     assert!(h.query_by_label(EMPTY_HEADING).is_some());
@@ -23,7 +23,7 @@ fn an_empty_room_offers_to_copy_the_invite_and_to_show_its_code_at_phone_width()
 
 #[test]
 fn a_tall_empty_room_shows_the_invite_code_itself() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.set_size(vec2(1280.0, 800.0));
     h.run();
     assert!(
@@ -38,7 +38,7 @@ fn a_tall_empty_room_shows_the_invite_code_itself() {
 
 #[test]
 fn the_first_message_replaces_the_welcome() {
-    let mut h = harness(vec![chat(1, "bob", "hello")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "hello")], ConnectionState::Online);
     h.set_size(vec2(1280.0, 800.0));
     h.run();
     assert!(h.query_by_label(EMPTY_HEADING).is_none());

@@ -7,7 +7,7 @@ use crate::ui::invite_qr::QR_LABEL;
 fn the_qr_code_button_shows_the_invite_as_a_code_and_close_hides_it() {
     for width in [900.0, 360.0] {
         // A room with a message: an empty one shows the code in its welcome.
-        let mut h = harness(vec![chat(1, "bob", "hello")], Status::Online);
+        let mut h = harness(vec![chat(1, "bob", "hello")], ConnectionState::Online);
         h.set_size(vec2(width, 700.0));
         h.run();
         assert!(h.query_by_label(QR_LABEL).is_none(), "hidden until asked");

@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn at_phone_width_the_people_list_opens_as_a_sheet_over_the_chat_without_squeezing_it() {
-    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "hello there")], ConnectionState::Online);
     h.set_size(vec2(380.0, 640.0));
     h.run();
     let composer = egui::accesskit::Role::MultilineTextInput;
@@ -39,7 +39,7 @@ fn at_phone_width_the_people_list_opens_as_a_sheet_over_the_chat_without_squeezi
 
 #[test]
 fn clicking_a_name_in_the_phone_sheet_mentions_them_and_closes_it() {
-    let mut h = harness(vec![], Status::Online);
+    let mut h = harness(vec![], ConnectionState::Online);
     h.set_size(vec2(380.0, 640.0));
     h.run();
     h.get_by_label("Show people, 2 here").click();
@@ -53,7 +53,7 @@ fn clicking_a_name_in_the_phone_sheet_mentions_them_and_closes_it() {
 #[test]
 fn the_phone_people_sheet_dims_the_chat_under_it_enough_to_read_as_behind() {
     use crate::ui::members::BACKDROP_ALPHA;
-    let mut h = harness(vec![chat(1, "bob", "hello there")], Status::Online);
+    let mut h = harness(vec![chat(1, "bob", "hello there")], ConnectionState::Online);
     h.set_size(vec2(360.0, 640.0));
     h.run();
     let composer = h

@@ -7,8 +7,8 @@ const SAID: &str = "Not sent: beach.jpg is 17.2 MiB, and this server takes files
 
 #[test]
 fn a_refused_picture_reads_as_an_error_and_its_button_asks_for_a_smaller_copy() {
-    let mut h = harness(vec![], Status::Online);
-    let offer = (h.state_mut().session.timeline).push_problem(SAID.into(), true, 1_700_000_000_000);
+    let mut h = harness(vec![], ConnectionState::Online);
+    let offer = (h.state_mut().room.timeline).push_problem(SAID.into(), true, 1_700_000_000_000);
     h.run();
     assert!(
         h.query_by_label(SAID).is_some(),
@@ -21,8 +21,8 @@ fn a_refused_picture_reads_as_an_error_and_its_button_asks_for_a_smaller_copy() 
 
 #[test]
 fn a_problem_without_an_offer_has_no_button() {
-    let mut h = harness(vec![], Status::Online);
-    (h.state_mut().session.timeline).push_problem(SAID.into(), false, 1_700_000_000_000);
+    let mut h = harness(vec![], ConnectionState::Online);
+    (h.state_mut().room.timeline).push_problem(SAID.into(), false, 1_700_000_000_000);
     h.run();
     assert!(h.query_by_label(SAID).is_some());
     assert!(h.query_by_label(SEND_SMALLER).is_none());

@@ -1,4 +1,4 @@
-//! [`Session`]: one membership of one room, alive from the first `welcome` until you leave,
+//! [`Room`]: one membership of one room, alive from the first `welcome` until you leave,
 //! across any number of reconnects.
 //!
 //! Applies the relay's in-room messages (chat, presence, typing, whispers, gaps, refusals)
@@ -19,7 +19,7 @@ use super::words::describe_error;
 
 /// Everything shown on the chat screen.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub struct Room {
     /// The room's code (display form via `Display`).
     pub room: RoomCode,
     /// Your name as the relay normalized it.
@@ -78,7 +78,7 @@ pub struct Applied {
     pub roster_stale: bool,
 }
 
-impl Session {
+impl Room {
     /// Starts a session from a `welcome`.
     pub fn new(welcome: WelcomeMessage) -> Self {
         let me = welcome.you;
@@ -344,9 +344,9 @@ impl Session {
 
     /// Carries this session on in a new room (the old one was gone): the transcript and
     /// the draft stay, a marker separates the rooms, and the new room's backlog follows.
-    pub fn carry_on(self, mut welcome: WelcomeMessage, now_ms: Millis) -> Session {
+    pub fn carry_on(self, mut welcome: WelcomeMessage, now_ms: Millis) -> Room {
         let history = std::mem::take(&mut welcome.history);
-        let mut next = Session::new(welcome);
+        let mut next = Room::new(welcome);
         next.timeline = self.timeline;
         next.timeline
             .push_new_room(self.room, next.room.clone(), now_ms);
