@@ -598,6 +598,7 @@ async function main() {
   const phoneTools = { appState, until, assert, log, watchConsole, settle };
   await notificationCheck({ page: phone, me: 'pocket', room, cli, tools: phoneTools });
   await installableCheck({ browser, start, serverBin: SERVER_BIN, dist: DIST, viewport: DESKTOP, tools: phoneTools });
+  await (await import('./hardened.mjs')).hardenedCheck({ browser, start, serverBin: SERVER_BIN, dist: DIST, viewport: DESKTOP, tools: phoneTools });
 
   // Issue 22: the controls look the same in a browser with no emoji font.
   await noEmojiFontCheck({
