@@ -47,11 +47,25 @@ function named(html) {
   return names;
 }
 
-/** Keeps `html` as the page, fetches what it names that is not kept yet, drops the rest. */
-async function keepShell(html) {
+/**
+ * The headers the kept page is served with: its type and the security headers the relay
+ * sent with it (server/src/web/policy.rs), so the offline copy runs under the same
+ * Content-Security-Policy as the page from the network.
+ */
+function pageHeaders(from) {
+  const headers = new Headers({ 'content-type': 'text/html; charset=utf-8' });
+  for (const name of ['content-security-policy', 'referrer-policy', 'x-frame-options']) {
+    const value = from.get(name);
+    if (value) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** Keeps `html` (with `headers`) as the page, fetches what it names that is not kept yet, drops the rest. */
+async function keepShell(html, headers) {
   const cache = await caches.open(CACHE);
   const wanted = named(html);
-  await cache.put(new URL('./', scope).href, new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } }));
+  await cache.put(new URL('./', scope).href, new Response(html, { headers: pageHeaders(headers) }));
   for (const request of await cache.keys()) {
     if (!wanted.has(request.url)) await cache.delete(request);
   }
@@ -67,8 +81,7 @@ async function keepShell(html) {
 self.addEventListener('install', (event) => {
   event.waitUntil(
     fetch(new URL('./', scope), { cache: 'no-cache' })
-      .then((r) => r.text())
-      .then(keepShell)
+      .then((r) => r.text().then((html) => keepShell(html, r.headers)))
       .then(() => self.skipWaiting()),
   );
 });
@@ -90,14 +103,15 @@ async function navigate(event) {
   try {
     const response = await Promise.race([network, timeout]);
     if (response.ok && new URL(event.request.url).pathname === scope.pathname) {
-      event.waitUntil(response.clone().text().then(keepShell).catch(() => {}));
+      const copy = response.clone();
+      event.waitUntil(copy.text().then((html) => keepShell(html, copy.headers)).catch(() => {}));
     }
     return response;
   } catch (err) {
     const kept = await cache.match(new URL('./', scope).href);
     if (!kept) throw err;
     const html = (await kept.text()).replace('<html', '<html data-offline');
-    return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+    return new Response(html, { headers: kept.headers });
   }
 }
 

@@ -82,7 +82,7 @@ async function main() {
   await page.keyboard.press('Tab');
   await sleep(400);
   await page.keyboard.type('webby', { delay: 20 });
-  for (let i = 0; i < 4; i++) { await page.keyboard.press('Tab'); await sleep(400); }
+  for (let i = 0; i < 5; i++) { await page.keyboard.press('Tab'); await sleep(400); } // room, Advanced, Private, Create room, Join
   await page.keyboard.press('Enter');
   await until('joined', async () => (await state())?.status === 'online', 60_000);
   await sleep(2000);

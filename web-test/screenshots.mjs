@@ -26,7 +26,7 @@ async function join(browser, origin, room, viewport, name, tap) {
   await page.keyboard.press('Tab');
   await sleep(400);
   await page.keyboard.type(name, { delay: 20 });
-  for (let i = 0; i < 4; i++) { await page.keyboard.press('Tab'); await sleep(400); }
+  for (let i = 0; i < 5; i++) { await page.keyboard.press('Tab'); await sleep(400); } // room, Advanced, Private, Create room, Join
   await page.keyboard.press('Enter');
   await until(`${name} in the room`, async () => (await state())?.status === 'online');
   return { page, state, press };

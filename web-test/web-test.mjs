@@ -167,7 +167,7 @@ function watchConsole(page, name) {
 /**
  * Opens an invite link, checks the join screen has its room and relay, and joins under
  * `name` by keyboard: focus the canvas (`press` at a blank spot), Tab to the name field,
- * type, Tab past the room and server fields and "Create room" to "Join", Enter.
+ * type, Tab past the room field, Advanced, Private and "Create room" to "Join", Enter.
  */
 async function openAndJoin(page, invite, name, size, press) {
   const loadStart = Date.now();
@@ -190,7 +190,8 @@ async function openAndJoin(page, invite, name, size, press) {
   await page.keyboard.press('Tab');
   await settle();
   await page.keyboard.type(name, { delay: 20 });
-  for (let i = 0; i < 4; i++) {
+  // Room, Advanced, Private, Create room, Join.
+  for (let i = 0; i < 5; i++) {
     await page.keyboard.press('Tab');
     await settle();
   }
@@ -603,6 +604,7 @@ async function main() {
   const phoneTools = { appState, until, assert, log, watchConsole, settle };
   await notificationCheck({ page: phone, me: 'pocket', room, cli, tools: phoneTools });
   await installableCheck({ browser, start, serverBin: SERVER_BIN, dist: DIST, viewport: DESKTOP, tools: phoneTools });
+  await (await import('./hardened.mjs')).hardenedCheck({ browser, start, serverBin: SERVER_BIN, dist: DIST, viewport: DESKTOP, tools: phoneTools });
 
   // Issue 22: the controls look the same in a browser with no emoji font.
   await noEmojiFontCheck({
@@ -649,13 +651,15 @@ async function httpsVariant(browser) {
   let state = await appState(page);
   const wss = origin.replace(/^https/, 'wss');
   assert(state.form.server === wss, `relay of an https page: ${state.form.server} != ${wss}`);
-  // Create a room by keyboard: name, then Tab past the room and server fields to "Create room".
+  // Create a room by keyboard: name, then Tab past the room field, Advanced and Private to
+  // "Create room" (a private room: the default).
   await page.mouse.click(DESKTOP.width / 2, 8);
   await settle();
   await page.keyboard.press('Tab');
   await settle();
   await page.keyboard.type('secure', { delay: 20 });
-  for (let i = 0; i < 3; i++) {
+  // Room, Advanced, Private, Create room.
+  for (let i = 0; i < 4; i++) {
     await page.keyboard.press('Tab');
     await settle();
   }

@@ -19,6 +19,12 @@
 #                                                            # replies, reactions, an edit...
 #   CONFAB_SHOT_EMPTY=1 docs/screenshots/capture.sh empty-room 1280 800
 #                                                            # no bots: the empty room's invite
+#   CONFAB_SHOT_PRIVATE=1 CONFAB_SHOT_CLICK=X,Y docs/screenshots/capture.sh private-room 1280 800
+#                                                            # a private room (jonas creates it
+#                                                            # with --private, everyone else and
+#                                                            # the app join by its invite link);
+#                                                            # the click opens the safety code
+#                                                            # (port 9001: the app's default)
 #   CONFAB_SHOT_BIN=DIR ...     # binaries already built in DIR (no cargo build here)
 #
 # Joins by keyboard (the name field has the focus; Tab to the room; Enter joins), so it
@@ -57,6 +63,11 @@ export DISPLAY=$display
 pids+=($!)
 sleep 1
 
+# The room everyone joins: the permanent lobby, or (CONFAB_SHOT_PRIVATE) a private room
+# the first bot creates, then its invite link.
+room=lobby
+if [ -n "${CONFAB_SHOT_PRIVATE:-}" ]; then room=private; fi
+
 # A bot reads the lines to say from a FIFO; a sleeping writer keeps the FIFO open.
 declare -A cli_pid
 bot() {
@@ -64,10 +75,21 @@ bot() {
     mkfifo "$work/in_$who"
     sleep 100000 >"$work/in_$who" &
     pids+=($!)
-    "$bin/confab-cli" --server "$server" --name "$who" --room lobby <"$work/in_$who" \
+    local where=(--room "$room")
+    if [ "$room" = private ]; then where=(--private); fi
+    "$bin/confab-cli" --server "$server" --name "$who" "${where[@]}" <"$work/in_$who" \
         >"$work/out_$who.log" 2>&1 &
     pids+=($!)
     cli_pid[$who]=$!
+    if [ "$room" = private ]; then # the first bot made it: the others use its invite link
+        for _ in $(seq 50); do
+            room=$(sed -n 's/^invite link.*): //p' "$work/out_$who.log" | head -1)
+            if [ -n "$room" ]; then break; fi
+            room=private
+            sleep 0.2
+        done
+        if [ "$room" = private ]; then echo "$who printed no invite link" >&2 && exit 1; fi
+    fi
 }
 say() {
     echo "$2" >"$work/in_$1"
@@ -111,7 +133,14 @@ fi
 sleep 1 # a loaded machine may still be drawing the name: let it catch up before Tab
 xdotool key Tab
 sleep 0.5
-xdotool type --delay 30 lobby
+typed=$room
+if [ -n "${CONFAB_SHOT_PRIVATE:-}" ]; then
+    # Typed as `CODE.key` (the link's parts; the app's server is its default, this relay):
+    # a link typed letter by letter is read as a relay address half way.
+    typed=${room##*#}
+    case $typed in *.*) ;; *) code=${room#confab://join/} && typed="${code%%\?*}.$typed" ;; esac
+fi
+xdotool type --delay 30 "$typed"
 sleep 0.5
 xdotool key Return
 sleep 2
@@ -124,7 +153,7 @@ if [ -n "$empty" ]; then # the room before its first message, nobody else in it
 fi
 
 for who in tom lena omar; do # join and leave at once: one collapsed presence line
-    "$bin/confab-cli" --server "$server" --name "$who" --room lobby </dev/null >/dev/null 2>&1
+    "$bin/confab-cli" --server "$server" --name "$who" --room "$room" </dev/null >/dev/null 2>&1
     sleep 0.2
 done
 say layla "مرحبا بالجميع 👋"

@@ -9,6 +9,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub const SCRIPT: &str = "confab-0123456789abcdef.js";
 /// The hashed WebAssembly name in every [`TempBundle`].
 pub const WASM: &str = "confab-0123456789abcdef_bg.wasm";
+/// The inline script of every [`TempBundle`]'s page (the example of the CSP specification).
+pub const INLINE_SCRIPT: &str = "alert('Hello, world.');";
+/// Its CSP hash source: SHA-256, base64.
+pub const INLINE_SCRIPT_HASH: &str = "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='";
+/// The page: a loaded script, like trunk's loader, and an inline one.
+const PAGE: &str = "<!DOCTYPE html><title>Confab</title>\
+    <script type=\"module\" src=\"/confab-0123456789abcdef.js\"></script>\
+    <script>alert('Hello, world.');</script>";
 /// What the secret file outside the bundle holds; no answer may ever contain it.
 pub const SECRET: &str = "top secret, outside the bundle";
 
@@ -30,10 +38,7 @@ impl TempBundle {
         std::fs::create_dir_all(dist.join("assets")).expect("a temp dir");
         let write = |path: &Path, contents: &[u8]| std::fs::write(path, contents).expect("write");
         write(&root.join("secret.txt"), SECRET.as_bytes());
-        write(
-            &dist.join("index.html"),
-            b"<!DOCTYPE html><title>Confab</title>",
-        );
+        write(&dist.join("index.html"), PAGE.as_bytes());
         write(&dist.join(SCRIPT), b"export default function init() {}");
         write(
             &dist.join(format!("{SCRIPT}.gz")),

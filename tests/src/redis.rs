@@ -262,6 +262,12 @@ impl Drop for RelayProcess {
 }
 
 impl RedisServer {
+    /// Every key's value, whatever its type, as one text (`key=values`, a line each): for
+    /// probes that look for a string anywhere in Redis.
+    pub fn dump_every_key(&self) -> String {
+        self.cli(&["EVAL", DUMP_EVERY_KEY, "0"])
+    }
+
     /// Runs one command with `redis-cli` against this server; its output.
     pub fn cli(&self, args: &[&str]) -> String {
         let output = Command::new("redis-cli")
@@ -273,3 +279,20 @@ impl RedisServer {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 }
+
+/// The Lua script of [`RedisServer::dump_every_key`].
+const DUMP_EVERY_KEY: &str = r"
+local out = {}
+for _, key in ipairs(redis.call('KEYS', '*')) do
+  local kind = redis.call('TYPE', key).ok
+  local values
+  if kind == 'string' then values = {redis.call('GET', key)}
+  elseif kind == 'hash' then values = redis.call('HGETALL', key)
+  elseif kind == 'list' then values = redis.call('LRANGE', key, 0, -1)
+  elseif kind == 'set' then values = redis.call('SMEMBERS', key)
+  elseif kind == 'zset' then values = redis.call('ZRANGE', key, 0, -1)
+  else values = {} end
+  out[#out + 1] = key .. '=' .. table.concat(values, ' ')
+end
+return table.concat(out, '\n')
+";

@@ -462,30 +462,12 @@ on_both_stores! {
         let opened = key.open(&Post::edit(&room, &ann_name, first.seq), &first.text);
         assert_eq!(opened, Ok(format!("{MARKER} (edited)")));
         if let confab_tests::stores::Store::Redis(redis) = &store {
-            let everything = redis.cli(&["EVAL", DUMP_EVERY_KEY, "0"]);
+            let everything = redis.dump_every_key();
             assert!(everything.contains(&edit), "the dump reads the room's keys");
             assert!(!everything.contains(MARKER), "Redis holds plaintext");
         }
     }
 }
-
-/// Every Redis key's value, whatever its type, as one text: for probes that look for a
-/// string anywhere in Redis.
-const DUMP_EVERY_KEY: &str = r"
-local out = {}
-for _, key in ipairs(redis.call('KEYS', '*')) do
-  local kind = redis.call('TYPE', key).ok
-  local values
-  if kind == 'string' then values = {redis.call('GET', key)}
-  elseif kind == 'hash' then values = redis.call('HGETALL', key)
-  elseif kind == 'list' then values = redis.call('LRANGE', key, 0, -1)
-  elseif kind == 'set' then values = redis.call('SMEMBERS', key)
-  elseif kind == 'zset' then values = redis.call('ZRANGE', key, 0, -1)
-  else values = {} end
-  out[#out + 1] = key .. '=' .. table.concat(values, ' ')
-end
-return table.concat(out, '\n')
-";
 
 on_both_stores! {
     async fn open_rooms_stay_open_and_a_bad_verify_key_is_a_typed_error(store: Store) {

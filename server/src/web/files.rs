@@ -16,6 +16,8 @@ use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
 
+use super::policy::Policy;
+
 /// Largest bundle read from a directory, in bytes (every variant counted): the web client
 /// is about 10 MB with its `.gz` and `.br` siblings. A bigger directory is refused at start,
 /// since it is probably not a bundle and would all be held in memory.
@@ -50,6 +52,8 @@ impl std::fmt::Debug for Bundle {
 struct File {
     content_type: &'static str,
     cache_control: &'static str,
+    /// Its security headers (a page's allow its own inline code by hash).
+    policy: Policy,
     identity: Variant,
     gzip: Option<Variant>,
     brotli: Option<Variant>,
@@ -102,6 +106,7 @@ impl Bundle {
                 let file = File {
                     content_type: content_type(&name),
                     cache_control: cache_control(&name),
+                    policy: Policy::for_file(&name, &bytes),
                     identity: variant(bytes, ""),
                     gzip: gz.remove(&name).map(|b| variant(b, "-gz")),
                     brotli: br.remove(&name).map(|b| variant(b, "-br")),
@@ -161,6 +166,7 @@ impl Bundle {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         );
+        file.policy.insert_into(out);
         if let Some(encoding) = encoding {
             out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
         }

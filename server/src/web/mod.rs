@@ -1,6 +1,7 @@
 //! The relay's plain HTTP side, on its main port: every request that is not a WebSocket
-//! upgrade. It serves the web client (`files`), `GET /healthz` for load balancers, and
-//! `GET /metrics` when no `--metrics-bind` keeps them elsewhere.
+//! upgrade. It serves the web client (`files`, with the security headers of `policy`),
+//! `GET /healthz` for load balancers, and `GET /metrics` when no `--metrics-bind` keeps
+//! them elsewhere.
 //!
 //! hyper parses HTTP; this module only routes. Like the relay, it is bounded: each request
 //! head must arrive within the handshake timeout (also between keep-alive requests), heads
@@ -11,6 +12,7 @@
 mod embedded;
 pub mod files;
 pub mod page_url;
+mod policy;
 
 use std::convert::Infallible;
 use std::sync::Arc;
