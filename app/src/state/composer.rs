@@ -63,6 +63,14 @@ pub struct Composer {
     editing: Option<editing::Editing>,
 }
 
+/// Why `text` cannot be sent where messages take at most `max_chars` characters, in the
+/// composer's words; `None` when it fits. New messages and edits share the limit.
+fn over_limit(text: &str, max_chars: usize) -> Option<String> {
+    let chars = text.chars().count();
+    (chars > max_chars)
+        .then(|| format!("That message has {chars} characters; the limit is {max_chars}."))
+}
+
 /// Whether `draft` is `/attach` with nothing after it.
 fn is_bare_attach(draft: &str) -> bool {
     draft.trim().eq_ignore_ascii_case("/attach")
@@ -152,11 +160,8 @@ impl Composer {
                 return None;
             }
         };
-        let chars = text.chars().count();
-        if chars > max_chars {
-            self.error = Some(format!(
-                "That message has {chars} characters; the limit is {max_chars}."
-            ));
+        if let Some(why) = over_limit(&text, max_chars) {
+            self.error = Some(why);
             return None;
         }
         self.error = None;

@@ -271,6 +271,20 @@ fn decode(
     });
 }
 
+/// An offscreen canvas of `width` x `height` and its 2D context, or `None` where the
+/// browser gives either not.
+fn canvas_2d(
+    width: u32,
+    height: u32,
+) -> Option<(
+    web_sys::OffscreenCanvas,
+    web_sys::OffscreenCanvasRenderingContext2d,
+)> {
+    let canvas = web_sys::OffscreenCanvas::new(width, height).ok()?;
+    let context = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    Some((canvas, context))
+}
+
 /// `createImageBitmap` on the bytes, drawn on an offscreen canvas and read back as
 /// unpremultiplied RGBA (`getImageData`).
 async fn browser_decode(bytes: Vec<u8>) -> Result<ColorImage, String> {
@@ -292,13 +306,7 @@ async fn browser_decode(bytes: Vec<u8>) -> Result<ColorImage, String> {
         .map_err(refused)?;
     let (width, height) = (bitmap.width(), bitmap.height());
     let pixels = (|| {
-        let canvas = web_sys::OffscreenCanvas::new(width, height).map_err(refused)?;
-        let context: web_sys::OffscreenCanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .map_err(refused)?
-            .ok_or("no 2d canvas")?
-            .dyn_into()
-            .map_err(refused)?;
+        let (_canvas, context) = canvas_2d(width, height).ok_or_else(|| refused(()))?;
         context
             .draw_image_with_image_bitmap(&bitmap, 0.0, 0.0)
             .map_err(refused)?;
@@ -368,13 +376,7 @@ async fn encode_jpeg(
     fn refused<E>(_: E) -> String {
         "the browser could not make a JPEG of it.".to_owned()
     }
-    let canvas = web_sys::OffscreenCanvas::new(width, height).map_err(refused)?;
-    let context: web_sys::OffscreenCanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .map_err(refused)?
-        .ok_or("no 2d canvas")?
-        .dyn_into()
-        .map_err(refused)?;
+    let (canvas, context) = canvas_2d(width, height).ok_or_else(|| refused(()))?;
     context
         .draw_image_with_image_bitmap_and_dw_and_dh(
             bitmap,

@@ -81,11 +81,8 @@ impl Composer {
             self.cancel_edit();
             return None;
         }
-        let chars = text.chars().count();
-        if chars > max_chars {
-            self.error = Some(format!(
-                "That message has {chars} characters; the limit is {max_chars}."
-            ));
+        if let Some(why) = super::over_limit(&text, max_chars) {
+            self.error = Some(why);
             return None;
         }
         let seq = editing.seq;
