@@ -202,12 +202,7 @@ mod tests {
                 messages_per_second: 1,
                 burst: 1,
                 typing_ttl_ms: 1,
-                ping_interval_ms: 20_000,
-                pong_timeout_ms: 20_000,
-                join_timeout_ms: 30_000,
-                room_grace_ms: 30_000,
-                history_len: 200,
-                attachments: Default::default(),
+                ..Limits::example()
             },
             page_url: None,
             statuses: vec![],

@@ -47,16 +47,7 @@ fn room() -> RoomCode {
 fn limits() -> Limits {
     Limits {
         max_text_chars: 100,
-        max_frame_bytes: 65536,
-        messages_per_second: 5,
-        burst: 20,
-        typing_ttl_ms: 6000,
-        ping_interval_ms: 20_000,
-        pong_timeout_ms: 20_000,
-        join_timeout_ms: 30_000,
-        room_grace_ms: 30_000,
-        history_len: 200,
-        attachments: Default::default(),
+        ..Limits::example()
     }
 }
 

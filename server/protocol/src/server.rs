@@ -395,6 +395,28 @@ pub struct Limits {
     pub attachments: AttachmentLimits,
 }
 
+impl Limits {
+    /// What a relay with default settings announces, without attachments (a relay whose
+    /// uploads are off): for examples and clients' tests, which change only the limits
+    /// they are about (`Limits { max_text_chars: 10, ..Limits::example() }`). The relay's
+    /// tests check that it stays what the relay's defaults say.
+    pub fn example() -> Self {
+        Self {
+            max_text_chars: 4000,
+            max_frame_bytes: 65536,
+            messages_per_second: 5,
+            burst: 20,
+            typing_ttl_ms: 6000,
+            ping_interval_ms: 20_000,
+            pong_timeout_ms: 20_000,
+            join_timeout_ms: 30_000,
+            room_grace_ms: 30_000,
+            history_len: 200,
+            attachments: AttachmentLimits::default(),
+        }
+    }
+}
+
 /// Machine-readable reasons in `error` frames. Unknown codes from a newer relay decode as
 /// [`ErrorCode::Other`], so old clients keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -581,19 +603,7 @@ mod tests {
     }
 
     fn limits() -> Limits {
-        Limits {
-            max_text_chars: 4000,
-            max_frame_bytes: 65536,
-            messages_per_second: 5,
-            burst: 20,
-            typing_ttl_ms: 6000,
-            ping_interval_ms: 20_000,
-            pong_timeout_ms: 20_000,
-            join_timeout_ms: 30_000,
-            room_grace_ms: 30_000,
-            history_len: 200,
-            attachments: Default::default(),
-        }
+        Limits::example()
     }
 
     #[test]

@@ -91,3 +91,20 @@ pub fn limits_of(config: &Config) -> Limits {
         attachments: crate::attachments::limits_of(config),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_protocols_example_limits_are_what_a_relay_with_default_settings_announces() {
+        let announced = limits_of(&Config::default());
+        assert_eq!(
+            Limits {
+                attachments: announced.attachments,
+                ..Limits::example()
+            },
+            announced
+        );
+    }
+}

@@ -48,16 +48,7 @@ fn chat(seq: u64, from: &str, text: &str) -> ChatMessage {
 fn session(history: Vec<ChatMessage>) -> Room {
     let limits = Limits {
         max_text_chars: 100,
-        max_frame_bytes: 65536,
-        messages_per_second: 5,
-        burst: 20,
-        typing_ttl_ms: 6000,
-        ping_interval_ms: 20_000,
-        pong_timeout_ms: 20_000,
-        join_timeout_ms: 30_000,
-        room_grace_ms: 30_000,
-        history_len: 200,
-        attachments: Default::default(),
+        ..Limits::example()
     };
     let room = RoomCode::parse("K7QX2MHDP").expect("valid code");
     Room::new(WelcomeMessage {

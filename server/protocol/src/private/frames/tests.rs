@@ -19,16 +19,7 @@ fn welcome(you: &str, verify_key: Option<VerifyKey>) -> WelcomeMessage {
         resume_token: "t".into(),
         limits: Limits {
             max_text_chars: 400,
-            max_frame_bytes: 65536,
-            messages_per_second: 5,
-            burst: 20,
-            typing_ttl_ms: 6000,
-            ping_interval_ms: 20_000,
-            pong_timeout_ms: 20_000,
-            join_timeout_ms: 30_000,
-            room_grace_ms: 30_000,
-            history_len: 200,
-            attachments: Default::default(),
+            ..Limits::example()
         },
         page_url: None,
         statuses: vec![],
